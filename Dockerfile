@@ -1,0 +1,73 @@
+# One image for every app of the platform. The app is picked by the command:
+#   node dist/apps/<gateway|identity|agent|workflow|conversation|integration|execution>/main.js
+#   node dist/scripts/migrate.js      (run all schema migrations, then exit)
+#   node dist/standalone/main.js      (everything in one process; the default)
+#
+# Written for the classic builder as well as BuildKit (docker-compose 1.29
+# uses the classic one by default), so no RUN --mount cache tricks.
+
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# ---------------------------------------------------------------------------
+# deps: all dependencies, dev included (the TypeScript build needs them).
+# Only the manifests are copied first so this layer survives source edits.
+FROM ${NODE_IMAGE} AS deps
+# The lockfile is written by npm 11 and package.json's allowScripts is read by
+# it; the npm bundled with Node 20 is 10.x, so bring the build in line.
+ARG NPM_VERSION=11.19.1
+RUN npm install --global "npm@${NPM_VERSION}" && npm cache clean --force
+WORKDIR /app
+COPY package.json package-lock.json ./
+# `npm install`, not `npm ci`: npm 11's ci can reject this lockfile.
+RUN npm install --no-audit --no-fund && npm cache clean --force
+
+# ---------------------------------------------------------------------------
+# prod-deps: pruned from the same tree rather than resolved again, so runtime
+# packages are exactly the versions the build was compiled against. Branching
+# off `deps` (not `build`) keeps this layer cached across source changes.
+FROM deps AS prod-deps
+RUN npm prune --omit=dev && npm cache clean --force
+
+# ---------------------------------------------------------------------------
+# build: compile to dist/. .dockerignore keeps the host's node_modules and
+# dist out of the context, so they cannot shadow what was installed above.
+FROM deps AS build
+COPY . .
+RUN npm run build
+
+# ---------------------------------------------------------------------------
+# runtime: no compiler, no dev dependencies, no sources.
+FROM ${NODE_IMAGE} AS runtime
+
+# tini as PID 1: forwards SIGTERM to node (a PID 1 without a handler ignores
+# it, which turns every rollout into a 30 s SIGKILL) and reaps zombies left
+# by any child processes the execution service may spawn.
+# npm/npx/corepack are removed because nothing runs them at runtime and they
+# are the usual source of scanner findings in node images.
+RUN apt-get update \
+ && apt-get install --yes --no-install-recommends tini \
+ && rm -rf /var/lib/apt/lists/* \
+ && rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack \
+           /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack
+
+ENV NODE_ENV=production
+WORKDIR /app
+
+# Application files stay owned by root so the app cannot rewrite its own code;
+# package.json is needed at runtime for "type": "module" and the #imports map.
+COPY --from=build /app/package.json ./package.json
+COPY --from=prod-deps /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+
+# DATA_DIR defaults to ./.data, i.e. /app/.data: the only path the app writes.
+RUN mkdir -p /app/.data && chown node:node /app/.data
+
+# uid 1000 is the image's `node` user. Numeric so Kubernetes can verify
+# runAsNonRoot without reading /etc/passwd.
+USER 1000:1000
+
+# Only the gateway listens; the other apps talk over NATS.
+EXPOSE 3000
+
+ENTRYPOINT ["/usr/bin/tini", "--"]
+CMD ["node", "dist/standalone/main.js"]

@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+// Floor HTTP server: the least work that can serve the platform's
+// `GET /api/v1/me` over the same topology (HTTP -> NATS request/reply ->
+// service -> PostgreSQL). node:http, no framework, and NO JWT verification
+// (the bearer token is only required to be present; the user id comes from
+// FLOOR_USER_ID), so it is a lower bound for the platform, which does verify
+// a JWT. Exactly one NATS request per HTTP request, answered by
+// bench/floor-responder.mjs, which runs exactly one SQL query.
+//
+// Env: PORT (0 = any free port), NATS_URL, FLOOR_USER_ID, FLOOR_SUBJECT
+import http from 'node:http';
+import { connect } from '@nats-io/transport-node';
+
+const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+const SUBJECT = process.env.FLOOR_SUBJECT ?? 'bench-floor.me';
+const USER_ID = process.env.FLOOR_USER_ID;
+const PORT = Number(process.env.PORT ?? 0);
+
+if (!USER_ID) {
+  console.error('floor-server: FLOOR_USER_ID is required');
+  process.exit(2);
+}
+
+// noAsyncTraces: nc.request() would otherwise capture two Error stacks per
+// request (see bench/nats-client.bench.mjs), which a floor should not pay.
+const nc = await connect({ servers: NATS_URL, name: 'bench-floor-server', noAsyncTraces: true });
+const requestBody = JSON.stringify({ userId: USER_ID });
+
+function send(res, status, body) {
+  const json = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json) });
+  res.end(json);
+}
+
+const server = http.createServer((req, res) => {
+  const path = req.url.split('?', 1)[0];
+  if (req.method === 'GET' && path === '/api/v1/me') {
+    const auth = req.headers.authorization;
+    if (!auth || !auth.startsWith('Bearer ') || auth.length <= 7) {
+      send(res, 401, { statusCode: 401, message: 'Unauthorized' });
+      return;
+    }
+    nc.request(SUBJECT, requestBody, { timeout: 5000 }).then(
+      (msg) => {
+        const reply = msg.json();
+        if (reply.status === 200) send(res, 200, reply.user);
+        else send(res, reply.status ?? 502, { statusCode: reply.status ?? 502, message: reply.error });
+      },
+      (err) => send(res, 502, { statusCode: 502, message: err.message }),
+    );
+    return;
+  }
+  if (req.method === 'GET' && path === '/health') {
+    send(res, 200, { status: 'ok' });
+    return;
+  }
+  send(res, 404, { statusCode: 404, message: 'Not Found' });
+});
+server.keepAliveTimeout = 65_000;
+
+let stopping = false;
+async function stop(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  server.close();
+  server.closeAllConnections?.();
+  await nc.drain().catch(() => {});
+  process.exit(code);
+}
+process.on('SIGTERM', () => stop(0));
+process.on('SIGINT', () => stop(0));
+process.on('disconnect', () => stop(0));
+
+server.listen(PORT, '127.0.0.1', () => {
+  const { port } = server.address();
+  if (process.send) process.send({ ready: true, port, pid: process.pid });
+  else console.log(`floor-server: http://127.0.0.1:${port}/api/v1/me`);
+});

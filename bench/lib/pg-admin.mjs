@@ -1,0 +1,67 @@
+// PostgreSQL helpers for bench/run.mjs: a throw-away database per run, the
+// floor's table, and the backend pids used for CPU attribution.
+import pg from 'pg';
+
+export function withDatabase(url, database) {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+async function withClient(url, fn) {
+  const client = new pg.Client({ connectionString: url, application_name: 'bench-admin' });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+const ident = (name) => {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`unsafe identifier ${name}`);
+  return `"${name}"`;
+};
+
+export function createDatabase(adminUrl, name) {
+  return withClient(adminUrl, (c) => c.query(`CREATE DATABASE ${ident(name)}`));
+}
+
+export function dropDatabase(adminUrl, name) {
+  // WITH (FORCE): PostgreSQL 13+, terminates connections a killed child may have left.
+  return withClient(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${ident(name)} WITH (FORCE)`));
+}
+
+/** Creates bench_floor.users with one row; returns that row. */
+export function setupFloorTable(dbUrl, email) {
+  return withClient(dbUrl, async (c) => {
+    await c.query('CREATE SCHEMA IF NOT EXISTS bench_floor');
+    await c.query(
+      'CREATE TABLE IF NOT EXISTS bench_floor.users (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), email text NOT NULL UNIQUE)',
+    );
+    const { rows } = await c.query('INSERT INTO bench_floor.users (email) VALUES ($1) RETURNING id, email', [email]);
+    return rows[0];
+  });
+}
+
+export function dropFloorTable(dbUrl) {
+  return withClient(dbUrl, (c) => c.query('DROP SCHEMA IF EXISTS bench_floor CASCADE'));
+}
+
+/**
+ * Client backends connected to `database`, split into the floor's pool
+ * (application_name 'bench-floor') and everything else (the platform).
+ */
+export function backendPids(adminUrl, database) {
+  return withClient(adminUrl, async (c) => {
+    const { rows } = await c.query(
+      `SELECT pid, application_name FROM pg_stat_activity
+        WHERE datname = $1 AND backend_type = 'client backend' AND pid <> pg_backend_pid()`,
+      [database],
+    );
+    return {
+      floor: rows.filter((r) => r.application_name === 'bench-floor').map((r) => r.pid),
+      platform: rows.filter((r) => r.application_name !== 'bench-floor' && r.application_name !== 'bench-admin').map((r) => r.pid),
+    };
+  });
+}

@@ -1,0 +1,317 @@
+#!/usr/bin/env node
+// `npm run bench`: GET /api/v1/me on the platform against a floor.
+//
+// floor    : bench/floor-server.mjs (node:http, no JWT check) -> one NATS
+//            request -> bench/floor-responder.mjs -> one SQL query.
+// platform : the seven apps from dist/ (gateway, identity, agent, workflow,
+//            conversation, integration, execution), each its own process, on a
+//            fresh database and a BUS_NAMESPACE of their own.
+//
+// Load: autocannon CLI (own process), 64 connections, 1 s warm-up per target,
+// then 3 rounds of 5 s per target, interleaved. CPU per request per process
+// from /proc/<pid>/stat before/after each phase. Results printed and written
+// to bench/results/latest.json. Everything started is stopped and the
+// database dropped, also on failure or Ctrl-C.
+//
+// Options: --rounds=3 --duration=5 --warmup=1 --connections=64
+//          --floor-only   (skip the platform)
+// Env:     BENCH_PG_URL (admin URL, default postgres://postgres@127.0.0.1:5432/test)
+//          NATS_URL     (default nats://127.0.0.1:4222)
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { autocannon } from './lib/load.mjs';
+import { backendPids, createDatabase, dropDatabase, dropFloorTable, setupFloorTable, withDatabase } from './lib/pg-admin.mjs';
+import {
+  fmt,
+  freePort,
+  median,
+  onCleanup,
+  runMain,
+  sleep,
+  spawnNode,
+  table,
+  tailOf,
+  waitForMessage,
+} from './lib/util.mjs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = dirname(HERE);
+const ADMIN_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+const APPS = ['gateway', 'identity', 'agent', 'workflow', 'conversation', 'integration', 'execution'];
+const READY_TIMEOUT_MS = 60_000;
+
+const args = Object.fromEntries(
+  process.argv
+    .slice(2)
+    .map((a) => /^--([^=]+)(?:=(.*))?$/.exec(a))
+    .filter(Boolean)
+    .map((m) => [m[1], m[2] ?? true]),
+);
+const ROUNDS = Number(args.rounds ?? 3);
+const DURATION = Math.min(5, Number(args.duration ?? 5));
+const WARMUP = Math.min(5, Number(args.warmup ?? 1));
+const CONNECTIONS = Number(args.connections ?? 64);
+const FLOOR_ONLY = Boolean(args['floor-only']);
+
+const log = (...a) => console.log('[bench]', ...a);
+
+async function startFloor(dbUrl, ts) {
+  const row = await setupFloorTable(dbUrl, `floor-${ts}@example.com`);
+  onCleanup(() => dropFloorTable(dbUrl));
+  const env = { NATS_URL, DATABASE_URL: dbUrl };
+  const responder = spawnNode('floor-responder', [join(HERE, 'floor-responder.mjs')], { env, ipc: true });
+  await waitForMessage(responder, (m) => m?.ready, 20_000);
+  const server = spawnNode('floor-server', [join(HERE, 'floor-server.mjs')], {
+    env: { ...env, PORT: '0', FLOOR_USER_ID: row.id },
+    ipc: true,
+  });
+  const { port } = await waitForMessage(server, (m) => m?.ready, 20_000);
+  return { port, procs: { server, responder } };
+}
+
+async function startPlatform(dbUrl, ts) {
+  const missing = APPS.filter((a) => !existsSync(join(ROOT, 'dist', 'apps', a, 'main.js')));
+  if (missing.includes('gateway') || missing.includes('identity')) {
+    throw new Error(
+      `platform not built: missing ${missing.map((a) => `dist/apps/${a}/main.js`).join(', ')} (build it first, or pass --floor-only)`,
+    );
+  }
+  if (missing.length) log(`warning: not built, not started: ${missing.join(', ')} (gateway readiness may fail)`);
+  const port = await freePort();
+  const common = {
+    DATABASE_URL: dbUrl,
+    NATS_URL,
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    LOG_LEVEL: 'warn',
+    BUS_NAMESPACE: `bench${ts}`,
+    MIGRATE_ON_START: 'true',
+    HOST: '127.0.0.1',
+  };
+  const procs = {};
+  for (const app of APPS.filter((a) => !missing.includes(a))) {
+    // PORT is the gateway's HTTP port; the others get a distinct free one in
+    // case they open a listener of their own.
+    const appPort = app === 'gateway' ? port : await freePort();
+    procs[app] = spawnNode(app, [join('dist', 'apps', app, 'main.js')], {
+      cwd: ROOT,
+      env: { ...common, PORT: String(appPort) },
+    });
+  }
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  let last = 'no answer';
+  for (;;) {
+    const dead = Object.values(procs).find((p) => p.exitInfo);
+    if (dead) {
+      throw new Error(
+        `platform process ${dead.benchName} exited (code ${dead.exitInfo.code}, signal ${dead.exitInfo.signal}) before readiness\n` +
+          Object.values(procs).map((p) => tailOf(p, 3000)).join('\n'),
+      );
+    }
+    try {
+      const res = await fetch(`${base}/api/v1/health/ready`, { signal: AbortSignal.timeout(3000) });
+      last = `${res.status} ${(await res.text()).slice(0, 500)}`;
+      if (res.status === 200) break;
+    } catch (err) {
+      last = err.cause?.code ?? err.message;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `platform not ready within ${READY_TIMEOUT_MS / 1000}s (last /api/v1/health/ready: ${last})\n` +
+          Object.values(procs).map((p) => tailOf(p, 3000)).join('\n'),
+      );
+    }
+    await sleep(500);
+  }
+  return { port, base, procs };
+}
+
+async function postJson(url, body) {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const text = await res.text();
+  let json = null;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    /* not JSON */
+  }
+  return { status: res.status, json, text };
+}
+
+async function platformToken(base, ts) {
+  const creds = { email: `bench-${ts}@example.com`, password: 'a-long-bench-password-123' };
+  const reg = await postJson(`${base}/api/v1/auth/register`, { ...creds, name: 'Bench' });
+  if (reg.status !== 201) throw new Error(`POST /api/v1/auth/register -> ${reg.status}: ${reg.text.slice(0, 1000)}`);
+  if (reg.json?.accessToken) return reg.json.accessToken;
+  const login = await postJson(`${base}/api/v1/auth/login`, creds);
+  if (login.status !== 200 && login.status !== 201) {
+    throw new Error(`POST /api/v1/auth/login -> ${login.status}: ${login.text.slice(0, 1000)}`);
+  }
+  if (!login.json?.accessToken) throw new Error(`login reply has no accessToken: ${login.text.slice(0, 1000)}`);
+  return login.json.accessToken;
+}
+
+async function checkOnce(name, url, token) {
+  const res = await fetch(url, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(10_000) });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`${name}: GET ${url} -> ${res.status}: ${text.slice(0, 1000)}`);
+  log(`${name}: GET /api/v1/me -> 200 ${text.slice(0, 200)}`);
+}
+
+function cpuGroups(target) {
+  return Object.fromEntries(Object.entries(target.procs).map(([name, p]) => [name, [p.pid]]));
+}
+
+async function main() {
+  const ts = Date.now();
+  const dbName = `bench_${ts}`;
+  const dbUrl = withDatabase(ADMIN_URL, dbName);
+  log(`database ${dbName}, NATS ${NATS_URL}, ${CONNECTIONS} connections, ${WARMUP}s warm-up, ${ROUNDS} x ${DURATION}s rounds`);
+
+  await createDatabase(ADMIN_URL, dbName);
+  onCleanup(async () => {
+    await dropDatabase(ADMIN_URL, dbName);
+    log(`dropped database ${dbName}`);
+  });
+
+  const targets = {};
+  const floor = await startFloor(dbUrl, ts);
+  targets.floor = {
+    url: `http://127.0.0.1:${floor.port}/api/v1/me`,
+    procs: floor.procs,
+  };
+  log(`floor up on port ${floor.port} (server pid ${floor.procs.server.pid}, responder pid ${floor.procs.responder.pid})`);
+
+  let token = `floor-only-${randomBytes(16).toString('hex')}`;
+  if (!FLOOR_ONLY) {
+    const t0 = Date.now();
+    const platform = await startPlatform(dbUrl, ts);
+    log(`platform ready on port ${platform.port} after ${((Date.now() - t0) / 1000).toFixed(1)}s (${Object.entries(platform.procs).map(([n, p]) => `${n} ${p.pid}`).join(', ')})`);
+    token = await platformToken(platform.base, ts);
+    targets.platform = { url: `${platform.base}/api/v1/me`, procs: platform.procs };
+  }
+  for (const [name, t] of Object.entries(targets)) await checkOnce(name, t.url, token);
+
+  const names = Object.keys(targets);
+  const pgPids = async (which) => (await backendPids(ADMIN_URL, dbName))[which];
+  const phase = (name, duration) =>
+    autocannon({
+      url: targets[name].url,
+      headers: { Authorization: `Bearer ${token}` },
+      connections: CONNECTIONS,
+      duration,
+      pids: { ...cpuGroups(targets[name]), postgres: () => pgPids(name === 'floor' ? 'floor' : 'platform') },
+    });
+
+  for (const name of names) {
+    const w = await phase(name, WARMUP);
+    log(`warm-up ${name}: ${fmt(w.rps, 0)} req/s, non-2xx ${w.non2xx}, errors ${w.errors}`);
+  }
+
+  const rounds = Object.fromEntries(names.map((n) => [n, []]));
+  const perRound = [];
+  for (let r = 1; r <= ROUNDS; r++) {
+    const order = r % 2 ? names : [...names].reverse();
+    for (const name of order) {
+      await sleep(500);
+      const res = await phase(name, DURATION);
+      rounds[name].push(res);
+      perRound.push([name, r, fmt(res.rps, 0), fmt(res.p50, 1), fmt(res.p99, 1), res.non2xx, res.errors + res.timeouts]);
+      log(`round ${r} ${name}: ${fmt(res.rps, 0)} req/s, p50 ${res.p50} ms, p99 ${res.p99} ms, non-2xx ${res.non2xx}, errors ${res.errors}, timeouts ${res.timeouts}`);
+    }
+  }
+
+  // ---------------------------------------------------------------- report
+  const summary = {};
+  for (const name of names) {
+    const rs = rounds[name];
+    const cpu = {};
+    for (const proc of Object.keys(rs[0].cpuUsPerReq)) cpu[proc] = median(rs.map((x) => x.cpuUsPerReq[proc]));
+    summary[name] = {
+      rps: median(rs.map((x) => x.rps)),
+      p50: median(rs.map((x) => x.p50)),
+      p99: median(rs.map((x) => x.p99)),
+      requests: rs.reduce((n, x) => n + x.requests, 0),
+      non2xx: rs.reduce((n, x) => n + x.non2xx, 0),
+      errors: rs.reduce((n, x) => n + x.errors + x.timeouts, 0),
+      cpuUsPerReq: cpu,
+    };
+  }
+
+  console.log('\nPer round:');
+  console.log(table(['target', 'round', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors'], perRound));
+
+  console.log(`\nGET /api/v1/me, ${CONNECTIONS} connections, median of ${ROUNDS} x ${DURATION}s:`);
+  const rows = names.map((n) => [n, fmt(summary[n].rps, 0), fmt(summary[n].p50, 1), fmt(summary[n].p99, 1), summary[n].non2xx, summary[n].errors]);
+  let ratios = null;
+  if (summary.platform) {
+    const p = summary.platform;
+    const f = summary.floor;
+    ratios = { rps: p.rps / f.rps, p50: p.p50 / f.p50, p99: p.p99 / f.p99 };
+    rows.push(['platform/floor', fmt(ratios.rps, 2), fmt(ratios.p50, 2), fmt(ratios.p99, 2), '', '']);
+  }
+  console.log(table(['target', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors'], rows));
+
+  // CPU µs per request, per process (median over rounds).
+  const cpuRows = [];
+  const fCpu = summary.floor.cpuUsPerReq;
+  cpuRows.push(['floor server', fmt(fCpu.server)]);
+  cpuRows.push(['floor responder', fmt(fCpu.responder)]);
+  const floorSum = fCpu.server + fCpu.responder;
+  cpuRows.push(['floor sum (server+responder)', fmt(floorSum)]);
+  cpuRows.push(['  postgres backends (floor, approx.)', fmt(fCpu.postgres)]);
+  let platformCpu = null;
+  if (summary.platform) {
+    const pCpu = summary.platform.cpuUsPerReq;
+    const apps = Object.keys(pCpu).filter((k) => k !== 'postgres');
+    for (const app of apps) cpuRows.push([`platform ${app}`, fmt(pCpu[app])]);
+    const gi = pCpu.gateway + pCpu.identity;
+    const all = apps.reduce((s, a) => s + pCpu[a], 0);
+    cpuRows.push(['platform sum (gateway+identity)', fmt(gi)]);
+    cpuRows.push(['platform sum (all apps)', fmt(all)]);
+    cpuRows.push(['  postgres backends (platform, approx.)', fmt(pCpu.postgres)]);
+    cpuRows.push(['ratio platform/floor (gateway+identity vs server+responder)', fmt(gi / floorSum, 2)]);
+    platformCpu = { gatewayPlusIdentity: gi, allApps: all, ratioToFloor: gi / floorSum };
+  }
+  console.log(`\nCPU time per request (µs, utime+stime from /proc/<pid>/stat, ${DURATION}s phases, median of ${ROUNDS}):`);
+  console.log(table(['process', 'µs/request'], cpuRows));
+
+  const bad = names.filter((n) => summary[n].non2xx > 0 || summary[n].errors > 0);
+  if (bad.length) {
+    console.log(`\nWARNING: non-2xx responses or errors under load on: ${bad.map((n) => `${n} (non-2xx ${summary[n].non2xx}, errors ${summary[n].errors})`).join(', ')}`);
+  } else {
+    console.log(`\nnon-2xx: 0 on every target (${names.map((n) => `${n}: ${summary[n].requests} requests`).join(', ')})`);
+  }
+
+  const outDir = join(HERE, 'results');
+  mkdirSync(outDir, { recursive: true });
+  const out = join(outDir, 'latest.json');
+  writeFileSync(
+    out,
+    JSON.stringify(
+      {
+        at: new Date().toISOString(),
+        node: process.version,
+        config: { connections: CONNECTIONS, durationS: DURATION, warmupS: WARMUP, rounds: ROUNDS, floorOnly: FLOOR_ONLY, natsUrl: NATS_URL, database: dbName },
+        summary,
+        ratios,
+        cpu: { floorServerPlusResponder: floorSum, platform: platformCpu },
+        rounds,
+      },
+      null,
+      2,
+    ),
+  );
+  log(`results written to ${out.slice(ROOT.length + 1)}`);
+  if (bad.length) throw new Error('non-2xx responses under load (see above)');
+}
+
+runMain(main);

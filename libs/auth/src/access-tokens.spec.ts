@@ -1,0 +1,48 @@
+import { AccessTokens, InvalidTokenError } from './access-tokens.js';
+
+const SECRET = 'x'.repeat(40);
+const claims = { userId: '0190a0b0-0000-7000-8000-000000000001', sessionId: 's1', isSuperuser: false, scopes: ['full'] };
+
+const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+async function reasonOf(tokens: AccessTokens, token: string): Promise<string> {
+  try {
+    await tokens.verify(token);
+    return 'accepted';
+  } catch (err) {
+    return err instanceof InvalidTokenError ? err.reason : 'other';
+  }
+}
+
+describe('AccessTokens', () => {
+  const tokens = new AccessTokens(SECRET, 60);
+
+  it('round-trips the claims it signed', async () => {
+    await expect(tokens.verify(await tokens.sign(claims))).resolves.toEqual(claims);
+  });
+
+  it('refuses a token whose signature was tampered with', async () => {
+    const [h, p] = (await tokens.sign(claims)).split('.');
+    const forged = `${h}.${b64({ ...JSON.parse(Buffer.from(p, 'base64url').toString()), su: true })}.${'A'.repeat(43)}`;
+    expect(await reasonOf(tokens, forged)).toBe('invalid');
+  });
+
+  it('refuses alg "none"', async () => {
+    const [, p] = (await tokens.sign(claims)).split('.');
+    expect(await reasonOf(tokens, `${b64({ alg: 'none', typ: 'JWT' })}.${p}.`)).toBe('invalid');
+  });
+
+  it('refuses a token signed with another key', async () => {
+    const other = new AccessTokens('y'.repeat(40), 60);
+    expect(await reasonOf(tokens, await other.sign(claims))).toBe('invalid');
+  });
+
+  it('reports an expired token as expired', async () => {
+    const past = new AccessTokens(SECRET, 30);
+    const realNow = Date.now;
+    Date.now = () => realNow() - 3_600_000;
+    const old = await past.sign(claims);
+    Date.now = realNow;
+    expect(await reasonOf(tokens, old)).toBe('expired');
+  });
+});

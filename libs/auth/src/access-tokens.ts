@@ -1,0 +1,64 @@
+import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+
+export const TOKEN_ISSUER = 'agent-platform/identity';
+export const TOKEN_AUDIENCE = 'agent-platform/api';
+/** Pinned: a token that names any other algorithm (including "none") is refused. */
+const ALGORITHM = 'HS256';
+
+export interface AccessClaims {
+  userId: string;
+  /** Refresh-token family: the login session this token belongs to. */
+  sessionId: string;
+  isSuperuser: boolean;
+  scopes: string[];
+}
+
+export class InvalidTokenError extends Error {
+  constructor(readonly reason: 'expired' | 'invalid') {
+    super(reason === 'expired' ? 'access token expired' : 'access token invalid');
+    this.name = 'InvalidTokenError';
+  }
+}
+
+/** Signs (identity) and verifies (gateway) access tokens with one shared key. */
+export class AccessTokens {
+  private readonly key: Uint8Array;
+
+  constructor(secret: string, private readonly ttlSeconds: number) {
+    if (secret.length < 32) throw new Error('the access-token secret must be at least 32 characters');
+    this.key = new TextEncoder().encode(secret);
+  }
+
+  get expiresIn(): number {
+    return this.ttlSeconds;
+  }
+
+  sign(claims: AccessClaims): Promise<string> {
+    return new SignJWT({ sid: claims.sessionId, su: claims.isSuperuser, scp: claims.scopes })
+      .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
+      .setSubject(claims.userId)
+      .setIssuer(TOKEN_ISSUER)
+      .setAudience(TOKEN_AUDIENCE)
+      .setIssuedAt()
+      .setExpirationTime(`${this.ttlSeconds}s`)
+      .sign(this.key);
+  }
+
+  async verify(token: string): Promise<AccessClaims> {
+    try {
+      const { payload } = await jwtVerify(token, this.key, {
+        algorithms: [ALGORITHM],
+        issuer: TOKEN_ISSUER,
+        audience: TOKEN_AUDIENCE,
+        requiredClaims: ['exp', 'iat', 'sub'],
+        clockTolerance: 5,
+      });
+      const { sub, sid, su, scp } = payload;
+      if (typeof sub !== 'string' || typeof sid !== 'string' || !Array.isArray(scp)) throw new InvalidTokenError('invalid');
+      return { userId: sub, sessionId: sid, isSuperuser: su === true, scopes: scp.filter((s): s is string => typeof s === 'string') };
+    } catch (err) {
+      if (err instanceof InvalidTokenError) throw err;
+      throw new InvalidTokenError(err instanceof joseErrors.JWTExpired ? 'expired' : 'invalid');
+    }
+  }
+}

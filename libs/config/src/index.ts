@@ -1,0 +1,2 @@
+export * from './platform-config.js';
+export * from './config.module.js';

@@ -1,0 +1,137 @@
+import type { LogLevel } from '#observability';
+
+/** Every setting the platform reads, parsed and validated once at start-up. */
+export interface PlatformConfig {
+  /** Gateway HTTP port. */
+  port: number;
+  host: string;
+  /** Unset means: single-process mode starts an embedded PostgreSQL under dataDir. */
+  databaseUrl?: string;
+  /** Unset means: the in-process transport (single-process mode only). */
+  natsUrl?: string;
+  dataDir: string;
+  logLevel: LogLevel;
+  /** HS256 key for access tokens; shared by the gateway (verifies) and identity (signs). */
+  jwtSecret?: string;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  requestTimeoutMs: number;
+  bodyLimitBytes: number;
+  /** Prefix for every subject and stream, so several deployments (or test runs) share one NATS. */
+  busNamespace: string;
+  migrateOnStart: boolean;
+  /** 'off' keeps committed events in the outbox (maintenance, tests of crash recovery). */
+  outboxRelay: boolean;
+  embeddedPostgresPort: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'silent'];
+
+class Reader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  private raw(name: string): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  }
+
+  string(name: string, fallback: string): string {
+    return this.raw(name) ?? fallback;
+  }
+
+  optionalString(name: string): string | undefined {
+    return this.raw(name);
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const parsed = Number(value);
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
+      this.problems.push(`${name} must be an integer between ${min} and ${max} (got "${value}")`);
+      return fallback;
+    }
+    return parsed;
+  }
+
+  bool(name: string, fallback: boolean, truthy = ['true', '1', 'yes', 'on'], falsy = ['false', '0', 'no', 'off']): boolean {
+    const value = this.raw(name)?.toLowerCase();
+    if (value === undefined) return fallback;
+    if (truthy.includes(value)) return true;
+    if (falsy.includes(value)) return false;
+    this.problems.push(`${name} must be one of ${[...truthy, ...falsy].join(', ')} (got "${value}")`);
+    return fallback;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    this.problems.push(`${name} must be one of ${allowed.join(', ')} (got "${value}")`);
+    return fallback;
+  }
+
+  url(name: string, protocols: string[]): string | undefined {
+    const value = this.raw(name);
+    if (value === undefined) return undefined;
+    try {
+      const parsed = new URL(value);
+      if (!protocols.includes(parsed.protocol)) throw new Error('protocol');
+      return value;
+    } catch {
+      // The value may hold a password: name the variable, never echo it.
+      this.problems.push(`${name} must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+      return undefined;
+    }
+  }
+}
+
+export function loadConfig(env: Env = process.env): PlatformConfig {
+  const r = new Reader(env);
+  const jwtSecret = r.optionalString('JWT_SECRET');
+  if (jwtSecret !== undefined && jwtSecret.length < 32) {
+    r.problems.push('JWT_SECRET must be at least 32 characters long');
+  }
+  const busNamespace = r.string('BUS_NAMESPACE', '');
+  if (busNamespace !== '' && !/^[A-Za-z0-9_-]{1,32}$/.test(busNamespace)) {
+    r.problems.push('BUS_NAMESPACE may hold only letters, digits, "_" and "-" (at most 32)');
+  }
+  const config: PlatformConfig = {
+    port: r.int('PORT', 3000, 0, 65535),
+    host: r.string('HOST', '0.0.0.0'),
+    databaseUrl: r.url('DATABASE_URL', ['postgres:', 'postgresql:']),
+    natsUrl: r.url('NATS_URL', ['nats:', 'tls:']),
+    dataDir: r.string('DATA_DIR', './.data'),
+    logLevel: r.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    jwtSecret,
+    accessTokenTtlSeconds: r.int('ACCESS_TOKEN_TTL_SECONDS', 900, 30, 86_400),
+    refreshTokenTtlSeconds: r.int('REFRESH_TOKEN_TTL_SECONDS', 30 * 86_400, 60, 365 * 86_400),
+    requestTimeoutMs: r.int('REQUEST_TIMEOUT_MS', 5000, 50, 600_000),
+    bodyLimitBytes: r.int('BODY_LIMIT_BYTES', 1_048_576, 1024, 1_073_741_824),
+    busNamespace,
+    migrateOnStart: r.bool('MIGRATE_ON_START', true),
+    outboxRelay: r.bool('OUTBOX_RELAY', true),
+    embeddedPostgresPort: r.int('EMBEDDED_PG_PORT', 54329, 1, 65535),
+  };
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return config;
+}
+
+/** What a service process needs beyond the defaults when it runs on its own. */
+export function requireForServiceMode(config: PlatformConfig, needs: { database: boolean; jwt: boolean }): void {
+  const problems: string[] = [];
+  if (needs.database && !config.databaseUrl) problems.push('DATABASE_URL is required when an app runs as its own process');
+  if (!config.natsUrl) problems.push('NATS_URL is required when an app runs as its own process');
+  if (needs.jwt && !config.jwtSecret) problems.push('JWT_SECRET is required (at least 32 characters, the same for gateway and identity)');
+  if (problems.length > 0) throw new ConfigError(problems);
+}

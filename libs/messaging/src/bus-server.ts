@@ -1,0 +1,99 @@
+import { type CustomTransportStrategy, type MessageHandler, Server } from '@nestjs/microservices';
+import { lastValueFrom, isObservable } from 'rxjs';
+import { AppError, Envelope, ErrorCode, type ErrorBody, validatePayload } from '#contracts';
+import { describeError, RequestContext, rootLogger } from '#observability';
+import { isDatabaseUnavailable } from '#persistence';
+import type { EventContext, EventDispatcher } from './event-dispatcher.js';
+import type { WireReply } from './wire.js';
+
+export interface BusServerAttachments {
+  dispatcher: EventDispatcher;
+  /** Answers `<service>.health.check` without going through Nest, so it works even when handlers are busy. */
+  health: { subject: string; probe: () => Promise<unknown> };
+}
+
+/**
+ * What both transports share: decoding and validating the envelope, running the Nest handler in
+ * the request's context, and turning whatever it throws into a typed error body.
+ */
+export abstract class BusServer extends Server implements CustomTransportStrategy {
+  protected readonly log = rootLogger().child({ component: 'bus-server' });
+  protected attachments: BusServerAttachments | undefined;
+
+  constructor(protected readonly service: string) {
+    super();
+  }
+
+  attach(attachments: BusServerAttachments): void {
+    this.attachments = attachments;
+  }
+
+  protected rpcPatterns(): Array<[string, MessageHandler]> {
+    return [...this.messageHandlers.entries()].filter(([, h]) => !h.isEventHandler);
+  }
+
+  protected eventPatterns(): Array<[string, MessageHandler]> {
+    return [...this.messageHandlers.entries()].filter(([, h]) => h.isEventHandler);
+  }
+
+  protected requireAttachments(): BusServerAttachments {
+    if (!this.attachments) throw new Error(`${this.service}: attach() the inbox and health probe before listen()`);
+    return this.attachments;
+  }
+
+  /** Runs one request through its handler; never rejects. */
+  protected async answer(subject: string, handler: MessageHandler, raw: unknown): Promise<WireReply> {
+    let envelope: Envelope;
+    try {
+      envelope = await validatePayload(Envelope, raw, 'envelope');
+    } catch (err) {
+      return { ok: false, error: this.toErrorBody(err, subject) };
+    }
+    return RequestContext.run(envelope.requestId, async () => {
+      try {
+        const result: unknown = await handler(envelope, undefined);
+        const data = isObservable(result) ? await lastValueFrom(result, { defaultValue: undefined }) : result;
+        return { ok: true, data: data ?? null };
+      } catch (err) {
+        return { ok: false, error: this.toErrorBody(err, subject) };
+      }
+    });
+  }
+
+  protected async answerHealth(raw: unknown): Promise<WireReply> {
+    const { probe } = this.requireAttachments().health;
+    try {
+      await validatePayload(Envelope, raw, 'envelope');
+      return { ok: true, data: await probe() };
+    } catch (err) {
+      return { ok: false, error: this.toErrorBody(err, 'health') };
+    }
+  }
+
+  protected deliverEvent(handler: MessageHandler, raw: unknown): Promise<unknown> {
+    return this.requireAttachments().dispatcher.dispatch(raw, async (event, context: EventContext) => {
+      const result: unknown = await handler(event, context);
+      if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+    });
+  }
+
+  private toErrorBody(err: unknown, subject: string): ErrorBody {
+    if (err instanceof AppError) return err.toBody();
+    if (isDatabaseUnavailable(err)) {
+      this.log.warn({ ...describeError(err), subject }, 'database unavailable');
+      return { code: ErrorCode.UNAVAILABLE, message: 'the service is temporarily unavailable, try again shortly' };
+    }
+    const correlationId = RequestContext.requestId();
+    this.log.error({ ...describeError(err), subject }, 'unexpected error in handler');
+    return { code: ErrorCode.INTERNAL, message: 'internal error', details: correlationId ? { requestId: correlationId } : undefined };
+  }
+
+  on(): never {
+    throw new Error('BusServer does not emit transport events');
+  }
+
+  unwrap<T>(): T {
+    throw new Error('BusServer has no underlying client to unwrap');
+  }
+}
+

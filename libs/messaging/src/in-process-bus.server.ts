@@ -1,0 +1,29 @@
+import { BusServer } from './bus-server.js';
+import type { InProcessBus } from './in-process-bus.js';
+
+export class InProcessBusServer extends BusServer {
+  private readonly detach: Array<() => void> = [];
+
+  constructor(
+    service: string,
+    private readonly bus: InProcessBus,
+  ) {
+    super(service);
+  }
+
+  listen(callback: (...params: unknown[]) => void): void {
+    const { health } = this.requireAttachments();
+    this.detach.push(this.bus.respond(health.subject, (raw) => this.answerHealth(raw)));
+    for (const [pattern, handler] of this.rpcPatterns()) {
+      this.detach.push(this.bus.respond(pattern, (raw) => this.answer(pattern, handler, raw)));
+    }
+    for (const [pattern, handler] of this.eventPatterns()) {
+      this.detach.push(this.bus.subscribe(pattern, async (event) => void (await this.deliverEvent(handler, event))));
+    }
+    callback();
+  }
+
+  close(): void {
+    for (const undo of this.detach.splice(0)) undo();
+  }
+}

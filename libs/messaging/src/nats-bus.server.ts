@@ -1,0 +1,66 @@
+import type { Msg, Subscription } from '@nats-io/nats-core';
+import { BusServer } from './bus-server.js';
+import { DurableEventConsumer } from './jetstream.js';
+import type { NatsLink } from './nats-connection.js';
+import { decodeJson, encodeJson, type Namespace } from './wire.js';
+
+/** Each RPC subject is a queue-group subscription named after the service: replicas share load. */
+export class NatsBusServer extends BusServer {
+  private readonly subscriptions: Subscription[] = [];
+  private readonly consumers: DurableEventConsumer[] = [];
+
+  constructor(
+    service: string,
+    private readonly link: NatsLink,
+    private readonly ns: Namespace,
+  ) {
+    super(service);
+  }
+
+  listen(callback: (...params: unknown[]) => void): void {
+    const { health } = this.requireAttachments();
+    const nc = this.link.nc;
+    this.subscriptions.push(
+      nc.subscribe(this.ns.subject(health.subject), {
+        queue: this.service,
+        callback: (err, msg) => {
+          if (!err) void this.answerHealth(safeDecode(msg)).then((reply) => msg.respond(encodeJson(reply)));
+        },
+      }),
+    );
+    for (const [pattern, handler] of this.rpcPatterns()) {
+      this.subscriptions.push(
+        nc.subscribe(this.ns.subject(pattern), {
+          queue: this.service,
+          callback: (err, msg) => {
+            if (err) return;
+            void this.answer(pattern, handler, safeDecode(msg)).then((reply) => respond(msg, reply));
+          },
+        }),
+      );
+    }
+    for (const [pattern, handler] of this.eventPatterns()) {
+      const consumer = new DurableEventConsumer(this.link, this.ns, this.service, pattern, (event) => this.deliverEvent(handler, event));
+      consumer.start();
+      this.consumers.push(consumer);
+    }
+    callback();
+  }
+
+  async close(): Promise<void> {
+    for (const sub of this.subscriptions) sub.unsubscribe();
+    await Promise.all(this.consumers.map((c) => c.stop()));
+  }
+}
+
+function safeDecode(msg: Msg): unknown {
+  try {
+    return decodeJson(msg.data);
+  } catch {
+    return undefined;
+  }
+}
+
+function respond(msg: Msg, reply: unknown): void {
+  if (msg.reply) msg.respond(encodeJson(reply));
+}

@@ -1,0 +1,48 @@
+import { connect } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { rootLogger } from '#observability';
+
+/**
+ * One connection per process, reconnecting for ever: a NATS restart is an outage to ride out,
+ * never a reason to exit. `connected` follows the connection's status events.
+ */
+export class NatsLink {
+  private connected = true;
+
+  private constructor(readonly nc: NatsConnection) {
+    void this.watch();
+  }
+
+  static async open(url: string, name: string): Promise<NatsLink> {
+    const nc = await connect({
+      servers: url,
+      name,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 500,
+      waitOnFirstConnect: true,
+      pingInterval: 10_000,
+    });
+    return new NatsLink(nc);
+  }
+
+  isConnected(): boolean {
+    return this.connected && !this.nc.isClosed();
+  }
+
+  private async watch(): Promise<void> {
+    const log = rootLogger();
+    for await (const status of this.nc.status()) {
+      if (status.type === 'disconnect') {
+        this.connected = false;
+        log.warn({ nats: status.type }, 'NATS connection lost, reconnecting');
+      } else if (status.type === 'reconnect') {
+        this.connected = true;
+        log.info({ nats: status.type }, 'NATS connection restored');
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    if (!this.nc.isClosed()) await this.nc.drain().catch(() => this.nc.close());
+  }
+}

@@ -1,0 +1,145 @@
+import { describeError, rootLogger } from '#observability';
+import type { DataSource, EntitySubscriberInterface, TransactionCommitEvent } from 'typeorm';
+import type { EventEnvelope } from '#contracts';
+import type { EventPublisher } from './event-publisher.js';
+import { OUTBOX_DIRTY } from './outbox.js';
+
+export interface OutboxRelayOptions {
+  pollIntervalMs?: number;
+  batchSize?: number;
+  /** Published rows are kept this long for inspection, then deleted. */
+  retentionMs?: number;
+}
+
+/**
+ * Publishes committed outbox rows in id (= time) order. Rows are locked with SKIP LOCKED so
+ * replicas share the work, and marked published only after the publisher confirms; a crash in
+ * between re-publishes the row, which JetStream drops as a duplicate (Nats-Msg-Id = row id) and
+ * inboxes drop if it comes later than JetStream's duplicate window.
+ */
+export class OutboxRelay {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = true;
+  private lastPurge = 0;
+  private readonly log = rootLogger().child({ component: 'outbox-relay' });
+  private readonly pollIntervalMs: number;
+  private readonly batchSize: number;
+  private readonly retentionMs: number;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly schema: string,
+    private readonly publisher: EventPublisher,
+    options: OutboxRelayOptions = {},
+  ) {
+    this.pollIntervalMs = options.pollIntervalMs ?? 1000;
+    this.batchSize = options.batchSize ?? 100;
+    this.retentionMs = options.retentionMs ?? 7 * 86_400_000;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** Runs a pass now (or right after the current one). */
+  nudge(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.schedule(0);
+  }
+
+  private schedule(delayMs: number): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.running = this.pass().then(() => undefined).finally(() => {
+        this.running = undefined;
+        if (this.stopped) return;
+        const again = this.again;
+        this.again = false;
+        this.schedule(again ? 0 : this.pollIntervalMs);
+      });
+    }, delayMs);
+  }
+
+  /** One pass: publish batches until the outbox is empty or a publish fails. */
+  async pass(): Promise<number> {
+    let published = 0;
+    try {
+      for (;;) {
+        const { count, complete } = await this.publishBatch();
+        published += count;
+        if (!complete || count < this.batchSize) break;
+      }
+      await this.purge();
+    } catch (err) {
+      this.log.warn(describeError(err), 'outbox relay pass failed; will retry');
+    }
+    return published;
+  }
+
+  private async publishBatch(): Promise<{ count: number; complete: boolean }> {
+    return this.dataSource.transaction(async (manager) => {
+      const rows: Array<{ id: string; envelope: EventEnvelope }> = await manager.query(
+        `SELECT "id", "envelope" FROM "${this.schema}"."outbox" WHERE "published_at" IS NULL ORDER BY "id" LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [this.batchSize],
+      );
+      const done: string[] = [];
+      let complete = true;
+      for (const row of rows) {
+        try {
+          await this.publisher.publish(row.envelope);
+          done.push(row.id);
+        } catch (err) {
+          complete = false;
+          const description = describeError(err);
+          this.log.warn({ ...description, eventId: row.id, subject: row.envelope.subject }, 'event not published yet; will retry');
+          await manager.query(`UPDATE "${this.schema}"."outbox" SET "attempts" = "attempts" + 1, "last_error" = $2, "updated_at" = now() WHERE "id" = $1`, [
+            row.id,
+            description.message,
+          ]);
+          // Keep per-schema order: later events wait for this one.
+          break;
+        }
+      }
+      if (done.length > 0) {
+        await manager.query(`UPDATE "${this.schema}"."outbox" SET "published_at" = now(), "updated_at" = now() WHERE "id" = ANY($1::uuid[])`, [done]);
+      }
+      return { count: done.length, complete };
+    });
+  }
+
+  private async purge(): Promise<void> {
+    if (Date.now() - this.lastPurge < 3_600_000) return;
+    this.lastPurge = Date.now();
+    await this.dataSource.query(`DELETE FROM "${this.schema}"."outbox" WHERE "published_at" < now() - ($1 || ' milliseconds')::interval`, [String(this.retentionMs)]);
+  }
+}
+
+/** A TypeORM subscriber that nudges the relay whenever a transaction that wrote events commits. */
+export class OutboxCommitSubscriber implements EntitySubscriberInterface {
+  private relay: OutboxRelay | undefined;
+
+  bind(relay: OutboxRelay): void {
+    this.relay = relay;
+  }
+
+  afterTransactionCommit(event: TransactionCommitEvent): void {
+    const data = event.queryRunner.data as Record<string, unknown> | undefined;
+    if (data?.[OUTBOX_DIRTY]) {
+      event.queryRunner.data = { ...data, [OUTBOX_DIRTY]: false };
+      this.relay?.nudge();
+    }
+  }
+}

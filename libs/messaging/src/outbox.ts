@@ -1,0 +1,37 @@
+import type { Actor, EventContract, EventEnvelope } from '#contracts';
+import { newId } from '#persistence';
+import { RequestContext } from '#observability';
+import type { EntityManager } from 'typeorm';
+
+/** Marks a transaction as having written events, so the relay is nudged when it commits. */
+export const OUTBOX_DIRTY = 'outboxDirty';
+
+/**
+ * Writes a domain event in the caller's transaction. Nothing is published here: the relay
+ * publishes after commit, so an event exists if and only if its change was committed.
+ */
+export class Outbox {
+  constructor(private readonly schema: string) {}
+
+  async add<T>(manager: EntityManager, contract: EventContract<T>, data: T, actor?: Actor): Promise<string> {
+    if (!manager.queryRunner?.isTransactionActive) {
+      throw new Error(`outbox writes for ${contract.subject} must run inside a transaction`);
+    }
+    const id = newId();
+    const envelope: EventEnvelope<T> = {
+      id,
+      subject: contract.subject,
+      occurredAt: new Date().toISOString(),
+      requestId: RequestContext.requestId(),
+      actor,
+      data,
+    };
+    await manager.query(`INSERT INTO "${this.schema}"."outbox" ("id", "subject", "envelope") VALUES ($1, $2, $3)`, [
+      id,
+      contract.subject,
+      JSON.stringify(envelope),
+    ]);
+    manager.queryRunner.data = { ...manager.queryRunner.data, [OUTBOX_DIRTY]: true };
+    return id;
+  }
+}

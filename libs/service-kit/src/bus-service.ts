@@ -1,0 +1,97 @@
+import { type INestMicroservice, Module, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { ServiceName } from '#contracts';
+import { EventDispatcher, OutboxCommitSubscriber, OutboxRelay, RpcPassthroughFilter } from '#messaging';
+import { describeError, JsonLogger, rootLogger } from '#observability';
+import { createServiceDataSource, migrateSchema } from '#persistence';
+import type { DataSource, MixedList } from 'typeorm';
+import type { Runtime } from './runtime.js';
+import { ServiceCoreModule } from './service-core.module.js';
+
+/** Everything that makes an app a bus service: what apps/<service>/src/<service>.app.ts exports. */
+export interface BusServiceDefinition {
+  name: ServiceName;
+  module: Type;
+  entities: MixedList<Function>;
+  migrations: MixedList<Function>;
+  version?: string;
+}
+
+export interface RunningService {
+  name: string;
+  app: INestMicroservice;
+  dataSource: DataSource;
+  relay: OutboxRelay;
+  close(): Promise<void>;
+}
+
+const PLATFORM_VERSION = process.env.npm_package_version ?? '0.1.0';
+
+/** Connects to PostgreSQL, waiting for it rather than exiting: a database restart must not need an operator. */
+async function connectWithRetry(dataSource: DataSource, service: string): Promise<void> {
+  const log = rootLogger().child({ service });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await dataSource.initialize();
+      return;
+    } catch (err) {
+      if (attempt === 1 || attempt % 10 === 0) log.warn({ ...describeError(err), attempt }, 'PostgreSQL not reachable yet; retrying');
+      await new Promise((r) => setTimeout(r, Math.min(5000, 250 * attempt)));
+    }
+  }
+}
+
+export async function startBusService(definition: BusServiceDefinition, runtime: Runtime): Promise<RunningService> {
+  const { name } = definition;
+  const log = rootLogger().child({ service: name });
+  const databaseUrl = runtime.config.databaseUrl;
+  if (!databaseUrl) throw new Error('DATABASE_URL is not set');
+
+  const dataSource = createServiceDataSource({ url: databaseUrl, schema: name, entities: definition.entities, migrations: definition.migrations });
+  await connectWithRetry(dataSource, name);
+  if (runtime.config.migrateOnStart) {
+    const applied = await migrateSchema(dataSource);
+    if (applied.length > 0) log.info({ migrations: applied }, 'migrations applied');
+  }
+
+  const commitHook = new OutboxCommitSubscriber();
+  dataSource.subscribers.push(commitHook);
+  const relay = new OutboxRelay(dataSource, name, runtime.createPublisher());
+  commitHook.bind(relay);
+
+  @Module({ imports: [ServiceCoreModule.forService(name, dataSource, runtime), definition.module] })
+  class ServiceRootModule {}
+
+  const server = runtime.createServer(name);
+  server.attach({
+    dispatcher: new EventDispatcher(dataSource, name),
+    health: {
+      subject: `${name}.health.check`,
+      probe: async () => ({
+        service: name,
+        database: await dataSource.query('SELECT 1').then(
+          () => 'ok',
+          () => 'down',
+        ),
+        version: definition.version ?? PLATFORM_VERSION,
+      }),
+    },
+  });
+  const app = await NestFactory.createMicroservice(ServiceRootModule, { strategy: server, logger: new JsonLogger(), abortOnError: false });
+  app.useGlobalFilters(new RpcPassthroughFilter());
+  await app.listen();
+  if (runtime.config.outboxRelay) relay.start();
+  log.info({ transport: runtime.transport }, `${name} service ready`);
+
+  return {
+    name,
+    app,
+    dataSource,
+    relay,
+    async close() {
+      await relay.stop();
+      await app.close();
+      if (dataSource.isInitialized) await dataSource.destroy();
+    },
+  };
+}

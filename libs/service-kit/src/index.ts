@@ -1,0 +1,6 @@
+export * from './runtime.js';
+export * from './tokens.js';
+export * from './service-core.module.js';
+export * from './bus-service.js';
+export * from './process.js';
+export * from './run-service.js';

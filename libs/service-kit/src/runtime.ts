@@ -1,0 +1,53 @@
+import type { PlatformConfig } from '#config';
+import {
+  type BusClient,
+  type BusServer,
+  type EventPublisher,
+  InProcessBus,
+  InProcessBusClient,
+  InProcessBusServer,
+  InProcessPublisher,
+  JetStreamPublisher,
+  Namespace,
+  NatsBusClient,
+  NatsBusServer,
+  NatsLink,
+} from '#messaging';
+
+/**
+ * What one process talks through: NATS when NATS_URL is set, otherwise the in-process bus.
+ * Every app in the process shares it (one NATS connection per process).
+ */
+export class Runtime {
+  private constructor(
+    readonly config: PlatformConfig,
+    private readonly link: NatsLink | undefined,
+    private readonly local: InProcessBus | undefined,
+    readonly client: BusClient,
+  ) {}
+
+  static async create(config: PlatformConfig, processName: string): Promise<Runtime> {
+    if (config.natsUrl) {
+      const link = await NatsLink.open(config.natsUrl, processName);
+      return new Runtime(config, link, undefined, new NatsBusClient(link, new Namespace(config.busNamespace), config.requestTimeoutMs));
+    }
+    const bus = InProcessBus.shared();
+    return new Runtime(config, undefined, bus, new InProcessBusClient(bus, config.requestTimeoutMs));
+  }
+
+  get transport(): 'nats' | 'in-process' {
+    return this.link ? 'nats' : 'in-process';
+  }
+
+  createServer(service: string): BusServer {
+    return this.link ? new NatsBusServer(service, this.link, new Namespace(this.config.busNamespace)) : new InProcessBusServer(service, this.local as InProcessBus);
+  }
+
+  createPublisher(): EventPublisher {
+    return this.link ? new JetStreamPublisher(this.link, new Namespace(this.config.busNamespace)) : new InProcessPublisher(this.local as InProcessBus);
+  }
+
+  async close(): Promise<void> {
+    await this.link?.close();
+  }
+}

@@ -1,0 +1,3 @@
+/** Injection tokens every bus service can rely on. */
+export const DATA_SOURCE = Symbol('DATA_SOURCE');
+export const OUTBOX = Symbol('OUTBOX');

@@ -146,6 +146,8 @@ function sidCounter(nc) {
 async function makeClients() {
   const { firstValueFrom } = await import('rxjs');
   const { ClientNats } = await import('@nestjs/microservices');
+  const { Logger } = await import('@nestjs/common');
+  Logger.overrideLogger(['error', 'warn']); // ClientNats logs every status change at LOG level
   const { connect, createInbox } = await import('@nats-io/transport-node');
 
   const nest = new ClientNats({ servers: NATS_URL, name: 'bench-nest-client' });

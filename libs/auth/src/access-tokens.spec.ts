@@ -1,4 +1,5 @@
-import { AccessTokens, InvalidTokenError } from './access-tokens.js';
+import { SignJWT } from 'jose';
+import { AccessTokens, InvalidTokenError, TOKEN_AUDIENCE, TOKEN_ISSUER } from './access-tokens.js';
 
 const SECRET = 'x'.repeat(40);
 const claims = { userId: '0190a0b0-0000-7000-8000-000000000001', sessionId: 's1', isSuperuser: false, scopes: ['full'] };
@@ -38,11 +39,27 @@ describe('AccessTokens', () => {
   });
 
   it('reports an expired token as expired', async () => {
-    const past = new AccessTokens(SECRET, 30);
-    const realNow = Date.now;
-    Date.now = () => realNow() - 3_600_000;
-    const old = await past.sign(claims);
-    Date.now = realNow;
+    const hourAgo = Math.floor(Date.now() / 1000) - 3600;
+    const old = await new SignJWT({ sid: 's1', su: false, scp: ['full'] })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject(claims.userId)
+      .setIssuer(TOKEN_ISSUER)
+      .setAudience(TOKEN_AUDIENCE)
+      .setIssuedAt(hourAgo)
+      .setExpirationTime(hourAgo + 60)
+      .sign(new TextEncoder().encode(SECRET));
     expect(await reasonOf(tokens, old)).toBe('expired');
+  });
+
+  it('refuses a token meant for another audience', async () => {
+    const foreign = await new SignJWT({ sid: 's1', su: false, scp: ['full'] })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(claims.userId)
+      .setIssuer(TOKEN_ISSUER)
+      .setAudience('someone-else')
+      .setIssuedAt()
+      .setExpirationTime('1m')
+      .sign(new TextEncoder().encode(SECRET));
+    expect(await reasonOf(tokens, foreign)).toBe('invalid');
   });
 });

@@ -50,13 +50,17 @@ export abstract class BusServer extends Server implements CustomTransportStrateg
       return { ok: false, error: this.toErrorBody(err, subject) };
     }
     return RequestContext.run(envelope.requestId, async () => {
+      const started = performance.now();
+      let reply: WireReply;
       try {
         const result: unknown = await handler(envelope, undefined);
         const data = isObservable(result) ? await lastValueFrom(result, { defaultValue: undefined }) : result;
-        return { ok: true, data: data ?? null };
+        reply = { ok: true, data: data ?? null };
       } catch (err) {
-        return { ok: false, error: this.toErrorBody(err, subject) };
+        reply = { ok: false, error: this.toErrorBody(err, subject) };
       }
+      this.log.info({ subject, ms: Math.round(performance.now() - started), outcome: reply.ok ? 'ok' : reply.error.code }, 'handled');
+      return reply;
     });
   }
 

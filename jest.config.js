@@ -1,0 +1,22 @@
+/** Jest in ESM mode: unit specs beside the code, service specs in apps/<app>/test and libs/<lib>/test, e2e flows in test/e2e. */
+const LIBS = ['contracts', 'config', 'messaging', 'persistence', 'observability', 'service-kit', 'auth', 'testing'];
+
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
+  moduleNameMapper: {
+    [`^#(${LIBS.join('|')})$`]: '<rootDir>/libs/$1/src/index.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.spec.json' }],
+  },
+  testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  globalSetup: '<rootDir>/test/global-setup.mjs',
+  globalTeardown: '<rootDir>/test/global-teardown.mjs',
+  maxWorkers: 2,
+  testTimeout: 60_000,
+  slowTestThreshold: 20,
+};

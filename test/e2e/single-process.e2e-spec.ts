@@ -1,0 +1,94 @@
+import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApiClient, AppProcess, query, registerUser } from '#testing';
+
+/** `npm start` with nothing configured: embedded PostgreSQL under DATA_DIR, the in-process bus. */
+describe('single-process mode', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ap-standalone-'));
+  // As root, the embedded PostgreSQL runs as `postgres` and must be able to enter DATA_DIR.
+  chmodSync(dataDir, 0o755);
+  const pgPort = 30_000 + Math.floor(Math.random() * 10_000);
+  const port = 40_000 + Math.floor(Math.random() * 10_000);
+  const platform = AppProcess.forApp('standalone', { DATA_DIR: dataDir, PORT: String(port), EMBEDDED_PG_PORT: String(pgPort), LOG_LEVEL: 'info' });
+  const api = new ApiClient(`http://127.0.0.1:${port}`);
+  const databaseUrl = `postgres://platform:platform-local@127.0.0.1:${pgPort}/agent_platform`;
+
+  beforeAll(async () => {
+    platform.start();
+    await platform.waitForOutput(/Agent platform is up/, 60_000);
+  });
+
+  afterAll(async () => {
+    await platform.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('says where the API and the docs are', () => {
+    expect(platform.output).toContain(`API at http://localhost:${port}/api/v1, docs at http://localhost:${port}/docs`);
+  });
+
+  it('is ready with every service answering over the in-process bus', async () => {
+    const ready = await api.get('/api/v1/health/ready');
+    expect(ready.status).toBe(200);
+    expect(Object.keys(ready.body.checks.services).sort()).toEqual(['agent', 'conversation', 'execution', 'identity', 'integration', 'workflow']);
+  });
+
+  it('registers, signs in and reads the profile', async () => {
+    const user = await registerUser(api);
+    const login = await api.post('/api/v1/auth/login', { email: user.email, password: user.password });
+    expect(login.status).toBe(200);
+    const me = await api.get('/api/v1/me', login.body.accessToken);
+    expect(me.status).toBe(200);
+    expect(me.body.email).toBe(user.email);
+  });
+
+  it('refuses bad input with the same problems as the multi-process mode', async () => {
+    const res = await api.request('POST', '/api/v1/auth/register', { raw: '{', headers: { 'content-type': 'application/json' } });
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('VALIDATION_FAILED');
+    expect((await api.get('/api/v1/me', 'not-a-token')).status).toBe(401);
+  });
+
+  it('delivers the account-deletion event to every other service through the in-process bus', async () => {
+    const user = await registerUser(api);
+    expect((await api.delete('/api/v1/me', user.accessToken)).status).toBe(204);
+    const [event] = await query<{ id: string }>(databaseUrl, `SELECT id FROM identity.outbox WHERE envelope->'data'->>'userId' = $1`, [user.id]);
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const counts = await Promise.all(
+        ['agent', 'workflow', 'conversation', 'integration', 'execution'].map(
+          async (s) => (await query<{ n: string }>(databaseUrl, `SELECT count(*) AS n FROM "${s}".inbox WHERE event_id = $1`, [event.id]))[0].n,
+        ),
+      );
+      if (counts.every((n) => n === '1')) break;
+      if (Date.now() > deadline) throw new Error(`event not handled everywhere: ${counts.join(',')}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  });
+
+  it('keeps its generated token key private to its owner', () => {
+    expect(statSync(join(dataDir, 'secrets.json')).mode & 0o077).toBe(0);
+  });
+});
+
+describe('start-up configuration', () => {
+  it('refuses to start with a bad variable and names it', async () => {
+    const gateway = AppProcess.forApp('gateway', { PORT: 'eighty', NATS_URL: 'nats://127.0.0.1:4222', JWT_SECRET: 'x'.repeat(40), LOG_LEVEL: 'loud' });
+    gateway.start();
+    await gateway.waitForOutput(/Invalid configuration/, 10_000);
+    while (gateway.running) await new Promise((r) => setTimeout(r, 20));
+    expect(gateway.exitCode).toBe(78);
+    expect(gateway.output).toMatch(/PORT must be an integer/);
+    expect(gateway.output).toMatch(/LOG_LEVEL must be one of/);
+  });
+
+  it('a service started alone says which required variables are missing', async () => {
+    const identity = AppProcess.forApp('identity', {});
+    identity.start();
+    await identity.waitForOutput(/Invalid configuration/, 10_000);
+    while (identity.running) await new Promise((r) => setTimeout(r, 20));
+    expect(identity.exitCode).toBe(78);
+    for (const name of ['DATABASE_URL', 'NATS_URL', 'JWT_SECRET']) expect(identity.output).toContain(name);
+  });
+});

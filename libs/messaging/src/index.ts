@@ -3,6 +3,7 @@ export * from './bus-client.js';
 export * from './deadline.js';
 export * from './nats-connection.js';
 export * from './nats-bus.client.js';
+export * from './shared-inbox.requester.js';
 export * from './in-process-bus.js';
 export * from './in-process-publisher.js';
 export * from './bus-server.js';

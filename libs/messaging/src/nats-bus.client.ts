@@ -1,22 +1,23 @@
-import { headers as natsHeaders, errors as natsErrors } from '@nats-io/nats-core';
+import { headers as natsHeaders } from '@nats-io/nats-core';
 import { AppError, ErrorCode, type Envelope, type RpcContract } from '#contracts';
 import { RequestContext } from '#observability';
 import type { BusClient, RequestOptions } from './bus-client.js';
 import { NO_RESPONDER_RETRY_MS, sleep, upstreamTimeout } from './deadline.js';
 import type { NatsLink } from './nats-connection.js';
+import { type RequestOutcome, SharedInboxRequester } from './shared-inbox.requester.js';
 import { decodeJson, encodeJson, type Namespace, REQUEST_ID_HEADER, unwrapReply } from './wire.js';
 
-/**
- * Requests over the connection's shared reply subscription (nats.js multiplexes every reply on
- * one wildcard inbox), instead of a SUB/UNSUB pair per request as Nest's ClientNats does;
- * bench/nats-client.bench.mjs measures the difference.
- */
+/** The gateway's (and any service's) client: shared-inbox requests with typed errors and deadlines. */
 export class NatsBusClient implements BusClient {
+  private readonly requester: SharedInboxRequester;
+
   constructor(
     private readonly link: NatsLink,
     private readonly ns: Namespace,
     private readonly defaultTimeoutMs: number,
-  ) {}
+  ) {
+    this.requester = new SharedInboxRequester(link.nc);
+  }
 
   isConnected(): boolean {
     return this.link.isConnected();
@@ -29,36 +30,42 @@ export class NatsBusClient implements BusClient {
     const payload = encodeJson(envelope);
     const subject = this.ns.subject(contract.subject);
     const deadline = Date.now() + timeoutMs;
+    const h = natsHeaders();
+    h.set(REQUEST_ID_HEADER, requestId);
 
     for (;;) {
-      if (!this.link.isConnected()) {
-        throw new AppError(ErrorCode.UNAVAILABLE, 'the message bus is unavailable, try again shortly');
-      }
-      const h = natsHeaders();
-      h.set(REQUEST_ID_HEADER, requestId);
-      const remaining = deadline - Date.now();
+      if (!this.link.isConnected()) throw busUnavailable();
+      let outcome: RequestOutcome;
       try {
-        const msg = await this.link.nc.request(subject, payload, { timeout: Math.max(1, remaining), headers: h });
-        return unwrapReply<Res>(decodeJson(msg.data), contract.subject);
-      } catch (err) {
-        if (err instanceof AppError) throw err;
-        if (isNoResponders(err)) {
-          if (Date.now() + NO_RESPONDER_RETRY_MS >= deadline) throw upstreamTimeout(contract.subject, timeoutMs, 'no_responders');
-          await sleep(NO_RESPONDER_RETRY_MS);
-          continue;
-        }
-        if (err instanceof natsErrors.TimeoutError) throw upstreamTimeout(contract.subject, timeoutMs, 'timeout');
-        if (err instanceof SyntaxError) throw new AppError(ErrorCode.INTERNAL, `malformed reply on ${contract.subject}`);
-        throw new AppError(ErrorCode.UNAVAILABLE, 'the message bus is unavailable, try again shortly');
+        outcome = await this.requester.request(subject, payload, h, Math.max(1, deadline - Date.now()));
+      } catch {
+        throw busUnavailable();
       }
+      if (outcome.kind === 'timeout') {
+        // A connection lost mid-request is an outage, not a slow service.
+        if (!this.link.isConnected()) throw busUnavailable();
+        throw upstreamTimeout(contract.subject, timeoutMs, 'timeout');
+      }
+      if (outcome.kind === 'no_responders') {
+        if (Date.now() + NO_RESPONDER_RETRY_MS >= deadline) throw upstreamTimeout(contract.subject, timeoutMs, 'no_responders');
+        await sleep(NO_RESPONDER_RETRY_MS);
+        continue;
+      }
+      let reply: unknown;
+      try {
+        reply = decodeJson(outcome.data);
+      } catch {
+        throw new AppError(ErrorCode.INTERNAL, `malformed reply on ${contract.subject}`);
+      }
+      return unwrapReply<Res>(reply, contract.subject);
     }
+  }
+
+  close(): void {
+    this.requester.close();
   }
 }
 
-function isNoResponders(err: unknown): boolean {
-  return (
-    err instanceof natsErrors.NoRespondersError ||
-    (err instanceof natsErrors.RequestError && err.isNoResponders()) ||
-    (err instanceof Error && err.cause instanceof natsErrors.NoRespondersError)
-  );
+function busUnavailable(): AppError {
+  return new AppError(ErrorCode.UNAVAILABLE, 'the message bus is unavailable, try again shortly');
 }

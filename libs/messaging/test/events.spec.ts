@@ -1,0 +1,418 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { jest } from '@jest/globals';
+import { Controller, Module } from '@nestjs/common';
+import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { connect } from '@nats-io/transport-node';
+import { IsString, IsUUID, MaxLength } from 'class-validator';
+import type { DataSource } from 'typeorm';
+import { AppError, ErrorCode, event, type EventEnvelope, type ServiceName } from '#contracts';
+import { type EventContext, EventDispatcher, InProcessBus, Namespace, OnEvent, Outbox, OutboxRelay } from '#messaging';
+import { RequestContext } from '#observability';
+import { createServiceDataSource, migrateSchema } from '#persistence';
+import { type RunningService, Runtime, startBusService } from '#service-kit';
+import { createTestDatabase, query, testEnv, uniqueNamespace } from '#testing';
+import { eventually, quietLogs, schemaMigration, testConfig, TRANSPORTS } from './support.js';
+
+// ---- A service that consumes its own event, as the apps consume each other's ---------------------
+
+class ThingHappened {
+  @IsUUID()
+  thingId: string;
+
+  @IsString()
+  @MaxLength(100)
+  name: string;
+}
+
+const SERVICE = 'testsvc';
+const ThingHappenedEvent = event('events.testsvc.thing.happened', ThingHappened);
+
+const thingsSeenTable = (schema: string) => `
+  CREATE TABLE "${schema}"."things_seen" (
+    "event_id" uuid NOT NULL,
+    "thing_id" uuid NOT NULL,
+    "name" text NOT NULL,
+    "request_id" text,
+    "created_at" timestamptz NOT NULL DEFAULT now()
+  )`; // deliberately no unique key: a second application of an event would show as a second row
+
+/** How often the handler was entered for each thing name (a failed attempt counts too). */
+const attempts = new Map<string, number>();
+
+@Controller()
+class ThingsListener {
+  @OnEvent(ThingHappenedEvent)
+  async onThingHappened(data: ThingHappened, context: EventContext & { event: EventEnvelope<ThingHappened> }): Promise<void> {
+    const attempt = (attempts.get(data.name) ?? 0) + 1;
+    attempts.set(data.name, attempt);
+    await context.manager.query(`INSERT INTO "${SERVICE}"."things_seen" ("event_id", "thing_id", "name", "request_id") VALUES ($1, $2, $3, $4)`, [
+      context.eventId,
+      data.thingId,
+      data.name,
+      RequestContext.requestId() ?? null,
+    ]);
+    // A transient failure after the write: the write must be rolled back with the inbox claim.
+    if (data.name.startsWith('flaky') && attempt === 1) throw new Error('transient failure');
+  }
+}
+
+@Module({ controllers: [ThingsListener] })
+class ThingsModule {}
+
+const Migration = schemaMigration(SERVICE, 1763999100000, [thingsSeenTable(SERVICE)]);
+
+quietLogs();
+
+describe.each(TRANSPORTS)('outbox, relay and inbox over the %s transport', (kind) => {
+  const busNamespace = uniqueNamespace(`evt${kind}`);
+  const ns = new Namespace(busNamespace);
+  const outbox = new Outbox(SERVICE);
+  let databaseUrl: string;
+  let runtime: Runtime;
+  let service: RunningService;
+  // NATS only: an observer connection of the test's own, to look into JetStream and publish raw copies.
+  let probe: NatsConnection | undefined;
+  let jsm: JetStreamManager | undefined;
+
+  beforeAll(async () => {
+    databaseUrl = await createTestDatabase(`evt${kind}`);
+    runtime = await Runtime.create(testConfig(kind, { databaseUrl, busNamespace }), 'test');
+    service = await startBusService({ name: SERVICE as ServiceName, module: ThingsModule, entities: [], migrations: [Migration] }, runtime);
+    if (kind === 'nats') {
+      probe = await connect({ servers: testEnv().natsUrl, name: 'messaging-events-spec-probe' });
+      jsm = await jetstreamManager(probe);
+    }
+  });
+
+  afterAll(async () => {
+    await service?.close();
+    await runtime?.close();
+    await probe?.close();
+  });
+
+  /** Writes the event the way a service does: in its own transaction, under the current request id. */
+  function emit(data: ThingHappened, requestId = `req-${randomUUID()}`): Promise<string> {
+    return RequestContext.run(requestId, () => service.dataSource.transaction((manager) => outbox.add(manager, ThingHappenedEvent, data)));
+  }
+
+  function thing(name: string): ThingHappened {
+    return { thingId: randomUUID(), name: `${name}-${kind}-${randomUUID().slice(0, 8)}` };
+  }
+
+  /** NATS: everything in the stream has been delivered to the service's consumer and acknowledged. */
+  async function consumerSettled(): Promise<boolean> {
+    if (!jsm) return true;
+    const durable = ns.durableName(SERVICE, ThingHappenedEvent.subject);
+    const state = await eventually(
+      async () => {
+        const stream = await jsm!.streams.info(ns.streamName).catch(() => undefined);
+        const consumer = await jsm!.consumers.info(ns.streamName, durable).catch(() => undefined);
+        if (!stream || !consumer) return undefined;
+        return { last: stream.state.last_seq, delivered: consumer.delivered.stream_seq, pending: consumer.num_pending, unacked: consumer.num_ack_pending };
+      },
+      (s) => s !== undefined && s.pending === 0 && s.unacked === 0 && s.delivered === s.last,
+    );
+    return state !== undefined && state.pending === 0 && state.unacked === 0 && state.delivered === state.last;
+  }
+
+  /** One relay pass, then (NATS) until the consumer has worked through the stream. Returns what the pass published. */
+  async function relayPass(): Promise<number> {
+    const published = await service.relay.pass();
+    expect(await consumerSettled()).toBe(true);
+    return published;
+  }
+
+  /** The same event once more, past every publisher-side dedup (as if it came after JetStream's duplicate window). */
+  async function deliverAgain(envelope: EventEnvelope): Promise<void> {
+    if (probe) {
+      await jetstream(probe).publish(ns.subject(envelope.subject), JSON.stringify(envelope), { msgID: randomUUID() });
+      expect(await consumerSettled()).toBe(true);
+    } else {
+      await InProcessBus.shared().publish(envelope);
+    }
+  }
+
+  async function streamMessages(): Promise<number> {
+    return jsm ? (await jsm.streams.info(ns.streamName)).state.messages : 0;
+  }
+
+  const seen = (name: string) => query<{ event_id: string; request_id: string | null }>(databaseUrl, `SELECT * FROM "${SERVICE}"."things_seen" WHERE "name" = $1`, [name]);
+  const outboxRow = async (id: string) =>
+    (
+      await query<{ published_at: Date | null; attempts: number; last_error: string | null; envelope: EventEnvelope }>(
+        databaseUrl,
+        `SELECT "published_at", "attempts", "last_error", "envelope" FROM "${SERVICE}"."outbox" WHERE "id" = $1`,
+        [id],
+      )
+    )[0];
+  const inboxRows = (id: string) => query<{ subject: string; outcome: string }>(databaseUrl, `SELECT "subject", "outcome" FROM "${SERVICE}"."inbox" WHERE "event_id" = $1`, [id]);
+
+  it('handles a committed event exactly once, marks it published and records it in the inbox', async () => {
+    const data = thing('created');
+    const id = await emit(data, 'req-event-1');
+
+    expect(await relayPass()).toBe(1);
+
+    const rows = await eventually(() => seen(data.name), (r) => r.length > 0);
+    expect(rows).toEqual([expect.objectContaining({ event_id: id, request_id: 'req-event-1' })]);
+    const row = await outboxRow(id);
+    expect(row.published_at).toBeInstanceOf(Date);
+    expect(row.attempts).toBe(0);
+    expect(await inboxRows(id)).toEqual([{ subject: ThingHappenedEvent.subject, outcome: 'handled' }]);
+    expect(attempts.get(data.name)).toBe(1);
+  });
+
+  it('ignores the same event when it is delivered again (inbox dedup)', async () => {
+    const data = thing('twice');
+    const id = await emit(data);
+    await relayPass();
+    expect(await eventually(() => seen(data.name), (r) => r.length > 0)).toHaveLength(1);
+    const { envelope } = await outboxRow(id);
+
+    await deliverAgain(envelope);
+    await deliverAgain(envelope);
+
+    expect(await seen(data.name)).toHaveLength(1);
+    expect(await inboxRows(id)).toHaveLength(1);
+    expect(attempts.get(data.name)).toBe(1);
+  });
+
+  it('applies an event only once when the relay publishes its row again after a crash', async () => {
+    const data = thing('recrash');
+    const id = await emit(data);
+    await relayPass();
+    expect(await eventually(() => seen(data.name), (r) => r.length > 0)).toHaveLength(1);
+    const messagesBefore = await streamMessages();
+    // The relay published but died before marking the row: the row is still unpublished.
+    await query(databaseUrl, `UPDATE "${SERVICE}"."outbox" SET "published_at" = NULL WHERE "id" = $1`, [id]);
+
+    expect(await relayPass()).toBe(1);
+
+    expect((await outboxRow(id)).published_at).toBeInstanceOf(Date);
+    expect(await seen(data.name)).toHaveLength(1);
+    // NATS: JetStream itself drops the copy (Nats-Msg-Id = event id); in-process: the inbox does.
+    expect(await streamMessages()).toBe(messagesBefore);
+  });
+
+  it('never publishes an event whose transaction rolled back', async () => {
+    const data = thing('rolledback');
+    let id: string | undefined;
+
+    await expect(
+      service.dataSource.transaction(async (manager) => {
+        id = await outbox.add(manager, ThingHappenedEvent, data);
+        throw new Error('the change failed after the event was written');
+      }),
+    ).rejects.toThrow('the change failed');
+
+    expect(id).toBeDefined();
+    expect(await outboxRow(id!)).toBeUndefined();
+    expect(await relayPass()).toBe(0);
+    expect(await seen(data.name)).toHaveLength(0);
+    expect(await inboxRows(id!)).toHaveLength(0);
+  });
+
+  it('records an event whose payload fails validation as rejected, and does not retry it', async () => {
+    const name = `invalid-${kind}-${randomUUID().slice(0, 8)}`;
+    const id = await emit({ thingId: 'not-a-uuid', name });
+
+    expect(await relayPass()).toBe(1);
+
+    expect(await eventually(() => inboxRows(id), (r) => r.length > 0)).toEqual([{ subject: ThingHappenedEvent.subject, outcome: 'rejected' }]);
+    expect(attempts.has(name)).toBe(false);
+    expect(await seen(name)).toHaveLength(0);
+    const row = await outboxRow(id);
+    expect(row.published_at).toBeInstanceOf(Date);
+    expect(row.attempts).toBe(0);
+    // Nothing is left to retry: the relay has no work and (NATS) the consumer holds no unacknowledged message.
+    expect(await relayPass()).toBe(0);
+    expect(await inboxRows(id)).toHaveLength(1);
+  });
+
+  it('retries a handler that failed once, and applies its effects exactly once', async () => {
+    const data = thing('flaky');
+    const id = await emit(data);
+
+    if (kind === 'in-process') {
+      // The in-process publisher reports the failure to the relay, which keeps the row for its next pass.
+      expect(await service.relay.pass()).toBe(0);
+      const failed = await outboxRow(id);
+      expect(failed.published_at).toBeNull();
+      expect(failed.attempts).toBe(1);
+      expect(failed.last_error).toBe('transient failure');
+      expect(await seen(data.name)).toHaveLength(0);
+      expect(await inboxRows(id)).toHaveLength(0);
+      expect(await service.relay.pass()).toBe(1);
+    } else {
+      // JetStream accepted it; the consumer naks the failed attempt and gets it again after a delay.
+      expect(await service.relay.pass()).toBe(1);
+      await eventually(() => inboxRows(id), (r) => r.length > 0);
+      expect(await consumerSettled()).toBe(true);
+    }
+
+    expect(await seen(data.name)).toHaveLength(1);
+    expect(attempts.get(data.name)).toBe(2);
+    expect(await inboxRows(id)).toEqual([{ subject: ThingHappenedEvent.subject, outcome: 'handled' }]);
+    expect((await outboxRow(id)).published_at).toBeInstanceOf(Date);
+  });
+
+  if (kind === 'in-process') {
+    it('holds back later events of the schema until a failing earlier one succeeds', async () => {
+      const first = thing('flaky-first');
+      const second = thing('after-flaky');
+      const firstId = await emit(first);
+      const secondId = await emit(second);
+
+      expect(await service.relay.pass()).toBe(0);
+      expect(await seen(second.name)).toHaveLength(0);
+      expect((await outboxRow(secondId)).published_at).toBeNull();
+
+      expect(await service.relay.pass()).toBe(2);
+      const order = await query<{ event_id: string }>(databaseUrl, `SELECT "event_id" FROM "${SERVICE}"."things_seen" WHERE "name" IN ($1, $2) ORDER BY "created_at"`, [
+        first.name,
+        second.name,
+      ]);
+      expect(order.map((r) => r.event_id)).toEqual([firstId, secondId]);
+    });
+  }
+
+  it('nudges the relay when a transaction that wrote an event commits, and not otherwise', async () => {
+    const nudge = jest.spyOn(service.relay, 'nudge');
+    try {
+      await emit(thing('nudged'));
+      expect(nudge).toHaveBeenCalledTimes(1);
+
+      await service.dataSource.transaction((manager) => manager.query('SELECT 1'));
+      await service.dataSource
+        .transaction(async (manager) => {
+          await outbox.add(manager, ThingHappenedEvent, thing('nudge-rolledback'));
+          throw new Error('rolled back');
+        })
+        .catch(() => undefined);
+      expect(nudge).toHaveBeenCalledTimes(1);
+    } finally {
+      nudge.mockRestore();
+    }
+    expect(await relayPass()).toBe(1);
+  });
+
+  it('refuses an outbox write outside a transaction', async () => {
+    await expect(outbox.add(service.dataSource.manager, ThingHappenedEvent, thing('no-tx'))).rejects.toThrow(/must run inside a transaction/);
+  });
+
+  it('purges published rows older than the retention and keeps newer ones', async () => {
+    const oldId = await emit(thing('old'));
+    const newId = await emit(thing('new'));
+    await relayPass();
+    await query(databaseUrl, `UPDATE "${SERVICE}"."outbox" SET "published_at" = now() - interval '2 hours' WHERE "id" = $1`, [oldId]);
+
+    const relay = new OutboxRelay(service.dataSource, SERVICE, runtime.createPublisher(), { retentionMs: 3_600_000 });
+    await relay.pass();
+
+    expect(await outboxRow(oldId)).toBeUndefined();
+    expect((await outboxRow(newId)).published_at).toBeInstanceOf(Date);
+  });
+});
+
+describe('EventDispatcher (the inbox)', () => {
+  const SCHEMA = 'inbox_spec';
+  let dataSource: DataSource;
+  let dispatcher: EventDispatcher;
+
+  beforeAll(async () => {
+    const url = await createTestDatabase('inbox');
+    dataSource = createServiceDataSource({ url, schema: SCHEMA, entities: [], migrations: [schemaMigration(SCHEMA, 1763999200000, [thingsSeenTable(SCHEMA)])] });
+    await dataSource.initialize();
+    await migrateSchema(dataSource);
+    dispatcher = new EventDispatcher(dataSource, SCHEMA);
+  });
+
+  afterAll(async () => {
+    if (dataSource?.isInitialized) await dataSource.destroy();
+  });
+
+  function envelope(overrides: Partial<EventEnvelope> = {}): EventEnvelope {
+    return { id: randomUUID(), subject: 'events.testsvc.thing.happened', occurredAt: new Date().toISOString(), data: { thingId: randomUUID(), name: 'x' }, ...overrides };
+  }
+
+  const writeSeen = (ev: EventEnvelope, ctx: EventContext) =>
+    ctx.manager.query(`INSERT INTO "${SCHEMA}"."things_seen" ("event_id", "thing_id", "name", "request_id") VALUES ($1, $2, 'x', $3)`, [
+      ctx.eventId,
+      (ev.data as ThingHappened).thingId,
+      RequestContext.requestId() ?? null,
+    ]);
+  const seenCount = async (id: string) => Number((await dataSource.query(`SELECT count(*) AS n FROM "${SCHEMA}"."things_seen" WHERE "event_id" = $1`, [id]))[0].n);
+  const inbox = (id: string) => dataSource.query(`SELECT "outcome" FROM "${SCHEMA}"."inbox" WHERE "event_id" = $1`, [id]) as Promise<Array<{ outcome: string }>>;
+
+  it('handles an event once and reports a second delivery as a duplicate without running the handler', async () => {
+    const ev = envelope({ requestId: 'req-inbox-1' });
+    const handler = jest.fn(writeSeen);
+
+    expect(await dispatcher.dispatch(ev, handler)).toBe('handled');
+    expect(await dispatcher.dispatch(ev, handler)).toBe('duplicate');
+
+    expect(handler).toHaveBeenCalledTimes(1);
+    expect(await seenCount(ev.id)).toBe(1);
+    expect(await inbox(ev.id)).toEqual([{ outcome: 'handled' }]);
+    const [{ request_id }] = await dataSource.query(`SELECT "request_id" FROM "${SCHEMA}"."things_seen" WHERE "event_id" = $1`, [ev.id]);
+    expect(request_id).toBe('req-inbox-1');
+  });
+
+  it('runs the handler under the event id when the event carries no request id', async () => {
+    const ev = envelope();
+    let during: string | undefined;
+
+    await dispatcher.dispatch(ev, async () => {
+      during = RequestContext.requestId();
+    });
+
+    expect(during).toBe(ev.id);
+  });
+
+  it('rejects an event without a valid id without running the handler or touching the inbox', async () => {
+    const handler = jest.fn(writeSeen);
+    const inboxSize = async () => Number((await dataSource.query(`SELECT count(*) AS n FROM "${SCHEMA}"."inbox"`))[0].n);
+    const before = await inboxSize();
+
+    expect(await dispatcher.dispatch({ subject: 'events.testsvc.thing.happened', data: {} }, handler)).toBe('rejected');
+    expect(await dispatcher.dispatch({ id: 'not-a-uuid', subject: 'events.testsvc.thing.happened', data: {} }, handler)).toBe('rejected');
+    expect(await dispatcher.dispatch(null, handler)).toBe('rejected');
+
+    expect(handler).not.toHaveBeenCalled();
+    expect(await inboxSize()).toBe(before);
+  });
+
+  it('rolls back the handler’s writes and rethrows when the handler fails, so a redelivery handles it', async () => {
+    const ev = envelope();
+    const failure = new Error('database hiccup');
+
+    await expect(
+      dispatcher.dispatch(ev, async (e, ctx) => {
+        await writeSeen(e, ctx);
+        throw failure;
+      }),
+    ).rejects.toBe(failure);
+    expect(await seenCount(ev.id)).toBe(0);
+    expect(await inbox(ev.id)).toEqual([]);
+
+    expect(await dispatcher.dispatch(ev, writeSeen)).toBe('handled');
+    expect(await seenCount(ev.id)).toBe(1);
+  });
+
+  it('records an event the handler refuses as invalid as rejected, rolls back its writes and never runs it again', async () => {
+    const ev = envelope();
+    const handler = jest.fn(async (e: EventEnvelope, ctx: EventContext) => {
+      await writeSeen(e, ctx);
+      throw new AppError(ErrorCode.VALIDATION_FAILED, 'event is invalid', { errors: [{ field: 'thingId', problems: ['thingId must be a UUID'] }] });
+    });
+
+    expect(await dispatcher.dispatch(ev, handler)).toBe('rejected');
+    expect(await dispatcher.dispatch(ev, handler)).toBe('duplicate');
+
+    expect(handler).toHaveBeenCalledTimes(1);
+    expect(await seenCount(ev.id)).toBe(0);
+    expect(await inbox(ev.id)).toEqual([{ outcome: 'rejected' }]);
+  });
+});

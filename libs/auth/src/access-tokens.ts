@@ -1,3 +1,4 @@
+import { webcrypto } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 
 export const TOKEN_ISSUER = 'agent-platform/identity';
@@ -22,18 +23,22 @@ export class InvalidTokenError extends Error {
 
 /** Signs (identity) and verifies (gateway) access tokens with one shared key. */
 export class AccessTokens {
-  private readonly key: Uint8Array;
+  /**
+   * A WebCrypto key imported once: given raw bytes (or a KeyObject) jose imports the key again
+   * on every call, which was the largest CPU cost of an authenticated request.
+   */
+  private readonly key: Promise<webcrypto.CryptoKey>;
 
   constructor(secret: string, private readonly ttlSeconds: number) {
     if (secret.length < 32) throw new Error('the access-token secret must be at least 32 characters');
-    this.key = new TextEncoder().encode(secret);
+    this.key = webcrypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
   }
 
   get expiresIn(): number {
     return this.ttlSeconds;
   }
 
-  sign(claims: AccessClaims): Promise<string> {
+  async sign(claims: AccessClaims): Promise<string> {
     return new SignJWT({ sid: claims.sessionId, su: claims.isSuperuser, scp: claims.scopes })
       .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
       .setSubject(claims.userId)
@@ -41,12 +46,12 @@ export class AccessTokens {
       .setAudience(TOKEN_AUDIENCE)
       .setIssuedAt()
       .setExpirationTime(`${this.ttlSeconds}s`)
-      .sign(this.key);
+      .sign(await this.key);
   }
 
   async verify(token: string): Promise<AccessClaims> {
     try {
-      const { payload } = await jwtVerify(token, this.key, {
+      const { payload } = await jwtVerify(token, await this.key, {
         algorithms: [ALGORITHM],
         issuer: TOKEN_ISSUER,
         audience: TOKEN_AUDIENCE,

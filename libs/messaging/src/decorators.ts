@@ -1,4 +1,4 @@
-import { EventPattern, MessagePattern } from '@nestjs/microservices';
+import { Ctx, EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 import { type Actor, type Envelope, type EventContract, type EventEnvelope, type RpcContract, validatePayload } from '#contracts';
 import type { EventContext } from './event-dispatcher.js';
 
@@ -35,5 +35,8 @@ export function OnEvent<T extends object>(contract: EventContract<T>) {
     Object.defineProperty(wrapped, 'name', { value: method.name });
     descriptor.value = wrapped as unknown as M;
     EventPattern(contract.subject)(target, key, descriptor as PropertyDescriptor);
+    // Without parameter decorators Nest passes the payload alone; these make it pass the context too.
+    Payload()(target, key, 0);
+    Ctx()(target, key, 1);
   };
 }

@@ -75,8 +75,9 @@ export class InProcessBusClient implements BusClient {
 
     let responder = this.bus.nextResponder(contract.subject);
     while (!responder) {
-      if (Date.now() + NO_RESPONDER_RETRY_MS >= deadline) throw upstreamTimeout(contract.subject, timeoutMs, 'no_responders');
-      await sleep(NO_RESPONDER_RETRY_MS);
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) throw upstreamTimeout(contract.subject, timeoutMs, 'no_responders');
+      await sleep(Math.min(NO_RESPONDER_RETRY_MS, remaining));
       responder = this.bus.nextResponder(contract.subject);
     }
 

@@ -107,8 +107,15 @@ export class DurableEventConsumer {
         const messages = await consumer.consume({ max_messages: 16 });
         this.stopCurrent = () => void messages.close();
         for await (const msg of messages) {
+          let event: unknown;
           try {
-            await this.deliver(msg.json());
+            event = msg.json();
+          } catch {
+            // Undecodable: the inbox records it as rejected instead of it being redelivered for ever.
+            event = undefined;
+          }
+          try {
+            await this.deliver(event);
             msg.ack();
           } catch (err) {
             const attempt = msg.info.deliveryCount;

@@ -47,7 +47,12 @@ export class NatsBusClient implements BusClient {
         throw upstreamTimeout(contract.subject, timeoutMs, 'timeout');
       }
       if (outcome.kind === 'no_responders') {
-        if (Date.now() + NO_RESPONDER_RETRY_MS >= deadline) throw upstreamTimeout(contract.subject, timeoutMs, 'no_responders');
+        const remaining = deadline - Date.now();
+        if (remaining <= NO_RESPONDER_RETRY_MS) {
+          // Too little time left for another round trip: report the deadline, not sooner.
+          await sleep(Math.max(0, remaining));
+          throw upstreamTimeout(contract.subject, timeoutMs, 'no_responders');
+        }
         await sleep(NO_RESPONDER_RETRY_MS);
         continue;
       }

@@ -4,11 +4,12 @@ import { Controller, Module } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { type Actor, AppError, Empty, ErrorCode, healthContract, rpc, type ServiceName } from '#contracts';
-import { Rpc } from '#messaging';
+import { connect } from '@nats-io/transport-node';
+import { decodeJson, Namespace, Rpc, unwrapReply } from '#messaging';
 import { RequestContext } from '#observability';
 import { type RunningService, Runtime, startBusService } from '#service-kit';
-import { createTestDatabase, uniqueNamespace } from '#testing';
-import { appErrorOf, quietLogs, schemaMigration, sleepMs, testConfig, TRANSPORTS } from './support.js';
+import { createTestDatabase, testEnv, uniqueNamespace } from '#testing';
+import { appErrorOf, schemaMigration, sleepMs, testConfig, TRANSPORTS } from './support.js';
 
 // ---- A tiny service of our own, defined the way apps define theirs -------------------------------
 
@@ -102,8 +103,6 @@ function definition() {
 function natsOf(runtime: Runtime): NatsConnection | undefined {
   return (runtime as unknown as { link?: { nc: NatsConnection } }).link?.nc;
 }
-
-quietLogs();
 let databaseUrl: string;
 
 beforeAll(async () => {
@@ -275,6 +274,19 @@ describe.each(TRANSPORTS)('request/reply over the %s transport', (kind) => {
   });
 
   if (kind === 'nats') {
+    it('answers a request that is not JSON with VALIDATION_FAILED instead of dropping it', async () => {
+      const foreign = await connect({ servers: testEnv().natsUrl, name: 'messaging-bus-spec-foreign-client' });
+      try {
+        const msg = await foreign.request(new Namespace(busNamespace).subject(Echo.subject), 'this is not json', { timeout: 2000 });
+        const err = await appErrorOf(Promise.resolve().then(() => unwrapReply(decodeJson(msg.data), Echo.subject)));
+
+        expect(err.code).toBe(ErrorCode.VALIDATION_FAILED);
+        expect(err.message).toBe('envelope must be a JSON object');
+      } finally {
+        await foreign.close();
+      }
+    });
+
     it('does not reach a service in another bus namespace', async () => {
       const elsewhere = await Runtime.create(testConfig(kind, { databaseUrl, busNamespace: uniqueNamespace('busother') }), 'test-other');
       opened.push(elsewhere);

@@ -13,7 +13,7 @@ import { RequestContext } from '#observability';
 import { createServiceDataSource, migrateSchema } from '#persistence';
 import { type RunningService, Runtime, startBusService } from '#service-kit';
 import { createTestDatabase, query, testEnv, uniqueNamespace } from '#testing';
-import { eventually, quietLogs, schemaMigration, testConfig, TRANSPORTS } from './support.js';
+import { eventually, schemaMigration, testConfig, TRANSPORTS } from './support.js';
 
 // ---- A service that consumes its own event, as the apps consume each other's ---------------------
 
@@ -41,29 +41,42 @@ const thingsSeenTable = (schema: string) => `
 /** How often the handler was entered for each thing name (a failed attempt counts too). */
 const attempts = new Map<string, number>();
 
+async function recordThing(data: ThingHappened, context: EventContext): Promise<void> {
+  const attempt = (attempts.get(data.name) ?? 0) + 1;
+  attempts.set(data.name, attempt);
+  await context.manager.query(`INSERT INTO "${SERVICE}"."things_seen" ("event_id", "thing_id", "name", "request_id") VALUES ($1, $2, $3, $4)`, [
+    context.eventId,
+    data.thingId,
+    data.name,
+    RequestContext.requestId() ?? null,
+  ]);
+  // A transient failure after the write: the write must be rolled back with the inbox claim.
+  if (data.name.startsWith('flaky') && attempt === 1) throw new Error('transient failure');
+}
+
 @Controller()
 class ThingsListener {
   @OnEvent(ThingHappenedEvent)
   async onThingHappened(data: ThingHappened, context: EventContext & { event: EventEnvelope<ThingHappened> }): Promise<void> {
-    const attempt = (attempts.get(data.name) ?? 0) + 1;
-    attempts.set(data.name, attempt);
-    await context.manager.query(`INSERT INTO "${SERVICE}"."things_seen" ("event_id", "thing_id", "name", "request_id") VALUES ($1, $2, $3, $4)`, [
-      context.eventId,
-      data.thingId,
-      data.name,
-      RequestContext.requestId() ?? null,
-    ]);
-    // A transient failure after the write: the write must be rolled back with the inbox claim.
-    if (data.name.startsWith('flaky') && attempt === 1) throw new Error('transient failure');
+    await recordThing(data, context);
   }
 }
 
-@Module({ controllers: [ThingsListener] })
+/** The same handler written exactly as the apps write theirs (and as @OnEvent documents). */
+const ThingNoted = event('events.testsvc.thing.noted', ThingHappened);
+
+@Controller()
+class DocumentedListener {
+  @OnEvent(ThingNoted)
+  async onThingNoted(data: ThingHappened, context: EventContext & { event: EventEnvelope<ThingHappened> }): Promise<void> {
+    await recordThing(data, context);
+  }
+}
+
+@Module({ controllers: [ThingsListener, DocumentedListener] })
 class ThingsModule {}
 
 const Migration = schemaMigration(SERVICE, 1763999100000, [thingsSeenTable(SERVICE)]);
-
-quietLogs();
 
 describe.each(TRANSPORTS)('outbox, relay and inbox over the %s transport', (kind) => {
   const busNamespace = uniqueNamespace(`evt${kind}`);
@@ -93,28 +106,24 @@ describe.each(TRANSPORTS)('outbox, relay and inbox over the %s transport', (kind
   });
 
   /** Writes the event the way a service does: in its own transaction, under the current request id. */
-  function emit(data: ThingHappened, requestId = `req-${randomUUID()}`): Promise<string> {
-    return RequestContext.run(requestId, () => service.dataSource.transaction((manager) => outbox.add(manager, ThingHappenedEvent, data)));
+  function emit(data: ThingHappened, requestId = `req-${randomUUID()}`, contract = ThingHappenedEvent): Promise<string> {
+    return RequestContext.run(requestId, () => service.dataSource.transaction((manager) => outbox.add(manager, contract, data)));
   }
 
   function thing(name: string): ThingHappened {
     return { thingId: randomUUID(), name: `${name}-${kind}-${randomUUID().slice(0, 8)}` };
   }
 
-  /** NATS: everything in the stream has been delivered to the service's consumer and acknowledged. */
-  async function consumerSettled(): Promise<boolean> {
+  /** NATS: every message of the subject has been delivered to the service's consumer and acknowledged. */
+  async function consumerSettled(subject = ThingHappenedEvent.subject): Promise<boolean> {
     if (!jsm) return true;
-    const durable = ns.durableName(SERVICE, ThingHappenedEvent.subject);
-    const state = await eventually(
-      async () => {
-        const stream = await jsm!.streams.info(ns.streamName).catch(() => undefined);
-        const consumer = await jsm!.consumers.info(ns.streamName, durable).catch(() => undefined);
-        if (!stream || !consumer) return undefined;
-        return { last: stream.state.last_seq, delivered: consumer.delivered.stream_seq, pending: consumer.num_pending, unacked: consumer.num_ack_pending };
-      },
-      (s) => s !== undefined && s.pending === 0 && s.unacked === 0 && s.delivered === s.last,
-    );
-    return state !== undefined && state.pending === 0 && state.unacked === 0 && state.delivered === state.last;
+    const durable = ns.durableName(SERVICE, subject);
+    const settled = (s: { pending: number; unacked: number } | undefined) => s !== undefined && s.pending === 0 && s.unacked === 0;
+    const state = await eventually(async () => {
+      const consumer = await jsm!.consumers.info(ns.streamName, durable).catch(() => undefined);
+      return consumer && { pending: consumer.num_pending, unacked: consumer.num_ack_pending };
+    }, settled);
+    return settled(state);
   }
 
   /** One relay pass, then (NATS) until the consumer has worked through the stream. Returns what the pass published. */
@@ -164,6 +173,18 @@ describe.each(TRANSPORTS)('outbox, relay and inbox over the %s transport', (kind
     expect(attempts.get(data.name)).toBe(1);
   });
 
+  // Nest passes only the payload to a method without parameter decorators; @OnEvent must add them.
+  it('gives an @OnEvent handler written without parameter decorators the inbox transaction as context.manager', async () => {
+    const data = thing('documented');
+    const id = await emit(data, 'req-documented-1', ThingNoted);
+
+    expect(await service.relay.pass()).toBe(1);
+    expect(await consumerSettled(ThingNoted.subject)).toBe(true);
+
+    expect(await eventually(() => seen(data.name), (r) => r.length > 0)).toEqual([expect.objectContaining({ event_id: id, request_id: 'req-documented-1' })]);
+    expect(await inboxRows(id)).toEqual([{ subject: ThingNoted.subject, outcome: 'handled' }]);
+  });
+
   it('ignores the same event when it is delivered again (inbox dedup)', async () => {
     const data = thing('twice');
     const id = await emit(data);
@@ -199,6 +220,7 @@ describe.each(TRANSPORTS)('outbox, relay and inbox over the %s transport', (kind
   it('never publishes an event whose transaction rolled back', async () => {
     const data = thing('rolledback');
     let id: string | undefined;
+    const messagesBefore = await streamMessages();
 
     await expect(
       service.dataSource.transaction(async (manager) => {
@@ -212,6 +234,7 @@ describe.each(TRANSPORTS)('outbox, relay and inbox over the %s transport', (kind
     expect(await relayPass()).toBe(0);
     expect(await seen(data.name)).toHaveLength(0);
     expect(await inboxRows(id!)).toHaveLength(0);
+    expect(await streamMessages()).toBe(messagesBefore);
   });
 
   it('records an event whose payload fails validation as rejected, and does not retry it', async () => {
@@ -297,6 +320,34 @@ describe.each(TRANSPORTS)('outbox, relay and inbox over the %s transport', (kind
     }
     expect(await relayPass()).toBe(1);
   });
+
+  it('publishes committed events by itself once started, and stops cleanly', async () => {
+    const data = thing('started');
+    service.relay.start();
+    try {
+      const id = await emit(data);
+
+      expect(await eventually(() => seen(data.name), (r) => r.length > 0)).toHaveLength(1);
+      expect((await eventually(() => outboxRow(id), (r) => r.published_at !== null)).published_at).toBeInstanceOf(Date);
+    } finally {
+      await service.relay.stop();
+    }
+    expect(await consumerSettled()).toBe(true);
+  });
+
+  if (kind === 'nats') {
+    // An undecodable message must reach the inbox as rejected, not be nak'ed for ever.
+    it('acknowledges (drops) a message in the events stream that is not JSON instead of redelivering it for ever', async () => {
+      await jetstream(probe!).publish(ns.subject(ThingHappenedEvent.subject), 'this is not json', { msgID: randomUUID() });
+
+      expect(await consumerSettled()).toBe(true);
+      // and the consumer still handles the events after it
+      const data = thing('after-garbage');
+      await emit(data);
+      expect(await relayPass()).toBe(1);
+      expect(await eventually(() => seen(data.name), (r) => r.length > 0)).toHaveLength(1);
+    });
+  }
 
   it('refuses an outbox write outside a transaction', async () => {
     await expect(outbox.add(service.dataSource.manager, ThingHappenedEvent, thing('no-tx'))).rejects.toThrow(/must run inside a transaction/);

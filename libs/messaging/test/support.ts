@@ -1,7 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { AppError } from '#contracts';
 import { createMessagingTablesV1 } from '#messaging';
-import { createRootLogger, type LogLevel } from '#observability';
 import type { Runtime } from '#service-kit';
 import { testEnv } from '#testing';
 
@@ -10,11 +9,6 @@ export type TransportKind = 'nats' | 'in-process';
 export const TRANSPORTS: TransportKind[] = ['nats', 'in-process'];
 
 type PlatformConfig = Parameters<typeof Runtime.create>[0];
-
-/** The services under test log nothing unless TEST_LOG_LEVEL asks for it (e.g. TEST_LOG_LEVEL=warn). */
-export function quietLogs(): void {
-  createRootLogger((process.env.TEST_LOG_LEVEL as LogLevel | undefined) ?? 'silent');
-}
 
 /** The configuration a bus service process would load, for one transport. */
 export function testConfig(kind: TransportKind, settings: { databaseUrl: string; busNamespace: string; requestTimeoutMs?: number }): PlatformConfig {

@@ -2,8 +2,8 @@ import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
 import { type Actor, IdentityContracts, LoginRequest, LogoutRequest, RefreshRequest, RegisterRequest, SessionReply } from '#contracts';
 import { BUS_CLIENT, type BusClient } from '#messaging';
-import { CurrentActor } from '../http/actor.js';
-import { ProblemResponses } from '../http/openapi.js';
+import { CurrentActor } from '../../http/actor.js';
+import { ProblemResponses } from '../../http/openapi.js';
 
 @ApiTags('auth')
 @ProblemResponses(400, 409, 413, 503, 504)

@@ -2,9 +2,9 @@ import { Controller, Delete, Get, HttpCode, Inject, UseGuards } from '@nestjs/co
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { type Actor, IdentityContracts, UserView } from '#contracts';
 import { BUS_CLIENT, type BusClient } from '#messaging';
-import { CurrentActor } from '../http/actor.js';
-import { AuthGuard } from '../http/auth.guard.js';
-import { ProblemResponses } from '../http/openapi.js';
+import { CurrentActor } from '../../http/actor.js';
+import { AuthGuard } from '../../http/auth.guard.js';
+import { ProblemResponses } from '../../http/openapi.js';
 
 @ApiTags('me')
 @ApiBearerAuth()

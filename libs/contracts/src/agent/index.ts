@@ -1,0 +1,2 @@
+// Agent service contracts: subjects, request/reply/event classes.
+export {};

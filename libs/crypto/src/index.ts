@@ -1,0 +1,2 @@
+// Encryption at rest for secrets other services keep (provider keys, integration credentials).
+export {};

@@ -1,3 +1,5 @@
 import { CreateIdentitySchema1763900000000 } from './1763900000000-CreateIdentitySchema.js';
+import { IdentityAccess1763910000000 } from './1763910000000-IdentityAccess.js';
+import { IdentityAccount1763920000000 } from './1763920000000-IdentityAccount.js';
 
-export const identityMigrations = [CreateIdentitySchema1763900000000];
+export const identityMigrations = [CreateIdentitySchema1763900000000, IdentityAccess1763910000000, IdentityAccount1763920000000];

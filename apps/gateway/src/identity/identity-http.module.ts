@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
-import { AuthController } from './auth/auth.controller.js';
-import { MeController } from './users/me.controller.js';
+import { AccessHttpModule } from './access-http.module.js';
+import { AccountHttpModule } from './account-http.module.js';
 
-/** HTTP routes of the identity service: auth, profile (and, as they come, keys, settings, projects, admin). */
-@Module({ controllers: [AuthController, MeController] })
+@Module({ imports: [AccessHttpModule, AccountHttpModule] })
 export class IdentityHttpModule {}

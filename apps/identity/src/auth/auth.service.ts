@@ -9,6 +9,7 @@ import { PasswordHasher } from '../passwords/password-hasher.js';
 import type { UserEntity } from '../users/user.entity.js';
 import { toUserView } from '../users/user.mapper.js';
 import { UsersErrors } from '../users/users.errors.js';
+import { RegistrationHooks } from '../users/registration-hooks.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { AuthErrors } from './auth.errors.js';
 import { issueRefreshToken, parseRefreshToken, secretMatches } from './refresh-token.codec.js';
@@ -25,6 +26,7 @@ export class AuthService {
     private readonly tokens: RefreshTokensRepository,
     private readonly passwords: PasswordHasher,
     private readonly accessTokens: AccessTokens,
+    private readonly registration: RegistrationHooks,
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
   ) {}
 
@@ -33,6 +35,7 @@ export class AuthService {
     try {
       return await this.tokens.transaction(async (manager) => {
         const user = await this.users.insert(manager, { email: request.email.trim().toLowerCase(), passwordHash, name: request.name?.trim() || null });
+        await this.registration.onUserCreated(manager, user);
         return this.startSession(manager, user, actor);
       });
     } catch (err) {

@@ -1,1 +1,3 @@
 export * from './auth.contracts.js';
+export * from './access.contracts.js';
+export * from './account.contracts.js';

@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+
+/** Profile, settings (encrypted provider keys), projects and notifications. */
+@Module({})
+export class AccountModule {}

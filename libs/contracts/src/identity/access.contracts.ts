@@ -1,0 +1,2 @@
+// Contracts of the access features: API keys, sessions, admin, audit, external identities.
+export {};

@@ -1,0 +1,2 @@
+// Contracts of the account features: profile, settings, projects, notifications.
+export {};

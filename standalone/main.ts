@@ -18,6 +18,8 @@ runUntilSignalled(async () => {
     log.info({ dataDir: config.dataDir, port: config.embeddedPostgresPort }, 'using the embedded PostgreSQL (set DATABASE_URL to use your own)');
   }
   config.jwtSecret ??= await loadOrCreateLocalSecret(config.dataDir, 'jwtSecret');
+  // Provider keys are encrypted at rest; a zero-configuration start keeps its own master key too.
+  process.env.ENCRYPTION_KEYS ??= `local:${Buffer.from(await loadOrCreateLocalSecret(config.dataDir, 'encryptionKey'), 'hex').toString('base64')}`;
 
   const runtime = await Runtime.create(config, 'platform');
   const services: RunningService[] = [];

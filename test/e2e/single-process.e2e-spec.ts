@@ -67,6 +67,20 @@ describe('single-process mode', () => {
     }
   });
 
+  it('stores a provider key encrypted with a master key it generated itself', async () => {
+    const user = await registerUser(api);
+    const res = await api.request('PUT', '/api/v1/settings/provider-keys/openai', { token: user.accessToken, body: { apiKey: 'sk-single-process-test-1234' } });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ provider: 'openai', isSet: true, last4: '1234' });
+    expect(res.text).not.toContain('sk-single-process-test');
+    const rows = await query<{ stored: boolean; plain: boolean }>(
+      databaseUrl,
+      'SELECT true AS stored, position($2::bytea in ciphertext) > 0 AS plain FROM identity.provider_keys WHERE user_id = $1',
+      [user.id, Buffer.from('sk-single-process-test')],
+    );
+    expect(rows).toEqual([{ stored: true, plain: false }]);
+  });
+
   it('keeps its generated token key private to its owner', () => {
     expect(statSync(join(dataDir, 'secrets.json')).mode & 0o077).toBe(0);
   });

@@ -1,2 +1,2 @@
-// Encryption at rest for secrets other services keep (provider keys, integration credentials).
-export {};
+// Encryption at rest for secrets services keep (provider keys, integration credentials).
+export * from './keyring.js';

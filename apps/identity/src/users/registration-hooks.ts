@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { ProjectsService } from '../account/projects/projects.service.js';
 import type { UserEntity } from './user.entity.js';
 
 /**
@@ -8,5 +9,9 @@ import type { UserEntity } from './user.entity.js';
  */
 @Injectable()
 export class RegistrationHooks {
-  async onUserCreated(_manager: EntityManager, _user: UserEntity): Promise<void> {}
+  constructor(private readonly projects: ProjectsService) {}
+
+  async onUserCreated(manager: EntityManager, user: UserEntity): Promise<void> {
+    await this.projects.createDefault(manager, user.id);
+  }
 }

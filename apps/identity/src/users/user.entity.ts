@@ -14,6 +14,10 @@ export class UserEntity extends BaseEntity {
   @Column('text', { nullable: true })
   name: string | null;
 
+  /** Optional handle; stored lower-cased, unique (users_username_uq on lower(username)). */
+  @Column('text', { nullable: true })
+  username: string | null;
+
   @Column('boolean', { default: true })
   isActive: boolean;
 

@@ -1,8 +1,15 @@
 import { Module } from '@nestjs/common';
+import { ProjectsModule } from '../account/projects/projects.module.js';
+import { PasswordHasher } from '../passwords/password-hasher.js';
 import { RegistrationHooks } from './registration-hooks.js';
 import { UsersHandler } from './users.handler.js';
 import { UsersRepository } from './users.repository.js';
 import { UsersService } from './users.service.js';
 
-@Module({ controllers: [UsersHandler], providers: [UsersService, UsersRepository, RegistrationHooks], exports: [UsersRepository, RegistrationHooks] })
+@Module({
+  imports: [ProjectsModule],
+  controllers: [UsersHandler],
+  providers: [UsersService, UsersRepository, RegistrationHooks, PasswordHasher],
+  exports: [UsersRepository, RegistrationHooks],
+})
 export class UsersModule {}

@@ -28,4 +28,13 @@ export class UsersRepository {
     const result = await manager.getRepository(UserEntity).delete({ id });
     return (result.affected ?? 0) > 0;
   }
+
+  /** Locks the row: a profile change and a deletion of the same account cannot interleave. */
+  findForUpdate(manager: EntityManager, id: string): Promise<UserEntity | null> {
+    return manager.getRepository(UserEntity).createQueryBuilder('u').setLock('pessimistic_write').where('u.id = :id', { id }).getOne();
+  }
+
+  save(manager: EntityManager, user: UserEntity): Promise<UserEntity> {
+    return manager.getRepository(UserEntity).save(user);
+  }
 }

@@ -1,6 +1,6 @@
-import { Controller, Delete, Get, HttpCode, Inject, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { type Actor, IdentityContracts, UserView } from '#contracts';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Patch, Post, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AccountContracts, type Actor, ChangeEmailRequest, IdentityContracts, ProfileView, UpdateProfileRequest, type UserView } from '#contracts';
 import { BUS_CLIENT, type BusClient } from '#messaging';
 import { CurrentActor } from '../../http/actor.js';
 import { AuthGuard } from '../../http/auth.guard.js';
@@ -15,9 +15,26 @@ export class MeController {
   constructor(@Inject(BUS_CLIENT) private readonly bus: BusClient) {}
 
   @Get()
-  @ApiOkResponse({ type: UserView })
+  @ApiOkResponse({ type: ProfileView })
   getMe(@CurrentActor() actor: Actor): Promise<UserView> {
     return this.bus.request(IdentityContracts.getMe, {}, { actor });
+  }
+
+  @Patch()
+  @ApiOperation({ summary: 'Change your name or username' })
+  @ApiOkResponse({ type: ProfileView })
+  @ProblemResponses(400, 409)
+  updateMe(@Body() body: UpdateProfileRequest, @CurrentActor() actor: Actor): Promise<ProfileView> {
+    return this.bus.request(AccountContracts.updateProfile, body, { actor });
+  }
+
+  @Post('email')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Change your email address; needs your current password' })
+  @ApiOkResponse({ type: ProfileView })
+  @ProblemResponses(400, 409)
+  changeEmail(@Body() body: ChangeEmailRequest, @CurrentActor() actor: Actor): Promise<ProfileView> {
+    return this.bus.request(AccountContracts.changeEmail, body, { actor });
   }
 
   @Delete()

@@ -1,0 +1,5 @@
+import { AppError } from '#contracts';
+
+export const NotificationsErrors = {
+  notFound: () => AppError.notFound('notification'),
+};

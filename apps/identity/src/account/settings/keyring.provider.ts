@@ -1,0 +1,16 @@
+import type { Provider } from '@nestjs/common';
+import { Keyring } from '#crypto';
+
+export const KEYRING = Symbol('KEYRING');
+
+/** The master keys, or null when ENCRYPTION_KEYS is unset (provider keys then cannot be stored). */
+export type MaybeKeyring = Keyring | null;
+
+/**
+ * Read once at start: a malformed ENCRYPTION_KEYS stops the service with a message naming the
+ * variable; an unset one leaves everything but storing provider keys working.
+ */
+export const keyringProvider: Provider = {
+  provide: KEYRING,
+  useFactory: (): MaybeKeyring => Keyring.parse(process.env.ENCRYPTION_KEYS, 'ENCRYPTION_KEYS') ?? null,
+};

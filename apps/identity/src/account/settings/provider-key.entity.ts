@@ -1,0 +1,27 @@
+import { Column, Entity } from 'typeorm';
+import { BaseEntity } from '#persistence';
+import type { LlmProvider } from '#contracts';
+
+/**
+ * A user's API key for a model provider, AES-256-GCM encrypted under the master key `keyId`
+ * with (user id, provider) as associated data. Never leaves the service in clear except to the
+ * execution service.
+ */
+@Entity({ schema: 'identity', name: 'provider_keys' })
+export class ProviderKeyEntity extends BaseEntity {
+  @Column('uuid')
+  userId: string;
+
+  @Column('text')
+  provider: LlmProvider;
+
+  @Column('text')
+  keyId: string;
+
+  @Column('bytea')
+  ciphertext: Buffer;
+
+  /** Shown to the user so they can tell keys apart. */
+  @Column('text')
+  last4: string;
+}

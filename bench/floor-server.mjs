@@ -1,18 +1,20 @@
 #!/usr/bin/env node
 // Floor HTTP server: the least work that can serve the platform's
-// `GET /api/v1/me` over the same topology (HTTP -> NATS request/reply ->
-// service -> PostgreSQL). node:http, no framework, and NO JWT verification
-// (the bearer token is only required to be present; the user id comes from
+// `GET /api/v1/me`, `GET /api/v1/agents/:id` and `POST /api/v1/agents` over
+// the same topology (HTTP -> NATS request/reply -> service -> PostgreSQL).
+// node:http, no framework, no body validation and NO JWT verification (the
+// bearer token is only required to be present; the user id comes from
 // FLOOR_USER_ID), so it is a lower bound for the platform, which does verify
 // a JWT. Exactly one NATS request per HTTP request, answered by
 // bench/floor-responder.mjs, which runs exactly one SQL query.
 //
 // Env: PORT (0 = any free port), NATS_URL, FLOOR_USER_ID, FLOOR_SUBJECT
+//      (prefix of the subjects: <prefix>.me, <prefix>.agent-get, <prefix>.agent-create)
 import http from 'node:http';
 import { connect } from '@nats-io/transport-node';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
-const SUBJECT = process.env.FLOOR_SUBJECT ?? 'bench-floor.me';
+const PREFIX = process.env.FLOOR_SUBJECT ?? 'bench-floor';
 const USER_ID = process.env.FLOOR_USER_ID;
 const PORT = Number(process.env.PORT ?? 0);
 
@@ -32,22 +34,51 @@ function send(res, status, body) {
   res.end(json);
 }
 
+/** One NATS request; the responder's { status, body } becomes the HTTP reply. */
+function forward(res, subject, payload) {
+  nc.request(`${PREFIX}.${subject}`, payload, { timeout: 5000 }).then(
+    (msg) => {
+      const reply = msg.json();
+      if (reply.status < 300) send(res, reply.status, reply.body);
+      else send(res, reply.status ?? 502, { statusCode: reply.status ?? 502, message: reply.error });
+    },
+    (err) => send(res, 502, { statusCode: 502, message: err.message }),
+  );
+}
+
+const AGENT_PATH = /^\/api\/v1\/agents\/([0-9a-f-]{36})$/;
+
 const server = http.createServer((req, res) => {
   const path = req.url.split('?', 1)[0];
-  if (req.method === 'GET' && path === '/api/v1/me') {
+  const authorised = () => {
     const auth = req.headers.authorization;
-    if (!auth || !auth.startsWith('Bearer ') || auth.length <= 7) {
-      send(res, 401, { statusCode: 401, message: 'Unauthorized' });
-      return;
-    }
-    nc.request(SUBJECT, requestBody, { timeout: 5000 }).then(
-      (msg) => {
-        const reply = msg.json();
-        if (reply.status === 200) send(res, 200, reply.user);
-        else send(res, reply.status ?? 502, { statusCode: reply.status ?? 502, message: reply.error });
-      },
-      (err) => send(res, 502, { statusCode: 502, message: err.message }),
-    );
+    if (auth && auth.startsWith('Bearer ') && auth.length > 7) return true;
+    send(res, 401, { statusCode: 401, message: 'Unauthorized' });
+    return false;
+  };
+  if (req.method === 'GET' && path === '/api/v1/me') {
+    if (authorised()) forward(res, 'me', requestBody);
+    return;
+  }
+  const agent = req.method === 'GET' ? AGENT_PATH.exec(path) : null;
+  if (agent) {
+    if (authorised()) forward(res, 'agent-get', JSON.stringify({ userId: USER_ID, agentId: agent[1] }));
+    return;
+  }
+  if (req.method === 'POST' && path === '/api/v1/agents') {
+    if (!authorised()) return;
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      let body;
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      } catch {
+        send(res, 400, { statusCode: 400, message: 'bad JSON' });
+        return;
+      }
+      forward(res, 'agent-create', JSON.stringify({ userId: USER_ID, body }));
+    });
     return;
   }
   if (req.method === 'GET' && path === '/health') {

@@ -1,20 +1,23 @@
 #!/usr/bin/env node
-// `npm run bench`: GET /api/v1/me on the platform against a floor.
+// `npm run bench`: GET /api/v1/me, GET /api/v1/agents/:id and POST
+// /api/v1/agents on the platform, each against a floor.
 //
-// floor    : bench/floor-server.mjs (node:http, no JWT check) -> one NATS
-//            request -> bench/floor-responder.mjs -> one SQL query.
+// floor    : bench/floor-server.mjs (node:http, no JWT check, no validation)
+//            -> one NATS request -> bench/floor-responder.mjs -> one SQL
+//            statement (a SELECT, or for POST /agents one INSERT).
 // platform : the seven apps from dist/ (gateway, identity, agent, workflow,
 //            conversation, integration, execution), each its own process, on a
 //            fresh database and a BUS_NAMESPACE of their own.
 //
-// Load: autocannon CLI (own process), 64 connections, 1 s warm-up per target,
-// then 3 rounds of 5 s per target, interleaved. CPU per request per process
-// from /proc/<pid>/stat before/after each phase. Results printed and written
-// to bench/results/latest.json. Everything started is stopped and the
-// database dropped, also on failure or Ctrl-C.
+// Load: autocannon CLI (own process), 64 connections; per scenario a 1 s
+// warm-up per target, then 3 rounds of 5 s per target, interleaved. CPU per
+// request per process from /proc/<pid>/stat before/after each phase. Results
+// printed and written to bench/results/latest.json. Everything started is
+// stopped and the database dropped, also on failure or Ctrl-C.
 //
 // Options: --rounds=3 --duration=5 --warmup=1 --connections=64
 //          --floor-only   (skip the platform)
+//          --scenarios=me,agent-get,agent-create   (which routes, in order)
 // Env:     BENCH_PG_URL (admin URL, default postgres://postgres@127.0.0.1:5432/test)
 //          NATS_URL     (default nats://127.0.0.1:4222)
 import { randomBytes } from 'node:crypto';
@@ -56,12 +59,42 @@ const WARMUP = Math.min(5, Number(args.warmup ?? 1));
 const CONNECTIONS = Number(args.connections ?? 64);
 const FLOOR_ONLY = Boolean(args['floor-only']);
 
+/** What an agent created by the bench looks like: a realistic, valid body. */
+const AGENT_BODY = JSON.stringify({
+  name: 'Bench agent',
+  modelProvider: 'openai',
+  modelName: 'gpt-4o-mini',
+  systemPrompt: 'You are a helpful assistant. Answer briefly and cite your sources.',
+  tools: [{ kind: 'builtin', name: 'web_search' }],
+  configuration: { temperature: 0.3, maxTokens: 800 },
+});
+
+/**
+ * The routes measured. `service` is the bus service that answers the route on
+ * the platform. The summary compares the CPU of all apps (idle ones add about
+ * 0; the gateway's authentication may ask identity on every request) with the
+ * floor's server + responder; the per-route table also shows gateway + service.
+ */
+const SCENARIOS = {
+  me: { label: 'GET /api/v1/me', method: 'GET', path: () => '/api/v1/me', status: 200, service: 'identity' },
+  'agent-get': { label: 'GET /api/v1/agents/:id', method: 'GET', path: (t) => `/api/v1/agents/${t.agentId}`, status: 200, service: 'agent' },
+  'agent-create': { label: 'POST /api/v1/agents', method: 'POST', body: AGENT_BODY, path: () => '/api/v1/agents', status: 201, service: 'agent' },
+};
+const SCENARIO_KEYS = String(args.scenarios ?? Object.keys(SCENARIOS).join(','))
+  .split(',')
+  .map((k) => k.trim())
+  .filter(Boolean);
+for (const key of SCENARIO_KEYS) {
+  if (!SCENARIOS[key]) throw new Error(`unknown scenario ${key} (known: ${Object.keys(SCENARIOS).join(', ')})`);
+}
+
 const log = (...a) => console.log('[bench]', ...a);
 
 async function startFloor(dbUrl, ts) {
   const row = await setupFloorTable(dbUrl, `floor-${ts}@example.com`);
   onCleanup(() => dropFloorTable(dbUrl));
-  const env = { NATS_URL, DATABASE_URL: dbUrl };
+  // Subjects of this run only: another bench on the same NATS must not answer our floor.
+  const env = { NATS_URL, DATABASE_URL: dbUrl, FLOOR_SUBJECT: `bench-floor-${ts}` };
   const responder = spawnNode('floor-responder', [join(HERE, 'floor-responder.mjs')], { env, ipc: true });
   await waitForMessage(responder, (m) => m?.ready, 20_000);
   const server = spawnNode('floor-server', [join(HERE, 'floor-server.mjs')], {
@@ -69,7 +102,7 @@ async function startFloor(dbUrl, ts) {
     ipc: true,
   });
   const { port } = await waitForMessage(server, (m) => m?.ready, 20_000);
-  return { port, procs: { server, responder } };
+  return { port, agentId: row.agentId, procs: { server, responder } };
 }
 
 async function startPlatform(dbUrl, ts) {
@@ -89,6 +122,9 @@ async function startPlatform(dbUrl, ts) {
     BUS_NAMESPACE: `bench${ts}`,
     MIGRATE_ON_START: 'true',
     HOST: '127.0.0.1',
+    // One bench user sends thousands of requests a second: a per-user budget high enough never to
+    // refuse one, so the limiter's counting is measured but no request is turned away.
+    RATE_LIMIT_USER_PER_MINUTE: '10000000',
   };
   const procs = {};
   for (const app of APPS.filter((a) => !missing.includes(a))) {
@@ -159,11 +195,30 @@ async function platformToken(base, ts) {
   return login.json.accessToken;
 }
 
-async function checkOnce(name, url, token) {
-  const res = await fetch(url, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(10_000) });
+/** An agent of the bench user on the platform, for GET /api/v1/agents/:id. */
+async function platformAgent(base, token) {
+  const res = await fetch(`${base}/api/v1/agents`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: AGENT_BODY,
+    signal: AbortSignal.timeout(10_000),
+  });
   const text = await res.text();
-  if (res.status !== 200) throw new Error(`${name}: GET ${url} -> ${res.status}: ${text.slice(0, 1000)}`);
-  log(`${name}: GET /api/v1/me -> 200 ${text.slice(0, 200)}`);
+  if (res.status !== 201) throw new Error(`POST /api/v1/agents -> ${res.status}: ${text.slice(0, 1000)}`);
+  return JSON.parse(text).id;
+}
+
+async function checkOnce(name, scenario, target, token) {
+  const url = `${target.base}${scenario.path(target)}`;
+  const res = await fetch(url, {
+    method: scenario.method,
+    headers: { authorization: `Bearer ${token}`, ...(scenario.body ? { 'content-type': 'application/json' } : {}) },
+    body: scenario.body,
+    signal: AbortSignal.timeout(10_000),
+  });
+  const text = await res.text();
+  if (res.status !== scenario.status) throw new Error(`${name}: ${scenario.method} ${url} -> ${res.status}: ${text.slice(0, 1000)}`);
+  log(`${name}: ${scenario.label} -> ${res.status} ${text.slice(0, 160)}`);
 }
 
 function cpuGroups(target) {
@@ -174,7 +229,7 @@ async function main() {
   const ts = Date.now();
   const dbName = `bench_${ts}`;
   const dbUrl = withDatabase(ADMIN_URL, dbName);
-  log(`database ${dbName}, NATS ${NATS_URL}, ${CONNECTIONS} connections, ${WARMUP}s warm-up, ${ROUNDS} x ${DURATION}s rounds`);
+  log(`database ${dbName}, NATS ${NATS_URL}, ${CONNECTIONS} connections, ${WARMUP}s warm-up, ${ROUNDS} x ${DURATION}s rounds, scenarios ${SCENARIO_KEYS.join(', ')}`);
 
   await createDatabase(ADMIN_URL, dbName);
   onCleanup(async () => {
@@ -184,10 +239,7 @@ async function main() {
 
   const targets = {};
   const floor = await startFloor(dbUrl, ts);
-  targets.floor = {
-    url: `http://127.0.0.1:${floor.port}/api/v1/me`,
-    procs: floor.procs,
-  };
+  targets.floor = { base: `http://127.0.0.1:${floor.port}`, agentId: floor.agentId, procs: floor.procs };
   log(`floor up on port ${floor.port} (server pid ${floor.procs.server.pid}, responder pid ${floor.procs.responder.pid})`);
 
   let token = `floor-only-${randomBytes(16).toString('hex')}`;
@@ -196,15 +248,63 @@ async function main() {
     const platform = await startPlatform(dbUrl, ts);
     log(`platform ready on port ${platform.port} after ${((Date.now() - t0) / 1000).toFixed(1)}s (${Object.entries(platform.procs).map(([n, p]) => `${n} ${p.pid}`).join(', ')})`);
     token = await platformToken(platform.base, ts);
-    targets.platform = { url: `${platform.base}/api/v1/me`, procs: platform.procs };
+    targets.platform = { base: platform.base, agentId: await platformAgent(platform.base, token), procs: platform.procs };
   }
-  for (const [name, t] of Object.entries(targets)) await checkOnce(name, t.url, token);
-
   const names = Object.keys(targets);
+  for (const key of SCENARIO_KEYS) for (const name of names) await checkOnce(name, SCENARIOS[key], targets[name], token);
+
+  const results = {};
+  for (const key of SCENARIO_KEYS) results[key] = await runScenario(key, SCENARIOS[key], targets, token, dbName);
+
+  console.log(`\n==== Summary, ${CONNECTIONS} connections, median of ${ROUNDS} x ${DURATION}s`);
+  const rows = SCENARIO_KEYS.map((key) => {
+    const r = results[key];
+    const f = r.summary.floor;
+    const p = r.summary.platform;
+    return [
+      SCENARIOS[key].label,
+      fmt(f.rps, 0),
+      p ? fmt(p.rps, 0) : '-',
+      r.ratios ? fmt(r.ratios.rps, 2) : '-',
+      fmt(f.p50, 1),
+      p ? fmt(p.p50, 1) : '-',
+      r.ratios ? fmt(r.ratios.p50, 2) : '-',
+      r.cpu.platform ? fmt(r.cpu.platform.ratioToFloor, 2) : '-',
+    ];
+  });
+  console.log(table(['route', 'floor req/s', 'platform req/s', 'platform/floor req/s', 'floor p50 ms', 'platform p50 ms', 'platform/floor p50', 'CPU/req all apps/floor'], rows));
+
+  const outDir = join(HERE, 'results');
+  mkdirSync(outDir, { recursive: true });
+  const out = join(outDir, 'latest.json');
+  writeFileSync(
+    out,
+    JSON.stringify(
+      {
+        at: new Date().toISOString(),
+        node: process.version,
+        config: { connections: CONNECTIONS, durationS: DURATION, warmupS: WARMUP, rounds: ROUNDS, floorOnly: FLOOR_ONLY, natsUrl: NATS_URL, database: dbName, scenarios: SCENARIO_KEYS },
+        scenarios: results,
+      },
+      null,
+      2,
+    ),
+  );
+  log(`results written to ${out.slice(ROOT.length + 1)}`);
+  const bad = SCENARIO_KEYS.filter((key) => results[key].bad.length > 0);
+  if (bad.length) throw new Error(`non-2xx responses under load on ${bad.join(', ')} (see above)`);
+}
+
+/** One route: warm-up, interleaved rounds, and its report. */
+async function runScenario(key, scenario, targets, token, dbName) {
+  const names = Object.keys(targets);
+  console.log(`\n==== ${scenario.label}`);
   const pgPids = async (which) => (await backendPids(ADMIN_URL, dbName))[which];
   const phase = (name, duration) =>
     autocannon({
-      url: targets[name].url,
+      url: `${targets[name].base}${scenario.path(targets[name])}`,
+      method: scenario.method,
+      body: scenario.body,
       headers: { Authorization: `Bearer ${token}` },
       connections: CONNECTIONS,
       duration,
@@ -229,7 +329,6 @@ async function main() {
     }
   }
 
-  // ---------------------------------------------------------------- report
   const summary = {};
   for (const name of names) {
     const rs = rounds[name];
@@ -249,7 +348,7 @@ async function main() {
   console.log('\nPer round:');
   console.log(table(['target', 'round', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors'], perRound));
 
-  console.log(`\nGET /api/v1/me, ${CONNECTIONS} connections, median of ${ROUNDS} x ${DURATION}s:`);
+  console.log(`\n${scenario.label}, ${CONNECTIONS} connections, median of ${ROUNDS} x ${DURATION}s:`);
   const rows = names.map((n) => [n, fmt(summary[n].rps, 0), fmt(summary[n].p50, 1), fmt(summary[n].p99, 1), summary[n].non2xx, summary[n].errors]);
   let ratios = null;
   if (summary.platform) {
@@ -273,13 +372,14 @@ async function main() {
     const pCpu = summary.platform.cpuUsPerReq;
     const apps = Object.keys(pCpu).filter((k) => k !== 'postgres');
     for (const app of apps) cpuRows.push([`platform ${app}`, fmt(pCpu[app])]);
-    const gi = pCpu.gateway + pCpu.identity;
+    const pair = pCpu.gateway + pCpu[scenario.service];
     const all = apps.reduce((s, a) => s + pCpu[a], 0);
-    cpuRows.push(['platform sum (gateway+identity)', fmt(gi)]);
+    cpuRows.push([`platform sum (gateway+${scenario.service})`, fmt(pair)]);
     cpuRows.push(['platform sum (all apps)', fmt(all)]);
     cpuRows.push(['  postgres backends (platform, approx.)', fmt(pCpu.postgres)]);
-    cpuRows.push(['ratio platform/floor (gateway+identity vs server+responder)', fmt(gi / floorSum, 2)]);
-    platformCpu = { gatewayPlusIdentity: gi, allApps: all, ratioToFloor: gi / floorSum };
+    cpuRows.push([`ratio platform/floor (gateway+${scenario.service} vs server+responder)`, fmt(pair / floorSum, 2)]);
+    cpuRows.push(['ratio platform/floor (all apps vs server+responder)', fmt(all / floorSum, 2)]);
+    platformCpu = { service: scenario.service, gatewayPlusService: pair, allApps: all, ratioToFloor: all / floorSum, servicePairRatioToFloor: pair / floorSum };
   }
   console.log(`\nCPU time per request (µs, utime+stime from /proc/<pid>/stat, ${DURATION}s phases, median of ${ROUNDS}):`);
   console.log(table(['process', 'µs/request'], cpuRows));
@@ -290,28 +390,7 @@ async function main() {
   } else {
     console.log(`\nnon-2xx: 0 on every target (${names.map((n) => `${n}: ${summary[n].requests} requests`).join(', ')})`);
   }
-
-  const outDir = join(HERE, 'results');
-  mkdirSync(outDir, { recursive: true });
-  const out = join(outDir, 'latest.json');
-  writeFileSync(
-    out,
-    JSON.stringify(
-      {
-        at: new Date().toISOString(),
-        node: process.version,
-        config: { connections: CONNECTIONS, durationS: DURATION, warmupS: WARMUP, rounds: ROUNDS, floorOnly: FLOOR_ONLY, natsUrl: NATS_URL, database: dbName },
-        summary,
-        ratios,
-        cpu: { floorServerPlusResponder: floorSum, platform: platformCpu },
-        rounds,
-      },
-      null,
-      2,
-    ),
-  );
-  log(`results written to ${out.slice(ROOT.length + 1)}`);
-  if (bad.length) throw new Error('non-2xx responses under load (see above)');
+  return { label: scenario.label, summary, ratios, cpu: { floorServerPlusResponder: floorSum, platform: platformCpu }, rounds, bad };
 }
 
 runMain(main);

@@ -9,6 +9,8 @@ const AUTOCANNON = fileURLToPath(new URL('../../node_modules/autocannon/autocann
 /**
  * @param {object} o
  * @param {string} o.url
+ * @param {string} [o.method] GET unless given
+ * @param {string} [o.body] request body (sent with content-type application/json)
  * @param {Record<string,string>} o.headers
  * @param {number} o.connections
  * @param {number} o.duration seconds (<= 5)
@@ -17,9 +19,11 @@ const AUTOCANNON = fileURLToPath(new URL('../../node_modules/autocannon/autocann
  *   after the phase (postgres backends come and go): a pid new after the
  *   phase counts from 0, a pid gone after it is lost (so: approximate).
  */
-export async function autocannon({ url, headers = {}, connections, duration, pids = {} }) {
-  const args = [AUTOCANNON, '-c', String(connections), '-d', String(duration), '--json', '--no-progress', '-t', '10'];
-  for (const [k, v] of Object.entries(headers)) args.push('-H', `${k}=${v}`);
+export async function autocannon({ url, method = 'GET', body, headers = {}, connections, duration, pids = {} }) {
+  const args = [AUTOCANNON, '-c', String(connections), '-d', String(duration), '--json', '--no-progress', '-t', '10', '-m', method];
+  const all = body === undefined ? headers : { ...headers, 'content-type': 'application/json' };
+  for (const [k, v] of Object.entries(all)) args.push('-H', `${k}=${v}`);
+  if (body !== undefined) args.push('-b', body);
   args.push(url);
 
   const before = await sample(pids);

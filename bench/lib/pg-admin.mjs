@@ -32,15 +32,26 @@ export function dropDatabase(adminUrl, name) {
   return withClient(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${ident(name)} WITH (FORCE)`));
 }
 
-/** Creates bench_floor.users with one row; returns that row. */
+/**
+ * Creates bench_floor.users with one row and bench_floor.agents with one agent
+ * of that user (the floor's GET /api/v1/agents/:id reads it, its POST
+ * /api/v1/agents inserts more); returns the user row and the agent id.
+ */
 export function setupFloorTable(dbUrl, email) {
   return withClient(dbUrl, async (c) => {
     await c.query('CREATE SCHEMA IF NOT EXISTS bench_floor');
     await c.query(
       'CREATE TABLE IF NOT EXISTS bench_floor.users (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), email text NOT NULL UNIQUE)',
     );
+    await c.query(
+      'CREATE TABLE IF NOT EXISTS bench_floor.agents (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), owner_id uuid NOT NULL, name text NOT NULL, body jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now())',
+    );
     const { rows } = await c.query('INSERT INTO bench_floor.users (email) VALUES ($1) RETURNING id, email', [email]);
-    return rows[0];
+    const agent = await c.query(
+      'INSERT INTO bench_floor.agents (owner_id, name, body) VALUES ($1, $2, $3) RETURNING id',
+      [rows[0].id, 'Floor agent', JSON.stringify({ modelProvider: 'openai', modelName: 'gpt-4o-mini', systemPrompt: 'Be brief.' })],
+    );
+    return { ...rows[0], agentId: agent.rows[0].id };
   });
 }
 

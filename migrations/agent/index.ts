@@ -1,3 +1,4 @@
 import { CreateAgentSchema1763900000100 } from './1763900000100-CreateAgentSchema.js';
+import { CreateAgents1764000000100 } from './1764000000100-CreateAgents.js';
 
-export const agentMigrations = [CreateAgentSchema1763900000100];
+export const agentMigrations = [CreateAgentSchema1763900000100, CreateAgents1764000000100];

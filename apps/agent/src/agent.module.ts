@@ -1,5 +1,11 @@
 import { Module } from '@nestjs/common';
 import { AccountCleanupModule } from './account-cleanup/account-cleanup.module.js';
+import { AgentConfigModule } from './agent-config.module.js';
+import { AgentsModule } from './agents/agents.module.js';
+import { ConfigCacheModule } from './config-cache/config-cache.module.js';
+import { DefinitionsModule } from './definitions/definitions.module.js';
+import { TemplatesModule } from './templates/templates.module.js';
+import { WizardModule } from './wizard/wizard.module.js';
 
-@Module({ imports: [AccountCleanupModule] })
+@Module({ imports: [AgentConfigModule, AgentsModule, WizardModule, DefinitionsModule, TemplatesModule, ConfigCacheModule, AccountCleanupModule] })
 export class AgentModule {}

@@ -1,14 +1,27 @@
 import { Controller } from '@nestjs/common';
 import { UserDeleted, type UserDeletedEvent } from '#contracts';
 import { type EventContext, OnEvent } from '#messaging';
+import { AgentsRepository } from '../agents/agents.repository.js';
+import { AgentConfigCache } from '../config-cache/agent-config-cache.js';
+import { TemplatesRepository } from '../templates/templates.repository.js';
 
 @Controller()
 export class UserDeletedHandler {
+  constructor(
+    private readonly agents: AgentsRepository,
+    private readonly templates: TemplatesRepository,
+    private readonly cache: AgentConfigCache,
+  ) {}
+
   /**
-   * The agent service stores no user rows yet, so handling the event is only its inbox record
-   * (written by the dispatcher in this same transaction). Rows added later are deleted here,
-   * through context.manager.
+   * The user's agents (live and soft-deleted, with every version) and prompt templates go for
+   * good, in the inbox transaction. No agent.deleted events: that event means "soft-deleted,
+   * restorable", and every service hears user.deleted itself.
    */
   @OnEvent(UserDeleted)
-  async onUserDeleted(_event: UserDeletedEvent, _context: EventContext): Promise<void> {}
+  async onUserDeleted(event: UserDeletedEvent, context: EventContext): Promise<void> {
+    const ids = await this.agents.deleteByOwner(context.manager, event.userId);
+    await this.templates.deleteByOwner(context.manager, event.userId);
+    for (const id of ids) this.cache.invalidate(id);
+  }
 }

@@ -1,2 +1,6 @@
 // Agent service contracts: subjects, request/reply/event classes.
-export {};
+export * from './agents.contracts.js';
+export * from './wizard.contracts.js';
+export * from './templates.contracts.js';
+export * from './config-cache.contracts.js';
+export * from './agent.events.js';

@@ -1,0 +1,62 @@
+import type { AgentSnapshot, AgentStatus } from '#contracts';
+import type { AgentEntity } from './agent.entity.js';
+
+/**
+ * Which status changes make sense. An agent starts `created`; runs move it to `running`; a user
+ * stops it; a failure marks it `error`, from which it can be started again or stopped.
+ */
+const TRANSITIONS: Record<AgentStatus, readonly AgentStatus[]> = {
+  created: ['running', 'stopped'],
+  running: ['stopped', 'error'],
+  stopped: ['running'],
+  error: ['running', 'stopped'],
+};
+
+export function canTransition(from: AgentStatus, to: AgentStatus): boolean {
+  return from === to || TRANSITIONS[from].includes(to);
+}
+
+/**
+ * The fields a run reads. A change to one of them makes a new version; a change to any other field
+ * (name, icon, colour, project, status, flags, the wizard's answers) does not.
+ */
+export const RUN_FIELDS = ['agentType', 'modelProvider', 'modelName', 'systemPrompt', 'tools', 'knowledgeBaseIds', 'memory', 'configuration'] as const;
+export type RunField = (typeof RUN_FIELDS)[number];
+
+/** Plain JSON of the run fields, detached from the entity so later edits cannot reach it. */
+export function snapshotOf(agent: Pick<AgentEntity, RunField>): AgentSnapshot {
+  return JSON.parse(
+    JSON.stringify({
+      agentType: agent.agentType,
+      modelProvider: agent.modelProvider,
+      modelName: agent.modelName,
+      systemPrompt: agent.systemPrompt,
+      tools: agent.tools,
+      knowledgeBaseIds: agent.knowledgeBaseIds,
+      memory: agent.memory,
+      configuration: agent.configuration,
+    }),
+  ) as AgentSnapshot;
+}
+
+/** Deep equality of JSON values; object key order does not matter. */
+export function sameJson(a: unknown, b: unknown): boolean {
+  return canonical(a) === canonical(b);
+}
+
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>)
+            .filter(([, inner]) => inner !== undefined)
+            .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)),
+        )
+      : v,
+  );
+}
+
+/** Strips class instances and undefined members, so stored JSON is exactly what was sent. */
+export function plainJson<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}

@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { AgentsModule } from '../agents/agents.module.js';
+import { ConfigCacheHandler } from './config-cache.handler.js';
+import { ConfigCacheService } from './config-cache.service.js';
+
+@Module({ imports: [AgentsModule], controllers: [ConfigCacheHandler], providers: [ConfigCacheService] })
+export class ConfigCacheModule {}

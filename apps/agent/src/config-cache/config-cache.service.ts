@@ -1,0 +1,73 @@
+import { Injectable } from '@nestjs/common';
+import { type Actor, type ResolvedAgent, type ResolveAgentRequest, type WarmReply } from '#contracts';
+import type { AgentWithSnapshot } from '../agents/agents.repository.js';
+import { AgentsRepository } from '../agents/agents.repository.js';
+import { AgentsErrors } from '../agents/agents.errors.js';
+import { requireUserId } from '../caller.js';
+import { AgentConfigCache, type CachedAgent } from './agent-config-cache.js';
+
+@Injectable()
+export class ConfigCacheService {
+  constructor(
+    private readonly agents: AgentsRepository,
+    private readonly cache: AgentConfigCache,
+  ) {}
+
+  /**
+   * The pinned version of a live agent in one request. Services (the execution service) may
+   * resolve any agent; a user only their own, and another user's agent is not found.
+   */
+  async resolve(actor: Actor, request: ResolveAgentRequest): Promise<ResolvedAgent> {
+    const ownerId = actor.kind === 'service' ? undefined : requireUserId(actor);
+    const cached = await this.load(request.agentId);
+    if (!cached || (ownerId !== undefined && cached.ownerId !== ownerId)) throw AgentsErrors.notFound();
+    if (!cached.isActive) throw AgentsErrors.inactive();
+    const version = request.version ?? cached.currentVersion;
+    let snapshot = cached.snapshots.get(version);
+    if (!snapshot) {
+      if (version > cached.currentVersion) throw AgentsErrors.versionNotFound(version);
+      const row = await this.agents.findVersion(cached.agentId, version);
+      if (!row) throw AgentsErrors.versionNotFound(version);
+      snapshot = row.snapshot;
+      cached.snapshots.set(version, snapshot);
+    }
+    return { agentId: cached.agentId, ownerId: cached.ownerId, name: cached.name, version, snapshot };
+  }
+
+  async warm(actor: Actor, request: ResolveAgentRequest): Promise<WarmReply> {
+    await this.resolve(actor, request);
+    return { warmed: 1, ttlSeconds: this.cache.ttlSeconds };
+  }
+
+  /** The caller's agents; every agent for a superuser. At most the cache's size, so warming cannot evict what it just loaded. */
+  async warmAll(actor: Actor): Promise<WarmReply> {
+    const userId = requireUserId(actor);
+    const stamp = this.cache.stamp();
+    const rows = await this.agents.findResolvable({ ownerId: actor.isSuperuser === true ? undefined : userId, limit: this.cache.maxEntries });
+    let warmed = 0;
+    for (const row of rows) if (this.cache.set(toCached(row), stamp)) warmed++;
+    return { warmed, ttlSeconds: this.cache.ttlSeconds };
+  }
+
+  private async load(agentId: string): Promise<CachedAgent | undefined> {
+    const hit = this.cache.get(agentId);
+    if (hit) return hit;
+    const stamp = this.cache.stamp();
+    const [row] = await this.agents.findResolvable({ id: agentId, limit: 1 });
+    if (!row) return undefined;
+    const value = toCached(row);
+    this.cache.set(value, stamp);
+    return value;
+  }
+}
+
+function toCached({ agent, snapshot }: AgentWithSnapshot): CachedAgent {
+  return {
+    agentId: agent.id,
+    ownerId: agent.ownerId,
+    name: agent.name,
+    isActive: agent.isActive,
+    currentVersion: agent.currentVersion,
+    snapshots: new Map([[agent.currentVersion, snapshot]]),
+  };
+}

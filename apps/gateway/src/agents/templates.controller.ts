@@ -1,0 +1,83 @@
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import {
+  type Actor,
+  AgentTemplateList,
+  CreatePromptTemplateRequest,
+  PromptTemplateIdRequest,
+  PromptTemplateList,
+  PromptTemplateView,
+  TemplateContracts,
+  UpdatePromptTemplateBody,
+} from '#contracts';
+import { BUS_CLIENT, type BusClient } from '#messaging';
+import { CurrentActor } from '../http/actor.js';
+import { AuthGuard } from '../http/auth.guard.js';
+import { ProblemResponses } from '../http/openapi.js';
+import { ContractParamsPipe } from './contract-params.pipe.js';
+
+const templateId = new ContractParamsPipe(PromptTemplateIdRequest, 'path');
+
+@ApiTags('templates')
+@ApiBearerAuth()
+@UseGuards(AuthGuard)
+@ProblemResponses(401, 503, 504)
+@Controller()
+export class TemplatesController {
+  constructor(@Inject(BUS_CLIENT) private readonly bus: BusClient) {}
+
+  @Get('templates')
+  @ApiOperation({ summary: 'Built-in agent templates; POST /agents with `template` starts from one' })
+  @ApiOkResponse({ type: AgentTemplateList })
+  listAgentTemplates(@CurrentActor() actor: Actor): Promise<AgentTemplateList> {
+    return this.bus.request(TemplateContracts.listAgentTemplates, {}, { actor });
+  }
+
+  @Get('prompt-templates')
+  @ApiOperation({ summary: 'Your prompt templates, each at its latest version' })
+  @ApiOkResponse({ type: PromptTemplateList })
+  listPrompts(@CurrentActor() actor: Actor): Promise<PromptTemplateList> {
+    return this.bus.request(TemplateContracts.listPromptTemplates, {}, { actor });
+  }
+
+  @Post('prompt-templates')
+  @ApiCreatedResponse({ type: PromptTemplateView, description: 'Version 1' })
+  @ProblemResponses(400, 409)
+  createPrompt(@Body() body: CreatePromptTemplateRequest, @CurrentActor() actor: Actor): Promise<PromptTemplateView> {
+    return this.bus.request(TemplateContracts.createPromptTemplate, body, { actor });
+  }
+
+  @Get('prompt-templates/:id')
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOkResponse({ type: PromptTemplateView, description: 'The latest version' })
+  @ProblemResponses(400, 404)
+  getPrompt(@Param(templateId) params: PromptTemplateIdRequest, @CurrentActor() actor: Actor): Promise<PromptTemplateView> {
+    return this.bus.request(TemplateContracts.getPromptTemplate, params, { actor });
+  }
+
+  @Put('prompt-templates/:id')
+  @ApiOperation({ summary: 'Save new content as the next version' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOkResponse({ type: PromptTemplateView })
+  @ProblemResponses(400, 404)
+  updatePrompt(@Param(templateId) params: PromptTemplateIdRequest, @Body() body: UpdatePromptTemplateBody, @CurrentActor() actor: Actor): Promise<PromptTemplateView> {
+    return this.bus.request(TemplateContracts.updatePromptTemplate, { ...body, id: params.id }, { actor });
+  }
+
+  @Get('prompt-templates/:id/versions')
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOkResponse({ type: PromptTemplateList, description: 'Every version, oldest first' })
+  @ProblemResponses(400, 404)
+  listPromptVersions(@Param(templateId) params: PromptTemplateIdRequest, @CurrentActor() actor: Actor): Promise<PromptTemplateList> {
+    return this.bus.request(TemplateContracts.listPromptTemplateVersions, params, { actor });
+  }
+
+  @Delete('prompt-templates/:id')
+  @HttpCode(204)
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiNoContentResponse({ description: 'The template and all its versions are deleted' })
+  @ProblemResponses(400, 404)
+  async deletePrompt(@Param(templateId) params: PromptTemplateIdRequest, @CurrentActor() actor: Actor): Promise<void> {
+    await this.bus.request(TemplateContracts.deletePromptTemplate, params, { actor });
+  }
+}

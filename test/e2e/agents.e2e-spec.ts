@@ -223,6 +223,17 @@ describe('agents over NATS, every app its own process', () => {
   });
 
   describe('failing', () => {
+    it("a project of another user -> 400 naming projectId; the caller's own project is accepted", async () => {
+      const theirs = await post('/projects', { name: 'Not yours' }, stranger.accessToken);
+      expect(theirs.status).toBe(201);
+      expectBadField(await newAgent(owner.accessToken, { projectId: theirs.body.id }), 'projectId');
+      const mine = await post('/projects', { name: 'Mine' }, owner.accessToken);
+      const filed = await newAgent(owner.accessToken, { projectId: mine.body.id });
+      expect(filed.status).toBe(201);
+      expect(filed.body.projectId).toBe(mine.body.id);
+      expectBadField(await api().request('PATCH', `/api/v1/agents/${filed.body.id}`, { token: owner.accessToken, body: { projectId: theirs.body.id } }), 'projectId');
+    });
+
     it('an unknown provider -> 400 naming modelProvider', async () => {
       expectBadField(await newAgent(owner.accessToken, { modelProvider: 'skynet' }), 'modelProvider');
     });

@@ -97,6 +97,16 @@ describe('start-up configuration', () => {
     expect(gateway.output).toMatch(/LOG_LEVEL must be one of/);
   });
 
+  it('single-process mode checks every service\'s settings before starting anything', async () => {
+    const platform = AppProcess.forApp('standalone', { AGENT_CACHE_TTL: 'forever', DATA_DIR: tmpdir() });
+    platform.start();
+    await platform.waitForOutput(/Invalid configuration/, 10_000);
+    while (platform.running) await new Promise((r) => setTimeout(r, 20));
+    expect(platform.exitCode).toBe(78);
+    expect(platform.output).toContain('AGENT_CACHE_TTL');
+    expect(platform.output).not.toMatch(/embedded PostgreSQL/);
+  });
+
   it('a service started alone says which required variables are missing', async () => {
     const identity = AppProcess.forApp('identity', {});
     identity.start();

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  AccountContracts,
   type Actor,
   type AgentCreatedReply,
   AgentContracts,
@@ -8,6 +9,7 @@ import {
   type CreateAgentRequest,
   ProjectDeleted,
   type RpcContract,
+  type Envelope,
   serviceActor,
   TemplateContracts,
   UserDeleted,
@@ -42,7 +44,20 @@ describe('agent service', () => {
   const deliver = (subject: string, data: unknown) =>
     InProcessBus.shared().publish({ id: randomUUID(), subject, occurredAt: new Date().toISOString(), data });
 
+  /**
+   * Projects belong to the identity service, which this spec does not run: a stand-in answers
+   * identity.projects.get on the real in-process bus, owning every project but these.
+   */
+  const strangersProjects = new Set<string>();
+  let stopProjects: (() => void) | undefined;
+
   beforeAll(async () => {
+    stopProjects = InProcessBus.shared().respond(AccountContracts.getProject.subject, async (raw) => {
+      const { data } = raw as Envelope<{ id: string }>;
+      if (strangersProjects.has(data.id)) return { ok: false, error: { code: 'NOT_FOUND', message: 'project not found' } };
+      const now = new Date().toISOString();
+      return { ok: true, data: { id: data.id, name: 'Project', description: null, icon: 'folder', color: '#f97316', isDefault: false, isArchived: false, sortOrder: 0, createdAt: now, updatedAt: now } };
+    });
     process.env.AGENT_MAX_PROMPT_CHARS = '2000';
     databaseUrl = await createTestDatabase('agent');
     const config = { ...loadConfig({}), databaseUrl, outboxRelay: false };
@@ -51,6 +66,7 @@ describe('agent service', () => {
   });
 
   afterAll(async () => {
+    stopProjects?.();
     delete process.env.AGENT_MAX_PROMPT_CHARS;
     await service?.close();
     await runtime?.close();
@@ -287,6 +303,16 @@ describe('agent service', () => {
   });
 
   describe('failing', () => {
+    it("a project that is not the caller's -> 400 naming projectId, on create and on update", async () => {
+      const owner = newUser();
+      const foreign = randomUUID();
+      strangersProjects.add(foreign);
+      expect(await failure(createAgent(owner, { projectId: foreign }))).toEqual({ code: 'VALIDATION_FAILED', fields: ['projectId'] });
+      const agent = await createAgent(owner);
+      expect(await failure(call(AgentContracts.update, { id: agent.id, projectId: foreign }, owner))).toEqual({ code: 'VALIDATION_FAILED', fields: ['projectId'] });
+      expect((await call(AgentContracts.get, { id: agent.id }, owner)).projectId).toBeNull();
+    });
+
     it("another user's agent is not found on every operation", async () => {
       const owner = newUser();
       const stranger = newUser();

@@ -1,6 +1,7 @@
 import { AppError, ErrorCode, type Envelope, type EventEnvelope, type RpcContract } from '#contracts';
 import { RequestContext } from '#observability';
 import type { BusClient, RequestOptions } from './bus-client.js';
+import { InProcessBroadcast } from './broadcast.js';
 import { NO_RESPONDER_RETRY_MS, sleep, upstreamTimeout } from './deadline.js';
 import { unwrapReply, type WireReply } from './wire.js';
 
@@ -16,6 +17,8 @@ export class InProcessBus {
   private readonly responders = new Map<string, RpcResponder[]>();
   private readonly cursor = new Map<string, number>();
   private readonly subscribers = new Map<string, EventSubscriber[]>();
+  /** Broadcasts of this process: every app in single-process mode hears them. */
+  readonly broadcast = new InProcessBroadcast();
 
   /** One bus per process: every app in single-process mode meets on it. */
   static shared(): InProcessBus {

@@ -2,9 +2,15 @@ import { ConfigError, loadConfig, type PlatformConfig, requireForServiceMode } f
 import { createRootLogger, describeError, rootLogger } from '#observability';
 
 /** Loads the configuration or exits with a message naming each bad variable. */
-export function loadConfigOrExit(processName: string, requirements?: { database: boolean; jwt: boolean }): PlatformConfig {
+export function loadConfigOrExit(
+  processName: string,
+  requirements?: { database: boolean; jwt: boolean },
+  /** Service sections to validate now too (single-process mode runs every service). */
+  sections: Array<(env: Record<string, string | undefined>) => unknown> = [],
+): PlatformConfig {
   try {
     const config = loadConfig();
+    for (const load of sections) load(process.env);
     createRootLogger(config.logLevel, { app: processName });
     if (requirements) requireForServiceMode(config, requirements);
     return config;

@@ -1,5 +1,6 @@
 import type { PlatformConfig } from '#config';
 import {
+  type Broadcast,
   type BusClient,
   type BusServer,
   type EventPublisher,
@@ -10,6 +11,7 @@ import {
   JetStreamPublisher,
   Namespace,
   NatsBusClient,
+  NatsBroadcast,
   NatsBusServer,
   NatsLink,
 } from '#messaging';
@@ -41,6 +43,10 @@ export class Runtime {
 
   createServer(service: string): BusServer {
     return this.link ? new NatsBusServer(service, this.link, new Namespace(this.config.busNamespace)) : new InProcessBusServer(service, this.local as InProcessBus);
+  }
+
+  createBroadcast(): Broadcast {
+    return this.link ? new NatsBroadcast(this.link, new Namespace(this.config.busNamespace)) : (this.local as InProcessBus).broadcast;
   }
 
   createPublisher(): EventPublisher {

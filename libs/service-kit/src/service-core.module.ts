@@ -1,11 +1,11 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { ConfigModule } from '#config';
-import { BUS_CLIENT, Outbox } from '#messaging';
+import { BROADCAST, BUS_CLIENT, Outbox } from '#messaging';
 import type { DataSource } from 'typeorm';
 import type { Runtime } from './runtime.js';
 import { DATA_SOURCE, OUTBOX } from './tokens.js';
 
-/** The process-level things a service's feature modules inject: database, bus client, outbox. */
+/** The process-level things a service's feature modules inject: database, bus client, outbox, broadcast. */
 @Global()
 @Module({})
 export class ServiceCoreModule {
@@ -17,8 +17,9 @@ export class ServiceCoreModule {
         { provide: DATA_SOURCE, useValue: dataSource },
         { provide: BUS_CLIENT, useValue: runtime.client },
         { provide: OUTBOX, useValue: new Outbox(schema) },
+        { provide: BROADCAST, useValue: runtime.createBroadcast() },
       ],
-      exports: [DATA_SOURCE, BUS_CLIENT, OUTBOX, ConfigModule],
+      exports: [DATA_SOURCE, BUS_CLIENT, OUTBOX, BROADCAST, ConfigModule],
     };
   }
 }

@@ -1,6 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { AgentConfig } from '#config';
 import type { AgentSnapshot } from '#contracts';
+import { BROADCAST, type Broadcast } from '#messaging';
 import { AGENT_CONFIG } from '../agent-config.module.js';
 
 /** What the cache keeps per agent: enough to answer resolve without the database. */
@@ -22,17 +23,20 @@ interface Entry {
 /**
  * Resolved agent configurations in this replica's memory for AGENT_CACHE_TTL seconds (seed 000).
  *
- * Invalidation: every write in this service calls invalidate() once its transaction committed.
- * Other replicas are not told yet: that needs a broadcast subscription (every replica hears it,
- * unlike the queue-group consumers of libs/messaging), which libs/messaging does not offer; until
- * it does, another replica may serve the previous current version for at most the TTL. Pinned
- * versions are immutable and never stale.
+ * Invalidation: every write in this service calls invalidate() once its transaction committed;
+ * that forgets the entry here and broadcasts it to every replica (a core-NATS subject without a
+ * queue group, so all of them hear it). A broadcast is a hint, not a durable event: a replica that
+ * misses one (disconnected at that moment) serves the previous current version for at most the
+ * TTL. Pinned versions are immutable and never stale.
  *
  * A load that started before an invalidation must not put the older state back: a load takes a
  * stamp() before it reads the database, and set() refuses an entry invalidated after that stamp.
  */
+export const CACHE_INVALIDATED = 'agent.config-cache.invalidated';
+
 @Injectable()
-export class AgentConfigCache {
+export class AgentConfigCache implements OnModuleInit, OnModuleDestroy {
+  private unsubscribe: (() => void) | undefined;
   private readonly entries = new Map<string, Entry>();
   private readonly invalidatedAt = new Map<string, number>();
   private sequence = 0;
@@ -41,9 +45,22 @@ export class AgentConfigCache {
   private readonly ttlMs: number;
   readonly maxEntries: number;
 
-  constructor(@Inject(AGENT_CONFIG) config: AgentConfig) {
+  constructor(
+    @Inject(AGENT_CONFIG) config: AgentConfig,
+    @Inject(BROADCAST) private readonly broadcast: Broadcast,
+  ) {
     this.ttlMs = config.cacheTtlSeconds * 1000;
     this.maxEntries = config.cacheMaxEntries;
+  }
+
+  onModuleInit(): void {
+    this.unsubscribe = this.broadcast.subscribe<{ agentId?: unknown }>(CACHE_INVALIDATED, (message) => {
+      if (typeof message?.agentId === 'string') this.forget(message.agentId);
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe?.();
   }
 
   get ttlSeconds(): number {
@@ -82,7 +99,13 @@ export class AgentConfigCache {
     return true;
   }
 
+  /** Forgets the agent here and on every other replica. Call after the change committed. */
   invalidate(agentId: string): void {
+    this.forget(agentId);
+    this.broadcast.publish(CACHE_INVALIDATED, { agentId });
+  }
+
+  private forget(agentId: string): void {
     this.entries.delete(agentId);
     this.sequence += 1;
     this.invalidatedAt.set(agentId, this.sequence);

@@ -1,0 +1,76 @@
+import type { Subscription } from '@nats-io/nats-core';
+import { describeError, rootLogger } from '#observability';
+import type { NatsLink } from './nats-connection.js';
+import { decodeJson, encodeJson, type Namespace } from './wire.js';
+
+export type BroadcastListener<T> = (data: T) => void;
+
+/**
+ * Fire-and-forget messages that every replica of every subscriber hears (no queue group), for
+ * hints such as cache invalidation. Not durable: a replica that misses one must be correct anyway
+ * (a TTL bounds what it can get wrong). Use events (outbox + JetStream) for anything that must
+ * not be lost.
+ */
+export interface Broadcast {
+  publish<T>(subject: string, data: T): void;
+  subscribe<T>(subject: string, listener: BroadcastListener<T>): () => void;
+}
+
+export const BROADCAST = Symbol('BROADCAST');
+
+const log = () => rootLogger().child({ component: 'broadcast' });
+
+function deliver<T>(listener: BroadcastListener<T>, data: T, subject: string): void {
+  try {
+    listener(data);
+  } catch (err) {
+    log().warn({ ...describeError(err), subject }, 'broadcast listener failed');
+  }
+}
+
+export class NatsBroadcast implements Broadcast {
+  constructor(
+    private readonly link: NatsLink,
+    private readonly ns: Namespace,
+  ) {}
+
+  publish<T>(subject: string, data: T): void {
+    if (!this.link.isConnected()) return; // A hint that cannot be sent is a TTL's worth of staleness, not an error.
+    this.link.nc.publish(this.ns.subject(subject), encodeJson(data));
+  }
+
+  subscribe<T>(subject: string, listener: BroadcastListener<T>): () => void {
+    const subscription: Subscription = this.link.nc.subscribe(this.ns.subject(subject), {
+      callback: (err, msg) => {
+        if (err) return;
+        let data: T;
+        try {
+          data = decodeJson(msg.data) as T;
+        } catch {
+          return;
+        }
+        deliver(listener, data, subject);
+      },
+    });
+    return () => subscription.unsubscribe();
+  }
+}
+
+/** The single-process twin: same JSON round trip, delivered asynchronously like a network hop. */
+export class InProcessBroadcast implements Broadcast {
+  private readonly listeners = new Map<string, Set<BroadcastListener<unknown>>>();
+
+  publish<T>(subject: string, data: T): void {
+    const listeners = this.listeners.get(subject);
+    if (!listeners || listeners.size === 0) return;
+    const wire = JSON.stringify(data ?? null);
+    for (const listener of listeners) queueMicrotask(() => deliver(listener, JSON.parse(wire) as unknown, subject));
+  }
+
+  subscribe<T>(subject: string, listener: BroadcastListener<T>): () => void {
+    const set = this.listeners.get(subject) ?? new Set<BroadcastListener<unknown>>();
+    set.add(listener as BroadcastListener<unknown>);
+    this.listeners.set(subject, set);
+    return () => set.delete(listener as BroadcastListener<unknown>);
+  }
+}

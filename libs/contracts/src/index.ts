@@ -5,5 +5,6 @@ export * from './validate.js';
 export * from './common/services.js';
 export * from './common/user-deleted.event.js';
 export * from './common/project-deleted.event.js';
+export * from './common/model-providers.js';
 export * from './identity/index.js';
 export * from './agent/index.js';

@@ -20,6 +20,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { MODEL_PROVIDERS, type ModelProvider } from '../common/model-providers.js';
 import { Empty, rpc } from '../contract.js';
 
 export const AGENT_TYPES = ['assistive', 'automation'] as const;
@@ -29,8 +30,6 @@ export const AGENT_STATUSES = ['created', 'running', 'stopped', 'error'] as cons
 export type AgentStatus = (typeof AGENT_STATUSES)[number];
 
 /** Providers the execution service can reach (OpenAI-compatible endpoints and LangChain packages). */
-export const MODEL_PROVIDERS = ['openai', 'azure-openai', 'anthropic', 'google', 'mistral', 'groq', 'ollama', 'openrouter', 'vllm', 'lmstudio'] as const;
-export type ModelProvider = (typeof MODEL_PROVIDERS)[number];
 
 export const MEMORY_STRATEGIES = ['none', 'window', 'summary'] as const;
 export type MemoryStrategy = (typeof MEMORY_STRATEGIES)[number];

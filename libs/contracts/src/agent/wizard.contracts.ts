@@ -2,7 +2,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { Allow, IsBoolean, IsIn, IsInt, IsNotEmpty, IsNotEmptyObject, IsObject, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 import { rpc } from '../contract.js';
-import { AgentCreatedReply, AgentSnapshot, AgentView, MODEL_PROVIDERS, type ModelProvider } from './agents.contracts.js';
+import { AgentCreatedReply, AgentSnapshot, AgentView } from './agents.contracts.js';
+import { MODEL_PROVIDERS, type ModelProvider } from '../common/model-providers.js';
 
 const ANSWER_MAX = 4000;
 

@@ -2,6 +2,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsEmail, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateBy, type ValidationOptions } from 'class-validator';
+import { MODEL_PROVIDERS, type ModelProvider } from '../common/model-providers.js';
 import { Empty, rpc } from '../contract.js';
 import { PASSWORD_MAX_LENGTH, UserView } from './auth.contracts.js';
 
@@ -113,8 +114,9 @@ export class ChangeEmailRequest {
 export const THEMES = ['light', 'dark', 'system'] as const;
 export type Theme = (typeof THEMES)[number];
 /** Providers a user may keep a key for; the execution service knows how to call each. */
-export const LLM_PROVIDERS = ['openai', 'anthropic', 'azure-openai', 'google', 'mistral', 'groq', 'openrouter', 'cohere', 'deepseek', 'xai', 'together'] as const;
-export type LlmProvider = (typeof LLM_PROVIDERS)[number];
+/** Providers a user can store a key for or choose as default: the platform's one list. */
+export const LLM_PROVIDERS = MODEL_PROVIDERS;
+export type LlmProvider = ModelProvider;
 export const SETTINGS_MAX_JSON_BYTES = 16_384;
 
 export class ProviderKeyView {

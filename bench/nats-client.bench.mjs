@@ -184,6 +184,17 @@ async function makeClients() {
     },
   });
   await ncHand.flush();
+  // (e) the platform's own client: libs/messaging's SharedInboxRequester (compiled; `npm run bench`
+  // builds first), on a connection opened as NatsLink opens it, with a timeout and a header per
+  // request as NatsBusClient sends them.
+  const { SharedInboxRequester } = await import('../dist/libs/messaging/src/shared-inbox.requester.js');
+  const { headers: natsHeaders } = await import('@nats-io/nats-core');
+  const ncPlatform = await connect({ servers: NATS_URL, name: 'bench-platform-client', noAsyncTraces: true });
+  onCleanup(() => ncPlatform.close());
+  const requester = new SharedInboxRequester(ncPlatform);
+  await ncPlatform.flush();
+  const encoder = new TextEncoder();
+  const decoder = new TextDecoder();
 
   const payload = (i) => ({ n: i, s: 'hello from the bench' });
   const envelope = (i) => JSON.stringify({ pattern: SUBJECT, data: payload(i), id: randomUUID() });
@@ -215,6 +226,17 @@ async function makeClients() {
         const reply = new Promise((resolve) => pending.set(token, resolve));
         ncHand.publish(SUBJECT, envelope(i), { reply: base + token });
         check((await reply).json().response, i);
+      },
+    },
+    platform: {
+      label: '(e) platform SharedInboxRequester',
+      nc: ncPlatform,
+      call: async (i) => {
+        const h = natsHeaders();
+        h.set('x-request-id', String(i));
+        const outcome = await requester.request(SUBJECT, encoder.encode(envelope(i)), h, 5000);
+        if (outcome.kind !== 'reply') throw new Error(`no reply: ${outcome.kind}`);
+        check(JSON.parse(decoder.decode(outcome.data)).response, i);
       },
     },
   };
@@ -298,7 +320,7 @@ async function main() {
   const common = { concurrency, seconds, responderPid: responder.pid, natsPid };
 
   // (a) and (b) answer the question; (c) and (d) explain the answer.
-  const keys = String(args.variants ?? 'nest,mux,muxNoTraces,handMux')
+  const keys = String(args.variants ?? 'nest,mux,muxNoTraces,handMux,platform')
     .split(',')
     .filter((k) => clients[k]);
   if (!keys.includes('nest') || !keys.includes('mux')) throw new Error('--variants must include nest and mux');

@@ -48,8 +48,14 @@ describe('auth flow over NATS, every app its own process', () => {
       const afterLogout = await api.post('/api/v1/auth/refresh', { refreshToken: refreshed.body.refreshToken });
       expect(afterLogout.status).toBe(401);
 
-      expect((await api.delete('/api/v1/me', login.body.accessToken)).status).toBe(204);
-      const gone = await api.get('/api/v1/me', login.body.accessToken);
+      // Logout ends the session's access tokens at once, not when they expire.
+      expect((await api.get('/api/v1/me', refreshed.body.accessToken)).status).toBe(401);
+      expect((await api.get('/api/v1/me', login.body.accessToken)).status).toBe(401);
+
+      const again = await api.post('/api/v1/auth/login', { email: input.email, password: input.password });
+      expect(again.status).toBe(200);
+      expect((await api.delete('/api/v1/me', again.body.accessToken)).status).toBe(204);
+      const gone = await api.get('/api/v1/me', again.body.accessToken);
       expect(gone.status).toBe(401);
       expect((await api.post('/api/v1/auth/login', { email: input.email, password: input.password })).status).toBe(401);
     });

@@ -38,7 +38,7 @@ export async function createGateway(config: PlatformConfig, bus: BusClient): Pro
       .setTitle('Agent Platform API')
       .setDescription('Define agents, talk to them, run them durably. Errors are RFC 9457 problem+json with a stable `code`.')
       .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An access token (JWT from /auth/login or /auth/refresh) or an API key (ap_live_...)' })
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });

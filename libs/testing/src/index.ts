@@ -4,3 +4,4 @@ export * from './app-process.js';
 export * from './http-client.js';
 export * from './factories.js';
 export * from './cluster.js';
+export * from './fake-oidc-provider.js';

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
 /** What the global setup prepared for this `npm test` run. */
@@ -22,7 +23,8 @@ export function uniqueNamespace(label: string): string {
 export async function createTestDatabase(label: string): Promise<string> {
   const { runId, adminDatabaseUrl } = testEnv();
   counter += 1;
-  const name = `ap_test_${runId}_${label.replace(/[^a-z0-9]/gi, '').toLowerCase().slice(0, 12)}${process.pid % 10_000}_${counter}`;
+  // Two spec files may share a label and a counter value; the random part keeps their databases apart.
+  const name = `ap_test_${runId}_${label.replace(/[^a-z0-9]/gi, '').toLowerCase().slice(0, 12)}${counter}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminDatabaseUrl });
   await admin.connect();
   try {

@@ -2,6 +2,9 @@ import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common'
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_CONTENT_TYPE, toProblem } from './problem.js';
 
+/** When a 429 does not say how long to wait: long enough that a polite client backs off. */
+const DEFAULT_RETRY_AFTER_SECONDS = 60;
+
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
@@ -13,5 +16,9 @@ export class ProblemFilter implements ExceptionFilter {
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, exception: unknown): void {
   const problem = toProblem(exception, request.url.split('?')[0], request.id);
   if (problem.status === 401) reply.header('www-authenticate', 'Bearer');
+  if (problem.status === 429) {
+    const seconds = problem.retryAfterSeconds;
+    reply.header('retry-after', String(typeof seconds === 'number' && Number.isInteger(seconds) && seconds > 0 ? seconds : DEFAULT_RETRY_AFTER_SECONDS));
+  }
   void reply.status(problem.status).header('content-type', PROBLEM_CONTENT_TYPE).send(problem);
 }

@@ -1,5 +1,5 @@
 import { Controller } from '@nestjs/common';
-import { type Actor, Empty, IdentityContracts, LoginRequest, LogoutRequest, RefreshRequest, RegisterRequest, type SessionReply } from '#contracts';
+import { type Actor, ChangePasswordCommand, Empty, IdentityContracts, LoginRequest, LogoutRequest, RefreshRequest, RegisterRequest, type SessionReply } from '#contracts';
 import { Rpc } from '#messaging';
 import { AuthService } from './auth.service.js';
 
@@ -25,6 +25,12 @@ export class AuthHandler {
   @Rpc(IdentityContracts.logout)
   async logout(request: LogoutRequest): Promise<Empty> {
     await this.auth.logout(request.refreshToken);
+    return {};
+  }
+
+  @Rpc(IdentityContracts.changePassword)
+  async changePassword(command: ChangePasswordCommand, actor: Actor): Promise<Empty> {
+    await this.auth.changePassword(command, actor);
     return {};
   }
 }

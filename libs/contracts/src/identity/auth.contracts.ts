@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsEmail, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
 import { Empty, rpc } from '../contract.js';
 
 export const PASSWORD_MIN_LENGTH = 10;
@@ -71,6 +71,26 @@ export class SessionReply extends TokenPair {
 
 export class DeleteMeRequest extends Empty {}
 
+export class ChangePasswordRequest {
+  @ApiProperty({ writeOnly: true })
+  @IsString()
+  @MaxLength(PASSWORD_MAX_LENGTH)
+  currentPassword: string;
+
+  @ApiProperty({ minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH, writeOnly: true })
+  @IsString()
+  @MinLength(PASSWORD_MIN_LENGTH)
+  @MaxLength(PASSWORD_MAX_LENGTH)
+  newPassword: string;
+}
+
+/** What the gateway sends: the body plus the session it came from, which stays signed in. */
+export class ChangePasswordCommand extends ChangePasswordRequest {
+  @IsOptional()
+  @IsUUID()
+  sessionId?: string;
+}
+
 export const IdentityContracts = {
   register: rpc('identity.auth.register', RegisterRequest, SessionReply),
   login: rpc('identity.auth.login', LoginRequest, SessionReply),
@@ -78,4 +98,5 @@ export const IdentityContracts = {
   logout: rpc('identity.auth.logout', LogoutRequest, Empty),
   getMe: rpc('identity.users.get-me', Empty, UserView),
   deleteMe: rpc('identity.users.delete-me', DeleteMeRequest, Empty),
+  changePassword: rpc('identity.auth.change-password', ChangePasswordCommand, Empty),
 } as const;

@@ -6,7 +6,7 @@ import { CurrentActor } from '../../http/actor.js';
 import { ProblemResponses } from '../../http/openapi.js';
 
 @ApiTags('auth')
-@ProblemResponses(400, 409, 413, 503, 504)
+@ProblemResponses(400, 409, 413, 429, 503, 504)
 @Controller('auth')
 export class AuthController {
   constructor(@Inject(BUS_CLIENT) private readonly bus: BusClient) {}

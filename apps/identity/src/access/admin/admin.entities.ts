@@ -1,0 +1,3 @@
+import { SystemSettingEntity } from './system-setting.entity.js';
+
+export const AdminEntities: Function[] = [SystemSettingEntity];

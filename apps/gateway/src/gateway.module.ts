@@ -3,6 +3,7 @@ import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import type { PlatformConfig } from '#config';
 import type { BusClient } from '#messaging';
 import { AgentsHttpModule } from './agents/agents-http.module.js';
+import { ConversationsHttpModule } from './conversations/conversations-http.module.js';
 import { GatewayCoreModule } from './gateway-core.module.js';
 import { HealthController } from './health/health.controller.js';
 import { ContractBodyPipe } from './http/contract-body.pipe.js';
@@ -15,7 +16,7 @@ export class GatewayModule {
   static forRoot(config: PlatformConfig, bus: BusClient): DynamicModule {
     return {
       module: GatewayModule,
-      imports: [GatewayCoreModule.forRoot(config, bus), IdentityHttpModule, AgentsHttpModule],
+      imports: [GatewayCoreModule.forRoot(config, bus), IdentityHttpModule, AgentsHttpModule, ConversationsHttpModule],
       controllers: [HealthController],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },

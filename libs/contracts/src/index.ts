@@ -8,3 +8,4 @@ export * from './common/project-deleted.event.js';
 export * from './common/model-providers.js';
 export * from './identity/index.js';
 export * from './agent/index.js';
+export * from './conversation/index.js';

@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+
+/** HTTP routes of the conversation service. */
+@Module({})
+export class ConversationsHttpModule {}

@@ -1,0 +1,2 @@
+// Conversation service contracts: subjects, request/reply/event classes.
+export {};

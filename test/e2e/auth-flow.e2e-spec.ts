@@ -1,5 +1,5 @@
 import { SignJWT } from 'jose';
-import { Cluster, createTestDatabase, registerUser, testEnv, uniqueNamespace, userInput } from '#testing';
+import { Cluster, createTestDatabase, query, registerUser, testEnv, uniqueNamespace, userInput } from '#testing';
 
 /**
  * Register -> login -> me -> refresh -> logout -> delete, with every app in its own process over
@@ -7,14 +7,15 @@ import { Cluster, createTestDatabase, registerUser, testEnv, uniqueNamespace, us
  */
 describe('auth flow over NATS, every app its own process', () => {
   let cluster: Cluster;
+  let databaseUrl: string;
   const jwtSecret = 'e2e-'.padEnd(64, 'k');
 
   beforeAll(async () => {
     cluster = await Cluster.start({
-      databaseUrl: await createTestDatabase('auth'),
+      databaseUrl: (databaseUrl = await createTestDatabase('auth')),
       natsUrl: testEnv().natsUrl,
       namespace: uniqueNamespace('auth'),
-      env: { JWT_SECRET: jwtSecret, BODY_LIMIT_BYTES: '16384' },
+      env: { JWT_SECRET: jwtSecret, BODY_LIMIT_BYTES: '16384', TRUST_PROXY: '127.0.0.1' },
     });
   });
 
@@ -69,6 +70,13 @@ describe('auth flow over NATS, every app its own process', () => {
       const lines = cluster.logs().split('\n').filter((l) => l.includes(requestId));
       const apps = new Set(lines.map((l) => (JSON.parse(l) as { app: string }).app));
       expect(apps).toEqual(new Set(['gateway', 'identity']));
+    });
+
+    it('records the client address a trusted proxy forwarded, not the proxy\'s', async () => {
+      const res = await cluster.api.request('POST', '/api/v1/auth/register', { body: userInput(), headers: { 'x-forwarded-for': '203.0.113.9', 'user-agent': 'e2e-browser' } });
+      expect(res.status).toBe(201);
+      const rows = await query<{ ip: string; user_agent: string }>(databaseUrl, 'SELECT ip, user_agent FROM identity.refresh_tokens WHERE user_id = $1', [res.body.user.id]);
+      expect(rows).toEqual([{ ip: '203.0.113.9', user_agent: 'e2e-browser' }]);
     });
 
     it('serves the OpenAPI document at /docs with the auth routes', async () => {

@@ -11,6 +11,9 @@ export const API_PREFIX = 'api/v1';
 export async function createGateway(config: PlatformConfig, bus: BusClient): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
+    // Per-IP throttling and the audit log need the client's address, not the ingress's.
+    // (Fastify takes a hop count too; the adapter's type omits it.)
+    trustProxy: config.trustProxy as boolean | string[],
     logger: false,
     requestIdHeader: false,
     // A client may send its own id to follow a request through our logs; anything odd is replaced.

@@ -23,6 +23,11 @@ export interface PlatformConfig {
   /** 'off' keeps committed events in the outbox (maintenance, tests of crash recovery). */
   outboxRelay: boolean;
   embeddedPostgresPort: number;
+  /**
+   * Which proxies in front of the gateway to believe about the client's address
+   * (X-Forwarded-For): false (none), true (all), a hop count, or addresses/CIDRs.
+   */
+  trustProxy: boolean | number | string[];
 }
 
 export class ConfigError extends Error {
@@ -122,9 +127,21 @@ export function loadConfig(env: Env = process.env): PlatformConfig {
     migrateOnStart: r.bool('MIGRATE_ON_START', true),
     outboxRelay: r.bool('OUTBOX_RELAY', true),
     embeddedPostgresPort: r.int('EMBEDDED_PG_PORT', 54329, 1, 65535),
+    trustProxy: parseTrustProxy(r.optionalString('TRUST_PROXY'), r.problems),
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;
+}
+
+function parseTrustProxy(value: string | undefined, problems: string[]): boolean | number | string[] {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d{1,2}$/.test(value)) return Number(value);
+  const entries = value.split(',').map((v) => v.trim());
+  const address = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]+)(\/\d{1,3})?$/;
+  if (entries.every((e) => address.test(e))) return entries;
+  problems.push('TRUST_PROXY must be false, true, a hop count, or a comma-separated list of addresses/CIDRs');
+  return false;
 }
 
 /** What a service process needs beyond the defaults when it runs on its own. */

@@ -29,6 +29,7 @@ export function testConfig(kind: TransportKind, settings: { databaseUrl: string;
     // The specs drive the relay themselves (relay.pass()), so each step is deterministic.
     outboxRelay: false,
     embeddedPostgresPort: 54329,
+    trustProxy: false,
   };
 }
 

@@ -20,6 +20,7 @@ import { InProcessBus } from '#messaging';
 import { type RunningService, Runtime, startBusService } from '#service-kit';
 import { createTestDatabase, query } from '#testing';
 import { agentApp } from '../src/agent.app.js';
+import { AgentsPurge } from '../src/agents/agents-purge.js';
 
 /** The agent service against the real PostgreSQL, called through the in-process bus as the gateway calls it. */
 describe('agent service', () => {
@@ -299,6 +300,16 @@ describe('agent service', () => {
       const agent = await createAgent(owner, { projectId });
       await deliver(ProjectDeleted.subject, { projectId, ownerId: owner.userId });
       expect(await call(AgentContracts.get, { id: agent.id }, owner)).toMatchObject({ projectId: null, currentVersion: 1 });
+    });
+    it('purges agents deleted before the retention window, with their versions, and keeps recent ones', async () => {
+      const owner = newUser();
+      const [old, recent] = [await createAgent(owner, { name: 'Old' }), await createAgent(owner, { name: 'Recent' })];
+      for (const a of [old, recent]) await call(AgentContracts.delete, { id: a.id }, owner);
+      await query(databaseUrl, `UPDATE agent.agents SET deleted_at = now() - interval '31 days' WHERE id = $1`, [old.id]);
+      expect(await service.app.get(AgentsPurge).purgeExpired()).toBeGreaterThanOrEqual(1);
+      expect(await query(databaseUrl, 'SELECT id FROM agent.agents WHERE id = ANY($1::uuid[])', [[old.id, recent.id]])).toEqual([{ id: recent.id }]);
+      expect(await query(databaseUrl, 'SELECT 1 FROM agent.agent_versions WHERE agent_id = $1', [old.id])).toHaveLength(0);
+      expect((await call(AgentContracts.restore, { id: recent.id }, owner)).id).toBe(recent.id);
     });
   });
 

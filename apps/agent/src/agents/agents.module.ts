@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AgentConfigCache } from '../config-cache/agent-config-cache.js';
 import { TemplatesModule } from '../templates/templates.module.js';
 import { AgentsHandler } from './agents.handler.js';
+import { AgentsPurge } from './agents-purge.js';
 import { AgentsRepository } from './agents.repository.js';
 import { AgentsService } from './agents.service.js';
 import { ProjectOwnership } from './project-ownership.js';
@@ -10,7 +11,7 @@ import { ProjectOwnership } from './project-ownership.js';
 @Module({
   imports: [TemplatesModule],
   controllers: [AgentsHandler],
-  providers: [AgentsService, AgentsRepository, AgentConfigCache, ProjectOwnership],
-  exports: [AgentsService, AgentsRepository, AgentConfigCache],
+  providers: [AgentsService, AgentsRepository, AgentConfigCache, ProjectOwnership, AgentsPurge],
+  exports: [AgentsService, AgentsRepository, AgentConfigCache, AgentsPurge],
 })
 export class AgentsModule {}

@@ -134,6 +134,16 @@ export class AgentsRepository {
     return rows.map((r) => r.id);
   }
 
+  /** Agents deleted before `cutoff` go for good (versions cascade), at most `batch` per call. */
+  async purgeDeletedBefore(cutoff: Date, batch: number): Promise<number> {
+    const rows = await returning<{ id: string }>(
+      this.dataSource.manager,
+      `DELETE FROM "agent"."agents" WHERE "id" IN (SELECT "id" FROM "agent"."agents" WHERE "deleted_at" < $1 LIMIT $2) RETURNING "id"`,
+      [cutoff, batch],
+    );
+    return rows.length;
+  }
+
   /** A deleted project: its agents move to no project. Returns the moved agents. */
   async leaveProject(manager: EntityManager, ownerId: string, projectId: string): Promise<Array<{ id: string; currentVersion: number }>> {
     const rows = await returning<{ id: string; current_version: number }>(

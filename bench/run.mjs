@@ -17,13 +17,18 @@
 //
 // Options: --rounds=3 --duration=5 --warmup=1 --connections=64
 //          --floor-only   (skip the platform)
-//          --scenarios=me,agent-get,agent-create   (which routes, in order)
+//          --scenarios=me,agent-get,agent-create,conversation-branch,message-search
+//                         (which routes, in order; the last two are latency
+//                         scenarios: seeded data, sequential requests, p50/p95,
+//                         platform only, see bench/lib/conversation-bench.mjs)
+//          --latency-requests=300   (timed requests per latency scenario)
 // Env:     BENCH_PG_URL (admin URL, default postgres://postgres@127.0.0.1:5432/test)
 //          NATS_URL     (default nats://127.0.0.1:4222)
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BRANCH_MESSAGES, measureLatency, SEARCH_MESSAGES, seedConversations } from './lib/conversation-bench.mjs';
 import { autocannon } from './lib/load.mjs';
 import { backendPids, createDatabase, dropDatabase, dropFloorTable, setupFloorTable, withDatabase } from './lib/pg-admin.mjs';
 import {
@@ -58,6 +63,7 @@ const DURATION = Math.min(5, Number(args.duration ?? 5));
 const WARMUP = Math.min(5, Number(args.warmup ?? 1));
 const CONNECTIONS = Number(args.connections ?? 64);
 const FLOOR_ONLY = Boolean(args['floor-only']);
+const LATENCY_REQUESTS = Number(args['latency-requests'] ?? 300);
 
 /** What an agent created by the bench looks like: a realistic, valid body. */
 const AGENT_BODY = JSON.stringify({
@@ -79,6 +85,19 @@ const SCENARIOS = {
   me: { label: 'GET /api/v1/me', method: 'GET', path: () => '/api/v1/me', status: 200, service: 'identity' },
   'agent-get': { label: 'GET /api/v1/agents/:id', method: 'GET', path: (t) => `/api/v1/agents/${t.agentId}`, status: 200, service: 'agent' },
   'agent-create': { label: 'POST /api/v1/agents', method: 'POST', body: AGENT_BODY, path: () => '/api/v1/agents', status: 201, service: 'agent' },
+  // Latency scenarios: no floor (nothing comparable to floor), seeded data, sequential requests.
+  'conversation-branch': {
+    label: `GET /api/v1/conversations/:id/messages (current branch of ${BRANCH_MESSAGES} messages)`,
+    latency: true,
+    paths: (seeded) => [seeded.branchPath],
+    check: (body) => body.items?.length === BRANCH_MESSAGES,
+  },
+  'message-search': {
+    label: `GET /api/v1/search/messages (${SEARCH_MESSAGES} messages, 6 queries in turn)`,
+    latency: true,
+    paths: (seeded) => seeded.searchPaths,
+    check: (body) => Array.isArray(body.items),
+  },
 };
 const SCENARIO_KEYS = String(args.scenarios ?? Object.keys(SCENARIOS).join(','))
   .split(',')
@@ -237,10 +256,14 @@ async function main() {
     log(`dropped database ${dbName}`);
   });
 
+  const LOAD_KEYS = SCENARIO_KEYS.filter((k) => !SCENARIOS[k].latency);
+  const LATENCY_KEYS = FLOOR_ONLY ? [] : SCENARIO_KEYS.filter((k) => SCENARIOS[k].latency);
   const targets = {};
-  const floor = await startFloor(dbUrl, ts);
-  targets.floor = { base: `http://127.0.0.1:${floor.port}`, agentId: floor.agentId, procs: floor.procs };
-  log(`floor up on port ${floor.port} (server pid ${floor.procs.server.pid}, responder pid ${floor.procs.responder.pid})`);
+  if (LOAD_KEYS.length > 0) {
+    const floor = await startFloor(dbUrl, ts);
+    targets.floor = { base: `http://127.0.0.1:${floor.port}`, agentId: floor.agentId, procs: floor.procs };
+    log(`floor up on port ${floor.port} (server pid ${floor.procs.server.pid}, responder pid ${floor.procs.responder.pid})`);
+  }
 
   let token = `floor-only-${randomBytes(16).toString('hex')}`;
   if (!FLOOR_ONLY) {
@@ -251,13 +274,26 @@ async function main() {
     targets.platform = { base: platform.base, agentId: await platformAgent(platform.base, token), procs: platform.procs };
   }
   const names = Object.keys(targets);
-  for (const key of SCENARIO_KEYS) for (const name of names) await checkOnce(name, SCENARIOS[key], targets[name], token);
+  for (const key of LOAD_KEYS) for (const name of names) await checkOnce(name, SCENARIOS[key], targets[name], token);
 
   const results = {};
-  for (const key of SCENARIO_KEYS) results[key] = await runScenario(key, SCENARIOS[key], targets, token, dbName);
+  for (const key of LOAD_KEYS) results[key] = await runScenario(key, SCENARIOS[key], targets, token, dbName);
+  const latency = {};
+  if (LATENCY_KEYS.length > 0) {
+    const seeded = await seedConversations({ base: targets.platform.base, token, agentId: targets.platform.agentId, dbUrl, log });
+    for (const key of LATENCY_KEYS) {
+      const scenario = SCENARIOS[key];
+      console.log(`\n==== ${scenario.label}`);
+      latency[key] = { label: scenario.label, ...(await measureLatency({ base: targets.platform.base, token, paths: scenario.paths(seeded), count: LATENCY_REQUESTS, check: scenario.check })) };
+      const r = latency[key];
+      log(`${key}: ${r.requests} sequential requests, p50 ${fmt(r.p50, 1)} ms, p95 ${fmt(r.p95, 1)} ms, p99 ${fmt(r.p99, 1)} ms, failures ${r.failures}`);
+      if (r.perPath) log(`${key}: p50 per request: ${Object.entries(r.perPath).map(([p, ms]) => `${p} ${fmt(ms, 1)} ms`).join(', ')}`);
+    }
+    console.log('\n==== Latency, one client, sequential requests');
+    console.log(table(['route', 'requests', 'p50 ms', 'p95 ms', 'p99 ms', 'mean ms', 'failures'], LATENCY_KEYS.map((k) => [latency[k].label, latency[k].requests, fmt(latency[k].p50, 1), fmt(latency[k].p95, 1), fmt(latency[k].p99, 1), fmt(latency[k].mean, 1), latency[k].failures])));
+  }
 
-  console.log(`\n==== Summary, ${CONNECTIONS} connections, median of ${ROUNDS} x ${DURATION}s`);
-  const rows = SCENARIO_KEYS.map((key) => {
+  const rows = LOAD_KEYS.map((key) => {
     const r = results[key];
     const f = r.summary.floor;
     const p = r.summary.platform;
@@ -272,7 +308,10 @@ async function main() {
       r.cpu.platform ? fmt(r.cpu.platform.ratioToFloor, 2) : '-',
     ];
   });
-  console.log(table(['route', 'floor req/s', 'platform req/s', 'platform/floor req/s', 'floor p50 ms', 'platform p50 ms', 'platform/floor p50', 'CPU/req all apps/floor'], rows));
+  if (LOAD_KEYS.length > 0) {
+    console.log(`\n==== Summary, ${CONNECTIONS} connections, median of ${ROUNDS} x ${DURATION}s`);
+    console.log(table(['route', 'floor req/s', 'platform req/s', 'platform/floor req/s', 'floor p50 ms', 'platform p50 ms', 'platform/floor p50', 'CPU/req all apps/floor'], rows));
+  }
 
   const outDir = join(HERE, 'results');
   mkdirSync(outDir, { recursive: true });
@@ -285,13 +324,14 @@ async function main() {
         node: process.version,
         config: { connections: CONNECTIONS, durationS: DURATION, warmupS: WARMUP, rounds: ROUNDS, floorOnly: FLOOR_ONLY, natsUrl: NATS_URL, database: dbName, scenarios: SCENARIO_KEYS },
         scenarios: results,
+        latency,
       },
       null,
       2,
     ),
   );
   log(`results written to ${out.slice(ROOT.length + 1)}`);
-  const bad = SCENARIO_KEYS.filter((key) => results[key].bad.length > 0);
+  const bad = [...LOAD_KEYS.filter((key) => results[key].bad.length > 0), ...LATENCY_KEYS.filter((key) => latency[key].failures > 0)];
   if (bad.length) throw new Error(`non-2xx responses under load on ${bad.join(', ')} (see above)`);
 }
 

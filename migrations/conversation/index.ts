@@ -1,3 +1,4 @@
 import { CreateConversationSchema1763900000300 } from './1763900000300-CreateConversationSchema.js';
+import { CreateConversations1764100000300 } from './1764100000300-CreateConversations.js';
 
-export const conversationMigrations = [CreateConversationSchema1763900000300];
+export const conversationMigrations = [CreateConversationSchema1763900000300, CreateConversations1764100000300];

@@ -1,7 +1,82 @@
-/** Settings of the conversation service, beyond PlatformConfig. */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface ConversationConfig {}
+import { ConfigError } from './platform-config.js';
 
-export function loadConversationConfig(_env: Record<string, string | undefined> = process.env): ConversationConfig {
-  return {};
+export const MEMORY_BACKENDS = ['sql', 'file', 'in_memory'] as const;
+export type MemoryBackendName = (typeof MEMORY_BACKENDS)[number];
+
+/** Settings of the conversation service, beyond PlatformConfig. */
+export interface ConversationConfig {
+  /** Longest message a user may write, in characters. */
+  maxMessageChars: number;
+  /** How long a deleted conversation or message can be restored before the purge job removes it. */
+  retentionDays: number;
+  /** How often the purge job runs; 0 turns it off (tests, maintenance). */
+  purgeIntervalSeconds: number;
+  /**
+   * Largest attachment. The bytes travel base64-encoded inside one bus message, and NATS refuses
+   * messages over 1 MiB by default, so the ceiling is 700,000 bytes (933 kB once encoded).
+   */
+  attachmentMaxBytes: number;
+  /** Content types an upload may declare; anything else is refused with 415. */
+  attachmentTypes: string[];
+  /** Folder for attachment bytes; DATA_DIR/attachments when unset. */
+  attachmentDir: string;
+  /** Where run memory is read from: this service's tables (sql), JSON files, or process memory. */
+  memoryBackend: MemoryBackendName;
+}
+
+export const DEFAULT_ATTACHMENT_TYPES = [
+  'text/plain',
+  'text/markdown',
+  'text/csv',
+  'application/json',
+  'application/pdf',
+  'image/png',
+  'image/jpeg',
+  'image/gif',
+  'image/webp',
+];
+
+function int(env: Record<string, string | undefined>, name: string, fallback: number, min: number, max: number, problems: string[]): number {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  const parsed = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
+    problems.push(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
+    return fallback;
+  }
+  return parsed;
+}
+
+const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}$/;
+
+/** Throws ConfigError naming every bad variable, like loadConfig. */
+export function loadConversationConfig(env: Record<string, string | undefined> = process.env): ConversationConfig {
+  const problems: string[] = [];
+  const typesRaw = env.CONVERSATION_ATTACHMENT_TYPES?.trim();
+  const attachmentTypes = typesRaw
+    ? typesRaw
+        .split(',')
+        .map((t) => t.trim().toLowerCase())
+        .filter((t) => t !== '')
+    : DEFAULT_ATTACHMENT_TYPES;
+  const badType = attachmentTypes.find((t) => !MEDIA_TYPE.test(t));
+  if (badType !== undefined || attachmentTypes.length === 0) {
+    problems.push(`CONVERSATION_ATTACHMENT_TYPES must be a comma-separated list of media types like text/plain (got "${typesRaw ?? ''}")`);
+  }
+  const backendRaw = env.CONVERSATION_MEMORY_BACKEND?.trim() || 'sql';
+  if (!(MEMORY_BACKENDS as readonly string[]).includes(backendRaw)) {
+    problems.push(`CONVERSATION_MEMORY_BACKEND must be one of ${MEMORY_BACKENDS.join(', ')} (got "${backendRaw}")`);
+  }
+  const dataDir = env.DATA_DIR?.trim() || './.data';
+  const config: ConversationConfig = {
+    maxMessageChars: int(env, 'CONVERSATION_MAX_MESSAGE_CHARS', 32_000, 1, 1_000_000, problems),
+    retentionDays: int(env, 'CONVERSATION_RETENTION_DAYS', 30, 1, 3650, problems),
+    purgeIntervalSeconds: int(env, 'CONVERSATION_PURGE_INTERVAL_SECONDS', 3600, 0, 604_800, problems),
+    attachmentMaxBytes: int(env, 'CONVERSATION_ATTACHMENT_MAX_BYTES', 524_288, 1, 700_000, problems),
+    attachmentTypes,
+    attachmentDir: env.CONVERSATION_ATTACHMENT_DIR?.trim() || `${dataDir.replace(/\/+$/, '')}/attachments`,
+    memoryBackend: backendRaw as MemoryBackendName,
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
 }

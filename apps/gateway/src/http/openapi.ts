@@ -8,6 +8,7 @@ const DESCRIPTIONS: Record<number, string> = {
   404: 'NOT_FOUND',
   409: 'CONFLICT',
   413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
   429: 'RATE_LIMITED',
   503: 'UNAVAILABLE: the message bus or the database is down',
   504: 'UPSTREAM_TIMEOUT: the owning service did not answer in time',

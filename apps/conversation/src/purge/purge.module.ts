@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { AttachmentsModule } from '../attachments/attachments.module.js';
+import { ConversationsModule } from '../conversations/conversations.module.js';
+import { PurgeService } from './purge.service.js';
+
+@Module({ imports: [ConversationsModule, AttachmentsModule], providers: [PurgeService], exports: [PurgeService] })
+export class PurgeModule {}

@@ -1,0 +1,16 @@
+import { SEARCH_MAX_TERMS } from '#contracts';
+import { invalidField } from '../conversations/conversations.errors.js';
+
+/**
+ * Refuses queries that cannot be answered well before they reach PostgreSQL: empty ones, and
+ * ones with more words than any person types (a long OR chain makes the GIN index visit every
+ * posting list). The length cap is in the contract; all-stopword queries need the database's
+ * dictionary and are refused by the service after it asks.
+ */
+export function checkSearchText(q: string): string {
+  const text = q.trim();
+  if (text === '') throw invalidField('q', 'q must contain a word to search for');
+  const terms = text.split(/\s+/).filter((t) => t !== '');
+  if (terms.length > SEARCH_MAX_TERMS) throw invalidField('q', `q must have at most ${SEARCH_MAX_TERMS} words`);
+  return text;
+}

@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { SearchHandler } from './search.handler.js';
+import { SearchRepository } from './search.repository.js';
+import { SearchService } from './search.service.js';
+
+@Module({ controllers: [SearchHandler], providers: [SearchService, SearchRepository] })
+export class SearchModule {}

@@ -9,3 +9,4 @@ export * from './common/model-providers.js';
 export * from './identity/index.js';
 export * from './agent/index.js';
 export * from './conversation/index.js';
+export * from './execution/index.js';

@@ -1,0 +1,2 @@
+// Execution service contracts: runs, steps, run events.
+export {};

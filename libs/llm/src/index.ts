@@ -1,0 +1,2 @@
+// Model providers on @langchain/core chat models, prices, usage and cost.
+export {};

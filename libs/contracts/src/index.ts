@@ -10,3 +10,4 @@ export * from './identity/index.js';
 export * from './agent/index.js';
 export * from './conversation/index.js';
 export * from './execution/index.js';
+export * from './common/page-query.js';

@@ -1,3 +1,4 @@
+import { PageQuery } from '../common/page-query.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -263,7 +264,7 @@ export class AgentIdRequest {
   id: string;
 }
 
-export class ListAgentsQuery {
+export class ListAgentsQuery extends PageQuery {
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
   @IsUUID()
@@ -290,19 +291,6 @@ export class ListAgentsQuery {
   @IsIn(['true', 'false'])
   deleted?: 'true' | 'false';
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  cursor?: string;
 }
 
 export class AgentView {

@@ -1,6 +1,6 @@
+import { PageQuery } from '../common/page-query.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { Empty, rpc } from '../contract.js';
 
 /** Running totals of a conversation's live messages, kept in the same transaction as the writes. */
@@ -108,7 +108,7 @@ export class ConversationIdRequest {
   id: string;
 }
 
-export class ListConversationsQuery {
+export class ListConversationsQuery extends PageQuery {
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
   @IsUUID()
@@ -129,19 +129,6 @@ export class ListConversationsQuery {
   @IsIn(['true', 'false'])
   archived?: 'true' | 'false';
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  cursor?: string;
 }
 
 export const ConversationContracts = {

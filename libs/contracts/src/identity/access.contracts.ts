@@ -1,6 +1,6 @@
 // Contracts of the access features: credentials, API keys, admin, audit, external identities.
+import { PageQuery } from '../common/page-query.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsDefined, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { Empty, rpc } from '../contract.js';
 import { SessionReply } from './auth.contracts.js';
@@ -86,7 +86,7 @@ export class IdRequest {
 
 // ---- admin ----
 
-export class ListUsersRequest {
+export class ListUsersRequest extends PageQuery {
   @ApiPropertyOptional({ description: 'Case-insensitive substring of the email or name', maxLength: 254 })
   @IsOptional()
   @IsString()
@@ -94,17 +94,10 @@ export class ListUsersRequest {
   q?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
+  declare limit?: number;
 
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
   @IsUUID()
-  cursor?: string;
+  declare cursor?: string;
 }
 
 export class AdminUserView {
@@ -166,7 +159,7 @@ export class SystemSettingView {
 
 // ---- audit log ----
 
-export class ListAuditLogRequest {
+export class ListAuditLogRequest extends PageQuery {
   @ApiPropertyOptional({ example: 'api_key.created' })
   @IsOptional()
   @IsString()
@@ -201,17 +194,10 @@ export class ListAuditLogRequest {
   to?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
+  declare limit?: number;
 
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
   @IsUUID()
-  cursor?: string;
+  declare cursor?: string;
 }
 
 export class AuditEntryView {

@@ -1,6 +1,6 @@
 // Contracts of the account features: profile, settings, projects, notifications.
+import { PageQuery } from '../common/page-query.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsBoolean, IsEmail, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateBy, type ValidationOptions } from 'class-validator';
 import { MODEL_PROVIDERS, type ModelProvider } from '../common/model-providers.js';
 import { Empty, rpc } from '../contract.js';
@@ -47,20 +47,9 @@ export function IsFlagMap(maxKeys: number, options?: ValidationOptions): Propert
 
 const CURSOR = /^[A-Za-z0-9_-]{1,200}$/;
 
-class CursorPageRequest {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
-  @IsString()
+class CursorPageRequest extends PageQuery {
   @Matches(CURSOR, { message: 'cursor must be a nextCursor from a previous page' })
-  cursor?: string;
+  declare cursor?: string;
 }
 
 export class ProjectIdRequest {

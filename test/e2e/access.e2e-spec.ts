@@ -1,6 +1,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { ApiClient, AppProcess, Cluster, createTestDatabase, FakeOidcProvider, query, registerUser, testEnv, uniqueNamespace, userInput, type ApiResponse, type TestUser } from '#testing';
+import { expectProblem, fieldsOf } from './support/problems.js';
 
 /**
  * Sessions, API keys, rate limits, admin, audit and external identities through the gateway, with
@@ -28,12 +29,6 @@ describe('access over NATS: keys, sessions, limits, admin, audit, OIDC', () => {
     remember(user.password, user.accessToken, user.refreshToken);
     return user;
   };
-  const expectProblem = (res: ApiResponse, status: number, code: string) => {
-    expect({ status: res.status, code: res.body?.code }).toEqual({ status, code });
-    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(res.text).not.toMatch(/\n\s+at |SELECT |INSERT |UPDATE |node_modules/);
-  };
-  const fieldsOf = (res: ApiResponse): string[] => (res.body.errors ?? []).map((e: { field: string }) => e.field);
   const createKey = async (token: string, body: object = { name: 'test key', scopes: ['full'] }) => {
     const res = await cluster.api.post('/api/v1/api-keys', body, token);
     expect(res.status).toBe(201);

@@ -5,6 +5,7 @@ import { AccountContracts, AppError, NotificationRequested, serviceActor } from 
 import { JetStreamPublisher, Namespace, NatsBusClient, NatsLink } from '#messaging';
 import { newId } from '#persistence';
 import { type ApiResponse, AppProcess, Cluster, createTestDatabase, query, registerUser, testEnv, type TestUser, uniqueNamespace } from '#testing';
+import { expectProblem, fieldsOf } from './support/problems.js';
 
 /**
  * Profile, settings with encrypted provider keys, projects and notifications through the gateway,
@@ -30,13 +31,6 @@ describe('account: profile, settings, projects, notifications', () => {
     replies.push(res.text);
     return res;
   };
-  const expectProblem = (res: ApiResponse, status: number, code: string) => {
-    expect(res.status).toBe(status);
-    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(res.body).toMatchObject({ status, code, type: expect.any(String), title: expect.any(String), detail: expect.any(String) });
-    expect(JSON.stringify(res.body)).not.toMatch(/\n\s+at |SELECT |INSERT |node_modules/);
-  };
-  const fieldsOf = (res: ApiResponse) => (res.body.errors as Array<{ field: string }>).map((e) => e.field);
   const defaultProjectOf = async (user: TestUser) => (await call('GET', '/projects', user.accessToken)).body.items.find((p: { isDefault: boolean }) => p.isDefault);
 
   beforeAll(async () => {

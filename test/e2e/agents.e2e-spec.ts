@@ -1,4 +1,5 @@
 import { AppProcess, Cluster, createTestDatabase, query, registerUser, type TestUser, testEnv, uniqueNamespace } from '#testing';
+import { expectBadField, expectProblem } from './support/problems.js';
 
 type Res = { status: number; headers: Headers; body: any };
 
@@ -21,17 +22,6 @@ describe('agents over NATS, every app its own process', () => {
   const del = (path: string, token: string) => api().delete(`/api/v1${path}`, token);
   const newAgent = (token: string, body: Record<string, unknown> = {}) =>
     post('/agents', { name: 'Helper', modelProvider: 'openai', modelName: 'gpt-4o-mini', systemPrompt: 'Be brief.', ...body }, token);
-
-  const expectProblem = (res: Res, status: number, code: string) => {
-    expect(res.status).toBe(status);
-    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(res.body).toMatchObject({ status, code, type: expect.any(String), title: expect.any(String), detail: expect.any(String) });
-    expect(JSON.stringify(res.body)).not.toMatch(/\n\s+at |SELECT |INSERT |node_modules/);
-  };
-  const expectBadField = (res: Res, field: string) => {
-    expectProblem(res, 400, 'VALIDATION_FAILED');
-    expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual([field]);
-  };
 
   beforeAll(async () => {
     databaseUrl = await createTestDatabase('agents');

@@ -1,5 +1,6 @@
 import { SignJWT } from 'jose';
 import { Cluster, createTestDatabase, query, registerUser, testEnv, uniqueNamespace, userInput } from '#testing';
+import { expectProblem } from './support/problems.js';
 
 /**
  * Register -> login -> me -> refresh -> logout -> delete, with every app in its own process over
@@ -99,12 +100,6 @@ describe('auth flow over NATS, every app its own process', () => {
   });
 
   describe('failing', () => {
-    const expectProblem = (res: { status: number; headers: Headers; body: any }, status: number, code: string) => {
-      expect(res.status).toBe(status);
-      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-      expect(res.body).toMatchObject({ status, code, type: expect.any(String), title: expect.any(String), detail: expect.any(String) });
-      expect(JSON.stringify(res.body)).not.toMatch(/\n\s+at |SELECT |INSERT |node_modules/);
-    };
 
     it('malformed JSON -> 400 VALIDATION_FAILED', async () => {
       const res = await cluster.api.request('POST', '/api/v1/auth/register', { raw: '{"email": "a@b', headers: { 'content-type': 'application/json' } });

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { AppError, MemoryContracts, RunWriteContracts, serviceActor } from '#contracts';
 import { Namespace, NatsBusClient, NatsLink } from '#messaging';
 import { AppProcess, Cluster, createTestDatabase, query, registerUser, type TestUser, testEnv, uniqueNamespace } from '#testing';
+import { expectBadField, expectProblem } from './support/problems.js';
 
 type Res = { status: number; headers: Headers; body: any; text: string };
 
@@ -56,17 +57,6 @@ describe('conversations over NATS, every app its own process', () => {
       if (Date.now() > end) throw new Error('condition not met in time');
       await new Promise((r) => setTimeout(r, 200));
     }
-  };
-
-  const expectProblem = (res: Res, status: number, code: string) => {
-    expect(res.status).toBe(status);
-    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(res.body).toMatchObject({ status, code, type: expect.any(String), title: expect.any(String), detail: expect.any(String) });
-    expect(JSON.stringify(res.body)).not.toMatch(/\n\s+at |SELECT |INSERT |node_modules/);
-  };
-  const expectBadField = (res: Res, field: string) => {
-    expectProblem(res, 400, 'VALIDATION_FAILED');
-    expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual([field]);
   };
 
   beforeAll(async () => {

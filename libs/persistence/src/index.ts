@@ -2,3 +2,4 @@ export * from './base.entity.js';
 export * from './naming.strategy.js';
 export * from './data-source.js';
 export * from './db-errors.js';
+export * from './cursor.js';

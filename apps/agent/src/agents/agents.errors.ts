@@ -13,7 +13,6 @@ export const AgentsErrors = {
   badTransition: (from: string, to: string) =>
     new AppError(ErrorCode.CONFLICT, `an agent cannot go from status ${from} to ${to}`, { field: 'status', from, to }),
   notDeleted: () => new AppError(ErrorCode.CONFLICT, 'the agent is not deleted'),
-  badCursor: () => invalidField('cursor', 'cursor must be the nextCursor of a previous page'),
   unknownTemplate: (name: string) => invalidField('template', `there is no template named "${name}" (see GET /templates)`),
   /** `why` starts with the path of the bad part when there is one ("definition.tools must ..."). */
   notADefinition: (why: string) => invalidField(why.startsWith('definition.') ? why.split(' ')[0] : 'definition', why),

@@ -32,6 +32,7 @@ import { toAgentVersionView, toAgentView } from './agent.mapper.js';
 import { AgentsErrors, invalidField } from './agents.errors.js';
 import { AgentsRepository } from './agents.repository.js';
 import { ProjectOwnership } from './project-ownership.js';
+import { decodeCursor, encodeCursor } from '#persistence';
 
 export const DEFAULT_MODEL = { provider: 'openai', name: 'gpt-4o-mini' } as const;
 const DEFAULT_MEMORY = { strategy: 'window', size: 20 } as const;
@@ -142,11 +143,11 @@ export class AgentsService {
       status: query.status,
       nameContains: query.q,
       deletedSince: query.deleted === 'true' ? this.retentionStart() : undefined,
-      beforeId: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
+      beforeId: query.cursor === undefined ? undefined : decodeCursor(query.cursor, { id: 'uuid' }).id,
       limit: limit + 1,
     });
     const page = rows.slice(0, limit);
-    return { items: page.map(toAgentView), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1].id) : null };
+    return { items: page.map(toAgentView), nextCursor: rows.length > limit ? encodeCursor({ id: page[page.length - 1].id }) : null };
   }
 
   async get(actor: Actor, id: string): Promise<AgentView> {
@@ -318,14 +319,3 @@ export function fieldsOfTemplate(body: Record<string, unknown>): AgentFields {
   };
 }
 
-function encodeCursor(id: string): string {
-  return Buffer.from(id, 'utf8').toString('base64url');
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function decodeCursor(cursor: string): string {
-  const id = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!UUID.test(id)) throw AgentsErrors.badCursor();
-  return id;
-}

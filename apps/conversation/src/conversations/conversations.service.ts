@@ -12,7 +12,7 @@ import {
   type UpdateConversationRequest,
 } from '#contracts';
 import type { Outbox } from '#messaging';
-import { isUniqueViolation } from '#persistence';
+import { decodeCursor, encodeCursor, isUniqueViolation } from '#persistence';
 import { DATA_SOURCE, OUTBOX } from '#service-kit';
 import type { DataSource } from 'typeorm';
 import { requireUserId } from '../caller.js';
@@ -21,7 +21,6 @@ import { toConversationView } from './conversation.mapper.js';
 import type { ConversationEntity } from './conversation.entity.js';
 import { ConversationsErrors, invalidField } from './conversations.errors.js';
 import { ConversationsRepository } from './conversations.repository.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
 import { TargetOwnership } from './target-ownership.js';
 
 const DEFAULT_LIMIT = 20;
@@ -89,9 +88,7 @@ export class ConversationsService {
     const limit = query.limit ?? DEFAULT_LIMIT;
     let after: { activity: string; id: string } | undefined;
     if (query.cursor !== undefined) {
-      const parts = decodeCursor(query.cursor, 2);
-      if (!parts || Number.isNaN(Date.parse(parts[0])) || !/^[0-9a-f-]{36}$/.test(parts[1])) throw ConversationsErrors.badCursor();
-      after = { activity: parts[0], id: parts[1] };
+      after = decodeCursor(query.cursor, { activity: 'timestamp', id: 'uuid' });
     }
     const rows = await this.conversations.list({
       ownerId,
@@ -106,7 +103,7 @@ export class ConversationsService {
     const last = page[page.length - 1];
     return {
       items: page.map((r) => toConversationView(r.conversation)),
-      nextCursor: rows.length > limit ? encodeCursor([last.activity, last.conversation.id]) : null,
+      nextCursor: rows.length > limit ? encodeCursor({ activity: last.activity, id: last.conversation.id }) : null,
     };
   }
 

@@ -20,16 +20,15 @@ import type { ConversationEntity } from '../conversations/conversation.entity.js
 import { toMessageView } from '../conversations/conversation.mapper.js';
 import { ConversationsErrors } from '../conversations/conversations.errors.js';
 import { ConversationsRepository, type TotalsDelta } from '../conversations/conversations.repository.js';
-import { decodeCursor, encodeCursor } from '../conversations/cursor.js';
 import { titleFrom } from '../conversations/title.js';
 import { MEMORY_BACKEND, type MemoryBackend } from '../memory/memory-backend.js';
 import type { MessageEntity } from './message.entity.js';
 import { MessagesRepository, type NewMessage, totalsOfMessage } from './messages.repository.js';
+import { decodeCursor, encodeCursor } from '#persistence';
 
 const DEFAULT_PAGE = 100;
 /** Content per page; with the JSON around it a page stays well under NATS's 1 MiB message limit. */
 const PAGE_BYTES = 512 * 1024;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** One message to write: everything but what the conversation and the chain decide. */
 export type MessageDraft = Omit<NewMessage, 'conversationId' | 'ownerId' | 'agentId' | 'parentId'>;
@@ -57,9 +56,7 @@ export class MessagesService {
     const leafId = request.leaf ?? conversation.currentLeafId;
     let startId = leafId;
     if (request.cursor !== undefined) {
-      const parts = decodeCursor(request.cursor, 1);
-      if (!parts || !UUID.test(parts[0])) throw ConversationsErrors.badCursor();
-      startId = parts[0];
+      startId = decodeCursor(request.cursor, { id: 'uuid' }).id;
     }
     if (!startId) return { items: [], leafId: null, nextCursor: null };
     const limit = request.limit ?? DEFAULT_PAGE;
@@ -71,7 +68,7 @@ export class MessagesService {
     while (taken < rows.length && taken < limit && (taken === 0 || rows[taken].runningBytes <= PAGE_BYTES)) taken++;
     const page = rows.slice(0, taken).map((r) => r.message);
     const next = rows[taken]?.message.id;
-    return { items: page.reverse().map(toMessageView), leafId, nextCursor: next === undefined ? null : encodeCursor([next]) };
+    return { items: page.reverse().map(toMessageView), leafId, nextCursor: next === undefined ? null : encodeCursor({ id: next }) };
   }
 
   async tree(actor: Actor, conversationId: string): Promise<ConversationTree> {

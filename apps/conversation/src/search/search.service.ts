@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import type { Actor, SearchMessagesQuery, SearchResults } from '#contracts';
 import { requireUserId } from '../caller.js';
 import { ConversationsErrors, invalidField } from '../conversations/conversations.errors.js';
-import { decodeCursor, encodeCursor } from '../conversations/cursor.js';
 import { checkSearchText } from './search-query.js';
 import { SearchRepository } from './search.repository.js';
+import { decodeCursor, encodeCursor } from '#persistence';
 
 const DEFAULT_LIMIT = 20;
 /** Ranked results page by offset; past this many, a narrower query serves better than page 11. */
@@ -23,8 +23,7 @@ export class SearchService {
     if (from && to && from >= to) throw invalidField('to', 'to must be after from');
     let offset = 0;
     if (query.cursor !== undefined) {
-      const parts = decodeCursor(query.cursor, 1);
-      offset = parts && /^\d{1,4}$/.test(parts[0]) ? Number(parts[0]) : -1;
+      offset = decodeCursor(query.cursor, { offset: 'int' }).offset;
       if (offset <= 0 || offset > MAX_OFFSET) throw ConversationsErrors.badCursor();
     }
     const limit = query.limit ?? DEFAULT_LIMIT;
@@ -33,7 +32,7 @@ export class SearchService {
     const next = offset + limit;
     return {
       items: page.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() })),
-      nextCursor: rows.length > limit && next <= MAX_OFFSET ? encodeCursor([String(next)]) : null,
+      nextCursor: rows.length > limit && next <= MAX_OFFSET ? encodeCursor({ offset: next }) : null,
     };
   }
 }

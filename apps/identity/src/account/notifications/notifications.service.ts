@@ -3,7 +3,8 @@ import { type Actor, type ListNotificationsRequest, type MarkedRead, type Notifi
 import { rootLogger } from '#observability';
 import type { EntityManager } from 'typeorm';
 import { requireUserId } from '../../users/users.service.js';
-import { decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, page } from '../pagination.js';
+import { decodeCursor, encodeCursor, pageOf } from '#persistence';
+import { DEFAULT_PAGE_SIZE } from '../pagination.js';
 import { toNotificationView } from './notification.mapper.js';
 import { NotificationsErrors } from './notifications.errors.js';
 import { NotificationsRepository } from './notifications.repository.js';
@@ -17,9 +18,9 @@ export class NotificationsService {
   async list(actor: Actor, request: ListNotificationsRequest): Promise<NotificationPage> {
     const userId = requireUserId(actor);
     const limit = request.limit ?? DEFAULT_PAGE_SIZE;
-    const before = request.cursor ? decodeCursor(request.cursor, { id: 'string' }).id : undefined;
+    const before = request.cursor ? decodeCursor(request.cursor, { id: 'uuid' }).id : undefined;
     const [rows, unreadCount] = await Promise.all([this.notifications.list(userId, request.unread === 'true', limit + 1, before), this.notifications.countUnread(userId)]);
-    return { ...page(rows, limit, toNotificationView, (n) => encodeCursor({ id: n.id })), unreadCount };
+    return { ...pageOf(rows, limit, toNotificationView, (n) => encodeCursor({ id: n.id })), unreadCount };
   }
 
   async markRead(actor: Actor, id: string): Promise<NotificationView> {

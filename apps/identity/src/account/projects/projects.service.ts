@@ -5,7 +5,8 @@ import { OUTBOX } from '#service-kit';
 import type { EntityManager } from 'typeorm';
 import { requireUserId } from '../../users/users.service.js';
 import { rethrowUserGone } from '../user-gone.js';
-import { decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, page } from '../pagination.js';
+import { decodeCursor, encodeCursor, pageOf } from '#persistence';
+import { DEFAULT_PAGE_SIZE } from '../pagination.js';
 import type { ProjectEntity } from './project.entity.js';
 import { toProjectView } from './project.mapper.js';
 import { ProjectsErrors } from './projects.errors.js';
@@ -26,9 +27,9 @@ export class ProjectsService {
   async list(actor: Actor, request: ListProjectsRequest): Promise<ProjectPage> {
     const ownerId = requireUserId(actor);
     const limit = request.limit ?? DEFAULT_PAGE_SIZE;
-    const after = request.cursor ? decodeCursor(request.cursor, { sortOrder: 'number', id: 'string' }) : undefined;
+    const after = request.cursor ? decodeCursor(request.cursor, { sortOrder: 'int', id: 'uuid' }) : undefined;
     const rows = await this.projects.list(ownerId, request.archived === 'true', limit + 1, after);
-    return page(rows, limit, toProjectView, (p) => encodeCursor({ sortOrder: p.sortOrder, id: p.id }));
+    return pageOf(rows, limit, toProjectView, (p) => encodeCursor({ sortOrder: p.sortOrder, id: p.id }));
   }
 
   async get(actor: Actor, id: string): Promise<ProjectView> {

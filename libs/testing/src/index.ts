@@ -5,3 +5,4 @@ export * from './http-client.js';
 export * from './factories.js';
 export * from './cluster.js';
 export * from './fake-oidc-provider.js';
+export * from './fake-openai-server.js';

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AccountCleanupModule } from './account-cleanup/account-cleanup.module.js';
+import { ExecutionConfigModule } from './execution-config.module.js';
+import { RunsModule } from './runs/runs.module.js';
 
-@Module({ imports: [AccountCleanupModule] })
+@Module({ imports: [ExecutionConfigModule, RunsModule, AccountCleanupModule] })
 export class ExecutionModule {}

@@ -1,7 +1,55 @@
-/** Settings of the execution service, beyond PlatformConfig. */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface ExecutionConfig {}
+import { ConfigError } from './platform-config.js';
 
-export function loadExecutionConfig(_env: Record<string, string | undefined> = process.env): ExecutionConfig {
-  return {};
+/** Settings of the execution service, beyond PlatformConfig. */
+export interface ExecutionConfig {
+  /** Runs one replica executes at once; 0 makes the replica queue and cancel runs but never execute them. */
+  workerConcurrency: number;
+  /** How long a claimed run stays with its worker without a heartbeat before another worker may take it over. */
+  leaseMs: number;
+  /** How often a worker extends the leases it holds; at most half the lease, so one late beat loses nothing. */
+  heartbeatMs: number;
+  /** How often an idle worker looks for work on its own; the wake-up broadcast is only a hint and may be lost. */
+  pollMs: number;
+  /** Failed attempts (the executor threw, or its worker vanished) after which a run ends `failed`. */
+  maxAttempts: number;
+  /** Pause before a failed attempt is retried. */
+  retryDelayMs: number;
+  /** Wall-clock limit of a run that asks for none. */
+  runTimeoutSeconds: number;
+  /** The operator's cap on any run's wall-clock limit. */
+  runTimeoutMaxSeconds: number;
+}
+
+function int(env: Record<string, string | undefined>, name: string, fallback: number, min: number, max: number, problems: string[]): number {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  const parsed = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
+    problems.push(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
+    return fallback;
+  }
+  return parsed;
+}
+
+/** Throws ConfigError naming every bad variable, like loadConfig. */
+export function loadExecutionConfig(env: Record<string, string | undefined> = process.env): ExecutionConfig {
+  const problems: string[] = [];
+  const config: ExecutionConfig = {
+    workerConcurrency: int(env, 'EXECUTION_WORKER_CONCURRENCY', 4, 0, 1000, problems),
+    leaseMs: int(env, 'EXECUTION_LEASE_MS', 30_000, 200, 3_600_000, problems),
+    heartbeatMs: int(env, 'EXECUTION_HEARTBEAT_MS', 10_000, 50, 1_800_000, problems),
+    pollMs: int(env, 'EXECUTION_POLL_MS', 5000, 50, 600_000, problems),
+    maxAttempts: int(env, 'EXECUTION_MAX_ATTEMPTS', 3, 1, 100, problems),
+    retryDelayMs: int(env, 'EXECUTION_RETRY_DELAY_MS', 2000, 0, 3_600_000, problems),
+    runTimeoutSeconds: int(env, 'EXECUTION_RUN_TIMEOUT_SECONDS', 300, 1, 86_400, problems),
+    runTimeoutMaxSeconds: int(env, 'EXECUTION_RUN_TIMEOUT_MAX_SECONDS', 1800, 1, 86_400, problems),
+  };
+  if (problems.length === 0 && config.heartbeatMs * 2 > config.leaseMs) {
+    problems.push(`EXECUTION_HEARTBEAT_MS must be at most half of EXECUTION_LEASE_MS (got ${config.heartbeatMs} and ${config.leaseMs})`);
+  }
+  if (problems.length === 0 && config.runTimeoutSeconds > config.runTimeoutMaxSeconds) {
+    problems.push(`EXECUTION_RUN_TIMEOUT_SECONDS must not exceed EXECUTION_RUN_TIMEOUT_MAX_SECONDS (got ${config.runTimeoutSeconds} and ${config.runTimeoutMaxSeconds})`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
 }

@@ -1,14 +1,26 @@
-import { Controller } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
 import { UserDeleted, type UserDeletedEvent } from '#contracts';
-import { type EventContext, OnEvent } from '#messaging';
+import { BROADCAST, type Broadcast, type EventContext, OnEvent } from '#messaging';
+import { RUNS_CANCEL_SUBJECT, type RunCancelHint } from '../runs/run-queue.js';
+import { RunsRepository } from '../runs/runs.repository.js';
 
 @Controller()
 export class UserDeletedHandler {
+  constructor(
+    private readonly runs: RunsRepository,
+    @Inject(BROADCAST) private readonly broadcast: Broadcast,
+  ) {}
+
   /**
-   * The execution service stores no user rows yet, so handling the event is only its inbox record
-   * (written by the dispatcher in this same transaction). Rows added later are deleted here,
-   * through context.manager.
+   * The user's runs go for good with their steps and events, in the inbox transaction. A worker
+   * still executing one loses its fence with the row, so it stops writing; the cancel hint makes
+   * it stop spending at once rather than at its next write or heartbeat. The hint goes out before
+   * the commit, but the worker's own ending waits on the row lock and then finds no row; only if
+   * this transaction rolled back would the run end cancelled, and redelivery deletes it anyway.
    */
   @OnEvent(UserDeleted)
-  async onUserDeleted(_event: UserDeletedEvent, _context: EventContext): Promise<void> {}
+  async onUserDeleted(event: UserDeletedEvent, context: EventContext): Promise<void> {
+    const ids = await this.runs.deleteByOwner(context.manager, event.userId);
+    for (const runId of ids) this.broadcast.publish<RunCancelHint>(RUNS_CANCEL_SUBJECT, { runId });
+  }
 }

@@ -1,2 +1,2 @@
 // Execution service contracts: runs, steps, run events.
-export {};
+export * from './runs.events.js';

@@ -1,0 +1,111 @@
+import type { RunErrorInfo } from '#contracts';
+import { LeaseLostError } from './runs.errors.js';
+import type { Fence, RunsRepository } from './runs.repository.js';
+import type { RunStep, RunUsage, StepFinish, StepJournal, StepStart } from './run.types.js';
+
+const NO_USAGE: RunUsage = { promptTokens: 0, completionTokens: 0, costMicros: 0 };
+
+/**
+ * The fenced writer one attempt of one run gets. Writes go one after the other: event numbers
+ * are taken in call order and each commits before the next starts, so a reader that has seen
+ * event n has seen every event before it.
+ */
+export class FencedStepJournal implements StepJournal {
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly done = new Map<string, RunStep>();
+  private partial: { value: unknown } | undefined;
+  private lost = false;
+
+  constructor(
+    private readonly repository: RunsRepository,
+    readonly fence: Fence,
+    earlier: readonly RunStep[],
+  ) {
+    for (const step of earlier) this.done.set(step.key, step);
+  }
+
+  /** Every completed step, earlier attempts' first, in journal order. */
+  completedSteps(): RunStep[] {
+    return [...this.done.values()].sort((a, b) => a.seq - b.seq);
+  }
+
+  get partialOutput(): { value: unknown } | undefined {
+    return this.partial;
+  }
+
+  /** Stops accepting writes at once (the run was taken away or ended); queued ones fail fast. */
+  revoke(): void {
+    this.lost = true;
+  }
+
+  completed(key: string): RunStep | undefined {
+    return this.done.get(key);
+  }
+
+  startStep(step: StepStart): Promise<RunStep> {
+    return this.write(async () => {
+      const started = await this.repository.startStep(this.fence, { key: step.key, name: step.name, type: step.type, input: step.input });
+      if (!started) return null;
+      const seq = await this.repository.appendEventFenced(this.fence, 'step.started', { step: started.seq, key: step.key, name: step.name, type: step.type });
+      return seq === null ? null : started;
+    });
+  }
+
+  finishStep(step: RunStep, finish: StepFinish): Promise<RunStep> {
+    return this.write(async () => {
+      const usage = { ...NO_USAGE, ...finish.usage };
+      const ended = await this.repository.endStep(this.fence, step.id, { status: 'completed', output: finish.output, error: null, usage });
+      if (!ended) return null;
+      const seq = await this.repository.appendEventFenced(this.fence, 'step.completed', { step: ended.seq, key: ended.key, usage });
+      if (seq === null) return null;
+      this.done.set(ended.key, ended);
+      return ended;
+    });
+  }
+
+  async failStep(step: RunStep, error: RunErrorInfo): Promise<void> {
+    await this.write(async () => {
+      const ended = await this.repository.endStep(this.fence, step.id, { status: 'failed', output: null, error, usage: NO_USAGE });
+      if (!ended) return null;
+      return this.repository.appendEventFenced(this.fence, 'step.failed', { step: ended.seq, key: ended.key, error });
+    });
+  }
+
+  async step<T>(step: StepStart, work: () => Promise<{ output: T; usage?: Partial<RunUsage> }>): Promise<T> {
+    const earlier = this.done.get(step.key);
+    if (earlier) return earlier.output as T;
+    const started = await this.startStep(step);
+    let result: { output: T; usage?: Partial<RunUsage> };
+    try {
+      result = await work();
+    } catch (err) {
+      if (!(err instanceof LeaseLostError)) await this.failStep(started, { code: 'STEP_FAILED', message: err instanceof Error ? err.message : String(err) }).catch(() => undefined);
+      throw err;
+    }
+    await this.finishStep(started, { output: result.output, usage: result.usage });
+    return result.output;
+  }
+
+  append(type: string, data?: unknown): Promise<number> {
+    return this.write(() => this.repository.appendEventFenced(this.fence, type, data));
+  }
+
+  reportPartial(output: unknown): void {
+    this.partial = { value: output };
+  }
+
+  /** Serialises writes; a write that finds the fence gone (null) revokes the journal and throws. */
+  private write<T>(work: () => Promise<T | null>): Promise<T> {
+    const next = this.queue.then(async () => {
+      if (this.lost) throw new LeaseLostError(this.fence.runId, this.fence.attempt);
+      const result = await work();
+      if (result === null) {
+        this.lost = true;
+        throw new LeaseLostError(this.fence.runId, this.fence.attempt);
+      }
+      return result;
+    });
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+}

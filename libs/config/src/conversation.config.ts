@@ -1,4 +1,4 @@
-import { ConfigError } from './platform-config.js';
+import { ConfigError, EnvReader } from './platform-config.js';
 
 export const MEMORY_BACKENDS = ['sql', 'file', 'in_memory'] as const;
 export type MemoryBackendName = (typeof MEMORY_BACKENDS)[number];
@@ -36,22 +36,13 @@ export const DEFAULT_ATTACHMENT_TYPES = [
   'image/webp',
 ];
 
-function int(env: Record<string, string | undefined>, name: string, fallback: number, min: number, max: number, problems: string[]): number {
-  const raw = env[name]?.trim();
-  if (raw === undefined || raw === '') return fallback;
-  const parsed = Number(raw);
-  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
-    problems.push(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
-    return fallback;
-  }
-  return parsed;
-}
 
 const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}$/;
 
 /** Throws ConfigError naming every bad variable, like loadConfig. */
 export function loadConversationConfig(env: Record<string, string | undefined> = process.env): ConversationConfig {
-  const problems: string[] = [];
+  const r = new EnvReader(env);
+  const problems = r.problems;
   const typesRaw = env.CONVERSATION_ATTACHMENT_TYPES?.trim();
   const attachmentTypes = typesRaw
     ? typesRaw
@@ -69,10 +60,10 @@ export function loadConversationConfig(env: Record<string, string | undefined> =
   }
   const dataDir = env.DATA_DIR?.trim() || './.data';
   const config: ConversationConfig = {
-    maxMessageChars: int(env, 'CONVERSATION_MAX_MESSAGE_CHARS', 32_000, 1, 1_000_000, problems),
-    retentionDays: int(env, 'CONVERSATION_RETENTION_DAYS', 30, 1, 3650, problems),
-    purgeIntervalSeconds: int(env, 'CONVERSATION_PURGE_INTERVAL_SECONDS', 3600, 0, 604_800, problems),
-    attachmentMaxBytes: int(env, 'CONVERSATION_ATTACHMENT_MAX_BYTES', 524_288, 1, 700_000, problems),
+    maxMessageChars: r.int('CONVERSATION_MAX_MESSAGE_CHARS', 32_000, 1, 1_000_000),
+    retentionDays: r.int('CONVERSATION_RETENTION_DAYS', 30, 1, 3650),
+    purgeIntervalSeconds: r.int('CONVERSATION_PURGE_INTERVAL_SECONDS', 3600, 0, 604_800),
+    attachmentMaxBytes: r.int('CONVERSATION_ATTACHMENT_MAX_BYTES', 524_288, 1, 700_000),
     attachmentTypes,
     attachmentDir: env.CONVERSATION_ATTACHMENT_DIR?.trim() || `${dataDir.replace(/\/+$/, '')}/attachments`,
     memoryBackend: backendRaw as MemoryBackendName,

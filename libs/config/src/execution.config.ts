@@ -1,4 +1,4 @@
-import { ConfigError } from './platform-config.js';
+import { ConfigError, EnvReader } from './platform-config.js';
 
 /** Settings of the execution service, beyond PlatformConfig. */
 export interface ExecutionConfig {
@@ -20,29 +20,20 @@ export interface ExecutionConfig {
   runTimeoutMaxSeconds: number;
 }
 
-function int(env: Record<string, string | undefined>, name: string, fallback: number, min: number, max: number, problems: string[]): number {
-  const raw = env[name]?.trim();
-  if (raw === undefined || raw === '') return fallback;
-  const parsed = Number(raw);
-  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
-    problems.push(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
-    return fallback;
-  }
-  return parsed;
-}
 
 /** Throws ConfigError naming every bad variable, like loadConfig. */
 export function loadExecutionConfig(env: Record<string, string | undefined> = process.env): ExecutionConfig {
-  const problems: string[] = [];
+  const r = new EnvReader(env);
+  const problems = r.problems;
   const config: ExecutionConfig = {
-    workerConcurrency: int(env, 'EXECUTION_WORKER_CONCURRENCY', 4, 0, 1000, problems),
-    leaseMs: int(env, 'EXECUTION_LEASE_MS', 30_000, 200, 3_600_000, problems),
-    heartbeatMs: int(env, 'EXECUTION_HEARTBEAT_MS', 10_000, 50, 1_800_000, problems),
-    pollMs: int(env, 'EXECUTION_POLL_MS', 5000, 50, 600_000, problems),
-    maxAttempts: int(env, 'EXECUTION_MAX_ATTEMPTS', 3, 1, 100, problems),
-    retryDelayMs: int(env, 'EXECUTION_RETRY_DELAY_MS', 2000, 0, 3_600_000, problems),
-    runTimeoutSeconds: int(env, 'EXECUTION_RUN_TIMEOUT_SECONDS', 300, 1, 86_400, problems),
-    runTimeoutMaxSeconds: int(env, 'EXECUTION_RUN_TIMEOUT_MAX_SECONDS', 1800, 1, 86_400, problems),
+    workerConcurrency: r.int('EXECUTION_WORKER_CONCURRENCY', 4, 0, 1000),
+    leaseMs: r.int('EXECUTION_LEASE_MS', 30_000, 200, 3_600_000),
+    heartbeatMs: r.int('EXECUTION_HEARTBEAT_MS', 10_000, 50, 1_800_000),
+    pollMs: r.int('EXECUTION_POLL_MS', 5000, 50, 600_000),
+    maxAttempts: r.int('EXECUTION_MAX_ATTEMPTS', 3, 1, 100),
+    retryDelayMs: r.int('EXECUTION_RETRY_DELAY_MS', 2000, 0, 3_600_000),
+    runTimeoutSeconds: r.int('EXECUTION_RUN_TIMEOUT_SECONDS', 300, 1, 86_400),
+    runTimeoutMaxSeconds: r.int('EXECUTION_RUN_TIMEOUT_MAX_SECONDS', 1800, 1, 86_400),
   };
   if (problems.length === 0 && config.heartbeatMs * 2 > config.leaseMs) {
     problems.push(`EXECUTION_HEARTBEAT_MS must be at most half of EXECUTION_LEASE_MS (got ${config.heartbeatMs} and ${config.leaseMs})`);

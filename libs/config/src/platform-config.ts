@@ -41,11 +41,12 @@ type Env = Record<string, string | undefined>;
 
 const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'silent'];
 
-class Reader {
+/** Reads variables of one environment, collecting a problem per bad value instead of stopping at the first. */
+export class EnvReader {
   readonly problems: string[] = [];
   constructor(private readonly env: Env) {}
 
-  private raw(name: string): string | undefined {
+  raw(name: string): string | undefined {
     const value = this.env[name];
     return value === undefined || value.trim() === '' ? undefined : value.trim();
   }
@@ -102,7 +103,7 @@ class Reader {
 }
 
 export function loadConfig(env: Env = process.env): PlatformConfig {
-  const r = new Reader(env);
+  const r = new EnvReader(env);
   const jwtSecret = r.optionalString('JWT_SECRET');
   if (jwtSecret !== undefined && jwtSecret.length < 32) {
     r.problems.push('JWT_SECRET must be at least 32 characters long');

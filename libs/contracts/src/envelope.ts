@@ -1,3 +1,4 @@
+import { AppError, ErrorCode } from './errors.js';
 import { Type } from 'class-transformer';
 import { Allow, IsArray, IsBoolean, IsIn, IsOptional, IsString, IsUUID, MaxLength, ValidateNested } from 'class-validator';
 
@@ -68,4 +69,15 @@ export interface EventEnvelope<T = unknown> {
   requestId?: string;
   actor?: Actor;
   data: T;
+}
+
+/** The signed-in user an operation acts for; anonymous and service callers are refused. */
+export function requireUserId(actor: Actor): string {
+  if (actor.kind !== 'user' || !actor.userId) throw new AppError(ErrorCode.UNAUTHENTICATED, 'this operation needs a signed-in user');
+  return actor.userId;
+}
+
+/** Subjects reserved for one service (e.g. writes from runs): every other caller gets FORBIDDEN. */
+export function requireService(actor: Actor, service: string): void {
+  if (actor.kind !== 'service' || actor.service !== service) throw new AppError(ErrorCode.FORBIDDEN, `only the ${service} service may call this`);
 }

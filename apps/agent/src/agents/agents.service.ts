@@ -1,29 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AgentConfig } from '#config';
-import {
-  type Actor,
-  type AgentCreatedReply,
-  AgentCreated,
-  AgentDeleted,
-  type AgentFields,
-  type AgentList,
-  AgentRestored,
-  type AgentSnapshot,
-  AgentUpdated,
-  type AgentVersionList,
-  type AgentVersionRequest,
-  type AgentVersionView,
-  type AgentView,
-  type CreateAgentRequest,
-  type ListAgentsQuery,
-  type PublishAgentRequest,
-  type UpdateAgentRequest,
-} from '#contracts';
+import { type Actor, type AgentCreatedReply, AgentCreated, AgentDeleted, type AgentFields, type AgentList, AgentRestored, type AgentSnapshot, AgentUpdated, type AgentVersionList, type AgentVersionRequest, type AgentVersionView, type AgentView, type CreateAgentRequest, type ListAgentsQuery, type PublishAgentRequest, type UpdateAgentRequest, requireUserId } from '#contracts';
 import type { Outbox } from '#messaging';
 import { DATA_SOURCE, OUTBOX } from '#service-kit';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AGENT_CONFIG } from '../agent-config.module.js';
-import { requireUserId } from '../caller.js';
 import { AgentConfigCache } from '../config-cache/agent-config-cache.js';
 import { TemplatesRepository } from '../templates/templates.repository.js';
 import { canTransition, plainJson, RUN_FIELDS, type RunField, sameJson, snapshotOf } from './agent-rules.js';

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { type Actor, type ResolvedAgent, type ResolveAgentRequest, type WarmReply } from '#contracts';
+import { type Actor, type ResolvedAgent, type ResolveAgentRequest, type WarmReply, requireUserId } from '#contracts';
 import type { AgentWithSnapshot } from '../agents/agents.repository.js';
 import { AgentsRepository } from '../agents/agents.repository.js';
 import { AgentsErrors } from '../agents/agents.errors.js';
-import { requireUserId } from '../caller.js';
 import { AgentConfigCache, type CachedAgent } from './agent-config-cache.js';
 
 @Injectable()

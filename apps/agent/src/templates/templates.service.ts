@@ -1,19 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  type Actor,
-  type AgentSnapshot,
-  type AgentTemplateList,
-  AppError,
-  type CreatePromptTemplateRequest,
-  ErrorCode,
-  type PromptTemplateList,
-  type PromptTemplateView,
-  type UpdatePromptTemplateRequest,
-} from '#contracts';
+import { type Actor, type AgentSnapshot, type AgentTemplateList, AppError, type CreatePromptTemplateRequest, ErrorCode, type PromptTemplateList, type PromptTemplateView, type UpdatePromptTemplateRequest, requireUserId } from '#contracts';
 import { newId } from '#persistence';
 import { DATA_SOURCE } from '#service-kit';
 import type { DataSource } from 'typeorm';
-import { requireUserId } from '../caller.js';
 import type { TemplateEntity } from './template.entity.js';
 import { TemplatesRepository } from './templates.repository.js';
 

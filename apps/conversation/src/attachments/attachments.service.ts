@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConversationConfig } from '#config';
-import { type Actor, type AttachmentContent, type AttachmentView, AppError, ErrorCode, type UploadAttachmentRequest } from '#contracts';
+import { type Actor, type AttachmentContent, type AttachmentView, AppError, ErrorCode, type UploadAttachmentRequest, requireUserId } from '#contracts';
 import { newId } from '#persistence';
 import { DATA_SOURCE } from '#service-kit';
 import type { DataSource } from 'typeorm';
-import { requireUserId } from '../caller.js';
 import { CONVERSATION_CONFIG } from '../conversation-config.module.js';
 import { ConversationsErrors, invalidField } from '../conversations/conversations.errors.js';
 import { ConversationsRepository } from '../conversations/conversations.repository.js';

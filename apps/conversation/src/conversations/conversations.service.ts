@@ -1,21 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConversationConfig } from '#config';
-import {
-  type Actor,
-  ConversationCreated,
-  ConversationDeleted,
-  type ConversationList,
-  ConversationRestored,
-  type ConversationView,
-  type CreateConversationRequest,
-  type ListConversationsQuery,
-  type UpdateConversationRequest,
-} from '#contracts';
+import { type Actor, ConversationCreated, ConversationDeleted, type ConversationList, ConversationRestored, type ConversationView, type CreateConversationRequest, type ListConversationsQuery, type UpdateConversationRequest, requireUserId } from '#contracts';
 import type { Outbox } from '#messaging';
 import { decodeCursor, encodeCursor, isUniqueViolation } from '#persistence';
 import { DATA_SOURCE, OUTBOX } from '#service-kit';
 import type { DataSource } from 'typeorm';
-import { requireUserId } from '../caller.js';
 import { CONVERSATION_CONFIG } from '../conversation-config.module.js';
 import { toConversationView } from './conversation.mapper.js';
 import type { ConversationEntity } from './conversation.entity.js';

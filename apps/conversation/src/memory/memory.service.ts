@@ -1,6 +1,6 @@
+import { requireService } from '#contracts';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Actor, MemoryReply, MemoryRequest, WriteSummaryRequest } from '#contracts';
-import { requireExecutionService } from '../caller.js';
 import { ConversationsErrors } from '../conversations/conversations.errors.js';
 import { MEMORY_BACKEND, type MemoryBackend } from './memory-backend.js';
 import { selectWindow } from './memory-window.js';
@@ -14,7 +14,7 @@ export class MemoryService {
 
   /** The history a run's model should see for a branch: a window, or a summary plus what follows it. */
   async get(actor: Actor, request: MemoryRequest): Promise<MemoryReply> {
-    requireExecutionService(actor);
+    requireService(actor, 'execution');
     const branch = await this.backend.branch(request.ownerId, request.conversationId, request.leafId);
     if (branch === null) throw ConversationsErrors.notFound();
     if (request.leafId !== undefined && branch[branch.length - 1]?.id !== request.leafId) throw ConversationsErrors.foreignLeaf('leafId');
@@ -24,7 +24,7 @@ export class MemoryService {
 
   /** A run whose window overflowed stores what it summarised; the next memory read starts after it. */
   async writeSummary(actor: Actor, request: WriteSummaryRequest): Promise<void> {
-    requireExecutionService(actor);
+    requireService(actor, 'execution');
     const branch = await this.backend.branch(request.ownerId, request.conversationId, request.throughMessageId);
     if (branch === null) throw ConversationsErrors.notFound();
     if (branch[branch.length - 1]?.id !== request.throughMessageId) throw ConversationsErrors.foreignLeaf('throughMessageId');

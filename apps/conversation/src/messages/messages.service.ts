@@ -1,20 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConversationConfig } from '#config';
-import {
-  type Actor,
-  type AddMessageRequest,
-  type ConversationTree,
-  type EditMessageRequest,
-  ListMessagesRequest,
-  MessageCreated,
-  type MessageList,
-  type MessageView,
-  type SwitchBranchRequest,
-} from '#contracts';
+import { type Actor, type AddMessageRequest, type ConversationTree, type EditMessageRequest, ListMessagesRequest, MessageCreated, type MessageList, type MessageView, type SwitchBranchRequest, requireUserId } from '#contracts';
 import type { Outbox } from '#messaging';
 import { DATA_SOURCE, OUTBOX } from '#service-kit';
 import type { DataSource, EntityManager } from 'typeorm';
-import { requireUserId } from '../caller.js';
 import { CONVERSATION_CONFIG } from '../conversation-config.module.js';
 import type { ConversationEntity } from '../conversations/conversation.entity.js';
 import { toMessageView } from '../conversations/conversation.mapper.js';

@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type Actor, type AppendRunMessagesRequest, type AppendRunUserMessageRequest, type MessageView, type RunMessagesReply } from '#contracts';
+import { type Actor, type AppendRunMessagesRequest, type AppendRunUserMessageRequest, type MessageView, type RunMessagesReply, requireService } from '#contracts';
 import { DATA_SOURCE } from '#service-kit';
 import type { DataSource, EntityManager } from 'typeorm';
-import { requireExecutionService } from '../caller.js';
 import type { ConversationEntity } from '../conversations/conversation.entity.js';
 import { toMessageView } from '../conversations/conversation.mapper.js';
 import { ConversationsErrors } from '../conversations/conversations.errors.js';
@@ -22,7 +21,7 @@ export class RunsService {
   ) {}
 
   async appendUserMessage(actor: Actor, request: AppendRunUserMessageRequest): Promise<MessageView> {
-    requireExecutionService(actor);
+    requireService(actor, 'execution');
     const content = this.messages.checkContent(request.content);
     const [message] = await this.inConversation(request.ownerId, request.conversationId, async (manager, conversation) => {
       const parentId = await this.messages.resolveParent(manager, conversation, request.parentId);
@@ -38,7 +37,7 @@ export class RunsService {
   }
 
   async appendMessages(actor: Actor, request: AppendRunMessagesRequest): Promise<RunMessagesReply> {
-    requireExecutionService(actor);
+    requireService(actor, 'execution');
     const written = await this.inConversation(request.ownerId, request.conversationId, async (manager, conversation) => {
       const parentId = await this.messages.resolveParent(manager, conversation, request.parentId);
       return this.messages.appendChain(

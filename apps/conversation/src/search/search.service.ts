@@ -1,6 +1,6 @@
+import { requireUserId } from '#contracts';
 import { Injectable } from '@nestjs/common';
 import type { Actor, SearchMessagesQuery, SearchResults } from '#contracts';
-import { requireUserId } from '../caller.js';
 import { ConversationsErrors, invalidField } from '../conversations/conversations.errors.js';
 import { checkSearchText } from './search-query.js';
 import { SearchRepository } from './search.repository.js';

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppError, ErrorCode } from '#contracts';
+import { AppError, ErrorCode, requireUserId } from '#contracts';
 import type { Actor, ChangePasswordCommand, LoginRequest, RegisterRequest, SessionReply } from '#contracts';
 import { AccessTokens } from '#auth';
 import { PLATFORM_CONFIG, type PlatformConfig } from '#config';
@@ -14,7 +14,6 @@ import { toUserView } from '../users/user.mapper.js';
 import { UsersErrors } from '../users/users.errors.js';
 import { RegistrationHooks } from '../users/registration-hooks.js';
 import { UsersRepository } from '../users/users.repository.js';
-import { requireUserId } from '../users/users.service.js';
 import { AuthErrors } from './auth.errors.js';
 import { issueRefreshToken, parseRefreshToken, secretMatches } from './refresh-token.codec.js';
 import { RefreshTokensRepository } from './refresh-tokens.repository.js';

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type Actor, type ChangeEmailRequest, type ProfileView, type UpdateProfileRequest, UserDeleted } from '#contracts';
+import { type Actor, type ChangeEmailRequest, type ProfileView, type UpdateProfileRequest, UserDeleted, requireUserId } from '#contracts';
 import type { Outbox } from '#messaging';
 import { isUniqueViolation } from '#persistence';
 import { DATA_SOURCE, OUTBOX } from '#service-kit';
@@ -9,10 +9,6 @@ import { toUserView } from './user.mapper.js';
 import { UsersErrors } from './users.errors.js';
 import { UsersRepository } from './users.repository.js';
 
-export function requireUserId(actor: Actor): string {
-  if (actor.kind !== 'user' || !actor.userId) throw UsersErrors.notAUser();
-  return actor.userId;
-}
 
 @Injectable()
 export class UsersService {

@@ -1,7 +1,7 @@
+import { requireUserId } from '#contracts';
 import { Injectable } from '@nestjs/common';
 import type { Actor, ApiKeyList, CreateApiKeyRequest, CreatedApiKey } from '#contracts';
 import { newId } from '#persistence';
-import { requireUserId } from '../../users/users.service.js';
 import { AuditService } from '../audit/audit.service.js';
 import { issueApiKey } from './api-key.codec.js';
 import { toApiKeyView } from './api-key.mapper.js';

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { type Actor, type ListNotificationsRequest, type MarkedRead, type NotificationPage, type NotificationRequestedEvent, type NotificationView } from '#contracts';
+import { type Actor, type ListNotificationsRequest, type MarkedRead, type NotificationPage, type NotificationRequestedEvent, type NotificationView, requireUserId } from '#contracts';
 import { rootLogger } from '#observability';
 import type { EntityManager } from 'typeorm';
-import { requireUserId } from '../../users/users.service.js';
 import { decodeCursor, encodeCursor, pageOf } from '#persistence';
 import { DEFAULT_PAGE_SIZE } from '../pagination.js';
 import { toNotificationView } from './notification.mapper.js';

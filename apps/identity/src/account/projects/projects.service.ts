@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type Actor, type CreateProjectRequest, type ListProjectsRequest, ProjectDeleted, type ProjectPage, type ProjectView, type UpdateProjectRequest } from '#contracts';
+import { type Actor, type CreateProjectRequest, type ListProjectsRequest, ProjectDeleted, type ProjectPage, type ProjectView, type UpdateProjectRequest, requireUserId } from '#contracts';
 import type { Outbox } from '#messaging';
 import { OUTBOX } from '#service-kit';
 import type { EntityManager } from 'typeorm';
-import { requireUserId } from '../../users/users.service.js';
 import { rethrowUserGone } from '../user-gone.js';
 import { decodeCursor, encodeCursor, pageOf } from '#persistence';
 import { DEFAULT_PAGE_SIZE } from '../pagination.js';

@@ -1,17 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  type Actor,
-  type LlmProvider,
-  type ProviderKeyView,
-  type RevealedProviderKey,
-  type SettingsView,
-  SETTINGS_MAX_JSON_BYTES,
-  type UpdateSettingsRequest,
-} from '#contracts';
+import { type Actor, type LlmProvider, type ProviderKeyView, type RevealedProviderKey, type SettingsView, SETTINGS_MAX_JSON_BYTES, type UpdateSettingsRequest, requireUserId } from '#contracts';
 import { DecryptionError } from '#crypto';
 import { rootLogger } from '#observability';
 import type { EntityManager } from 'typeorm';
-import { requireUserId } from '../../users/users.service.js';
 import { rethrowUserGone } from '../user-gone.js';
 import { KEYRING, type MaybeKeyring } from './keyring.provider.js';
 import { providerKeyAad } from './provider-key.crypto.js';

@@ -1,4 +1,5 @@
 import { CreateExecutionSchema1763900000500 } from './1763900000500-CreateExecutionSchema.js';
 import { CreateRuns1764200000500 } from './1764200000500-CreateRuns.js';
+import { CreateSessionsAndUsage1764400000500 } from './1764400000500-CreateSessionsAndUsage.js';
 
-export const executionMigrations = [CreateExecutionSchema1763900000500, CreateRuns1764200000500];
+export const executionMigrations = [CreateExecutionSchema1763900000500, CreateRuns1764200000500, CreateSessionsAndUsage1764400000500];

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { AgentDeleted, AppError, UserDeleted } from '#contracts';
 import { loadConfig, loadExecutionConfig } from '#config';
-import { Outbox } from '#messaging';
 import { type RunningService, Runtime, startBusService } from '#service-kit';
 import { createTestDatabase, query, testEnv, uniqueNamespace } from '#testing';
 import { executionApp } from '../src/execution.app.js';
 import { ExecutorRegistry } from '../src/runs/executor-registry.js';
+import { RunEndings } from '../src/runs/run-endings.js';
+import { RunEventsHub } from '../src/runs/run-events-hub.js';
 import { RunQueue } from '../src/runs/run-queue.js';
 import { RunWorker } from '../src/runs/run-worker.js';
 import { RunFailure } from '../src/runs/runs.errors.js';
@@ -280,7 +281,7 @@ describe('run queue and workers', () => {
     const registry = new ExecutorRegistry();
     registry.register('agent', executor);
     const config = { ...loadExecutionConfig(), pollMs: 60_000 };
-    const sleepy = new RunWorker(services[1].app.get(RunsRepository), registry, services[1].dataSource, new Outbox('execution'), runtimes[1].createBroadcast(), config);
+    const sleepy = new RunWorker(services[1].app.get(RunsRepository), registry, services[1].app.get(RunEndings), services[1].app.get(RunEventsHub), services[1].dataSource, runtimes[1].createBroadcast(), config);
     sleepy.start();
     try {
       await sleep(200); // its first look at start-up is over; from now on only a wake-up or the poll finds work
@@ -355,12 +356,12 @@ describe('run queue and workers', () => {
     const { run } = await queue.enqueue(agentRun(owner, { script: 'action' }));
     const parked = await waitFor(run.id, ended);
     expect(parked).toMatchObject({ status: 'requires_action', requiredAction: { stepKey: 'client-tool' }, leaseOwner: null, completedAt: null });
-    await expect(queue.resume(run.id, { stepKey: 'client-tool', output: 'x' }, randomUUID())).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    expect(await queue.resume(run.id, { stepKey: 'client-tool', output: { temperature: 21 } }, owner)).toMatchObject({ status: 'pending' });
+    await expect(queue.resume(run.id, [{ stepKey: 'client-tool', output: 'x' }], randomUUID())).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(await queue.resume(run.id, [{ stepKey: 'client-tool', output: { temperature: 21 } }], owner)).toMatchObject({ status: 'pending' });
     const done = await waitFor(run.id, (r) => r.status === 'completed');
     expect(done).toMatchObject({ attempt: 2, failureCount: 0, output: { toolSaid: { temperature: 21 } } });
     expect((await queue.steps(run.id)).map((s) => [s.key, s.type, s.status])).toEqual([['client-tool', 'human_input', 'completed']]);
-    await expect(queue.resume(run.id, { stepKey: 'client-tool', output: 1 }, owner)).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(queue.resume(run.id, [{ stepKey: 'client-tool', output: 1 }], owner)).rejects.toMatchObject({ code: 'CONFLICT' });
   });
 
   it('replays stored events in order after a given sequence number', async () => {

@@ -18,6 +18,22 @@ export interface ExecutionConfig {
   runTimeoutSeconds: number;
   /** The operator's cap on any run's wall-clock limit. */
   runTimeoutMaxSeconds: number;
+  /** Runs one user may have pending or running at once; more answer 429. */
+  maxActiveRunsPerUser: number;
+  /** Model calls a run may make when neither the agent nor the request says. */
+  defaultMaxSteps: number;
+  /** The operator's cap on model calls per run. */
+  maxStepsCap: number;
+  /** The operator's cap on tokens per run (prompt + completion over every model call). */
+  maxTokensCap: number;
+  /** The operator's cap on a run's cost in micro-dollars; 0 for none. */
+  budgetCapMicros: number;
+  /** Hosts the built-in http_get tool may fetch (`example.com`, `*.example.com`, `host:port`); empty disables it. */
+  httpToolAllowlist: string[];
+  /** One model call's time limit. */
+  modelTimeoutMs: number;
+  /** The history a run reads from its conversation, in tokens (about 4 characters each). */
+  historyMaxTokens: number;
 }
 
 
@@ -34,6 +50,17 @@ export function loadExecutionConfig(env: Record<string, string | undefined> = pr
     retryDelayMs: r.int('EXECUTION_RETRY_DELAY_MS', 2000, 0, 3_600_000),
     runTimeoutSeconds: r.int('EXECUTION_RUN_TIMEOUT_SECONDS', 300, 1, 86_400),
     runTimeoutMaxSeconds: r.int('EXECUTION_RUN_TIMEOUT_MAX_SECONDS', 1800, 1, 86_400),
+    maxActiveRunsPerUser: r.int('EXECUTION_MAX_ACTIVE_RUNS_PER_USER', 10, 1, 100_000),
+    defaultMaxSteps: r.int('EXECUTION_DEFAULT_MAX_STEPS', 20, 1, 200),
+    maxStepsCap: r.int('EXECUTION_MAX_STEPS_CAP', 100, 1, 200),
+    maxTokensCap: r.int('EXECUTION_MAX_TOKENS_CAP', 1_000_000, 1, 100_000_000),
+    budgetCapMicros: r.int('EXECUTION_BUDGET_CAP_MICROS', 0, 0, Number.MAX_SAFE_INTEGER),
+    httpToolAllowlist: (r.optionalString('EXECUTION_HTTP_TOOL_ALLOWLIST') ?? '')
+      .split(',')
+      .map((h) => h.trim().toLowerCase())
+      .filter((h) => h.length > 0),
+    modelTimeoutMs: r.int('EXECUTION_MODEL_TIMEOUT_MS', 120_000, 100, 3_600_000),
+    historyMaxTokens: r.int('EXECUTION_HISTORY_MAX_TOKENS', 16_000, 100, 150_000),
   };
   if (problems.length === 0 && config.heartbeatMs * 2 > config.leaseMs) {
     problems.push(`EXECUTION_HEARTBEAT_MS must be at most half of EXECUTION_LEASE_MS (got ${config.heartbeatMs} and ${config.leaseMs})`);

@@ -1,15 +1,14 @@
-import { Controller, Inject } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { AgentDeleted, type AgentChangedEvent } from '#contracts';
-import { type EventContext, OnEvent, type Outbox } from '#messaging';
-import { OUTBOX } from '#service-kit';
-import { endRun } from '../runs/run-endings.js';
+import { type EventContext, OnEvent } from '#messaging';
+import { RunEndings } from '../runs/run-endings.js';
 import { RunsRepository } from '../runs/runs.repository.js';
 
 @Controller()
 export class AgentDeletedHandler {
   constructor(
     private readonly runs: RunsRepository,
-    @Inject(OUTBOX) private readonly outbox: Outbox,
+    private readonly endings: RunEndings,
   ) {}
 
   /**
@@ -20,6 +19,6 @@ export class AgentDeletedHandler {
   @OnEvent(AgentDeleted)
   async onAgentDeleted(event: AgentChangedEvent, context: EventContext): Promise<void> {
     const ids = await this.runs.lockWaitingByAgent(context.manager, event.ownerId, event.agentId);
-    for (const id of ids) await endRun(context.manager, this.runs, this.outbox, id, null, { status: 'cancelled', error: { code: 'AGENT_DELETED', message: 'the agent was deleted' } });
+    for (const id of ids) await this.endings.end(context.manager, id, null, { status: 'cancelled', error: { code: 'AGENT_DELETED', message: 'the agent was deleted' } });
   }
 }

@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ExecutionConfig } from '#config';
-import { BROADCAST, type Broadcast, type Outbox } from '#messaging';
+import { BROADCAST, type Broadcast } from '#messaging';
 import { isUniqueViolation } from '#persistence';
-import { DATA_SOURCE, OUTBOX } from '#service-kit';
+import { DATA_SOURCE } from '#service-kit';
 import type { DataSource } from 'typeorm';
 import { EXECUTION_CONFIG } from '../execution-config.module.js';
-import { endRun } from './run-endings.js';
+import { RunEndings } from './run-endings.js';
+import { RunEventsHub } from './run-events-hub.js';
 import { RunsErrors } from './runs.errors.js';
 import { RunsRepository } from './runs.repository.js';
 import type { EnqueueRunRequest, Run, RunEvent, RunStep } from './run.types.js';
@@ -28,8 +29,9 @@ const MAX_EVENTS_PAGE = 1000;
 export class RunQueue {
   constructor(
     private readonly repository: RunsRepository,
+    private readonly endings: RunEndings,
+    private readonly hub: RunEventsHub,
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
-    @Inject(OUTBOX) private readonly outbox: Outbox,
     @Inject(BROADCAST) private readonly broadcast: Broadcast,
     @Inject(EXECUTION_CONFIG) private readonly config: ExecutionConfig,
   ) {}
@@ -64,6 +66,8 @@ export class RunQueue {
           timeoutMs,
           idempotencyKey: key ?? null,
           traceId: request.traceId ?? null,
+          background: request.background ?? false,
+          keyHolder: request.keyHolder ?? null,
         });
         if (run) await this.repository.appendEventLocked(manager, run.id, 'run.queued', { status: 'pending' });
         return run;
@@ -79,6 +83,7 @@ export class RunQueue {
       return { run: existing, created: false };
     }
     this.broadcast.publish(RUNS_WAKE_SUBJECT, { runId: inserted.id });
+    this.hub.notify(inserted.id);
     return { run: inserted, created: true };
   }
 
@@ -97,10 +102,11 @@ export class RunQueue {
       }
       if (locked.status !== 'pending' && locked.status !== 'requires_action') throw RunsErrors.alreadyFinished(locked.status);
       await this.repository.markCancelRequested(manager, runId);
-      const ended = await endRun(manager, this.repository, this.outbox, runId, null, { status: 'cancelled', outputPartial: locked.output !== null });
+      const ended = await this.endings.end(manager, runId, null, { status: 'cancelled', outputPartial: locked.output !== null });
       return { run: ended ?? locked, notify: false };
     });
     if (notify) this.broadcast.publish<RunCancelHint>(RUNS_CANCEL_SUBJECT, { runId });
+    this.hub.notify(runId);
     return run;
   }
 
@@ -108,18 +114,23 @@ export class RunQueue {
    * Brings the answer a run in requires_action waits for (a client-side tool's result, a person's
    * input), stored as the completed step `stepKey`, and queues the run to continue from there.
    */
-  async resume(runId: string, answer: { stepKey: string; stepName?: string; output: unknown }, ownerId?: string): Promise<Run> {
-    if (answer.stepKey.length === 0) throw RunsErrors.badInput('stepKey must not be empty');
+  async resume(runId: string, answers: ReadonlyArray<{ stepKey: string; stepName?: string; output: unknown }>, ownerId?: string): Promise<Run> {
+    if (answers.length === 0 || answers.some((a) => a.stepKey.length === 0)) throw RunsErrors.badInput('every answer needs a step key');
     const run = await this.dataSource.transaction(async (manager) => {
       const locked = await this.repository.lock(manager, runId, ownerId);
       if (!locked) throw RunsErrors.notFound();
       if (locked.status !== 'requires_action') throw RunsErrors.notWaiting(locked.status);
       if (locked.cancelRequestedAt) throw RunsErrors.alreadyFinished('cancelled');
-      const resumed = await this.repository.resumeLocked(manager, locked, { key: answer.stepKey, name: answer.stepName ?? answer.stepKey, output: answer.output });
-      await this.repository.appendEventLocked(manager, runId, 'run.resumed', { status: 'pending', stepKey: answer.stepKey });
+      const resumed = await this.repository.resumeLocked(
+        manager,
+        locked,
+        answers.map((a) => ({ key: a.stepKey, name: a.stepName ?? a.stepKey, output: a.output })),
+      );
+      await this.repository.appendEventLocked(manager, runId, 'run.resumed', { status: 'pending', stepKeys: answers.map((a) => a.stepKey) });
       return resumed;
     });
     this.broadcast.publish(RUNS_WAKE_SUBJECT, { runId });
+    this.hub.notify(runId);
     return run;
   }
 

@@ -3,16 +3,17 @@ import { hostname } from 'node:os';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { ExecutionConfig } from '#config';
 import type { RunErrorInfo } from '#contracts';
-import { BROADCAST, type Broadcast, type Outbox } from '#messaging';
+import { BROADCAST, type Broadcast } from '#messaging';
 import { describeError, rootLogger } from '#observability';
-import { DATA_SOURCE, OUTBOX } from '#service-kit';
+import { DATA_SOURCE } from '#service-kit';
 import type { DataSource } from 'typeorm';
 import { EXECUTION_CONFIG } from '../execution-config.module.js';
 import { ExecutorRegistry } from './executor-registry.js';
-import { endRun } from './run-endings.js';
+import { RunEndings } from './run-endings.js';
+import { RunEventsHub } from './run-events-hub.js';
 import { RUNS_CANCEL_SUBJECT, RUNS_WAKE_SUBJECT, type RunCancelHint } from './run-queue.js';
 import { LeaseLostError, RunFailure } from './runs.errors.js';
-import { type ClaimCandidate, type Fence, RunsRepository } from './runs.repository.js';
+import { type ClaimCandidate, type Fence, type FinishPatch, RunsRepository } from './runs.repository.js';
 import { FencedStepJournal } from './step-journal.js';
 import type { AbortReason, ExecutorResult, Run } from './run.types.js';
 
@@ -50,8 +51,9 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
   constructor(
     private readonly repository: RunsRepository,
     private readonly executors: ExecutorRegistry,
+    private readonly endings: RunEndings,
+    private readonly hub: RunEventsHub,
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
-    @Inject(OUTBOX) private readonly outbox: Outbox,
     @Inject(BROADCAST) private readonly broadcast: Broadcast,
     @Inject(EXECUTION_CONFIG) private readonly config: ExecutionConfig,
   ) {}
@@ -144,17 +146,19 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
   private async claimBatch(kinds: string[], limit: number): Promise<number> {
     const leased: Array<{ run: Run; remainingMs: number }> = [];
     let examined = 0;
+    const touched: string[] = [];
     await this.dataSource.transaction(async (manager) => {
-      const candidates = await this.repository.lockClaimable(manager, kinds, limit);
+      const candidates = await this.repository.lockClaimable(manager, kinds, limit, this.id, this.config.leaseMs);
       examined = candidates.length;
+      touched.push(...candidates.map((c) => c.id));
       for (const candidate of candidates) {
         const checked = this.accountForLostWorker(candidate);
         if (checked.cancelRequested) {
-          await endRun(manager, this.repository, this.outbox, checked.id, null, { status: 'cancelled' });
+          await this.endings.end(manager, checked.id, null, { status: 'cancelled' });
         } else if (checked.pastDeadline) {
-          await endRun(manager, this.repository, this.outbox, checked.id, null, { status: 'expired', error: timeoutError() });
+          await this.endings.end(manager, checked.id, null, { status: 'expired', error: timeoutError() });
         } else if (checked.failureCount >= this.config.maxAttempts) {
-          await endRun(manager, this.repository, this.outbox, checked.id, null, { status: 'failed', error: gaveUp(checked.failureCount, checked.lastError) });
+          await this.endings.end(manager, checked.id, null, { status: 'failed', error: gaveUp(checked.failureCount, checked.lastError) });
         } else {
           const taken = await this.repository.takeLease(manager, checked, this.id, this.config.leaseMs);
           await this.repository.appendEventLocked(manager, taken.run.id, 'run.started', { status: 'running', attempt: taken.run.attempt });
@@ -162,6 +166,7 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
         }
       }
     });
+    for (const runId of touched) this.hub.notify(runId);
     for (const { run, remainingMs } of leased) {
       if (!this.started) {
         await this.repository.release({ runId: run.id, attempt: run.attempt, leaseOwner: this.id });
@@ -198,7 +203,7 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
       await this.repository.release(fence);
       return;
     }
-    const journal = new FencedStepJournal(this.repository, fence, earlier);
+    const journal = new FencedStepJournal(this.repository, fence, earlier, (runId) => this.hub.notify(runId));
     const entry: ActiveRun = { run, fence, journal, controller, deadline };
     this.active.set(run.id, entry);
     try {
@@ -231,7 +236,7 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
     const { run, fence, journal } = entry;
     const partial = journal.partialOutput;
     const withPartial = partial ? { output: partial.value, outputPartial: true } : {};
-    const end = (patch: Parameters<typeof endRun>[5]) => this.dataSource.transaction((manager) => endRun(manager, this.repository, this.outbox, run.id, fence, patch));
+    const end = (patch: FinishPatch) => this.dataSource.transaction((manager) => this.endings.end(manager, run.id, fence, patch));
     try {
       if (outcome.kind === 'aborted') {
         if (outcome.reason === 'cancelled') await end({ status: 'cancelled', ...withPartial });
@@ -248,7 +253,7 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
       const error = outcome.error;
       if (error instanceof LeaseLostError) return;
       if (error instanceof RunFailure) {
-        await end({ status: 'failed', error: { code: error.code, message: error.message }, ...withPartial });
+        await end({ status: 'failed', error: error.info(), ...withPartial });
         return;
       }
       const info: RunErrorInfo = { code: 'EXECUTOR_ERROR', message: error instanceof Error ? error.message : String(error) };
@@ -264,6 +269,8 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
     } catch (err) {
       // The lease will expire and another worker takes the run over; nothing is stuck.
       this.log.warn({ ...describeError(err), runId: run.id, attempt: run.attempt }, 'could not record how the run ended');
+    } finally {
+      this.hub.notify(run.id);
     }
   }
 

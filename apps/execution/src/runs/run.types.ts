@@ -21,6 +21,10 @@ export interface EnqueueRunRequest {
   /** The same key from the same owner returns the run it first created. */
   idempotencyKey?: string;
   traceId?: string;
+  /** Nobody waits on the answer: its end is announced as a notification. */
+  background?: boolean;
+  /** The worker that holds, in memory only, a key sent with the request: only it may run the run. */
+  keyHolder?: string;
 }
 
 export interface RunUsage {
@@ -52,6 +56,8 @@ export interface Run {
   limits: RunLimits;
   timeoutMs: number;
   idempotencyKey: string | null;
+  background: boolean;
+  keyHolder: string | null;
   leaseOwner: string | null;
   leaseExpiresAt: Date | null;
   attempt: number;
@@ -73,6 +79,8 @@ export interface RunStep {
   key: string;
   name: string;
   type: StepType;
+  /** The model a model call used (for usage per model). */
+  model: string | null;
   status: StepStatus;
   input: unknown;
   output: unknown;
@@ -97,6 +105,7 @@ export interface StepStart {
   name: string;
   type: StepType;
   input?: unknown;
+  model?: string;
 }
 
 export interface StepFinish {

@@ -1,4 +1,4 @@
-import { AppError, ErrorCode } from '#contracts';
+import { AppError, ErrorCode, type RunErrorInfo } from '#contracts';
 
 /** A fenced write affected no row: another attempt owns the run, or it ended. The writer must stop. */
 export class LeaseLostError extends Error {
@@ -13,9 +13,18 @@ export class LeaseLostError extends Error {
  * definition): the run fails at once. Any other error counts as one failed attempt.
  */
 export class RunFailure extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+    /** Extra fields of the stored error, e.g. which limit for LIMIT_EXCEEDED. */
+    readonly details: Record<string, string> = {},
+  ) {
     super(message);
     this.name = 'RunFailure';
+  }
+
+  info(): RunErrorInfo {
+    return { ...this.details, code: this.code, message: this.message };
   }
 }
 

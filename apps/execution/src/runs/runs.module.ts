@@ -1,8 +1,11 @@
 import { Module } from '@nestjs/common';
+import { EphemeralKeys } from './ephemeral-keys.js';
 import { ExecutorRegistry } from './executor-registry.js';
+import { RunEndings } from './run-endings.js';
+import { RunEventsHub } from './run-events-hub.js';
 import { RunQueue } from './run-queue.js';
 import { RunWorker } from './run-worker.js';
 import { RunsRepository } from './runs.repository.js';
 
-@Module({ providers: [RunsRepository, RunQueue, RunWorker, ExecutorRegistry], exports: [RunsRepository, RunQueue, RunWorker, ExecutorRegistry] })
+@Module({ providers: [RunsRepository, RunEndings, RunEventsHub, RunQueue, RunWorker, ExecutorRegistry, EphemeralKeys], exports: [RunsRepository, RunEndings, RunEventsHub, RunQueue, RunWorker, ExecutorRegistry, EphemeralKeys] })
 export class RunsModule {}

@@ -26,6 +26,8 @@ export interface NewRun {
   timeoutMs: number;
   idempotencyKey: string | null;
   traceId: string | null;
+  background: boolean;
+  keyHolder: string | null;
 }
 
 /** A row the claim query locked, before this worker decides what to do with it. */
@@ -69,8 +71,8 @@ export class RunsRepository {
     const rows: RunRow[] = await sql(
       manager,
       `INSERT INTO "execution"."runs" ("id", "owner_id", "kind", "agent_id", "agent_version", "workflow_id", "workflow_version", "conversation_id",
-         "session_id", "input", "limits", "timeout_ms", "idempotency_key", "trace_id")
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+         "session_id", "input", "limits", "timeout_ms", "idempotency_key", "trace_id", "background", "key_holder")
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
        ON CONFLICT ("owner_id", "idempotency_key") WHERE "idempotency_key" IS NOT NULL DO NOTHING
        RETURNING *`,
       [
@@ -88,6 +90,8 @@ export class RunsRepository {
         run.timeoutMs,
         run.idempotencyKey,
         run.traceId,
+        run.background,
+        run.keyHolder,
       ],
     );
     return rows.length === 0 ? null : runFromRow(rows[0]);
@@ -143,7 +147,7 @@ export class RunsRepository {
    * whose turn has come, and running ones whose holder stopped renewing its lease. SKIP LOCKED lets
    * concurrent claims pass each other instead of queueing on the same rows.
    */
-  async lockClaimable(manager: EntityManager, kinds: readonly string[], limit: number): Promise<ClaimCandidate[]> {
+  async lockClaimable(manager: EntityManager, kinds: readonly string[], limit: number, workerId: string, foreignKeyWaitMs: number): Promise<ClaimCandidate[]> {
     const rows: Array<{
       id: string;
       status: RunStatus;
@@ -156,13 +160,21 @@ export class RunsRepository {
       manager,
       `SELECT "id", "status", "attempt", "failure_count", "cancel_requested_at" IS NOT NULL AS "cancel_requested",
               COALESCE("deadline_at" <= now(), false) AS "past_deadline", "last_error"
-       FROM "execution"."runs"
+       FROM "execution"."runs" r
        WHERE "kind" = ANY($1::text[])
-         AND (("status" = 'pending' AND "available_at" <= now()) OR ("status" = 'running' AND "lease_expires_at" < now()))
+         AND (("status" = 'pending' AND "available_at" <= now()
+                -- A key sent with the request lives only in its holder's memory: others wait, then take the run to fail it clearly.
+                AND ("key_holder" IS NULL OR "key_holder" = $3 OR "available_at" <= now() - $4 * interval '1 millisecond')
+                -- One run at a time per conversation, oldest first: never two runs writing one branch.
+                AND ("conversation_id" IS NULL OR NOT EXISTS (
+                  SELECT 1 FROM "execution"."runs" o
+                  WHERE o."conversation_id" = r."conversation_id" AND o."status" IN ('pending', 'running', 'requires_action')
+                    AND (o."created_at", o."id") < (r."created_at", r."id"))))
+              OR ("status" = 'running' AND "lease_expires_at" < now()))
        ORDER BY "created_at"
        LIMIT $2
        FOR UPDATE SKIP LOCKED`,
-      [kinds, limit],
+      [kinds, limit, workerId, foreignKeyWaitMs],
     );
     return rows.map((r) => ({
       id: r.id,
@@ -270,13 +282,15 @@ export class RunsRepository {
    * (so the next attempt finds it like any completed step) and queues the run again. The wall
    * clock starts afresh: time spent waiting for a person is not the run's to spend.
    */
-  async resumeLocked(manager: EntityManager, run: Run, step: { key: string; name: string; output: unknown }): Promise<Run> {
-    await sql(
-      manager,
-      `INSERT INTO "execution"."run_steps" ("id", "run_id", "seq", "step_key", "step_name", "step_type", "status", "output", "attempt", "completed_at")
-       SELECT $1, $2, COALESCE((SELECT MAX("seq") FROM "execution"."run_steps" WHERE "run_id" = $2), 0) + 1, $3, $4, 'human_input', 'completed', $5, $6, now()`,
-      [newId(), run.id, step.key, step.name, JSON.stringify(step.output ?? null), run.attempt],
-    );
+  async resumeLocked(manager: EntityManager, run: Run, steps: ReadonlyArray<{ key: string; name: string; output: unknown }>): Promise<Run> {
+    for (const step of steps) {
+      await sql(
+        manager,
+        `INSERT INTO "execution"."run_steps" ("id", "run_id", "seq", "step_key", "step_name", "step_type", "status", "output", "attempt", "completed_at")
+         SELECT $1, $2, COALESCE((SELECT MAX("seq") FROM "execution"."run_steps" WHERE "run_id" = $2), 0) + 1, $3, $4, 'human_input', 'completed', $5, $6, now()`,
+        [newId(), run.id, step.key, step.name, JSON.stringify(step.output ?? null), run.attempt],
+      );
+    }
     const rows: RunRow[] = await sql(
       manager,
       `UPDATE "execution"."runs" SET "status" = 'pending', "required_action" = NULL, "available_at" = now(), "deadline_at" = NULL, "updated_at" = now()
@@ -298,14 +312,14 @@ export class RunsRepository {
     return rows.length > 0;
   }
 
-  async startStep(fence: Fence, step: { key: string; name: string; type: StepType; input: unknown }): Promise<RunStep | null> {
+  async startStep(fence: Fence, step: { key: string; name: string; type: StepType; input: unknown; model?: string }): Promise<RunStep | null> {
     const rows: StepRow[] = await sql(
       this.dataSource,
       `WITH ${FENCE_CTE}
-       INSERT INTO "execution"."run_steps" ("id", "run_id", "seq", "step_key", "step_name", "step_type", "status", "input", "attempt")
-       SELECT $4, $1, COALESCE((SELECT MAX("seq") FROM "execution"."run_steps" WHERE "run_id" = $1), 0) + 1, $5, $6, $7, 'running', $8, $2 FROM "fence"
+       INSERT INTO "execution"."run_steps" ("id", "run_id", "seq", "step_key", "step_name", "step_type", "status", "input", "attempt", "model")
+       SELECT $4, $1, COALESCE((SELECT MAX("seq") FROM "execution"."run_steps" WHERE "run_id" = $1), 0) + 1, $5, $6, $7, 'running', $8, $2, $9 FROM "fence"
        RETURNING *`,
-      [fence.runId, fence.attempt, fence.leaseOwner, newId(), step.key, step.name, step.type, JSON.stringify(step.input ?? null)],
+      [fence.runId, fence.attempt, fence.leaseOwner, newId(), step.key, step.name, step.type, JSON.stringify(step.input ?? null), step.model ?? null],
     );
     return rows.length === 0 ? null : stepFromRow(rows[0]);
   }
@@ -393,6 +407,8 @@ interface RunRow {
   limits: RunLimits;
   timeout_ms: number;
   idempotency_key: string | null;
+  background: boolean;
+  key_holder: string | null;
   lease_owner: string | null;
   lease_expires_at: Date | null;
   attempt: number;
@@ -411,6 +427,7 @@ interface StepRow {
   step_key: string;
   step_name: string;
   step_type: StepType;
+  model: string | null;
   status: StepStatus;
   input: unknown;
   output: unknown;
@@ -446,6 +463,8 @@ export function runFromRow(r: RunRow): Run {
     limits: r.limits,
     timeoutMs: r.timeout_ms,
     idempotencyKey: r.idempotency_key,
+    background: r.background,
+    keyHolder: r.key_holder,
     leaseOwner: r.lease_owner,
     leaseExpiresAt: r.lease_expires_at,
     attempt: r.attempt,
@@ -466,6 +485,7 @@ function stepFromRow(r: StepRow): RunStep {
     key: r.step_key,
     name: r.step_name,
     type: r.step_type,
+    model: r.model,
     status: r.status,
     input: r.input,
     output: r.output,

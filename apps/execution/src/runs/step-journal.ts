@@ -20,6 +20,8 @@ export class FencedStepJournal implements StepJournal {
     private readonly repository: RunsRepository,
     readonly fence: Fence,
     earlier: readonly RunStep[],
+    /** Told after every committed write, so live readers of the run look again. */
+    private readonly onWrite: (runId: string) => void = () => undefined,
   ) {
     for (const step of earlier) this.done.set(step.key, step);
   }
@@ -44,7 +46,7 @@ export class FencedStepJournal implements StepJournal {
 
   startStep(step: StepStart): Promise<RunStep> {
     return this.write(async () => {
-      const started = await this.repository.startStep(this.fence, { key: step.key, name: step.name, type: step.type, input: step.input });
+      const started = await this.repository.startStep(this.fence, { key: step.key, name: step.name, type: step.type, input: step.input, model: step.model });
       if (!started) return null;
       const seq = await this.repository.appendEventFenced(this.fence, 'step.started', { step: started.seq, key: step.key, name: step.name, type: step.type });
       return seq === null ? null : started;
@@ -103,6 +105,7 @@ export class FencedStepJournal implements StepJournal {
         this.lost = true;
         throw new LeaseLostError(this.fence.runId, this.fence.attempt);
       }
+      this.onWrite(this.fence.runId);
       return result;
     });
     this.queue = next.catch(() => undefined);

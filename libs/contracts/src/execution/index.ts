@@ -1,2 +1,3 @@
 // Execution service contracts: runs, steps, run events.
 export * from './runs.events.js';
+export * from './runs.contracts.js';

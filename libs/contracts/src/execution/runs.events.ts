@@ -16,6 +16,8 @@ export type StepType = (typeof STEP_TYPES)[number];
 export interface RunErrorInfo {
   code: string;
   message: string;
+  /** For LIMIT_EXCEEDED: maxSteps, maxTokens, budget or timeout. */
+  limit?: string;
 }
 
 export class RunFinishedEvent {

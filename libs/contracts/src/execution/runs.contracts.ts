@@ -1,0 +1,430 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { PageQuery } from '../common/page-query.js';
+import { rpc } from '../contract.js';
+import { RUN_STATUSES, type RunErrorInfo, type RunStatus, STEP_TYPES, type StepType } from './runs.events.js';
+
+/** What a second message does while a run of the same conversation is still active. */
+export const ACTIVE_RUN_POLICIES = ['reject', 'enqueue', 'interrupt'] as const;
+export type ActiveRunPolicy = (typeof ACTIVE_RUN_POLICIES)[number];
+
+/** Longest user input a run takes, in characters (the conversation service caps messages the same way). */
+export const MAX_RUN_INPUT_CHARS = 100_000;
+
+/** A tool the caller executes itself: the run pauses in requires_action until its result comes back. */
+export class ClientToolDefinition {
+  @ApiProperty({ example: 'lookup_order', description: 'Letters, digits, "_" and "-" (at most 64), as model providers require' })
+  @IsString()
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'name must be 1-64 letters, digits, "_" or "-"' })
+  name: string;
+
+  @ApiProperty({ maxLength: 2000 })
+  @IsString()
+  @MaxLength(2000)
+  description: string;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'JSON Schema of the arguments (an object schema)' })
+  @IsOptional()
+  @IsObject()
+  parameters?: Record<string, unknown>;
+}
+
+/** Bounds a caller may ask for; the agent's own limits and the operator's caps still apply (the smallest wins). */
+export class RunLimitsInput {
+  @ApiPropertyOptional({ minimum: 1, maximum: 200, description: 'Model calls' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  maxSteps?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 2_000_000, description: 'Tokens over the whole run' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(2_000_000)
+  maxTokens?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 86_400 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  timeoutSeconds?: number;
+
+  @ApiPropertyOptional({ minimum: 0, description: 'Cost budget in micro-dollars' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000_000_000)
+  costBudgetMicros?: number;
+}
+
+/** Options every way of starting a run shares. */
+export class RunOptionsBody {
+  @ApiPropertyOptional({ type: [ClientToolDefinition], maxItems: 64, description: 'Client-side tools: their calls pause the run until POST /runs/:id/resume' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(64)
+  @ValidateNested({ each: true })
+  @Type(() => ClientToolDefinition)
+  tools?: ClientToolDefinition[];
+
+  @ApiPropertyOptional({ type: RunLimitsInput })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => RunLimitsInput)
+  limits?: RunLimitsInput;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, description: 'Session variables; {{name}} in the system prompt is replaced by its value' })
+  @IsOptional()
+  @IsObject()
+  variables?: Record<string, string>;
+
+  @ApiPropertyOptional({
+    description: 'A provider API key for this run only: used in memory by the worker that received the request, never stored or logged',
+    writeOnly: true,
+  })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(500)
+  apiKey?: string;
+
+  @ApiPropertyOptional({ enum: ACTIVE_RUN_POLICIES, default: 'reject', description: 'When the conversation already has an active run: 409, queue behind it, or cancel it' })
+  @IsOptional()
+  @IsIn(ACTIVE_RUN_POLICIES)
+  onActiveRun?: ActiveRunPolicy;
+}
+
+export class StartAgentRunBody extends RunOptionsBody {
+  @ApiProperty({ maxLength: MAX_RUN_INPUT_CHARS, description: 'The user message' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(MAX_RUN_INPUT_CHARS)
+  input: string;
+
+  @ApiPropertyOptional({ minimum: 1, description: 'The agent version to run; the current one when omitted' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  version?: number;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'Run inside this conversation of the agent: the history is read from it and the answer written to it' })
+  @IsOptional()
+  @IsUUID()
+  conversationId?: string;
+}
+
+export class ConversationMessageRunBody extends RunOptionsBody {
+  @ApiProperty({ maxLength: MAX_RUN_INPUT_CHARS })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(MAX_RUN_INPUT_CHARS)
+  content: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'The message this one answers; the current leaf when omitted' })
+  @IsOptional()
+  @IsUUID()
+  parentId?: string;
+}
+
+/** How the HTTP caller waits; the gateway reads it, the execution service records it (background runs notify on completion). */
+export class RunModeQuery {
+  @ApiPropertyOptional({ enum: ['true', 'false'], default: 'false', description: 'Answer with Server-Sent Events as the run goes' })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  stream?: 'true' | 'false';
+
+  @ApiPropertyOptional({ enum: ['true', 'false'], default: 'false', description: 'Answer 202 with the run at once' })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  background?: 'true' | 'false';
+}
+
+/** The bus request behind both HTTP routes: an agent run, or (with conversationId and no agentId) a message that runs its conversation's agent. */
+export class StartRunRequest extends RunOptionsBody {
+  @IsOptional()
+  @IsUUID()
+  agentId?: string;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  version?: number;
+
+  @IsOptional()
+  @IsUUID()
+  conversationId?: string;
+
+  @IsOptional()
+  @IsUUID()
+  parentId?: string;
+
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(MAX_RUN_INPUT_CHARS)
+  input: string;
+
+  @IsOptional()
+  @IsBoolean()
+  background?: boolean;
+
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(255)
+  idempotencyKey?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  traceId?: string;
+}
+
+export class RunUsageView {
+  @ApiProperty() promptTokens: number;
+  @ApiProperty() completionTokens: number;
+  @ApiProperty() totalTokens: number;
+  @ApiProperty({ description: 'Micro-dollars (1e-6 USD)' }) costMicros: number;
+}
+
+export class RunErrorView implements RunErrorInfo {
+  @ApiProperty({ example: 'LIMIT_EXCEEDED' }) code: string;
+  @ApiProperty() message: string;
+  @ApiPropertyOptional({ example: 'maxSteps', description: 'For LIMIT_EXCEEDED: which limit' }) limit?: string;
+}
+
+export class RunView {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ enum: RUN_STATUSES }) status: RunStatus;
+  @ApiProperty({ nullable: true, type: String, format: 'uuid' }) agentId: string | null;
+  @ApiProperty({ nullable: true, type: Number }) agentVersion: number | null;
+  @ApiProperty({ nullable: true, type: String, format: 'uuid' }) conversationId: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'uuid' }) sessionId: string | null;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'What the run was asked (the user message, client tools)' }) input: unknown;
+  @ApiProperty({ nullable: true, type: 'object', additionalProperties: true, description: '{ content, messageId? } for agent runs' }) output: unknown;
+  @ApiProperty({ description: 'True when the run ended before its answer was whole (cancelled, failed, expired): output holds what was said so far' })
+  outputPartial: boolean;
+  @ApiProperty({ nullable: true, type: 'object', additionalProperties: true, description: 'For requires_action: { type: "client_tool_calls", toolCalls }' })
+  requiredAction: unknown;
+  @ApiProperty({ nullable: true, type: RunErrorView }) error: RunErrorView | null;
+  @ApiProperty({ type: RunUsageView }) usage: RunUsageView;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The bounds in force: maxSteps, maxTokens, timeoutMs, budgetMicros' }) limits: Record<string, unknown>;
+  @ApiProperty({ nullable: true, type: String }) traceId: string | null;
+  @ApiProperty({ description: 'Attempts so far (a worker that died leaves its attempt to the next)' }) attempt: number;
+  @ApiProperty() background: boolean;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) startedAt: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) completedAt: string | null;
+}
+
+export class RunPage {
+  @ApiProperty({ type: [RunView] }) items: RunView[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
+}
+
+export class ListRunsQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: RUN_STATUSES })
+  @IsOptional()
+  @IsIn(RUN_STATUSES)
+  status?: RunStatus;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  agentId?: string;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  conversationId?: string;
+}
+
+export class RunIdRequest {
+  @IsUUID()
+  id: string;
+}
+
+export class StepView {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() seq: number;
+  @ApiProperty({ example: 'llm:1' }) key: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ enum: STEP_TYPES }) type: StepType;
+  @ApiProperty({ enum: ['running', 'completed', 'failed', 'abandoned'] }) status: string;
+  @ApiProperty({ nullable: true, type: 'object', additionalProperties: true }) input: unknown;
+  @ApiProperty({ nullable: true, type: 'object', additionalProperties: true }) output: unknown;
+  @ApiProperty({ nullable: true, type: RunErrorView }) error: RunErrorView | null;
+  @ApiProperty({ type: RunUsageView }) usage: RunUsageView;
+  @ApiProperty() attempt: number;
+  @ApiProperty({ format: 'date-time' }) startedAt: string;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) completedAt: string | null;
+  @ApiProperty({ nullable: true, type: Number }) durationMs: number | null;
+}
+
+export class StepList {
+  @ApiProperty({ type: [StepView] }) items: StepView[];
+}
+
+export class RunEventView {
+  @ApiProperty({ description: 'Sequence number within the run, from 1: the SSE id' }) seq: number;
+  @ApiProperty({ example: 'token', description: 'run.queued, run.started, step.started, token, step.completed, step.failed, run.completed, ...' }) type: string;
+  @ApiProperty({ type: 'object', additionalProperties: true }) data: unknown;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+}
+
+/** Events after `afterSeq`; with waitMs, waits up to that long for the first one (long poll). */
+export class ReadRunEventsRequest extends RunIdRequest {
+  @IsInt()
+  @Min(0)
+  afterSeq: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(20_000)
+  waitMs?: number;
+}
+
+export class RunEventBatch {
+  @ApiProperty({ type: [RunEventView] }) items: RunEventView[];
+  @ApiProperty({ enum: RUN_STATUSES }) status: RunStatus;
+  @ApiProperty({ description: 'The run has ended and items hold its last event: nothing more will come' }) ended: boolean;
+}
+
+/** Waits up to waitMs for the run to end or to need action; answers the run as it is then. */
+export class WaitRunRequest extends RunIdRequest {
+  @IsInt()
+  @Min(0)
+  @Max(20_000)
+  waitMs: number;
+}
+
+export class ToolOutputInput {
+  @ApiProperty({ description: 'The id of the tool call being answered' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  toolCallId: string;
+
+  @ApiProperty({ maxLength: 200_000, description: 'The result the model will read' })
+  @IsString()
+  @MaxLength(200_000)
+  output: string;
+}
+
+export class ResumeRunBody {
+  @ApiProperty({ type: [ToolOutputInput], description: 'One result for every tool call of the required action' })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(64)
+  @ValidateNested({ each: true })
+  @Type(() => ToolOutputInput)
+  toolOutputs: ToolOutputInput[];
+}
+
+export class ResumeRunRequest extends ResumeRunBody {
+  @IsUUID()
+  id: string;
+}
+
+export const SESSION_STATUSES = ['running', 'paused', 'completed', 'failed'] as const;
+export type SessionStatus = (typeof SESSION_STATUSES)[number];
+
+export class SessionView {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) agentId: string;
+  @ApiProperty({ nullable: true, type: String, format: 'uuid' }) conversationId: string | null;
+  @ApiProperty({ enum: SESSION_STATUSES }) status: SessionStatus;
+  @ApiProperty({ type: 'object', additionalProperties: true }) context: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) variables: Record<string, string>;
+  @ApiProperty() messagesCount: number;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'number' }, description: 'Tool name -> calls' }) toolsUsed: Record<string, number>;
+  @ApiProperty({ type: 'array', items: { type: 'object' }, description: 'The latest errors of its runs, newest last (at most 50)' })
+  errorLogs: Array<{ runId: string; code: string; message: string; at: string }>;
+  @ApiProperty() runCount: number;
+  @ApiProperty({ format: 'date-time' }) startedAt: string;
+  @ApiProperty({ format: 'date-time' }) lastActiveAt: string;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) completedAt: string | null;
+}
+
+export class SessionIdRequest {
+  @IsUUID()
+  id: string;
+}
+
+export const USAGE_GROUPS = ['day', 'agent', 'model'] as const;
+export type UsageGroup = (typeof USAGE_GROUPS)[number];
+
+export class UsageQuery {
+  @ApiProperty({ example: '2026-11-01', description: 'First day (UTC), inclusive' })
+  @IsString()
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'from must be a date: YYYY-MM-DD' })
+  from: string;
+
+  @ApiProperty({ example: '2026-11-30', description: 'Last day (UTC), inclusive; at most 366 days after from' })
+  @IsString()
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'to must be a date: YYYY-MM-DD' })
+  to: string;
+
+  @ApiPropertyOptional({ enum: USAGE_GROUPS, default: 'day' })
+  @IsOptional()
+  @IsIn(USAGE_GROUPS)
+  groupBy?: UsageGroup;
+}
+
+export class UsageRow {
+  @ApiProperty({ description: 'The day (YYYY-MM-DD), agent id or model, per groupBy' }) key: string;
+  @ApiProperty({ description: 'Model calls' }) requests: number;
+  @ApiProperty() runs: number;
+  @ApiProperty() promptTokens: number;
+  @ApiProperty() completionTokens: number;
+  @ApiProperty() totalTokens: number;
+  @ApiProperty({ description: 'Micro-dollars (1e-6 USD)' }) costMicros: number;
+}
+
+export class UsageReport {
+  @ApiProperty() from: string;
+  @ApiProperty() to: string;
+  @ApiProperty({ enum: USAGE_GROUPS }) groupBy: UsageGroup;
+  @ApiProperty({ type: [UsageRow] }) items: UsageRow[];
+  @ApiProperty({ type: UsageRow, description: 'Totals over the whole range (key "total")' }) total: UsageRow;
+}
+
+export const RunContracts = {
+  start: rpc('execution.runs.start', StartRunRequest, RunView),
+  get: rpc('execution.runs.get', RunIdRequest, RunView),
+  list: rpc('execution.runs.list', ListRunsQuery, RunPage),
+  steps: rpc('execution.runs.steps', RunIdRequest, StepList),
+  events: rpc('execution.runs.events', ReadRunEventsRequest, RunEventBatch),
+  wait: rpc('execution.runs.wait', WaitRunRequest, RunView),
+  cancel: rpc('execution.runs.cancel', RunIdRequest, RunView),
+  resume: rpc('execution.runs.resume', ResumeRunRequest, RunView),
+} as const;
+
+export const SessionContracts = {
+  get: rpc('execution.sessions.get', SessionIdRequest, SessionView),
+} as const;
+
+export const UsageContracts = {
+  get: rpc('execution.usage.get', UsageQuery, UsageReport),
+} as const;

@@ -1,0 +1,193 @@
+import { TextDecoder } from 'node:util';
+import { ToolInputError, type Tool, type ToolContext } from './tool.js';
+
+export interface HttpGetToolOptions {
+  /** Hosts the tool may reach; see HostAllowlist. Empty = the tool is disabled. */
+  allowlist: string[];
+  timeoutMs?: number;
+  maxBytes?: number;
+}
+
+export const HTTP_GET_DEFAULT_TIMEOUT_MS = 10_000;
+export const HTTP_GET_DEFAULT_MAX_BYTES = 100_000;
+const MAX_REDIRECTS = 3;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+interface AllowEntry {
+  /** Exact hostname, or for "*." entries the suffix including its leading dot. */
+  host: string;
+  wildcard: boolean;
+  /** '' = the scheme's default port only. */
+  port: string;
+}
+
+/**
+ * Host allowlist. Entries are "hostname", "*.hostname" (subdomains only, not the bare name) or either with ":port";
+ * IPv6 literals in brackets. An entry without a port matches only the scheme's default port, so allowing
+ * "127.0.0.1" does not open every local service.
+ */
+export class HostAllowlist {
+  private readonly entries: AllowEntry[] = [];
+
+  constructor(entries: string[]) {
+    for (const raw of entries) {
+      const entry = raw.trim().toLowerCase();
+      if (entry === '') continue;
+      const wildcard = entry.startsWith('*.');
+      const match = /^(.*?)(?::(\d+))?$/.exec(wildcard ? entry.slice(2) : entry);
+      const host = normaliseHostname(match?.[1] ?? '');
+      if (host === undefined) continue;
+      this.entries.push({ host: wildcard ? `.${host}` : host, wildcard, port: match?.[2] ?? '' });
+    }
+  }
+
+  get empty(): boolean {
+    return this.entries.length === 0;
+  }
+
+  allows(url: URL): boolean {
+    const effectivePort = url.port !== '' ? url.port : url.protocol === 'https:' ? '443' : '80';
+    return this.entries.some((entry) => {
+      const portOk = entry.port === '' ? url.port === '' : entry.port === effectivePort;
+      const hostOk = entry.wildcard ? url.hostname.endsWith(entry.host) : url.hostname === entry.host;
+      return portOk && hostOk;
+    });
+  }
+}
+
+/** Same normalisation as URL.hostname (case, punycode, IPv6 brackets); undefined for an unusable entry. */
+function normaliseHostname(hostname: string): string | undefined {
+  if (hostname === '') return undefined;
+  try {
+    return new URL(`http://${hostname}`).hostname;
+  } catch {
+    return undefined;
+  }
+}
+
+/** text/*, JSON and XML (including +json / +xml suffixes): the bodies a model can usefully read. */
+function isTextLike(contentType: string): boolean {
+  const mediaType = contentType.split(';')[0].trim().toLowerCase();
+  return mediaType.startsWith('text/') || /[/+]json$/.test(mediaType) || /[/+]xml$/.test(mediaType);
+}
+
+function charsetOf(contentType: string): string {
+  return /charset\s*=\s*"?([^";\s]+)/i.exec(contentType)?.[1] ?? 'utf-8';
+}
+
+/** Reads at most maxBytes, then stops the download; the decoder in stream mode drops a multi-byte character cut at the limit instead of garbling it. */
+async function readLimited(response: Response, maxBytes: number): Promise<{ text: string; truncated: boolean }> {
+  let decoder: TextDecoder;
+  try {
+    decoder = new TextDecoder(charsetOf(response.headers.get('content-type') ?? ''));
+  } catch {
+    decoder = new TextDecoder('utf-8');
+  }
+  if (!response.body) return { text: '', truncated: false };
+  const reader = response.body.getReader();
+  let text = '';
+  let received = 0;
+  let truncated = false;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    const room = maxBytes - received;
+    if (value.byteLength > room) {
+      text += decoder.decode(value.subarray(0, room), { stream: true });
+      truncated = true;
+      await reader.cancel();
+      break;
+    }
+    received += value.byteLength;
+    text += decoder.decode(value, { stream: true });
+  }
+  if (!truncated) text += decoder.decode();
+  return { text, truncated };
+}
+
+/** Fetches a web page or API response for the model, only from hosts the operator allowed. */
+export class HttpGetTool implements Tool {
+  readonly name = 'http_get';
+  readonly description =
+    'Fetches a URL with HTTP GET and returns the status line and the text body (truncated if large). Only hosts allowed by the operator can be reached.';
+  readonly parameters: Record<string, unknown> = {
+    type: 'object',
+    properties: { url: { type: 'string', description: 'Absolute http:// or https:// URL.' } },
+    required: ['url'],
+    additionalProperties: false,
+  };
+  readonly location = 'server' as const;
+
+  private readonly allowlist: HostAllowlist;
+  private readonly timeoutMs: number;
+  private readonly maxBytes: number;
+
+  constructor(options: HttpGetToolOptions) {
+    this.allowlist = new HostAllowlist(options.allowlist);
+    this.timeoutMs = options.timeoutMs ?? HTTP_GET_DEFAULT_TIMEOUT_MS;
+    this.maxBytes = options.maxBytes ?? HTTP_GET_DEFAULT_MAX_BYTES;
+  }
+
+  async execute(args: Record<string, unknown>, context: ToolContext): Promise<string> {
+    if (this.allowlist.empty) throw new ToolInputError('http_get is disabled: set EXECUTION_HTTP_TOOL_ALLOWLIST');
+    if (typeof args.url !== 'string') throw new ToolInputError('http_get: "url" must be a string');
+    let url = this.checkUrl(args.url, 'url');
+
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const signal = AbortSignal.any([context.signal, timeout]);
+    try {
+      for (let redirects = 0; ; redirects++) {
+        const response = await fetch(url, {
+          method: 'GET',
+          redirect: 'manual',
+          // No cookies, no Authorization: the tool acts for the model, never with anyone's credentials.
+          credentials: 'omit',
+          headers: { accept: 'text/*, application/json, application/xml;q=0.9, */*;q=0.1' },
+          signal,
+        });
+        const location = response.headers.get('location');
+        if (REDIRECT_STATUSES.has(response.status) && location !== null) {
+          await response.body?.cancel();
+          if (redirects >= MAX_REDIRECTS) throw new Error(`http_get: more than ${MAX_REDIRECTS} redirects, last to ${location}`);
+          url = this.checkUrl(new URL(location, url).href, 'redirect target');
+          continue;
+        }
+        return await this.render(response);
+      }
+    } catch (error) {
+      // Cancellation of the run wins over our own timeout and is passed on untouched.
+      if (context.signal.aborted) throw context.signal.reason ?? error;
+      if (timeout.aborted) throw new Error(`http_get: ${url.href} did not answer within ${this.timeoutMs} ms`, { cause: error });
+      throw error;
+    }
+  }
+
+  private checkUrl(raw: string, what: string): URL {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new ToolInputError(`http_get: ${what} "${raw}" is not an absolute URL`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new ToolInputError(`http_get: ${what} "${raw}" must use http or https`);
+    }
+    if (url.username !== '' || url.password !== '') {
+      throw new ToolInputError(`http_get: ${what} must not contain credentials`);
+    }
+    if (!this.allowlist.allows(url)) {
+      throw new ToolInputError(`http_get: ${what} host "${url.host}" is not in the allowlist`);
+    }
+    return url;
+  }
+
+  private async render(response: Response): Promise<string> {
+    const contentType = response.headers.get('content-type') ?? '';
+    if (!isTextLike(contentType)) {
+      await response.body?.cancel();
+      return `HTTP ${response.status}\n[body not shown: content type ${contentType === '' ? 'unknown' : contentType} is not text]`;
+    }
+    const { text, truncated } = await readLimited(response, this.maxBytes);
+    return `HTTP ${response.status}\n${text}${truncated ? `\n[truncated: body exceeds ${this.maxBytes} bytes]` : ''}`;
+  }
+}

@@ -1,0 +1,35 @@
+/** The one shape every tool has, whatever its origin (built-in now; MCP, registry and integrations later). */
+export interface ToolContext {
+  ownerId: string;
+  runId: string;
+  signal: AbortSignal;
+}
+
+export interface ToolDefinition {
+  name: string;
+  description: string;
+  /** JSON Schema of the arguments object. */
+  parameters: Record<string, unknown>;
+}
+
+export interface Tool extends ToolDefinition {
+  /** Where it runs: 'server' tools execute here; 'client' tools pause the run for the caller to answer. */
+  readonly location: 'server' | 'client';
+  /** Returns the result text the model will read. Throws ToolInputError for bad arguments (the model is told and may retry), any other error = the tool failed. */
+  execute(args: Record<string, unknown>, context: ToolContext): Promise<string>;
+}
+
+/** Bad arguments from the model: reported back to it so it can correct itself, not treated as a tool failure. */
+export class ToolInputError extends Error {
+  override readonly name = 'ToolInputError';
+}
+
+export interface OpenAiTool {
+  type: 'function';
+  function: { name: string; description: string; parameters: Record<string, unknown> };
+}
+
+/** The OpenAI function-tool shape, which LangChain's bindTools accepts as is. */
+export function toOpenAiTool(def: ToolDefinition): OpenAiTool {
+  return { type: 'function', function: { name: def.name, description: def.description, parameters: def.parameters } };
+}

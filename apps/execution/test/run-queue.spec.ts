@@ -269,7 +269,7 @@ describe('run queue and workers', () => {
     // 1.8 s against a 1 s lease: without heartbeats the other worker would take it over.
     const { run } = await queue.enqueue(agentRun(randomUUID(), { script: 'stream' }, { limits: { timeoutMs: 1800 } }));
     const expired = await waitFor(run.id, ended, 6000);
-    expect(expired).toMatchObject({ status: 'expired', attempt: 1, failureCount: 0, outputPartial: true, error: { code: 'TIMEOUT' }, timeoutMs: 1800 });
+    expect(expired).toMatchObject({ status: 'expired', attempt: 1, failureCount: 0, outputPartial: true, error: { code: 'LIMIT_EXCEEDED', limit: 'timeout' }, timeoutMs: 1800 });
     expect((expired.output as { text: string }).text).toMatch(/^(tok )+$/);
     expect(expired.completedAt!.getTime() - expired.startedAt!.getTime()).toBeLessThan(3500);
     expect(executor.executions.get(run.id)).toHaveLength(1);

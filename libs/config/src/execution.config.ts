@@ -32,6 +32,8 @@ export interface ExecutionConfig {
   httpToolAllowlist: string[];
   /** One model call's time limit. */
   modelTimeoutMs: number;
+  /** Retries inside one model call for 429, 5xx and network errors, before the run fails with the provider's error. */
+  modelMaxRetries: number;
   /** The history a run reads from its conversation, in tokens (about 4 characters each). */
   historyMaxTokens: number;
 }
@@ -60,6 +62,7 @@ export function loadExecutionConfig(env: Record<string, string | undefined> = pr
       .map((h) => h.trim().toLowerCase())
       .filter((h) => h.length > 0),
     modelTimeoutMs: r.int('EXECUTION_MODEL_TIMEOUT_MS', 120_000, 100, 3_600_000),
+    modelMaxRetries: r.int('EXECUTION_MODEL_MAX_RETRIES', 2, 0, 10),
     historyMaxTokens: r.int('EXECUTION_HISTORY_MAX_TOKENS', 16_000, 100, 150_000),
   };
   if (problems.length === 0 && config.heartbeatMs * 2 > config.leaseMs) {

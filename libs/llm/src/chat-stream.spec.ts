@@ -214,6 +214,16 @@ describe('streamChat and completeChat against an OpenAI-compatible server', () =
       expect(failure.kind).toBe('invalid_response');
     });
 
+    it('a streamed 200 that is not a completion: invalid response, not an empty answer', async () => {
+      server.reply({ kind: 'garbage', body: '<html>gateway</html>', contentType: 'text/html' });
+      const failure = await failureOf(
+        (async () => {
+          for await (const delta of streamChat(await model(), 'hi')) void delta;
+        })(),
+      );
+      expect(failure.kind).toBe('invalid_response');
+    });
+
     it('a stream cut off midway: connection failure, with the text so far already delivered', async () => {
       server.replyText(['one ', 'two ', 'three ', 'four '], { dropAfterChunks: 2 });
       const texts: string[] = [];

@@ -133,6 +133,7 @@ export async function* streamChat(model: BaseChatModel, messages: BaseLanguageMo
   let finishReason: string | undefined;
   let responseModel: string | undefined;
   let completed = false;
+  let chunks = 0;
   try {
     guard.check();
     const runnable = withTools(model, options);
@@ -154,6 +155,7 @@ export async function* streamChat(model: BaseChatModel, messages: BaseLanguageMo
       }
       guard.received();
       if (next.done) break;
+      chunks++;
       const chunk = next.value;
       const piece = typeof chunk.content === 'string' ? chunk.content : textOfBlocks(chunk.content);
       if (piece !== '') {
@@ -178,6 +180,8 @@ export async function* streamChat(model: BaseChatModel, messages: BaseLanguageMo
     }
     // LangChain ends an aborted stream quietly in some paths; an aborted call never counts as an answer.
     guard.check();
+    // A 200 that carried no completion chunk at all (an HTML error page, a proxy's body) is not an empty answer.
+    if (chunks === 0) throw new ModelProviderError(describeModel(model)?.provider ?? 'unknown', 'invalid_response', 'the provider answered without any completion data');
 
     const toolCalls: ToolCallRequest[] = [];
     const invalidToolCalls: InvalidToolCallRequest[] = [];

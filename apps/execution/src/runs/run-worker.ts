@@ -305,8 +305,13 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
   }
 }
 
+/** A run past its wall-clock limit ends `expired`; its error says which limit, like every other limit. */
 function timeoutError(timeoutMs?: number): RunErrorInfo {
-  return { code: 'TIMEOUT', message: timeoutMs ? `the run exceeded its wall-clock limit of ${timeoutMs} ms` : 'the run exceeded its wall-clock limit' };
+  return {
+    code: 'LIMIT_EXCEEDED',
+    limit: 'timeout',
+    message: timeoutMs ? `the run exceeded its wall-clock limit of ${timeoutMs} ms` : 'the run exceeded its wall-clock limit',
+  };
 }
 
 function gaveUp(failures: number, last: RunErrorInfo | null): RunErrorInfo {

@@ -1,0 +1,45 @@
+import { Module } from '@nestjs/common';
+import type { ExecutionConfig } from '#config';
+import { AccountContracts, AppError, ErrorCode, serviceActor } from '#contracts';
+import { ModelProviders, PriceTable } from '#llm';
+import { BUS_CLIENT, type BusClient } from '#messaging';
+import { EXECUTION_CONFIG } from '../execution-config.module.js';
+import { RunsModule } from '../runs/runs.module.js';
+import { ToolRegistry } from '../tools/index.js';
+import { AgentExecutor } from './agent-executor.js';
+import { MODEL_PROVIDERS_TOKEN, PRICE_TABLE_TOKEN } from './model-tokens.js';
+
+/**
+ * Agent runs: the executor registers itself for runs of kind 'agent'. Provider keys come from the
+ * request, else the user's stored key (asked of identity, which answers only this service), else
+ * the platform's environment.
+ */
+@Module({
+  imports: [RunsModule],
+  providers: [
+    AgentExecutor,
+    {
+      provide: ToolRegistry,
+      inject: [EXECUTION_CONFIG],
+      useFactory: (config: ExecutionConfig) => new ToolRegistry({ httpAllowlist: config.httpToolAllowlist }),
+    },
+    {
+      provide: MODEL_PROVIDERS_TOKEN,
+      inject: [BUS_CLIENT],
+      useFactory: (bus: BusClient) =>
+        ModelProviders.fromEnv(process.env, {
+          lookupStoredKey: async ({ userId, provider }) => {
+            try {
+              return (await bus.request(AccountContracts.revealProviderKey, { userId, provider }, { actor: serviceActor('execution') })).apiKey;
+            } catch (err) {
+              // No stored key is the usual case; anything else (identity down) must not fall back to the platform's key.
+              if (err instanceof AppError && err.code === ErrorCode.NOT_FOUND) return undefined;
+              throw err;
+            }
+          },
+        }),
+    },
+    { provide: PRICE_TABLE_TOKEN, useFactory: () => PriceTable.fromEnv() },
+  ],
+})
+export class AgentRunsModule {}

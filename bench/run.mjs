@@ -22,6 +22,10 @@
 //                         scenarios: seeded data, sequential requests, p50/p95,
 //                         platform only, see bench/lib/conversation-bench.mjs)
 //          --latency-requests=300   (timed requests per latency scenario)
+//          agent-run, run-ttft: agent runs against an instantly answering
+//                         model server, interleaved with the same call made
+//                         directly (see bench/lib/run-bench.mjs)
+//          --run-requests=200       (timed runs per run scenario)
 // Env:     BENCH_PG_URL (admin URL, default postgres://postgres@127.0.0.1:5432/test)
 //          NATS_URL     (default nats://127.0.0.1:4222)
 import { randomBytes } from 'node:crypto';
@@ -29,6 +33,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BRANCH_MESSAGES, measureLatency, SEARCH_MESSAGES, seedConversations } from './lib/conversation-bench.mjs';
+import { createRunAgent, measureRuns, startModelServer } from './lib/run-bench.mjs';
 import { autocannon } from './lib/load.mjs';
 import { backendPids, createDatabase, dropDatabase, dropFloorTable, setupFloorTable, withDatabase } from './lib/pg-admin.mjs';
 import {
@@ -64,6 +69,7 @@ const WARMUP = Math.min(5, Number(args.warmup ?? 1));
 const CONNECTIONS = Number(args.connections ?? 64);
 const FLOOR_ONLY = Boolean(args['floor-only']);
 const LATENCY_REQUESTS = Number(args['latency-requests'] ?? 300);
+const RUN_REQUESTS = Number(args['run-requests'] ?? 200);
 
 /** What an agent created by the bench looks like: a realistic, valid body. */
 const AGENT_BODY = JSON.stringify({
@@ -98,6 +104,9 @@ const SCENARIOS = {
     paths: (seeded) => seeded.searchPaths,
     check: (body) => Array.isArray(body.items),
   },
+  // Run scenarios: sequential runs interleaved with the same model call made directly.
+  'agent-run': { label: 'POST /api/v1/agents/:id/runs (wait) vs the model call alone, instant model', runs: true, ttft: false },
+  'run-ttft': { label: 'POST /api/v1/agents/:id/runs?stream=true, first token vs the model call alone', runs: true, ttft: true },
 };
 const SCENARIO_KEYS = String(args.scenarios ?? Object.keys(SCENARIOS).join(','))
   .split(',')
@@ -124,7 +133,7 @@ async function startFloor(dbUrl, ts) {
   return { port, agentId: row.agentId, procs: { server, responder } };
 }
 
-async function startPlatform(dbUrl, ts) {
+async function startPlatform(dbUrl, ts, extraEnv = {}) {
   const missing = APPS.filter((a) => !existsSync(join(ROOT, 'dist', 'apps', a, 'main.js')));
   if (missing.includes('gateway') || missing.includes('identity')) {
     throw new Error(
@@ -144,6 +153,7 @@ async function startPlatform(dbUrl, ts) {
     // One bench user sends thousands of requests a second: a per-user budget high enough never to
     // refuse one, so the limiter's counting is measured but no request is turned away.
     RATE_LIMIT_USER_PER_MINUTE: '10000000',
+    ...extraEnv,
   };
   const procs = {};
   for (const app of APPS.filter((a) => !missing.includes(a))) {
@@ -256,8 +266,15 @@ async function main() {
     log(`dropped database ${dbName}`);
   });
 
-  const LOAD_KEYS = SCENARIO_KEYS.filter((k) => !SCENARIOS[k].latency);
+  const LOAD_KEYS = SCENARIO_KEYS.filter((k) => !SCENARIOS[k].latency && !SCENARIOS[k].runs);
   const LATENCY_KEYS = FLOOR_ONLY ? [] : SCENARIO_KEYS.filter((k) => SCENARIOS[k].latency);
+  const RUN_KEYS = FLOOR_ONLY ? [] : SCENARIO_KEYS.filter((k) => SCENARIOS[k].runs);
+  let model;
+  if (RUN_KEYS.length > 0) {
+    model = await startModelServer(ROOT);
+    onCleanup(() => model.stop());
+    log(`model server (instant fake OpenAI) at ${model.baseUrl}`);
+  }
   const targets = {};
   if (LOAD_KEYS.length > 0) {
     const floor = await startFloor(dbUrl, ts);
@@ -268,7 +285,10 @@ async function main() {
   let token = `floor-only-${randomBytes(16).toString('hex')}`;
   if (!FLOOR_ONLY) {
     const t0 = Date.now();
-    const platform = await startPlatform(dbUrl, ts);
+    const modelEnv = model
+      ? { OPENAI_BASE_URL: model.baseUrl, OPENAI_API_KEY: 'sk-bench', EXECUTION_MAX_ACTIVE_RUNS_PER_USER: '100000', EXECUTION_MODEL_MAX_RETRIES: '0' }
+      : {};
+    const platform = await startPlatform(dbUrl, ts, modelEnv);
     log(`platform ready on port ${platform.port} after ${((Date.now() - t0) / 1000).toFixed(1)}s (${Object.entries(platform.procs).map(([n, p]) => `${n} ${p.pid}`).join(', ')})`);
     token = await platformToken(platform.base, ts);
     targets.platform = { base: platform.base, agentId: await platformAgent(platform.base, token), procs: platform.procs };
@@ -291,6 +311,28 @@ async function main() {
     }
     console.log('\n==== Latency, one client, sequential requests');
     console.log(table(['route', 'requests', 'p50 ms', 'p95 ms', 'p99 ms', 'mean ms', 'failures'], LATENCY_KEYS.map((k) => [latency[k].label, latency[k].requests, fmt(latency[k].p50, 1), fmt(latency[k].p95, 1), fmt(latency[k].p99, 1), fmt(latency[k].mean, 1), latency[k].failures])));
+  }
+
+  const runs = {};
+  if (RUN_KEYS.length > 0) {
+    const runAgent = await createRunAgent(targets.platform.base, token);
+    for (const key of RUN_KEYS) {
+      const scenario = SCENARIOS[key];
+      console.log(`\n==== ${scenario.label}`);
+      runs[key] = { label: scenario.label, ...(await measureRuns({ base: targets.platform.base, token, agentId: runAgent, model, count: RUN_REQUESTS, ttft: scenario.ttft })) };
+      const r = runs[key];
+      log(`${key}: platform p50 ${fmt(r.platform.p50, 1)} ms p95 ${fmt(r.platform.p95, 1)} ms; direct p50 ${fmt(r.direct.p50, 1)} ms p95 ${fmt(r.direct.p95, 1)} ms; failures ${r.failures}`);
+    }
+    console.log('\n==== Agent runs, one client, sequential, interleaved with the direct model call');
+    console.log(
+      table(
+        ['scenario', 'runs', 'platform p50 ms', 'platform p95 ms', 'direct p50 ms', 'direct p95 ms', 'overhead p50 ms', 'overhead p95 ms', 'p50 ratio', 'failures'],
+        RUN_KEYS.map((k) => {
+          const r = runs[k];
+          return [k, r.requests, fmt(r.platform.p50, 1), fmt(r.platform.p95, 1), fmt(r.direct.p50, 1), fmt(r.direct.p95, 1), fmt(r.overhead.p50, 1), fmt(r.overhead.p95, 1), fmt(r.platform.p50 / r.direct.p50, 2), r.failures];
+        }),
+      ),
+    );
   }
 
   const rows = LOAD_KEYS.map((key) => {
@@ -325,13 +367,18 @@ async function main() {
         config: { connections: CONNECTIONS, durationS: DURATION, warmupS: WARMUP, rounds: ROUNDS, floorOnly: FLOOR_ONLY, natsUrl: NATS_URL, database: dbName, scenarios: SCENARIO_KEYS },
         scenarios: results,
         latency,
+        runs,
       },
       null,
       2,
     ),
   );
   log(`results written to ${out.slice(ROOT.length + 1)}`);
-  const bad = [...LOAD_KEYS.filter((key) => results[key].bad.length > 0), ...LATENCY_KEYS.filter((key) => latency[key].failures > 0)];
+  const bad = [
+    ...LOAD_KEYS.filter((key) => results[key].bad.length > 0),
+    ...LATENCY_KEYS.filter((key) => latency[key].failures > 0),
+    ...RUN_KEYS.filter((key) => runs[key].failures > 0),
+  ];
   if (bad.length) throw new Error(`non-2xx responses under load on ${bad.join(', ')} (see above)`);
 }
 

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { loadAgentConfig, loadConversationConfig, loadExecutionConfig, loadIdentityConfig } from '#config';
+import { checkModelSettings } from '#llm';
 import { rootLogger } from '#observability';
 import { loadConfigOrExit, type RunningService, Runtime, runUntilSignalled, startBusService } from '#service-kit';
 import { API_PREFIX, createGateway, listenGateway } from '../apps/gateway/src/gateway.bootstrap.js';
@@ -8,7 +9,7 @@ import { type EmbeddedDatabase, startEmbeddedDatabase } from './embedded-databas
 import { loadOrCreateLocalSecret } from './local-secret.js';
 
 /** `npm start`: the gateway and every service in one process, with zero configuration. */
-const loaded = loadConfigOrExit('platform', undefined, [loadAgentConfig, loadIdentityConfig, loadConversationConfig, loadExecutionConfig]);
+const loaded = loadConfigOrExit('platform', undefined, [loadAgentConfig, loadIdentityConfig, loadConversationConfig, loadExecutionConfig, checkModelSettings]);
 runUntilSignalled(async () => {
   const log = rootLogger();
   let embedded: EmbeddedDatabase | undefined;

@@ -11,6 +11,15 @@ describe('execution service settings', () => {
       retryDelayMs: 2000,
       runTimeoutSeconds: 300,
       runTimeoutMaxSeconds: 1800,
+      maxActiveRunsPerUser: 10,
+      defaultMaxSteps: 20,
+      maxStepsCap: 100,
+      maxTokensCap: 1_000_000,
+      budgetCapMicros: 0,
+      httpToolAllowlist: [],
+      modelTimeoutMs: 120_000,
+      modelMaxRetries: 2,
+      historyMaxTokens: 16_000,
     });
   });
 
@@ -25,8 +34,35 @@ describe('execution service settings', () => {
         EXECUTION_RETRY_DELAY_MS: '0',
         EXECUTION_RUN_TIMEOUT_SECONDS: '60',
         EXECUTION_RUN_TIMEOUT_MAX_SECONDS: '120',
+        EXECUTION_MAX_ACTIVE_RUNS_PER_USER: '3',
+        EXECUTION_DEFAULT_MAX_STEPS: '5',
+        EXECUTION_MAX_STEPS_CAP: '10',
+        EXECUTION_MAX_TOKENS_CAP: '5000',
+        EXECUTION_BUDGET_CAP_MICROS: '250000',
+        EXECUTION_HTTP_TOOL_ALLOWLIST: ' Example.com, *.wikipedia.org ,127.0.0.1:8080',
+        EXECUTION_MODEL_TIMEOUT_MS: '30000',
+        EXECUTION_MODEL_MAX_RETRIES: '0',
+        EXECUTION_HISTORY_MAX_TOKENS: '4000',
       }),
-    ).toEqual({ workerConcurrency: 0, leaseMs: 1000, heartbeatMs: 200, pollMs: 100, maxAttempts: 5, retryDelayMs: 0, runTimeoutSeconds: 60, runTimeoutMaxSeconds: 120 });
+    ).toEqual({
+      workerConcurrency: 0,
+      leaseMs: 1000,
+      heartbeatMs: 200,
+      pollMs: 100,
+      maxAttempts: 5,
+      retryDelayMs: 0,
+      runTimeoutSeconds: 60,
+      runTimeoutMaxSeconds: 120,
+      maxActiveRunsPerUser: 3,
+      defaultMaxSteps: 5,
+      maxStepsCap: 10,
+      maxTokensCap: 5000,
+      budgetCapMicros: 250_000,
+      httpToolAllowlist: ['example.com', '*.wikipedia.org', '127.0.0.1:8080'],
+      modelTimeoutMs: 30_000,
+      modelMaxRetries: 0,
+      historyMaxTokens: 4000,
+    });
   });
 
   it('names every bad variable at once', () => {

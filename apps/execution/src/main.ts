@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { ConfigError, loadExecutionConfig } from '#config';
+import { checkModelSettings } from '#llm';
 import { runServiceProcess } from '#service-kit';
 import { executionApp } from './execution.app.js';
 
@@ -7,6 +8,7 @@ import { executionApp } from './execution.app.js';
 // the process at once with the variable named, exactly as a bad platform setting does.
 try {
   loadExecutionConfig();
+  checkModelSettings();
 } catch (err) {
   if (!(err instanceof ConfigError)) throw err;
   process.stderr.write(`execution: ${err.message}\nSee the configuration table in README.md.\n`);

@@ -15,3 +15,4 @@ export { describeModel, isModelProvider, ModelProviders, PROVIDER_PROFILES, prov
 export type { CreateModelInput, KeySource, ModelInfo, ModelSpec, StoredKeyLookup } from './model-providers.js';
 export * from './price-table.js';
 export * from './chat-stream.js';
+export { checkModelSettings } from './model-settings.js';

@@ -264,6 +264,7 @@ describe('agent runs', () => {
     expect(request.finished).toBe(false);
     expect(done.outputPartial).toBe(true);
     expect((done.output as { content: string }).content).toMatch(/^w0 w1 /);
+    expect(await steps(run.id)).toEqual([{ key: 'llm:1', type: 'llm_call', status: 'abandoned' }]);
   });
 
   it('in a conversation: writes the user message, reads the history, and writes the answer after the user message', async () => {

@@ -45,6 +45,10 @@ export class RunEndings {
       ...(run.status === 'requires_action' ? { action: run.requiredAction } : {}),
       usage: run.usage,
     });
+    if (run.status !== 'requires_action') {
+      // A step cut off by the ending (a cancelled model call) would otherwise show as running for ever.
+      await manager.query(`UPDATE "execution"."run_steps" SET "status" = 'abandoned', "updated_at" = now() WHERE "run_id" = $1 AND "status" = 'running'`, [run.id]);
+    }
     for (const hook of this.hooks) await hook(manager, run);
     if (run.status === 'requires_action') {
       if (run.background) await this.notify(manager, run, 'run.requires_action', 'Your run is waiting for input');

@@ -3,7 +3,7 @@ import type { ExecutionConfig } from '#config';
 import { BROADCAST, type Broadcast } from '#messaging';
 import { isUniqueViolation } from '#persistence';
 import { DATA_SOURCE } from '#service-kit';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { EXECUTION_CONFIG } from '../execution-config.module.js';
 import { RunEndings } from './run-endings.js';
 import { RunEventsHub } from './run-events-hub.js';
@@ -20,6 +20,17 @@ export interface RunCancelHint {
 }
 
 const MAX_EVENTS_PAGE = 1000;
+
+export interface EnqueueOptions {
+  /** Runs inside the insert's transaction, before the insert; throwing refuses the run. */
+  beforeInsert?: (manager: EntityManager) => Promise<void>;
+}
+
+export interface CancelOutcome {
+  run: Run;
+  /** The run is running: its worker must be told (after the commit). */
+  notifyWorker: boolean;
+}
 
 /**
  * The producer side of the queue: what the HTTP layer and the agent loop call. Executing runs is
@@ -39,8 +50,10 @@ export class RunQueue {
   /**
    * Queues a run, or returns the run this owner's idempotency key already created (`created`
    * false). Idle workers are woken after the commit; if the hint is lost, their poll finds it.
+   * `beforeInsert` runs in the insert's transaction and may throw to refuse the run; it never runs
+   * for a key that already made a run.
    */
-  async enqueue(request: EnqueueRunRequest): Promise<{ run: Run; created: boolean }> {
+  async enqueue(request: EnqueueRunRequest, options: EnqueueOptions = {}): Promise<{ run: Run; created: boolean }> {
     const timeoutMs = this.timeoutFor(request.limits?.timeoutMs);
     const key = request.idempotencyKey;
     if (key !== undefined && (key.length === 0 || key.length > 255)) throw RunsErrors.badInput('idempotencyKey must be 1 to 255 characters');
@@ -49,9 +62,18 @@ export class RunQueue {
       if (existing) return { run: existing, created: false };
     }
     const target = request.target;
+    const guard = options.beforeInsert;
     let inserted: Run | null;
+    let existingInTransaction: Run | null = null;
     try {
       inserted = await this.dataSource.transaction(async (manager) => {
+        if (guard) {
+          // A guard may refuse what a concurrent twin with the same key just created (e.g. "the
+          // conversation is busy"): under the key's lock the twin is seen and returned instead.
+          if (key !== undefined) existingInTransaction = await this.repository.lockIdempotencyKey(manager, request.ownerId, key);
+          if (existingInTransaction) return null;
+          await guard(manager);
+        }
         const run = await this.repository.insert(manager, {
           ownerId: request.ownerId,
           kind: target.kind,
@@ -78,7 +100,7 @@ export class RunQueue {
     }
     if (!inserted) {
       // Another request with the same key won the race; it is the run.
-      const existing = key === undefined ? null : await this.repository.findByIdempotencyKey(request.ownerId, key);
+      const existing = existingInTransaction ?? (key === undefined ? null : await this.repository.findByIdempotencyKey(request.ownerId, key));
       if (!existing) throw new Error('idempotent enqueue found neither a new nor an existing run');
       return { run: existing, created: false };
     }
@@ -93,21 +115,34 @@ export class RunQueue {
    * broadcast is lost). Cancelling a finished run is a conflict.
    */
   async requestCancel(runId: string, ownerId?: string): Promise<Run> {
-    const { run, notify } = await this.dataSource.transaction(async (manager) => {
-      const locked = await this.repository.lock(manager, runId, ownerId);
-      if (!locked) throw RunsErrors.notFound();
-      if (locked.status === 'running') {
-        await this.repository.markCancelRequested(manager, runId);
-        return { run: { ...locked, cancelRequestedAt: locked.cancelRequestedAt ?? new Date() }, notify: true };
-      }
-      if (locked.status !== 'pending' && locked.status !== 'requires_action') throw RunsErrors.alreadyFinished(locked.status);
+    const cancel = await this.dataSource.transaction((manager) => this.cancelInTransaction(manager, runId, ownerId));
+    this.announceCancel(cancel);
+    return cancel.run;
+  }
+
+  /**
+   * requestCancel's work in the caller's transaction (e.g. a new run interrupting the active one).
+   * The caller must pass the result to announceCancel after its commit, and only then.
+   */
+  async cancelInTransaction(manager: EntityManager, runId: string, ownerId?: string): Promise<CancelOutcome> {
+    const locked = await this.repository.lock(manager, runId, ownerId);
+    if (!locked) throw RunsErrors.notFound();
+    if (locked.status === 'running') {
       await this.repository.markCancelRequested(manager, runId);
-      const ended = await this.endings.end(manager, runId, null, { status: 'cancelled', outputPartial: locked.output !== null });
-      return { run: ended ?? locked, notify: false };
-    });
-    if (notify) this.broadcast.publish<RunCancelHint>(RUNS_CANCEL_SUBJECT, { runId });
-    this.hub.notify(runId);
-    return run;
+      return { run: { ...locked, cancelRequestedAt: locked.cancelRequestedAt ?? new Date() }, notifyWorker: true };
+    }
+    if (locked.status !== 'pending' && locked.status !== 'requires_action') throw RunsErrors.alreadyFinished(locked.status);
+    await this.repository.markCancelRequested(manager, runId);
+    const ended = await this.endings.end(manager, runId, null, { status: 'cancelled', outputPartial: locked.output !== null });
+    return { run: ended ?? locked, notifyWorker: false };
+  }
+
+  /** After the commit of a cancel: tells the worker holding a running run, and wakes the run's readers. */
+  announceCancel(cancel: CancelOutcome): void {
+    if (cancel.notifyWorker) this.broadcast.publish<RunCancelHint>(RUNS_CANCEL_SUBJECT, { runId: cancel.run.id });
+    // Ended here: a run queued behind it in the same conversation may start now.
+    else this.broadcast.publish(RUNS_WAKE_SUBJECT, { runId: cancel.run.id });
+    this.hub.notify(cancel.run.id);
   }
 
   /**

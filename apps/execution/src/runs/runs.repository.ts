@@ -55,7 +55,7 @@ const FENCE_CTE = `"fence" AS (
   SELECT "id" FROM "execution"."runs" WHERE "id" = $1 AND "attempt" = $2 AND "lease_owner" = $3 AND "status" = 'running' FOR SHARE)`;
 
 /** TypeORM answers an UPDATE or DELETE ... RETURNING on PostgreSQL with [rows, count]; anything else with the rows. */
-async function sql<T>(runner: Pick<EntityManager, 'query'>, text: string, params: unknown[]): Promise<T[]> {
+export async function sql<T>(runner: Pick<EntityManager, 'query'>, text: string, params: unknown[]): Promise<T[]> {
   const result: unknown = await runner.query(text, params);
   if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
   return result as T[];
@@ -374,6 +374,67 @@ export class RunsRepository {
       [agentId, ownerId],
     );
     return rows.map((r) => r.id);
+  }
+
+  /**
+   * A transaction-scoped lock on any name (an owner, a conversation, an idempotency key): writers
+   * that must see each other's inserts before deciding queue behind it; it ends with the transaction.
+   */
+  async advisoryLock(manager: EntityManager, name: string): Promise<void> {
+    await sql(manager, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [name]);
+  }
+
+  /** Inside a guarded enqueue: the run an idempotency key already made, seen after the key's lock (so a concurrent twin is visible). */
+  async lockIdempotencyKey(manager: EntityManager, ownerId: string, key: string): Promise<Run | null> {
+    await this.advisoryLock(manager, `execution.runs.idempotency:${ownerId}:${key}`);
+    const rows: RunRow[] = await sql(manager, `SELECT * FROM "execution"."runs" WHERE "owner_id" = $1 AND "idempotency_key" = $2`, [ownerId, key]);
+    return rows.length === 0 ? null : runFromRow(rows[0]);
+  }
+
+  /** Runs that count against the owner's concurrency cap. */
+  async countActiveByOwner(manager: EntityManager, ownerId: string): Promise<number> {
+    const rows: Array<{ count: string }> = await sql(
+      manager,
+      `SELECT count(*) AS "count" FROM "execution"."runs" WHERE "owner_id" = $1 AND "status" IN ('pending', 'running')`,
+      [ownerId],
+    );
+    return Number(rows[0].count);
+  }
+
+  /** A conversation's runs that have not ended, oldest first, locked for the caller's transaction. */
+  async lockActiveByConversation(manager: EntityManager, conversationId: string): Promise<Run[]> {
+    const rows: RunRow[] = await sql(
+      manager,
+      `SELECT * FROM "execution"."runs" WHERE "conversation_id" = $1 AND "status" IN ('pending', 'running', 'requires_action')
+       ORDER BY "created_at", "id" FOR UPDATE`,
+      [conversationId],
+    );
+    return rows.map(runFromRow);
+  }
+
+  /**
+   * An owner's runs, newest first, after the (created_at, id) position of the previous page. The
+   * sort key goes out as ISO text with microseconds: a JS Date would drop them and repeat or skip rows.
+   */
+  async listByOwner(filter: {
+    ownerId: string;
+    status?: RunStatus;
+    agentId?: string;
+    conversationId?: string;
+    after?: { createdAt: string; id: string };
+    limit: number;
+  }): Promise<Array<{ run: Run; createdKey: string }>> {
+    const rows: Array<RunRow & { created_key: string }> = await sql(
+      this.dataSource,
+      `SELECT *, to_char("created_at" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "created_key" FROM "execution"."runs"
+       WHERE "owner_id" = $1 AND ($2::text IS NULL OR "status" = $2) AND ($3::uuid IS NULL OR "agent_id" = $3)
+         AND ($4::uuid IS NULL OR "conversation_id" = $4)
+         AND ($5::timestamptz IS NULL OR ("created_at", "id") < ($5::timestamptz, $6::uuid))
+       ORDER BY "created_at" DESC, "id" DESC
+       LIMIT $7`,
+      [filter.ownerId, filter.status ?? null, filter.agentId ?? null, filter.conversationId ?? null, filter.after?.createdAt ?? null, filter.after?.id ?? null, filter.limit],
+    );
+    return rows.map((r) => ({ run: runFromRow(r), createdKey: r.created_key }));
   }
 
   /** Steps and events go with their runs (ON DELETE CASCADE). */

@@ -1,0 +1,96 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { UsageGroup } from '#contracts';
+import { DATA_SOURCE } from '#service-kit';
+import type { DataSource, EntityManager } from 'typeorm';
+import { sql } from '../runs/runs.repository.js';
+
+/** One run's model calls to one model. */
+export interface ModelUsage {
+  /** '' when the step named none. */
+  model: string;
+  calls: number;
+  promptTokens: number;
+  completionTokens: number;
+  costMicros: number;
+}
+
+export interface UsageTotals {
+  key: string;
+  requests: number;
+  runs: number;
+  promptTokens: number;
+  completionTokens: number;
+  costMicros: number;
+}
+
+/** Fixed SQL per grouping: the group never reaches the statement as text. */
+const GROUP_KEYS: Record<UsageGroup, string> = {
+  day: `to_char("day", 'YYYY-MM-DD')`,
+  agent: `"agent_id"::text`,
+  model: `"model"`,
+};
+
+@Injectable()
+export class UsageRepository {
+  constructor(@Inject(DATA_SOURCE) private readonly dataSource: DataSource) {}
+
+  /** A run's completed model calls per model, most calls first (ties by name, so the choice is stable). */
+  async modelCallsOf(manager: EntityManager, runId: string): Promise<ModelUsage[]> {
+    const rows: Array<{ model: string; calls: string; prompt_tokens: string; completion_tokens: string; cost_micros: string }> = await sql(
+      manager,
+      `SELECT COALESCE("model", '') AS "model", count(*) AS "calls", SUM("prompt_tokens") AS "prompt_tokens",
+              SUM("completion_tokens") AS "completion_tokens", SUM("cost_micros") AS "cost_micros"
+       FROM "execution"."run_steps"
+       WHERE "run_id" = $1 AND "status" = 'completed' AND "step_type" = 'llm_call'
+       GROUP BY 1 ORDER BY "calls" DESC, "model"`,
+      [runId],
+    );
+    return rows.map((r) => ({
+      model: r.model,
+      calls: Number(r.calls),
+      promptTokens: Number(r.prompt_tokens),
+      completionTokens: Number(r.completion_tokens),
+      costMicros: Number(r.cost_micros),
+    }));
+  }
+
+  /** Adds to today's (UTC) row of the owner, agent and model. */
+  async add(manager: EntityManager, key: { ownerId: string; agentId: string }, usage: ModelUsage, runs: number): Promise<void> {
+    await sql(
+      manager,
+      `INSERT INTO "execution"."usage_daily" AS u ("owner_id", "day", "agent_id", "model", "request_count", "run_count", "prompt_tokens", "completion_tokens", "cost_micros")
+       VALUES ($1, (now() AT TIME ZONE 'UTC')::date, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT ("owner_id", "day", "agent_id", "model") DO UPDATE
+       SET "request_count" = u."request_count" + EXCLUDED."request_count", "run_count" = u."run_count" + EXCLUDED."run_count",
+           "prompt_tokens" = u."prompt_tokens" + EXCLUDED."prompt_tokens", "completion_tokens" = u."completion_tokens" + EXCLUDED."completion_tokens",
+           "cost_micros" = u."cost_micros" + EXCLUDED."cost_micros", "updated_at" = now()`,
+      [key.ownerId, key.agentId, usage.model, usage.calls, runs, usage.promptTokens, usage.completionTokens, usage.costMicros],
+    );
+  }
+
+  /** The owner's totals per group over [from, to] (UTC days, inclusive), ordered by key. */
+  async report(ownerId: string, from: string, to: string, groupBy: UsageGroup): Promise<UsageTotals[]> {
+    const rows: Array<{ key: string; requests: string; runs: string; prompt_tokens: string; completion_tokens: string; cost_micros: string }> = await sql(
+      this.dataSource,
+      `SELECT ${GROUP_KEYS[groupBy]} AS "key", SUM("request_count") AS "requests", SUM("run_count") AS "runs",
+              SUM("prompt_tokens") AS "prompt_tokens", SUM("completion_tokens") AS "completion_tokens", SUM("cost_micros") AS "cost_micros"
+       FROM "execution"."usage_daily"
+       WHERE "owner_id" = $1 AND "day" BETWEEN $2::date AND $3::date
+       GROUP BY 1 ORDER BY ${GROUP_KEYS[groupBy]} COLLATE "C"`,
+      [ownerId, from, to],
+    );
+    return rows.map((r) => ({
+      key: r.key,
+      requests: Number(r.requests),
+      runs: Number(r.runs),
+      promptTokens: Number(r.prompt_tokens),
+      completionTokens: Number(r.completion_tokens),
+      costMicros: Number(r.cost_micros),
+    }));
+  }
+
+  /** For account deletion, in the caller's transaction (a static so the cleanup module needs no new provider). */
+  static async deleteByOwner(manager: EntityManager, ownerId: string): Promise<void> {
+    await sql(manager, `DELETE FROM "execution"."usage_daily" WHERE "owner_id" = $1`, [ownerId]);
+  }
+}

@@ -37,8 +37,9 @@ describe('conversations over NATS, every app its own process', () => {
     expect(res.status).toBe(201);
     return res.body.id as string;
   };
+  /** Appends without running the agent (?run=false, as an import of history): this spec has no model server. */
   const say = async (token: string, id: string, content: string): Promise<string> => {
-    const res = await post(`/conversations/${id}/messages`, { content }, token);
+    const res = await post(`/conversations/${id}/messages?run=false`, { content }, token);
     expect(res.status).toBe(201);
     return res.body.id as string;
   };
@@ -88,7 +89,7 @@ describe('conversations over NATS, every app its own process', () => {
 
       const q1 = await say(owner.accessToken, id, 'Why does my   router\nreboot at night?');
       const a1 = await assistantReply(id, q1, owner.id);
-      const q2 = await post(`/conversations/${id}/messages`, { content: 'Is it the firmware?', parentId: a1 }, owner.accessToken);
+      const q2 = await post(`/conversations/${id}/messages?run=false`, { content: 'Is it the firmware?', parentId: a1 }, owner.accessToken);
       expect(q2.body).toMatchObject({ role: 'user', parentId: a1 });
       const edit = await post(`/messages/${q2.body.id as string}/edit`, { content: 'Is it the power supply?' }, owner.accessToken);
       expect(edit.status).toBe(201);
@@ -242,19 +243,19 @@ describe('conversations over NATS, every app its own process', () => {
 
     it('an empty message -> 400 naming content', async () => {
       const id = await newConversation(owner.accessToken, agentId);
-      expectBadField(await post(`/conversations/${id}/messages`, { content: '' }, owner.accessToken), 'content');
-      expectBadField(await post(`/conversations/${id}/messages`, { content: '   \n' }, owner.accessToken), 'content');
+      expectBadField(await post(`/conversations/${id}/messages?run=false`, { content: '' }, owner.accessToken), 'content');
+      expectBadField(await post(`/conversations/${id}/messages?run=false`, { content: '   \n' }, owner.accessToken), 'content');
     });
 
     it('an oversized message -> 400 naming content', async () => {
       const id = await newConversation(owner.accessToken, agentId);
-      expectBadField(await post(`/conversations/${id}/messages`, { content: 'x'.repeat(2001) }, owner.accessToken), 'content');
+      expectBadField(await post(`/conversations/${id}/messages?run=false`, { content: 'x'.repeat(2001) }, owner.accessToken), 'content');
     });
 
     it('a parent from another conversation -> 400 naming parentId', async () => {
       const id = await newConversation(owner.accessToken, agentId);
       const elsewhere = await say(owner.accessToken, await newConversation(owner.accessToken, agentId), 'elsewhere');
-      expectBadField(await post(`/conversations/${id}/messages`, { content: 'hi', parentId: elsewhere }, owner.accessToken), 'parentId');
+      expectBadField(await post(`/conversations/${id}/messages?run=false`, { content: 'hi', parentId: elsewhere }, owner.accessToken), 'parentId');
       expectBadField(await post(`/conversations/${id}/switch`, { leafId: elsewhere }, owner.accessToken), 'leafId');
     });
 
@@ -314,7 +315,7 @@ describe('conversations over NATS, every app its own process', () => {
         () => del(`/conversations/${id}`, t),
         () => post(`/conversations/${id}/restore`, {}, t),
         () => get(`/conversations/${id}/messages`, t),
-        () => post(`/conversations/${id}/messages`, { content: 'hi' }, t),
+        () => post(`/conversations/${id}/messages?run=false`, { content: 'hi' }, t),
         () => get(`/conversations/${id}/tree`, t),
         () => post(`/conversations/${id}/switch`, { leafId: m }, t),
         () => post(`/conversations/${id}/attachments`, { filename: 'b.txt', contentType: 'text/plain', contentBase64: 'YQ==' }, t),

@@ -10,13 +10,14 @@ import { ContractBodyPipe } from './http/contract-body.pipe.js';
 import { ProblemFilter } from './http/problem.filter.js';
 import { RequestContextInterceptor } from './http/request-context.interceptor.js';
 import { IdentityHttpModule } from './identity/identity-http.module.js';
+import { RunsHttpModule } from './runs/runs-http.module.js';
 
 @Module({})
 export class GatewayModule {
   static forRoot(config: PlatformConfig, bus: BusClient): DynamicModule {
     return {
       module: GatewayModule,
-      imports: [GatewayCoreModule.forRoot(config, bus), IdentityHttpModule, AgentsHttpModule, ConversationsHttpModule],
+      imports: [GatewayCoreModule.forRoot(config, bus), IdentityHttpModule, AgentsHttpModule, ConversationsHttpModule, RunsHttpModule],
       controllers: [HealthController],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },

@@ -1,30 +1,39 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import {
   type Actor,
   AddMessageBody,
+  AppError,
   AttachmentContracts,
   AttachmentView,
   ConversationContracts,
   ConversationIdRequest,
   ConversationList,
+  ConversationMessageRunBody,
   ConversationTree,
   ConversationView,
   CreateConversationRequest,
+  ErrorCode,
   ListConversationsQuery,
   ListMessagesQuery,
   MessageContracts,
   MessageList,
   MessageView,
+  RunView,
   SwitchBranchBody,
   UpdateConversationBody,
   UploadAttachmentBody,
+  validatePayload,
 } from '#contracts';
 import { BUS_CLIENT, type BusClient } from '#messaging';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ContractParamsPipe } from '../agents/contract-params.pipe.js';
 import { CurrentActor } from '../http/actor.js';
 import { AuthGuard } from '../http/auth.guard.js';
 import { ProblemResponses } from '../http/openapi.js';
+import { IdempotencyKeyHeader, RUN_MODES_DESCRIPTION } from '../runs/agent-runs.controller.js';
+import { idempotencyKeyOf, runModeOf, serveRunStart } from '../runs/run-modes.js';
+import { ConversationMessageQuery } from '../runs/run-queries.js';
 
 const conversationId = new ContractParamsPipe(ConversationIdRequest, 'path');
 
@@ -103,14 +112,43 @@ export class ConversationsController {
 
   @Post(':id/messages')
   @ApiOperation({
-    summary: 'Append a user message (under parentId, or the current leaf); it becomes the current leaf',
-    description: 'Runs no agent: running the agent on the new message arrives with the execution service.',
+    summary: "Send a message: it is appended (under parentId, or the current leaf) and the conversation's agent answers it",
+    description:
+      `${RUN_MODES_DESCRIPTION} ` +
+      'With `?run=false` the message is only appended (201 with the message) and no agent runs: for importing history; the run options of the body do not apply then. ' +
+      'While another run of the conversation is active, `onActiveRun` decides: reject (409 with activeRunId, the default), enqueue, or interrupt.',
   })
   @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiCreatedResponse({ type: MessageView })
-  @ProblemResponses(404)
-  addMessage(@Param(conversationId) params: ConversationIdRequest, @Body() body: AddMessageBody, @CurrentActor() actor: Actor): Promise<MessageView> {
-    return this.bus.request(MessageContracts.add, { ...body, id: params.id }, { actor });
+  @IdempotencyKeyHeader
+  @ApiBody({ type: ConversationMessageRunBody })
+  @ApiProduces('application/json', 'text/event-stream')
+  @ApiOkResponse({ type: RunView, description: 'The settled run (wait mode), or the event stream (stream=true)' })
+  @ApiAcceptedResponse({ type: RunView, description: 'background=true: the run, queued' })
+  @ApiCreatedResponse({ type: MessageView, description: 'run=false: the appended message' })
+  @ProblemResponses(404, 409, 429)
+  async addMessage(
+    @Param(conversationId) params: ConversationIdRequest,
+    @Query(new ContractParamsPipe(ConversationMessageQuery, 'query string')) query: ConversationMessageQuery,
+    @Body() raw: unknown,
+    @CurrentActor() actor: Actor,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    if (query.run === 'false') {
+      if (query.stream !== undefined || query.background !== undefined) {
+        throw new AppError(ErrorCode.VALIDATION_FAILED, 'query string is invalid', {
+          errors: [{ field: 'run', problems: ['run=false only appends the message: stream and background do not apply'] }],
+        });
+      }
+      const body = await validatePayload(AddMessageBody, raw ?? {}, 'request body');
+      const message = await this.bus.request(MessageContracts.add, { ...body, id: params.id }, { actor });
+      void reply.status(201).send(message);
+      return;
+    }
+    const mode = runModeOf(query);
+    const idempotencyKey = idempotencyKeyOf(request);
+    const { content, ...options } = await validatePayload(ConversationMessageRunBody, raw ?? {}, 'request body');
+    await serveRunStart(this.bus, actor, request, reply, { ...options, input: content, conversationId: params.id, ...(idempotencyKey ? { idempotencyKey } : {}) }, mode);
   }
 
   @Get(':id/tree')

@@ -1,0 +1,127 @@
+import { type Actor, AppError, ErrorCode, FINAL_RUN_STATUSES, RunContracts, type RunModeQuery, type RunView, type StartRunRequest } from '#contracts';
+import type { BusClient } from '#messaging';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { SseStream } from './sse.js';
+
+/** How long one long poll (wait or events) asks the execution service to hold on. */
+export const LONG_POLL_MS = 15_000;
+/** The bus gets this much longer than the poll itself before it calls the service late. */
+const BUS_SLACK_MS = 10_000;
+
+export type RunMode = 'wait' | 'stream' | 'background';
+
+/** The mode a RunModeQuery asks for; both stream and background is a 400. */
+export function runModeOf(query: RunModeQuery): RunMode {
+  const stream = query.stream === 'true';
+  const background = query.background === 'true';
+  if (stream && background) {
+    throw new AppError(ErrorCode.VALIDATION_FAILED, 'query string is invalid', {
+      errors: [{ field: 'background', problems: ['stream=true and background=true cannot be combined: pick one way to follow the run'] }],
+    });
+  }
+  return stream ? 'stream' : background ? 'background' : 'wait';
+}
+
+/** The Idempotency-Key header: absent, or 1-255 printable ASCII characters. */
+export function idempotencyKeyOf(request: FastifyRequest): string | undefined {
+  const value = request.headers['idempotency-key'];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^[\x20-\x7e]{1,255}$/.test(value)) {
+    throw new AppError(ErrorCode.VALIDATION_FAILED, 'the Idempotency-Key header is invalid', {
+      errors: [{ field: 'Idempotency-Key', problems: ['Idempotency-Key must be one header of 1-255 printable ASCII characters'] }],
+    });
+  }
+  return value;
+}
+
+/** A run that will not move on by itself: it ended, or it waits for the caller. */
+export function isSettled(run: Pick<RunView, 'status'>): boolean {
+  return FINAL_RUN_STATUSES.includes(run.status) || run.status === 'requires_action';
+}
+
+/** Resolves when the client hangs up before the reply was written. */
+function clientGone(reply: FastifyReply): { promise: Promise<void>; gone: () => boolean } {
+  let gone = false;
+  const promise = new Promise<void>((resolve) => {
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) gone = true;
+      resolve();
+    });
+  });
+  return { promise, gone: () => gone };
+}
+
+/**
+ * Starts a run and answers in the mode asked: 202 with the run (background), 200 with the run
+ * once it settled (wait), or its events as SSE (stream). A failure to start is always problem+json.
+ */
+export async function serveRunStart(
+  bus: BusClient,
+  actor: Actor,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  start: StartRunRequest,
+  mode: RunMode,
+): Promise<void> {
+  const run = await bus.request(RunContracts.start, { ...start, background: mode === 'background' }, { actor });
+  if (mode === 'background') {
+    void reply.status(202).header('location', `/api/v1/runs/${run.id}`).send(run);
+    return;
+  }
+  if (mode === 'stream') {
+    const stream = new SseStream(request, reply);
+    stream.open();
+    await pumpRunEvents(bus, actor, run.id, 0, stream);
+    return;
+  }
+  void reply.status(200).send(await waitForRun(bus, actor, run, reply));
+}
+
+/** Long-polls the run until it settles (or the client goes away: then stops asking). */
+export async function waitForRun(bus: BusClient, actor: Actor, initial: RunView, reply: FastifyReply): Promise<RunView> {
+  let run = initial;
+  const client = clientGone(reply);
+  while (!isSettled(run) && !client.gone()) {
+    const next = await Promise.race([
+      bus.request(RunContracts.wait, { id: run.id, waitMs: LONG_POLL_MS }, { actor, timeoutMs: LONG_POLL_MS + BUS_SLACK_MS }),
+      client.promise.then(() => undefined),
+    ]);
+    if (next === undefined) break;
+    run = next;
+  }
+  return run;
+}
+
+/**
+ * Writes the run's events after `afterSeq` to an open stream, long-polling for more, until the
+ * run's last event was sent or the client went away; an error ends the stream with an `error` event.
+ */
+export async function pumpRunEvents(bus: BusClient, actor: Actor, runId: string, afterSeq: number, stream: SseStream): Promise<void> {
+  let after = afterSeq;
+  try {
+    while (!stream.closed) {
+      const batch = await Promise.race([
+        bus.request(RunContracts.events, { id: runId, afterSeq: after, waitMs: LONG_POLL_MS }, { actor, timeoutMs: LONG_POLL_MS + BUS_SLACK_MS }),
+        stream.whenClosed().then(() => undefined),
+      ]);
+      if (batch === undefined || stream.closed) return;
+      after = writeEvents(stream, runId, batch.items, after);
+      if (batch.ended) break;
+    }
+    stream.end();
+  } catch (err) {
+    stream.fail(err);
+  }
+}
+
+/** Writes events as SSE frames; answers the last sequence number written. */
+export function writeEvents(stream: SseStream, runId: string, items: ReadonlyArray<{ seq: number; type: string; data: unknown }>, after: number): number {
+  let last = after;
+  for (const item of items) {
+    if (item.seq <= last) continue;
+    const data = typeof item.data === 'object' && item.data !== null && !Array.isArray(item.data) ? item.data : item.data === undefined || item.data === null ? {} : { value: item.data };
+    stream.event(item.seq, item.type, { runId, seq: item.seq, ...data });
+    last = item.seq;
+  }
+  return last;
+}

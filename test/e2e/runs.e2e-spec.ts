@@ -1,0 +1,470 @@
+import { randomUUID } from 'node:crypto';
+import { Cluster, createTestDatabase, FakeOpenAiServer, registerUser, type TestUser, testEnv, uniqueNamespace } from '#testing';
+import { expectBadField, expectProblem } from './support/problems.js';
+import { idsOf, type SseEvent, SseReader, tokenText } from './support/sse.js';
+
+type Res = { status: number; headers: Headers; body: any; text: string };
+
+const FINAL = ['completed', 'failed', 'cancelled', 'expired'];
+
+/**
+ * Running agents through the gateway, every app its own process over the real NATS and
+ * PostgreSQL, the model being a fake OpenAI-compatible server on a real socket: the three ways to
+ * wait for a run (wait, stream, background), replaying its events, cancelling, tool calls,
+ * conversations, usage, and every bad input, with another user's runs answering 404.
+ */
+describe('runs over NATS, every app its own process, against a fake model server', () => {
+  let cluster: Cluster;
+  let fake: FakeOpenAiServer;
+  let owner: TestUser;
+  let stranger: TestUser;
+  let agentId: string;
+
+  const api = () => cluster.api;
+  const url = (path: string) => `${api().baseUrl}/api/v1${path}`;
+  const post = (path: string, body: unknown, token: string, headers?: Record<string, string>): Promise<Res> =>
+    api().request('POST', `/api/v1${path}`, { body, token, headers });
+  const get = (path: string, token: string, headers?: Record<string, string>): Promise<Res> => api().request('GET', `/api/v1${path}`, { token, headers });
+  const del = (path: string, token: string) => api().delete(`/api/v1${path}`, token);
+  const newAgent = async (token: string, body: Record<string, unknown> = {}): Promise<string> => {
+    const res = await post('/agents', { name: 'Helper', modelProvider: 'openai', modelName: 'gpt-4o-mini', systemPrompt: 'Be brief.', ...body }, token);
+    expect(res.status).toBe(201);
+    return res.body.id as string;
+  };
+  const run = (agent: string, body: Record<string, unknown>, token = owner.accessToken, query = '', headers?: Record<string, string>) =>
+    post(`/agents/${agent}/runs${query}`, body, token, headers);
+  const stream = (path: string, token: string, options: { method?: string; body?: unknown; headers?: Record<string, string> } = {}) =>
+    SseReader.open(url(path), { token, ...options });
+  const eventually = async <T>(read: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 20_000): Promise<T> => {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await read();
+      if (check(value)) return value;
+      if (Date.now() > end) throw new Error(`condition not met in time; last value: ${JSON.stringify(value).slice(0, 2000)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  const settled = (id: string, token = owner.accessToken) => eventually(() => get(`/runs/${id}`, token), (res) => res.status === 200 && FINAL.includes(res.body.status as string));
+  const today = () => new Date().toISOString().slice(0, 10);
+  const withTimeout = <T>(promise: Promise<T>, ms: number, what: string): Promise<T> =>
+    Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms).unref())]);
+
+  beforeAll(async () => {
+    fake = await FakeOpenAiServer.start();
+    const databaseUrl = await createTestDatabase('runs');
+    cluster = await Cluster.start({
+      databaseUrl,
+      natsUrl: testEnv().natsUrl,
+      namespace: uniqueNamespace('runs'),
+      perApp: {
+        execution: {
+          OPENAI_BASE_URL: fake.baseUrl,
+          OPENAI_API_KEY: 'sk-test',
+          EXECUTION_LEASE_MS: '2000',
+          EXECUTION_HEARTBEAT_MS: '500',
+          EXECUTION_POLL_MS: '300',
+          EXECUTION_RETRY_DELAY_MS: '100',
+        },
+      },
+    });
+    [owner, stranger] = await Promise.all([registerUser(cluster.api), registerUser(cluster.api)]);
+    agentId = await newAgent(owner.accessToken);
+  });
+
+  beforeEach(() => {
+    fake.reset();
+  });
+
+  afterAll(async () => {
+    await cluster?.stop();
+    await fake?.stop();
+  });
+
+  describe('successful', () => {
+    it("waits for the run by default and answers with the model's text, the usage and the steps", async () => {
+      fake.replyText('Paris is the capital of France.', { usage: { promptTokens: 20, completionTokens: 7 } });
+      const res = await run(agentId, { input: 'Capital of France?' });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-request-id')).toBeTruthy();
+      expect(res.body).toMatchObject({
+        status: 'completed',
+        agentId,
+        agentVersion: 1,
+        background: false,
+        output: { content: 'Paris is the capital of France.' },
+        outputPartial: false,
+        error: null,
+        usage: { promptTokens: 20, completionTokens: 7, totalTokens: 27 },
+      });
+      const id: string = res.body.id;
+
+      expect(fake.completions).toHaveLength(1);
+      const sent = fake.completions[0].body;
+      expect(sent.model).toBe('gpt-4o-mini');
+      expect(sent.messages[0]).toMatchObject({ role: 'system', content: expect.stringContaining('Be brief.') });
+      expect(sent.messages.at(-1)).toMatchObject({ role: 'user', content: 'Capital of France?' });
+      expect(fake.completions[0].headers.authorization).toBe('Bearer sk-test');
+
+      expect((await get(`/runs/${id}`, owner.accessToken)).body).toMatchObject({ id, status: 'completed', output: { content: 'Paris is the capital of France.' } });
+      const steps = await get(`/runs/${id}/steps`, owner.accessToken);
+      expect(steps.status).toBe(200);
+      expect(steps.body.items.map((s: { key: string; type: string; status: string }) => [s.key, s.type, s.status])).toEqual([['llm:1', 'llm_call', 'completed']]);
+      const listed = await get(`/runs?agentId=${agentId}&status=completed`, owner.accessToken);
+      expect(listed.status).toBe(200);
+      expect(listed.body.items.map((r: { id: string }) => r.id)).toContain(id);
+      if (res.body.sessionId) {
+        const session = await get(`/sessions/${res.body.sessionId as string}`, owner.accessToken);
+        expect(session.status).toBe(200);
+        expect(session.body).toMatchObject({ id: res.body.sessionId, agentId });
+        expect(session.body.runCount).toBeGreaterThanOrEqual(1);
+      }
+    });
+
+    it('streams the run as Server-Sent Events: tokens as they come, then run.completed, with increasing ids', async () => {
+      fake.replyText(['Hello', ', ', 'world', '!'], { chunkDelayMs: 30 });
+      const sse = await stream(`/agents/${agentId}/runs?stream=true`, owner.accessToken, { method: 'POST', body: { input: 'Greet me' } });
+      expect(sse.status).toBe(200);
+      expect(sse.headers.get('content-type')).toMatch(/^text\/event-stream/);
+      expect(sse.headers.get('cache-control')).toBe('no-cache');
+      expect(sse.headers.get('x-accel-buffering')).toBe('no');
+      expect(sse.headers.get('x-request-id')).toBeTruthy();
+      const events = await sse.readAll();
+
+      const ids = idsOf(events);
+      expect(ids[0]).toBe(1);
+      expect(ids.every((id, i) => Number.isInteger(id) && (i === 0 || id > ids[i - 1]))).toBe(true);
+      const runId: string = events[0].data.runId;
+      for (const event of events) expect(event.data).toMatchObject({ runId, seq: Number(event.id) });
+      const types = events.map((e) => e.event);
+      expect(types).toContain('run.started');
+      expect(types.indexOf('token')).toBeGreaterThan(types.indexOf('run.started'));
+      expect(tokenText(events)).toBe('Hello, world!');
+      expect(events.at(-1)).toMatchObject({ event: 'run.completed', data: { status: 'completed', output: { content: 'Hello, world!' } } });
+      expect(sse.text).toMatch(/^id: 1\nevent: [a-z.]+\ndata: \{.*\}\n\n/);
+
+      // What was streamed is what is stored: a full replay gives the very same events.
+      const replay = await (await stream(`/runs/${runId}/events`, owner.accessToken)).readAll();
+      expect(replay).toEqual(events);
+    });
+
+    it('runs in the background: 202 at once, then a run.completed notification', async () => {
+      fake.replyText('Done in the background.', { chunkDelayMs: 50 });
+      const res = await run(agentId, { input: 'Take your time' }, owner.accessToken, '?background=true');
+      expect(res.status).toBe(202);
+      expect(res.body).toMatchObject({ background: true, agentId });
+      expect(['pending', 'running']).toContain(res.body.status);
+      const id: string = res.body.id;
+      expect((await settled(id)).body).toMatchObject({ status: 'completed', output: { content: 'Done in the background.' } });
+      const notifications = await eventually(
+        () => get('/notifications', owner.accessToken),
+        (n) => (n.body.items as Array<{ kind: string; link: string | null }>).some((i) => i.kind === 'run.completed' && i.link === `/runs/${id}`),
+      );
+      expect(notifications.body.items.find((i: { link: string }) => i.link === `/runs/${id}`)).toMatchObject({ kind: 'run.completed', source: 'execution', readAt: null });
+    });
+
+    it('an Idempotency-Key makes a retry return the same run', async () => {
+      fake.setDefaultReply({ kind: 'text', text: 'once' });
+      const key = `retry-${randomUUID()}`;
+      const first = await run(agentId, { input: 'Do it once' }, owner.accessToken, '?background=true', { 'Idempotency-Key': key });
+      expect(first.status).toBe(202);
+      const again = await run(agentId, { input: 'Do it once' }, owner.accessToken, '?background=true', { 'Idempotency-Key': key });
+      expect(again.status).toBe(202);
+      expect(again.body.id).toBe(first.body.id);
+      expect((await settled(first.body.id as string)).body).toMatchObject({ status: 'completed', output: { content: 'once' } });
+      // A retry after the run ended still answers that run, without running it again.
+      const late = await run(agentId, { input: 'Do it once' }, owner.accessToken, '?background=true', { 'Idempotency-Key': key });
+      expect(late.body).toMatchObject({ id: first.body.id, status: 'completed' });
+      const other = await run(agentId, { input: 'Do it once' }, owner.accessToken, '?background=true', { 'Idempotency-Key': `${key}-2` });
+      expect(other.body.id).not.toBe(first.body.id);
+      // The same key from another user is another user's run.
+      const theirAgent = await newAgent(stranger.accessToken);
+      const theirs = await run(theirAgent, { input: 'Do it once' }, stranger.accessToken, '?background=true', { 'Idempotency-Key': key });
+      expect(theirs.status).toBe(202);
+      expect(theirs.body.id).not.toBe(first.body.id);
+      await Promise.all([settled(other.body.id as string), settled(theirs.body.id as string, stranger.accessToken)]);
+      expect(fake.completions).toHaveLength(3);
+    });
+
+    it('a reconnect with Last-Event-ID (or ?after=) gets exactly the events after it', async () => {
+      fake.replyText(['one ', 'two ', 'three ', 'four'], { chunkDelayMs: 20 });
+      const res = await run(agentId, { input: 'Count to four' });
+      expect(res.body.status).toBe('completed');
+      const id: string = res.body.id;
+      const full = await stream(`/runs/${id}/events`, owner.accessToken);
+      expect(full.status).toBe(200);
+      expect(full.headers.get('content-type')).toMatch(/^text\/event-stream/);
+      const all = await full.readAll();
+      expect(idsOf(all)).toEqual(all.map((_, i) => i + 1));
+      expect(all.at(-1)?.event).toBe('run.completed');
+
+      const middle = Number(all[Math.floor(all.length / 2)].id);
+      const after = (events: SseEvent[]) => events.filter((e) => Number(e.id) > middle);
+      expect(await (await stream(`/runs/${id}/events`, owner.accessToken, { headers: { 'Last-Event-ID': String(middle) } })).readAll()).toEqual(after(all));
+      expect(await (await stream(`/runs/${id}/events?after=${middle}`, owner.accessToken)).readAll()).toEqual(after(all));
+      // The header wins over the query, as EventSource resends the original URL with the header.
+      expect(await (await stream(`/runs/${id}/events?after=0`, owner.accessToken, { headers: { 'Last-Event-ID': String(middle) } })).readAll()).toEqual(after(all));
+      // After the last event of an ended run: nothing, and the stream closes.
+      const none = await stream(`/runs/${id}/events`, owner.accessToken, { headers: { 'Last-Event-ID': String(all.length) } });
+      expect(none.status).toBe(200);
+      expect(await none.readAll()).toEqual([]);
+    });
+
+    it('follows a live run from the middle: replay, then the rest as it happens', async () => {
+      fake.replyText(Array.from({ length: 12 }, (_, i) => `w${i} `), { chunkDelayMs: 100 });
+      const started = await run(agentId, { input: 'Talk slowly' }, owner.accessToken, '?background=true');
+      const id: string = started.body.id;
+      const first = await stream(`/runs/${id}/events`, owner.accessToken);
+      expect(await first.readUntil((e) => e.event === 'token')).toBe(true);
+      first.close();
+      const seen = first.events;
+      const rest = await (await stream(`/runs/${id}/events`, owner.accessToken, { headers: { 'Last-Event-ID': seen.at(-1)!.id! } })).readAll();
+      const whole = [...seen, ...rest];
+      expect(idsOf(whole)).toEqual(whole.map((_, i) => i + 1));
+      expect(whole.at(-1)?.event).toBe('run.completed');
+      expect(tokenText(whole)).toBe(Array.from({ length: 12 }, (_, i) => `w${i} `).join(''));
+    });
+
+    it('GET /runs/:id/events replays, then waits live: a cancel arrives as run.cancelled and ends the stream', async () => {
+      fake.reply({ kind: 'hang' });
+      const started = await run(agentId, { input: 'Never mind' }, owner.accessToken, '?background=true');
+      expect(started.status).toBe(202);
+      const id: string = started.body.id;
+      const sse = await stream(`/runs/${id}/events`, owner.accessToken);
+      expect(sse.status).toBe(200);
+      expect(sse.headers.get('content-type')).toMatch(/^text\/event-stream/);
+      expect(sse.headers.get('cache-control')).toBe('no-cache');
+      expect(sse.headers.get('x-accel-buffering')).toBe('no');
+      expect(sse.headers.get('x-request-id')).toBeTruthy();
+      expect(await sse.readUntil((e) => e.id === '1')).toBe(true);
+      expect(sse.text).toMatch(/^id: 1\nevent: run\.queued\ndata: \{.*\}\n\n/);
+      expect(sse.events[0].data).toMatchObject({ runId: id, seq: 1 });
+
+      const cancel = await post(`/runs/${id}/cancel`, {}, owner.accessToken);
+      expect(cancel.status).toBe(200);
+      expect(cancel.body).toMatchObject({ id, status: 'cancelled' });
+      const events = await withTimeout(sse.readAll(), 5_000, 'the stream did not end after the cancel');
+      expect(events.at(-1)).toMatchObject({ event: 'run.cancelled', data: { runId: id, status: 'cancelled' } });
+      expect(idsOf(events)).toEqual(events.map((_, i) => i + 1));
+      expectProblem(await post(`/runs/${id}/cancel`, {}, owner.accessToken), 409, 'CONFLICT');
+    });
+
+    it('cancels a run mid-stream within a second: the model call is hung up, the partial output is kept', async () => {
+      const words = Array.from({ length: 60 }, (_, i) => `word${i} `);
+      fake.replyText(words, { chunkDelayMs: 150 });
+      const sse = await stream(`/agents/${agentId}/runs?stream=true`, owner.accessToken, { method: 'POST', body: { input: 'Say a lot' } });
+      expect(await sse.readUntil((e) => e.event === 'token')).toBe(true);
+      const id: string = sse.events[0].data.runId;
+      const asked = Date.now();
+      const cancel = await post(`/runs/${id}/cancel`, {}, owner.accessToken);
+      expect(cancel.status).toBe(200);
+      expect(cancel.body.id).toBe(id);
+      const cancelled = await eventually(() => get(`/runs/${id}`, owner.accessToken), (r) => r.body.status === 'cancelled', 5_000);
+      expect(Date.now() - asked).toBeLessThan(1_500);
+      await withTimeout(fake.waitForDisconnect(fake.completions[0]), 3_000, 'the model call was not hung up');
+      expect(fake.completions[0].finished).toBe(false);
+
+      const events = await sse.readAll();
+      expect(events.at(-1)).toMatchObject({ event: 'run.cancelled', data: { status: 'cancelled' } });
+      expect(cancelled.body.outputPartial).toBe(true);
+      const partial: string = cancelled.body.output?.content ?? '';
+      expect(partial.length).toBeGreaterThan(0);
+      expect(words.join('').startsWith(partial)).toBe(true);
+      expect(partial.length).toBeLessThan(words.join('').length);
+    });
+
+    it('runs a tool call: steps llm:1, tool:<call id>, llm:2, and the model reads the result', async () => {
+      const calculating = await newAgent(owner.accessToken, { tools: [{ kind: 'builtin', name: 'calculator' }] });
+      fake.replyToolCalls([{ id: 'call_calc_1', name: 'calculator', arguments: { expression: '6 * 7' } }]);
+      fake.replyText('6 times 7 is 42.');
+      const res = await run(calculating, { input: 'What is 6 times 7?' });
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ status: 'completed', output: { content: '6 times 7 is 42.' } });
+      expect(fake.completions[0].body.tools.map((t: { function: { name: string } }) => t.function.name)).toContain('calculator');
+      const toolMessage = (fake.completions[1].body.messages as Array<{ role: string; tool_call_id?: string; content: unknown }>).find((m) => m.role === 'tool');
+      expect(toolMessage).toMatchObject({ tool_call_id: 'call_calc_1' });
+      expect(String(toolMessage?.content)).toContain('42');
+
+      const steps = await get(`/runs/${res.body.id as string}/steps`, owner.accessToken);
+      expect(steps.body.items.map((s: { key: string; type: string; status: string }) => [s.key, s.type, s.status])).toEqual([
+        ['llm:1', 'llm_call', 'completed'],
+        ['tool:call_calc_1', 'tool', 'completed'],
+        ['llm:2', 'llm_call', 'completed'],
+      ]);
+      expect(JSON.stringify(steps.body.items[1].output)).toContain('42');
+      expect(res.body.usage.totalTokens).toBe(steps.body.items[0].usage.totalTokens + steps.body.items[2].usage.totalTokens);
+    });
+
+    it('a provider answering 500 fails the run with a summary, and the next run works', async () => {
+      fake.setDefaultReply({ kind: 'error', status: 500, message: 'The server had an error while processing your request.' });
+      const res = await run(agentId, { input: 'Try it' });
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ status: 'failed', error: { code: expect.any(String), message: expect.any(String) } });
+      expect(res.body.error.message.length).toBeLessThan(1000);
+      expect(JSON.stringify(res.body)).not.toMatch(/sk-test|\n\s+at /);
+
+      fake.reset();
+      fake.replyText('Back to normal.');
+      const next = await run(agentId, { input: 'Again' });
+      expect(next.body).toMatchObject({ status: 'completed', output: { content: 'Back to normal.' } });
+    });
+
+    it("a conversation message runs the conversation's agent and stores the answer; a second one while it runs is refused", async () => {
+      const conversation = await post('/conversations', { agentId }, owner.accessToken);
+      expect(conversation.status).toBe(201);
+      const id: string = conversation.body.id;
+      fake.replyText('Hi there!');
+      const res = await post(`/conversations/${id}/messages`, { content: 'Hello' }, owner.accessToken);
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ status: 'completed', conversationId: id, agentId, output: { content: 'Hi there!' } });
+      const messages = await get(`/conversations/${id}/messages`, owner.accessToken);
+      expect(messages.body.items.map((m: { role: string; content: string }) => [m.role, m.content])).toEqual([
+        ['user', 'Hello'],
+        ['assistant', 'Hi there!'],
+      ]);
+
+      // History comes along on the next turn.
+      fake.reply({ kind: 'hang' });
+      const first = await post(`/conversations/${id}/messages?background=true`, { content: 'And then?' }, owner.accessToken);
+      expect(first.status).toBe(202);
+      await withTimeout(fake.waitForCompletions(2), 10_000, 'the model was not called');
+      expect((fake.completions[1].body.messages as Array<{ content: unknown }>).map((m) => m.content)).toEqual(['Be brief.', 'Hello', 'Hi there!', 'And then?']);
+      const second = await post(`/conversations/${id}/messages`, { content: 'Hello?' }, owner.accessToken);
+      expectProblem(second, 409, 'CONFLICT');
+      expect(second.body.activeRunId).toBe(first.body.id);
+      expect((await post(`/runs/${first.body.id as string}/cancel`, {}, owner.accessToken)).status).toBe(200);
+
+      // run=false only appends, as an import of history would.
+      const appended = await post(`/conversations/${id}/messages?run=false`, { content: 'Just noting this' }, owner.accessToken);
+      expect(appended.status).toBe(201);
+      expect(appended.body).toMatchObject({ role: 'user', content: 'Just noting this' });
+      expect(fake.completions).toHaveLength(2);
+    });
+
+    it('reports usage by model', async () => {
+      fake.replyText('Counted.', { usage: { promptTokens: 11, completionTokens: 3 } });
+      expect((await run(agentId, { input: 'Count me' })).body.status).toBe('completed');
+      const report = await get(`/usage?from=${today()}&to=${today()}&groupBy=model`, owner.accessToken);
+      expect(report.status).toBe(200);
+      expect(report.body).toMatchObject({ from: today(), to: today(), groupBy: 'model' });
+      const row = report.body.items.find((r: { key: string }) => r.key === 'gpt-4o-mini');
+      expect(row).toBeDefined();
+      expect(row.requests).toBeGreaterThanOrEqual(1);
+      expect(row.totalTokens).toBeGreaterThanOrEqual(14);
+      expect(report.body.total.requests).toBeGreaterThanOrEqual(row.requests);
+    });
+
+    it('documents every run route at /docs', async () => {
+      const doc = await api().get('/docs/openapi.json');
+      const paths = doc.body.paths as Record<string, Record<string, { tags?: string[] }>>;
+      expect(Object.keys(paths)).toEqual(
+        expect.arrayContaining([
+          '/api/v1/agents/{id}/runs',
+          '/api/v1/runs',
+          '/api/v1/runs/{id}',
+          '/api/v1/runs/{id}/steps',
+          '/api/v1/runs/{id}/events',
+          '/api/v1/runs/{id}/cancel',
+          '/api/v1/runs/{id}/resume',
+          '/api/v1/sessions/{id}',
+          '/api/v1/usage',
+        ]),
+      );
+      expect(paths['/api/v1/runs/{id}'].get.tags).toEqual(['runs']);
+      expect(paths['/api/v1/sessions/{id}'].get.tags).toEqual(['sessions']);
+      expect(paths['/api/v1/usage'].get.tags).toEqual(['usage']);
+      expect(JSON.stringify(paths['/api/v1/conversations/{id}/messages'].post)).toContain('run=false');
+    });
+  });
+
+  describe('failing', () => {
+    it('an empty or oversized input -> 400 naming input', async () => {
+      expectBadField(await run(agentId, { input: '' }), 'input');
+      expectBadField(await run(agentId, {}), 'input');
+      expectBadField(await run(agentId, { input: 'x'.repeat(100_001) }), 'input');
+      expectBadField(await post(`/conversations/${randomUUID()}/messages`, { content: 'x'.repeat(100_001) }, owner.accessToken), 'content');
+      expect(fake.completions).toHaveLength(0);
+    });
+
+    it('stream=true with background=true -> 400', async () => {
+      expectBadField(await run(agentId, { input: 'hi' }, owner.accessToken, '?stream=true&background=true'), 'background');
+      expectBadField(await post(`/conversations/${randomUUID()}/messages?stream=true&background=true`, { content: 'hi' }, owner.accessToken), 'background');
+      expectBadField(await run(agentId, { input: 'hi' }, owner.accessToken, '?stream=yes'), 'stream');
+    });
+
+    it('a bad Idempotency-Key -> 400', async () => {
+      for (const key of ['k'.repeat(256), 'tab\there', 'naïve']) {
+        expectBadField(await run(agentId, { input: 'hi' }, owner.accessToken, '', { 'Idempotency-Key': key }), 'Idempotency-Key');
+      }
+      expect(fake.completions).toHaveLength(0);
+    });
+
+    it('a bad event position or id -> 400, before any stream starts', async () => {
+      expectBadField(await get(`/runs/${randomUUID()}/events?after=abc`, owner.accessToken), 'after');
+      expectBadField(await get(`/runs/${randomUUID()}/events?after=-1`, owner.accessToken), 'after');
+      expectBadField(await get(`/runs/${randomUUID()}/events`, owner.accessToken, { 'Last-Event-ID': '1.5' }), 'Last-Event-ID');
+      expectBadField(await get('/runs/not-a-uuid', owner.accessToken), 'id');
+      expectBadField(await get('/runs/not-a-uuid/events', owner.accessToken), 'id');
+      expectBadField(await get('/sessions/not-a-uuid', owner.accessToken), 'id');
+      expectBadField(await get('/runs?status=sleeping', owner.accessToken), 'status');
+      expectBadField(await get(`/usage?from=yesterday&to=${today()}`, owner.accessToken), 'from');
+      expectBadField(await post(`/runs/${randomUUID()}/resume`, { toolOutputs: [] }, owner.accessToken), 'toolOutputs');
+    });
+
+    it('an unknown, deleted or foreign agent -> 404, and no model call', async () => {
+      expectProblem(await run(randomUUID(), { input: 'hi' }), 404, 'NOT_FOUND');
+      const theirs = await newAgent(stranger.accessToken);
+      expectProblem(await run(theirs, { input: 'hi' }), 404, 'NOT_FOUND');
+      expectProblem(await run(theirs, { input: 'hi' }, owner.accessToken, '?stream=true'), 404, 'NOT_FOUND');
+      const doomed = await newAgent(owner.accessToken);
+      expect((await del(`/agents/${doomed}`, owner.accessToken)).status).toBe(204);
+      expectProblem(await run(doomed, { input: 'hi' }), 404, 'NOT_FOUND');
+      expectProblem(await run(doomed, { input: 'hi' }, owner.accessToken, '?background=true'), 404, 'NOT_FOUND');
+      expect(fake.completions).toHaveLength(0);
+    });
+
+    it("another user's run or session answers 404 on every route", async () => {
+      fake.replyText('private');
+      const mine = await run(agentId, { input: 'secret' });
+      expect(mine.body.status).toBe('completed');
+      const id: string = mine.body.id;
+      const t = stranger.accessToken;
+      const attempts: Array<() => Promise<Res>> = [
+        () => get(`/runs/${id}`, t),
+        () => get(`/runs/${id}/steps`, t),
+        () => get(`/runs/${id}/events`, t),
+        () => post(`/runs/${id}/cancel`, {}, t),
+        () => post(`/runs/${id}/resume`, { toolOutputs: [{ toolCallId: 'x', output: 'y' }] }, t),
+      ];
+      if (mine.body.sessionId) attempts.push(() => get(`/sessions/${mine.body.sessionId as string}`, t));
+      for (const attempt of attempts) expectProblem(await attempt(), 404, 'NOT_FOUND');
+      expect((await get('/runs', t)).body.items.map((r: { id: string }) => r.id)).not.toContain(id);
+      expectProblem(await get(`/runs/${randomUUID()}`, owner.accessToken), 404, 'NOT_FOUND');
+      expectProblem(await get(`/runs/${randomUUID()}/events`, owner.accessToken), 404, 'NOT_FOUND');
+      expectProblem(await get(`/sessions/${randomUUID()}`, owner.accessToken), 404, 'NOT_FOUND');
+      // Another user's conversation cannot be run either.
+      const conversation = (await post('/conversations', { agentId }, owner.accessToken)).body.id as string;
+      expectProblem(await post(`/conversations/${conversation}/messages`, { content: 'hi' }, t), 404, 'NOT_FOUND');
+      expect((await get(`/runs/${id}`, owner.accessToken)).body.status).toBe('completed');
+    });
+
+    it('cancelling a finished run -> 409; resuming a run that is not waiting -> 409', async () => {
+      fake.replyText('finished');
+      const done = await run(agentId, { input: 'quick' });
+      expect(done.body.status).toBe('completed');
+      expectProblem(await post(`/runs/${done.body.id as string}/cancel`, {}, owner.accessToken), 409, 'CONFLICT');
+      expectProblem(await post(`/runs/${done.body.id as string}/resume`, { toolOutputs: [{ toolCallId: 'call_1', output: '1' }] }, owner.accessToken), 409, 'CONFLICT');
+      expect((await get(`/runs/${done.body.id as string}`, owner.accessToken)).body.status).toBe('completed');
+    });
+
+    it('without a credential -> 401 on every run route', async () => {
+      for (const res of [
+        await api().request('POST', `/api/v1/agents/${agentId}/runs`, { body: { input: 'hi' } }),
+        await api().get(`/api/v1/runs/${randomUUID()}/events`),
+        await api().get('/api/v1/runs'),
+        await api().get(`/api/v1/usage?from=${today()}&to=${today()}`),
+      ]) {
+        expectProblem(res, 401, 'UNAUTHENTICATED');
+      }
+    });
+  });
+});

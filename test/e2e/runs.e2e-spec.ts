@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { Cluster, createTestDatabase, FakeOpenAiServer, registerUser, type TestUser, testEnv, uniqueNamespace } from '#testing';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Cluster, createTestDatabase, FakeOpenAiServer, query, registerUser, type TestUser, testEnv, uniqueNamespace } from '#testing';
 import { expectBadField, expectProblem } from './support/problems.js';
 import { idsOf, type SseEvent, SseReader, tokenText } from './support/sse.js';
 
@@ -19,6 +19,7 @@ describe('runs over NATS, every app its own process, against a fake model server
   let owner: TestUser;
   let stranger: TestUser;
   let agentId: string;
+  let databaseUrl: string;
 
   const api = () => cluster.api;
   const url = (path: string) => `${api().baseUrl}/api/v1${path}`;
@@ -51,12 +52,13 @@ describe('runs over NATS, every app its own process, against a fake model server
 
   beforeAll(async () => {
     fake = await FakeOpenAiServer.start();
-    const databaseUrl = await createTestDatabase('runs');
+    databaseUrl = await createTestDatabase('runs');
     cluster = await Cluster.start({
       databaseUrl,
       natsUrl: testEnv().natsUrl,
       namespace: uniqueNamespace('runs'),
       perApp: {
+        identity: { ENCRYPTION_KEYS: `runs:${randomBytes(32).toString('base64')}` },
         execution: {
           OPENAI_BASE_URL: fake.baseUrl,
           OPENAI_API_KEY: 'sk-test',
@@ -145,6 +147,44 @@ describe('runs over NATS, every app its own process, against a fake model server
       // What was streamed is what is stored: a full replay gives the very same events.
       const replay = await (await stream(`/runs/${runId}/events`, owner.accessToken)).readAll();
       expect(replay).toEqual(events);
+    });
+
+    it("uses a key sent with the request for that run only, never storing, showing or logging it; else the user's stored key", async () => {
+      const requestKey = `sk-request-only-${randomUUID()}`;
+      const storedKey = `sk-stored-user-${randomUUID()}`;
+      const user = await registerUser(cluster.api);
+      const agent = await newAgent(user.accessToken);
+      expect((await api().request('PUT', '/api/v1/settings/provider-keys/openai', { body: { apiKey: storedKey }, token: user.accessToken })).status).toBe(200);
+
+      fake.replyText('with the stored key').replyText('with the request key');
+      const stored = await run(agent, { input: 'Hi' }, user.accessToken);
+      expect(stored.body).toMatchObject({ status: 'completed', output: { content: 'with the stored key' } });
+      expect(fake.completions[0].headers.authorization).toBe(`Bearer ${storedKey}`);
+
+      const sent = await run(agent, { input: 'Hi again', apiKey: requestKey }, user.accessToken);
+      expect(sent.body).toMatchObject({ status: 'completed', output: { content: 'with the request key' } });
+      expect(fake.completions[1].headers.authorization).toBe(`Bearer ${requestKey}`);
+
+      const id: string = sent.body.id;
+      const replies = [
+        sent.text,
+        (await get(`/runs/${id}`, user.accessToken)).text,
+        (await get(`/runs/${id}/steps`, user.accessToken)).text,
+        (await get('/runs', user.accessToken)).text,
+        JSON.stringify(await stream(`/runs/${id}/events`, user.accessToken).then((r) => r.readAll())),
+      ];
+      const rows = await query<{ text: string }>(
+        databaseUrl,
+        `SELECT concat_ws(' ', (SELECT row_to_json(r)::text FROM execution.runs r WHERE r.id = $1),
+                (SELECT string_agg(row_to_json(s)::text, ' ') FROM execution.run_steps s WHERE s.run_id = $1),
+                (SELECT string_agg(row_to_json(e)::text, ' ') FROM execution.run_events e WHERE e.run_id = $1),
+                (SELECT string_agg(row_to_json(o)::text, ' ') FROM execution.outbox o)) AS text`,
+        [id],
+      );
+      for (const text of [...replies, rows[0].text, cluster.logs()]) {
+        expect(text).not.toContain(requestKey);
+        expect(text).not.toContain(storedKey);
+      }
     });
 
     it('runs in the background: 202 at once, then a run.completed notification', async () => {

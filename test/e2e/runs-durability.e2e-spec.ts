@@ -1,5 +1,6 @@
 import { Cluster, createTestDatabase, FakeOpenAiServer, type RecordedRequest, registerUser, type TestUser, testEnv, uniqueNamespace } from '#testing';
 import { SseReader } from './support/sse.js';
+import { eventually, withTimeout } from './support/waits.js';
 
 /**
  * A run survives its worker being killed (SIGKILL: no shutdown hook runs) in the middle of its
@@ -15,18 +16,7 @@ describe('a run survives the execution process being killed mid-run', () => {
   const post = (path: string, body: unknown, token: string) => cluster.api.request('POST', `/api/v1${path}`, { body, token });
   const get = (path: string, token: string) => cluster.api.get(`/api/v1${path}`, token);
   const hasToolResult = (request: RecordedRequest) => (request.body.messages as Array<{ role: string }>).some((m) => m.role === 'tool');
-  const eventually = async <T>(read: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 30_000): Promise<T> => {
-    const end = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await read();
-      if (check(value)) return value;
-      if (Date.now() > end) throw new Error(`condition not met in time; last value: ${JSON.stringify(value).slice(0, 2000)}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  };
 
-  const withTimeout = <T>(promise: Promise<T>, ms: number, what: string): Promise<T> =>
-    Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what} (within ${ms} ms)`)), ms).unref())]);
 
   beforeAll(async () => {
     fake = await FakeOpenAiServer.start();

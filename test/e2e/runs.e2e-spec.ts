@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Cluster, createTestDatabase, FakeOpenAiServer, query, registerUser, type TestUser, testEnv, uniqueNamespace } from '#testing';
 import { expectBadField, expectProblem } from './support/problems.js';
 import { idsOf, type SseEvent, SseReader, tokenText } from './support/sse.js';
+import { eventually, withTimeout } from './support/waits.js';
 
 type Res = { status: number; headers: Headers; body: any; text: string };
 
@@ -36,19 +37,8 @@ describe('runs over NATS, every app its own process, against a fake model server
     post(`/agents/${agent}/runs${query}`, body, token, headers);
   const stream = (path: string, token: string, options: { method?: string; body?: unknown; headers?: Record<string, string> } = {}) =>
     SseReader.open(url(path), { token, ...options });
-  const eventually = async <T>(read: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 20_000): Promise<T> => {
-    const end = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await read();
-      if (check(value)) return value;
-      if (Date.now() > end) throw new Error(`condition not met in time; last value: ${JSON.stringify(value).slice(0, 2000)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
   const settled = (id: string, token = owner.accessToken) => eventually(() => get(`/runs/${id}`, token), (res) => res.status === 200 && FINAL.includes(res.body.status as string));
   const today = () => new Date().toISOString().slice(0, 10);
-  const withTimeout = <T>(promise: Promise<T>, ms: number, what: string): Promise<T> =>
-    Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms).unref())]);
 
   beforeAll(async () => {
     fake = await FakeOpenAiServer.start();

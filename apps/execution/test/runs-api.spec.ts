@@ -232,7 +232,7 @@ describe('execution runs API', () => {
       const a = await start(user, { agentId: strict, limits: { maxSteps: 5, maxTokens: 5000, timeoutSeconds: 100, costBudgetMicros: 2_000_000 } });
       expect(a.limits).toEqual({ maxSteps: 5, maxTokens: 3000, timeoutMs: 30_000, budgetMicros: 500_000 });
       const loose = agentOf(user, { maxSteps: 150 });
-      const b = await start(user, { agentId: loose, limits: { maxSteps: 120, timeoutSeconds: 5000, costBudgetMicros: 1_000_000 } });
+      const b = await start(user, { agentId: loose, limits: { maxSteps: 120, timeoutSeconds: 3600, costBudgetMicros: 1_000_000 } });
       expect(b.limits).toEqual({ maxSteps: 50, maxTokens: 100_000, timeoutMs: 600_000, budgetMicros: 900_000 });
       const c = await start(user, { agentId: agentOf(user) });
       expect(c.limits).toEqual({ maxSteps: 7, maxTokens: 100_000, timeoutMs: 60_000, budgetMicros: 900_000 });

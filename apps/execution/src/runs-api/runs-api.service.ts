@@ -15,7 +15,6 @@ import {
   type ResolvedAgent,
   type ResumeRunRequest,
   type RunEventBatch,
-  type RunLimitsInput,
   type RunPage,
   type RunStatus,
   type RunView,
@@ -266,7 +265,7 @@ export class RunsApiService {
   }
 
   /** The smallest of what the request asks, what the agent allows and the operator's caps. */
-  private limitsFor(requested: RunLimitsInput | undefined, agent: AgentRunLimits | undefined): RunLimits {
+  private limitsFor(requested: AgentRunLimits | undefined, agent: AgentRunLimits | undefined): RunLimits {
     const limits: RunLimits = {
       maxSteps: Math.min(smallest(requested?.maxSteps, agent?.maxSteps) ?? this.config.defaultMaxSteps, this.config.maxStepsCap),
     };

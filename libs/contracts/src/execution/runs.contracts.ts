@@ -18,6 +18,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { RunLimits } from '../agent/agents.contracts.js';
 import { PageQuery } from '../common/page-query.js';
 import { rpc } from '../contract.js';
 import { RUN_STATUSES, type RunErrorInfo, type RunStatus, STEP_TYPES, type StepType } from './runs.events.js';
@@ -47,37 +48,6 @@ export class ClientToolDefinition {
   parameters?: Record<string, unknown>;
 }
 
-/** Bounds a caller may ask for; the agent's own limits and the operator's caps still apply (the smallest wins). */
-export class RunLimitsInput {
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, description: 'Model calls' })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  maxSteps?: number;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 2_000_000, description: 'Tokens over the whole run' })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(2_000_000)
-  maxTokens?: number;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 86_400 })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(86_400)
-  timeoutSeconds?: number;
-
-  @ApiPropertyOptional({ minimum: 0, description: 'Cost budget in micro-dollars' })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(1_000_000_000_000)
-  costBudgetMicros?: number;
-}
-
 /** Options every way of starting a run shares. */
 export class RunOptionsBody {
   @ApiPropertyOptional({ type: [ClientToolDefinition], maxItems: 64, description: 'Client-side tools: their calls pause the run until POST /runs/:id/resume' })
@@ -88,11 +58,11 @@ export class RunOptionsBody {
   @Type(() => ClientToolDefinition)
   tools?: ClientToolDefinition[];
 
-  @ApiPropertyOptional({ type: RunLimitsInput })
+  @ApiPropertyOptional({ type: RunLimits, description: "Bounds for this run: the agent's own limits and the operator's caps still apply (the smallest wins)" })
   @IsOptional()
   @ValidateNested()
-  @Type(() => RunLimitsInput)
-  limits?: RunLimitsInput;
+  @Type(() => RunLimits)
+  limits?: RunLimits;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, description: 'Session variables; {{name}} in the system prompt is replaced by its value' })
   @IsOptional()

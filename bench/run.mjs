@@ -26,6 +26,7 @@
 //                         model server, interleaved with the same call made
 //                         directly (see bench/lib/run-bench.mjs)
 //          --run-requests=200       (timed runs per run scenario)
+//          --keep-database          (leave the bench database for inspection)
 // Env:     BENCH_PG_URL (admin URL, default postgres://postgres@127.0.0.1:5432/test)
 //          NATS_URL     (default nats://127.0.0.1:4222)
 import { randomBytes } from 'node:crypto';
@@ -262,6 +263,7 @@ async function main() {
 
   await createDatabase(ADMIN_URL, dbName);
   onCleanup(async () => {
+    if (args['keep-database']) return log(`kept database ${dbName} (--keep-database)`);
     await dropDatabase(ADMIN_URL, dbName);
     log(`dropped database ${dbName}`);
   });

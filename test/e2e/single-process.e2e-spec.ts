@@ -1,7 +1,7 @@
 import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApiClient, AppProcess, query, registerUser } from '#testing';
+import { ApiClient, AppProcess, FakeOpenAiServer, query, registerUser } from '#testing';
 
 /** `npm start` with nothing configured: embedded PostgreSQL under DATA_DIR, the in-process bus. */
 describe('single-process mode', () => {
@@ -10,17 +10,28 @@ describe('single-process mode', () => {
   chmodSync(dataDir, 0o755);
   const pgPort = 30_000 + Math.floor(Math.random() * 10_000);
   const port = 40_000 + Math.floor(Math.random() * 10_000);
-  const platform = AppProcess.forApp('standalone', { DATA_DIR: dataDir, PORT: String(port), EMBEDDED_PG_PORT: String(pgPort), LOG_LEVEL: 'info' });
+  let platform: AppProcess;
+  let model: FakeOpenAiServer;
   const api = new ApiClient(`http://127.0.0.1:${port}`);
   const databaseUrl = `postgres://platform:platform-local@127.0.0.1:${pgPort}/agent_platform`;
 
   beforeAll(async () => {
+    model = await FakeOpenAiServer.start();
+    platform = AppProcess.forApp('standalone', {
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      EMBEDDED_PG_PORT: String(pgPort),
+      LOG_LEVEL: 'info',
+      OPENAI_BASE_URL: model.baseUrl,
+      OPENAI_API_KEY: 'sk-single-process',
+    });
     platform.start();
     await platform.waitForOutput(/Agent platform is up/, 60_000);
   });
 
   afterAll(async () => {
     await platform.stop();
+    await model?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -41,6 +52,22 @@ describe('single-process mode', () => {
     const me = await api.get('/api/v1/me', login.body.accessToken);
     expect(me.status).toBe(200);
     expect(me.body.email).toBe(user.email);
+  });
+
+  it('runs an agent with a tool call, streaming its answer, over the in-process bus', async () => {
+    const user = await registerUser(api);
+    const agent = await api.post('/api/v1/agents', { name: 'Calc', modelProvider: 'openai', modelName: 'gpt-4o-mini', systemPrompt: 'Count.', tools: [{ kind: 'builtin', name: 'calculator' }] }, user.accessToken);
+    expect(agent.status).toBe(201);
+    model.replyToolCalls([{ id: 'call_1', name: 'calculator', arguments: { expression: '17 * 23' } }]).replyText(['17 × 23 ', '= 391.']);
+    const run = await api.post(`/api/v1/agents/${agent.body.id as string}/runs`, { input: 'What is 17 * 23?' }, user.accessToken);
+    expect(run.status).toBe(200);
+    expect(run.body).toMatchObject({ status: 'completed', output: { content: '17 × 23 = 391.' } });
+    expect(model.completions[1].body.messages.at(-1)).toEqual({ role: 'tool', content: '391', tool_call_id: 'call_1' });
+    const events = await fetch(`http://127.0.0.1:${port}/api/v1/runs/${run.body.id as string}/events`, { headers: { authorization: `Bearer ${user.accessToken}` } });
+    expect(events.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const text = await events.text();
+    expect(text).toMatch(/^id: 1\nevent: run.queued\n/);
+    expect(text).toContain('event: run.completed');
   });
 
   it('refuses bad input with the same problems as the multi-process mode', async () => {

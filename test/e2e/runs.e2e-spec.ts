@@ -302,6 +302,33 @@ describe('runs over NATS, every app its own process, against a fake model server
       expect(partial.length).toBeLessThan(words.join('').length);
     });
 
+    it('a client-side tool: the stream ends at requires_action, resume brings the result and the run answers', async () => {
+      fake.replyToolCalls([{ id: 'call_weather', name: 'get_weather', arguments: { city: 'Oslo' } }]).replyText('It is 4 degrees in Oslo.');
+      const tools = [{ name: 'get_weather', description: 'Weather in a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } }];
+      const reader = await stream(`/agents/${agentId}/runs?stream=true`, owner.accessToken, { method: 'POST', body: { input: 'Weather in Oslo?', tools } });
+      const events = await withTimeout(reader.readAll(), 10_000, 'the stream did not end at requires_action');
+      const parked = events.at(-1)!;
+      expect(parked).toMatchObject({
+        event: 'run.requires_action',
+        data: { status: 'requires_action', action: { type: 'client_tool_calls', toolCalls: [{ id: 'call_weather', name: 'get_weather', arguments: '{"city":"Oslo"}' }] } },
+      });
+      const id: string = parked.data.runId;
+      expectBadField(await post(`/runs/${id}/resume`, { toolOutputs: [{ toolCallId: 'call_other', output: 'x' }] }, owner.accessToken), 'toolOutputs');
+      expectProblem(await post(`/runs/${id}/resume`, { toolOutputs: [{ toolCallId: 'call_weather', output: '4C' }] }, stranger.accessToken), 404, 'NOT_FOUND');
+      const resumed = await post(`/runs/${id}/resume`, { toolOutputs: [{ toolCallId: 'call_weather', output: '4C, cloudy' }] }, owner.accessToken);
+      expect(resumed.status).toBe(200);
+      const rest = await (await stream(`/runs/${id}/events`, owner.accessToken, { headers: { 'Last-Event-ID': parked.id! } })).readAll();
+      expect(rest.at(-1)).toMatchObject({ event: 'run.completed', data: { output: { content: 'It is 4 degrees in Oslo.' } } });
+      expect(fake.completions).toHaveLength(2);
+      expect(fake.completions[1].body.messages.at(-1)).toEqual({ role: 'tool', content: '4C, cloudy', tool_call_id: 'call_weather' });
+      const steps = await get(`/runs/${id}/steps`, owner.accessToken);
+      expect(steps.body.items.map((s: { key: string; type: string }) => [s.key, s.type])).toEqual([
+        ['llm:1', 'llm_call'],
+        ['tool:call_weather', 'human_input'],
+        ['llm:2', 'llm_call'],
+      ]);
+    });
+
     it('runs a tool call: steps llm:1, tool:<call id>, llm:2, and the model reads the result', async () => {
       const calculating = await newAgent(owner.accessToken, { tools: [{ kind: 'builtin', name: 'calculator' }] });
       fake.replyToolCalls([{ id: 'call_calc_1', name: 'calculator', arguments: { expression: '6 * 7' } }]);

@@ -41,9 +41,11 @@ import { toRunEventView, toRunView, toStepView } from './run.mapper.js';
 const DEFAULT_PAGE = 20;
 /** RunEventsHub.read answers at most this many events (its page): a shorter batch of an ended run holds its last event. */
 const EVENTS_PAGE = 1000;
-const FINAL_EVENT_TYPES = new Set(FINAL_RUN_STATUSES.map((s) => `run.${s}`));
+/** The events after which a run writes nothing until it is resumed (or ever): a stream of it ends there. */
+const SETTLING_EVENT_TYPES = new Set([...FINAL_RUN_STATUSES, 'requires_action'].map((s) => `run.${s}`));
 
 const isFinal = (status: RunStatus) => FINAL_RUN_STATUSES.includes(status);
+const isSettled = (status: RunStatus) => isFinal(status) || status === 'requires_action';
 /** How long a cancel waits for the worker to end a running run (it takes milliseconds; the heartbeat is the fallback). */
 const CANCEL_WAIT_MS = 3000;
 
@@ -162,16 +164,17 @@ export class RunsApiService {
     // The status first: a run's final event commits with its final status, so a final status read
     // here guarantees the read below sees that event.
     const run = await this.owned(actor, request.id);
-    const final = isFinal(run.status);
-    // An ended run gets no more events: waiting would only hold the caller.
-    const items = await this.hub.read(run.id, request.afterSeq, final ? 0 : (request.waitMs ?? 0));
+    // An ended run gets no more events, and one waiting for the caller none until the caller acts:
+    // waiting would only hold the reader.
+    const settled = isSettled(run.status);
+    const items = await this.hub.read(run.id, request.afterSeq, settled ? 0 : (request.waitMs ?? 0));
     const last = items.at(-1);
-    // The run may have ended during the wait: then the batch closes with its final event.
-    const endedNow = last !== undefined && FINAL_EVENT_TYPES.has(last.type);
+    // The run may have ended (or parked) during the wait: then the batch closes with that event.
+    const settledNow = last !== undefined && SETTLING_EVENT_TYPES.has(last.type);
     return {
       items: items.map(toRunEventView),
-      status: endedNow ? (last.type.slice('run.'.length) as RunStatus) : run.status,
-      ended: endedNow || (final && items.length < EVENTS_PAGE),
+      status: settledNow ? (last.type.slice('run.'.length) as RunStatus) : run.status,
+      ended: settledNow || (settled && items.length < EVENTS_PAGE),
     };
   }
 

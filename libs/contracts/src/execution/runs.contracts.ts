@@ -278,7 +278,8 @@ export class ReadRunEventsRequest extends RunIdRequest {
 export class RunEventBatch {
   @ApiProperty({ type: [RunEventView] }) items: RunEventView[];
   @ApiProperty({ enum: RUN_STATUSES }) status: RunStatus;
-  @ApiProperty({ description: 'The run has ended and items hold its last event: nothing more will come' }) ended: boolean;
+  @ApiProperty({ description: 'Nothing more will come: the run ended, or waits for the caller (requires_action) until resumed; items hold that last event' })
+  ended: boolean;
 }
 
 /** Waits up to waitMs for the run to end or to need action; answers the run as it is then. */

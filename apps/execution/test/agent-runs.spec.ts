@@ -288,6 +288,7 @@ describe('agent runs', () => {
       [3, 'assistant', 'Four, Ada.'],
     ]);
     expect((done.output as { messageId?: string }).messageId).toBeDefined();
+    expect((done.output as { userMessageId?: string }).userMessageId).toBe(write.parentId);
   });
 
   it("uses a key sent with the request over the user's stored key, and the stored key over the platform's", async () => {

@@ -114,7 +114,10 @@ export class AgentExecutor implements RunExecutor, OnModuleInit {
 
       if (reply.toolCalls.length === 0) {
         const output: AgentRunOutput = { content: reply.content };
-        if (run.conversationId) output.messageId = await this.writeAnswer(run, prepared.userMessageId, conversation);
+        if (run.conversationId) {
+          output.messageId = await this.writeAnswer(run, prepared.userMessageId, conversation);
+          output.userMessageId = prepared.userMessageId;
+        }
         this.keys.delete(run.id);
         return { status: 'completed', output };
       }

@@ -23,6 +23,8 @@ export interface AgentRunOutput {
   content: string;
   /** The assistant message written to the conversation. */
   messageId?: string;
+  /** The user message the run wrote to the conversation (what the answer answers). */
+  userMessageId?: string;
 }
 
 export interface RequiredToolCall {

@@ -191,7 +191,7 @@ export class RunView {
   @ApiProperty({ nullable: true, type: String, format: 'uuid' }) conversationId: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'uuid' }) sessionId: string | null;
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'What the run was asked (the user message, client tools)' }) input: unknown;
-  @ApiProperty({ nullable: true, type: 'object', additionalProperties: true, description: '{ content, messageId? } for agent runs' }) output: unknown;
+  @ApiProperty({ nullable: true, type: 'object', additionalProperties: true, description: '{ content, messageId?, userMessageId? } for agent runs (the message ids in a conversation)' }) output: unknown;
   @ApiProperty({ description: 'True when the run ended before its answer was whole (cancelled, failed, expired): output holds what was said so far' })
   outputPartial: boolean;
   @ApiProperty({ nullable: true, type: 'object', additionalProperties: true, description: 'For requires_action: { type: "client_tool_calls", toolCalls }' })

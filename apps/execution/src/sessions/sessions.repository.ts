@@ -132,8 +132,8 @@ export class SessionsRepository {
     );
   }
 
-  /** For account deletion, in the caller's transaction (a static so the cleanup module needs no new provider). */
-  static async deleteByOwner(manager: EntityManager, ownerId: string): Promise<void> {
+  /** For account deletion, in the caller's transaction. */
+  async deleteByOwner(manager: EntityManager, ownerId: string): Promise<void> {
     await sql(manager, `DELETE FROM "execution"."sessions" WHERE "owner_id" = $1`, [ownerId]);
   }
 }

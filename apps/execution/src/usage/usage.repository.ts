@@ -89,8 +89,8 @@ export class UsageRepository {
     }));
   }
 
-  /** For account deletion, in the caller's transaction (a static so the cleanup module needs no new provider). */
-  static async deleteByOwner(manager: EntityManager, ownerId: string): Promise<void> {
+  /** For account deletion, in the caller's transaction. */
+  async deleteByOwner(manager: EntityManager, ownerId: string): Promise<void> {
     await sql(manager, `DELETE FROM "execution"."usage_daily" WHERE "owner_id" = $1`, [ownerId]);
   }
 }

@@ -5,7 +5,7 @@ import { AccountContracts, type AgentSnapshot, ConfigCacheContracts, type Envelo
 import { loadConfig } from '#config';
 import { InProcessBus } from '#messaging';
 import { type RunningService, Runtime, startBusService } from '#service-kit';
-import { createTestDatabase, FakeOpenAiServer, query } from '#testing';
+import { createTestDatabase, FakeAnthropicServer, FakeOpenAiServer, query } from '#testing';
 import type { AgentRunInput } from '../src/agent-runs/agent-run.types.js';
 import { toolStepKey } from '../src/agent-runs/agent-run.types.js';
 import { executionApp } from '../src/execution.app.js';
@@ -22,6 +22,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 describe('agent runs', () => {
   let fake: FakeOpenAiServer;
+  let anthropic: FakeAnthropicServer;
   let runtime: Runtime;
   let service: RunningService;
   let queue: RunQueue;
@@ -36,6 +37,8 @@ describe('agent runs', () => {
   const ENV = {
     OPENAI_BASE_URL: '',
     OPENAI_API_KEY: 'sk-platform-env-key',
+    ANTHROPIC_BASE_URL: '',
+    ANTHROPIC_API_KEY: 'sk-ant-platform-env-key',
     EXECUTION_WORKER_CONCURRENCY: '4',
     EXECUTION_LEASE_MS: '1000',
     EXECUTION_HEARTBEAT_MS: '200',
@@ -79,11 +82,12 @@ describe('agent runs', () => {
 
   beforeAll(async () => {
     fake = await FakeOpenAiServer.start();
+    anthropic = await FakeAnthropicServer.start();
     const closed = http.createServer();
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
     closedPort = (closed.address() as AddressInfo).port;
     await new Promise<void>((r) => closed.close(() => r()));
-    Object.assign(process.env, { ...ENV, OPENAI_BASE_URL: fake.baseUrl, EXECUTION_HTTP_TOOL_ALLOWLIST: `127.0.0.1:${closedPort}` });
+    Object.assign(process.env, { ...ENV, OPENAI_BASE_URL: fake.baseUrl, ANTHROPIC_BASE_URL: anthropic.baseUrl, EXECUTION_HTTP_TOOL_ALLOWLIST: `127.0.0.1:${closedPort}` });
 
     const bus = InProcessBus.shared();
     stops.push(
@@ -131,6 +135,7 @@ describe('agent runs', () => {
     await service?.close();
     await runtime?.close();
     await fake?.stop();
+    await anthropic?.stop();
     for (const key of Object.keys(ENV)) delete process.env[key];
   });
 
@@ -321,7 +326,30 @@ describe('agent runs', () => {
     const owner = randomUUID();
     const gone = await start(owner, randomUUID(), { message: 'Hi' });
     expect(await waitFor(gone.id)).toMatchObject({ status: 'failed', error: { code: 'AGENT_NOT_FOUND' } });
-    const anthropic = await start(owner, newAgent(owner, { modelProvider: 'anthropic', modelName: 'claude-sonnet-4' }), { message: 'Hi' });
-    expect(await waitFor(anthropic.id)).toMatchObject({ status: 'failed', error: { code: 'MODEL_NOT_CONFIGURED' } });
+    const google = await start(owner, newAgent(owner, { modelProvider: 'google', modelName: 'gemini-2.5-pro' }), { message: 'Hi' });
+    expect(await waitFor(google.id)).toMatchObject({ status: 'failed', error: { code: 'MODEL_NOT_CONFIGURED' } });
+  });
+
+  it('runs the same loop on Anthropic: a tool round trip, usage and cost from its prices', async () => {
+    anthropic.reset();
+    const owner = randomUUID();
+    anthropic
+      .replyToolUse([{ id: 'toolu_calc', name: 'calculator', input: { expression: '12 * 12' } }], { usage: { inputTokens: 100, outputTokens: 20 } })
+      .replyText(['It is ', '144.'], { usage: { inputTokens: 150, outputTokens: 10 } });
+    const run = await start(owner, newAgent(owner, { modelProvider: 'anthropic', modelName: 'claude-sonnet-4-5' }), { message: 'What is 12 squared?', variables: { name: 'Ada' } });
+    const done = await waitFor(run.id);
+    expect(done).toMatchObject({ status: 'completed', output: { content: 'It is 144.' } });
+    // claude-sonnet-4-5: 3 $ per million prompt tokens, 15 $ per million completion tokens.
+    expect(done.usage).toEqual({ promptTokens: 250, completionTokens: 30, costMicros: 750 + 450 });
+    expect(await steps(run.id)).toEqual([
+      { key: 'llm:1', type: 'llm_call', status: 'completed' },
+      { key: 'tool:toolu_calc', type: 'tool', status: 'completed' },
+      { key: 'llm:2', type: 'llm_call', status: 'completed' },
+    ]);
+    const [first, second] = anthropic.messages;
+    expect(first.headers['x-api-key']).toBe('sk-ant-platform-env-key');
+    expect(first.body.system).toEqual(expect.stringContaining('You help Ada.') as unknown);
+    expect(JSON.stringify(second.body.messages)).toContain('"tool_use_id":"toolu_calc"');
+    expect(fake.completions).toHaveLength(0);
   });
 });

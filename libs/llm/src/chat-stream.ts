@@ -28,7 +28,7 @@ export interface ChatResult {
   invalidToolCalls: InvalidToolCallRequest[];
   /** Absent when the provider reported none (then cost cannot be computed). */
   usage?: TokenUsage;
-  /** 'stop', 'length', 'tool_calls', ... as the provider said. */
+  /** 'stop', 'length', 'tool_calls', ... as the provider said (Anthropic's stop reasons mapped to these). */
   finishReason?: string;
   /** The model that answered, as the provider named it (e.g. a dated snapshot). */
   responseModel?: string;
@@ -171,12 +171,12 @@ export async function* streamChat(model: BaseChatModel, messages: BaseLanguageMo
         fragments.set(index, entry);
       }
       if (chunk.usage_metadata) {
-        usageMetadata = chunk.usage_metadata;
-        usage = toTokenUsage(chunk.usage_metadata);
+        usageMetadata = mergeUsage(usageMetadata, chunk.usage_metadata);
+        usage = toTokenUsage(usageMetadata);
       }
-      const meta = chunk.response_metadata as Record<string, unknown> | undefined;
-      if (typeof meta?.finish_reason === 'string') finishReason = meta.finish_reason;
-      if (typeof meta?.model_name === 'string') responseModel = meta.model_name;
+      const facts = replyFacts(chunk);
+      if (facts.finishReason) finishReason = facts.finishReason;
+      if (facts.responseModel) responseModel = facts.responseModel;
     }
     // LangChain ends an aborted stream quietly in some paths; an aborted call never counts as an answer.
     guard.check();
@@ -236,9 +236,7 @@ export async function completeChat(model: BaseChatModel, messages: BaseLanguageM
     rawArgs: call.args ?? '',
     error: call.error ?? 'arguments are not valid JSON',
   }));
-  const meta = reply.response_metadata as Record<string, unknown> | undefined;
-  const finishReason = typeof meta?.finish_reason === 'string' ? meta.finish_reason : undefined;
-  const responseModel = typeof meta?.model_name === 'string' ? meta.model_name : undefined;
+  const { finishReason, responseModel } = replyFacts(reply);
   const usage = reply.usage_metadata ? toTokenUsage(reply.usage_metadata) : undefined;
   return {
     text,
@@ -259,6 +257,47 @@ export function toTokenUsage(metadata: UsageMetadata): TokenUsage {
     outputTokens: metadata.output_tokens ?? 0,
     ...(cached ? { cachedInputTokens: cached } : {}),
   };
+}
+
+/**
+ * Combines the usage of two chunks of one reply. Providers report it once (OpenAI's last chunk)
+ * or as running totals split across chunks (Anthropic: the prompt at message_start, output so far
+ * at message_delta, the other side 0), so the larger count of each field is the reply's total.
+ */
+function mergeUsage(previous: UsageMetadata | undefined, next: UsageMetadata): UsageMetadata {
+  if (!previous) return next;
+  const input = Math.max(previous.input_tokens ?? 0, next.input_tokens ?? 0);
+  const output = Math.max(previous.output_tokens ?? 0, next.output_tokens ?? 0);
+  const merged: UsageMetadata = { ...previous, ...next, input_tokens: input, output_tokens: output, total_tokens: input + output };
+  const a = previous.input_token_details;
+  const b = next.input_token_details;
+  if (a || b) {
+    merged.input_token_details = {
+      ...a,
+      ...b,
+      ...(a?.cache_read !== undefined || b?.cache_read !== undefined ? { cache_read: Math.max(a?.cache_read ?? 0, b?.cache_read ?? 0) } : {}),
+      ...(a?.cache_creation !== undefined || b?.cache_creation !== undefined ? { cache_creation: Math.max(a?.cache_creation ?? 0, b?.cache_creation ?? 0) } : {}),
+    };
+  }
+  return merged;
+}
+
+/** Anthropic's stop reasons in the OpenAI terms the rest of the platform uses. */
+const ANTHROPIC_STOP_REASONS: Readonly<Record<string, string>> = { end_turn: 'stop', stop_sequence: 'stop', max_tokens: 'length', tool_use: 'tool_calls' };
+
+/**
+ * The finish reason and answering model of a reply or chunk. OpenAI puts them in
+ * response_metadata (finish_reason, model_name); @langchain/anthropic in response_metadata when
+ * not streaming and in additional_kwargs when streaming (stop_reason, model).
+ */
+function replyFacts(message: AIMessageChunk | AIMessage): { finishReason?: string; responseModel?: string } {
+  const meta = (message.response_metadata ?? {}) as Record<string, unknown>;
+  const extra = (message.additional_kwargs ?? {}) as Record<string, unknown>;
+  const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
+  const stopReason = text(meta.stop_reason) ?? text(extra.stop_reason);
+  const finishReason = text(meta.finish_reason) ?? (stopReason === undefined ? undefined : (Object.hasOwn(ANTHROPIC_STOP_REASONS, stopReason) ? ANTHROPIC_STOP_REASONS[stopReason] : stopReason));
+  const responseModel = text(meta.model_name) ?? text(meta.model) ?? text(extra.model);
+  return { ...(finishReason ? { finishReason } : {}), ...(responseModel ? { responseModel } : {}) };
 }
 
 function withTools(model: BaseChatModel, options: ChatCallOptions): Runnable<BaseLanguageModelInput, AIMessageChunk> {

@@ -23,6 +23,10 @@ describe('model provider errors', () => {
     expect(classify(Object.assign(new Error('too long'), { name: 'ContextOverflowError', status: 400 })).kind).toBe('context_overflow');
     expect(classify(new TypeError("Cannot read properties of undefined (reading 'message')")).kind).toBe('invalid_response');
     expect(classify('a string was thrown').kind).toBe('invalid_response');
+    // Anthropic's SSE error event: no status, only its error type.
+    expect(classify(Object.assign(new Error('Overloaded'), { type: 'overloaded_error' }))).toMatchObject({ kind: 'server', retryable: true });
+    expect(classify(Object.assign(new Error('slow down'), { type: 'rate_limit_error' })).kind).toBe('rate_limited');
+    expect(classify(Object.assign(new Error('odd'), { type: 'constructor' })).kind).toBe('invalid_response');
     const already = new ModelProviderError('groq', 'server', 'x');
     expect(classify(already)).toBe(already);
   });

@@ -90,11 +90,34 @@ export function redactSecrets(text: string, secrets: ReadonlyArray<string | unde
   return out;
 }
 
+const PREFIXES = {
+  authentication: 'the model provider refused the API key',
+  rate_limited: 'the model provider is rate limiting',
+  bad_request: 'the model provider rejected the request',
+  server: 'the model provider failed',
+} as const;
+
+/** Anthropic's error types (https://docs.anthropic.com/en/api/errors) by the kind their HTTP status maps to. */
+const ANTHROPIC_ERROR_KINDS: Readonly<Record<string, keyof typeof PREFIXES>> = {
+  invalid_request_error: 'bad_request',
+  not_found_error: 'bad_request',
+  request_too_large: 'bad_request',
+  billing_error: 'bad_request',
+  authentication_error: 'authentication',
+  permission_error: 'authentication',
+  rate_limit_error: 'rate_limited',
+  api_error: 'server',
+  overloaded_error: 'server',
+  timeout_error: 'server',
+};
+
 interface ErrorLike {
   name?: unknown;
   message?: unknown;
   status?: unknown;
   code?: unknown;
+  /** The Anthropic SDK's error type (`overloaded_error`...), also set on errors without a status. */
+  type?: unknown;
   cause?: unknown;
   constructor?: { name?: string };
 }
@@ -113,7 +136,7 @@ function isNetworkFailure(e: ErrorLike): boolean {
 }
 
 /**
- * Maps whatever LangChain or the OpenAI SDK threw into a ModelProviderError. `secrets` are the
+ * Maps whatever LangChain or the OpenAI / Anthropic SDK threw into a ModelProviderError. `secrets` are the
  * values to scrub (the key used); `signal` tells a cancellation apart from a network failure,
  * since an aborted fetch surfaces under several names.
  */
@@ -137,11 +160,15 @@ export function toModelProviderError(error: unknown, context: { provider: string
   }
   if (name === 'ContextOverflowError') return new ModelProviderError(context.provider, 'context_overflow', clean('the conversation is too long for the model'), status);
   if (status !== undefined) {
-    if (status === 401 || status === 403) return new ModelProviderError(context.provider, 'authentication', clean('the model provider refused the API key'), status);
-    if (status === 429) return new ModelProviderError(context.provider, 'rate_limited', clean('the model provider is rate limiting'), status);
-    if (status >= 400 && status < 500) return new ModelProviderError(context.provider, 'bad_request', clean('the model provider rejected the request'), status);
-    return new ModelProviderError(context.provider, 'server', clean('the model provider failed'), status);
+    if (status === 401 || status === 403) return new ModelProviderError(context.provider, 'authentication', clean(PREFIXES.authentication), status);
+    if (status === 429) return new ModelProviderError(context.provider, 'rate_limited', clean(PREFIXES.rate_limited), status);
+    if (status >= 400 && status < 500) return new ModelProviderError(context.provider, 'bad_request', clean(PREFIXES.bad_request), status);
+    return new ModelProviderError(context.provider, 'server', clean(PREFIXES.server), status);
   }
+  // Anthropic reports a failure inside a streamed 200 (typically overloaded_error) as an SSE error
+  // event: the SDK throws it without a status, with the error type only.
+  const streamKind = typeof e.type === 'string' && Object.hasOwn(ANTHROPIC_ERROR_KINDS, e.type) ? ANTHROPIC_ERROR_KINDS[e.type] : undefined;
+  if (streamKind !== undefined) return new ModelProviderError(context.provider, streamKind, clean(PREFIXES[streamKind]));
   if (isNetworkFailure(e)) {
     return new ModelProviderError(context.provider, 'connection', clean('the model provider could not be reached'));
   }

@@ -122,6 +122,7 @@ describe('ModelProviders', () => {
       expect((await registry.resolveEndpoint({ provider: 'ollama', model: 'm' })).baseUrl).toBe('http://localhost:11434/v1');
       expect((await registry.resolveEndpoint({ provider: 'openrouter', model: 'm', apiKey: REQUEST_KEY })).baseUrl).toBe('https://openrouter.ai/api/v1');
       expect((await registry.resolveEndpoint({ provider: 'openai', model: 'm', apiKey: REQUEST_KEY })).baseUrl).toBe('https://api.openai.com/v1');
+      expect((await registry.resolveEndpoint({ provider: 'anthropic', model: 'm', apiKey: REQUEST_KEY })).baseUrl).toBe('https://api.anthropic.com');
       expect((await registry.resolveEndpoint({ provider: 'lmstudio', model: 'm' })).baseUrl).toBe('http://10.0.0.5:1234/v1');
     });
 
@@ -142,7 +143,7 @@ describe('ModelProviders', () => {
     });
 
     it('says clearly which providers have no implementation here', async () => {
-      for (const provider of ['anthropic', 'google', 'cohere'] as const) {
+      for (const provider of ['google', 'cohere'] as const) {
         const error = (await errorOf(providers().create({ provider, model: 'm', apiKey: REQUEST_KEY }))) as ModelConfigurationError;
         expect(error.reason).toBe('unsupported-provider');
         expect(error.message).toContain(`"${provider}"`);

@@ -1,3 +1,4 @@
+import { ChatAnthropic } from '@langchain/anthropic';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { ChatOpenAI, ChatOpenAICompletions } from '@langchain/openai';
 import { ConfigError } from '#config';
@@ -7,8 +8,11 @@ import { ModelConfigurationError, redactSecrets } from './llm-errors.js';
 type Env = Record<string, string | undefined>;
 
 interface ProviderProfile {
-  /** 'openai-compatible': served through @langchain/openai at a base URL; 'unavailable': no implementation here. */
-  readonly kind: 'openai-compatible' | 'unavailable';
+  /**
+   * 'openai-compatible': served through @langchain/openai at a base URL; 'anthropic': the
+   * Messages API through @langchain/anthropic; 'unavailable': no implementation here.
+   */
+  readonly kind: 'openai-compatible' | 'anthropic' | 'unavailable';
   readonly defaultBaseUrl?: string;
   /** Local servers run without a key; a key configured for them is still sent. */
   readonly keyRequired: boolean;
@@ -20,7 +24,8 @@ interface ProviderProfile {
 
 /**
  * Every provider of the platform's list and how it is reached. Base URLs are the providers'
- * documented OpenAI-compatible endpoints; each can be replaced with `<PROVIDER>_BASE_URL`.
+ * documented OpenAI-compatible endpoints (Anthropic's is its own API's root, without /v1: the SDK
+ * adds the path); each can be replaced with `<PROVIDER>_BASE_URL`.
  */
 export const PROVIDER_PROFILES: Readonly<Record<ModelProvider, ProviderProfile>> = {
   openai: { kind: 'openai-compatible', defaultBaseUrl: 'https://api.openai.com/v1', keyRequired: true, streamUsage: true },
@@ -36,7 +41,7 @@ export const PROVIDER_PROFILES: Readonly<Record<ModelProvider, ProviderProfile>>
   ollama: { kind: 'openai-compatible', defaultBaseUrl: 'http://localhost:11434/v1', keyRequired: false, streamUsage: true },
   vllm: { kind: 'openai-compatible', defaultBaseUrl: 'http://localhost:8000/v1', keyRequired: false, streamUsage: true },
   lmstudio: { kind: 'openai-compatible', defaultBaseUrl: 'http://localhost:1234/v1', keyRequired: false, streamUsage: true },
-  anthropic: { kind: 'unavailable', keyRequired: true, streamUsage: false, missing: '@langchain/anthropic' },
+  anthropic: { kind: 'anthropic', defaultBaseUrl: 'https://api.anthropic.com', keyRequired: true, streamUsage: true },
   google: { kind: 'unavailable', keyRequired: true, streamUsage: false, missing: '@langchain/google-genai' },
   cohere: { kind: 'unavailable', keyRequired: true, streamUsage: false, missing: '@langchain/cohere' },
 };
@@ -147,6 +152,15 @@ export function callSettingsOf(model: BaseChatModel): { secrets: string[]; timeo
 /** Sent to local servers that need no key: the OpenAI SDK refuses to run without one. */
 const NO_KEY = 'not-needed';
 
+/** The Messages API requires max_tokens; LangChain's per-model default can reach 64k+, too much to spend unasked. */
+const DEFAULT_ANTHROPIC_MAX_TOKENS = 4096;
+
+/**
+ * The Anthropic SDK's own request limit, set explicitly: left unset, the SDK refuses non-streamed
+ * calls whose max_tokens might take over 10 minutes. Our helpers enforce timeoutMs themselves.
+ */
+const ANTHROPIC_SDK_TIMEOUT_MS = 600_000;
+
 /**
  * Makes LangChain chat models for the platform's providers. Keys are resolved per call in the
  * order the issue fixes: the request's key, else the user's stored key, else the platform's
@@ -238,25 +252,7 @@ export class ModelProviders {
     const endpoint = await this.resolveEndpoint(input);
     const profile = this.profileOf(input.provider);
     const apiKey = endpoint.revealApiKey();
-    const fields = {
-      model: input.model,
-      // Always explicit: left unset, LangChain would read OPENAI_API_KEY / OPENAI_BASE_URL from the
-      // process and could send the OpenAI key to another provider.
-      apiKey: apiKey ?? NO_KEY,
-      configuration: { baseURL: endpoint.baseUrl },
-      temperature: input.temperature,
-      maxTokens: input.maxTokens,
-      topP: input.topP,
-      stop: input.stop,
-      // Our helpers enforce timeoutMs themselves (an idle timeout that also covers a stalled
-      // stream); the SDK's own 10-minute limit stays as a backstop for direct use.
-      maxRetries: input.maxRetries ?? 2,
-      streamUsage: profile.streamUsage,
-    };
-    // ChatOpenAI switches some model names (codex, *-pro) to the Responses API, which only OpenAI
-    // itself serves; compatible servers always get Chat Completions.
-    const isOpenAi = input.provider === 'openai' && endpoint.baseUrl === PROVIDER_PROFILES.openai.defaultBaseUrl;
-    const model: BaseChatModel = isOpenAi ? new ChatOpenAI(fields) : new ChatOpenAICompletions(fields);
+    const model = profile.kind === 'anthropic' ? anthropicModel(input, endpoint.baseUrl, apiKey ?? NO_KEY) : openAiModel(input, profile, endpoint, apiKey);
     registered.set(model, {
       info: { provider: input.provider, model: input.model, baseUrl: endpoint.baseUrl, keySource: endpoint.keySource },
       secrets: apiKey === undefined ? [] : [apiKey],
@@ -282,6 +278,46 @@ export class ModelProviders {
   }
 }
 
+function openAiModel(input: CreateModelInput, profile: ProviderProfile, endpoint: ResolvedEndpoint, apiKey: string | undefined): BaseChatModel {
+  const fields = {
+    model: input.model,
+    // Always explicit: left unset, LangChain would read OPENAI_API_KEY / OPENAI_BASE_URL from the
+    // process and could send the OpenAI key to another provider.
+    apiKey: apiKey ?? NO_KEY,
+    configuration: { baseURL: endpoint.baseUrl },
+    temperature: input.temperature,
+    maxTokens: input.maxTokens,
+    topP: input.topP,
+    stop: input.stop,
+    // Our helpers enforce timeoutMs themselves (an idle timeout that also covers a stalled
+    // stream); the SDK's own 10-minute limit stays as a backstop for direct use.
+    maxRetries: input.maxRetries ?? 2,
+    streamUsage: profile.streamUsage,
+  };
+  // ChatOpenAI switches some model names (codex, *-pro) to the Responses API, which only OpenAI
+  // itself serves; compatible servers always get Chat Completions.
+  const isOpenAi = input.provider === 'openai' && endpoint.baseUrl === PROVIDER_PROFILES.openai.defaultBaseUrl;
+  return isOpenAi ? new ChatOpenAI(fields) : new ChatOpenAICompletions(fields);
+}
+
+function anthropicModel(input: CreateModelInput, baseUrl: string, apiKey: string): BaseChatModel {
+  return new ChatAnthropic({
+    model: input.model,
+    // Key and URL always explicit: left unset, LangChain and the SDK read ANTHROPIC_API_KEY /
+    // ANTHROPIC_BASE_URL (or a LangSmith gateway) from the process, bypassing our key order.
+    apiKey,
+    anthropicApiUrl: baseUrl,
+    // null, not undefined: otherwise the SDK adds ANTHROPIC_AUTH_TOKEN from the process as a bearer token.
+    clientOptions: { authToken: null, timeout: ANTHROPIC_SDK_TIMEOUT_MS },
+    temperature: input.temperature,
+    maxTokens: input.maxTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS,
+    topP: input.topP,
+    stopSequences: input.stop,
+    maxRetries: input.maxRetries ?? 2,
+    streamUsage: true,
+  });
+}
+
 function isHttpUrl(value: string): boolean {
   try {
     const url = new URL(value);
@@ -300,7 +336,8 @@ function validateSettings(spec: ModelSpec): void {
     }
   };
   if (typeof spec.model !== 'string' || spec.model.trim() === '' || spec.model.length > 200) problems.push('model must be a non-empty name of at most 200 characters');
-  range('temperature', spec.temperature, 0, 2);
+  // Anthropic's temperature scale ends at 1; refusing more here names the setting instead of a 400.
+  range('temperature', spec.temperature, 0, spec.provider === 'anthropic' ? 1 : 2);
   range('topP', spec.topP, 0, 1);
   range('maxTokens', spec.maxTokens, 1, 1_000_000, true);
   range('timeoutMs', spec.timeoutMs, 1, 3_600_000, true);

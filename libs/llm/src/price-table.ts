@@ -48,9 +48,11 @@ const price = (input: number, output: number, cachedInput?: number): ModelPrice 
 });
 
 /**
- * OpenAI's list prices (standard tier, USD per 1M tokens) as published in 2025. Operators should
- * check them against their contract and override with MODEL_PRICES. Self-hosted servers cost
- * nothing per token.
+ * Defaults: OpenAI's and Anthropic's list prices (standard tier, USD per 1M tokens) as published
+ * in 2025. Operators should check them against their contract and override with MODEL_PRICES.
+ * Self-hosted servers cost nothing per token. Anthropic's cachedInput is its cache-read price;
+ * cache writes (1.25x input) are counted at the input price, since usage does not separate them.
+ * Anthropic's long-context (>200k prompt) surcharge is not modelled either.
  */
 export const DEFAULT_PRICES: PriceList = {
   openai: {
@@ -68,6 +70,22 @@ export const DEFAULT_PRICES: PriceList = {
     'gpt-4-turbo': price(10, 30),
     'gpt-3.5-turbo': price(0.5, 1.5),
   },
+  // Dated ids ("claude-sonnet-4-20250514") fall back to these names; "-0"/"-latest" are Anthropic's aliases.
+  anthropic: {
+    'claude-opus-4-5': price(5, 25, 0.5),
+    'claude-opus-4-1': price(15, 75, 1.5),
+    'claude-opus-4': price(15, 75, 1.5),
+    'claude-opus-4-0': price(15, 75, 1.5),
+    'claude-sonnet-4-5': price(3, 15, 0.3),
+    'claude-sonnet-4': price(3, 15, 0.3),
+    'claude-sonnet-4-0': price(3, 15, 0.3),
+    'claude-3-7-sonnet': price(3, 15, 0.3),
+    'claude-3-7-sonnet-latest': price(3, 15, 0.3),
+    'claude-haiku-4-5': price(1, 5, 0.1),
+    'claude-3-5-haiku': price(0.8, 4, 0.08),
+    'claude-3-5-haiku-latest': price(0.8, 4, 0.08),
+    'claude-3-haiku': price(0.25, 1.25, 0.03),
+  },
   ollama: { '*': price(0, 0) },
   vllm: { '*': price(0, 0) },
   lmstudio: { '*': price(0, 0) },
@@ -75,8 +93,9 @@ export const DEFAULT_PRICES: PriceList = {
 
 /** Prices are bounded so that tokens x price stays far inside exact integer arithmetic. */
 const MAX_PRICE = 1_000_000_000_000;
-// OpenAI answers with dated snapshots ("gpt-4o-mini-2024-07-18") of the model asked for.
-const DATED_SNAPSHOT = /-\d{4}-\d{2}-\d{2}$/;
+// Providers answer with dated snapshots of the model asked for: OpenAI "gpt-4o-mini-2024-07-18",
+// Anthropic "claude-sonnet-4-20250514".
+const DATED_SNAPSHOT = /-(\d{4}-\d{2}-\d{2}|\d{8})$/;
 
 export class PriceTable {
   private constructor(private readonly prices: PriceList) {}

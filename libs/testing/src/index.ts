@@ -6,3 +6,4 @@ export * from './factories.js';
 export * from './cluster.js';
 export * from './fake-oidc-provider.js';
 export * from './fake-openai-server.js';
+export * from './fake-anthropic-server.js';

@@ -32,7 +32,6 @@ describe('TokenStream', () => {
     expect(writes.map((w) => w.text).join('')).toBe('a' + Array.from({ length: 20 }, (_, i) => String(i % 10)).join(''));
     // 21 deltas, 3 ms apart: the first, then one write per 30 ms at most, then the flush.
     expect(writes.length).toBeLessThanOrEqual(2 + Math.ceil(elapsed / 30));
-    expect(writes.length).toBeLessThan(21);
     // Paced, except the last write: flush() sends the rest at once.
     for (let i = 1; i < writes.length - 1; i++) expect(writes[i].at - writes[i - 1].at).toBeGreaterThanOrEqual(25);
   });

@@ -20,6 +20,8 @@ describe('execution service settings', () => {
       modelTimeoutMs: 120_000,
       modelMaxRetries: 2,
       historyMaxTokens: 16_000,
+      tokenEventRetentionDays: 30,
+      compactionIntervalSeconds: 3600,
     });
   });
 
@@ -43,6 +45,8 @@ describe('execution service settings', () => {
         EXECUTION_MODEL_TIMEOUT_MS: '30000',
         EXECUTION_MODEL_MAX_RETRIES: '0',
         EXECUTION_HISTORY_MAX_TOKENS: '4000',
+        EXECUTION_TOKEN_EVENT_RETENTION_DAYS: '7',
+        EXECUTION_COMPACTION_INTERVAL_SECONDS: '0',
       }),
     ).toEqual({
       workerConcurrency: 0,
@@ -62,6 +66,8 @@ describe('execution service settings', () => {
       modelTimeoutMs: 30_000,
       modelMaxRetries: 0,
       historyMaxTokens: 4000,
+      tokenEventRetentionDays: 7,
+      compactionIntervalSeconds: 0,
     });
   });
 

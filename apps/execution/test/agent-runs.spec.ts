@@ -10,6 +10,7 @@ import type { AgentRunInput } from '../src/agent-runs/agent-run.types.js';
 import { toolStepKey } from '../src/agent-runs/agent-run.types.js';
 import { executionApp } from '../src/execution.app.js';
 import { EphemeralKeys } from '../src/runs/ephemeral-keys.js';
+import { RunEventsCompaction } from '../src/runs/run-events-compaction.js';
 import { RunQueue } from '../src/runs/run-queue.js';
 import type { Run, RunLimits } from '../src/runs/run.types.js';
 
@@ -176,6 +177,22 @@ describe('agent runs', () => {
     const second = fake.completions[1].body.messages;
     expect(second.at(-1)).toEqual({ role: 'tool', content: '42', tool_call_id: 'call_calc' });
     expect(second.at(-2)).toMatchObject({ role: 'assistant', tool_calls: [{ id: 'call_calc', function: { name: 'calculator' } }] });
+  });
+
+  it('drops the token events of runs ended before the retention period, keeping the output and every other event', async () => {
+    const owner = randomUUID();
+    fake.replyText(['Kept ', 'in ', 'the ', 'output.']);
+    const run = await start(owner, newAgent(owner), { message: 'Say it' });
+    await waitFor(run.id);
+    const before = await queue.readEvents(run.id);
+    const compaction = service.app.get(RunEventsCompaction);
+    await compaction.compact(new Date());
+    expect(await queue.readEvents(run.id)).toEqual(before); // within retention (30 days): nothing goes
+    expect(await compaction.compact(new Date(Date.now() + 31 * 86_400_000))).toBeGreaterThanOrEqual(1);
+    const after = await queue.readEvents(run.id);
+    expect(after.map((e) => e.type)).toEqual(before.filter((e) => e.type !== 'token').map((e) => e.type));
+    expect(after.map((e) => e.seq)).toEqual(before.filter((e) => e.type !== 'token').map((e) => e.seq)); // numbers never change
+    expect((await queue.get(run.id))?.output).toEqual({ content: 'Kept in the output.' });
   });
 
   it('tells the model about bad arguments and unknown tools instead of failing the run', async () => {

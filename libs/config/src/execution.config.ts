@@ -36,6 +36,10 @@ export interface ExecutionConfig {
   modelMaxRetries: number;
   /** The history a run reads from its conversation, in tokens (about 4 characters each). */
   historyMaxTokens: number;
+  /** Days the token events of an ended run are kept (its other events and its output stay); 0 keeps them for ever. */
+  tokenEventRetentionDays: number;
+  /** How often each replica removes token events past retention; 0 never. */
+  compactionIntervalSeconds: number;
 }
 
 
@@ -64,6 +68,8 @@ export function loadExecutionConfig(env: Record<string, string | undefined> = pr
     modelTimeoutMs: r.int('EXECUTION_MODEL_TIMEOUT_MS', 120_000, 100, 3_600_000),
     modelMaxRetries: r.int('EXECUTION_MODEL_MAX_RETRIES', 2, 0, 10),
     historyMaxTokens: r.int('EXECUTION_HISTORY_MAX_TOKENS', 16_000, 100, 150_000),
+    tokenEventRetentionDays: r.int('EXECUTION_TOKEN_EVENT_RETENTION_DAYS', 30, 0, 36_500),
+    compactionIntervalSeconds: r.int('EXECUTION_COMPACTION_INTERVAL_SECONDS', 3600, 0, 604_800),
   };
   if (problems.length === 0 && config.heartbeatMs * 2 > config.leaseMs) {
     problems.push(`EXECUTION_HEARTBEAT_MS must be at most half of EXECUTION_LEASE_MS (got ${config.heartbeatMs} and ${config.leaseMs})`);

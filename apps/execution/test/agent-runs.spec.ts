@@ -15,6 +15,8 @@ import { RunQueue } from '../src/runs/run-queue.js';
 import type { Run, RunLimits } from '../src/runs/run.types.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A conversation the stand-in conversation service says does not exist (deleted after the run was queued). */
+const GONE_CONVERSATION = randomUUID();
 
 /**
  * The agent loop against a fake OpenAI-compatible server over real HTTP, with the queue and
@@ -105,7 +107,8 @@ describe('agent runs', () => {
         return key ? { ok: true, data: { provider: data.provider, apiKey: key } } : { ok: false, error: { code: 'NOT_FOUND', message: 'provider key not found' } };
       }),
       bus.respond(RunWriteContracts.appendUserMessage.subject, async (raw) => {
-        const { data } = raw as Envelope<{ runId: string; step: number; content: string }>;
+        const { data } = raw as Envelope<{ runId: string; step: number; content: string; conversationId: string }>;
+        if (data.conversationId === GONE_CONVERSATION) return { ok: false, error: { code: 'NOT_FOUND', message: 'conversation not found' } };
         userMessages.push({ runId: data.runId, step: data.step, content: data.content });
         return { ok: true, data: { id: `00000000-0000-4000-8000-${data.runId.slice(-12)}`, role: 'user', content: data.content } };
       }),
@@ -311,6 +314,13 @@ describe('agent runs', () => {
     ]);
     expect((done.output as { messageId?: string }).messageId).toBeDefined();
     expect((done.output as { userMessageId?: string }).userMessageId).toBe(write.parentId);
+  });
+
+  it('fails at once, without retrying or calling the model, when its conversation is gone', async () => {
+    const owner = randomUUID();
+    const run = await start(owner, newAgent(owner), { message: 'Anyone there?' }, { conversationId: GONE_CONVERSATION });
+    expect(await waitFor(run.id)).toMatchObject({ status: 'failed', attempt: 1, error: { code: 'CONVERSATION_REFUSED', message: 'conversation not found' } });
+    expect(fake.completions).toHaveLength(0);
   });
 
   it("uses a key sent with the request over the user's stored key, and the stored key over the platform's", async () => {

@@ -164,11 +164,13 @@ export class AgentExecutor implements RunExecutor, OnModuleInit {
     const transcript: BaseMessage[] = system.trim().length > 0 ? [new SystemMessage(system)] : [];
     let userMessageId: string | undefined;
     if (run.conversationId) {
-      const userMessage = await this.bus.request(
-        RunWriteContracts.appendUserMessage,
-        { ownerId: run.ownerId, conversationId: run.conversationId, runId: run.id, step: 0, content: input.message, ...(input.parentId ? { parentId: input.parentId } : {}) },
-        { actor: EXECUTION },
-      );
+      const userMessage = await this.bus
+        .request(
+          RunWriteContracts.appendUserMessage,
+          { ownerId: run.ownerId, conversationId: run.conversationId, runId: run.id, step: 0, content: input.message, ...(input.parentId ? { parentId: input.parentId } : {}) },
+          { actor: EXECUTION },
+        )
+        .catch(failFor('CONVERSATION_REFUSED'));
       userMessageId = userMessage.id;
       transcript.push(...(await this.history(run, agent, userMessage.id, input.message)));
     } else {
@@ -216,11 +218,8 @@ export class AgentExecutor implements RunExecutor, OnModuleInit {
     const memory = agent.snapshot.memory;
     if (memory.strategy === 'none') return [new HumanMessage(message)];
     const mode: MemoryMode = memory.strategy === 'summary' ? 'summary' : 'window';
-    const reply = await this.bus.request(
-      MemoryContracts.get,
-      { ownerId: run.ownerId, conversationId: run.conversationId as string, leafId, mode, ...(memory.size ? { maxMessages: memory.size } : {}), maxTokens: this.config.historyMaxTokens },
-      { actor: EXECUTION },
-    );
+    const request = { ownerId: run.ownerId, conversationId: run.conversationId as string, leafId, mode, ...(memory.size ? { maxMessages: memory.size } : {}), maxTokens: this.config.historyMaxTokens };
+    const reply = await this.bus.request(MemoryContracts.get, request, { actor: EXECUTION }).catch(failFor('CONVERSATION_REFUSED'));
     const messages = toChatMessages(reply.messages);
     if (reply.summary) messages.unshift(new SystemMessage(`Summary of the earlier conversation:\n${reply.summary}`));
     return messages;
@@ -310,13 +309,30 @@ export class AgentExecutor implements RunExecutor, OnModuleInit {
 
   /** Writes the run's messages after the user message; idempotent on (run, step), so a retried attempt writes nothing twice. */
   private async writeAnswer(run: Run, userMessageId: string | undefined, messages: RunMessageInput[]): Promise<string | undefined> {
-    const reply = await this.bus.request(
-      RunWriteContracts.appendMessages,
-      { ownerId: run.ownerId, conversationId: run.conversationId as string, runId: run.id, ...(userMessageId ? { parentId: userMessageId } : {}), messages },
-      { actor: EXECUTION },
-    );
-    return reply.items.at(-1)?.id;
+    try {
+      const reply = await this.bus.request(
+        RunWriteContracts.appendMessages,
+        { ownerId: run.ownerId, conversationId: run.conversationId as string, runId: run.id, ...(userMessageId ? { parentId: userMessageId } : {}), messages },
+        { actor: EXECUTION },
+      );
+      return reply.items.at(-1)?.id;
+    } catch (err) {
+      // Deleted while the run worked: the answer is still the run's output, with nowhere to be written.
+      if (err instanceof AppError && err.code === ErrorCode.NOT_FOUND) return undefined;
+      throw err;
+    }
   }
+}
+
+/** Codes another service answers for a request that will never succeed: the run fails now instead of retrying. */
+const PERMANENT: ReadonlySet<string> = new Set([ErrorCode.NOT_FOUND, ErrorCode.VALIDATION_FAILED, ErrorCode.CONFLICT, ErrorCode.FORBIDDEN]);
+
+/** A catch handler: a permanent refusal becomes a RunFailure with `code` and the service's message; anything else (outages) is retried. */
+function failFor(code: string): (err: unknown) => never {
+  return (err: unknown) => {
+    if (err instanceof AppError && PERMANENT.has(err.code)) throw new RunFailure(code, err.message);
+    throw err;
+  };
 }
 
 function argumentsOf(text: string): Record<string, unknown> | string {

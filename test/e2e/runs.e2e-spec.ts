@@ -397,6 +397,29 @@ describe('runs over NATS, every app its own process, against a fake model server
       expect(fake.completions).toHaveLength(2);
     });
 
+    it('a second message may queue behind the active run, or interrupt it: never two runs on one conversation at once', async () => {
+      const conversation = await post('/conversations', { agentId }, owner.accessToken);
+      const id: string = conversation.body.id;
+      fake.reply({ kind: 'hang' });
+      const first = await post(`/conversations/${id}/messages?background=true`, { content: 'One' }, owner.accessToken);
+      expect(first.status).toBe(202);
+      await withTimeout(fake.waitForCompletions(1), 10_000, 'the first run did not call the model');
+      const queued = await post(`/conversations/${id}/messages?background=true`, { content: 'Two', onActiveRun: 'enqueue' }, owner.accessToken);
+      expect(queued.status).toBe(202);
+      await new Promise((r) => setTimeout(r, 700)); // a few worker polls: the queued run must not start beside the first
+      expect(fake.completions).toHaveLength(1);
+      expect((await get(`/runs/${queued.body.id as string}`, owner.accessToken)).body.status).toBe('pending');
+
+      fake.replyText('Three answered.');
+      const third = await post(`/conversations/${id}/messages`, { content: 'Three', onActiveRun: 'interrupt' }, owner.accessToken);
+      expect(third.status).toBe(200);
+      expect(third.body).toMatchObject({ status: 'completed', output: { content: 'Three answered.' } });
+      await withTimeout(fake.waitForDisconnect(fake.completions[0]), 5_000, 'the interrupted model call was left open');
+      expect((await get(`/runs/${first.body.id as string}`, owner.accessToken)).body.status).toBe('cancelled');
+      expect((await get(`/runs/${queued.body.id as string}`, owner.accessToken)).body.status).toBe('cancelled');
+      expect(fake.completions).toHaveLength(2);
+    });
+
     it('reports usage by model', async () => {
       fake.replyText('Counted.', { usage: { promptTokens: 11, completionTokens: 3 } });
       expect((await run(agentId, { input: 'Count me' })).body.status).toBe('completed');

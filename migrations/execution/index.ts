@@ -1,5 +1,6 @@
 import { CreateExecutionSchema1763900000500 } from './1763900000500-CreateExecutionSchema.js';
 import { CreateRuns1764200000500 } from './1764200000500-CreateRuns.js';
 import { CreateSessionsAndUsage1764400000500 } from './1764400000500-CreateSessionsAndUsage.js';
+import { AddRunAgentSnapshot1764500000500 } from './1764500000500-AddRunAgentSnapshot.js';
 
-export const executionMigrations = [CreateExecutionSchema1763900000500, CreateRuns1764200000500, CreateSessionsAndUsage1764400000500];
+export const executionMigrations = [CreateExecutionSchema1763900000500, CreateRuns1764200000500, CreateSessionsAndUsage1764400000500, AddRunAgentSnapshot1764500000500];

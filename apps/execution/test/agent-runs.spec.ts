@@ -316,6 +316,17 @@ describe('agent runs', () => {
     expect((done.output as { userMessageId?: string }).userMessageId).toBe(write.parentId);
   });
 
+  it('runs the agent version it was queued with, without asking the agent service again', async () => {
+    const owner = randomUUID();
+    const agentId = newAgent(owner, { systemPrompt: 'Pinned prompt.' });
+    const pinned = { agentId, ownerId: owner, name: 'Helper', version: 1, snapshot: agents.get(agentId)!.snapshot };
+    agents.delete(agentId); // the agent service would now answer NOT_FOUND
+    fake.replyText('From the pinned version.');
+    const { run } = await queue.enqueue({ ownerId: owner, target: { kind: 'agent', agentId, agentVersion: 1 }, input: { message: 'Hi' }, targetSnapshot: pinned });
+    expect(await waitFor(run.id)).toMatchObject({ status: 'completed', output: { content: 'From the pinned version.' } });
+    expect(fake.completions[0].body.messages[0]).toEqual({ role: 'system', content: 'Pinned prompt.' });
+  });
+
   it('fails at once, without retrying or calling the model, when its conversation is gone', async () => {
     const owner = randomUUID();
     const run = await start(owner, newAgent(owner), { message: 'Anyone there?' }, { conversationId: GONE_CONVERSATION });

@@ -142,7 +142,7 @@ export class AgentExecutor implements RunExecutor, OnModuleInit {
   /** Everything a run needs before its first model call; redone by every attempt (nothing here calls a model or a tool). */
   private async prepare(run: Run, input: AgentRunInput, journal: StepJournal): Promise<PreparedRun> {
     if (!run.agentId || run.agentVersion === null) throw new RunFailure('INVALID_RUN', 'an agent run without an agent');
-    const agent = await this.resolveAgent(run.agentId, run.agentVersion);
+    const agent = pinnedAgent(run) ?? (await this.resolveAgent(run.agentId, run.agentVersion));
     if (agent.ownerId !== run.ownerId) throw new RunFailure('AGENT_NOT_FOUND', 'the agent was not found');
 
     let toolSet;
@@ -322,6 +322,12 @@ export class AgentExecutor implements RunExecutor, OnModuleInit {
       throw err;
     }
   }
+}
+
+/** The agent version the run was queued with, when the run carries it (runs queued by the start request do). */
+function pinnedAgent(run: Run): ResolvedAgent | undefined {
+  const snapshot = run.agentSnapshot as ResolvedAgent | null;
+  return snapshot && snapshot.agentId === run.agentId && snapshot.version === run.agentVersion ? snapshot : undefined;
 }
 
 /** Codes another service answers for a request that will never succeed: the run fails now instead of retrying. */

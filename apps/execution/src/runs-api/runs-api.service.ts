@@ -127,6 +127,8 @@ export class RunsApiService {
         background: request.background ?? false,
         // Only this process holds the key, so only its worker may run the run.
         keyHolder: request.apiKey !== undefined ? this.worker.id : undefined,
+        // The version just resolved travels with the run: its worker need not ask the agent service again.
+        targetSnapshot: agent,
       },
       { beforeInsert: guard },
     );

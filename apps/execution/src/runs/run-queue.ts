@@ -90,6 +90,7 @@ export class RunQueue {
           traceId: request.traceId ?? null,
           background: request.background ?? false,
           keyHolder: request.keyHolder ?? null,
+          agentSnapshot: target.kind === 'agent' ? (request.targetSnapshot ?? null) : null,
         });
         if (run) await this.repository.appendEventLocked(manager, run.id, 'run.queued', { status: 'pending' });
         return run;

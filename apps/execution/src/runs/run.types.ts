@@ -25,6 +25,8 @@ export interface EnqueueRunRequest {
   background?: boolean;
   /** The worker that holds, in memory only, a key sent with the request: only it may run the run. */
   keyHolder?: string;
+  /** What the target resolved to when queued (an agent's pinned version), so workers need not ask again. */
+  targetSnapshot?: unknown;
 }
 
 export interface RunUsage {
@@ -58,6 +60,8 @@ export interface Run {
   idempotencyKey: string | null;
   background: boolean;
   keyHolder: string | null;
+  /** The pinned agent version as resolved when the run was queued (null for runs queued before it was kept). */
+  agentSnapshot: unknown;
   leaseOwner: string | null;
   leaseExpiresAt: Date | null;
   attempt: number;

@@ -28,6 +28,7 @@ export interface NewRun {
   traceId: string | null;
   background: boolean;
   keyHolder: string | null;
+  agentSnapshot: unknown;
 }
 
 /** A row the claim query locked, before this worker decides what to do with it. */
@@ -71,8 +72,8 @@ export class RunsRepository {
     const rows: RunRow[] = await sql(
       manager,
       `INSERT INTO "execution"."runs" ("id", "owner_id", "kind", "agent_id", "agent_version", "workflow_id", "workflow_version", "conversation_id",
-         "session_id", "input", "limits", "timeout_ms", "idempotency_key", "trace_id", "background", "key_holder")
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+         "session_id", "input", "limits", "timeout_ms", "idempotency_key", "trace_id", "background", "key_holder", "agent_snapshot")
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
        ON CONFLICT ("owner_id", "idempotency_key") WHERE "idempotency_key" IS NOT NULL DO NOTHING
        RETURNING *`,
       [
@@ -92,6 +93,7 @@ export class RunsRepository {
         run.traceId,
         run.background,
         run.keyHolder,
+        run.agentSnapshot === undefined || run.agentSnapshot === null ? null : JSON.stringify(run.agentSnapshot),
       ],
     );
     return rows.length === 0 ? null : runFromRow(rows[0]);
@@ -470,6 +472,7 @@ interface RunRow {
   idempotency_key: string | null;
   background: boolean;
   key_holder: string | null;
+  agent_snapshot: unknown;
   lease_owner: string | null;
   lease_expires_at: Date | null;
   attempt: number;
@@ -526,6 +529,7 @@ export function runFromRow(r: RunRow): Run {
     idempotencyKey: r.idempotency_key,
     background: r.background,
     keyHolder: r.key_holder,
+    agentSnapshot: r.agent_snapshot,
     leaseOwner: r.lease_owner,
     leaseExpiresAt: r.lease_expires_at,
     attempt: r.attempt,

@@ -3,7 +3,7 @@ import { ConfigError, loadExecutionConfig } from '#config';
 describe('execution service settings', () => {
   it('has defaults for every setting', () => {
     expect(loadExecutionConfig({})).toEqual({
-      workerConcurrency: 4,
+      workerConcurrency: 32,
       leaseMs: 30_000,
       heartbeatMs: 10_000,
       pollMs: 5000,

@@ -48,7 +48,7 @@ export function loadExecutionConfig(env: Record<string, string | undefined> = pr
   const r = new EnvReader(env);
   const problems = r.problems;
   const config: ExecutionConfig = {
-    workerConcurrency: r.int('EXECUTION_WORKER_CONCURRENCY', 4, 0, 1000),
+    workerConcurrency: r.int('EXECUTION_WORKER_CONCURRENCY', 32, 0, 1000),
     leaseMs: r.int('EXECUTION_LEASE_MS', 30_000, 200, 3_600_000),
     heartbeatMs: r.int('EXECUTION_HEARTBEAT_MS', 10_000, 50, 1_800_000),
     pollMs: r.int('EXECUTION_POLL_MS', 5000, 50, 600_000),

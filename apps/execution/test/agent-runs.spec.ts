@@ -34,6 +34,8 @@ describe('agent runs', () => {
   const stops: Array<() => void> = [];
   const agents = new Map<string, { ownerId: string; snapshot: AgentSnapshot }>();
   const storedKeys = new Map<string, string>();
+  /** runId -> the request id the run's call to the conversation service carried. */
+  const requestIds = new Map<string, string | undefined>();
   const userMessages: Array<{ runId: string; step: number; content: string }> = [];
   const appended: Array<{ runId: string; parentId?: string; messages: Array<{ step: number; role: string; content: string; toolCallId?: string }> }> = [];
 
@@ -70,7 +72,7 @@ describe('agent runs', () => {
     });
     return id;
   };
-  const start = async (ownerId: string, agentId: string, input: AgentRunInput, extra: { limits?: RunLimits; conversationId?: string } = {}): Promise<Run> =>
+  const start = async (ownerId: string, agentId: string, input: AgentRunInput, extra: { limits?: RunLimits; conversationId?: string; traceId?: string } = {}): Promise<Run> =>
     (await queue.enqueue({ ownerId, target: { kind: 'agent', agentId, agentVersion: 1 }, input, ...extra })).run;
   const waitFor = async (runId: string, done: (run: Run) => boolean = (r) => ['completed', 'failed', 'cancelled', 'expired', 'requires_action'].includes(r.status), timeoutMs = 10_000): Promise<Run> => {
     const until = Date.now() + timeoutMs;
@@ -107,7 +109,8 @@ describe('agent runs', () => {
         return key ? { ok: true, data: { provider: data.provider, apiKey: key } } : { ok: false, error: { code: 'NOT_FOUND', message: 'provider key not found' } };
       }),
       bus.respond(RunWriteContracts.appendUserMessage.subject, async (raw) => {
-        const { data } = raw as Envelope<{ runId: string; step: number; content: string; conversationId: string }>;
+        const { data, requestId } = raw as Envelope<{ runId: string; step: number; content: string; conversationId: string }>;
+        requestIds.set(data.runId, requestId);
         if (data.conversationId === GONE_CONVERSATION) return { ok: false, error: { code: 'NOT_FOUND', message: 'conversation not found' } };
         userMessages.push({ runId: data.runId, step: data.step, content: data.content });
         return { ok: true, data: { id: `00000000-0000-4000-8000-${data.runId.slice(-12)}`, role: 'user', content: data.content } };
@@ -296,10 +299,11 @@ describe('agent runs', () => {
     const owner = randomUUID();
     const conversationId = randomUUID();
     fake.replyToolCalls([{ id: 'call_c', name: 'calculator', arguments: { expression: '2+2' } }]).replyText('Four, Ada.');
-    const run = await start(owner, newAgent(owner), { message: 'What is 2+2?' }, { conversationId });
+    const run = await start(owner, newAgent(owner), { message: 'What is 2+2?' }, { conversationId, traceId: 'trace-of-this-run' });
     const done = await waitFor(run.id);
     expect(done.status).toBe('completed');
     expect(userMessages.filter((m) => m.runId === run.id)).toEqual([{ runId: run.id, step: 0, content: 'What is 2+2?' }]);
+    expect(requestIds.get(run.id)).toBe('trace-of-this-run'); // the run's calls carry its trace id as their request id
     expect(fake.completions[0].body.messages.slice(1)).toEqual([
       { role: 'user', content: 'My name is Ada.' },
       { role: 'assistant', content: 'Hello Ada.' },

@@ -162,7 +162,10 @@ describe('execution runs API', () => {
         input: { message: 'Where is my order?', clientTools: tools, variables: { name: 'Ada' }, providerKeySent: false },
       });
       expect(resolvedVersions.at(-1)).toBe(2);
-      expect(run.traceId).toMatch(/^[0-9a-f]{32}$/);
+      // The start request's id, so the request, the run and the run's own calls share one id.
+      const traced = await runtime.client.request(RunContracts.start, { input: 'traced', agentId } as StartRunRequest, { actor: user, requestId: 'req-to-follow' });
+      expect(traced.traceId).toBe('req-to-follow');
+      expect(run.traceId).toEqual(expect.any(String));
       expect(run.sessionId).not.toBeNull();
       expect(new Date(run.createdAt).toISOString()).toBe(run.createdAt);
       const [row] = await query<{ input: unknown; owner_id: string; trace_id: string }>(databaseUrl, `SELECT input, owner_id, trace_id FROM execution.runs WHERE id = $1`, [run.id]);

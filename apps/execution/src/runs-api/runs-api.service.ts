@@ -24,6 +24,7 @@ import {
   type WaitRunRequest,
 } from '#contracts';
 import { BUS_CLIENT, type BusClient } from '#messaging';
+import { RequestContext } from '#observability';
 import { decodeCursor, encodeCursor, newId, pageOf } from '#persistence';
 import type { EntityManager } from 'typeorm';
 import { type AgentRunInput, type ClientToolCallsAction, toolStepKey } from '../agent-runs/agent-run.types.js';
@@ -123,7 +124,8 @@ export class RunsApiService {
         sessionId,
         limits,
         idempotencyKey: request.idempotencyKey,
-        traceId: request.traceId ?? randomBytes(16).toString('hex'),
+        // By default the start request's id: one id then follows the request, the run and every call the run makes.
+        traceId: request.traceId ?? RequestContext.requestId() ?? randomBytes(16).toString('hex'),
         background: request.background ?? false,
         // Only this process holds the key, so only its worker may run the run.
         keyHolder: request.apiKey !== undefined ? this.worker.id : undefined,

@@ -4,7 +4,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import type { ExecutionConfig } from '#config';
 import type { RunErrorInfo } from '#contracts';
 import { BROADCAST, type Broadcast } from '#messaging';
-import { describeError, rootLogger } from '#observability';
+import { describeError, RequestContext, rootLogger } from '#observability';
 import { DATA_SOURCE } from '#service-kit';
 import type { DataSource } from 'typeorm';
 import { EXECUTION_CONFIG } from '../execution-config.module.js';
@@ -215,7 +215,8 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
       });
       const executed: Promise<Outcome> = executor
         ? Promise.resolve()
-            .then(() => executor.execute({ run, completedSteps: journal.completedSteps(), journal, signal: controller.signal }))
+            // The run's trace id is the request id of everything it does: its log lines and its calls to other services.
+            .then(() => RequestContext.run(run.traceId ?? run.id, () => executor.execute({ run, completedSteps: journal.completedSteps(), journal, signal: controller.signal })))
             .then(
               (result): Outcome => ({ kind: 'result', result }),
               (error: unknown): Outcome => ({ kind: 'error', error }),

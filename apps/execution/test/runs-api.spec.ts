@@ -1,37 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import {
-  type Actor,
-  AppError,
-  ConfigCacheContracts,
-  ConversationContracts,
-  type Envelope,
-  type RpcContract,
-  RunContracts,
-  type RunView,
-  type StartRunRequest,
-} from '#contracts';
-import { loadConfig } from '#config';
-import { InProcessBus } from '#messaging';
-import { type RunningService, Runtime, startBusService } from '#service-kit';
-import { createTestDatabase, query } from '#testing';
-import { executionApp } from '../src/execution.app.js';
+import { type Actor, type RpcContract, RunContracts, type RunView, type StartRunRequest } from '#contracts';
+import type { RunningService, Runtime } from '#service-kit';
+import { query } from '#testing';
 import { EphemeralKeys } from '../src/runs/ephemeral-keys.js';
 import { RunEndings } from '../src/runs/run-endings.js';
 import { RunEventsHub } from '../src/runs/run-events-hub.js';
 import { RunWorker } from '../src/runs/run-worker.js';
 import type { FinishPatch } from '../src/runs/runs.repository.js';
+import { type AgentStandIn, type ExecutionUnderTest, fieldsOf, outcomeOf, OwnedTargets, startExecution } from './support/execution-spec.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-interface AgentStandIn {
-  ownerId: string;
-  limits?: { maxSteps?: number; maxTokens?: number; timeoutSeconds?: number; costBudgetMicros?: number };
-}
-interface ConversationStandIn {
-  ownerId: string;
-  agentId: string | null;
-  workflowId: string | null;
-}
 
 /**
  * The run routes against the real PostgreSQL through the in-process bus, as the gateway calls
@@ -39,6 +17,7 @@ interface ConversationStandIn {
  * ending code, or puts a row in the state a worker would.
  */
 describe('execution runs API', () => {
+  let execution: ExecutionUnderTest;
   let runtime: Runtime;
   let service: RunningService;
   let databaseUrl: string;
@@ -55,31 +34,16 @@ describe('execution runs API', () => {
   };
 
   // The agent and conversation services' stand-ins: they own what the spec registered, nothing else.
-  const agents = new Map<string, AgentStandIn>();
-  const conversations = new Map<string, ConversationStandIn>();
-  const resolvedVersions: Array<number | undefined> = [];
-  const stopResponders: Array<() => void> = [];
+  const targets = new OwnedTargets();
+  const resolvedVersions = targets.resolvedVersions;
 
   const newUser = (): Actor => ({ kind: 'user', userId: randomUUID(), scopes: ['full'] });
-  const agentOf = (actor: Actor, limits?: AgentStandIn['limits']): string => {
-    const id = randomUUID();
-    agents.set(id, { ownerId: actor.userId!, limits });
-    return id;
-  };
-  const conversationOf = (actor: Actor, target: { agentId?: string; workflowId?: string }): string => {
-    const id = randomUUID();
-    conversations.set(id, { ownerId: actor.userId!, agentId: target.agentId ?? null, workflowId: target.workflowId ?? null });
-    return id;
-  };
+  const agentOf = (actor: Actor, limits?: AgentStandIn['limits']): string => targets.agentOf(actor, limits);
+  const conversationOf = (actor: Actor, target: { agentId?: string; workflowId?: string }): string => targets.conversationOf(actor, target);
 
   const call = <Req, Res>(contract: RpcContract<Req, Res>, data: Req, actor: Actor): Promise<Res> => runtime.client.request(contract, data, { actor, timeoutMs: 20_000 });
   const start = (actor: Actor, request: Omit<StartRunRequest, 'input'> & { input?: string }) => call(RunContracts.start, { input: 'hello', ...request } as StartRunRequest, actor);
-  const failure = (promise: Promise<unknown>) =>
-    promise.then(
-      () => ({ code: 'ok', details: {} as Record<string, any> }),
-      (err: unknown) => (err instanceof AppError ? { code: err.code as string, details: (err.details ?? {}) as Record<string, any> } : { code: `not an AppError: ${String(err)}`, details: {} }),
-    );
-  const fieldsOf = (details: Record<string, any>) => ((details.errors ?? []) as Array<{ field: string }>).map((e) => e.field);
+  const failure = outcomeOf;
 
   /** Ends (or parks) a run the way a worker would, and wakes its readers. */
   const endRun = async (runId: string, patch: FinishPatch) => {
@@ -96,51 +60,14 @@ describe('execution runs API', () => {
   const statusOf = async (runId: string) => (await query<{ status: string }>(databaseUrl, `SELECT status FROM execution.runs WHERE id = $1`, [runId]))[0]?.status;
 
   beforeAll(async () => {
-    const bus = InProcessBus.shared();
-    stopResponders.push(
-      bus.respond(ConfigCacheContracts.resolve.subject, async (raw) => {
-        const { data, actor } = raw as Envelope<{ agentId: string; version?: number }>;
-        resolvedVersions.push(data.version);
-        const agent = agents.get(data.agentId);
-        if (!agent || agent.ownerId !== actor.userId) return { ok: false, error: { code: 'NOT_FOUND', message: 'agent not found' } };
-        return {
-          ok: true,
-          data: {
-            agentId: data.agentId,
-            ownerId: agent.ownerId,
-            name: 'spec agent',
-            version: data.version ?? 4,
-            snapshot: {
-              agentType: 'assistant',
-              modelProvider: 'openai',
-              modelName: 'gpt-4o-mini',
-              systemPrompt: 'be brief',
-              tools: [],
-              knowledgeBaseIds: [],
-              memory: { strategy: 'window', size: 20 },
-              configuration: agent.limits ? { limits: agent.limits } : {},
-            },
-          },
-        };
-      }),
-      bus.respond(ConversationContracts.get.subject, async (raw) => {
-        const { data, actor } = raw as Envelope<{ id: string }>;
-        const c = conversations.get(data.id);
-        if (!c || c.ownerId !== actor.userId) return { ok: false, error: { code: 'NOT_FOUND', message: 'conversation not found' } };
-        return { ok: true, data: { id: data.id, agentId: c.agentId, workflowId: c.workflowId } };
-      }),
-    );
-    Object.assign(process.env, ENV);
-    databaseUrl = await createTestDatabase('runsapi');
-    runtime = await Runtime.create({ ...loadConfig({}), databaseUrl, outboxRelay: false }, 'runs-api-spec');
-    service = await startBusService(executionApp, runtime);
+    targets.respond();
+    execution = await startExecution('runsapi', ENV);
+    ({ runtime, service, databaseUrl } = execution);
   });
 
   afterAll(async () => {
-    for (const stop of stopResponders) stop();
-    for (const key of Object.keys(ENV)) delete process.env[key];
-    await service?.close();
-    await runtime?.close();
+    targets.stop();
+    await execution?.close();
   });
 
   describe('start', () => {

@@ -1,60 +1,33 @@
 import { randomUUID } from 'node:crypto';
-import {
-  type Actor,
-  AppError,
-  ConfigCacheContracts,
-  ConversationContracts,
-  type Envelope,
-  type RpcContract,
-  RunContracts,
-  SessionContracts,
-  type StartRunRequest,
-  UsageContracts,
-  UserDeleted,
-} from '#contracts';
-import { loadConfig } from '#config';
-import { InProcessBus } from '#messaging';
-import { type RunningService, Runtime, startBusService } from '#service-kit';
-import { createTestDatabase, query } from '#testing';
-import { executionApp } from '../src/execution.app.js';
+import { type Actor, type RpcContract, RunContracts, SessionContracts, type StartRunRequest, UsageContracts, UserDeleted } from '#contracts';
+import type { RunningService, Runtime } from '#service-kit';
+import { query } from '#testing';
 import { RunEndings } from '../src/runs/run-endings.js';
 import { RunQueue } from '../src/runs/run-queue.js';
 import type { FinishPatch } from '../src/runs/runs.repository.js';
+import { type ExecutionUnderTest, fieldsOf, outcomeOf, OwnedTargets, startExecution } from './support/execution-spec.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Sessions and daily usage, kept by the hooks of run endings, against the real PostgreSQL and the in-process bus. */
 describe('sessions and usage', () => {
+  let execution: ExecutionUnderTest;
   let runtime: Runtime;
   let service: RunningService;
   let databaseUrl: string;
 
   const ENV = { EXECUTION_WORKER_CONCURRENCY: '0', EXECUTION_MAX_ACTIVE_RUNS_PER_USER: '50' };
-  const agents = new Map<string, string>(); // agentId -> owner
-  const conversations = new Map<string, { ownerId: string; agentId: string }>();
-  const stopResponders: Array<() => void> = [];
+  const targets = new OwnedTargets();
 
   const newUser = (): Actor => ({ kind: 'user', userId: randomUUID(), scopes: ['full'] });
-  const agentOf = (actor: Actor): string => {
-    const id = randomUUID();
-    agents.set(id, actor.userId!);
-    return id;
-  };
-  const conversationOf = (actor: Actor, agentId: string): string => {
-    const id = randomUUID();
-    conversations.set(id, { ownerId: actor.userId!, agentId });
-    return id;
-  };
+  const agentOf = (actor: Actor): string => targets.agentOf(actor);
+  const conversationOf = (actor: Actor, agentId: string): string => targets.conversationOf(actor, { agentId });
   const call = <Req, Res>(contract: RpcContract<Req, Res>, data: Req, actor: Actor): Promise<Res> => runtime.client.request(contract, data, { actor, timeoutMs: 20_000 });
   const start = (actor: Actor, request: Omit<StartRunRequest, 'input'>) => call(RunContracts.start, { input: 'hello', ...request } as StartRunRequest, actor);
-  const failure = (promise: Promise<unknown>) =>
-    promise.then(
-      () => ({ code: 'ok', fields: [] as string[] }),
-      (err: unknown) =>
-        err instanceof AppError
-          ? { code: err.code as string, fields: ((err.details?.errors ?? []) as Array<{ field: string }>).map((e) => e.field) }
-          : { code: `not an AppError: ${String(err)}`, fields: [] },
-    );
+  const failure = async (promise: Promise<unknown>) => {
+    const outcome = await outcomeOf(promise);
+    return { code: outcome.code, fields: fieldsOf(outcome.details) };
+  };
   const endRun = (runId: string, patch: FinishPatch) => service.dataSource.transaction((manager) => service.app.get(RunEndings).end(manager, runId, null, patch));
   /** A step as an executor's journal leaves it. */
   const step = (runId: string, seq: number, type: string, name: string, extra: { model?: string | null; status?: string; prompt?: number; completion?: number; cost?: number } = {}) =>
@@ -68,31 +41,14 @@ describe('sessions and usage', () => {
   const dayOffset = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 
   beforeAll(async () => {
-    const bus = InProcessBus.shared();
-    stopResponders.push(
-      bus.respond(ConfigCacheContracts.resolve.subject, async (raw) => {
-        const { data, actor } = raw as Envelope<{ agentId: string; version?: number }>;
-        if (agents.get(data.agentId) !== actor.userId) return { ok: false, error: { code: 'NOT_FOUND', message: 'agent not found' } };
-        return { ok: true, data: { agentId: data.agentId, ownerId: actor.userId, name: 'a', version: 1, snapshot: { configuration: {} } } };
-      }),
-      bus.respond(ConversationContracts.get.subject, async (raw) => {
-        const { data, actor } = raw as Envelope<{ id: string }>;
-        const c = conversations.get(data.id);
-        if (!c || c.ownerId !== actor.userId) return { ok: false, error: { code: 'NOT_FOUND', message: 'conversation not found' } };
-        return { ok: true, data: { id: data.id, agentId: c.agentId, workflowId: null } };
-      }),
-    );
-    Object.assign(process.env, ENV);
-    databaseUrl = await createTestDatabase('sessusage');
-    runtime = await Runtime.create({ ...loadConfig({}), databaseUrl, outboxRelay: false }, 'sessions-usage-spec');
-    service = await startBusService(executionApp, runtime);
+    targets.respond();
+    execution = await startExecution('sessusage', ENV);
+    ({ runtime, service, databaseUrl } = execution);
   });
 
   afterAll(async () => {
-    for (const stop of stopResponders) stop();
-    for (const key of Object.keys(ENV)) delete process.env[key];
-    await service?.close();
-    await runtime?.close();
+    targets.stop();
+    await execution?.close();
   });
 
   describe('sessions', () => {

@@ -110,14 +110,14 @@ export async function startExecution(name: string, env: Record<string, string>):
 }
 
 /** What a call came to: 'ok', or the AppError's code and details. */
-export function outcomeOf(promise: Promise<unknown>): Promise<{ code: string; details: Record<string, any> }> {
+export function outcomeOf(promise: Promise<unknown>): Promise<{ code: string; details: Record<string, unknown> }> {
   return promise.then(
     () => ({ code: 'ok', details: {} }),
-    (err: unknown) => (err instanceof AppError ? { code: err.code as string, details: (err.details ?? {}) as Record<string, any> } : { code: `not an AppError: ${String(err)}`, details: {} }),
+    (err: unknown) => (err instanceof AppError ? { code: err.code as string, details: (err.details ?? {}) as Record<string, unknown> } : { code: `not an AppError: ${String(err)}`, details: {} }),
   );
 }
 
 /** The fields a VALIDATION_FAILED error names. */
-export function fieldsOf(details: Record<string, any>): string[] {
+export function fieldsOf(details: Record<string, unknown>): string[] {
   return ((details.errors ?? []) as Array<{ field: string }>).map((e) => e.field);
 }

@@ -2,9 +2,10 @@ import { HumanMessage, SystemMessage, ToolMessage } from '@langchain/core/messag
 import { ErrorCode, type ModelProvider } from '#contracts';
 import { FakeAnthropicServer } from '#testing';
 import { type ChatDelta, completeChat, streamChat } from './chat-stream.js';
-import { ModelConfigurationError, ModelProviderError } from './llm-errors.js';
+import { ModelConfigurationError } from './llm-errors.js';
 import { type CreateModelInput, describeModel, ModelProviders, type StoredKeyLookup } from './model-providers.js';
 import { PriceTable } from './price-table.js';
+import { collect, failureOf, weatherTool } from '../test/chat-helpers.js';
 
 const KEY = 'sk-ant-api03-secretsecretsecret';
 const REQUEST_KEY = 'sk-ant-request-0123456789abcdef';
@@ -12,30 +13,6 @@ const STORED_KEY = 'sk-ant-stored-0123456789abcdef';
 const OPENAI_KEY = 'sk-openai-env-0123456789abcdef';
 const MODEL = 'claude-sonnet-4-20250514';
 
-const weatherTool = {
-  type: 'function',
-  function: {
-    name: 'get_weather',
-    description: 'Current weather in a city',
-    parameters: { type: 'object', properties: { city: { type: 'string' }, unit: { type: 'string', enum: ['c', 'f'] } }, required: ['city'] },
-  },
-};
-
-async function collect(stream: AsyncIterable<ChatDelta>): Promise<ChatDelta[]> {
-  const out: ChatDelta[] = [];
-  for await (const delta of stream) out.push(delta);
-  return out;
-}
-
-async function failureOf(work: Promise<unknown>): Promise<ModelProviderError> {
-  try {
-    await work;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ModelProviderError);
-    return error as ModelProviderError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 const texts = (deltas: ChatDelta[]) => deltas.filter((d) => d.type === 'text').map((d) => (d as { text: string }).text);
 const doneOf = (deltas: ChatDelta[]) => (deltas.at(-1) as Extract<ChatDelta, { type: 'done' }>).result;

@@ -2,35 +2,11 @@ import { HumanMessage, ToolMessage } from '@langchain/core/messages';
 import { ErrorCode } from '#contracts';
 import { FakeOpenAiServer } from '#testing';
 import { type ChatDelta, completeChat, streamChat } from './chat-stream.js';
-import { ModelProviderError } from './llm-errors.js';
 import { ModelProviders, type CreateModelInput } from './model-providers.js';
+import { collect, failureOf, weatherTool } from '../test/chat-helpers.js';
 
 const KEY = 'sk-secret-abcdefghijklmnop';
 
-const weatherTool = {
-  type: 'function',
-  function: {
-    name: 'get_weather',
-    description: 'Current weather in a city',
-    parameters: { type: 'object', properties: { city: { type: 'string' }, unit: { type: 'string', enum: ['c', 'f'] } }, required: ['city'] },
-  },
-};
-
-async function collect(stream: AsyncIterable<ChatDelta>): Promise<ChatDelta[]> {
-  const out: ChatDelta[] = [];
-  for await (const delta of stream) out.push(delta);
-  return out;
-}
-
-async function failureOf(work: Promise<unknown>): Promise<ModelProviderError> {
-  try {
-    await work;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ModelProviderError);
-    return error as ModelProviderError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('streamChat and completeChat against an OpenAI-compatible server', () => {
   let server: FakeOpenAiServer;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
+import { estimateTokens, type RecordedExchange, ScriptedHttpServer, split, textPieces } from './scripted-http-server.js';
 
 /** Token counts a scripted reply reports; unset fields are estimated from the text. */
 export interface FakeAnthropicUsage {
@@ -42,20 +42,9 @@ export type FakeAnthropicReply =
 
 export type FakeAnthropicResponder = FakeAnthropicReply | ((request: RecordedAnthropicRequest) => FakeAnthropicReply);
 
-export interface RecordedAnthropicRequest {
-  method: string;
-  path: string;
-  headers: http.IncomingHttpHeaders;
-  /** The parsed JSON body (undefined for GET or a body that is not JSON). */
-  body: any;
+export interface RecordedAnthropicRequest extends RecordedExchange {
   /** The message id the reply carried, unique per reply. */
   messageId?: string;
-  /** Text or tool-input deltas written so far (streaming only). */
-  chunksSent: number;
-  /** The whole response was written. */
-  finished: boolean;
-  /** The client went away before the response was complete. */
-  clientDisconnected: boolean;
 }
 
 type ContentReply = Extract<FakeAnthropicReply, { kind: 'text' | 'tool_use' }>;
@@ -69,42 +58,11 @@ type ContentReply = Extract<FakeAnthropicReply, { kind: 'text' | 'tool_use' }>;
  * Replies are scripted per test as a queue; every request is recorded and a client hanging up
  * mid-response is noticed, which is how cancellation is tested.
  */
-export class FakeAnthropicServer {
-  readonly requests: RecordedAnthropicRequest[] = [];
-  private readonly queue: FakeAnthropicResponder[] = [];
-  private fallback: FakeAnthropicResponder | undefined;
-  private readonly disconnects = new Map<RecordedAnthropicRequest, Promise<void>>();
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly waiters: Array<{ count: number; resolve: () => void }> = [];
-  private requiredApiKey: string | undefined;
-
-  private constructor(
-    private readonly server: http.Server,
-    /** The API root without /v1, as the Anthropic SDK wants it (it adds /v1/messages). */
-    readonly baseUrl: string,
-  ) {}
-
-  /** On 127.0.0.1, at a random port unless one is given. */
+export class FakeAnthropicServer extends ScriptedHttpServer<FakeAnthropicReply, RecordedAnthropicRequest> {
+  /** On 127.0.0.1, at a random port unless one is given. Its base URL is the API root without /v1, as the Anthropic SDK wants it. */
   static async start(options: { port?: number } = {}): Promise<FakeAnthropicServer> {
-    const server = http.createServer();
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? 0, '127.0.0.1', resolve);
-    });
-    const fake = new FakeAnthropicServer(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-    server.on('request', (req, res) => {
-      fake.handle(req, res).catch(() => {
-        if (!res.headersSent) res.writeHead(500);
-        res.end();
-      });
-    });
-    return fake;
-  }
-
-  /** Queues replies, answered in the order requests arrive. */
-  reply(...replies: FakeAnthropicResponder[]): this {
-    this.queue.push(...replies);
-    return this;
+    const { server, origin } = await ScriptedHttpServer.listen(options.port);
+    return new FakeAnthropicServer(server, origin);
   }
 
   replyText(text: string | string[], options: Omit<Extract<FakeAnthropicReply, { kind: 'text' }>, 'kind' | 'text'> = {}): this {
@@ -119,18 +77,6 @@ export class FakeAnthropicServer {
     return this.reply({ kind: 'error', status, message, ...extra });
   }
 
-  /** What to answer once the queue is empty; without one, an empty queue answers 500. */
-  setDefaultReply(reply: FakeAnthropicResponder | undefined): this {
-    this.fallback = reply;
-    return this;
-  }
-
-  /** Answers 401 (echoing the key it got, as careless providers do) unless this `x-api-key` is sent. */
-  requireApiKey(key: string | undefined): this {
-    this.requiredApiKey = key;
-    return this;
-  }
-
   /** `POST /v1/messages` requests only. */
   get messages(): RecordedAnthropicRequest[] {
     return this.requests.filter((r) => r.method === 'POST' && r.path === '/v1/messages');
@@ -138,64 +84,20 @@ export class FakeAnthropicServer {
 
   /** Resolves once `count` message requests have arrived. */
   waitForMessages(count: number): Promise<void> {
-    if (this.messages.length >= count) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ count, resolve }));
+    return this.waitForScripted(count);
   }
 
-  /** Resolves when the client hangs up on this request before its response is complete. */
-  waitForDisconnect(request: RecordedAnthropicRequest): Promise<void> {
-    const disconnected = this.disconnects.get(request);
-    if (!disconnected) return Promise.reject(new Error('not a request this server received'));
-    return disconnected;
+  protected scripted(): RecordedAnthropicRequest[] {
+    return this.messages;
   }
 
-  /** Forgets recorded requests and scripted replies between tests. */
-  reset(): void {
-    this.requests.length = 0;
-    this.queue.length = 0;
-    this.fallback = undefined;
-    this.requiredApiKey = undefined;
-    this.disconnects.clear();
-  }
-
-  async stop(): Promise<void> {
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
-    let body: unknown;
-    try {
-      body = raw === '' ? undefined : JSON.parse(raw);
-    } catch {
-      body = undefined;
-    }
-    const path = new URL(req.url ?? '/', 'http://fake').pathname;
-    const record: RecordedAnthropicRequest = { method: req.method ?? 'GET', path, headers: req.headers, body, chunksSent: 0, finished: false, clientDisconnected: false };
-    let markDisconnected: () => void = () => undefined;
-    this.disconnects.set(record, new Promise<void>((resolve) => (markDisconnected = resolve)));
-    this.requests.push(record);
-    res.on('close', () => {
-      if (!res.writableFinished) {
-        record.clientDisconnected = true;
-        markDisconnected();
-      }
-    });
-
+  protected async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const record = await this.receive(req, res);
+    const { path, body } = record;
     if (req.method !== 'POST' || path !== '/v1/messages') {
       return this.json(res, record, 404, errorBody('not_found_error', `Not found: ${req.method} ${path}`));
     }
-    for (const waiter of [...this.waiters]) {
-      if (this.messages.length >= waiter.count) {
-        this.waiters.splice(this.waiters.indexOf(waiter), 1);
-        waiter.resolve();
-      }
-    }
+    this.arrived();
     const sentKey = headerOf(req, 'x-api-key');
     if (sentKey === undefined && this.requiredApiKey !== undefined) {
       return this.json(res, record, 401, errorBody('authentication_error', 'x-api-key header is required'));
@@ -210,17 +112,13 @@ export class FakeAnthropicServer {
     if (invalid !== undefined || !isMessagesRequest(body)) {
       return this.json(res, record, 400, errorBody('invalid_request_error', invalid ?? 'invalid request'));
     }
-    const responder = this.queue.shift() ?? this.fallback;
-    if (responder === undefined) return this.json(res, record, 500, errorBody('api_error', 'fake server: no reply scripted for this request'));
-    const reply = typeof responder === 'function' ? responder(record) : responder;
+    const reply = this.nextReply(record);
+    if (reply === undefined) return this.json(res, record, 500, errorBody('api_error', 'fake server: no reply scripted for this request'));
     switch (reply.kind) {
       case 'hang':
         return;
       case 'garbage':
-        res.writeHead(200, { 'content-type': reply.contentType ?? 'application/json' });
-        res.end(reply.body);
-        record.finished = true;
-        return;
+        return this.garbage(res, record, reply.body, reply.contentType);
       case 'error':
         for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
         return this.json(res, record, reply.status, errorBody(reply.type ?? errorType(reply.status), reply.message ?? defaultErrorMessage(reply.status)));
@@ -234,10 +132,9 @@ export class FakeAnthropicServer {
     }
   }
 
-  private json(res: http.ServerResponse, record: RecordedAnthropicRequest, status: number, body: unknown): void {
-    res.writeHead(status, { 'content-type': 'application/json', 'request-id': `req_${randomBytes(8).toString('hex')}` });
-    res.end(JSON.stringify(body));
-    record.finished = true;
+  /** Every JSON answer carries a `request-id`, as Anthropic's do. */
+  protected override json(res: http.ServerResponse, record: RecordedAnthropicRequest, status: number, body: unknown): void {
+    super.json(res, record, status, body, { 'request-id': `req_${randomBytes(8).toString('hex')}` });
   }
 
   private async stream(res: http.ServerResponse, record: RecordedAnthropicRequest, request: MessagesRequest, reply: ContentReply, content: Block[]): Promise<void> {
@@ -289,16 +186,6 @@ export class FakeAnthropicServer {
     if (record.clientDisconnected) return;
     res.end();
     record.finished = true;
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.timers.delete(timer);
-        resolve();
-      }, ms);
-      this.timers.add(timer);
-    });
   }
 }
 
@@ -372,24 +259,6 @@ function defaultErrorMessage(status: number): string {
   if (status === 529) return 'Overloaded';
   if (status >= 500) return 'Internal server error';
   return `Request failed with status ${status}`;
-}
-
-/** A string becomes a few word-sized deltas; an array is streamed exactly as given. */
-function textPieces(text: string | string[]): string[] {
-  if (Array.isArray(text)) return text;
-  return text.match(/\S+\s*|\s+/g) ?? [text];
-}
-
-function split(text: string, parts: number): string[] {
-  if (text === '') return [''];
-  const size = Math.ceil(text.length / parts);
-  const out: string[] = [];
-  for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size));
-  return out;
-}
-
-function estimateTokens(text: string): number {
-  return Math.max(1, Math.ceil(text.length / 4));
 }
 
 function usageOf(request: MessagesRequest, reply: ContentReply) {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
+import { estimateTokens, type RecordedExchange, ScriptedHttpServer, split, textPieces } from './scripted-http-server.js';
 
 /** Token counts a scripted reply reports; unset fields are estimated from the text. */
 export interface FakeUsage {
@@ -38,25 +38,9 @@ export type FakeReply =
 
 export type FakeResponder = FakeReply | ((request: RecordedRequest) => FakeReply);
 
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  headers: http.IncomingHttpHeaders;
-  /** The parsed JSON body (undefined for GET or a body that is not JSON). */
-  body: any;
+export interface RecordedRequest extends RecordedExchange {
   /** The id the completion answered with, unique per completion. */
   completionId?: string;
-  /** Content or tool-call chunks written so far (streaming only). */
-  chunksSent: number;
-  /** The whole response was written. */
-  finished: boolean;
-  /** The client went away before the response was complete. */
-  clientDisconnected: boolean;
-}
-
-interface Tracked {
-  record: RecordedRequest;
-  disconnected: Promise<void>;
 }
 
 const DEFAULT_MODELS = ['gpt-4o-mini', 'gpt-4o', 'fake-model'];
@@ -68,43 +52,13 @@ const DEFAULT_MODELS = ['gpt-4o-mini', 'gpt-4o', 'fake-model'];
  * fragments, OpenAI-shaped errors. Replies are scripted per test as a queue; every request is
  * recorded, and a client hanging up mid-response is noticed, which is how cancellation is tested.
  */
-export class FakeOpenAiServer {
-  readonly requests: RecordedRequest[] = [];
-  private readonly queue: FakeResponder[] = [];
-  private fallback: FakeResponder | undefined;
-  private readonly tracked = new Map<RecordedRequest, Tracked>();
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly waiters: Array<{ count: number; resolve: () => void }> = [];
-  private requiredApiKey: string | undefined;
+export class FakeOpenAiServer extends ScriptedHttpServer<FakeReply, RecordedRequest> {
   models: string[] = [...DEFAULT_MODELS];
 
-  private constructor(
-    private readonly server: http.Server,
-    /** Base URL including /v1, as the OpenAI SDK wants it. */
-    readonly baseUrl: string,
-  ) {}
-
-  /** On 127.0.0.1, at a random port unless one is given (a bench running it as a process). */
+  /** On 127.0.0.1, at a random port unless one is given (a bench running it as a process). Base URL includes /v1, as the OpenAI SDK wants it. */
   static async start(options: { port?: number } = {}): Promise<FakeOpenAiServer> {
-    const server = http.createServer();
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? 0, '127.0.0.1', resolve);
-    });
-    const fake = new FakeOpenAiServer(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`);
-    server.on('request', (req, res) => {
-      fake.handle(req, res).catch(() => {
-        if (!res.headersSent) res.writeHead(500);
-        res.end();
-      });
-    });
-    return fake;
-  }
-
-  /** Queues replies, answered in the order requests arrive. */
-  reply(...replies: FakeResponder[]): this {
-    this.queue.push(...replies);
-    return this;
+    const { server, origin } = await ScriptedHttpServer.listen(options.port);
+    return new FakeOpenAiServer(server, `${origin}/v1`);
   }
 
   replyText(text: string | string[], options: Omit<Extract<FakeReply, { kind: 'text' }>, 'kind' | 'text'> = {}): this {
@@ -119,18 +73,6 @@ export class FakeOpenAiServer {
     return this.reply({ kind: 'error', status, message, ...extra });
   }
 
-  /** What to answer once the queue is empty; without one, an empty queue answers 500. */
-  setDefaultReply(reply: FakeResponder | undefined): this {
-    this.fallback = reply;
-    return this;
-  }
-
-  /** Answers 401 (echoing the key it got, as careless providers do) unless this key is sent. */
-  requireApiKey(key: string | undefined): this {
-    this.requiredApiKey = key;
-    return this;
-  }
-
   /** Chat completion requests only (not /v1/models). */
   get completions(): RecordedRequest[] {
     return this.requests.filter((r) => r.path === '/v1/chat/completions');
@@ -138,68 +80,23 @@ export class FakeOpenAiServer {
 
   /** Resolves once `count` chat completion requests have arrived. */
   waitForCompletions(count: number): Promise<void> {
-    if (this.completions.length >= count) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ count, resolve }));
+    return this.waitForScripted(count);
   }
 
-  /** Resolves when the client hangs up on this request before its response is complete. */
-  waitForDisconnect(request: RecordedRequest): Promise<void> {
-    const tracked = this.tracked.get(request);
-    if (!tracked) return Promise.reject(new Error('not a request this server received'));
-    return tracked.disconnected;
+  protected scripted(): RecordedRequest[] {
+    return this.completions;
   }
 
-  /** Forgets recorded requests and scripted replies between tests. */
-  reset(): void {
-    this.requests.length = 0;
-    this.queue.length = 0;
-    this.fallback = undefined;
-    this.requiredApiKey = undefined;
-    this.tracked.clear();
-  }
-
-  async stop(): Promise<void> {
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
-    let body: unknown;
-    try {
-      body = raw === '' ? undefined : JSON.parse(raw);
-    } catch {
-      body = undefined;
-    }
-    const path = new URL(req.url ?? '/', 'http://fake').pathname;
-    const record: RecordedRequest = { method: req.method ?? 'GET', path, headers: req.headers, body, chunksSent: 0, finished: false, clientDisconnected: false };
-    let markDisconnected: () => void = () => undefined;
-    const disconnected = new Promise<void>((resolve) => (markDisconnected = resolve));
-    this.tracked.set(record, { record, disconnected });
-    this.requests.push(record);
-    res.on('close', () => {
-      if (!res.writableFinished) {
-        record.clientDisconnected = true;
-        markDisconnected();
-      }
-    });
-
+  protected async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const record = await this.receive(req, res);
+    const { path, body } = record;
     if (req.method === 'GET' && path === '/v1/models') {
       return this.json(res, record, 200, { object: 'list', data: this.models.map((id) => ({ id, object: 'model', created: 1_700_000_000, owned_by: 'fake' })) });
     }
     if (req.method !== 'POST' || path !== '/v1/chat/completions') {
       return this.json(res, record, 404, errorBody(`Unknown request URL: ${req.method} ${path}`, 'invalid_request_error', 'unknown_url'));
     }
-    for (const waiter of [...this.waiters]) {
-      if (this.completions.length >= waiter.count) {
-        this.waiters.splice(this.waiters.indexOf(waiter), 1);
-        waiter.resolve();
-      }
-    }
+    this.arrived();
     if (this.requiredApiKey !== undefined && req.headers.authorization !== `Bearer ${this.requiredApiKey}`) {
       const sent = (req.headers.authorization ?? '').replace(/^Bearer /, '');
       return this.json(res, record, 401, errorBody(`Incorrect API key provided: ${sent}. You can find your API key in your account.`, 'invalid_request_error', 'invalid_api_key'));
@@ -207,19 +104,15 @@ export class FakeOpenAiServer {
     if (!isChatRequest(body)) {
       return this.json(res, record, 400, errorBody("'messages' and 'model' are required properties", 'invalid_request_error', 'invalid_request'));
     }
-    const responder = this.queue.shift() ?? this.fallback;
-    if (responder === undefined) {
+    const reply = this.nextReply(record);
+    if (reply === undefined) {
       return this.json(res, record, 500, errorBody('fake server: no reply scripted for this request', 'server_error', 'no_script'));
     }
-    const reply = typeof responder === 'function' ? responder(record) : responder;
     switch (reply.kind) {
       case 'hang':
         return;
       case 'garbage':
-        res.writeHead(200, { 'content-type': reply.contentType ?? 'application/json' });
-        res.end(reply.body);
-        record.finished = true;
-        return;
+        return this.garbage(res, record, reply.body, reply.contentType);
       case 'error':
         res.setHeader('x-request-id', `req_${randomBytes(8).toString('hex')}`);
         for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
@@ -230,12 +123,6 @@ export class FakeOpenAiServer {
         if (body.stream === true) return this.stream(res, record, body, reply);
         return this.json(res, record, 200, completionBody(record.completionId, body, reply));
     }
-  }
-
-  private json(res: http.ServerResponse, record: RecordedRequest, status: number, body: unknown): void {
-    res.writeHead(status, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(body));
-    record.finished = true;
   }
 
   private async stream(res: http.ServerResponse, record: RecordedRequest, request: ChatRequest, reply: Extract<FakeReply, { kind: 'text' | 'tool_calls' }>): Promise<void> {
@@ -289,16 +176,6 @@ export class FakeOpenAiServer {
     res.end('data: [DONE]\n\n');
     record.finished = true;
   }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.timers.delete(timer);
-        resolve();
-      }, ms);
-      this.timers.add(timer);
-    });
-  }
 }
 
 interface ChatRequest {
@@ -328,24 +205,6 @@ function defaultErrorMessage(status: number): string {
   if (status === 429) return 'Rate limit reached for requests. Please try again later.';
   if (status >= 500) return 'The server had an error while processing your request. Sorry about that!';
   return `Request failed with status ${status}`;
-}
-
-/** A string becomes a few word-sized deltas; an array is streamed exactly as given. */
-function textPieces(text: string | string[]): string[] {
-  if (Array.isArray(text)) return text;
-  return text.match(/\S+\s*|\s+/g) ?? [text];
-}
-
-function split(text: string, parts: number): string[] {
-  if (text === '') return [''];
-  const size = Math.ceil(text.length / parts);
-  const out: string[] = [];
-  for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size));
-  return out;
-}
-
-function estimateTokens(text: string): number {
-  return Math.max(1, Math.ceil(text.length / 4));
 }
 
 function usageBody(request: ChatRequest, reply: Extract<FakeReply, { kind: 'text' | 'tool_calls' }>) {

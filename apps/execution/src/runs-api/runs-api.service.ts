@@ -10,6 +10,8 @@ import {
   type ConversationView,
   ErrorCode,
   FINAL_RUN_STATUSES,
+  isSettledRunStatus,
+  SETTLED_RUN_STATUSES,
   type ListRunsQuery,
   type ReadRunEventsRequest,
   type ResolvedAgent,
@@ -43,10 +45,9 @@ const DEFAULT_PAGE = 20;
 /** RunEventsHub.read answers at most this many events (its page): a shorter batch of an ended run holds its last event. */
 const EVENTS_PAGE = 1000;
 /** The events after which a run writes nothing until it is resumed (or ever): a stream of it ends there. */
-const SETTLING_EVENT_TYPES = new Set([...FINAL_RUN_STATUSES, 'requires_action'].map((s) => `run.${s}`));
+const SETTLING_EVENT_TYPES = new Set(SETTLED_RUN_STATUSES.map((s) => `run.${s}`));
 
 const isFinal = (status: RunStatus) => FINAL_RUN_STATUSES.includes(status);
-const isSettled = (status: RunStatus) => isFinal(status) || status === 'requires_action';
 /** How long a cancel waits for the worker to end a running run (it takes milliseconds; the heartbeat is the fallback). */
 const CANCEL_WAIT_MS = 3000;
 
@@ -170,7 +171,7 @@ export class RunsApiService {
     const run = await this.owned(actor, request.id);
     // An ended run gets no more events, and one waiting for the caller none until the caller acts:
     // waiting would only hold the reader.
-    const settled = isSettled(run.status);
+    const settled = isSettledRunStatus(run.status);
     const items = await this.hub.read(run.id, request.afterSeq, settled ? 0 : (request.waitMs ?? 0));
     const last = items.at(-1);
     // The run may have ended (or parked) during the wait: then the batch closes with that event.
@@ -183,7 +184,7 @@ export class RunsApiService {
   }
 
   async wait(actor: Actor, request: WaitRunRequest): Promise<RunView> {
-    const run = await this.hub.waitUntil(request.id, requireUserId(actor), request.waitMs, (r) => isFinal(r.status) || r.status === 'requires_action');
+    const run = await this.hub.waitUntil(request.id, requireUserId(actor), request.waitMs, (r) => isSettledRunStatus(r.status));
     if (!run) throw RunsErrors.notFound();
     return toRunView(run);
   }

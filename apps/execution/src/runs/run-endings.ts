@@ -47,7 +47,7 @@ export class RunEndings {
     });
     if (run.status !== 'requires_action') {
       // A step cut off by the ending (a cancelled model call) would otherwise show as running for ever.
-      await manager.query(`UPDATE "execution"."run_steps" SET "status" = 'abandoned', "updated_at" = now() WHERE "run_id" = $1 AND "status" = 'running'`, [run.id]);
+      await this.repository.abandonRunningSteps(manager, run.id);
     }
     for (const hook of this.hooks) await hook(manager, run);
     if (run.status === 'requires_action') {

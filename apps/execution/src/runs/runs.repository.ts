@@ -207,8 +207,13 @@ export class RunsRepository {
       [candidate.id, leaseOwner, leaseMs, candidate.failureCount, candidate.lastError ? JSON.stringify(candidate.lastError) : null],
     );
     // Steps an earlier attempt started and never finished will be redone; they stay visible, marked.
-    await sql(manager, `UPDATE "execution"."run_steps" SET "status" = 'abandoned', "updated_at" = now() WHERE "run_id" = $1 AND "status" = 'running'`, [candidate.id]);
+    await this.abandonRunningSteps(manager, candidate.id);
     return { run: runFromRow(rows[0]), remainingMs: Number(rows[0].remaining_ms) };
+  }
+
+  /** Marks the run's unfinished steps abandoned: their attempt is over and they will never finish. */
+  async abandonRunningSteps(manager: EntityManager, runId: string): Promise<void> {
+    await sql(manager, `UPDATE "execution"."run_steps" SET "status" = 'abandoned', "updated_at" = now() WHERE "run_id" = $1 AND "status" = 'running'`, [runId]);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { type Actor, AppError, ErrorCode, FINAL_RUN_STATUSES, RunContracts, type RunModeQuery, type RunView, type StartRunRequest } from '#contracts';
+import { type Actor, AppError, ErrorCode, isSettledRunStatus, RunContracts, type RunModeQuery, type RunView, type StartRunRequest } from '#contracts';
 import type { BusClient } from '#messaging';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SseStream } from './sse.js';
@@ -36,7 +36,7 @@ export function idempotencyKeyOf(request: FastifyRequest): string | undefined {
 
 /** A run that will not move on by itself: it ended, or it waits for the caller. */
 export function isSettled(run: Pick<RunView, 'status'>): boolean {
-  return FINAL_RUN_STATUSES.includes(run.status) || run.status === 'requires_action';
+  return isSettledRunStatus(run.status);
 }
 
 /** Resolves when the client hangs up before the reply was written. */

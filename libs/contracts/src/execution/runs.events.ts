@@ -5,6 +5,12 @@ export const RUN_STATUSES = ['pending', 'running', 'requires_action', 'completed
 export type RunStatus = (typeof RUN_STATUSES)[number];
 /** States a run never leaves. */
 export const FINAL_RUN_STATUSES: readonly RunStatus[] = ['completed', 'failed', 'cancelled', 'expired'];
+/** States in which a run does nothing until someone acts: ended, or waiting for the caller (requires_action). */
+export const SETTLED_RUN_STATUSES: readonly RunStatus[] = [...FINAL_RUN_STATUSES, 'requires_action'];
+
+export function isSettledRunStatus(status: RunStatus): boolean {
+  return SETTLED_RUN_STATUSES.includes(status);
+}
 
 export const RUN_KINDS = ['agent', 'workflow'] as const;
 export type RunKind = (typeof RUN_KINDS)[number];

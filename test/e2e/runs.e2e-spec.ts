@@ -490,6 +490,18 @@ describe('runs over NATS, every app its own process, against a fake model server
       expectBadField(await post(`/runs/${randomUUID()}/resume`, { toolOutputs: [] }, owner.accessToken), 'toolOutputs');
     });
 
+    it('numbers no database column can hold -> 400 naming them; an event position past the end -> nothing yet', async () => {
+      const huge = 99_999_999_999;
+      expectBadField(await run(agentId, { input: 'Hi', version: huge }), 'version');
+      expectBadField(await get(`/agents/${agentId}/versions/${huge}`, owner.accessToken), 'version');
+      expectBadField(await post(`/agents/${agentId}/versions/${huge}/restore`, {}, owner.accessToken), 'version');
+      expectBadField(await post(`/agents/${agentId}/publish`, { version: huge }, owner.accessToken), 'version');
+      fake.replyText('Short.');
+      const done = await run(agentId, { input: 'Hi' });
+      const far = await (await stream(`/runs/${done.body.id as string}/events`, owner.accessToken, { headers: { 'Last-Event-ID': '999999999999999' } })).readAll();
+      expect(far).toEqual([]);
+    });
+
     it('an unknown, deleted or foreign agent -> 404, and no model call', async () => {
       expectProblem(await run(randomUUID(), { input: 'hi' }), 404, 'NOT_FOUND');
       const theirs = await newAgent(stranger.accessToken);

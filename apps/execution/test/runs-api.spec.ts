@@ -437,6 +437,12 @@ describe('execution runs API', () => {
       expect(all.items).toHaveLength(2);
     });
 
+    it('answers an event position beyond any run with nothing, not an error', async () => {
+      const user = newUser();
+      const run = await start(user, { agentId: agentOf(user) });
+      expect(await call(RunContracts.events, { id: run.id, afterSeq: 999_999_999_999_999, waitMs: 0 }, user)).toMatchObject({ items: [], status: 'pending', ended: false });
+    });
+
     it('times out a long poll with nothing new, not ended', async () => {
       const user = newUser();
       const run = await start(user, { agentId: agentOf(user) });

@@ -11,3 +11,4 @@ export * from './agent/index.js';
 export * from './conversation/index.js';
 export * from './execution/index.js';
 export * from './common/page-query.js';
+export * from './common/int32.js';

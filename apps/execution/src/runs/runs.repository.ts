@@ -367,7 +367,7 @@ export class RunsRepository {
   async readEvents(runId: string, afterSeq: number, limit: number): Promise<RunEvent[]> {
     const rows: Array<{ run_id: string; seq: number; type: string; data: unknown; created_at: Date }> = await sql(
       this.dataSource,
-      `SELECT * FROM "execution"."run_events" WHERE "run_id" = $1 AND "seq" > $2 ORDER BY "seq" LIMIT $3`,
+      `SELECT * FROM "execution"."run_events" WHERE "run_id" = $1 AND "seq" > $2::bigint ORDER BY "seq" LIMIT $3`,
       [runId, afterSeq, limit],
     );
     return rows.map((r) => ({ runId: r.run_id, seq: r.seq, type: r.type, data: r.data, createdAt: r.created_at }));

@@ -1,4 +1,5 @@
-import { IsArray, IsInt, IsString, IsUUID, Min } from 'class-validator';
+import { IsArray, IsInt, IsString, IsUUID, Max, Min } from 'class-validator';
+import { MAX_INT32 } from '../common/int32.js';
 import { event } from '../contract.js';
 
 export class AgentChangedEvent {
@@ -11,6 +12,7 @@ export class AgentChangedEvent {
   /** The current version after the change. */
   @IsInt()
   @Min(1)
+  @Max(MAX_INT32)
   version: number;
 }
 

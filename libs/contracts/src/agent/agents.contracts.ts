@@ -21,6 +21,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { MAX_INT32 } from '../common/int32.js';
 import { MODEL_PROVIDERS, type ModelProvider } from '../common/model-providers.js';
 import { Empty, rpc } from '../contract.js';
 
@@ -365,6 +366,7 @@ export class AgentVersionRequest {
   @Type(() => Number)
   @IsInt()
   @Min(1)
+  @Max(MAX_INT32)
   version: number;
 }
 
@@ -373,6 +375,7 @@ export class PublishAgentBody {
   @IsOptional()
   @IsInt()
   @Min(1)
+  @Max(MAX_INT32)
   version?: number;
 }
 

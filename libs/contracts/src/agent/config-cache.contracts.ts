@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsUUID, Min } from 'class-validator';
+import { IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { MAX_INT32 } from '../common/int32.js';
 import { Empty, rpc } from '../contract.js';
 import { AgentSnapshot } from './agents.contracts.js';
 
@@ -11,6 +12,7 @@ export class ResolveAgentRequest {
   @IsOptional()
   @IsInt()
   @Min(1)
+  @Max(MAX_INT32)
   version?: number;
 }
 

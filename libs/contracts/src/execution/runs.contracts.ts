@@ -18,6 +18,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { MAX_INT32 } from '../common/int32.js';
 import { RunLimits } from '../agent/agents.contracts.js';
 import { PageQuery } from '../common/page-query.js';
 import { rpc } from '../contract.js';
@@ -96,6 +97,7 @@ export class StartAgentRunBody extends RunOptionsBody {
   @IsOptional()
   @IsInt()
   @Min(1)
+  @Max(MAX_INT32)
   version?: number;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'Run inside this conversation of the agent: the history is read from it and the answer written to it' })
@@ -139,6 +141,7 @@ export class StartRunRequest extends RunOptionsBody {
   @IsOptional()
   @IsInt()
   @Min(1)
+  @Max(MAX_INT32)
   version?: number;
 
   @IsOptional()

@@ -441,6 +441,7 @@ describe('execution runs API', () => {
       const user = newUser();
       const run = await start(user, { agentId: agentOf(user) });
       expect(await call(RunContracts.events, { id: run.id, afterSeq: 999_999_999_999_999, waitMs: 0 }, user)).toMatchObject({ items: [], status: 'pending', ended: false });
+      expect(fieldsOf((await outcomeOf(call(RunContracts.events, { id: run.id, afterSeq: 1e20, waitMs: 0 }, user))).details)).toEqual(['afterSeq']);
     });
 
     it('times out a long poll with nothing new, not ended', async () => {

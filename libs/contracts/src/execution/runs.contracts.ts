@@ -267,8 +267,10 @@ export class RunEventView {
 
 /** Events after `afterSeq`; with waitMs, waits up to that long for the first one (long poll). */
 export class ReadRunEventsRequest extends RunIdRequest {
+  /** Any position past the end answers nothing yet; beyond safe integers it is not a position. */
   @IsInt()
   @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
   afterSeq: number;
 
   @IsOptional()

@@ -58,4 +58,9 @@ export class AppError extends Error {
   static notFound(what: string): AppError {
     return new AppError(ErrorCode.NOT_FOUND, `${what} not found`);
   }
+
+  /** A VALIDATION_FAILED naming one field, shaped like the ones the contract classes give. */
+  static invalidField(field: string, problem: string): AppError {
+    return new AppError(ErrorCode.VALIDATION_FAILED, `${field} is invalid`, { errors: [{ field, problems: [problem] }] });
+  }
 }

@@ -1,11 +1,12 @@
 import { AppError, ErrorCode, type EventEnvelope } from '#contracts';
 import { describeError, RequestContext, rootLogger } from '#observability';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { Database } from '#persistence';
+import type { EntityManager } from 'typeorm';
 
 export interface EventContext {
   eventId: string;
   subject: string;
-  /** The transaction that also records the event in the inbox: write through it. */
+  /** The inbox transaction, also open for Database.transaction inside the handler. */
   manager: EntityManager;
 }
 
@@ -24,7 +25,7 @@ export class EventDispatcher {
   private readonly log = rootLogger().child({ component: 'inbox' });
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly database: Database,
     private readonly schema: string,
   ) {}
 
@@ -37,7 +38,7 @@ export class EventDispatcher {
     const valid = event as EventEnvelope;
     return RequestContext.run(valid.requestId ?? valid.id, async () => {
       try {
-        return await this.dataSource.transaction(async (manager) => {
+        return await this.database.transaction(async (manager) => {
           const claimed: unknown[] = await manager.query(
             `INSERT INTO "${this.schema}"."inbox" ("event_id", "subject") VALUES ($1, $2) ON CONFLICT ("event_id") DO NOTHING RETURNING "event_id"`,
             [valid.id, valid.subject],
@@ -48,7 +49,7 @@ export class EventDispatcher {
         });
       } catch (err) {
         if (err instanceof AppError && err.code === ErrorCode.VALIDATION_FAILED) {
-          await this.dataSource.query(
+          await this.database.query(
             `INSERT INTO "${this.schema}"."inbox" ("event_id", "subject", "outcome") VALUES ($1, $2, 'rejected') ON CONFLICT ("event_id") DO NOTHING`,
             [valid.id, valid.subject],
           );

@@ -1,5 +1,5 @@
 import type { Actor, EventContract, EventEnvelope } from '#contracts';
-import { newId } from '#persistence';
+import { type Database, newId } from '#persistence';
 import { RequestContext } from '#observability';
 import type { EntityManager } from 'typeorm';
 
@@ -11,9 +11,18 @@ export const OUTBOX_DIRTY = 'outboxDirty';
  * publishes after commit, so an event exists if and only if its change was committed.
  */
 export class Outbox {
-  constructor(private readonly schema: string) {}
+  constructor(
+    private readonly schema: string,
+    private readonly database: Database,
+  ) {}
 
-  async add<T>(manager: EntityManager, contract: EventContract<T>, data: T, actor?: Actor): Promise<string> {
+  /** Writes the event in the transaction this call runs in (Database.transaction); outside one it throws. */
+  add<T>(contract: EventContract<T>, data: T, actor?: Actor): Promise<string> {
+    return this.addIn(this.database.manager, contract, data, actor);
+  }
+
+  /** add(), in a transaction given by hand: only while callers still thread an EntityManager. */
+  async addIn<T>(manager: EntityManager, contract: EventContract<T>, data: T, actor?: Actor): Promise<string> {
     if (!manager.queryRunner?.isTransactionActive) {
       throw new Error(`outbox writes for ${contract.subject} must run inside a transaction`);
     }

@@ -10,7 +10,7 @@ import type { DataSource } from 'typeorm';
 import { AppError, ErrorCode, event, type EventEnvelope, type ServiceName } from '#contracts';
 import { type EventContext, EventDispatcher, InProcessBus, Namespace, OnEvent, Outbox, OutboxRelay } from '#messaging';
 import { RequestContext } from '#observability';
-import { createServiceDataSource, migrateSchema } from '#persistence';
+import { createServiceDataSource, Database, migrateSchema } from '#persistence';
 import { type RunningService, Runtime, startBusService } from '#service-kit';
 import { createTestDatabase, query, testEnv, uniqueNamespace } from '#testing';
 import { eventually, schemaMigration, testConfig, TRANSPORTS } from './support.js';
@@ -81,7 +81,7 @@ const Migration = schemaMigration(SERVICE, 1763999100000, [thingsSeenTable(SERVI
 describe.each(TRANSPORTS)('outbox, relay and inbox over the %s transport', (kind) => {
   const busNamespace = uniqueNamespace(`evt${kind}`);
   const ns = new Namespace(busNamespace);
-  const outbox = new Outbox(SERVICE);
+  let outbox: Outbox;
   let databaseUrl: string;
   let runtime: Runtime;
   let service: RunningService;
@@ -93,6 +93,7 @@ describe.each(TRANSPORTS)('outbox, relay and inbox over the %s transport', (kind
     databaseUrl = await createTestDatabase(`evt${kind}`);
     runtime = await Runtime.create(testConfig(kind, { databaseUrl, busNamespace }), 'test');
     service = await startBusService({ name: SERVICE as ServiceName, module: ThingsModule, entities: [], migrations: [Migration] }, runtime);
+    outbox = new Outbox(SERVICE, service.database);
     if (kind === 'nats') {
       probe = await connect({ servers: testEnv().natsUrl, name: 'messaging-events-spec-probe' });
       jsm = await jetstreamManager(probe);
@@ -107,7 +108,7 @@ describe.each(TRANSPORTS)('outbox, relay and inbox over the %s transport', (kind
 
   /** Writes the event the way a service does: in its own transaction, under the current request id. */
   function emit(data: ThingHappened, requestId = `req-${randomUUID()}`, contract = ThingHappenedEvent): Promise<string> {
-    return RequestContext.run(requestId, () => service.dataSource.transaction((manager) => outbox.add(manager, contract, data)));
+    return RequestContext.run(requestId, () => service.database.transaction(() => outbox.add(contract, data)));
   }
 
   function thing(name: string): ThingHappened {
@@ -223,8 +224,8 @@ describe.each(TRANSPORTS)('outbox, relay and inbox over the %s transport', (kind
     const messagesBefore = await streamMessages();
 
     await expect(
-      service.dataSource.transaction(async (manager) => {
-        id = await outbox.add(manager, ThingHappenedEvent, data);
+      service.database.transaction(async () => {
+        id = await outbox.add(ThingHappenedEvent, data);
         throw new Error('the change failed after the event was written');
       }),
     ).rejects.toThrow('the change failed');
@@ -307,10 +308,10 @@ describe.each(TRANSPORTS)('outbox, relay and inbox over the %s transport', (kind
       await emit(thing('nudged'));
       expect(nudge).toHaveBeenCalledTimes(1);
 
-      await service.dataSource.transaction((manager) => manager.query('SELECT 1'));
-      await service.dataSource
-        .transaction(async (manager) => {
-          await outbox.add(manager, ThingHappenedEvent, thing('nudge-rolledback'));
+      await service.database.transaction((manager) => manager.query('SELECT 1'));
+      await service.database
+        .transaction(async () => {
+          await outbox.add(ThingHappenedEvent, thing('nudge-rolledback'));
           throw new Error('rolled back');
         })
         .catch(() => undefined);
@@ -350,7 +351,7 @@ describe.each(TRANSPORTS)('outbox, relay and inbox over the %s transport', (kind
   }
 
   it('refuses an outbox write outside a transaction', async () => {
-    await expect(outbox.add(service.dataSource.manager, ThingHappenedEvent, thing('no-tx'))).rejects.toThrow(/must run inside a transaction/);
+    await expect(outbox.add(ThingHappenedEvent, thing('no-tx'))).rejects.toThrow(/must run inside a transaction/);
   });
 
   it('purges published rows older than the retention and keeps newer ones', async () => {
@@ -377,7 +378,7 @@ describe('EventDispatcher (the inbox)', () => {
     dataSource = createServiceDataSource({ url, schema: SCHEMA, entities: [], migrations: [schemaMigration(SCHEMA, 1763999200000, [thingsSeenTable(SCHEMA)])] });
     await dataSource.initialize();
     await migrateSchema(dataSource);
-    dispatcher = new EventDispatcher(dataSource, SCHEMA);
+    dispatcher = new EventDispatcher(new Database(dataSource), SCHEMA);
   });
 
   afterAll(async () => {

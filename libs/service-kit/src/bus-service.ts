@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { ServiceName } from '#contracts';
 import { EventDispatcher, OutboxCommitSubscriber, OutboxRelay, RpcPassthroughFilter } from '#messaging';
 import { describeError, JsonLogger, rootLogger } from '#observability';
-import { createServiceDataSource, migrateSchema } from '#persistence';
+import { createServiceDataSource, Database, migrateSchema } from '#persistence';
 import type { DataSource, MixedList } from 'typeorm';
 import type { Runtime } from './runtime.js';
 import { ServiceCoreModule } from './service-core.module.js';
@@ -21,6 +21,7 @@ export interface RunningService {
   name: string;
   app: INestMicroservice;
   dataSource: DataSource;
+  database: Database;
   relay: OutboxRelay;
   close(): Promise<void>;
 }
@@ -54,17 +55,18 @@ export async function startBusService(definition: BusServiceDefinition, runtime:
     if (applied.length > 0) log.info({ migrations: applied }, 'migrations applied');
   }
 
+  const database = new Database(dataSource);
   const commitHook = new OutboxCommitSubscriber();
   dataSource.subscribers.push(commitHook);
   const relay = new OutboxRelay(dataSource, name, runtime.createPublisher());
   commitHook.bind(relay);
 
-  @Module({ imports: [ServiceCoreModule.forService(name, dataSource, runtime), definition.module] })
+  @Module({ imports: [ServiceCoreModule.forService(name, database, runtime), definition.module] })
   class ServiceRootModule {}
 
   const server = runtime.createServer(name);
   server.attach({
-    dispatcher: new EventDispatcher(dataSource, name),
+    dispatcher: new EventDispatcher(database, name),
     health: {
       subject: `${name}.health.check`,
       probe: async () => ({
@@ -87,6 +89,7 @@ export async function startBusService(definition: BusServiceDefinition, runtime:
     name,
     app,
     dataSource,
+    database,
     relay,
     async close() {
       await relay.stop();

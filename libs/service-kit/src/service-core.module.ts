@@ -1,25 +1,26 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { ConfigModule } from '#config';
 import { BROADCAST, BUS_CLIENT, Outbox } from '#messaging';
-import type { DataSource } from 'typeorm';
+import { Database } from '#persistence';
 import type { Runtime } from './runtime.js';
 import { DATA_SOURCE, OUTBOX } from './tokens.js';
 
-/** The process-level things a service's feature modules inject: database, bus client, outbox, broadcast. */
+/** The process-level things a service's feature modules inject: the Database, bus client, outbox, broadcast. */
 @Global()
 @Module({})
 export class ServiceCoreModule {
-  static forService(schema: string, dataSource: DataSource, runtime: Runtime): DynamicModule {
+  static forService(schema: string, database: Database, runtime: Runtime): DynamicModule {
     return {
       module: ServiceCoreModule,
       imports: [ConfigModule.forRoot(runtime.config)],
       providers: [
-        { provide: DATA_SOURCE, useValue: dataSource },
+        { provide: Database, useValue: database },
+        { provide: DATA_SOURCE, useValue: database.dataSource },
         { provide: BUS_CLIENT, useValue: runtime.client },
-        { provide: OUTBOX, useValue: new Outbox(schema) },
+        { provide: OUTBOX, useValue: new Outbox(schema, database) },
         { provide: BROADCAST, useValue: runtime.createBroadcast() },
       ],
-      exports: [DATA_SOURCE, BUS_CLIENT, OUTBOX, BROADCAST, ConfigModule],
+      exports: [Database, DATA_SOURCE, BUS_CLIENT, OUTBOX, BROADCAST, ConfigModule],
     };
   }
 }

@@ -7,3 +7,4 @@ export * from './cluster.js';
 export * from './fake-oidc-provider.js';
 export * from './fake-openai-server.js';
 export * from './fake-anthropic-server.js';
+export * from './schema-check.js';

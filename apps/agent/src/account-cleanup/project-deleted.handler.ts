@@ -16,7 +16,7 @@ export class ProjectDeletedHandler {
   async onProjectDeleted(event: ProjectDeletedEvent, context: EventContext): Promise<void> {
     const moved = await this.agents.leaveProject(context.manager, event.ownerId, event.projectId);
     for (const agent of moved) {
-      await this.outbox.add(context.manager, AgentUpdated, { agentId: agent.id, ownerId: event.ownerId, version: agent.currentVersion, fields: ['projectId'] });
+      await this.outbox.addIn(context.manager, AgentUpdated, { agentId: agent.id, ownerId: event.ownerId, version: agent.currentVersion, fields: ['projectId'] });
     }
   }
 }

@@ -109,7 +109,7 @@ export class AgentsService {
     } satisfies Omit<AgentEntity, 'id' | 'createdAt' | 'updatedAt' | 'assignId'>);
     return this.dataSource.transaction(async (manager) => {
       const saved = await this.agents.insert(manager, agent, snapshotOf(agent), ownerId);
-      await this.outbox.add(manager, AgentCreated, { agentId: saved.id, ownerId, version: 1 }, actor);
+      await this.outbox.addIn(manager, AgentCreated, { agentId: saved.id, ownerId, version: 1 }, actor);
       return saved;
     });
   }
@@ -181,7 +181,7 @@ export class AgentsService {
         await this.agents.insertVersion(manager, locked.id, locked.currentVersion, snapshotOf(locked), ownerId);
       }
       const saved = await this.agents.save(manager, locked);
-      await this.outbox.add(manager, AgentUpdated, { agentId: saved.id, ownerId, version: saved.currentVersion, fields: changed }, actor);
+      await this.outbox.addIn(manager, AgentUpdated, { agentId: saved.id, ownerId, version: saved.currentVersion, fields: changed }, actor);
       return saved;
     });
     this.cache.invalidate(id);
@@ -196,7 +196,7 @@ export class AgentsService {
       if (!agent) throw AgentsErrors.notFound();
       agent.deletedAt = new Date();
       await this.agents.save(manager, agent);
-      await this.outbox.add(manager, AgentDeleted, { agentId: id, ownerId, version: agent.currentVersion }, actor);
+      await this.outbox.addIn(manager, AgentDeleted, { agentId: id, ownerId, version: agent.currentVersion }, actor);
     });
     this.cache.invalidate(id);
   }
@@ -212,7 +212,7 @@ export class AgentsService {
       }
       deleted.deletedAt = null;
       const saved = await this.agents.save(manager, deleted);
-      await this.outbox.add(manager, AgentRestored, { agentId: id, ownerId, version: saved.currentVersion }, actor);
+      await this.outbox.addIn(manager, AgentRestored, { agentId: id, ownerId, version: saved.currentVersion }, actor);
       return saved;
     });
     this.cache.invalidate(id);

@@ -62,7 +62,7 @@ export class ConversationsService {
           costMicros: 0,
           deletedAt: null,
         });
-        await this.outbox.add(manager, ConversationCreated, eventOf(conversation), actor);
+        await this.outbox.addIn(manager, ConversationCreated, eventOf(conversation), actor);
         return conversation;
       });
       return toConversationView(saved);
@@ -129,7 +129,7 @@ export class ConversationsService {
       if (!c) throw ConversationsErrors.notFound();
       c.deletedAt = new Date();
       await this.conversations.save(manager, c);
-      await this.outbox.add(manager, ConversationDeleted, eventOf(c), actor);
+      await this.outbox.addIn(manager, ConversationDeleted, eventOf(c), actor);
     });
   }
 
@@ -144,7 +144,7 @@ export class ConversationsService {
       }
       c.deletedAt = null;
       const restored = await this.conversations.save(manager, c);
-      await this.outbox.add(manager, ConversationRestored, eventOf(restored), actor);
+      await this.outbox.addIn(manager, ConversationRestored, eventOf(restored), actor);
       return restored;
     });
     return toConversationView(saved);

@@ -170,7 +170,7 @@ export class MessagesService {
         for (const key of Object.keys(delta) as Array<keyof TotalsDelta>) delta[key] += d[key];
         if (title === null && conversation.title === null && message.role === 'user') title = titleFrom(message.content);
         lastAt = message.createdAt;
-        await this.outbox.add(
+        await this.outbox.addIn(
           manager,
           MessageCreated,
           { messageId: message.id, conversationId: conversation.id, ownerId: conversation.ownerId, role: message.role, ...(message.runId ? { runId: message.runId } : {}) },

@@ -64,13 +64,13 @@ export class RunEndings {
       ...(run.error ? { error: run.error } : {}),
     };
     const contract = run.status === 'completed' ? RunCompleted : run.status === 'cancelled' ? RunCancelled : RunFailed;
-    await this.outbox.add(manager, contract, event);
+    await this.outbox.addIn(manager, contract, event);
     if (run.background) await this.notify(manager, run, `run.${run.status}`, NOTIFICATION_TITLES[run.status] ?? 'Your run ended');
     return run;
   }
 
   private async notify(manager: EntityManager, run: Run, kind: string, title: string): Promise<void> {
     const body = run.error ? `${run.error.code}: ${run.error.message}`.slice(0, 2000) : undefined;
-    await this.outbox.add(manager, NotificationRequested.execution, { userId: run.ownerId, kind, title, ...(body ? { body } : {}), link: `/runs/${run.id}` });
+    await this.outbox.addIn(manager, NotificationRequested.execution, { userId: run.ownerId, kind, title, ...(body ? { body } : {}), link: `/runs/${run.id}` });
   }
 }

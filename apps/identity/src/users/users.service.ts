@@ -67,7 +67,7 @@ export class UsersService {
     const userId = requireUserId(actor);
     await this.dataSource.transaction(async (manager) => {
       if (!(await this.users.delete(manager, userId))) throw UsersErrors.accountGone();
-      await this.outbox.add(manager, UserDeleted, { userId }, actor);
+      await this.outbox.addIn(manager, UserDeleted, { userId }, actor);
     });
   }
 }

@@ -89,7 +89,7 @@ export class ProjectsService {
       if (!project) throw ProjectsErrors.notFound();
       if (project.isDefault) throw ProjectsErrors.defaultUndeletable();
       await this.projects.delete(manager, ownerId, id);
-      await this.outbox.add(manager, ProjectDeleted, { projectId: id, ownerId }, actor);
+      await this.outbox.addIn(manager, ProjectDeleted, { projectId: id, ownerId }, actor);
     });
   }
 

@@ -1,0 +1,99 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { DataSource, EntityManager, EntityTarget, ObjectLiteral, Repository } from 'typeorm';
+
+/**
+ * One service's database, and the one way to open a transaction in it.
+ *
+ * A service method that owns a use case opens the transaction (`transaction(() => ...)`) and
+ * calls plain repository steps inside it; the repositories never take an EntityManager, they ask
+ * for `manager`, which is the open transaction's when there is one and the pool's otherwise. A
+ * transaction opened inside another one joins it, so a step does not care who opened it.
+ *
+ * The scope is per instance: in single-process mode every service has its own Database, and a
+ * call that crosses to another service over the in-process bus does not carry this service's
+ * transaction with it.
+ */
+export class Database {
+  private readonly scope = new AsyncLocalStorage<EntityManager>();
+
+  constructor(readonly dataSource: DataSource) {}
+
+  /** The open transaction's manager, or the pool's outside one. */
+  get manager(): EntityManager {
+    return this.scope.getStore() ?? this.dataSource.manager;
+  }
+
+  get inTransaction(): boolean {
+    return this.scope.getStore() !== undefined;
+  }
+
+  /** Runs `work` in a transaction: committed when it resolves, rolled back when it throws. Joins an open one. */
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const open = this.scope.getStore();
+    if (open) return work(open);
+    return this.dataSource.transaction((manager) => this.scope.run(manager, () => work(manager)));
+  }
+
+  repository<E extends ObjectLiteral>(entity: EntityTarget<E>): Repository<E> {
+    return this.manager.getRepository(entity);
+  }
+
+  /**
+   * Plain SQL for the statements the repository API cannot say (row locks with SKIP LOCKED,
+   * fenced writes, set-based updates) or where a benchmark shows it pays. Answers the rows, also
+   * for UPDATE/DELETE ... RETURNING, which TypeORM answers as [rows, count].
+   */
+  async query<T = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    const result: unknown = await this.manager.query(sql, params as unknown[]);
+    if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
+    return Array.isArray(result) ? (result as T[]) : [];
+  }
+
+  /**
+   * Plain SQL whose rows are whole rows of one entity's table (`SELECT *`, `RETURNING *`), mapped
+   * to the entity by its own column metadata, with TypeORM's own value conversions: the entity
+   * stays the one description of the table, and nothing maps the row by hand. Extra columns the
+   * statement computes are dropped; read them with query() instead.
+   */
+  async rows<E extends ObjectLiteral>(entity: EntityTarget<E>, sql: string, params: readonly unknown[] = []): Promise<E[]> {
+    const raw = await this.query<Record<string, unknown>>(sql, params);
+    return raw.map((row) => this.hydrate(entity, row));
+  }
+
+  /** rows(), for a statement that answers at most one row. */
+  async row<E extends ObjectLiteral>(entity: EntityTarget<E>, sql: string, params: readonly unknown[] = []): Promise<E | null> {
+    const [first] = await this.rows(entity, sql, params);
+    return first ?? null;
+  }
+
+  /** One raw row of the entity's table as the entity, as TypeORM would hydrate it. */
+  hydrate<E extends ObjectLiteral>(entity: EntityTarget<E>, row: Record<string, unknown>): E {
+    const metadata = this.dataSource.getMetadata(entity);
+    const driver = this.dataSource.driver;
+    const instance = metadata.create() as E;
+    for (const column of metadata.columns) {
+      if (!(column.databaseName in row)) continue;
+      column.setEntityValue(instance, driver.prepareHydratedValue(row[column.databaseName], column));
+    }
+    return instance;
+  }
+
+  /**
+   * The table's name as SQL (`"schema"."table"`) and, for an INSERT of the given entity, its
+   * column list and values converted as TypeORM would persist them: plain SQL that writes a whole
+   * row still takes its shape from the entity.
+   */
+  columnsOf<E extends ObjectLiteral>(entity: EntityTarget<E>, values: Partial<E>): { table: string; columns: string[]; params: unknown[] } {
+    const metadata = this.dataSource.getMetadata(entity);
+    const driver = this.dataSource.driver;
+    const columns: string[] = [];
+    const params: unknown[] = [];
+    for (const column of metadata.columns) {
+      const value = column.getEntityValue(values);
+      if (value === undefined) continue;
+      columns.push(`"${column.databaseName}"`);
+      params.push(driver.preparePersistentValue(value, column));
+    }
+    return { table: `"${metadata.schema}"."${metadata.tableName}"`, columns, params };
+  }
+}

@@ -3,13 +3,13 @@ import { UserDeleted, type UserDeletedEvent } from '#contracts';
 import { type EventContext, OnEvent } from '#messaging';
 import { AgentsRepository } from '../agents/agents.repository.js';
 import { AgentConfigCache } from '../config-cache/agent-config-cache.js';
-import { TemplatesRepository } from '../templates/templates.repository.js';
+import { TemplatesService } from '../templates/templates.service.js';
 
 @Controller()
 export class UserDeletedHandler {
   constructor(
     private readonly agents: AgentsRepository,
-    private readonly templates: TemplatesRepository,
+    private readonly templates: TemplatesService,
     private readonly cache: AgentConfigCache,
   ) {}
 
@@ -21,7 +21,7 @@ export class UserDeletedHandler {
   @OnEvent(UserDeleted)
   async onUserDeleted(event: UserDeletedEvent, context: EventContext): Promise<void> {
     const ids = await this.agents.deleteByOwner(context.manager, event.userId);
-    await this.templates.deleteByOwner(context.manager, event.userId);
+    await this.templates.deleteAllOf(event.userId);
     for (const id of ids) this.cache.invalidate(id);
   }
 }

@@ -6,7 +6,7 @@ import { DATA_SOURCE, OUTBOX } from '#service-kit';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AGENT_CONFIG } from '../agent-config.module.js';
 import { AgentConfigCache } from '../config-cache/agent-config-cache.js';
-import { TemplatesRepository } from '../templates/templates.repository.js';
+import { TemplatesService } from '../templates/templates.service.js';
 import { canTransition, plainJson, RUN_FIELDS, type RunField, sameJson, snapshotOf } from './agent-rules.js';
 import { AgentEntity } from './agent.entity.js';
 import { toAgentVersionView, toAgentView } from './agent.mapper.js';
@@ -50,7 +50,7 @@ export interface NewAgent {
 export class AgentsService {
   constructor(
     private readonly agents: AgentsRepository,
-    private readonly templates: TemplatesRepository,
+    private readonly templates: TemplatesService,
     private readonly cache: AgentConfigCache,
     private readonly projects: ProjectOwnership,
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,

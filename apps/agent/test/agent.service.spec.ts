@@ -20,7 +20,7 @@ import { InProcessBus } from '#messaging';
 import { type RunningService, Runtime, startBusService } from '#service-kit';
 import { createTestDatabase, query } from '#testing';
 import { agentApp } from '../src/agent.app.js';
-import { AgentsPurge } from '../src/agents/agents-purge.js';
+import { AgentsService } from '../src/agents/agents.service.js';
 
 /** The agent service against the real PostgreSQL, called through the in-process bus as the gateway calls it. */
 describe('agent service', () => {
@@ -306,7 +306,7 @@ describe('agent service', () => {
       const [old, recent] = [await createAgent(owner, { name: 'Old' }), await createAgent(owner, { name: 'Recent' })];
       for (const a of [old, recent]) await call(AgentContracts.delete, { id: a.id }, owner);
       await query(databaseUrl, `UPDATE agent.agents SET deleted_at = now() - interval '31 days' WHERE id = $1`, [old.id]);
-      expect(await service.app.get(AgentsPurge).purgeExpired()).toBeGreaterThanOrEqual(1);
+      expect(await service.app.get(AgentsService).purgeExpired()).toBeGreaterThanOrEqual(1);
       expect(await query(databaseUrl, 'SELECT id FROM agent.agents WHERE id = ANY($1::uuid[])', [[old.id, recent.id]])).toEqual([{ id: recent.id }]);
       expect(await query(databaseUrl, 'SELECT 1 FROM agent.agent_versions WHERE agent_id = $1', [old.id])).toHaveLength(0);
       expect((await call(AgentContracts.restore, { id: recent.id }, owner)).id).toBe(recent.id);

@@ -262,6 +262,20 @@ describe('agent service', () => {
       expect((await call(ConfigCacheContracts.resolve, { agentId: agent.id }, execution)).name).toBe('Renamed');
     });
 
+    it('forgets a cached agent changed in a transaction another feature opened: the wizard, an account deletion', async () => {
+      const owner = newUser();
+      const execution = serviceActor('execution');
+      const agent = await call(WizardContracts.fromQa, { who: 'Ada, a maths tutor', rules: 'Explain step by step' }, owner);
+      expect((await call(ConfigCacheContracts.resolve, { agentId: agent.id }, execution)).version).toBe(1);
+      await call(WizardContracts.regeneratePrompt, { id: agent.id, rules: 'Give hints, never answers' }, owner);
+      expect(await call(ConfigCacheContracts.resolve, { agentId: agent.id }, execution)).toMatchObject({
+        version: 2,
+        snapshot: { systemPrompt: expect.stringContaining('1. Give hints, never answers') },
+      });
+      await deliver(UserDeleted.subject, { userId: owner.userId });
+      expect((await failure(call(ConfigCacheContracts.resolve, { agentId: agent.id }, execution))).code).toBe('NOT_FOUND');
+    });
+
     it('warms one agent and all of a user', async () => {
       const owner = newUser();
       const agent = await createAgent(owner);

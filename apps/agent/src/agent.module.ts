@@ -3,9 +3,8 @@ import { AccountCleanupModule } from './account-cleanup/account-cleanup.module.j
 import { AgentConfigModule } from './agent-config.module.js';
 import { AgentsModule } from './agents/agents.module.js';
 import { ConfigCacheModule } from './config-cache/config-cache.module.js';
-import { DefinitionsModule } from './definitions/definitions.module.js';
 import { TemplatesModule } from './templates/templates.module.js';
 import { WizardModule } from './wizard/wizard.module.js';
 
-@Module({ imports: [AgentConfigModule, AgentsModule, WizardModule, DefinitionsModule, TemplatesModule, ConfigCacheModule, AccountCleanupModule] })
+@Module({ imports: [AgentConfigModule, AgentsModule, WizardModule, TemplatesModule, ConfigCacheModule, AccountCleanupModule] })
 export class AgentModule {}

@@ -20,7 +20,7 @@ import { InProcessBus } from '#messaging';
 import { type RunningService, Runtime, startBusService } from '#service-kit';
 import { createTestDatabase, query } from '#testing';
 import { agentApp } from '../src/agent.app.js';
-import { AgentsPurge } from '../src/agents/agents-purge.js';
+import { AgentsService } from '../src/agents/agents.service.js';
 
 /** The agent service against the real PostgreSQL, called through the in-process bus as the gateway calls it. */
 describe('agent service', () => {
@@ -262,6 +262,20 @@ describe('agent service', () => {
       expect((await call(ConfigCacheContracts.resolve, { agentId: agent.id }, execution)).name).toBe('Renamed');
     });
 
+    it('forgets a cached agent changed in a transaction another feature opened: the wizard, an account deletion', async () => {
+      const owner = newUser();
+      const execution = serviceActor('execution');
+      const agent = await call(WizardContracts.fromQa, { who: 'Ada, a maths tutor', rules: 'Explain step by step' }, owner);
+      expect((await call(ConfigCacheContracts.resolve, { agentId: agent.id }, execution)).version).toBe(1);
+      await call(WizardContracts.regeneratePrompt, { id: agent.id, rules: 'Give hints, never answers' }, owner);
+      expect(await call(ConfigCacheContracts.resolve, { agentId: agent.id }, execution)).toMatchObject({
+        version: 2,
+        snapshot: { systemPrompt: expect.stringContaining('1. Give hints, never answers') },
+      });
+      await deliver(UserDeleted.subject, { userId: owner.userId });
+      expect((await failure(call(ConfigCacheContracts.resolve, { agentId: agent.id }, execution))).code).toBe('NOT_FOUND');
+    });
+
     it('warms one agent and all of a user', async () => {
       const owner = newUser();
       const agent = await createAgent(owner);
@@ -306,7 +320,7 @@ describe('agent service', () => {
       const [old, recent] = [await createAgent(owner, { name: 'Old' }), await createAgent(owner, { name: 'Recent' })];
       for (const a of [old, recent]) await call(AgentContracts.delete, { id: a.id }, owner);
       await query(databaseUrl, `UPDATE agent.agents SET deleted_at = now() - interval '31 days' WHERE id = $1`, [old.id]);
-      expect(await service.app.get(AgentsPurge).purgeExpired()).toBeGreaterThanOrEqual(1);
+      expect(await service.app.get(AgentsService).purgeExpired()).toBeGreaterThanOrEqual(1);
       expect(await query(databaseUrl, 'SELECT id FROM agent.agents WHERE id = ANY($1::uuid[])', [[old.id, recent.id]])).toEqual([{ id: recent.id }]);
       expect(await query(databaseUrl, 'SELECT 1 FROM agent.agent_versions WHERE agent_id = $1', [old.id])).toHaveLength(0);
       expect((await call(AgentContracts.restore, { id: recent.id }, owner)).id).toBe(recent.id);

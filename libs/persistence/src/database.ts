@@ -15,6 +15,8 @@ import type { DataSource, EntityManager, EntityTarget, ObjectLiteral, Repository
  */
 export class Database {
   private readonly scope = new AsyncLocalStorage<EntityManager>();
+  /** What afterCommit() was given, per open transaction. */
+  private readonly committed = new WeakMap<EntityManager, Array<() => void>>();
 
   constructor(readonly dataSource: DataSource) {}
 
@@ -31,7 +33,35 @@ export class Database {
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     const open = this.scope.getStore();
     if (open) return work(open);
-    return this.dataSource.transaction((manager) => this.scope.run(manager, () => work(manager)));
+    return this.outermost(work);
+  }
+
+  /**
+   * Runs `done` once the open transaction has committed (never if it rolls back), or at once
+   * outside a transaction: for what must not happen before others can see the change (dropping a
+   * cached copy, waking a worker), whichever class opened the transaction. `done` must not throw.
+   */
+  afterCommit(done: () => void): void {
+    const open = this.scope.getStore();
+    if (!open) return done();
+    const pending = this.committed.get(open);
+    if (pending) pending.push(done);
+    else this.committed.set(open, [done]);
+  }
+
+  private async outermost<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    let used: EntityManager | undefined;
+    try {
+      const result = await this.dataSource.transaction((manager) => {
+        used = manager;
+        return this.scope.run(manager, () => work(manager));
+      });
+      const done = (used && this.committed.get(used)) ?? [];
+      for (const callback of done) callback();
+      return result;
+    } finally {
+      if (used) this.committed.delete(used);
+    }
   }
 
   repository<E extends ObjectLiteral>(entity: EntityTarget<E>): Repository<E> {

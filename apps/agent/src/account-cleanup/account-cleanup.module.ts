@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
 import { AgentsModule } from '../agents/agents.module.js';
 import { TemplatesModule } from '../templates/templates.module.js';
-import { ProjectDeletedHandler } from './project-deleted.handler.js';
-import { UserDeletedHandler } from './user-deleted.handler.js';
+import { AccountCleanupHandler } from './account-cleanup.handler.js';
+import { AccountCleanupService } from './account-cleanup.service.js';
 
-@Module({ imports: [AgentsModule, TemplatesModule], controllers: [UserDeletedHandler, ProjectDeletedHandler] })
+@Module({ imports: [AgentsModule, TemplatesModule], controllers: [AccountCleanupHandler], providers: [AccountCleanupService], exports: [AccountCleanupService] })
 export class AccountCleanupModule {}

@@ -1,12 +1,19 @@
-import { Column, Entity } from 'typeorm';
+import { Column, Entity, JoinColumn, ManyToOne, Unique } from 'typeorm';
 import type { AgentSnapshot } from '#contracts';
 import { BaseEntity } from '#persistence';
+import { AgentEntity } from './agent.entity.js';
 
 /** One immutable state of an agent's run-affecting fields (a trigger refuses updates). */
 @Entity({ schema: 'agent', name: 'agent_versions' })
+@Unique('agent_versions_agent_id_version_uq', ['agentId', 'version'])
 export class AgentVersionEntity extends BaseEntity {
   @Column('uuid')
   agentId: string;
+
+  /** Declared for the foreign key (versions go with their agent); never loaded. */
+  @ManyToOne(() => AgentEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'agent_id', foreignKeyConstraintName: 'agent_versions_agent_id_fkey' })
+  agent?: AgentEntity;
 
   @Column('integer')
   version: number;

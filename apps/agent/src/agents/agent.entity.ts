@@ -1,8 +1,15 @@
-import { Column, Entity } from 'typeorm';
+import { Check, Column, Entity, Index } from 'typeorm';
 import type { AgentConfiguration, AgentStatus, AgentType, MemorySettings, ModelProvider, ToolReference } from '#contracts';
 import { BaseEntity } from '#persistence';
 
 @Entity({ schema: 'agent', name: 'agents' })
+@Check('agents_agent_type_ck', `"agent_type" IN ('assistive', 'automation')`)
+@Check('agents_status_ck', `"status" IN ('created', 'running', 'stopped', 'error')`)
+@Check('agents_current_version_ck', `"current_version" >= 1`)
+@Check('agents_published_version_ck', `"published_version" IS NULL OR "published_version" BETWEEN 1 AND "current_version"`)
+// Lists page by id (time-ordered) within one owner; the migration orders "id" DESC, which @Index cannot say.
+@Index('agents_owner_id_id_idx', ['ownerId', 'id'])
+@Index('agents_project_id_idx', ['projectId'], { where: '"project_id" IS NOT NULL' })
 export class AgentEntity extends BaseEntity {
   /** A user of the identity service; no foreign key across schemas (user.deleted cleans up). */
   @Column('uuid')
@@ -17,19 +24,19 @@ export class AgentEntity extends BaseEntity {
   @Column('text', { nullable: true })
   description: string | null;
 
-  @Column('text')
+  @Column('text', { default: 'bot' })
   icon: string;
 
-  @Column('text')
+  @Column('text', { default: '#7C3AED' })
   color: string;
 
   @Column('text', { nullable: true })
   avatarUrl: string | null;
 
-  @Column('text')
+  @Column('text', { default: 'assistive' })
   agentType: AgentType;
 
-  @Column('text')
+  @Column('text', { default: 'created' })
   status: AgentStatus;
 
   @Column('text')
@@ -38,7 +45,7 @@ export class AgentEntity extends BaseEntity {
   @Column('text')
   modelName: string;
 
-  @Column('text')
+  @Column('text', { default: '' })
   systemPrompt: string;
 
   @Column('text', { nullable: true })
@@ -50,31 +57,31 @@ export class AgentEntity extends BaseEntity {
   @Column('text', { nullable: true })
   qaTricks: string | null;
 
-  @Column('jsonb')
+  @Column('jsonb', { default: () => `'[]'` })
   tools: ToolReference[];
 
-  @Column('uuid', { array: true })
+  @Column('uuid', { array: true, default: () => `'{}'` })
   knowledgeBaseIds: string[];
 
-  @Column('jsonb')
+  @Column('jsonb', { default: () => `'{"size": 20, "strategy": "window"}'` })
   memory: MemorySettings;
 
-  @Column('jsonb')
+  @Column('jsonb', { default: () => `'{}'` })
   configuration: AgentConfiguration;
 
   @Column('text', { nullable: true })
   templateName: string | null;
 
-  @Column('boolean')
+  @Column('boolean', { default: false })
   isPublished: boolean;
 
   @Column('integer', { nullable: true })
   publishedVersion: number | null;
 
-  @Column('boolean')
+  @Column('boolean', { default: true })
   isActive: boolean;
 
-  @Column('integer')
+  @Column('integer', { default: 1 })
   currentVersion: number;
 
   @Column('timestamptz', { nullable: true })

@@ -1,8 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { AgentSnapshot, AgentStatus, AgentType } from '#contracts';
-import { newId } from '#persistence';
-import { DATA_SOURCE } from '#service-kit';
-import type { DataSource, EntityManager } from 'typeorm';
+import { Database } from '#persistence';
+import { ILike, In, IsNull, LessThan, MoreThanOrEqual, Not, type FindOptionsWhere } from 'typeorm';
 import { AgentVersionEntity } from './agent-version.entity.js';
 import { AgentEntity } from './agent.entity.js';
 
@@ -18,272 +17,138 @@ export interface AgentListFilter {
   limit: number;
 }
 
-export interface AgentWithSnapshot {
+/** A live agent with the snapshot of its current version: what the config cache keeps. */
+export interface ResolvableAgent {
   agent: AgentEntity;
   snapshot: AgentSnapshot;
 }
 
 @Injectable()
 export class AgentsRepository {
-  constructor(@Inject(DATA_SOURCE) private readonly dataSource: DataSource) {}
+  constructor(private readonly database: Database) {}
+
+  private get agents() {
+    return this.database.repository(AgentEntity);
+  }
+
+  private get versions() {
+    return this.database.repository(AgentVersionEntity);
+  }
 
   /**
    * A live (not deleted) agent of this owner, or null: another owner's agent is not found.
-   * Plain SQL on purpose: this is the hot read (GET /agents/:id, export, versions), and the query
-   * builder's planning and hydration cost more CPU than the query itself.
+   * Plain SQL because the bench shows it pays: this is the hot read (GET /agents/:id).
    */
-  async findOwned(ownerId: string, id: string): Promise<AgentEntity | null> {
-    const rows: AgentRow[] = await this.dataSource.query(`SELECT * FROM "agent"."agents" WHERE "id" = $1 AND "owner_id" = $2 AND "deleted_at" IS NULL`, [id, ownerId]);
-    return rows.length === 0 ? null : agentFromRow(rows[0]);
+  findOwned(ownerId: string, id: string): Promise<AgentEntity | null> {
+    return this.database.row(AgentEntity, `SELECT * FROM "agent"."agents" WHERE "id" = $1 AND "owner_id" = $2 AND "deleted_at" IS NULL`, [id, ownerId]);
   }
 
   /**
    * Locks the agent row for the rest of the transaction, so concurrent changes of one agent run
    * one after the other and each sees the version the previous one wrote.
    */
-  async lockOwned(manager: EntityManager, ownerId: string, id: string, options: { deleted: boolean }): Promise<AgentEntity | null> {
-    const rows: AgentRow[] = await manager.query(
-      `SELECT * FROM "agent"."agents" WHERE "id" = $1 AND "owner_id" = $2 AND "deleted_at" IS ${options.deleted ? 'NOT NULL' : 'NULL'} FOR UPDATE`,
-      [id, ownerId],
-    );
-    return rows.length === 0 ? null : agentFromRow(rows[0]);
+  lockOwned(ownerId: string, id: string, options: { deleted: boolean }): Promise<AgentEntity | null> {
+    return this.agents.findOne({ where: { id, ownerId, deletedAt: options.deleted ? Not(IsNull()) : IsNull() }, lock: { mode: 'pessimistic_write' } });
   }
 
   /**
-   * The agent and its version 1 in one statement. Plain SQL here and in save(): creating and
-   * changing agents is hot (POST /agents is benchmarked), and the ORM's save() costs a read
-   * before each write and more CPU than the statement.
+   * The agent and its first version in one statement. Plain SQL because the bench shows it pays
+   * (POST /agents): the repository API would take a statement per row and more CPU than the SQL.
    */
-  async insert(manager: EntityManager, agent: AgentEntity, snapshot: AgentSnapshot, createdBy: string | null): Promise<AgentEntity> {
-    const rows: AgentRow[] = await manager.query(
+  async insert(agent: AgentEntity, firstVersion: AgentVersionEntity): Promise<AgentEntity> {
+    const a = this.database.columnsOf(AgentEntity, agent);
+    const v = this.database.columnsOf(AgentVersionEntity, firstVersion);
+    const [saved] = await this.database.rows(
+      AgentEntity,
       `WITH "a" AS (
-         INSERT INTO "agent"."agents" (${AGENT_COLUMNS.map((c) => `"${c}"`).join(', ')})
-         VALUES (${AGENT_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})
-         RETURNING *
+         INSERT INTO ${a.table} (${a.columns.join(', ')}) VALUES (${placeholders(0, a.params.length)}) RETURNING *
        ), "v" AS (
-         INSERT INTO "agent"."agent_versions" ("id", "agent_id", "version", "snapshot", "created_by")
-         SELECT $${AGENT_COLUMNS.length + 1}, "a"."id", 1, $${AGENT_COLUMNS.length + 2}, $${AGENT_COLUMNS.length + 3} FROM "a"
+         INSERT INTO ${v.table} (${v.columns.join(', ')}) SELECT ${placeholders(a.params.length, v.params.length)} FROM "a"
        )
        SELECT * FROM "a"`,
-      [...columnValues({ ...agent, id: agent.id ?? newId() }), newId(), JSON.stringify(snapshot), createdBy],
+      [...a.params, ...v.params],
     );
-    return agentFromRow(rows[0]);
+    return saved;
   }
 
-  /** Writes every column of a locked agent back. */
-  async save(manager: EntityManager, agent: AgentEntity): Promise<AgentEntity> {
-    const columns = AGENT_COLUMNS.filter((c) => c !== 'id');
-    const rows = await returning<AgentRow>(
-      manager,
-      `UPDATE "agent"."agents" SET ${columns.map((c, i) => `"${c}" = $${i + 2}`).join(', ')}, "updated_at" = now() WHERE "id" = $1 RETURNING *`,
-      [agent.id, ...columnValues(agent).slice(1)],
-    );
-    return agentFromRow(rows[0]);
+  /** Writes every column of a locked agent back, with a new updated_at. */
+  async save(agent: AgentEntity): Promise<void> {
+    agent.updatedAt = new Date();
+    const { id, createdAt: _createdAt, ...columns } = agent;
+    await this.agents.update({ id }, columns);
   }
 
-  async insertVersion(manager: EntityManager, agentId: string, version: number, snapshot: AgentSnapshot, createdBy: string | null): Promise<void> {
-    await manager.query(`INSERT INTO "agent"."agent_versions" ("id", "agent_id", "version", "snapshot", "created_by") VALUES ($1, $2, $3, $4, $5)`, [
-      newId(),
-      agentId,
-      version,
-      JSON.stringify(snapshot),
-      createdBy,
-    ]);
+  async insertVersion(version: AgentVersionEntity): Promise<void> {
+    await this.versions.insert(version);
   }
 
   list(filter: AgentListFilter): Promise<AgentEntity[]> {
-    const qb = this.dataSource.getRepository(AgentEntity).createQueryBuilder('a').where('a.ownerId = :ownerId', { ownerId: filter.ownerId });
-    if (filter.deletedSince) qb.andWhere('a.deletedAt >= :since', { since: filter.deletedSince });
-    else qb.andWhere('a.deletedAt IS NULL');
-    if (filter.projectId) qb.andWhere('a.projectId = :projectId', { projectId: filter.projectId });
-    if (filter.agentType) qb.andWhere('a.agentType = :agentType', { agentType: filter.agentType });
-    if (filter.status) qb.andWhere('a.status = :status', { status: filter.status });
-    if (filter.nameContains) qb.andWhere(`a.name ILIKE :pattern ESCAPE '\\'`, { pattern: `%${filter.nameContains.replace(/[\\%_]/g, (c) => `\\${c}`)}%` });
-    if (filter.beforeId) qb.andWhere('a.id < :beforeId', { beforeId: filter.beforeId });
-    return qb.orderBy('a.id', 'DESC').limit(filter.limit).getMany();
+    const where: FindOptionsWhere<AgentEntity> = {
+      ownerId: filter.ownerId,
+      deletedAt: filter.deletedSince ? MoreThanOrEqual(filter.deletedSince) : IsNull(),
+    };
+    if (filter.projectId) where.projectId = filter.projectId;
+    if (filter.agentType) where.agentType = filter.agentType;
+    if (filter.status) where.status = filter.status;
+    // Backslash is PostgreSQL's default LIKE escape: the user's text matches literally.
+    if (filter.nameContains) where.name = ILike(`%${filter.nameContains.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    if (filter.beforeId) where.id = LessThan(filter.beforeId);
+    return this.agents.find({ where, order: { id: 'DESC' }, take: filter.limit });
   }
 
   listVersions(agentId: string): Promise<AgentVersionEntity[]> {
-    return this.dataSource.getRepository(AgentVersionEntity).find({ where: { agentId }, order: { version: 'ASC' } });
+    return this.versions.find({ where: { agentId }, order: { version: 'ASC' } });
   }
 
-  findVersion(agentId: string, version: number, manager?: EntityManager): Promise<AgentVersionEntity | null> {
-    return (manager ?? this.dataSource.manager).getRepository(AgentVersionEntity).findOneBy({ agentId, version });
+  findVersion(agentId: string, version: number): Promise<AgentVersionEntity | null> {
+    return this.versions.findOneBy({ agentId, version });
   }
 
   /**
    * Live agents with the snapshot of their current version, in one query: what the config cache
-   * holds. With no owner, every agent (a superuser's warm-all).
+   * holds. With no owner, every agent (a superuser's warm-all). Plain SQL: the repository API
+   * cannot join on the agent's current version (a condition between two columns).
    */
-  async findResolvable(filter: { id?: string; ownerId?: string; limit: number }): Promise<AgentWithSnapshot[]> {
-    const qb = this.dataSource
-      .getRepository(AgentEntity)
-      .createQueryBuilder('a')
-      .innerJoin(AgentVersionEntity, 'v', 'v.agentId = a.id AND v.version = a.currentVersion')
-      .addSelect('v.snapshot', 'snapshot')
-      .where('a.deletedAt IS NULL');
-    if (filter.id) qb.andWhere('a.id = :id', { id: filter.id });
-    if (filter.ownerId) qb.andWhere('a.ownerId = :ownerId', { ownerId: filter.ownerId });
-    const { entities, raw } = await qb.orderBy('a.id', 'DESC').limit(filter.limit).getRawAndEntities<{ snapshot: AgentSnapshot }>();
-    return entities.map((agent, i) => ({ agent, snapshot: raw[i].snapshot }));
+  async findResolvable(filter: { id?: string; ownerId?: string; limit: number }): Promise<ResolvableAgent[]> {
+    const params: unknown[] = [];
+    const where = ['a."deleted_at" IS NULL'];
+    if (filter.id) where.push(`a."id" = $${params.push(filter.id)}`);
+    if (filter.ownerId) where.push(`a."owner_id" = $${params.push(filter.ownerId)}`);
+    const rows = await this.database.query<Record<string, unknown> & { current_snapshot: AgentSnapshot }>(
+      `SELECT a.*, v."snapshot" AS "current_snapshot"
+       FROM "agent"."agents" a JOIN "agent"."agent_versions" v ON v."agent_id" = a."id" AND v."version" = a."current_version"
+       WHERE ${where.join(' AND ')} ORDER BY a."id" DESC LIMIT $${params.push(filter.limit)}`,
+      params,
+    );
+    return rows.map((row) => ({ agent: this.database.hydrate(AgentEntity, row), snapshot: row.current_snapshot }));
   }
 
-  /** Account deletion: agents (their versions cascade) go for good, deleted or not. */
-  async deleteByOwner(manager: EntityManager, ownerId: string): Promise<string[]> {
-    const rows = await returning<{ id: string }>(manager, `DELETE FROM "agent"."agents" WHERE "owner_id" = $1 RETURNING "id"`, [ownerId]);
+  /**
+   * Account deletion: agents (their versions cascade) go for good, deleted or not; answers which.
+   * Plain SQL: DELETE ... RETURNING says in one statement exactly which rows went.
+   */
+  async deleteByOwner(ownerId: string): Promise<string[]> {
+    const rows = await this.database.query<{ id: string }>(`DELETE FROM "agent"."agents" WHERE "owner_id" = $1 RETURNING "id"`, [ownerId]);
     return rows.map((r) => r.id);
   }
 
   /** Agents deleted before `cutoff` go for good (versions cascade), at most `batch` per call. */
   async purgeDeletedBefore(cutoff: Date, batch: number): Promise<number> {
-    const rows = await returning<{ id: string }>(
-      this.dataSource.manager,
-      `DELETE FROM "agent"."agents" WHERE "id" IN (SELECT "id" FROM "agent"."agents" WHERE "deleted_at" < $1 LIMIT $2) RETURNING "id"`,
-      [cutoff, batch],
-    );
-    return rows.length;
+    const expired = await this.agents.find({ select: { id: true }, where: { deletedAt: LessThan(cutoff) }, take: batch });
+    if (expired.length === 0) return 0;
+    const result = await this.agents.delete({ id: In(expired.map((a) => a.id)) });
+    return result.affected ?? 0;
   }
 
-  /** A deleted project: its agents move to no project. Returns the moved agents. */
-  async leaveProject(manager: EntityManager, ownerId: string, projectId: string): Promise<Array<{ id: string; currentVersion: number }>> {
-    const rows = await returning<{ id: string; current_version: number }>(
-      manager,
-      `UPDATE "agent"."agents" SET "project_id" = NULL, "updated_at" = now() WHERE "owner_id" = $1 AND "project_id" = $2 RETURNING "id", "current_version"`,
-      [ownerId, projectId],
-    );
-    return rows.map((r) => ({ id: r.id, currentVersion: r.current_version }));
+  /** A deleted project: its agents move to no project. Answers the moved agents. */
+  async leaveProject(ownerId: string, projectId: string): Promise<Array<Pick<AgentEntity, 'id' | 'currentVersion'>>> {
+    const moved = await this.agents.find({ select: { id: true, currentVersion: true }, where: { ownerId, projectId }, lock: { mode: 'pessimistic_write' } });
+    if (moved.length > 0) await this.agents.update({ id: In(moved.map((a) => a.id)) }, { projectId: null });
+    return moved;
   }
 }
 
-/** TypeORM answers UPDATE and DELETE ... RETURNING with [rows, affected]; this gives the rows. */
-async function returning<T>(manager: EntityManager, sql: string, params: unknown[]): Promise<T[]> {
-  const result: unknown = await manager.query(sql, params);
-  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
-  return result as T[];
-}
-
-/** The columns the app writes, in the order columnValues() gives their values. */
-const AGENT_COLUMNS = [
-  'id',
-  'owner_id',
-  'project_id',
-  'name',
-  'description',
-  'icon',
-  'color',
-  'avatar_url',
-  'agent_type',
-  'status',
-  'model_provider',
-  'model_name',
-  'system_prompt',
-  'qa_who',
-  'qa_rules',
-  'qa_tricks',
-  'tools',
-  'knowledge_base_ids',
-  'memory',
-  'configuration',
-  'template_name',
-  'is_published',
-  'published_version',
-  'is_active',
-  'current_version',
-  'deleted_at',
-] as const;
-
-function columnValues(a: Omit<AgentEntity, 'createdAt' | 'updatedAt'>): unknown[] {
-  return [
-    a.id,
-    a.ownerId,
-    a.projectId,
-    a.name,
-    a.description,
-    a.icon,
-    a.color,
-    a.avatarUrl,
-    a.agentType,
-    a.status,
-    a.modelProvider,
-    a.modelName,
-    a.systemPrompt,
-    a.qaWho,
-    a.qaRules,
-    a.qaTricks,
-    JSON.stringify(a.tools),
-    a.knowledgeBaseIds,
-    JSON.stringify(a.memory),
-    JSON.stringify(a.configuration),
-    a.templateName,
-    a.isPublished,
-    a.publishedVersion,
-    a.isActive,
-    a.currentVersion,
-    a.deletedAt,
-  ];
-}
-
-/** A row of agent.agents as node-postgres returns it. */
-interface AgentRow {
-  id: string;
-  owner_id: string;
-  project_id: string | null;
-  name: string;
-  description: string | null;
-  icon: string;
-  color: string;
-  avatar_url: string | null;
-  agent_type: AgentEntity['agentType'];
-  status: AgentEntity['status'];
-  model_provider: AgentEntity['modelProvider'];
-  model_name: string;
-  system_prompt: string;
-  qa_who: string | null;
-  qa_rules: string | null;
-  qa_tricks: string | null;
-  tools: AgentEntity['tools'];
-  knowledge_base_ids: string[];
-  memory: AgentEntity['memory'];
-  configuration: AgentEntity['configuration'];
-  template_name: string | null;
-  is_published: boolean;
-  published_version: number | null;
-  is_active: boolean;
-  current_version: number;
-  deleted_at: Date | null;
-  created_at: Date;
-  updated_at: Date;
-}
-
-function agentFromRow(row: AgentRow): AgentEntity {
-  return Object.assign(new AgentEntity(), {
-    id: row.id,
-    ownerId: row.owner_id,
-    projectId: row.project_id,
-    name: row.name,
-    description: row.description,
-    icon: row.icon,
-    color: row.color,
-    avatarUrl: row.avatar_url,
-    agentType: row.agent_type,
-    status: row.status,
-    modelProvider: row.model_provider,
-    modelName: row.model_name,
-    systemPrompt: row.system_prompt,
-    qaWho: row.qa_who,
-    qaRules: row.qa_rules,
-    qaTricks: row.qa_tricks,
-    tools: row.tools,
-    knowledgeBaseIds: row.knowledge_base_ids,
-    memory: row.memory,
-    configuration: row.configuration,
-    templateName: row.template_name,
-    isPublished: row.is_published,
-    publishedVersion: row.published_version,
-    isActive: row.is_active,
-    currentVersion: row.current_version,
-    deletedAt: row.deleted_at,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  });
+/** `$n+1, $n+2, ...`: `count` parameters after the first `after`. */
+function placeholders(after: number, count: number): string {
+  return Array.from({ length: count }, (_, i) => `$${after + i + 1}`).join(', ');
 }

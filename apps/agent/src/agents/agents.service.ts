@@ -1,21 +1,42 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AgentConfig } from '#config';
-import { type Actor, type AgentCreatedReply, AgentCreated, AgentDeleted, type AgentFields, type AgentList, AgentRestored, type AgentSnapshot, AgentUpdated, type AgentVersionList, type AgentVersionRequest, type AgentVersionView, type AgentView, type CreateAgentRequest, type ListAgentsQuery, type PublishAgentRequest, type UpdateAgentRequest, requireUserId } from '#contracts';
+import {
+  type Actor,
+  type AgentCreatedReply,
+  AgentCreated,
+  AgentDeleted,
+  type AgentFields,
+  type AgentList,
+  AgentRestored,
+  type AgentSnapshot,
+  AgentUpdated,
+  type AgentVersionList,
+  type AgentVersionRequest,
+  type AgentVersionView,
+  type AgentView,
+  type CreateAgentRequest,
+  type ListAgentsQuery,
+  type PublishAgentRequest,
+  type UpdateAgentRequest,
+  requireUserId,
+} from '#contracts';
 import type { Outbox } from '#messaging';
-import { DATA_SOURCE, OUTBOX } from '#service-kit';
-import type { DataSource, EntityManager } from 'typeorm';
+import { Database, decodeCursor, encodeCursor, newId, pageOf } from '#persistence';
+import { OUTBOX } from '#service-kit';
 import { AGENT_CONFIG } from '../agent-config.module.js';
-import { AgentConfigCache } from '../config-cache/agent-config-cache.js';
-import { TemplatesRepository } from '../templates/templates.repository.js';
-import { canTransition, plainJson, RUN_FIELDS, type RunField, sameJson, snapshotOf } from './agent-rules.js';
+import { TemplatesService } from '../templates/templates.service.js';
+import { canTransition, plainJson, RUN_FIELDS, sameJson, snapshotOf } from './agent-rules.js';
+import { AgentVersionEntity } from './agent-version.entity.js';
 import { AgentEntity } from './agent.entity.js';
 import { toAgentVersionView, toAgentView } from './agent.mapper.js';
-import { AgentsErrors, invalidField } from './agents.errors.js';
-import { AgentsRepository } from './agents.repository.js';
+import { AgentsErrors } from './agents.errors.js';
+import { AgentsRepository, type ResolvableAgent } from './agents.repository.js';
 import { ProjectOwnership } from './project-ownership.js';
-import { decodeCursor, encodeCursor } from '#persistence';
 
-export const DEFAULT_MODEL = { provider: 'openai', name: 'gpt-4o-mini' } as const;
+export type { AgentEntity } from './agent.entity.js';
+export type { ResolvableAgent } from './agents.repository.js';
+
+const DEFAULT_MODEL = { provider: 'openai', name: 'gpt-4o-mini' } as const;
 const DEFAULT_MEMORY = { strategy: 'window', size: 20 } as const;
 const DEFAULT_LIMIT = 20;
 
@@ -39,6 +60,9 @@ const EDITABLE = [
   'isActive',
 ] as const satisfies ReadonlyArray<keyof AgentFields>;
 
+/** What a change of an existing agent may set (see applyChange). */
+export type AgentChanges = Partial<Pick<AgentEntity, (typeof EDITABLE)[number] | 'status' | 'qaWho' | 'qaRules' | 'qaTricks'>>;
+
 /** What every way of making an agent (form, template, wizard, import) hands to createAgent. */
 export interface NewAgent {
   fields: AgentFields;
@@ -48,15 +72,25 @@ export interface NewAgent {
 
 @Injectable()
 export class AgentsService {
+  private readonly changeListeners = new Set<(agentId: string) => void>();
+
   constructor(
     private readonly agents: AgentsRepository,
-    private readonly templates: TemplatesRepository,
-    private readonly cache: AgentConfigCache,
+    private readonly templates: TemplatesService,
     private readonly projects: ProjectOwnership,
-    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    private readonly database: Database,
     @Inject(OUTBOX) private readonly outbox: Outbox,
     @Inject(AGENT_CONFIG) private readonly config: AgentConfig,
   ) {}
+
+  /**
+   * Hears the id of every agent of this replica that changed or went, once the change committed
+   * (whoever opened the transaction). Answers the way to stop listening.
+   */
+  onChanged(listener: (agentId: string) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
 
   async create(actor: Actor, request: CreateAgentRequest): Promise<AgentCreatedReply> {
     const { template, ...fields } = request;
@@ -67,20 +101,20 @@ export class AgentsService {
       base = fieldsOfTemplate(found.body);
     }
     const merged: AgentFields = { ...base, ...definedOnly(fields) };
-    const agent = await this.createAgent(actor, { fields: merged, templateName: template ?? null });
-    return { ...toAgentView(agent), authUrls: authUrlsFor(agent) };
+    return this.createAgent(actor, { fields: merged, templateName: template ?? null });
   }
 
   /** Creates an agent and its version 1 in one transaction with the created event. */
-  async createAgent(actor: Actor, input: NewAgent): Promise<AgentEntity> {
+  async createAgent(actor: Actor, input: NewAgent): Promise<AgentCreatedReply> {
     const ownerId = requireUserId(actor);
     const f = input.fields;
     refuseNulls(f);
-    if (f.name === undefined) throw invalidField('name', 'name is required (or start from a template)');
+    if (f.name === undefined) throw AgentsErrors.nameRequired();
     const systemPrompt = f.systemPrompt ?? '';
     this.checkPrompt(systemPrompt);
     if (f.projectId) await this.projects.assertOwned(actor, f.projectId);
     const agent = Object.assign(new AgentEntity(), {
+      id: newId(),
       ownerId,
       projectId: f.projectId ?? null,
       name: f.name,
@@ -106,19 +140,19 @@ export class AgentsService {
       isActive: f.isActive ?? true,
       currentVersion: 1,
       deletedAt: null,
-    } satisfies Omit<AgentEntity, 'id' | 'createdAt' | 'updatedAt' | 'assignId'>);
-    return this.dataSource.transaction(async (manager) => {
-      const saved = await this.agents.insert(manager, agent, snapshotOf(agent), ownerId);
-      await this.outbox.addIn(manager, AgentCreated, { agentId: saved.id, ownerId, version: 1 }, actor);
-      return saved;
+    } satisfies Omit<AgentEntity, 'createdAt' | 'updatedAt' | 'assignId'>);
+    const saved = await this.database.transaction(async () => {
+      const inserted = await this.agents.insert(agent, currentVersionOf(agent, ownerId));
+      await this.outbox.add(AgentCreated, { agentId: inserted.id, ownerId, version: 1 }, actor);
+      return inserted;
     });
+    return { ...toAgentView(saved), authUrls: authUrlsFor(saved) };
   }
 
   async list(actor: Actor, query: ListAgentsQuery): Promise<AgentList> {
-    const ownerId = requireUserId(actor);
     const limit = query.limit ?? DEFAULT_LIMIT;
     const rows = await this.agents.list({
-      ownerId,
+      ownerId: requireUserId(actor),
       projectId: query.projectId,
       agentType: query.type,
       status: query.status,
@@ -127,8 +161,7 @@ export class AgentsService {
       beforeId: query.cursor === undefined ? undefined : decodeCursor(query.cursor, { id: 'uuid' }).id,
       limit: limit + 1,
     });
-    const page = rows.slice(0, limit);
-    return { items: page.map(toAgentView), nextCursor: rows.length > limit ? encodeCursor({ id: page[page.length - 1].id }) : null };
+    return pageOf(rows, limit, toAgentView, (agent) => encodeCursor({ id: agent.id }));
   }
 
   async get(actor: Actor, id: string): Promise<AgentView> {
@@ -143,80 +176,43 @@ export class AgentsService {
   async update(actor: Actor, request: UpdateAgentRequest): Promise<AgentView> {
     const { id, status, ...fields } = request;
     refuseNulls(fields);
-    if (status === null) throw invalidField('status', 'status must not be null');
+    if (status === null) throw AgentsErrors.notNull('status');
     if (fields.systemPrompt !== undefined) this.checkPrompt(fields.systemPrompt);
     if (fields.projectId) await this.projects.assertOwned(actor, fields.projectId);
-    return this.change(actor, id, (agent) => {
-      const changed: string[] = [];
-      for (const key of EDITABLE) {
-        const value = fields[key];
-        if (value === undefined) continue;
-        const next = plainJson(value);
-        if (sameJson(agent[key], next)) continue;
-        (agent as unknown as Record<string, unknown>)[key] = next;
-        changed.push(key);
-      }
-      if (status !== undefined && status !== agent.status) {
-        if (!canTransition(agent.status, status)) throw AgentsErrors.badTransition(agent.status, status);
-        agent.status = status;
-        changed.push('status');
-      }
-      return changed;
+    const changes = Object.fromEntries(EDITABLE.map((key) => [key, fields[key]])) as AgentChanges;
+    return this.database.transaction(async () => {
+      const agent = await this.lockForChange(actor, id);
+      if (status !== undefined && !canTransition(agent.status, status)) throw AgentsErrors.badTransition(agent.status, status);
+      return this.applyChange(actor, agent, { ...changes, status });
     });
-  }
-
-  /**
-   * The one path every change of an existing agent takes: lock, mutate, version if a run field
-   * changed, save, event, then drop the cached configuration once committed.
-   */
-  async change(actor: Actor, id: string, mutate: (agent: AgentEntity, manager: EntityManager) => string[] | Promise<string[]>): Promise<AgentView> {
-    const ownerId = requireUserId(actor);
-    const agent = await this.dataSource.transaction(async (manager) => {
-      const locked = await this.agents.lockOwned(manager, ownerId, id, { deleted: false });
-      if (!locked) throw AgentsErrors.notFound();
-      const changed = await mutate(locked, manager);
-      if (changed.length === 0) return locked;
-      if (changed.some((field) => (RUN_FIELDS as readonly string[]).includes(field))) {
-        locked.currentVersion += 1;
-        await this.agents.insertVersion(manager, locked.id, locked.currentVersion, snapshotOf(locked), ownerId);
-      }
-      const saved = await this.agents.save(manager, locked);
-      await this.outbox.addIn(manager, AgentUpdated, { agentId: saved.id, ownerId, version: saved.currentVersion, fields: changed }, actor);
-      return saved;
-    });
-    this.cache.invalidate(id);
-    return toAgentView(agent);
   }
 
   /** Soft delete: the agent leaves lists and cannot be resolved for a run; restore brings it back. */
   async delete(actor: Actor, id: string): Promise<void> {
-    const ownerId = requireUserId(actor);
-    await this.dataSource.transaction(async (manager) => {
-      const agent = await this.agents.lockOwned(manager, ownerId, id, { deleted: false });
-      if (!agent) throw AgentsErrors.notFound();
+    await this.database.transaction(async () => {
+      const agent = await this.lockForChange(actor, id);
       agent.deletedAt = new Date();
-      await this.agents.save(manager, agent);
-      await this.outbox.addIn(manager, AgentDeleted, { agentId: id, ownerId, version: agent.currentVersion }, actor);
+      await this.agents.save(agent);
+      await this.outbox.add(AgentDeleted, { agentId: id, ownerId: agent.ownerId, version: agent.currentVersion }, actor);
+      this.announce(id);
     });
-    this.cache.invalidate(id);
   }
 
   async restore(actor: Actor, id: string): Promise<AgentView> {
     const ownerId = requireUserId(actor);
-    const agent = await this.dataSource.transaction(async (manager) => {
-      const deleted = await this.agents.lockOwned(manager, ownerId, id, { deleted: true });
+    return this.database.transaction(async () => {
+      const deleted = await this.agents.lockOwned(ownerId, id, { deleted: true });
       if (!deleted || !deleted.deletedAt || deleted.deletedAt < this.retentionStart()) {
         // A live agent of the caller is a conflict; anything else (past retention, another user's) is not found.
-        if (await this.agents.lockOwned(manager, ownerId, id, { deleted: false })) throw AgentsErrors.notDeleted();
+        if (await this.agents.lockOwned(ownerId, id, { deleted: false })) throw AgentsErrors.notDeleted();
         throw AgentsErrors.notFound();
       }
       deleted.deletedAt = null;
-      const saved = await this.agents.save(manager, deleted);
-      await this.outbox.addIn(manager, AgentRestored, { agentId: id, ownerId, version: saved.currentVersion }, actor);
-      return saved;
+      await this.agents.save(deleted);
+      await this.outbox.add(AgentRestored, { agentId: id, ownerId, version: deleted.currentVersion }, actor);
+      this.announce(id);
+      return toAgentView(deleted);
     });
-    this.cache.invalidate(id);
-    return toAgentView(agent);
   }
 
   async listVersions(actor: Actor, id: string): Promise<AgentVersionList> {
@@ -231,30 +227,61 @@ export class AgentsService {
     return toAgentVersionView(version);
   }
 
+  /** The run fields of one version of an agent, else NOT_FOUND. */
+  async versionSnapshot(agentId: string, version: number): Promise<AgentSnapshot> {
+    const found = await this.agents.findVersion(agentId, version);
+    if (!found) throw AgentsErrors.versionNotFound(version);
+    return found.snapshot;
+  }
+
   /** Makes an old version's run fields current again, as a new version (history is never rewritten). */
   async restoreVersion(actor: Actor, request: AgentVersionRequest): Promise<AgentView> {
-    return this.change(actor, request.id, async (agent, manager) => {
-      const old = await this.agents.findVersion(agent.id, request.version, manager);
-      if (!old) throw AgentsErrors.versionNotFound(request.version);
-      const changed: RunField[] = [];
-      for (const key of RUN_FIELDS) {
-        if (sameJson(agent[key], old.snapshot[key])) continue;
-        (agent as unknown as Record<string, unknown>)[key] = plainJson(old.snapshot[key]);
-        changed.push(key);
-      }
-      return changed;
+    return this.database.transaction(async () => {
+      const agent = await this.lockForChange(actor, request.id);
+      const old = await this.versionSnapshot(agent.id, request.version);
+      return this.applyChange(actor, agent, Object.fromEntries(RUN_FIELDS.map((key) => [key, old[key]])) as AgentChanges);
     });
   }
 
   async publish(actor: Actor, request: PublishAgentRequest): Promise<AgentView> {
-    return this.change(actor, request.id, async (agent, manager) => {
+    return this.database.transaction(async () => {
+      const agent = await this.lockForChange(actor, request.id);
       const version = request.version ?? agent.currentVersion;
-      if (!(await this.agents.findVersion(agent.id, version, manager))) throw AgentsErrors.versionNotFound(version);
-      if (agent.isPublished && agent.publishedVersion === version) return [];
+      await this.versionSnapshot(agent.id, version);
+      if (agent.isPublished && agent.publishedVersion === version) return toAgentView(agent);
       agent.isPublished = true;
       agent.publishedVersion = version;
-      return ['publishedVersion'];
+      return this.saveChange(actor, agent, ['publishedVersion']);
     });
+  }
+
+  /**
+   * A step of a change, inside the caller's transaction: the caller's live agent, locked until
+   * the transaction ends (so concurrent changes of one agent run one after the other), else
+   * NOT_FOUND (also for another user's agent).
+   */
+  async lockForChange(actor: Actor, id: string): Promise<AgentEntity> {
+    const agent = await this.agents.lockOwned(requireUserId(actor), id, { deleted: false });
+    if (!agent) throw AgentsErrors.notFound();
+    return agent;
+  }
+
+  /**
+   * The step every change of an existing agent ends with, on an agent from lockForChange in the
+   * same transaction: sets the fields of `changes` that differ by value; if a run field changed,
+   * writes version N+1 with the whole new state; saves; records agent.updated naming the changed
+   * fields; and, once committed, every replica's cache forgets the agent.
+   */
+  async applyChange(actor: Actor, agent: AgentEntity, changes: AgentChanges): Promise<AgentView> {
+    const changed: string[] = [];
+    for (const [key, value] of Object.entries(changes) as Array<[keyof AgentChanges, unknown]>) {
+      if (value === undefined) continue;
+      const next = plainJson(value);
+      if (sameJson(agent[key], next)) continue;
+      (agent as unknown as Record<string, unknown>)[key] = next;
+      changed.push(key);
+    }
+    return this.saveChange(actor, agent, changed);
   }
 
   /** A live agent of the caller, else NOT_FOUND (also for another user's agent). */
@@ -268,19 +295,79 @@ export class AgentsService {
     if (prompt.length > this.config.maxPromptChars) throw AgentsErrors.promptTooLong(this.config.maxPromptChars);
   }
 
-  private retentionStart(): Date {
-    return new Date(Date.now() - this.config.retentionDays * 86_400_000);
+  /** Live agents with their current snapshot, newest first: one by id, an owner's, or (neither) all. */
+  resolvable(filter: { id?: string; ownerId?: string; limit: number }): Promise<ResolvableAgent[]> {
+    return this.agents.findResolvable(filter);
+  }
+
+  /**
+   * Account deletion, in the caller's (the inbox's) transaction: the user's agents, live and
+   * soft-deleted, with every version, go for good. No agent.deleted events: that event means
+   * "soft-deleted, restorable", and every service hears user.deleted itself.
+   */
+  async deleteAllOf(ownerId: string): Promise<void> {
+    await this.database.transaction(async () => {
+      for (const id of await this.agents.deleteByOwner(ownerId)) this.announce(id);
+    });
+  }
+
+  /** A deleted project: its agents stay, filed under no project; the project is not a run field, so no new version. */
+  async leaveProject(ownerId: string, projectId: string): Promise<void> {
+    await this.database.transaction(async () => {
+      for (const agent of await this.agents.leaveProject(ownerId, projectId)) {
+        await this.outbox.add(AgentUpdated, { agentId: agent.id, ownerId, version: agent.currentVersion, fields: ['projectId'] });
+        this.announce(agent.id);
+      }
+    });
+  }
+
+  /** Removes, in batches, every agent deleted before the retention window (versions cascade); answers how many. */
+  async purgeExpired(now = new Date()): Promise<number> {
+    const batch = 500;
+    let total = 0;
+    for (;;) {
+      const removed = await this.agents.purgeDeletedBefore(this.retentionStart(now), batch);
+      total += removed;
+      if (removed < batch) return total;
+    }
+  }
+
+  private async saveChange(actor: Actor, agent: AgentEntity, changed: string[]): Promise<AgentView> {
+    if (changed.length === 0) return toAgentView(agent);
+    if (changed.some((field) => (RUN_FIELDS as readonly string[]).includes(field))) {
+      agent.currentVersion += 1;
+      await this.agents.insertVersion(currentVersionOf(agent, agent.ownerId));
+    }
+    await this.agents.save(agent);
+    await this.outbox.add(AgentUpdated, { agentId: agent.id, ownerId: agent.ownerId, version: agent.currentVersion, fields: changed }, actor);
+    this.announce(agent.id);
+    return toAgentView(agent);
+  }
+
+  private announce(agentId: string): void {
+    this.database.afterCommit(() => {
+      for (const listener of this.changeListeners) listener(agentId);
+    });
+  }
+
+  private retentionStart(now = new Date()): Date {
+    return new Date(now.getTime() - this.config.retentionDays * 86_400_000);
   }
 }
 
+/** The version row of the agent's current state. */
+function currentVersionOf(agent: AgentEntity, createdBy: string | null): AgentVersionEntity {
+  return Object.assign(new AgentVersionEntity(), { id: newId(), agentId: agent.id, version: agent.currentVersion, snapshot: snapshotOf(agent), createdBy });
+}
+
 /** Seed 000: consent links for tools that need an integration; empty until the integration service exists. */
-export function authUrlsFor(_agent: AgentEntity): Record<string, string> {
+function authUrlsFor(_agent: AgentEntity): Record<string, string> {
   return {};
 }
 
 function refuseNulls(fields: AgentFields): void {
   for (const [key, value] of Object.entries(fields)) {
-    if (value === null && !NULLABLE.has(key)) throw invalidField(key, `${key} must not be null`);
+    if (value === null && !NULLABLE.has(key)) throw AgentsErrors.notNull(key);
   }
 }
 
@@ -289,7 +376,7 @@ function definedOnly<T extends object>(value: T): Partial<T> {
 }
 
 /** A built-in template's body (see migrations/agent/built-in-agent-templates.ts) as agent fields. */
-export function fieldsOfTemplate(body: Record<string, unknown>): AgentFields {
+function fieldsOfTemplate(body: Record<string, unknown>): AgentFields {
   const run = body.run as AgentSnapshot;
   return {
     name: typeof body.title === 'string' ? body.title : undefined,
@@ -299,4 +386,3 @@ export function fieldsOfTemplate(body: Record<string, unknown>): AgentFields {
     ...run,
   };
 }
-

@@ -23,11 +23,11 @@ interface Entry {
 /**
  * Resolved agent configurations in this replica's memory for AGENT_CACHE_TTL seconds (seed 000).
  *
- * Invalidation: every write in this service calls invalidate() once its transaction committed;
- * that forgets the entry here and broadcasts it to every replica (a core-NATS subject without a
- * queue group, so all of them hear it). A broadcast is a hint, not a durable event: a replica that
- * misses one (disconnected at that moment) serves the previous current version for at most the
- * TTL. Pinned versions are immutable and never stale.
+ * Invalidation: the agents service announces every change once its transaction committed, and
+ * ConfigCacheService calls invalidate(), which forgets the entry here and broadcasts it to every
+ * replica (a core-NATS subject without a queue group, so all of them hear it). A broadcast is a
+ * hint, not a durable event: a replica that misses one (disconnected at that moment) serves the
+ * previous current version for at most the TTL. Pinned versions are immutable and never stale.
  *
  * A load that started before an invalidation must not put the older state back: a load takes a
  * stamp() before it reads the database, and set() refuses an entry invalidated after that stamp.

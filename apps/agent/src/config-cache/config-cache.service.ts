@@ -1,16 +1,30 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { type Actor, type ResolvedAgent, type ResolveAgentRequest, type WarmReply, requireUserId } from '#contracts';
-import type { AgentWithSnapshot } from '../agents/agents.repository.js';
-import { AgentsRepository } from '../agents/agents.repository.js';
-import { AgentsErrors } from '../agents/agents.errors.js';
+import { AgentsService, type ResolvableAgent } from '../agents/agents.service.js';
 import { AgentConfigCache, type CachedAgent } from './agent-config-cache.js';
+import { ConfigCacheErrors } from './config-cache.errors.js';
 
+/**
+ * Resolves agents for runs from this replica's cache, reading through the agents service on a
+ * miss. The agents service knows nothing of the cache: it announces every committed change, and
+ * the cache forgets the agent here and, by its broadcast, on every other replica.
+ */
 @Injectable()
-export class ConfigCacheService {
+export class ConfigCacheService implements OnModuleInit, OnModuleDestroy {
+  private stopListening: (() => void) | undefined;
+
   constructor(
-    private readonly agents: AgentsRepository,
+    private readonly agents: AgentsService,
     private readonly cache: AgentConfigCache,
   ) {}
+
+  onModuleInit(): void {
+    this.stopListening = this.agents.onChanged((agentId) => this.cache.invalidate(agentId));
+  }
+
+  onModuleDestroy(): void {
+    this.stopListening?.();
+  }
 
   /**
    * The pinned version of a live agent in one request. Services (the execution service) may
@@ -19,15 +33,13 @@ export class ConfigCacheService {
   async resolve(actor: Actor, request: ResolveAgentRequest): Promise<ResolvedAgent> {
     const ownerId = actor.kind === 'service' ? undefined : requireUserId(actor);
     const cached = await this.load(request.agentId);
-    if (!cached || (ownerId !== undefined && cached.ownerId !== ownerId)) throw AgentsErrors.notFound();
-    if (!cached.isActive) throw AgentsErrors.inactive();
+    if (!cached || (ownerId !== undefined && cached.ownerId !== ownerId)) throw ConfigCacheErrors.agentNotFound();
+    if (!cached.isActive) throw ConfigCacheErrors.inactive();
     const version = request.version ?? cached.currentVersion;
     let snapshot = cached.snapshots.get(version);
     if (!snapshot) {
-      if (version > cached.currentVersion) throw AgentsErrors.versionNotFound(version);
-      const row = await this.agents.findVersion(cached.agentId, version);
-      if (!row) throw AgentsErrors.versionNotFound(version);
-      snapshot = row.snapshot;
+      if (version > cached.currentVersion) throw ConfigCacheErrors.versionNotFound(version);
+      snapshot = await this.agents.versionSnapshot(cached.agentId, version);
       cached.snapshots.set(version, snapshot);
     }
     return { agentId: cached.agentId, ownerId: cached.ownerId, name: cached.name, version, snapshot };
@@ -42,7 +54,7 @@ export class ConfigCacheService {
   async warmAll(actor: Actor): Promise<WarmReply> {
     const userId = requireUserId(actor);
     const stamp = this.cache.stamp();
-    const rows = await this.agents.findResolvable({ ownerId: actor.isSuperuser === true ? undefined : userId, limit: this.cache.maxEntries });
+    const rows = await this.agents.resolvable({ ownerId: actor.isSuperuser === true ? undefined : userId, limit: this.cache.maxEntries });
     let warmed = 0;
     for (const row of rows) if (this.cache.set(toCached(row), stamp)) warmed++;
     return { warmed, ttlSeconds: this.cache.ttlSeconds };
@@ -52,7 +64,7 @@ export class ConfigCacheService {
     const hit = this.cache.get(agentId);
     if (hit) return hit;
     const stamp = this.cache.stamp();
-    const [row] = await this.agents.findResolvable({ id: agentId, limit: 1 });
+    const [row] = await this.agents.resolvable({ id: agentId, limit: 1 });
     if (!row) return undefined;
     const value = toCached(row);
     this.cache.set(value, stamp);
@@ -60,7 +72,7 @@ export class ConfigCacheService {
   }
 }
 
-function toCached({ agent, snapshot }: AgentWithSnapshot): CachedAgent {
+function toCached({ agent, snapshot }: ResolvableAgent): CachedAgent {
   return {
     agentId: agent.id,
     ownerId: agent.ownerId,

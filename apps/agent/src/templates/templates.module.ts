@@ -3,5 +3,5 @@ import { TemplatesHandler } from './templates.handler.js';
 import { TemplatesRepository } from './templates.repository.js';
 import { TemplatesService } from './templates.service.js';
 
-@Module({ controllers: [TemplatesHandler], providers: [TemplatesService, TemplatesRepository], exports: [TemplatesRepository] })
+@Module({ controllers: [TemplatesHandler], providers: [TemplatesService, TemplatesRepository], exports: [TemplatesService] })
 export class TemplatesModule {}

@@ -1,5 +1,16 @@
 import { Controller } from '@nestjs/common';
-import { type Actor, FromQaRequest, type RegenerateReply, RegeneratePromptRequest, WizardContracts, type WizardReply } from '#contracts';
+import {
+  type Actor,
+  type AgentCreatedReply,
+  type AgentDefinition,
+  ExportAgentRequest,
+  FromQaRequest,
+  ImportAgentRequest,
+  type RegenerateReply,
+  RegeneratePromptRequest,
+  WizardContracts,
+  type WizardReply,
+} from '#contracts';
 import { Rpc } from '#messaging';
 import { WizardService } from './wizard.service.js';
 
@@ -15,5 +26,15 @@ export class WizardHandler {
   @Rpc(WizardContracts.regeneratePrompt)
   regenerate(request: RegeneratePromptRequest, actor: Actor): Promise<RegenerateReply> {
     return this.wizard.regenerate(actor, request);
+  }
+
+  @Rpc(WizardContracts.export)
+  export(request: ExportAgentRequest, actor: Actor): Promise<AgentDefinition> {
+    return this.wizard.export(actor, request);
+  }
+
+  @Rpc(WizardContracts.import)
+  import(request: ImportAgentRequest, actor: Actor): Promise<AgentCreatedReply> {
+    return this.wizard.import(actor, request);
   }
 }

@@ -3,5 +3,5 @@ import { AgentsModule } from '../agents/agents.module.js';
 import { WizardHandler } from './wizard.handler.js';
 import { WizardService } from './wizard.service.js';
 
-@Module({ imports: [AgentsModule], controllers: [WizardHandler], providers: [WizardService] })
+@Module({ imports: [AgentsModule], controllers: [WizardHandler], providers: [WizardService], exports: [WizardService] })
 export class WizardModule {}

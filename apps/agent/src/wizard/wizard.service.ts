@@ -1,9 +1,25 @@
 import { Injectable } from '@nestjs/common';
-import type { Actor, FromQaRequest, PromptRefinement, RegenerateReply, RegeneratePromptRequest, WizardReply } from '#contracts';
-import { toAgentView } from '../agents/agent.mapper.js';
-import { invalidField } from '../agents/agents.errors.js';
-import { AgentsService, authUrlsFor } from '../agents/agents.service.js';
+import {
+  type Actor,
+  AgentFields,
+  type AgentCreatedReply,
+  type AgentDefinition,
+  AppError,
+  ErrorCode,
+  type ExportAgentRequest,
+  type FromQaRequest,
+  type ImportAgentRequest,
+  type PromptRefinement,
+  type RegenerateReply,
+  type RegeneratePromptRequest,
+  validatePayload,
+  type WizardReply,
+} from '#contracts';
+import { Database } from '#persistence';
+import { AgentsService } from '../agents/agents.service.js';
+import { parseDefinition, toDefinition } from './agent-definition.js';
 import { draftSystemPrompt, nameFromWho } from './qa-prompt.js';
+import { WizardErrors } from './wizard.errors.js';
 
 /**
  * Refinement asks the user's default model to polish the draft. Models are reached through the
@@ -19,9 +35,13 @@ export function refinementOutcome(requested: boolean): PromptRefinement {
   };
 }
 
+/** The ways to make an agent other than the form: three Q&A answers, or a definition exported here or by the seeds. */
 @Injectable()
 export class WizardService {
-  constructor(private readonly agents: AgentsService) {}
+  constructor(
+    private readonly agents: AgentsService,
+    private readonly database: Database,
+  ) {}
 
   async fromQa(actor: Actor, request: FromQaRequest): Promise<WizardReply> {
     const name = request.name ?? nameFromWho(request.who);
@@ -32,28 +52,46 @@ export class WizardService {
       fields: { name, projectId: request.projectId, modelProvider: request.modelProvider, modelName: request.modelName, systemPrompt },
       qa,
     });
-    return { ...toAgentView(agent), authUrls: authUrlsFor(agent), refinement: refinementOutcome(request.refine === true) };
+    return { ...agent, refinement: refinementOutcome(request.refine === true) };
   }
 
-  /** Re-runs the template on the stored answers (or new ones given here); a changed prompt is a new version. */
+  /**
+   * Re-runs the template on the stored answers (or new ones given here), on the agent locked, so
+   * the prompt is drafted from the name and answers it is saved with; a changed prompt is a new version.
+   */
   async regenerate(actor: Actor, request: RegeneratePromptRequest): Promise<RegenerateReply> {
-    const view = await this.agents.change(actor, request.id, (agent) => {
-      const qa = { who: request.who ?? agent.qaWho, rules: request.rules ?? agent.qaRules, tricks: request.tricks ?? agent.qaTricks ?? '' };
-      if (qa.who === null || qa.rules === null) throw missingAnswers();
-      const systemPrompt = draftSystemPrompt({ name: agent.name, who: qa.who, rules: qa.rules, tricks: qa.tricks });
+    const view = await this.database.transaction(async () => {
+      const agent = await this.agents.lockForChange(actor, request.id);
+      const who = request.who ?? agent.qaWho;
+      const rules = request.rules ?? agent.qaRules;
+      const tricks = request.tricks ?? agent.qaTricks ?? '';
+      if (who === null || rules === null) throw WizardErrors.missingAnswers();
+      const systemPrompt = draftSystemPrompt({ name: agent.name, who, rules, tricks });
       this.agents.checkPrompt(systemPrompt);
-      const changed: string[] = [];
-      if (agent.qaWho !== qa.who) changed.push('qaWho');
-      if (agent.qaRules !== qa.rules) changed.push('qaRules');
-      if (agent.qaTricks !== qa.tricks) changed.push('qaTricks');
-      if (agent.systemPrompt !== systemPrompt) changed.push('systemPrompt');
-      Object.assign(agent, { qaWho: qa.who, qaRules: qa.rules, qaTricks: qa.tricks, systemPrompt });
-      return changed;
+      return this.agents.applyChange(actor, agent, { qaWho: who, qaRules: rules, qaTricks: tricks, systemPrompt });
     });
     return { ...view, refinement: refinementOutcome(request.refine === true) };
   }
+
+  async export(actor: Actor, request: ExportAgentRequest): Promise<AgentDefinition> {
+    const agent = await this.agents.requireOwned(actor, request.id);
+    const version = request.version ?? agent.currentVersion;
+    return toDefinition(agent, version, await this.agents.versionSnapshot(agent.id, version));
+  }
+
+  /** Any user can import any definition: it becomes a new agent with new ids, owned by the caller. */
+  async import(actor: Actor, request: ImportAgentRequest): Promise<AgentCreatedReply> {
+    const parsed = parseDefinition(request.definition);
+    const fields = await validatePayload(AgentFields, { ...parsed.fields, projectId: request.projectId }, 'definition').catch((err: unknown) => {
+      throw prefixFields(err, 'definition.');
+    });
+    return this.agents.createAgent(actor, { fields, qa: parsed.qa, templateName: parsed.templateName });
+  }
 }
 
-function missingAnswers() {
-  return invalidField('who', 'this agent has no wizard answers yet: send who and rules to generate its prompt');
+/** Names the bad fields by their path in the request body, as every other 400 does. */
+function prefixFields(err: unknown, prefix: string): unknown {
+  if (!(err instanceof AppError) || err.code !== ErrorCode.VALIDATION_FAILED) return err;
+  const errors = (err.details?.errors ?? []) as Array<{ field: string; problems: string[] }>;
+  return new AppError(ErrorCode.VALIDATION_FAILED, 'definition is invalid', { errors: errors.map((e) => ({ ...e, field: e.field === 'projectId' ? e.field : `${prefix}${e.field}` })) });
 }

@@ -1,7 +1,7 @@
 import { AGENT_DEFINITION_KIND, type AgentDefinition, type AgentSnapshot, type ModelProvider, type ToolReference } from '#contracts';
-import type { AgentEntity } from '../agents/agent.entity.js';
-import { AgentsErrors } from '../agents/agents.errors.js';
-import { draftSystemPrompt, nameFromWho } from '../wizard/qa-prompt.js';
+import type { AgentEntity } from '../agents/agents.service.js';
+import { draftSystemPrompt, nameFromWho } from './qa-prompt.js';
+import { WizardErrors } from './wizard.errors.js';
 
 /** What an import hands to agent creation, before the usual field validation. */
 export interface ParsedDefinition {
@@ -41,17 +41,17 @@ export function parseDefinition(raw: Record<string, unknown>): ParsedDefinition 
   if (raw.kind === AGENT_DEFINITION_KIND) return parseExported(raw);
   if ('nama_model' in raw || 'system_message' in raw) return parseLegacyAgent(raw);
   if ('qa_who' in raw || 'qa_rules' in raw) return parseLegacyQaAgent(raw);
-  throw AgentsErrors.notADefinition(
+  throw WizardErrors.notADefinition(
     `definition must be an exported agent definition (kind "${AGENT_DEFINITION_KIND}"), a seed-000 agent row (nama_model, system_message, tools) or a seed-001 Q&A agent (qa_who, qa_rules, qa_tricks)`,
   );
 }
 
 function parseExported(raw: Record<string, unknown>): ParsedDefinition {
-  if (raw.formatVersion !== 1) throw AgentsErrors.notADefinition('definition.formatVersion must be 1');
+  if (raw.formatVersion !== 1) throw WizardErrors.notADefinition('definition.formatVersion must be 1');
   const agent = raw.agent;
-  if (!isObject(agent)) throw AgentsErrors.notADefinition('definition.agent must be an object');
+  if (!isObject(agent)) throw WizardErrors.notADefinition('definition.agent must be an object');
   const run = agent.run;
-  if (!isObject(run)) throw AgentsErrors.notADefinition('definition.agent.run must be an object');
+  if (!isObject(run)) throw WizardErrors.notADefinition('definition.agent.run must be an object');
   const { qaWho, qaRules, qaTricks, templateName, run: _run, ...cosmetic } = agent;
   const qa = typeof qaWho === 'string' && typeof qaRules === 'string' ? { who: qaWho, rules: qaRules, tricks: typeof qaTricks === 'string' ? qaTricks : '' } : null;
   return {
@@ -65,9 +65,9 @@ function parseExported(raw: Record<string, unknown>): ParsedDefinition {
 /** Seed 000's agent row: nama_model, system_message, tools as a JSON string, agent_type. */
 function parseLegacyAgent(raw: Record<string, unknown>): ParsedDefinition {
   const model = raw.nama_model;
-  if (typeof model !== 'string' || model.trim() === '') throw AgentsErrors.notADefinition('definition.nama_model must be a model name');
+  if (typeof model !== 'string' || model.trim() === '') throw WizardErrors.notADefinition('definition.nama_model must be a model name');
   const prompt = raw.system_message ?? '';
-  if (typeof prompt !== 'string') throw AgentsErrors.notADefinition('definition.system_message must be text');
+  if (typeof prompt !== 'string') throw WizardErrors.notADefinition('definition.system_message must be text');
   const fields: Record<string, unknown> = {
     name: typeof raw.name === 'string' && raw.name.trim() !== '' ? raw.name : `Imported agent (${model.trim()})`,
     modelProvider: providerForModel(model),
@@ -84,9 +84,9 @@ function parseLegacyQaAgent(raw: Record<string, unknown>): ParsedDefinition {
   const who = raw.qa_who;
   const rules = raw.qa_rules;
   const tricks = raw.qa_tricks ?? '';
-  if (typeof who !== 'string' || who.trim() === '') throw AgentsErrors.notADefinition('definition.qa_who must be text');
-  if (typeof rules !== 'string' || rules.trim() === '') throw AgentsErrors.notADefinition('definition.qa_rules must be text');
-  if (typeof tricks !== 'string') throw AgentsErrors.notADefinition('definition.qa_tricks must be text');
+  if (typeof who !== 'string' || who.trim() === '') throw WizardErrors.notADefinition('definition.qa_who must be text');
+  if (typeof rules !== 'string' || rules.trim() === '') throw WizardErrors.notADefinition('definition.qa_rules must be text');
+  if (typeof tricks !== 'string') throw WizardErrors.notADefinition('definition.qa_tricks must be text');
   const name = typeof raw.name === 'string' && raw.name.trim() !== '' ? raw.name : nameFromWho(who);
   const prompt = typeof raw.system_prompt === 'string' && raw.system_prompt.trim() !== '' ? raw.system_prompt : draftSystemPrompt({ name, who, rules, tricks });
   const fields: Record<string, unknown> = { name, systemPrompt: prompt };
@@ -111,13 +111,13 @@ function legacyTools(value: unknown): ToolReference[] {
     try {
       parsed = JSON.parse(value);
     } catch {
-      throw AgentsErrors.notADefinition('definition.tools must be a JSON string holding a list of tools');
+      throw WizardErrors.notADefinition('definition.tools must be a JSON string holding a list of tools');
     }
   }
-  if (!Array.isArray(parsed)) throw AgentsErrors.notADefinition('definition.tools must hold a list of tools');
+  if (!Array.isArray(parsed)) throw WizardErrors.notADefinition('definition.tools must hold a list of tools');
   return parsed.map((item, i) => {
     const name = typeof item === 'string' ? item : isObject(item) && typeof item.name === 'string' ? item.name : undefined;
-    if (name === undefined) throw AgentsErrors.notADefinition(`definition.tools[${i}] must be a tool name or an object with a name`);
+    if (name === undefined) throw WizardErrors.notADefinition(`definition.tools[${i}] must be a tool name or an object with a name`);
     return toolFromLegacyName(name);
   });
 }

@@ -1,9 +1,14 @@
-import { Column, Entity } from 'typeorm';
+import { Check, Column, Entity, ForeignKey, Index } from 'typeorm';
 import { BaseEntity } from '#persistence';
 
 @Entity({ schema: 'identity', name: 'api_keys' })
+@Index('api_keys_key_hash_uq', ['keyHash'], { unique: true })
+@Index('api_keys_user_id_idx', ['userId'])
+@Check('api_keys_scopes_ck', `"scopes" <@ ARRAY['read', 'full']::text[] AND cardinality("scopes") > 0`)
+@Check('api_keys_name_ck', 'char_length("name") BETWEEN 1 AND 100')
 export class ApiKeyEntity extends BaseEntity {
   @Column('uuid')
+  @ForeignKey('users', { name: 'api_keys_user_id_fkey', onDelete: 'CASCADE' })
   userId: string;
 
   @Column('text')

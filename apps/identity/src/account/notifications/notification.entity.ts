@@ -1,10 +1,13 @@
-import { Column, Entity } from 'typeorm';
+import { Column, Entity, ForeignKey, Index } from 'typeorm';
 import { BaseEntity } from '#persistence';
 
 /** A message for one user, asked for by a service through `events.<service>.notification.requested`. */
 @Entity({ schema: 'identity', name: 'notifications' })
+// (user_id, id DESC) in the migration: a user's newest first.
+@Index('notifications_user_id_id_idx', ['userId', 'id'])
 export class NotificationEntity extends BaseEntity {
   @Column('uuid')
+  @ForeignKey('users', { name: 'notifications_user_id_fkey', onDelete: 'CASCADE' })
   userId: string;
 
   @Column('text')

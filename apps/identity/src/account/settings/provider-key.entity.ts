@@ -1,4 +1,4 @@
-import { Column, Entity } from 'typeorm';
+import { Check, Column, Entity, ForeignKey, Index, Unique } from 'typeorm';
 import { BaseEntity } from '#persistence';
 import type { LlmProvider } from '#contracts';
 
@@ -8,8 +8,12 @@ import type { LlmProvider } from '#contracts';
  * execution service.
  */
 @Entity({ schema: 'identity', name: 'provider_keys' })
+@Unique('provider_keys_user_id_provider_uq', ['userId', 'provider'])
+@Index('provider_keys_key_id_idx', ['keyId'])
+@Check('provider_keys_last4_check', 'char_length("last4") <= 4')
 export class ProviderKeyEntity extends BaseEntity {
   @Column('uuid')
+  @ForeignKey('users', { name: 'provider_keys_user_id_fkey', onDelete: 'CASCADE' })
   userId: string;
 
   @Column('text')

@@ -3,7 +3,7 @@ import { Keyring, KeyringConfigError } from '#crypto';
 import { createRootLogger, describeError } from '#observability';
 import { createServiceDataSource } from '#persistence';
 import { loadConfigOrExit } from '#service-kit';
-import { rotateProviderKeys } from '../apps/identity/src/account/settings/provider-key-rotation.js';
+import { rotateProviderKeys } from '../apps/identity/src/settings/provider-key-rotation.js';
 
 /**
  * `npm run rotate-keys`: re-encrypts every stored provider key under the first key of

@@ -15,7 +15,7 @@ import { InProcessBus } from '#messaging';
 import { createServiceDataSource, newId } from '#persistence';
 import { type RunningService, Runtime, startBusService } from '#service-kit';
 import { createTestDatabase, query, userInput } from '#testing';
-import { rotateProviderKeys } from '../src/account/settings/provider-key-rotation.js';
+import { rotateProviderKeys } from '../src/settings/provider-key-rotation.js';
 import { identityApp } from '../src/identity.app.js';
 
 const anonymous: Actor = { kind: 'anonymous', ip: '203.0.113.9', userAgent: 'spec' };

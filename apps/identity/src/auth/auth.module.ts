@@ -1,9 +1,9 @@
 import { Module } from '@nestjs/common';
 import { AccessTokens } from '#auth';
 import { PLATFORM_CONFIG, type PlatformConfig } from '#config';
-import { AuditModule } from '../access/audit/audit.module.js';
-import { ThrottlingModule } from '../access/throttling/throttling.module.js';
-import { PasswordHasher } from '../passwords/password-hasher.js';
+import { AuditModule } from '../audit/audit.module.js';
+import { ThrottlingModule } from '../throttling/throttling.module.js';
+import { PasswordHasher } from '../passwords/passwords.service.js';
 import { UsersModule } from '../users/users.module.js';
 import { AuthHandler } from './auth.handler.js';
 import { AuthService } from './auth.service.js';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { ProjectsService } from '../account/projects/projects.service.js';
+import { ProjectsService } from '../projects/projects.service.js';
 import type { UserEntity } from './user.entity.js';
 
 /**

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { ProjectsModule } from '../account/projects/projects.module.js';
-import { PasswordHasher } from '../passwords/password-hasher.js';
+import { ProjectsModule } from '../projects/projects.module.js';
+import { PasswordHasher } from '../passwords/passwords.service.js';
 import { RegistrationHooks } from './registration-hooks.js';
 import { UsersHandler } from './users.handler.js';
 import { UsersRepository } from './users.repository.js';

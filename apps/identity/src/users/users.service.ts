@@ -4,7 +4,7 @@ import type { Outbox } from '#messaging';
 import { isUniqueViolation } from '#persistence';
 import { DATA_SOURCE, OUTBOX } from '#service-kit';
 import type { DataSource } from 'typeorm';
-import { PasswordHasher } from '../passwords/password-hasher.js';
+import { PasswordHasher } from '../passwords/passwords.service.js';
 import { toUserView } from './user.mapper.js';
 import { UsersErrors } from './users.errors.js';
 import { UsersRepository } from './users.repository.js';

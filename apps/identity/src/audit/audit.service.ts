@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Actor, AuditPage, ListAuditLogRequest } from '#contracts';
 import type { EntityManager } from 'typeorm';
 import { requireSuperuser } from '../admin/admin.errors.js';
-import { AuditLogRepository } from './audit-log.repository.js';
+import { AuditLogRepository } from './audit.repository.js';
 import { toAuditEntryView } from './audit.mapper.js';
 
 export interface AuditEvent {

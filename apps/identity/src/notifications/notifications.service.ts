@@ -3,7 +3,7 @@ import { type Actor, type ListNotificationsRequest, type MarkedRead, type Notifi
 import { rootLogger } from '#observability';
 import type { EntityManager } from 'typeorm';
 import { decodeCursor, encodeCursor, pageOf } from '#persistence';
-import { DEFAULT_PAGE_SIZE } from '../pagination.js';
+import { DEFAULT_PAGE_SIZE } from '../account/pagination.js';
 import { toNotificationView } from './notification.mapper.js';
 import { NotificationsErrors } from './notifications.errors.js';
 import { NotificationsRepository } from './notifications.repository.js';

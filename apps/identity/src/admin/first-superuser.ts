@@ -2,13 +2,13 @@ import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common'
 import { serviceActor } from '#contracts';
 import type { IdentityConfig } from '#config';
 import { rootLogger } from '#observability';
-import { UserPasswordsRepository } from '../../auth/user-passwords.repository.js';
-import { PasswordHasher } from '../../passwords/password-hasher.js';
-import { RegistrationHooks } from '../../users/registration-hooks.js';
-import { UsersRepository } from '../../users/users.repository.js';
+import { UserPasswordsRepository } from '../auth/user-passwords.repository.js';
+import { PasswordHasher } from '../passwords/passwords.service.js';
+import { RegistrationHooks } from '../users/registration-hooks.js';
+import { UsersRepository } from '../users/users.repository.js';
 import { ApiKeysRepository } from '../api-keys/api-keys.repository.js';
 import { AuditService } from '../audit/audit.service.js';
-import { IDENTITY_CONFIG } from '../throttling/identity-config.provider.js';
+import { IDENTITY_CONFIG } from '../identity-config.module.js';
 import { AdminRepository } from './admin.repository.js';
 
 export type BootstrapOutcome = 'exists' | 'created' | 'promoted';

@@ -3,9 +3,9 @@ import { type Actor, type CreateProjectRequest, type ListProjectsRequest, Projec
 import type { Outbox } from '#messaging';
 import { OUTBOX } from '#service-kit';
 import type { EntityManager } from 'typeorm';
-import { rethrowUserGone } from '../user-gone.js';
+import { rethrowUserGone } from '../account/user-gone.js';
 import { decodeCursor, encodeCursor, pageOf } from '#persistence';
-import { DEFAULT_PAGE_SIZE } from '../pagination.js';
+import { DEFAULT_PAGE_SIZE } from '../account/pagination.js';
 import type { ProjectEntity } from './project.entity.js';
 import { toProjectView } from './project.mapper.js';
 import { ProjectsErrors } from './projects.errors.js';

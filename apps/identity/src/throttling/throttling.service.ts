@@ -5,7 +5,7 @@ import type { IdentityConfig } from '#config';
 import { DATA_SOURCE } from '#service-kit';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import type { DataSource } from 'typeorm';
-import { IDENTITY_CONFIG } from './identity-config.provider.js';
+import { IDENTITY_CONFIG } from '../identity-config.module.js';
 
 export type LimitName = keyof IdentityConfig['limits'];
 type RateBudget = IdentityConfig['limits'][LimitName];

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type Actor, AppError, ErrorCode, type VerifiedCredential, type VerifyCredentialRequest } from '#contracts';
 import { hashApiKey, isWellFormedApiKey } from '../api-keys/api-key.codec.js';
-import { Throttle } from '../throttling/throttle.js';
+import { Throttle } from '../throttling/throttling.service.js';
 import { CredentialsRepository } from './credentials.repository.js';
 
 const LAST_USED_GRANULARITY_SECONDS = 60;

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { newId } from '#persistence';
 import { DATA_SOURCE } from '#service-kit';
 import type { DataSource, EntityManager } from 'typeorm';
-import { UserEntity } from '../../users/user.entity.js';
+import { UserEntity } from '../users/user.entity.js';
 import { OidcStateEntity } from './oidc-state.entity.js';
 
 @Injectable()

@@ -3,7 +3,7 @@ import { type Actor, type LlmProvider, type ProviderKeyView, type RevealedProvid
 import { DecryptionError } from '#crypto';
 import { rootLogger } from '#observability';
 import type { EntityManager } from 'typeorm';
-import { rethrowUserGone } from '../user-gone.js';
+import { rethrowUserGone } from '../account/user-gone.js';
 import { KEYRING, type MaybeKeyring } from './keyring.provider.js';
 import { providerKeyAad } from './provider-key.crypto.js';
 import { SettingsErrors } from './settings.errors.js';

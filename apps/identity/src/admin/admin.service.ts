@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Actor, AdminUpdateUserCommand, AdminUserPage, AdminUserView, ListUsersRequest, PutSystemSettingCommand, SystemSettingView } from '#contracts';
-import { UserPasswordsRepository } from '../../auth/user-passwords.repository.js';
+import { UserPasswordsRepository } from '../auth/user-passwords.repository.js';
 import { AuditService } from '../audit/audit.service.js';
 import { AdminErrors, requireSuperuser } from './admin.errors.js';
 import { AdminRepository, type AdminUserRow } from './admin.repository.js';

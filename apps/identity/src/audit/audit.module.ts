@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { AuditLogRepository } from './audit-log.repository.js';
+import { AuditLogRepository } from './audit.repository.js';
 import { AuditHandler } from './audit.handler.js';
 import { AuditService } from './audit.service.js';
 

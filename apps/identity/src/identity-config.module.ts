@@ -1,7 +1,13 @@
-import type { Provider } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { loadIdentityConfig } from '#config';
 
 export const IDENTITY_CONFIG = Symbol('IDENTITY_CONFIG');
 
-/** Loaded when the module is built, so a bad variable stops identity's start with its name. */
-export const identityConfigProvider: Provider = { provide: IDENTITY_CONFIG, useFactory: () => loadIdentityConfig() };
+/**
+ * The identity service's own settings (external identity provider, first superuser, rate limits),
+ * read from the environment when the module is built: a bad value stops identity's start with a
+ * message naming the variable.
+ */
+@Global()
+@Module({ providers: [{ provide: IDENTITY_CONFIG, useFactory: () => loadIdentityConfig() }], exports: [IDENTITY_CONFIG] })
+export class IdentityConfigModule {}

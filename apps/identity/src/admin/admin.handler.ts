@@ -5,6 +5,8 @@ import {
   AdminUpdateUserCommand,
   type AdminUserPage,
   type AdminUserView,
+  type AuditPage,
+  ListAuditLogRequest,
   ListUsersRequest,
   PutSystemSettingCommand,
   SystemSettingKeyRequest,
@@ -35,5 +37,10 @@ export class AdminHandler {
   @Rpc(AccessContracts.putSystemSetting)
   putSetting(command: PutSystemSettingCommand, actor: Actor): Promise<SystemSettingView> {
     return this.admin.putSetting(command, actor);
+  }
+
+  @Rpc(AccessContracts.listAuditLog)
+  listAuditLog(request: ListAuditLogRequest, actor: Actor): Promise<AuditPage> {
+    return this.admin.listAuditLog(request, actor);
   }
 }

@@ -2,13 +2,13 @@ import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common'
 import { serviceActor } from '#contracts';
 import type { IdentityConfig } from '#config';
 import { rootLogger } from '#observability';
-import { UserPasswordsRepository } from '../auth/user-passwords.repository.js';
-import { PasswordHasher } from '../passwords/passwords.service.js';
-import { RegistrationHooks } from '../users/registration-hooks.js';
-import { UsersRepository } from '../users/users.repository.js';
-import { ApiKeysRepository } from '../api-keys/api-keys.repository.js';
+import { Database } from '#persistence';
+import { ApiKeysService } from '../api-keys/api-keys.service.js';
 import { AuditService } from '../audit/audit.service.js';
+import { AuthService } from '../auth/auth.service.js';
 import { IDENTITY_CONFIG } from '../identity-config.module.js';
+import { PasswordsService } from '../passwords/passwords.service.js';
+import { UsersService } from '../users/users.service.js';
 import { AdminRepository } from './admin.repository.js';
 
 export type BootstrapOutcome = 'exists' | 'created' | 'promoted';
@@ -26,12 +26,12 @@ export class FirstSuperuser implements OnApplicationBootstrap {
   constructor(
     @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
     private readonly admin: AdminRepository,
-    private readonly users: UsersRepository,
-    private readonly registration: RegistrationHooks,
-    private readonly passwords: PasswordHasher,
-    private readonly sessions: UserPasswordsRepository,
-    private readonly keys: ApiKeysRepository,
+    private readonly users: UsersService,
+    private readonly passwords: PasswordsService,
+    private readonly sessions: AuthService,
+    private readonly keys: ApiKeysService,
     private readonly audit: AuditService,
+    private readonly database: Database,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -42,27 +42,26 @@ export class FirstSuperuser implements OnApplicationBootstrap {
   }
 
   async ensure(email: string, password: string, force = false): Promise<BootstrapOutcome> {
-    if (!force && (await this.admin.anySuperuser())) return 'exists';
+    if (!force && (await this.users.anyActiveSuperuser())) return 'exists';
     const passwordHash = await this.passwords.hash(password);
-    return this.admin.transaction(async (manager) => {
-      await this.admin.lockBootstrap(manager);
-      if (!force && (await this.admin.anySuperuserIn(manager))) return 'exists';
-      const actor = serviceActor('identity');
-      let userId = await this.admin.findUserIdByEmail(manager, email);
+    return this.database.transaction(async () => {
+      await this.admin.lockBootstrap();
+      if (!force && (await this.users.anyActiveSuperuser())) return 'exists';
+      const existing = await this.users.findByEmail(email);
+      let userId: string;
       let outcome: BootstrapOutcome;
-      if (userId) {
-        await this.admin.makeSuperuser(manager, userId, passwordHash);
-        await this.sessions.revokeSessionsExcept(manager, userId, null);
-        await this.keys.revokeAllOf(manager, userId);
+      if (existing) {
+        userId = existing.id;
+        await this.users.makeSuperuser(userId, passwordHash);
+        await this.sessions.endSessions(userId, null);
+        await this.keys.revokeAllOf(userId);
         outcome = 'promoted';
       } else {
-        const user = await this.users.insert(manager, { email: email.toLowerCase(), passwordHash, name: null });
-        await this.registration.onUserCreated(manager, user);
-        await this.admin.makeSuperuser(manager, user.id, passwordHash);
-        userId = user.id;
+        userId = (await this.users.create({ email: email.toLowerCase(), passwordHash, name: null })).id;
+        await this.users.makeSuperuser(userId, passwordHash);
         outcome = 'created';
       }
-      await this.audit.record(actor, { action: 'admin.superuser.bootstrapped', actorId: null, targetType: 'user', targetId: userId, metadata: { outcome } }, manager);
+      await this.audit.record(serviceActor('identity'), { action: 'admin.superuser.bootstrapped', actorId: null, targetType: 'user', targetId: userId, metadata: { outcome } });
       return outcome;
     });
   }

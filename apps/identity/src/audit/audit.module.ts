@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
-import { AuditLogRepository } from './audit.repository.js';
-import { AuditHandler } from './audit.handler.js';
+import { AuditRepository } from './audit.repository.js';
 import { AuditService } from './audit.service.js';
 
-@Module({ controllers: [AuditHandler], providers: [AuditService, AuditLogRepository], exports: [AuditService] })
+/** Recorded by the features that act; listed through the admin feature, which decides who may read it. */
+@Module({ providers: [AuditService, AuditRepository], exports: [AuditService] })
 export class AuditModule {}

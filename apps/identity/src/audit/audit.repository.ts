@@ -1,6 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { DATA_SOURCE } from '#service-kit';
-import type { DataSource, EntityManager } from 'typeorm';
+import { Injectable } from '@nestjs/common';
+import { Database } from '#persistence';
+import { And, LessThan, MoreThanOrEqual, type FindOptionsWhere } from 'typeorm';
 import { AuditEntryEntity } from './audit-entry.entity.js';
 
 export interface AuditFilter {
@@ -15,25 +15,32 @@ export interface AuditFilter {
   limit: number;
 }
 
+/** The conditions a filter sets; TypeORM refuses a where with undefined values, so unset ones are left out. */
+function whereOf(filter: AuditFilter): FindOptionsWhere<AuditEntryEntity> {
+  const { from, to } = filter;
+  const createdAt = from && to ? And(MoreThanOrEqual(from), LessThan(to)) : from ? MoreThanOrEqual(from) : to ? LessThan(to) : undefined;
+  return {
+    ...(filter.action !== undefined && { action: filter.action }),
+    ...(filter.actorId !== undefined && { actorId: filter.actorId }),
+    ...(filter.targetType !== undefined && { targetType: filter.targetType }),
+    ...(filter.targetId !== undefined && { targetId: filter.targetId }),
+    ...(createdAt && { createdAt }),
+    ...(filter.before !== undefined && { id: LessThan(filter.before) }),
+  };
+}
+
 @Injectable()
-export class AuditLogRepository {
-  constructor(@Inject(DATA_SOURCE) private readonly dataSource: DataSource) {}
+export class AuditRepository {
+  constructor(private readonly database: Database) {}
 
   /** The only write there is: no method of this class updates or deletes. */
-  async append(manager: EntityManager | undefined, entry: Omit<AuditEntryEntity, 'id' | 'createdAt' | 'updatedAt'>): Promise<void> {
-    const repo = (manager ?? this.dataSource.manager).getRepository(AuditEntryEntity);
-    await repo.save(repo.create(entry));
+  async append(entry: Omit<AuditEntryEntity, 'id' | 'createdAt' | 'updatedAt'>): Promise<void> {
+    const log = this.database.repository(AuditEntryEntity);
+    await log.save(log.create(entry));
   }
 
+  /** Newest first. */
   list(filter: AuditFilter): Promise<AuditEntryEntity[]> {
-    const q = this.dataSource.getRepository(AuditEntryEntity).createQueryBuilder('a');
-    if (filter.action) q.andWhere('a.action = :action', { action: filter.action });
-    if (filter.actorId) q.andWhere('a.actor_id = :actorId', { actorId: filter.actorId });
-    if (filter.targetType) q.andWhere('a.target_type = :targetType', { targetType: filter.targetType });
-    if (filter.targetId) q.andWhere('a.target_id = :targetId', { targetId: filter.targetId });
-    if (filter.from) q.andWhere('a.created_at >= :from', { from: filter.from });
-    if (filter.to) q.andWhere('a.created_at < :to', { to: filter.to });
-    if (filter.before) q.andWhere('a.id < :before', { before: filter.before });
-    return q.orderBy('a.id', 'DESC').limit(filter.limit).getMany();
+    return this.database.repository(AuditEntryEntity).find({ where: whereOf(filter), order: { id: 'DESC' }, take: filter.limit });
   }
 }

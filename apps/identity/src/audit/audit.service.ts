@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Actor, AuditPage, ListAuditLogRequest } from '#contracts';
-import type { EntityManager } from 'typeorm';
-import { requireSuperuser } from '../admin/admin.errors.js';
-import { AuditLogRepository } from './audit.repository.js';
+import { pageOf } from '#persistence';
+import { AuditRepository } from './audit.repository.js';
 import { toAuditEntryView } from './audit.mapper.js';
 
 export interface AuditEvent {
@@ -15,15 +14,16 @@ export interface AuditEvent {
   actorId?: string | null;
 }
 
-const DEFAULT_PAGE = 50;
+const DEFAULT_PAGE_SIZE = 50;
 
+/** The security and admin record. Who may read it is the admin feature's rule. */
 @Injectable()
 export class AuditService {
-  constructor(private readonly log: AuditLogRepository) {}
+  constructor(private readonly log: AuditRepository) {}
 
   /** Written in the caller's transaction when there is one, so the record and the change commit together. */
-  record(actor: Actor, event: AuditEvent, manager?: EntityManager): Promise<void> {
-    return this.log.append(manager, {
+  record(actor: Actor, event: AuditEvent): Promise<void> {
+    return this.log.append({
       actorId: event.actorId !== undefined ? event.actorId : (actor.userId ?? null),
       action: event.action,
       targetType: event.targetType ?? null,
@@ -34,9 +34,9 @@ export class AuditService {
     });
   }
 
-  async list(request: ListAuditLogRequest, actor: Actor): Promise<AuditPage> {
-    requireSuperuser(actor);
-    const limit = request.limit ?? DEFAULT_PAGE;
+  /** Newest first; the cursor is the id of the last entry of the previous page. */
+  async list(request: ListAuditLogRequest): Promise<AuditPage> {
+    const limit = request.limit ?? DEFAULT_PAGE_SIZE;
     const rows = await this.log.list({
       action: request.action,
       actorId: request.actorId,
@@ -47,7 +47,6 @@ export class AuditService {
       before: request.cursor,
       limit: limit + 1,
     });
-    const page = rows.slice(0, limit);
-    return { items: page.map(toAuditEntryView), nextCursor: rows.length > limit ? page[page.length - 1].id : null };
+    return pageOf(rows, limit, toAuditEntryView, (entry) => entry.id);
   }
 }

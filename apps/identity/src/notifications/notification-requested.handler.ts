@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { NotificationRequested, type NotificationRequestedEvent } from '#contracts';
-import { type EventContext, OnEvent } from '#messaging';
+import { OnEvent } from '#messaging';
 import { NotificationsService } from './notifications.service.js';
 
 /**
@@ -13,27 +13,27 @@ export class NotificationRequestedHandler {
   constructor(private readonly notifications: NotificationsService) {}
 
   @OnEvent(NotificationRequested.agent)
-  fromAgent(event: NotificationRequestedEvent, context: EventContext): Promise<void> {
-    return this.notifications.deliver(context.manager, 'agent', event);
+  fromAgent(event: NotificationRequestedEvent): Promise<void> {
+    return this.notifications.deliver('agent', event);
   }
 
   @OnEvent(NotificationRequested.workflow)
-  fromWorkflow(event: NotificationRequestedEvent, context: EventContext): Promise<void> {
-    return this.notifications.deliver(context.manager, 'workflow', event);
+  fromWorkflow(event: NotificationRequestedEvent): Promise<void> {
+    return this.notifications.deliver('workflow', event);
   }
 
   @OnEvent(NotificationRequested.conversation)
-  fromConversation(event: NotificationRequestedEvent, context: EventContext): Promise<void> {
-    return this.notifications.deliver(context.manager, 'conversation', event);
+  fromConversation(event: NotificationRequestedEvent): Promise<void> {
+    return this.notifications.deliver('conversation', event);
   }
 
   @OnEvent(NotificationRequested.integration)
-  fromIntegration(event: NotificationRequestedEvent, context: EventContext): Promise<void> {
-    return this.notifications.deliver(context.manager, 'integration', event);
+  fromIntegration(event: NotificationRequestedEvent): Promise<void> {
+    return this.notifications.deliver('integration', event);
   }
 
   @OnEvent(NotificationRequested.execution)
-  fromExecution(event: NotificationRequestedEvent, context: EventContext): Promise<void> {
-    return this.notifications.deliver(context.manager, 'execution', event);
+  fromExecution(event: NotificationRequestedEvent): Promise<void> {
+    return this.notifications.deliver('execution', event);
   }
 }

@@ -1,18 +1,23 @@
 import { Injectable } from '@nestjs/common';
 import { type Actor, type ListNotificationsRequest, type MarkedRead, type NotificationPage, type NotificationRequestedEvent, type NotificationView, requireUserId } from '#contracts';
 import { rootLogger } from '#observability';
-import type { EntityManager } from 'typeorm';
-import { decodeCursor, encodeCursor, pageOf } from '#persistence';
-import { DEFAULT_PAGE_SIZE } from '../account/pagination.js';
+import { Database, decodeCursor, encodeCursor, pageOf } from '#persistence';
+import { UsersService } from '../users/users.service.js';
 import { toNotificationView } from './notification.mapper.js';
 import { NotificationsErrors } from './notifications.errors.js';
 import { NotificationsRepository } from './notifications.repository.js';
+
+const DEFAULT_PAGE_SIZE = 20;
 
 @Injectable()
 export class NotificationsService {
   private readonly log = rootLogger().child({ component: 'notifications' });
 
-  constructor(private readonly notifications: NotificationsRepository) {}
+  constructor(
+    private readonly notifications: NotificationsRepository,
+    private readonly users: UsersService,
+    private readonly database: Database,
+  ) {}
 
   async list(actor: Actor, request: ListNotificationsRequest): Promise<NotificationPage> {
     const userId = requireUserId(actor);
@@ -33,14 +38,16 @@ export class NotificationsService {
   }
 
   /**
-   * Runs in the inbox transaction of the event. A user deleted before the event arrived is not
-   * an error: the notification has no one to go to, and the event is recorded as handled.
+   * Joins the inbox transaction of the event. A user deleted before the event arrived is not an
+   * error: the notification has no one to go to, and the event is recorded as handled.
    */
-  async deliver(manager: EntityManager, source: string, event: NotificationRequestedEvent): Promise<void> {
-    if (!(await this.notifications.userExists(manager, event.userId))) {
-      this.log.info({ source, kind: event.kind }, 'notification for a user that no longer exists dropped');
-      return;
-    }
-    await this.notifications.insert(manager, { userId: event.userId, kind: event.kind, title: event.title, body: event.body ?? null, link: event.link ?? null, source });
+  async deliver(source: string, event: NotificationRequestedEvent): Promise<void> {
+    await this.database.transaction(async () => {
+      if (!(await this.users.holdIfExists(event.userId))) {
+        this.log.info({ source, kind: event.kind }, 'notification for a user that no longer exists dropped');
+        return;
+      }
+      await this.notifications.insert({ userId: event.userId, kind: event.kind, title: event.title, body: event.body ?? null, link: event.link ?? null, source });
+    });
   }
 }

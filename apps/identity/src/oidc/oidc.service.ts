@@ -1,18 +1,19 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type { Actor, OidcCallbackRequest, OidcLoginReply, SessionReply } from '#contracts';
+import { type Actor, AppError, ErrorCode, type OidcCallbackRequest, type OidcLoginReply, type SessionReply } from '#contracts';
 import type { IdentityConfig } from '#config';
-import { isUniqueViolation } from '#persistence';
-import { AuthService } from '../auth/auth.service.js';
-import { RegistrationHooks } from '../users/registration-hooks.js';
-import { UsersRepository } from '../users/users.repository.js';
+import { Database } from '#persistence';
 import { AuditService } from '../audit/audit.service.js';
+import { AuthService } from '../auth/auth.service.js';
 import { IDENTITY_CONFIG } from '../identity-config.module.js';
+import { UsersService } from '../users/users.service.js';
 import { OidcClient, type IdTokenClaims } from './oidc-client.js';
 import { OidcErrors } from './oidc.errors.js';
 import { OidcRepository } from './oidc.repository.js';
 
 const STATE_TTL_MS = 10 * 60_000;
+/** Abandoned sign-ins are swept this long after they expire, as new ones start. */
+const SWEEP_AFTER_MS = 60 * 60_000;
 
 const random = () => randomBytes(32).toString('base64url');
 const sha256 = (value: string) => createHash('sha256').update(value).digest();
@@ -24,10 +25,10 @@ export class OidcService {
   constructor(
     @Inject(IDENTITY_CONFIG) config: IdentityConfig,
     private readonly repository: OidcRepository,
-    private readonly users: UsersRepository,
-    private readonly registration: RegistrationHooks,
+    private readonly users: UsersService,
     private readonly auth: AuthService,
     private readonly audit: AuditService,
+    private readonly database: Database,
   ) {
     this.client = config.oidc ? new OidcClient(config.oidc) : undefined;
   }
@@ -38,7 +39,9 @@ export class OidcService {
     const nonce = random();
     const codeVerifier = random();
     const authorizationUrl = await client.authorizationUrl({ state, nonce, codeChallenge: sha256(codeVerifier).toString('base64url') });
-    await this.repository.saveState({ stateHash: sha256(state), nonce, codeVerifier, expiresAt: new Date(Date.now() + STATE_TTL_MS) });
+    await this.repository.insertState({ stateHash: sha256(state), nonce, codeVerifier, expiresAt: new Date(Date.now() + STATE_TTL_MS) });
+    // The table stays the size of the traffic in flight.
+    await this.repository.deleteExpiredBefore(new Date(Date.now() - SWEEP_AFTER_MS));
     return { authorizationUrl };
   }
 
@@ -53,36 +56,37 @@ export class OidcService {
     try {
       return await this.signIn(client.config.providerName, claims, actor);
     } catch (err) {
-      // Two first sign-ins of one identity at once: the loser finds the winner's row on retry.
-      if (isUniqueViolation(err, 'users_external_uq') || isUniqueViolation(err, 'users_email_uq')) return this.signIn(client.config.providerName, claims, actor);
+      // Two first sign-ins of one identity at once: the loser's new account or link conflicts with
+      // the winner's, and a second try finds the winner's row. A conflict that is not a race is
+      // answered the same the second time.
+      if (err instanceof AppError && err.code === ErrorCode.CONFLICT) return this.signIn(client.config.providerName, claims, actor);
       throw err;
     }
   }
 
   /** By (provider, subject) first; else an existing account by verified email; else a new account. */
   private signIn(provider: string, claims: IdTokenClaims, actor: Actor): Promise<SessionReply> {
-    return this.repository.transaction(async (manager) => {
-      const linked = await this.repository.findByExternalId(manager, provider, claims.subject);
+    return this.database.transaction(async () => {
+      const linked = await this.users.findByExternalIdForUpdate(provider, claims.subject);
       if (linked) {
         if (!linked.isActive) throw OidcErrors.inactive();
-        return this.auth.signIn(manager, linked, actor);
+        return this.auth.signIn(linked, actor);
       }
       if (!claims.email) throw OidcErrors.noEmail();
-      const existing = await this.repository.findByEmailWithLink(manager, claims.email);
+      const existing = await this.users.findByEmailForUpdate(claims.email);
       if (existing) {
         // An unverified email proves nothing: linking on it would hand the account to whoever typed it at the provider.
         if (!claims.emailVerified) throw OidcErrors.emailTaken();
         if (existing.externalProvider !== null) throw OidcErrors.linkedElsewhere();
-        if (!existing.user.isActive) throw OidcErrors.inactive();
-        await this.repository.link(manager, existing.user.id, provider, claims.subject);
-        await this.audit.record(actor, { action: 'oidc.user.linked', actorId: existing.user.id, targetType: 'user', targetId: existing.user.id, metadata: { provider } }, manager);
-        return this.auth.signIn(manager, existing.user, actor);
+        if (!existing.isActive) throw OidcErrors.inactive();
+        await this.users.linkExternalIdentity(existing.id, provider, claims.subject);
+        await this.audit.record(actor, { action: 'oidc.user.linked', actorId: existing.id, targetType: 'user', targetId: existing.id, metadata: { provider } });
+        return this.auth.signIn(existing, actor);
       }
-      const user = await this.users.insert(manager, { email: claims.email, passwordHash: null, name: claims.name });
-      await this.repository.link(manager, user.id, provider, claims.subject);
-      await this.registration.onUserCreated(manager, user);
-      await this.audit.record(actor, { action: 'oidc.user.created', actorId: user.id, targetType: 'user', targetId: user.id, metadata: { provider } }, manager);
-      return this.auth.signIn(manager, user, actor);
+      const user = await this.users.create({ email: claims.email, passwordHash: null, name: claims.name });
+      await this.users.linkExternalIdentity(user.id, provider, claims.subject);
+      await this.audit.record(actor, { action: 'oidc.user.created', actorId: user.id, targetType: 'user', targetId: user.id, metadata: { provider } });
+      return this.auth.signIn(user, actor);
     });
   }
 

@@ -1,26 +1,33 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type Actor, type CreateProjectRequest, type ListProjectsRequest, ProjectDeleted, type ProjectPage, type ProjectView, type UpdateProjectRequest, requireUserId } from '#contracts';
 import type { Outbox } from '#messaging';
+import { Database, decodeCursor, encodeCursor, isForeignKeyViolation, pageOf } from '#persistence';
 import { OUTBOX } from '#service-kit';
-import type { EntityManager } from 'typeorm';
-import { rethrowUserGone } from '../account/user-gone.js';
-import { decodeCursor, encodeCursor, pageOf } from '#persistence';
-import { DEFAULT_PAGE_SIZE } from '../account/pagination.js';
 import type { ProjectEntity } from './project.entity.js';
 import { toProjectView } from './project.mapper.js';
 import { ProjectsErrors } from './projects.errors.js';
-import { DEFAULT_PROJECT_NAME, ProjectsRepository } from './projects.repository.js';
+import { ProjectsRepository } from './projects.repository.js';
+
+const DEFAULT_PAGE_SIZE = 20;
+const DEFAULT_PROJECT_NAME = 'My project';
+const MAX_SORT_ORDER = 1_000_000;
+
+function rethrowOwnerGone(err: unknown): never {
+  if (isForeignKeyViolation(err, 'projects_owner_id_fkey')) throw ProjectsErrors.ownerGone();
+  throw err;
+}
 
 @Injectable()
 export class ProjectsService {
   constructor(
     private readonly projects: ProjectsRepository,
+    private readonly database: Database,
     @Inject(OUTBOX) private readonly outbox: Outbox,
   ) {}
 
-  /** Runs in the registration transaction: a user never exists without a default project. */
-  async createDefault(manager: EntityManager, ownerId: string): Promise<void> {
-    await this.projects.insert(manager, { ownerId, name: DEFAULT_PROJECT_NAME, description: null, icon: 'folder', color: '#f97316', isDefault: true, sortOrder: 0 });
+  /** A step of registration, in its transaction: a user never exists without a default project. */
+  async createDefault(ownerId: string): Promise<void> {
+    await this.projects.insert({ ownerId, name: DEFAULT_PROJECT_NAME, description: null, icon: 'folder', color: '#f97316', isDefault: true, sortOrder: 0 });
   }
 
   async list(actor: Actor, request: ListProjectsRequest): Promise<ProjectPage> {
@@ -37,44 +44,46 @@ export class ProjectsService {
 
   async create(actor: Actor, request: CreateProjectRequest): Promise<ProjectView> {
     const ownerId = requireUserId(actor);
-    return this.projects.transaction(async (manager) => {
-      const sortOrder = request.sortOrder ?? (await this.projects.nextSortOrder(manager, ownerId));
-      const project = await this.projects.insert(manager, {
-        ownerId,
-        name: request.name.trim(),
-        description: request.description?.trim() || null,
-        icon: request.icon ?? 'folder',
-        color: (request.color ?? '#f97316').toLowerCase(),
-        isDefault: false,
-        sortOrder,
-      });
-      return toProjectView(project);
-    }).catch(rethrowUserGone);
+    return this.database
+      .transaction(async () => {
+        const sortOrder = request.sortOrder ?? Math.min(((await this.projects.highestSortOrder(ownerId)) ?? -1) + 1, MAX_SORT_ORDER);
+        const project = await this.projects.insert({
+          ownerId,
+          name: request.name.trim(),
+          description: request.description?.trim() || null,
+          icon: request.icon ?? 'folder',
+          color: (request.color ?? '#f97316').toLowerCase(),
+          isDefault: false,
+          sortOrder,
+        });
+        return toProjectView(project);
+      })
+      .catch(rethrowOwnerGone);
   }
 
   async update(actor: Actor, request: UpdateProjectRequest): Promise<ProjectView> {
     const ownerId = requireUserId(actor);
-    return this.projects.transaction(async (manager) => {
-      const project = await this.projects.findOwnedForUpdate(manager, ownerId, request.id);
+    return this.database.transaction(async () => {
+      const project = await this.projects.findOwnedForUpdate(ownerId, request.id);
       if (!project) throw ProjectsErrors.notFound();
       if (request.name !== undefined) project.name = request.name.trim();
       if (request.description !== undefined) project.description = request.description?.trim() || null;
       if (request.icon !== undefined) project.icon = request.icon;
       if (request.color !== undefined) project.color = request.color.toLowerCase();
       if (request.sortOrder !== undefined) project.sortOrder = request.sortOrder;
-      return toProjectView(await this.projects.save(manager, project));
+      return toProjectView(await this.projects.save(project));
     });
   }
 
   async setArchived(actor: Actor, id: string, archived: boolean): Promise<ProjectView> {
     const ownerId = requireUserId(actor);
-    return this.projects.transaction(async (manager) => {
-      const project = await this.projects.findOwnedForUpdate(manager, ownerId, id);
+    return this.database.transaction(async () => {
+      const project = await this.projects.findOwnedForUpdate(ownerId, id);
       if (!project) throw ProjectsErrors.notFound();
       if (project.isDefault && archived) throw ProjectsErrors.defaultUnarchivable();
       if (project.isArchived === archived) return toProjectView(project);
       project.isArchived = archived;
-      return toProjectView(await this.projects.save(manager, project));
+      return toProjectView(await this.projects.save(project));
     });
   }
 
@@ -84,12 +93,12 @@ export class ProjectsService {
    */
   async delete(actor: Actor, id: string): Promise<void> {
     const ownerId = requireUserId(actor);
-    await this.projects.transaction(async (manager) => {
-      const project = await this.projects.findOwnedForUpdate(manager, ownerId, id);
+    await this.database.transaction(async () => {
+      const project = await this.projects.findOwnedForUpdate(ownerId, id);
       if (!project) throw ProjectsErrors.notFound();
       if (project.isDefault) throw ProjectsErrors.defaultUndeletable();
-      await this.projects.delete(manager, ownerId, id);
-      await this.outbox.addIn(manager, ProjectDeleted, { projectId: id, ownerId }, actor);
+      await this.projects.delete(ownerId, id);
+      await this.outbox.add(ProjectDeleted, { projectId: id, ownerId }, actor);
     });
   }
 

@@ -4,5 +4,5 @@ import { SettingsHandler } from './settings.handler.js';
 import { SettingsRepository } from './settings.repository.js';
 import { SettingsService } from './settings.service.js';
 
-@Module({ controllers: [SettingsHandler], providers: [SettingsService, SettingsRepository, keyringProvider] })
+@Module({ controllers: [SettingsHandler], providers: [SettingsService, SettingsRepository, keyringProvider], exports: [SettingsService] })
 export class SettingsModule {}

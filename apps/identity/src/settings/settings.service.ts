@@ -2,8 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type Actor, type LlmProvider, type ProviderKeyView, type RevealedProviderKey, type SettingsView, SETTINGS_MAX_JSON_BYTES, type UpdateSettingsRequest, requireUserId } from '#contracts';
 import { DecryptionError } from '#crypto';
 import { rootLogger } from '#observability';
-import type { EntityManager } from 'typeorm';
-import { rethrowUserGone } from '../account/user-gone.js';
+import { Database, isForeignKeyViolation } from '#persistence';
 import { KEYRING, type MaybeKeyring } from './keyring.provider.js';
 import { providerKeyAad } from './provider-key.crypto.js';
 import { SettingsErrors } from './settings.errors.js';
@@ -22,12 +21,19 @@ function merge<T>(stored: Record<string, T>, patch: Record<string, T | null>): R
   return Object.fromEntries(result);
 }
 
+/** A write for an account deleted after its access token was issued fails on the foreign key: the account is gone (401). */
+function rethrowUserGone(err: unknown): never {
+  if (isForeignKeyViolation(err, 'user_settings_user_id_fkey') || isForeignKeyViolation(err, 'provider_keys_user_id_fkey')) throw SettingsErrors.accountGone();
+  throw err;
+}
+
 @Injectable()
 export class SettingsService {
   private readonly log = rootLogger().child({ component: 'settings' });
 
   constructor(
     private readonly settings: SettingsRepository,
+    private readonly database: Database,
     @Inject(KEYRING) private readonly keyring: MaybeKeyring,
   ) {}
 
@@ -39,7 +45,7 @@ export class SettingsService {
 
   async update(actor: Actor, request: UpdateSettingsRequest): Promise<SettingsView> {
     const userId = requireUserId(actor);
-    const saved = await this.settings.transaction((manager) => this.apply(manager, userId, request)).catch(rethrowUserGone);
+    const saved = await this.database.transaction(() => this.apply(userId, request)).catch(rethrowUserGone);
     return toSettingsView(saved, await this.settings.listKeys(userId), this.keyring !== null);
   }
 
@@ -76,8 +82,8 @@ export class SettingsService {
     }
   }
 
-  private async apply(manager: EntityManager, userId: string, request: UpdateSettingsRequest): Promise<UserSettingsEntity> {
-    const settings = await this.settings.findOrCreateForUpdate(manager, userId);
+  private async apply(userId: string, request: UpdateSettingsRequest): Promise<UserSettingsEntity> {
+    const settings = await this.settings.findOrCreateForUpdate(userId);
     if (request.theme !== undefined) settings.theme = request.theme;
     if (request.defaultLlmProvider !== undefined) settings.defaultLlmProvider = request.defaultLlmProvider;
     if (request.sidebarCollapsed !== undefined) settings.sidebarCollapsed = request.sidebarCollapsed;
@@ -87,6 +93,6 @@ export class SettingsService {
       settings.settings = merge(settings.settings, request.settings);
       if (Buffer.byteLength(JSON.stringify(settings.settings), 'utf8') > SETTINGS_MAX_JSON_BYTES) throw SettingsErrors.settingsTooLarge(SETTINGS_MAX_JSON_BYTES);
     }
-    return this.settings.save(manager, settings);
+    return this.settings.save(settings);
   }
 }

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
-import { identityConfigProvider, IDENTITY_CONFIG } from '../identity-config.module.js';
-import { Throttle } from './throttling.service.js';
+import { ThrottlingService } from './throttling.service.js';
 
-@Module({ providers: [identityConfigProvider, Throttle], exports: [IDENTITY_CONFIG, Throttle] })
+@Module({ providers: [ThrottlingService], exports: [ThrottlingService] })
 export class ThrottlingModule {}

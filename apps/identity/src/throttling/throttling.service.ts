@@ -2,9 +2,8 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { AppError, ErrorCode } from '#contracts';
 import type { IdentityConfig } from '#config';
-import { DATA_SOURCE } from '#service-kit';
+import { Database } from '#persistence';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
-import type { DataSource } from 'typeorm';
 import { IDENTITY_CONFIG } from '../identity-config.module.js';
 
 export type LimitName = keyof IdentityConfig['limits'];
@@ -16,16 +15,18 @@ type RateBudget = IdentityConfig['limits'][LimitName];
  * is consumed inside the credential check the gateway already makes for every request: one bus
  * hop, no database connection in the gateway, and the gateway keeps no state of its own. If
  * PostgreSQL is down the count fails with the credential check, closed: a 503, never unmetered.
+ * The table is rate_limits (see rate-limit.entity.ts).
  */
 @Injectable()
-export class Throttle {
+export class ThrottlingService {
   private readonly limiters = new Map<LimitName, { budget: RateBudget; limiter: RateLimiterPostgres }>();
 
-  constructor(@Inject(DATA_SOURCE) dataSource: DataSource, @Inject(IDENTITY_CONFIG) config: IdentityConfig) {
+  constructor(database: Database, @Inject(IDENTITY_CONFIG) config: IdentityConfig) {
     for (const [name, budget] of Object.entries(config.limits) as [LimitName, RateBudget][]) {
       if (budget.points === 0) continue;
       const limiter = new RateLimiterPostgres({
-        storeClient: dataSource,
+        // The pool, never the caller's transaction: a count is kept even when the request's work rolls back.
+        storeClient: database.dataSource,
         storeType: 'typeorm',
         schemaName: 'identity',
         tableName: 'rate_limits',

@@ -1,9 +1,10 @@
 import 'reflect-metadata';
 import { Keyring, KeyringConfigError } from '#crypto';
 import { createRootLogger, describeError } from '#observability';
-import { createServiceDataSource } from '#persistence';
+import { createServiceDataSource, Database } from '#persistence';
 import { loadConfigOrExit } from '#service-kit';
-import { rotateProviderKeys } from '../apps/identity/src/account/settings/provider-key-rotation.js';
+import { identityApp } from '../apps/identity/src/identity.app.js';
+import { rotateProviderKeys } from '../apps/identity/src/settings/provider-key-rotation.js';
 
 /**
  * `npm run rotate-keys`: re-encrypts every stored provider key under the first key of
@@ -26,11 +27,11 @@ if (process.argv[1]?.endsWith('rotate-keys.js')) {
     process.stderr.write(`rotate-keys: ${!config.databaseUrl ? 'DATABASE_URL' : 'ENCRYPTION_KEYS'} is required\n`);
     process.exit(78);
   }
-  const dataSource = createServiceDataSource({ url: config.databaseUrl, schema: 'identity', entities: [], migrations: [], poolSize: 2 });
+  const dataSource = createServiceDataSource({ url: config.databaseUrl, schema: 'identity', entities: identityApp.entities, migrations: [], poolSize: 2 });
   const ring = keyring;
   dataSource
     .initialize()
-    .then(() => rotateProviderKeys(dataSource, ring))
+    .then(() => rotateProviderKeys(new Database(dataSource), ring))
     .then(
       async (report) => {
         await dataSource.destroy();

@@ -1,14 +1,34 @@
 import type { BusServiceDefinition } from '#service-kit';
 import { identityMigrations } from '../../../migrations/identity/index.js';
-import { ACCESS_ENTITIES } from './access/access.entities.js';
-import { ACCOUNT_ENTITIES } from './account/account.entities.js';
+import { SystemSettingEntity } from './admin/system-setting.entity.js';
+import { ApiKeyEntity } from './api-keys/api-key.entity.js';
+import { AuditEntryEntity } from './audit/audit-entry.entity.js';
 import { RefreshTokenEntity } from './auth/refresh-token.entity.js';
 import { IdentityModule } from './identity.module.js';
+import { NotificationEntity } from './notifications/notification.entity.js';
+import { OidcStateEntity } from './oidc/oidc-state.entity.js';
+import { ProjectEntity } from './projects/project.entity.js';
+import { ProviderKeyEntity } from './settings/provider-key.entity.js';
+import { UserSettingsEntity } from './settings/user-settings.entity.js';
+import { RateLimitEntity } from './throttling/rate-limit.entity.js';
 import { UserEntity } from './users/user.entity.js';
 
 export const identityApp: BusServiceDefinition = {
   name: 'identity',
   module: IdentityModule,
-  entities: [UserEntity, RefreshTokenEntity, ...ACCESS_ENTITIES, ...ACCOUNT_ENTITIES],
+  // Every table of the schema but outbox, inbox and migrations (owned by libs/messaging and TypeORM).
+  entities: [
+    UserEntity,
+    RefreshTokenEntity,
+    ApiKeyEntity,
+    OidcStateEntity,
+    AuditEntryEntity,
+    SystemSettingEntity,
+    ProjectEntity,
+    UserSettingsEntity,
+    ProviderKeyEntity,
+    NotificationEntity,
+    RateLimitEntity,
+  ],
   migrations: identityMigrations,
 };

@@ -3,7 +3,7 @@ import { AccessContracts, type Actor, AppError, IdentityContracts, type RpcContr
 import { loadConfig } from '#config';
 import { type RunningService, Runtime, startBusService } from '#service-kit';
 import { createTestDatabase, query, userInput } from '#testing';
-import { FirstSuperuser } from '../src/access/admin/first-superuser.js';
+import { FirstSuperuser } from '../src/admin/first-superuser.js';
 import { identityApp } from '../src/identity.app.js';
 
 const LIMITS = { RATE_LIMIT_USER_PER_MINUTE: '40', RATE_LIMIT_LOGIN_PER_ACCOUNT: '3', RATE_LIMIT_LOGIN_PER_IP: '6', RATE_LIMIT_REGISTER_PER_IP: '4' };

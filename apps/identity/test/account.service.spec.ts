@@ -12,10 +12,10 @@ import {
 import { loadConfig } from '#config';
 import { Keyring } from '#crypto';
 import { InProcessBus } from '#messaging';
-import { createServiceDataSource, newId } from '#persistence';
+import { createServiceDataSource, Database, newId } from '#persistence';
 import { type RunningService, Runtime, startBusService } from '#service-kit';
 import { createTestDatabase, query, userInput } from '#testing';
-import { rotateProviderKeys } from '../src/account/settings/provider-key-rotation.js';
+import { rotateProviderKeys } from '../src/settings/provider-key-rotation.js';
 import { identityApp } from '../src/identity.app.js';
 
 const anonymous: Actor = { kind: 'anonymous', ip: '203.0.113.9', userAgent: 'spec' };
@@ -390,15 +390,15 @@ describe('identity account features', () => {
       expect(await keyIdOf(after.user.id)).toBe('new');
       expect(await keyIdOf(before.user.id)).toBe('old');
 
-      const dataSource = createServiceDataSource({ url: databaseUrl, schema: 'identity', entities: [], migrations: [], poolSize: 2 });
+      const dataSource = createServiceDataSource({ url: databaseUrl, schema: 'identity', entities: identityApp.entities, migrations: [], poolSize: 2 });
       await dataSource.initialize();
       try {
         const ring = Keyring.parse(`new:${NEW_KEY},old:${OLD_KEY}`)!;
-        const report = await rotateProviderKeys(dataSource, ring, 2);
+        const report = await rotateProviderKeys(new Database(dataSource), ring, 2);
         // Earlier tests left three deliberately broken rows (two copied ciphertexts, one tampered).
         expect(report.failed).toBe(3);
         expect(report.rewrapped).toBeGreaterThanOrEqual(3);
-        expect(await rotateProviderKeys(dataSource, ring)).toEqual({ rewrapped: 0, failed: 3, primaryKeyId: 'new' });
+        expect(await rotateProviderKeys(new Database(dataSource), ring)).toEqual({ rewrapped: 0, failed: 3, primaryKeyId: 'new' });
       } finally {
         await dataSource.destroy();
       }

@@ -24,3 +24,9 @@ export function isUniqueViolation(err: unknown, constraint?: string): boolean {
   const e = driverError(err);
   return e.code === '23505' && (constraint === undefined || e.constraint === constraint);
 }
+
+/** A write refused by a foreign key (SQLSTATE 23503), e.g. a row for a parent deleted meanwhile; optionally by that constraint only. */
+export function isForeignKeyViolation(err: unknown, constraint?: string): boolean {
+  const e = driverError(err);
+  return e.code === '23503' && (constraint === undefined || e.constraint === constraint);
+}

@@ -8,4 +8,6 @@ export const AuthErrors = {
   needsSession: () => new AppError(ErrorCode.FORBIDDEN, 'changing the password needs a signed-in session, not an API key'),
   noPassword: () => new AppError(ErrorCode.CONFLICT, 'this account signs in through its identity provider and has no password here'),
   badRefreshToken: () => new AppError(ErrorCode.UNAUTHENTICATED, 'refresh token is invalid, expired or already used'),
+  inactive: () => new AppError(ErrorCode.UNAUTHENTICATED, 'this account is not active'),
+  sessionEnded: () => new AppError(ErrorCode.UNAUTHENTICATED, 'this session has ended; sign in again'),
 };

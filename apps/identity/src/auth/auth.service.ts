@@ -1,23 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppError, ErrorCode, requireUserId } from '#contracts';
-import type { Actor, ChangePasswordCommand, LoginRequest, RegisterRequest, SessionReply } from '#contracts';
+import type { Actor, ChangePasswordCommand, LoginRequest, RegisterRequest, SessionReply, VerifiedCredential } from '#contracts';
 import { AccessTokens } from '#auth';
 import { PLATFORM_CONFIG, type PlatformConfig } from '#config';
-import { newId, isUniqueViolation } from '#persistence';
+import { Database, newId } from '#persistence';
 import { rootLogger } from '#observability';
-import type { EntityManager } from 'typeorm';
-import { AuditService } from '../access/audit/audit.service.js';
-import { Throttle } from '../access/throttling/throttle.js';
-import { PasswordHasher } from '../passwords/password-hasher.js';
-import type { UserEntity } from '../users/user.entity.js';
-import { toUserView } from '../users/user.mapper.js';
-import { UsersErrors } from '../users/users.errors.js';
-import { RegistrationHooks } from '../users/registration-hooks.js';
-import { UsersRepository } from '../users/users.repository.js';
+import { AuditService } from '../audit/audit.service.js';
+import { PasswordsService } from '../passwords/passwords.service.js';
+import { ThrottlingService } from '../throttling/throttling.service.js';
+import { type UserEntity, UsersService } from '../users/users.service.js';
 import { AuthErrors } from './auth.errors.js';
 import { issueRefreshToken, parseRefreshToken, secretMatches } from './refresh-token.codec.js';
 import { RefreshTokensRepository } from './refresh-tokens.repository.js';
-import { UserPasswordsRepository } from './user-passwords.repository.js';
 
 const DEFAULT_SCOPES = ['full'];
 
@@ -37,31 +31,24 @@ export class AuthService {
   private readonly log = rootLogger().child({ component: 'auth' });
 
   constructor(
-    private readonly users: UsersRepository,
     private readonly tokens: RefreshTokensRepository,
-    private readonly passwords: PasswordHasher,
+    private readonly users: UsersService,
+    private readonly passwords: PasswordsService,
     private readonly accessTokens: AccessTokens,
-    private readonly registration: RegistrationHooks,
-    @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
-    private readonly throttle: Throttle,
+    private readonly throttle: ThrottlingService,
     private readonly audit: AuditService,
-    private readonly userPasswords: UserPasswordsRepository,
+    private readonly database: Database,
+    @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
   ) {}
 
   async register(request: RegisterRequest, actor: Actor): Promise<SessionReply> {
     // Counted before hashing: a flood of registrations must not buy a flood of argon2 work.
     await this.throttle.consume('registerPerIp', clientKey(actor));
     const passwordHash = await this.passwords.hash(request.password);
-    try {
-      return await this.tokens.transaction(async (manager) => {
-        const user = await this.users.insert(manager, { email: request.email.trim().toLowerCase(), passwordHash, name: request.name?.trim() || null });
-        await this.registration.onUserCreated(manager, user);
-        return this.startSession(manager, user, actor);
-      });
-    } catch (err) {
-      if (isUniqueViolation(err, 'users_email_uq')) throw UsersErrors.emailTaken();
-      throw err;
-    }
+    return this.database.transaction(async () => {
+      const user = await this.users.create({ email: request.email.trim().toLowerCase(), passwordHash, name: request.name?.trim() || null });
+      return this.startSession(user, actor);
+    });
   }
 
   async login(request: LoginRequest, actor: Actor): Promise<SessionReply> {
@@ -77,15 +64,14 @@ export class AuthService {
       throw AuthErrors.badCredentials();
     }
     await this.throttle.reset('loginPerAccount', account);
-    return this.tokens.transaction((manager) => this.startSession(manager, user, actor));
+    return this.startSession(user, actor);
   }
 
   /** Needs the current password; ends every other session of the user, keeping the one that asked. */
   async changePassword(command: ChangePasswordCommand, actor: Actor): Promise<void> {
     const userId = requireUserId(actor);
     if (!command.sessionId) throw AuthErrors.needsSession();
-    const user = await this.users.findById(userId);
-    if (!user || !user.isActive) throw UsersErrors.accountGone();
+    const user = await this.users.activeAccount(userId);
     if (!user.passwordHash) throw AuthErrors.noPassword();
     // A stolen access token must not become a way to guess the password: same budget as logins.
     await this.throttle.check('loginPerAccount', user.email);
@@ -94,16 +80,32 @@ export class AuthService {
       throw AuthErrors.wrongCurrentPassword();
     }
     const passwordHash = await this.passwords.hash(command.newPassword);
-    await this.tokens.transaction(async (manager) => {
-      await this.userPasswords.setPasswordHash(manager, userId, passwordHash);
-      const ended = await this.userPasswords.revokeSessionsExcept(manager, userId, command.sessionId ?? null);
-      await this.audit.record(actor, { action: 'auth.password.changed', targetType: 'user', targetId: userId, metadata: { otherSessionsEnded: ended } }, manager);
+    await this.database.transaction(async () => {
+      await this.users.setPassword(userId, passwordHash);
+      const ended = await this.tokens.revokeAllOf(userId, command.sessionId ?? null);
+      await this.audit.record(actor, { action: 'auth.password.changed', targetType: 'user', targetId: userId, metadata: { otherSessionsEnded: ended } });
     });
   }
 
-  /** Signs a user in who was authenticated elsewhere (an external identity provider). */
-  signIn(manager: EntityManager, user: UserEntity, actor: Actor): Promise<SessionReply> {
-    return this.startSession(manager, user, actor);
+  /** Signs in a user who was authenticated elsewhere (an external identity provider), in the caller's transaction. */
+  signIn(user: UserEntity, actor: Actor): Promise<SessionReply> {
+    return this.startSession(user, actor);
+  }
+
+  /** Ends every session of the user but `keepFamilyId` (null ends them all); answers how many tokens were revoked. */
+  endSessions(userId: string, keepFamilyId: string | null): Promise<number> {
+    return this.tokens.revokeAllOf(userId, keepFamilyId);
+  }
+
+  /**
+   * The credential check of a signed-in session, made on every authenticated request: the
+   * account is active and the session (its refresh-token family) was not ended.
+   */
+  async verifySession(userId: string, sessionId: string): Promise<VerifiedCredential> {
+    const state = await this.tokens.sessionState(userId, sessionId);
+    if (!state || !state.isActive) throw AuthErrors.inactive();
+    if (!state.sessionLive) throw AuthErrors.sessionEnded();
+    return { userId, isSuperuser: state.isSuperuser, scopes: DEFAULT_SCOPES, sessionId };
   }
 
   private async countFailure(account: string, userId: string | null, actor: Actor): Promise<void> {
@@ -126,21 +128,21 @@ export class AuthService {
   async refresh(refreshToken: string, actor: Actor): Promise<SessionReply> {
     const parsed = parseRefreshToken(refreshToken);
     if (!parsed) throw AuthErrors.badRefreshToken();
-    const outcome = await this.tokens.transaction(async (manager) => {
-      const row = await this.tokens.findForUpdate(manager, parsed.id);
+    const outcome = await this.database.transaction(async () => {
+      const row = await this.tokens.findForUpdate(parsed.id);
       if (!row || !secretMatches(parsed.secret, row.tokenHash)) return { error: AuthErrors.badRefreshToken() };
       if (row.replacedById !== null) {
         // A token used twice was stolen or replayed: end the whole session for everyone holding it.
-        await this.tokens.revokeFamily(manager, row.familyId);
-        await this.audit.record(actor, { action: 'auth.refresh.reuse_detected', actorId: row.userId, targetType: 'session', targetId: row.familyId }, manager);
+        await this.tokens.revokeFamily(row.familyId);
+        await this.audit.record(actor, { action: 'auth.refresh.reuse_detected', actorId: row.userId, targetType: 'session', targetId: row.familyId });
         this.log.warn({ userId: row.userId, familyId: row.familyId }, 'refresh token reuse detected; session revoked');
         return { error: AuthErrors.badRefreshToken() };
       }
       if (row.revokedAt !== null || row.expiresAt.getTime() <= Date.now()) return { error: AuthErrors.badRefreshToken() };
       const user = await this.users.findById(row.userId);
       if (!user || !user.isActive) return { error: AuthErrors.badRefreshToken() };
-      const reply = await this.issue(manager, user, row.familyId, actor);
-      await this.tokens.markReplaced(manager, row.id, reply.refreshTokenId);
+      const reply = await this.issue(user, row.familyId, actor);
+      await this.tokens.markReplaced(row.id, reply.refreshTokenId);
       return { reply: reply.session };
     });
     // Thrown after commit, so the family revocation above is kept.
@@ -151,19 +153,19 @@ export class AuthService {
   async logout(refreshToken: string): Promise<void> {
     const parsed = parseRefreshToken(refreshToken);
     if (!parsed) return;
-    await this.tokens.transaction(async (manager) => {
-      const row = await this.tokens.findForUpdate(manager, parsed.id);
-      if (row && secretMatches(parsed.secret, row.tokenHash)) await this.tokens.revokeFamily(manager, row.familyId);
+    await this.database.transaction(async () => {
+      const row = await this.tokens.findForUpdate(parsed.id);
+      if (row && secretMatches(parsed.secret, row.tokenHash)) await this.tokens.revokeFamily(row.familyId);
     });
   }
 
-  private async startSession(manager: EntityManager, user: UserEntity, actor: Actor): Promise<SessionReply> {
-    return (await this.issue(manager, user, newId(), actor)).session;
+  private async startSession(user: UserEntity, actor: Actor): Promise<SessionReply> {
+    return (await this.issue(user, newId(), actor)).session;
   }
 
-  private async issue(manager: EntityManager, user: UserEntity, familyId: string, actor: Actor): Promise<{ session: SessionReply; refreshTokenId: string }> {
+  private async issue(user: UserEntity, familyId: string, actor: Actor): Promise<{ session: SessionReply; refreshTokenId: string }> {
     const issued = issueRefreshToken(newId());
-    await this.tokens.insert(manager, {
+    await this.tokens.insert({
       id: issued.id,
       userId: user.id,
       familyId,
@@ -175,7 +177,7 @@ export class AuthService {
     const accessToken = await this.accessTokens.sign({ userId: user.id, sessionId: familyId, isSuperuser: user.isSuperuser, scopes: DEFAULT_SCOPES });
     return {
       refreshTokenId: issued.id,
-      session: { user: toUserView(user), accessToken, refreshToken: issued.token, tokenType: 'Bearer', expiresIn: this.accessTokens.expiresIn },
+      session: { user: this.users.view(user), accessToken, refreshToken: issued.token, tokenType: 'Bearer', expiresIn: this.accessTokens.expiresIn },
     };
   }
 }

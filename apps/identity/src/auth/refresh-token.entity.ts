@@ -1,4 +1,4 @@
-import { Column, Entity } from 'typeorm';
+import { Column, Entity, ForeignKey, Index } from 'typeorm';
 import { BaseEntity } from '#persistence';
 
 /**
@@ -6,8 +6,11 @@ import { BaseEntity } from '#persistence';
  * the next one, and presenting an already-replaced token revokes the whole family.
  */
 @Entity({ schema: 'identity', name: 'refresh_tokens' })
+@Index('refresh_tokens_user_id_idx', ['userId'])
+@Index('refresh_tokens_family_id_idx', ['familyId'])
 export class RefreshTokenEntity extends BaseEntity {
   @Column('uuid')
+  @ForeignKey('users', { name: 'refresh_tokens_user_id_fkey', onDelete: 'CASCADE' })
   userId: string;
 
   @Column('uuid')

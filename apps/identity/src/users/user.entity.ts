@@ -1,7 +1,13 @@
-import { Column, Entity } from 'typeorm';
+import { Check, Column, Entity, Index } from 'typeorm';
 import { BaseEntity } from '#persistence';
 
 @Entity({ schema: 'identity', name: 'users' })
+// Expression indexes on lower(...): TypeORM cannot state an expression, so they are named here and built by the migrations.
+@Index('users_email_uq', { synchronize: false })
+@Index('users_username_uq', { synchronize: false })
+@Index('users_external_uq', ['externalProvider', 'externalId'], { unique: true, where: '"external_provider" IS NOT NULL' })
+@Index('users_superuser_idx', ['id'], { where: '"is_superuser"' })
+@Check('users_external_pair_ck', '("external_provider" IS NULL) = ("external_id" IS NULL)')
 export class UserEntity extends BaseEntity {
   /** Stored lower-cased; unique case-insensitively (users_email_uq on lower(email)). */
   @Column('text')
@@ -23,4 +29,11 @@ export class UserEntity extends BaseEntity {
 
   @Column('boolean', { default: false })
   isSuperuser: boolean;
+
+  /** The external identity provider this account is linked to (OpenID Connect), with its subject; both or neither. */
+  @Column('text', { nullable: true })
+  externalProvider: string | null;
+
+  @Column('text', { nullable: true })
+  externalId: string | null;
 }

@@ -1,15 +1,14 @@
 import { Module } from '@nestjs/common';
-import { ProjectsModule } from '../account/projects/projects.module.js';
-import { PasswordHasher } from '../passwords/password-hasher.js';
-import { RegistrationHooks } from './registration-hooks.js';
+import { PasswordsModule } from '../passwords/passwords.module.js';
+import { ProjectsModule } from '../projects/projects.module.js';
 import { UsersHandler } from './users.handler.js';
 import { UsersRepository } from './users.repository.js';
 import { UsersService } from './users.service.js';
 
 @Module({
-  imports: [ProjectsModule],
+  imports: [ProjectsModule, PasswordsModule],
   controllers: [UsersHandler],
-  providers: [UsersService, UsersRepository, RegistrationHooks, PasswordHasher],
-  exports: [UsersRepository, RegistrationHooks],
+  providers: [UsersService, UsersRepository],
+  exports: [UsersService],
 })
 export class UsersModule {}

@@ -1,3 +1,0 @@
-import { SystemSettingEntity } from './system-setting.entity.js';
-
-export const AdminEntities: Function[] = [SystemSettingEntity];

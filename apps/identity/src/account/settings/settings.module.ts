@@ -1,8 +1,0 @@
-import { Module } from '@nestjs/common';
-import { keyringProvider } from './keyring.provider.js';
-import { SettingsHandler } from './settings.handler.js';
-import { SettingsRepository } from './settings.repository.js';
-import { SettingsService } from './settings.service.js';
-
-@Module({ controllers: [SettingsHandler], providers: [SettingsService, SettingsRepository, keyringProvider] })
-export class SettingsModule {}

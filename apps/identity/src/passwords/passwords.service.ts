@@ -1,0 +1,24 @@
+import { Injectable } from '@nestjs/common';
+import { Algorithm, hash, verify } from '@node-rs/argon2';
+
+/** OWASP's argon2id baseline: 19 MiB, 2 passes, 1 lane. */
+const OPTIONS = { algorithm: Algorithm.Argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+
+/** Password hashing, for every feature that sets or checks a password. */
+@Injectable()
+export class PasswordsService {
+  /** Verified against when the account does not exist, so both failures take the same time. */
+  private readonly decoy: Promise<string> = hash('decoy-password-for-timing', OPTIONS);
+
+  hash(password: string): Promise<string> {
+    return hash(password, OPTIONS);
+  }
+
+  async verify(passwordHash: string | null | undefined, password: string): Promise<boolean> {
+    if (!passwordHash) {
+      await verify(await this.decoy, password).catch(() => false);
+      return false;
+    }
+    return verify(passwordHash, password).catch(() => false);
+  }
+}

@@ -6,7 +6,7 @@ import { AgentsHttpModule } from './agents/agents-http.module.js';
 import { ConversationsHttpModule } from './conversations/conversations-http.module.js';
 import { GatewayCoreModule } from './gateway-core.module.js';
 import { HealthController } from './health/health.controller.js';
-import { ContractBodyPipe } from './http/contract-body.pipe.js';
+import { ContractValidationPipe } from './http/contract-validation.pipe.js';
 import { ProblemFilter } from './http/problem.filter.js';
 import { RequestContextInterceptor } from './http/request-context.interceptor.js';
 import { IdentityHttpModule } from './identity/identity-http.module.js';
@@ -21,7 +21,7 @@ export class GatewayModule {
       controllers: [HealthController],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },
-        { provide: APP_PIPE, useClass: ContractBodyPipe },
+        { provide: APP_PIPE, useClass: ContractValidationPipe },
         { provide: APP_INTERCEPTOR, useClass: RequestContextInterceptor },
       ],
     };

@@ -14,9 +14,6 @@ import { BUS_CLIENT, type BusClient } from '#messaging';
 import { CurrentActor } from '../http/actor.js';
 import { AuthGuard } from '../http/auth.guard.js';
 import { ProblemResponses } from '../http/openapi.js';
-import { ContractParamsPipe } from './contract-params.pipe.js';
-
-const templateId = new ContractParamsPipe(PromptTemplateIdRequest, 'path');
 
 @ApiTags('templates')
 @ApiBearerAuth()
@@ -51,7 +48,7 @@ export class TemplatesController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: PromptTemplateView, description: 'The latest version' })
   @ProblemResponses(400, 404)
-  getPrompt(@Param(templateId) params: PromptTemplateIdRequest, @CurrentActor() actor: Actor): Promise<PromptTemplateView> {
+  getPrompt(@Param() params: PromptTemplateIdRequest, @CurrentActor() actor: Actor): Promise<PromptTemplateView> {
     return this.bus.request(TemplateContracts.getPromptTemplate, params, { actor });
   }
 
@@ -60,7 +57,7 @@ export class TemplatesController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: PromptTemplateView })
   @ProblemResponses(400, 404)
-  updatePrompt(@Param(templateId) params: PromptTemplateIdRequest, @Body() body: UpdatePromptTemplateBody, @CurrentActor() actor: Actor): Promise<PromptTemplateView> {
+  updatePrompt(@Param() params: PromptTemplateIdRequest, @Body() body: UpdatePromptTemplateBody, @CurrentActor() actor: Actor): Promise<PromptTemplateView> {
     return this.bus.request(TemplateContracts.updatePromptTemplate, { ...body, id: params.id }, { actor });
   }
 
@@ -68,7 +65,7 @@ export class TemplatesController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: PromptTemplateList, description: 'Every version, oldest first' })
   @ProblemResponses(400, 404)
-  listPromptVersions(@Param(templateId) params: PromptTemplateIdRequest, @CurrentActor() actor: Actor): Promise<PromptTemplateList> {
+  listPromptVersions(@Param() params: PromptTemplateIdRequest, @CurrentActor() actor: Actor): Promise<PromptTemplateList> {
     return this.bus.request(TemplateContracts.listPromptTemplateVersions, params, { actor });
   }
 
@@ -77,7 +74,7 @@ export class TemplatesController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiNoContentResponse({ description: 'The template and all its versions are deleted' })
   @ProblemResponses(400, 404)
-  async deletePrompt(@Param(templateId) params: PromptTemplateIdRequest, @CurrentActor() actor: Actor): Promise<void> {
+  async deletePrompt(@Param() params: PromptTemplateIdRequest, @CurrentActor() actor: Actor): Promise<void> {
     await this.bus.request(TemplateContracts.deletePromptTemplate, params, { actor });
   }
 }

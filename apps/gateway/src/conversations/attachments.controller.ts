@@ -3,7 +3,6 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiT
 import { type Actor, AttachmentContracts, AttachmentIdRequest } from '#contracts';
 import { BUS_CLIENT, type BusClient } from '#messaging';
 import type { FastifyReply } from 'fastify';
-import { ContractParamsPipe } from '../agents/contract-params.pipe.js';
 import { CurrentActor } from '../http/actor.js';
 import { AuthGuard } from '../http/auth.guard.js';
 import { ProblemResponses } from '../http/openapi.js';
@@ -21,7 +20,7 @@ export class AttachmentsController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiProduces('application/octet-stream')
   @ApiOkResponse({ description: 'The bytes', schema: { type: 'string', format: 'binary' } })
-  async download(@Param(new ContractParamsPipe(AttachmentIdRequest, 'path')) params: AttachmentIdRequest, @CurrentActor() actor: Actor, @Res({ passthrough: true }) reply: FastifyReply): Promise<Buffer> {
+  async download(@Param() params: AttachmentIdRequest, @CurrentActor() actor: Actor, @Res({ passthrough: true }) reply: FastifyReply): Promise<Buffer> {
     const file = await this.bus.request(AttachmentContracts.download, params, { actor });
     // "attachment" plus nosniff: an uploaded HTML or SVG file can never run as a page of this origin.
     void reply

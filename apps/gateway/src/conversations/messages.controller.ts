@@ -2,12 +2,9 @@ import { Body, Controller, Delete, HttpCode, Inject, Param, Post, UseGuards } fr
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { type Actor, EditMessageBody, MessageContracts, MessageIdRequest, MessageView } from '#contracts';
 import { BUS_CLIENT, type BusClient } from '#messaging';
-import { ContractParamsPipe } from '../agents/contract-params.pipe.js';
 import { CurrentActor } from '../http/actor.js';
 import { AuthGuard } from '../http/auth.guard.js';
 import { ProblemResponses } from '../http/openapi.js';
-
-const messageId = new ContractParamsPipe(MessageIdRequest, 'path');
 
 @ApiTags('conversations')
 @ApiBearerAuth()
@@ -21,7 +18,7 @@ export class MessagesController {
   @ApiOperation({ summary: 'Edit a user message: a sibling with the new text starts a new branch, which becomes current' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiCreatedResponse({ type: MessageView })
-  edit(@Param(messageId) params: MessageIdRequest, @Body() body: EditMessageBody, @CurrentActor() actor: Actor): Promise<MessageView> {
+  edit(@Param() params: MessageIdRequest, @Body() body: EditMessageBody, @CurrentActor() actor: Actor): Promise<MessageView> {
     return this.bus.request(MessageContracts.edit, { ...body, id: params.id }, { actor });
   }
 
@@ -30,7 +27,7 @@ export class MessagesController {
   @ApiOperation({ summary: 'Delete a message and every message answering it; restorable until the retention period ends' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiNoContentResponse({ description: 'Deleted' })
-  async delete(@Param(messageId) params: MessageIdRequest, @CurrentActor() actor: Actor): Promise<void> {
+  async delete(@Param() params: MessageIdRequest, @CurrentActor() actor: Actor): Promise<void> {
     await this.bus.request(MessageContracts.delete, params, { actor });
   }
 
@@ -40,7 +37,7 @@ export class MessagesController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: MessageView })
   @ProblemResponses(409)
-  restore(@Param(messageId) params: MessageIdRequest, @CurrentActor() actor: Actor): Promise<MessageView> {
+  restore(@Param() params: MessageIdRequest, @CurrentActor() actor: Actor): Promise<MessageView> {
     return this.bus.request(MessageContracts.restore, params, { actor });
   }
 }

@@ -2,7 +2,6 @@ import { Controller, Get, Inject, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type Actor, SearchContracts, SearchMessagesQuery, SearchResults } from '#contracts';
 import { BUS_CLIENT, type BusClient } from '#messaging';
-import { ContractParamsPipe } from '../agents/contract-params.pipe.js';
 import { CurrentActor } from '../http/actor.js';
 import { AuthGuard } from '../http/auth.guard.js';
 import { ProblemResponses } from '../http/openapi.js';
@@ -18,7 +17,7 @@ export class SearchController {
   @Get('messages')
   @ApiOperation({ summary: 'Full-text search over your messages: words, "phrases", -excluded, or; best matches first' })
   @ApiOkResponse({ type: SearchResults })
-  messages(@Query(new ContractParamsPipe(SearchMessagesQuery, 'query string')) query: SearchMessagesQuery, @CurrentActor() actor: Actor): Promise<SearchResults> {
+  messages(@Query() query: SearchMessagesQuery, @CurrentActor() actor: Actor): Promise<SearchResults> {
     return this.bus.request(SearchContracts.messages, query, { actor });
   }
 }

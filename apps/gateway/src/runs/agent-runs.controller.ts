@@ -3,14 +3,11 @@ import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiHeader, ApiOkResponse, 
 import { type Actor, AgentIdRequest, RunModeQuery, RunView, StartAgentRunBody } from '#contracts';
 import { BUS_CLIENT, type BusClient } from '#messaging';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ContractParamsPipe } from '../agents/contract-params.pipe.js';
 import { CurrentActor } from '../http/actor.js';
 import { AuthGuard } from '../http/auth.guard.js';
 import { ProblemResponses } from '../http/openapi.js';
 import { idempotencyKeyOf, runModeOf, serveRunStart } from './run-modes.js';
 import { SSE_FORMAT_DESCRIPTION } from './runs.controller.js';
-
-const agentId = new ContractParamsPipe(AgentIdRequest, 'path');
 
 export const RUN_MODES_DESCRIPTION =
   'By default the reply waits for the run to end (or to need client tool results: requires_action) and is 200 with the run. ' +
@@ -38,8 +35,8 @@ export class AgentRunsController {
   @ApiOkResponse({ type: RunView, description: 'The settled run (wait mode), or the event stream (stream=true)' })
   @ApiAcceptedResponse({ type: RunView, description: 'background=true: the run, queued' })
   async start(
-    @Param(agentId) params: AgentIdRequest,
-    @Query(new ContractParamsPipe(RunModeQuery, 'query string')) query: RunModeQuery,
+    @Param() params: AgentIdRequest,
+    @Query() query: RunModeQuery,
     @Body() body: StartAgentRunBody,
     @CurrentActor() actor: Actor,
     @Req() request: FastifyRequest,

@@ -3,15 +3,12 @@ import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiPro
 import { type Actor, ListRunsQuery, ResumeRunBody, RunContracts, RunIdRequest, RunPage, RunView, StepList } from '#contracts';
 import { BUS_CLIENT, type BusClient } from '#messaging';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ContractParamsPipe } from '../agents/contract-params.pipe.js';
 import { CurrentActor } from '../http/actor.js';
 import { AuthGuard } from '../http/auth.guard.js';
 import { ProblemResponses } from '../http/openapi.js';
 import { RunEventsQuery, resumePointOf } from './run-queries.js';
 import { pumpRunEvents, writeEvents } from './run-modes.js';
 import { SseStream } from './sse.js';
-
-const runId = new ContractParamsPipe(RunIdRequest, 'path');
 
 export const SSE_FORMAT_DESCRIPTION =
   'Server-Sent Events: each event is `id: <seq>`, `event: <type>` (run.queued, run.started, step.started, token, step.completed, run.completed, ...), `data: <JSON with runId, seq and the event fields>`; ' +
@@ -28,7 +25,7 @@ export class RunsController {
   @Get()
   @ApiOperation({ summary: 'List your runs, newest first; filter by status, agent or conversation' })
   @ApiOkResponse({ type: RunPage })
-  list(@Query(new ContractParamsPipe(ListRunsQuery, 'query string')) query: ListRunsQuery, @CurrentActor() actor: Actor): Promise<RunPage> {
+  list(@Query() query: ListRunsQuery, @CurrentActor() actor: Actor): Promise<RunPage> {
     return this.bus.request(RunContracts.list, query, { actor });
   }
 
@@ -36,7 +33,7 @@ export class RunsController {
   @ApiOperation({ summary: 'A run: its status, output (partial while running or when it ended early), error, usage and limits' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: RunView })
-  get(@Param(runId) params: RunIdRequest, @CurrentActor() actor: Actor): Promise<RunView> {
+  get(@Param() params: RunIdRequest, @CurrentActor() actor: Actor): Promise<RunView> {
     return this.bus.request(RunContracts.get, params, { actor });
   }
 
@@ -44,7 +41,7 @@ export class RunsController {
   @ApiOperation({ summary: 'The steps of a run in order: model calls (llm:1, llm:2, ...), tool calls, waits for input' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: StepList })
-  steps(@Param(runId) params: RunIdRequest, @CurrentActor() actor: Actor): Promise<StepList> {
+  steps(@Param() params: RunIdRequest, @CurrentActor() actor: Actor): Promise<StepList> {
     return this.bus.request(RunContracts.steps, params, { actor });
   }
 
@@ -58,8 +55,8 @@ export class RunsController {
   @ApiProduces('text/event-stream')
   @ApiOkResponse({ description: 'The event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } })
   async events(
-    @Param(runId) params: RunIdRequest,
-    @Query(new ContractParamsPipe(RunEventsQuery, 'query string')) query: RunEventsQuery,
+    @Param() params: RunIdRequest,
+    @Query() query: RunEventsQuery,
     @Headers('last-event-id') lastEventId: string | undefined,
     @CurrentActor() actor: Actor,
     @Req() request: FastifyRequest,
@@ -84,7 +81,7 @@ export class RunsController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: RunView })
   @ProblemResponses(409)
-  cancel(@Param(runId) params: RunIdRequest, @CurrentActor() actor: Actor): Promise<RunView> {
+  cancel(@Param() params: RunIdRequest, @CurrentActor() actor: Actor): Promise<RunView> {
     return this.bus.request(RunContracts.cancel, params, { actor });
   }
 
@@ -97,7 +94,7 @@ export class RunsController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: RunView })
   @ProblemResponses(409)
-  resume(@Param(runId) params: RunIdRequest, @Body() body: ResumeRunBody, @CurrentActor() actor: Actor): Promise<RunView> {
+  resume(@Param() params: RunIdRequest, @Body() body: ResumeRunBody, @CurrentActor() actor: Actor): Promise<RunView> {
     return this.bus.request(RunContracts.resume, { ...body, id: params.id }, { actor });
   }
 }

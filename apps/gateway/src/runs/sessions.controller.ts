@@ -2,12 +2,9 @@ import { Controller, Get, Inject, Param, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { type Actor, SessionContracts, SessionIdRequest, SessionView } from '#contracts';
 import { BUS_CLIENT, type BusClient } from '#messaging';
-import { ContractParamsPipe } from '../agents/contract-params.pipe.js';
 import { CurrentActor } from '../http/actor.js';
 import { AuthGuard } from '../http/auth.guard.js';
 import { ProblemResponses } from '../http/openapi.js';
-
-const sessionId = new ContractParamsPipe(SessionIdRequest, 'path');
 
 @ApiTags('sessions')
 @ApiBearerAuth()
@@ -21,7 +18,7 @@ export class SessionsController {
   @ApiOperation({ summary: 'An agent session: its context, variables, message count, tools used and recent errors' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: SessionView })
-  get(@Param(sessionId) params: SessionIdRequest, @CurrentActor() actor: Actor): Promise<SessionView> {
+  get(@Param() params: SessionIdRequest, @CurrentActor() actor: Actor): Promise<SessionView> {
     return this.bus.request(SessionContracts.get, params, { actor });
   }
 }

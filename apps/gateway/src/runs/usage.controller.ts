@@ -2,7 +2,6 @@ import { Controller, Get, Inject, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type Actor, UsageContracts, UsageQuery, UsageReport } from '#contracts';
 import { BUS_CLIENT, type BusClient } from '#messaging';
-import { ContractParamsPipe } from '../agents/contract-params.pipe.js';
 import { CurrentActor } from '../http/actor.js';
 import { AuthGuard } from '../http/auth.guard.js';
 import { ProblemResponses } from '../http/openapi.js';
@@ -18,7 +17,7 @@ export class UsageController {
   @Get()
   @ApiOperation({ summary: 'Your model usage between two days (UTC, inclusive): model calls, runs, tokens and cost, by day, agent or model' })
   @ApiOkResponse({ type: UsageReport })
-  get(@Query(new ContractParamsPipe(UsageQuery, 'query string')) query: UsageQuery, @CurrentActor() actor: Actor): Promise<UsageReport> {
+  get(@Query() query: UsageQuery, @CurrentActor() actor: Actor): Promise<UsageReport> {
     return this.bus.request(UsageContracts.get, query, { actor });
   }
 }

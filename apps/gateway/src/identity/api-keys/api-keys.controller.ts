@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { AccessContracts, type Actor, ApiKeyList, CreateApiKeyRequest, CreatedApiKey } from '#contracts';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
+import { AccessContracts, type Actor, ApiKeyList, CreateApiKeyRequest, CreatedApiKey, IdRequest } from '#contracts';
 import { BUS_CLIENT, type BusClient } from '#messaging';
 import { CurrentActor } from '../../http/actor.js';
 import { AuthGuard } from '../../http/auth.guard.js';
@@ -29,9 +29,10 @@ export class ApiKeysController {
 
   @Delete(':id')
   @HttpCode(204)
+  @ApiParam({ name: 'id', type: String })
   @ApiNoContentResponse({ description: 'Revoked: the next request with this key is refused' })
   @ProblemResponses(400, 404)
-  async revoke(@Param('id') id: string, @CurrentActor() actor: Actor): Promise<void> {
-    await this.bus.request(AccessContracts.revokeApiKey, { id }, { actor });
+  async revoke(@Param() params: IdRequest, @CurrentActor() actor: Actor): Promise<void> {
+    await this.bus.request(AccessContracts.revokeApiKey, params, { actor });
   }
 }

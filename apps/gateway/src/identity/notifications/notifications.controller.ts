@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { AccountContracts, type Actor, ListNotificationsRequest, MarkedRead, NotificationPage, NotificationView } from '#contracts';
+import { ApiBearerAuth, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
+import { AccountContracts, type Actor, ListNotificationsRequest, MarkedRead, NotificationIdRequest, NotificationPage, NotificationView } from '#contracts';
 import { BUS_CLIENT, type BusClient } from '#messaging';
 import { CurrentActor } from '../../http/actor.js';
 import { AuthGuard } from '../../http/auth.guard.js';
@@ -18,7 +18,7 @@ export class NotificationsController {
   @ApiOkResponse({ type: NotificationPage, description: 'Newest first' })
   @ProblemResponses(400)
   list(@Query() query: ListNotificationsRequest, @CurrentActor() actor: Actor): Promise<NotificationPage> {
-    return this.bus.request(AccountContracts.listNotifications, { ...query }, { actor });
+    return this.bus.request(AccountContracts.listNotifications, query, { actor });
   }
 
   @Post('read-all')
@@ -30,9 +30,10 @@ export class NotificationsController {
 
   @Post(':id/read')
   @HttpCode(200)
+  @ApiParam({ name: 'id', type: String })
   @ApiOkResponse({ type: NotificationView })
   @ProblemResponses(400, 404)
-  markRead(@Param('id') id: string, @CurrentActor() actor: Actor): Promise<NotificationView> {
-    return this.bus.request(AccountContracts.markNotificationRead, { id }, { actor });
+  markRead(@Param() params: NotificationIdRequest, @CurrentActor() actor: Actor): Promise<NotificationView> {
+    return this.bus.request(AccountContracts.markNotificationRead, params, { actor });
   }
 }

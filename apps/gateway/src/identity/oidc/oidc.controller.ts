@@ -3,7 +3,6 @@ import { ApiFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AccessContracts, type Actor, OidcCallbackRequest, SessionReply } from '#contracts';
 import { BUS_CLIENT, type BusClient } from '#messaging';
 import { CurrentActor } from '../../http/actor.js';
-import { ContractQueryPipe } from '../../http/contract-query.pipe.js';
 import { ProblemResponses } from '../../http/openapi.js';
 
 @ApiTags('auth')
@@ -23,7 +22,7 @@ export class OidcController {
   @Get('callback')
   @ApiOkResponse({ type: SessionReply, description: 'Signed in: the user is found by (provider, subject), linked by verified email, or created' })
   @ProblemResponses(400, 401, 409)
-  callback(@Query(ContractQueryPipe) query: OidcCallbackRequest, @CurrentActor() actor: Actor): Promise<SessionReply> {
+  callback(@Query() query: OidcCallbackRequest, @CurrentActor() actor: Actor): Promise<SessionReply> {
     return this.bus.request(AccessContracts.oidcCallback, query, { actor });
   }
 }

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Put, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { AccountContracts, type Actor, LLM_PROVIDERS, type LlmProvider, ProviderKeyView, PutProviderKeyBody, SettingsView, UpdateSettingsRequest } from '#contracts';
+import { AccountContracts, type Actor, LLM_PROVIDERS, ProviderKeyView, ProviderRequest, PutProviderKeyBody, SettingsView, UpdateSettingsRequest } from '#contracts';
 import { BUS_CLIENT, type BusClient } from '#messaging';
 import { CurrentActor } from '../../http/actor.js';
 import { AuthGuard } from '../../http/auth.guard.js';
@@ -32,9 +32,8 @@ export class SettingsController {
   @ApiParam({ name: 'provider', enum: LLM_PROVIDERS })
   @ApiOkResponse({ type: ProviderKeyView })
   @ProblemResponses(400)
-  putProviderKey(@Param('provider') provider: string, @Body() body: PutProviderKeyBody, @CurrentActor() actor: Actor): Promise<ProviderKeyView> {
-    // The service validates `provider` with the same contract class: an unknown one is a 400 naming it.
-    return this.bus.request(AccountContracts.putProviderKey, { ...body, provider: provider as LlmProvider }, { actor });
+  putProviderKey(@Param() params: ProviderRequest, @Body() body: PutProviderKeyBody, @CurrentActor() actor: Actor): Promise<ProviderKeyView> {
+    return this.bus.request(AccountContracts.putProviderKey, { ...body, provider: params.provider }, { actor });
   }
 
   @Delete('provider-keys/:provider')
@@ -42,7 +41,7 @@ export class SettingsController {
   @ApiParam({ name: 'provider', enum: LLM_PROVIDERS })
   @ApiNoContentResponse({ description: 'The key is deleted' })
   @ProblemResponses(400, 404)
-  async deleteProviderKey(@Param('provider') provider: string, @CurrentActor() actor: Actor): Promise<void> {
-    await this.bus.request(AccountContracts.deleteProviderKey, { provider: provider as LlmProvider }, { actor });
+  async deleteProviderKey(@Param() params: ProviderRequest, @CurrentActor() actor: Actor): Promise<void> {
+    await this.bus.request(AccountContracts.deleteProviderKey, params, { actor });
   }
 }

@@ -30,9 +30,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentActor } from '../http/actor.js';
 import { AuthGuard } from '../http/auth.guard.js';
 import { ProblemResponses } from '../http/openapi.js';
-import { IdempotencyKeyHeader, RUN_MODES_DESCRIPTION } from '../runs/agent-runs.controller.js';
-import { idempotencyKeyOf, runModeOf, serveRunStart } from '../runs/run-modes.js';
-import { ConversationMessageQuery } from '../runs/run-queries.js';
+import { IdempotencyKeyHeader, RUN_MODES_DESCRIPTION, RunsService } from '../runs/runs.service.js';
+import { ConversationMessageQuery } from './conversation-message-query.js';
 
 @ApiTags('conversations')
 @ApiBearerAuth()
@@ -40,7 +39,10 @@ import { ConversationMessageQuery } from '../runs/run-queries.js';
 @ProblemResponses(400, 401, 503, 504)
 @Controller('conversations')
 export class ConversationsController {
-  constructor(@Inject(BUS_CLIENT) private readonly bus: BusClient) {}
+  constructor(
+    @Inject(BUS_CLIENT) private readonly bus: BusClient,
+    private readonly runs: RunsService,
+  ) {}
 
   @Post()
   @ApiOperation({ summary: 'Start a conversation with one of your agents, or with a workflow' })
@@ -142,10 +144,10 @@ export class ConversationsController {
       void reply.status(201).send(message);
       return;
     }
-    const mode = runModeOf(query);
-    const idempotencyKey = idempotencyKeyOf(request);
+    const mode = this.runs.modeOf(query);
+    const idempotencyKey = this.runs.idempotencyKeyOf(request);
     const { content, ...options } = await validatePayload(ConversationMessageRunBody, raw ?? {}, 'request body');
-    await serveRunStart(this.bus, actor, request, reply, { ...options, input: content, conversationId: params.id, ...(idempotencyKey ? { idempotencyKey } : {}) }, mode);
+    await this.runs.start(actor, request, reply, { ...options, input: content, conversationId: params.id, ...(idempotencyKey ? { idempotencyKey } : {}) }, mode);
   }
 
   @Get(':id/tree')

@@ -6,13 +6,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentActor } from '../http/actor.js';
 import { AuthGuard } from '../http/auth.guard.js';
 import { ProblemResponses } from '../http/openapi.js';
-import { RunEventsQuery, resumePointOf } from './run-queries.js';
-import { pumpRunEvents, writeEvents } from './run-modes.js';
-import { SseStream } from './sse.js';
-
-export const SSE_FORMAT_DESCRIPTION =
-  'Server-Sent Events: each event is `id: <seq>`, `event: <type>` (run.queued, run.started, step.started, token, step.completed, run.completed, ...), `data: <JSON with runId, seq and the event fields>`; ' +
-  'a `: keep-alive` comment after 15 s of silence; an `error` event with `{ code, message }` if the stream breaks. The stream ends after the run\'s last event.';
+import { RunEventsQuery, resumePointOf } from './run-events-query.js';
+import { RunsService, SSE_FORMAT_DESCRIPTION } from './runs.service.js';
 
 @ApiTags('runs')
 @ApiBearerAuth()
@@ -20,7 +15,10 @@ export const SSE_FORMAT_DESCRIPTION =
 @ProblemResponses(400, 401, 404, 503, 504)
 @Controller('runs')
 export class RunsController {
-  constructor(@Inject(BUS_CLIENT) private readonly bus: BusClient) {}
+  constructor(
+    @Inject(BUS_CLIENT) private readonly bus: BusClient,
+    private readonly runs: RunsService,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'List your runs, newest first; filter by status, agent or conversation' })
@@ -62,17 +60,7 @@ export class RunsController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const after = resumePointOf(lastEventId, query);
-    // The first read does not wait: an unknown run or a bad id is still answered as problem+json.
-    const first = await this.bus.request(RunContracts.events, { id: params.id, afterSeq: after, waitMs: 0 }, { actor });
-    const stream = new SseStream(request, reply);
-    stream.open();
-    const last = writeEvents(stream, params.id, first.items, after);
-    if (first.ended) {
-      stream.end();
-      return;
-    }
-    await pumpRunEvents(this.bus, actor, params.id, last, stream);
+    await this.runs.follow(actor, params.id, resumePointOf(lastEventId, query), request, reply);
   }
 
   @Post(':id/cancel')

@@ -23,12 +23,12 @@ import {
   SwitchBranchBody,
   UpdateConversationBody,
   UploadAttachmentBody,
-  validatePayload,
 } from '#contracts';
 import { BUS_CLIENT, type BusClient } from '#messaging';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentActor } from '../http/actor.js';
 import { AuthGuard } from '../http/auth.guard.js';
+import { validateRequestPart } from '../http/contract-validation.pipe.js';
 import { ProblemResponses } from '../http/openapi.js';
 import { IdempotencyKeyHeader, RUN_MODES_DESCRIPTION, RunsService } from '../runs/runs.service.js';
 import { ConversationMessageQuery } from './conversation-message-query.js';
@@ -139,14 +139,14 @@ export class ConversationsController {
           errors: [{ field: 'run', problems: ['run=false only appends the message: stream and background do not apply'] }],
         });
       }
-      const body = await validatePayload(AddMessageBody, raw ?? {}, 'request body');
+      const body = await validateRequestPart(AddMessageBody, raw, 'body');
       const message = await this.bus.request(MessageContracts.add, { ...body, id: params.id }, { actor });
       void reply.status(201).send(message);
       return;
     }
     const mode = this.runs.modeOf(query);
     const idempotencyKey = this.runs.idempotencyKeyOf(request);
-    const { content, ...options } = await validatePayload(ConversationMessageRunBody, raw ?? {}, 'request body');
+    const { content, ...options } = await validateRequestPart(ConversationMessageRunBody, raw, 'body');
     await this.runs.start(actor, request, reply, { ...options, input: content, conversationId: params.id, ...(idempotencyKey ? { idempotencyKey } : {}) }, mode);
   }
 

@@ -1,8 +1,16 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { AccessTokens } from '#auth';
-import { ConfigModule, type PlatformConfig } from '#config';
+import { ConfigModule, loadIdentityConfig, type PlatformConfig } from '#config';
 import { BUS_CLIENT, type BusClient } from '#messaging';
 import { AuthGuard } from './http/auth.guard.js';
+import { SuperuserGuard } from './http/superuser.guard.js';
+
+/**
+ * The identity settings are enforced by identity; the gateway loads them too so that a deployment
+ * with a bad value (which usually gives every process the same environment) fails at start-up
+ * here as well, naming the variable, instead of at the first sign-in.
+ */
+const IDENTITY_CONFIG_CHECK = Symbol('IDENTITY_CONFIG_CHECK');
 
 /** What every HTTP feature module of the gateway injects: the bus client and authentication. */
 @Global()
@@ -15,9 +23,11 @@ export class GatewayCoreModule {
       providers: [
         { provide: BUS_CLIENT, useValue: bus },
         { provide: AccessTokens, useValue: new AccessTokens(config.jwtSecret ?? '', config.accessTokenTtlSeconds) },
+        { provide: IDENTITY_CONFIG_CHECK, useFactory: () => loadIdentityConfig() },
         AuthGuard,
+        SuperuserGuard,
       ],
-      exports: [BUS_CLIENT, AccessTokens, AuthGuard, ConfigModule],
+      exports: [BUS_CLIENT, AccessTokens, AuthGuard, SuperuserGuard, ConfigModule],
     };
   }
 }

@@ -2,26 +2,59 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import type { PlatformConfig } from '#config';
 import type { BusClient } from '#messaging';
-import { AgentsHttpModule } from './agents/agents-http.module.js';
-import { ConversationsHttpModule } from './conversations/conversations-http.module.js';
+import { AdminModule } from './admin/admin.module.js';
+import { AgentsModule } from './agents/agents.module.js';
+import { ApiKeysModule } from './api-keys/api-keys.module.js';
+import { AttachmentsModule } from './attachments/attachments.module.js';
+import { AuthModule } from './auth/auth.module.js';
+import { ConversationsModule } from './conversations/conversations.module.js';
 import { GatewayCoreModule } from './gateway-core.module.js';
-import { HealthController } from './health/health.controller.js';
-import { ContractBodyPipe } from './http/contract-body.pipe.js';
+import { HealthModule } from './health/health.module.js';
+import { ContractValidationPipe } from './http/contract-validation.pipe.js';
 import { ProblemFilter } from './http/problem.filter.js';
 import { RequestContextInterceptor } from './http/request-context.interceptor.js';
-import { IdentityHttpModule } from './identity/identity-http.module.js';
-import { RunsHttpModule } from './runs/runs-http.module.js';
+import { MeModule } from './me/me.module.js';
+import { MessagesModule } from './messages/messages.module.js';
+import { NotificationsModule } from './notifications/notifications.module.js';
+import { ProjectsModule } from './projects/projects.module.js';
+import { PromptTemplatesModule } from './prompt-templates/prompt-templates.module.js';
+import { RunsModule } from './runs/runs.module.js';
+import { SearchModule } from './search/search.module.js';
+import { SessionsModule } from './sessions/sessions.module.js';
+import { SettingsModule } from './settings/settings.module.js';
+import { TemplatesModule } from './templates/templates.module.js';
+import { UsageModule } from './usage/usage.module.js';
 
+/** One module per route family (apps/gateway/src/<feature>/); the HTTP plumbing every route shares is in http/. */
 @Module({})
 export class GatewayModule {
   static forRoot(config: PlatformConfig, bus: BusClient): DynamicModule {
     return {
       module: GatewayModule,
-      imports: [GatewayCoreModule.forRoot(config, bus), IdentityHttpModule, AgentsHttpModule, ConversationsHttpModule, RunsHttpModule],
-      controllers: [HealthController],
+      imports: [
+        GatewayCoreModule.forRoot(config, bus),
+        HealthModule,
+        AuthModule,
+        MeModule,
+        ApiKeysModule,
+        AdminModule,
+        SettingsModule,
+        ProjectsModule,
+        NotificationsModule,
+        AgentsModule,
+        TemplatesModule,
+        PromptTemplatesModule,
+        ConversationsModule,
+        MessagesModule,
+        SearchModule,
+        AttachmentsModule,
+        RunsModule,
+        SessionsModule,
+        UsageModule,
+      ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },
-        { provide: APP_PIPE, useClass: ContractBodyPipe },
+        { provide: APP_PIPE, useClass: ContractValidationPipe },
         { provide: APP_INTERCEPTOR, useClass: RequestContextInterceptor },
       ],
     };

@@ -19,10 +19,6 @@ import { BUS_CLIENT, type BusClient } from '#messaging';
 import { CurrentActor } from '../http/actor.js';
 import { AuthGuard } from '../http/auth.guard.js';
 import { ProblemResponses } from '../http/openapi.js';
-import { ContractParamsPipe } from './contract-params.pipe.js';
-
-const agentId = new ContractParamsPipe(AgentIdRequest, 'path');
-const exportQuery = new ContractParamsPipe(ExportAgentQuery, 'query string');
 
 /** The wizard, export / import and the config cache: agent routes beyond plain CRUD. */
 @ApiTags('agents')
@@ -46,7 +42,7 @@ export class AgentToolsController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: RegenerateReply })
   @ProblemResponses(404)
-  regenerate(@Param(agentId) params: AgentIdRequest, @Body() body: RegeneratePromptBody, @CurrentActor() actor: Actor): Promise<RegenerateReply> {
+  regenerate(@Param() params: AgentIdRequest, @Body() body: RegeneratePromptBody, @CurrentActor() actor: Actor): Promise<RegenerateReply> {
     return this.bus.request(WizardContracts.regeneratePrompt, { ...body, id: params.id }, { actor });
   }
 
@@ -55,7 +51,7 @@ export class AgentToolsController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: AgentDefinition })
   @ProblemResponses(404)
-  export(@Param(agentId) params: AgentIdRequest, @Query(exportQuery) query: ExportAgentQuery, @CurrentActor() actor: Actor): Promise<AgentDefinition> {
+  export(@Param() params: AgentIdRequest, @Query() query: ExportAgentQuery, @CurrentActor() actor: Actor): Promise<AgentDefinition> {
     return this.bus.request(WizardContracts.export, { id: params.id, version: query.version }, { actor });
   }
 
@@ -80,7 +76,7 @@ export class AgentToolsController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: WarmReply })
   @ProblemResponses(404, 409)
-  warm(@Param(agentId) params: AgentIdRequest, @CurrentActor() actor: Actor): Promise<WarmReply> {
+  warm(@Param() params: AgentIdRequest, @CurrentActor() actor: Actor): Promise<WarmReply> {
     return this.bus.request(ConfigCacheContracts.warm, { agentId: params.id }, { actor });
   }
 }

@@ -19,10 +19,6 @@ import { BUS_CLIENT, type BusClient } from '#messaging';
 import { CurrentActor } from '../http/actor.js';
 import { AuthGuard } from '../http/auth.guard.js';
 import { ProblemResponses } from '../http/openapi.js';
-import { ContractParamsPipe } from './contract-params.pipe.js';
-
-const agentId = new ContractParamsPipe(AgentIdRequest, 'path');
-const agentVersion = new ContractParamsPipe(AgentVersionRequest, 'path');
 
 @ApiTags('agents')
 @ApiBearerAuth()
@@ -42,7 +38,7 @@ export class AgentsController {
   @Get()
   @ApiOperation({ summary: 'List your agents, newest first' })
   @ApiOkResponse({ type: AgentList })
-  list(@Query(new ContractParamsPipe(ListAgentsQuery, 'query string')) query: ListAgentsQuery, @CurrentActor() actor: Actor): Promise<AgentList> {
+  list(@Query() query: ListAgentsQuery, @CurrentActor() actor: Actor): Promise<AgentList> {
     return this.bus.request(AgentContracts.list, query, { actor });
   }
 
@@ -50,7 +46,7 @@ export class AgentsController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: AgentView })
   @ProblemResponses(404)
-  get(@Param(agentId) params: AgentIdRequest, @CurrentActor() actor: Actor): Promise<AgentView> {
+  get(@Param() params: AgentIdRequest, @CurrentActor() actor: Actor): Promise<AgentView> {
     return this.bus.request(AgentContracts.get, params, { actor });
   }
 
@@ -59,7 +55,7 @@ export class AgentsController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: AgentView })
   @ProblemResponses(404, 409)
-  update(@Param(agentId) params: AgentIdRequest, @Body() body: UpdateAgentBody, @CurrentActor() actor: Actor): Promise<AgentView> {
+  update(@Param() params: AgentIdRequest, @Body() body: UpdateAgentBody, @CurrentActor() actor: Actor): Promise<AgentView> {
     return this.bus.request(AgentContracts.update, { ...body, id: params.id }, { actor });
   }
 
@@ -69,7 +65,7 @@ export class AgentsController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ProblemResponses(404)
-  async delete(@Param(agentId) params: AgentIdRequest, @CurrentActor() actor: Actor): Promise<void> {
+  async delete(@Param() params: AgentIdRequest, @CurrentActor() actor: Actor): Promise<void> {
     await this.bus.request(AgentContracts.delete, params, { actor });
   }
 
@@ -79,7 +75,7 @@ export class AgentsController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: AgentView })
   @ProblemResponses(404, 409)
-  restore(@Param(agentId) params: AgentIdRequest, @CurrentActor() actor: Actor): Promise<AgentView> {
+  restore(@Param() params: AgentIdRequest, @CurrentActor() actor: Actor): Promise<AgentView> {
     return this.bus.request(AgentContracts.restore, params, { actor });
   }
 
@@ -87,7 +83,7 @@ export class AgentsController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: AgentVersionList })
   @ProblemResponses(404)
-  listVersions(@Param(agentId) params: AgentIdRequest, @CurrentActor() actor: Actor): Promise<AgentVersionList> {
+  listVersions(@Param() params: AgentIdRequest, @CurrentActor() actor: Actor): Promise<AgentVersionList> {
     return this.bus.request(AgentContracts.listVersions, params, { actor });
   }
 
@@ -96,7 +92,7 @@ export class AgentsController {
   @ApiParam({ name: 'version', type: 'integer' })
   @ApiOkResponse({ type: AgentVersionView })
   @ProblemResponses(404)
-  getVersion(@Param(agentVersion) params: AgentVersionRequest, @CurrentActor() actor: Actor): Promise<AgentVersionView> {
+  getVersion(@Param() params: AgentVersionRequest, @CurrentActor() actor: Actor): Promise<AgentVersionView> {
     return this.bus.request(AgentContracts.getVersion, params, { actor });
   }
 
@@ -107,7 +103,7 @@ export class AgentsController {
   @ApiParam({ name: 'version', type: 'integer' })
   @ApiOkResponse({ type: AgentView })
   @ProblemResponses(404)
-  restoreVersion(@Param(agentVersion) params: AgentVersionRequest, @CurrentActor() actor: Actor): Promise<AgentView> {
+  restoreVersion(@Param() params: AgentVersionRequest, @CurrentActor() actor: Actor): Promise<AgentView> {
     return this.bus.request(AgentContracts.restoreVersion, params, { actor });
   }
 
@@ -117,7 +113,7 @@ export class AgentsController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: AgentView })
   @ProblemResponses(404)
-  publish(@Param(agentId) params: AgentIdRequest, @Body() body: PublishAgentBody, @CurrentActor() actor: Actor): Promise<AgentView> {
+  publish(@Param() params: AgentIdRequest, @Body() body: PublishAgentBody, @CurrentActor() actor: Actor): Promise<AgentView> {
     return this.bus.request(AgentContracts.publish, { ...body, id: params.id }, { actor });
   }
 }

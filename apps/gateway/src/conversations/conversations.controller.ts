@@ -23,19 +23,15 @@ import {
   SwitchBranchBody,
   UpdateConversationBody,
   UploadAttachmentBody,
-  validatePayload,
 } from '#contracts';
 import { BUS_CLIENT, type BusClient } from '#messaging';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ContractParamsPipe } from '../agents/contract-params.pipe.js';
 import { CurrentActor } from '../http/actor.js';
 import { AuthGuard } from '../http/auth.guard.js';
+import { validateRequestPart } from '../http/contract-validation.pipe.js';
 import { ProblemResponses } from '../http/openapi.js';
-import { IdempotencyKeyHeader, RUN_MODES_DESCRIPTION } from '../runs/agent-runs.controller.js';
-import { idempotencyKeyOf, runModeOf, serveRunStart } from '../runs/run-modes.js';
-import { ConversationMessageQuery } from '../runs/run-queries.js';
-
-const conversationId = new ContractParamsPipe(ConversationIdRequest, 'path');
+import { IdempotencyKeyHeader, RUN_MODES_DESCRIPTION, RunsService } from '../runs/runs.service.js';
+import { ConversationMessageQuery } from './conversation-message-query.js';
 
 @ApiTags('conversations')
 @ApiBearerAuth()
@@ -43,7 +39,10 @@ const conversationId = new ContractParamsPipe(ConversationIdRequest, 'path');
 @ProblemResponses(400, 401, 503, 504)
 @Controller('conversations')
 export class ConversationsController {
-  constructor(@Inject(BUS_CLIENT) private readonly bus: BusClient) {}
+  constructor(
+    @Inject(BUS_CLIENT) private readonly bus: BusClient,
+    private readonly runs: RunsService,
+  ) {}
 
   @Post()
   @ApiOperation({ summary: 'Start a conversation with one of your agents, or with a workflow' })
@@ -56,7 +55,7 @@ export class ConversationsController {
   @Get()
   @ApiOperation({ summary: 'List your conversations, most recent activity first' })
   @ApiOkResponse({ type: ConversationList })
-  list(@Query(new ContractParamsPipe(ListConversationsQuery, 'query string')) query: ListConversationsQuery, @CurrentActor() actor: Actor): Promise<ConversationList> {
+  list(@Query() query: ListConversationsQuery, @CurrentActor() actor: Actor): Promise<ConversationList> {
     return this.bus.request(ConversationContracts.list, query, { actor });
   }
 
@@ -64,7 +63,7 @@ export class ConversationsController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: ConversationView })
   @ProblemResponses(404)
-  get(@Param(conversationId) params: ConversationIdRequest, @CurrentActor() actor: Actor): Promise<ConversationView> {
+  get(@Param() params: ConversationIdRequest, @CurrentActor() actor: Actor): Promise<ConversationView> {
     return this.bus.request(ConversationContracts.get, params, { actor });
   }
 
@@ -73,7 +72,7 @@ export class ConversationsController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: ConversationView })
   @ProblemResponses(404)
-  update(@Param(conversationId) params: ConversationIdRequest, @Body() body: UpdateConversationBody, @CurrentActor() actor: Actor): Promise<ConversationView> {
+  update(@Param() params: ConversationIdRequest, @Body() body: UpdateConversationBody, @CurrentActor() actor: Actor): Promise<ConversationView> {
     return this.bus.request(ConversationContracts.update, { ...body, id: params.id }, { actor });
   }
 
@@ -83,7 +82,7 @@ export class ConversationsController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ProblemResponses(404)
-  async delete(@Param(conversationId) params: ConversationIdRequest, @CurrentActor() actor: Actor): Promise<void> {
+  async delete(@Param() params: ConversationIdRequest, @CurrentActor() actor: Actor): Promise<void> {
     await this.bus.request(ConversationContracts.delete, params, { actor });
   }
 
@@ -93,7 +92,7 @@ export class ConversationsController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: ConversationView })
   @ProblemResponses(404, 409)
-  restore(@Param(conversationId) params: ConversationIdRequest, @CurrentActor() actor: Actor): Promise<ConversationView> {
+  restore(@Param() params: ConversationIdRequest, @CurrentActor() actor: Actor): Promise<ConversationView> {
     return this.bus.request(ConversationContracts.restore, params, { actor });
   }
 
@@ -103,8 +102,8 @@ export class ConversationsController {
   @ApiOkResponse({ type: MessageList })
   @ProblemResponses(404)
   messages(
-    @Param(conversationId) params: ConversationIdRequest,
-    @Query(new ContractParamsPipe(ListMessagesQuery, 'query string')) query: ListMessagesQuery,
+    @Param() params: ConversationIdRequest,
+    @Query() query: ListMessagesQuery,
     @CurrentActor() actor: Actor,
   ): Promise<MessageList> {
     return this.bus.request(MessageContracts.list, { ...query, id: params.id }, { actor });
@@ -127,8 +126,8 @@ export class ConversationsController {
   @ApiCreatedResponse({ type: MessageView, description: 'run=false: the appended message' })
   @ProblemResponses(404, 409, 429)
   async addMessage(
-    @Param(conversationId) params: ConversationIdRequest,
-    @Query(new ContractParamsPipe(ConversationMessageQuery, 'query string')) query: ConversationMessageQuery,
+    @Param() params: ConversationIdRequest,
+    @Query() query: ConversationMessageQuery,
     @Body() raw: unknown,
     @CurrentActor() actor: Actor,
     @Req() request: FastifyRequest,
@@ -140,15 +139,15 @@ export class ConversationsController {
           errors: [{ field: 'run', problems: ['run=false only appends the message: stream and background do not apply'] }],
         });
       }
-      const body = await validatePayload(AddMessageBody, raw ?? {}, 'request body');
+      const body = await validateRequestPart(AddMessageBody, raw, 'body');
       const message = await this.bus.request(MessageContracts.add, { ...body, id: params.id }, { actor });
       void reply.status(201).send(message);
       return;
     }
-    const mode = runModeOf(query);
-    const idempotencyKey = idempotencyKeyOf(request);
-    const { content, ...options } = await validatePayload(ConversationMessageRunBody, raw ?? {}, 'request body');
-    await serveRunStart(this.bus, actor, request, reply, { ...options, input: content, conversationId: params.id, ...(idempotencyKey ? { idempotencyKey } : {}) }, mode);
+    const mode = this.runs.modeOf(query);
+    const idempotencyKey = this.runs.idempotencyKeyOf(request);
+    const { content, ...options } = await validateRequestPart(ConversationMessageRunBody, raw, 'body');
+    await this.runs.start(actor, request, reply, { ...options, input: content, conversationId: params.id, ...(idempotencyKey ? { idempotencyKey } : {}) }, mode);
   }
 
   @Get(':id/tree')
@@ -156,7 +155,7 @@ export class ConversationsController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: ConversationTree })
   @ProblemResponses(404)
-  tree(@Param(conversationId) params: ConversationIdRequest, @CurrentActor() actor: Actor): Promise<ConversationTree> {
+  tree(@Param() params: ConversationIdRequest, @CurrentActor() actor: Actor): Promise<ConversationTree> {
     return this.bus.request(MessageContracts.tree, params, { actor });
   }
 
@@ -166,7 +165,7 @@ export class ConversationsController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: MessageList })
   @ProblemResponses(404)
-  switchBranch(@Param(conversationId) params: ConversationIdRequest, @Body() body: SwitchBranchBody, @CurrentActor() actor: Actor): Promise<MessageList> {
+  switchBranch(@Param() params: ConversationIdRequest, @Body() body: SwitchBranchBody, @CurrentActor() actor: Actor): Promise<MessageList> {
     return this.bus.request(MessageContracts.switchBranch, { ...body, id: params.id }, { actor });
   }
 
@@ -178,7 +177,7 @@ export class ConversationsController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiCreatedResponse({ type: AttachmentView })
   @ProblemResponses(404, 413, 415)
-  upload(@Param(conversationId) params: ConversationIdRequest, @Body() body: UploadAttachmentBody, @CurrentActor() actor: Actor): Promise<AttachmentView> {
+  upload(@Param() params: ConversationIdRequest, @Body() body: UploadAttachmentBody, @CurrentActor() actor: Actor): Promise<AttachmentView> {
     return this.bus.request(AttachmentContracts.upload, { ...body, id: params.id }, { actor });
   }
 }

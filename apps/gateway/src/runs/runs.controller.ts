@@ -3,19 +3,11 @@ import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiPro
 import { type Actor, ListRunsQuery, ResumeRunBody, RunContracts, RunIdRequest, RunPage, RunView, StepList } from '#contracts';
 import { BUS_CLIENT, type BusClient } from '#messaging';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ContractParamsPipe } from '../agents/contract-params.pipe.js';
 import { CurrentActor } from '../http/actor.js';
 import { AuthGuard } from '../http/auth.guard.js';
 import { ProblemResponses } from '../http/openapi.js';
-import { RunEventsQuery, resumePointOf } from './run-queries.js';
-import { pumpRunEvents, writeEvents } from './run-modes.js';
-import { SseStream } from './sse.js';
-
-const runId = new ContractParamsPipe(RunIdRequest, 'path');
-
-export const SSE_FORMAT_DESCRIPTION =
-  'Server-Sent Events: each event is `id: <seq>`, `event: <type>` (run.queued, run.started, step.started, token, step.completed, run.completed, ...), `data: <JSON with runId, seq and the event fields>`; ' +
-  'a `: keep-alive` comment after 15 s of silence; an `error` event with `{ code, message }` if the stream breaks. The stream ends after the run\'s last event.';
+import { RunEventsQuery, resumePointOf } from './run-events-query.js';
+import { RunsService, SSE_FORMAT_DESCRIPTION } from './runs.service.js';
 
 @ApiTags('runs')
 @ApiBearerAuth()
@@ -23,12 +15,15 @@ export const SSE_FORMAT_DESCRIPTION =
 @ProblemResponses(400, 401, 404, 503, 504)
 @Controller('runs')
 export class RunsController {
-  constructor(@Inject(BUS_CLIENT) private readonly bus: BusClient) {}
+  constructor(
+    @Inject(BUS_CLIENT) private readonly bus: BusClient,
+    private readonly runs: RunsService,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'List your runs, newest first; filter by status, agent or conversation' })
   @ApiOkResponse({ type: RunPage })
-  list(@Query(new ContractParamsPipe(ListRunsQuery, 'query string')) query: ListRunsQuery, @CurrentActor() actor: Actor): Promise<RunPage> {
+  list(@Query() query: ListRunsQuery, @CurrentActor() actor: Actor): Promise<RunPage> {
     return this.bus.request(RunContracts.list, query, { actor });
   }
 
@@ -36,7 +31,7 @@ export class RunsController {
   @ApiOperation({ summary: 'A run: its status, output (partial while running or when it ended early), error, usage and limits' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: RunView })
-  get(@Param(runId) params: RunIdRequest, @CurrentActor() actor: Actor): Promise<RunView> {
+  get(@Param() params: RunIdRequest, @CurrentActor() actor: Actor): Promise<RunView> {
     return this.bus.request(RunContracts.get, params, { actor });
   }
 
@@ -44,7 +39,7 @@ export class RunsController {
   @ApiOperation({ summary: 'The steps of a run in order: model calls (llm:1, llm:2, ...), tool calls, waits for input' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: StepList })
-  steps(@Param(runId) params: RunIdRequest, @CurrentActor() actor: Actor): Promise<StepList> {
+  steps(@Param() params: RunIdRequest, @CurrentActor() actor: Actor): Promise<StepList> {
     return this.bus.request(RunContracts.steps, params, { actor });
   }
 
@@ -58,24 +53,14 @@ export class RunsController {
   @ApiProduces('text/event-stream')
   @ApiOkResponse({ description: 'The event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } })
   async events(
-    @Param(runId) params: RunIdRequest,
-    @Query(new ContractParamsPipe(RunEventsQuery, 'query string')) query: RunEventsQuery,
+    @Param() params: RunIdRequest,
+    @Query() query: RunEventsQuery,
     @Headers('last-event-id') lastEventId: string | undefined,
     @CurrentActor() actor: Actor,
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const after = resumePointOf(lastEventId, query);
-    // The first read does not wait: an unknown run or a bad id is still answered as problem+json.
-    const first = await this.bus.request(RunContracts.events, { id: params.id, afterSeq: after, waitMs: 0 }, { actor });
-    const stream = new SseStream(request, reply);
-    stream.open();
-    const last = writeEvents(stream, params.id, first.items, after);
-    if (first.ended) {
-      stream.end();
-      return;
-    }
-    await pumpRunEvents(this.bus, actor, params.id, last, stream);
+    await this.runs.follow(actor, params.id, resumePointOf(lastEventId, query), request, reply);
   }
 
   @Post(':id/cancel')
@@ -84,7 +69,7 @@ export class RunsController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: RunView })
   @ProblemResponses(409)
-  cancel(@Param(runId) params: RunIdRequest, @CurrentActor() actor: Actor): Promise<RunView> {
+  cancel(@Param() params: RunIdRequest, @CurrentActor() actor: Actor): Promise<RunView> {
     return this.bus.request(RunContracts.cancel, params, { actor });
   }
 
@@ -97,7 +82,7 @@ export class RunsController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: RunView })
   @ProblemResponses(409)
-  resume(@Param(runId) params: RunIdRequest, @Body() body: ResumeRunBody, @CurrentActor() actor: Actor): Promise<RunView> {
+  resume(@Param() params: RunIdRequest, @Body() body: ResumeRunBody, @CurrentActor() actor: Actor): Promise<RunView> {
     return this.bus.request(RunContracts.resume, { ...body, id: params.id }, { actor });
   }
 }

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { AppError, ErrorCode, type RunEventBatch } from '#contracts';
 import type { BusClient } from '#messaging';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { pumpRunEvents } from './run-modes.js';
+import { RunsService } from './runs.service.js';
 import { SseStream } from './sse.js';
 
 /** A real socket under a minimal stand-in for the Fastify request and reply the stream uses. */
@@ -36,7 +36,7 @@ describe('SseStream and the run event pump', () => {
     const answers = [batch([event(1, 'run.started', { status: 'running' })]), batch([event(2, 'token', { step: 1, text: 'Hi' }), event(3, 'run.completed', { status: 'completed' })], true)];
     const requests: unknown[] = [];
     const bus = { request: async (_c: unknown, data: unknown) => (requests.push(data), answers.shift()), isConnected: () => true } as unknown as BusClient;
-    const server = await serve((stream) => pumpRunEvents(bus, { kind: 'anonymous' } as never, 'run-1', 0, stream));
+    const server = await serve((stream) => new RunsService(bus).pumpEvents({ kind: 'anonymous' } as never, 'run-1', 0, stream));
     try {
       const res = await fetch(server.url);
       expect(res.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
@@ -74,7 +74,7 @@ describe('SseStream and the run event pump', () => {
   it('stops polling at once when the client goes away', async () => {
     let calls = 0;
     const bus = { request: () => (calls++, new Promise(() => undefined)), isConnected: () => true } as unknown as BusClient;
-    const server = await serve((stream) => pumpRunEvents(bus, { kind: 'anonymous' } as never, 'run-1', 0, stream), 10_000);
+    const server = await serve((stream) => new RunsService(bus).pumpEvents({ kind: 'anonymous' } as never, 'run-1', 0, stream), 10_000);
     try {
       const controller = new AbortController();
       await fetch(server.url, { signal: controller.signal });
@@ -91,7 +91,7 @@ describe('SseStream and the run event pump', () => {
 
   it('ends with an error event when reading fails after the stream started', async () => {
     const bus = { request: async () => Promise.reject(new AppError(ErrorCode.UPSTREAM_TIMEOUT, 'the execution service did not answer within 25000 ms')), isConnected: () => true } as unknown as BusClient;
-    const server = await serve((stream) => pumpRunEvents(bus, { kind: 'anonymous' } as never, 'run-1', 4, stream));
+    const server = await serve((stream) => new RunsService(bus).pumpEvents({ kind: 'anonymous' } as never, 'run-1', 4, stream));
     try {
       expect(await (await fetch(server.url)).text()).toBe('event: error\ndata: {"code":"UPSTREAM_TIMEOUT","message":"the execution service did not answer within 25000 ms"}\n\n');
     } finally {

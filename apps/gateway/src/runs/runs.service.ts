@@ -1,0 +1,154 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ApiHeader } from '@nestjs/swagger';
+import { type Actor, AppError, ErrorCode, isSettledRunStatus, RunContracts, type RunModeQuery, type RunView, type StartRunRequest } from '#contracts';
+import { BUS_CLIENT, type BusClient } from '#messaging';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { SseStream } from './sse.js';
+
+/** How long one long poll (wait or events) asks the execution service to hold on. */
+export const LONG_POLL_MS = 15_000;
+/** The bus gets this much longer than the poll itself before it calls the service late. */
+const BUS_SLACK_MS = 10_000;
+
+export type RunMode = 'wait' | 'stream' | 'background';
+
+export const SSE_FORMAT_DESCRIPTION =
+  'Server-Sent Events: each event is `id: <seq>`, `event: <type>` (run.queued, run.started, step.started, token, step.completed, run.completed, ...), `data: <JSON with runId, seq and the event fields>`; ' +
+  'a `: keep-alive` comment after 15 s of silence; an `error` event with `{ code, message }` if the stream breaks. The stream ends after the run\'s last event.';
+
+/** How every route that starts a run documents its modes. */
+export const RUN_MODES_DESCRIPTION =
+  'By default the reply waits for the run to end (or to need client tool results: requires_action) and is 200 with the run. ' +
+  '`?background=true`: 202 at once with the pending run; a notification tells you when it ends. ' +
+  `\`?stream=true\`: ${SSE_FORMAT_DESCRIPTION} ` +
+  'An `Idempotency-Key` header (1-255 printable ASCII characters) makes a retry return the run the first request started.';
+
+/** Idempotency-Key, documented the same on every route that starts runs. */
+export const IdempotencyKeyHeader = ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retry with the same key returns the same run instead of starting another' });
+
+/**
+ * Runs over HTTP: starting one and answering in the mode asked (wait, background or stream), and
+ * following one as Server-Sent Events. Every route that starts or follows a run goes through here.
+ */
+@Injectable()
+export class RunsService {
+  constructor(@Inject(BUS_CLIENT) private readonly bus: BusClient) {}
+
+  /** The mode a RunModeQuery asks for; both stream and background is a 400. */
+  modeOf(query: RunModeQuery): RunMode {
+    const stream = query.stream === 'true';
+    const background = query.background === 'true';
+    if (stream && background) {
+      throw new AppError(ErrorCode.VALIDATION_FAILED, 'query string is invalid', {
+        errors: [{ field: 'background', problems: ['stream=true and background=true cannot be combined: pick one way to follow the run'] }],
+      });
+    }
+    return stream ? 'stream' : background ? 'background' : 'wait';
+  }
+
+  /** The Idempotency-Key header: absent, or 1-255 printable ASCII characters. */
+  idempotencyKeyOf(request: FastifyRequest): string | undefined {
+    const value = request.headers['idempotency-key'];
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string' || !/^[\x20-\x7e]{1,255}$/.test(value)) {
+      throw new AppError(ErrorCode.VALIDATION_FAILED, 'the Idempotency-Key header is invalid', {
+        errors: [{ field: 'Idempotency-Key', problems: ['Idempotency-Key must be one header of 1-255 printable ASCII characters'] }],
+      });
+    }
+    return value;
+  }
+
+  /**
+   * Starts a run and answers in the mode asked: 202 with the run (background), 200 with the run
+   * once it settled (wait), or its events as SSE (stream). A failure to start is always problem+json.
+   */
+  async start(actor: Actor, request: FastifyRequest, reply: FastifyReply, start: StartRunRequest, mode: RunMode): Promise<void> {
+    const run = await this.bus.request(RunContracts.start, { ...start, background: mode === 'background' }, { actor });
+    if (mode === 'background') {
+      void reply.status(202).header('location', `/api/v1/runs/${run.id}`).send(run);
+      return;
+    }
+    if (mode === 'stream') {
+      const stream = new SseStream(request, reply);
+      stream.open();
+      await this.pumpEvents(actor, run.id, 0, stream);
+      return;
+    }
+    void reply.status(200).send(await this.waitFor(actor, run, reply));
+  }
+
+  /** The run's events after `afterSeq` as SSE: replayed, then followed until the run's last event. */
+  async follow(actor: Actor, runId: string, afterSeq: number, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    // The first read does not wait: an unknown run or a bad id is still answered as problem+json.
+    const first = await this.bus.request(RunContracts.events, { id: runId, afterSeq, waitMs: 0 }, { actor });
+    const stream = new SseStream(request, reply);
+    stream.open();
+    const last = writeEvents(stream, runId, first.items, afterSeq);
+    if (first.ended) {
+      stream.end();
+      return;
+    }
+    await this.pumpEvents(actor, runId, last, stream);
+  }
+
+  /**
+   * Writes the run's events after `afterSeq` to an open stream, long-polling for more, until the
+   * run's last event was sent or the client went away; an error ends the stream with an `error` event.
+   */
+  async pumpEvents(actor: Actor, runId: string, afterSeq: number, stream: SseStream): Promise<void> {
+    let after = afterSeq;
+    try {
+      while (!stream.closed) {
+        const batch = await Promise.race([
+          this.bus.request(RunContracts.events, { id: runId, afterSeq: after, waitMs: LONG_POLL_MS }, { actor, timeoutMs: LONG_POLL_MS + BUS_SLACK_MS }),
+          stream.whenClosed().then(() => undefined),
+        ]);
+        if (batch === undefined || stream.closed) return;
+        after = writeEvents(stream, runId, batch.items, after);
+        if (batch.ended) break;
+      }
+      stream.end();
+    } catch (err) {
+      stream.fail(err);
+    }
+  }
+
+  /** Long-polls the run until it settles (or the client goes away: then stops asking). */
+  private async waitFor(actor: Actor, initial: RunView, reply: FastifyReply): Promise<RunView> {
+    let run = initial;
+    const client = clientGone(reply);
+    while (!isSettledRunStatus(run.status) && !client.gone()) {
+      const next = await Promise.race([
+        this.bus.request(RunContracts.wait, { id: run.id, waitMs: LONG_POLL_MS }, { actor, timeoutMs: LONG_POLL_MS + BUS_SLACK_MS }),
+        client.promise.then(() => undefined),
+      ]);
+      if (next === undefined) break;
+      run = next;
+    }
+    return run;
+  }
+}
+
+/** Resolves when the client hangs up before the reply was written. */
+function clientGone(reply: FastifyReply): { promise: Promise<void>; gone: () => boolean } {
+  let gone = false;
+  const promise = new Promise<void>((resolve) => {
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) gone = true;
+      resolve();
+    });
+  });
+  return { promise, gone: () => gone };
+}
+
+/** Writes events as SSE frames; answers the last sequence number written. */
+function writeEvents(stream: SseStream, runId: string, items: ReadonlyArray<{ seq: number; type: string; data: unknown }>, after: number): number {
+  let last = after;
+  for (const item of items) {
+    if (item.seq <= last) continue;
+    const data = typeof item.data === 'object' && item.data !== null && !Array.isArray(item.data) ? item.data : item.data === undefined || item.data === null ? {} : { value: item.data };
+    stream.event(item.seq, item.type, { runId, seq: item.seq, ...data });
+    last = item.seq;
+  }
+  return last;
+}

@@ -64,7 +64,7 @@ export class MessageEntity extends BaseEntity {
   metadata: Record<string, unknown>;
 
   /** The full-text vector of the content, made by the database; only search reads it. */
-  @Column('tsvector', { nullable: true, generatedType: 'STORED', asExpression: SEARCH_EXPRESSION, select: false, insert: false, update: false })
+  @Column({ type: 'tsvector', nullable: true, generatedType: 'STORED', asExpression: SEARCH_EXPRESSION, select: false, insert: false, update: false })
   search?: string | null;
 
   @Column('timestamptz', { nullable: true })

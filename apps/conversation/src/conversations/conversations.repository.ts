@@ -31,9 +31,17 @@ export class ConversationsRepository {
     return this.database.repository(ConversationEntity);
   }
 
-  /** A conversation of this owner, live or deleted as asked, or null: another owner's is not found. */
+  /**
+   * A conversation of this owner, live or deleted as asked, or null: another owner's is not found.
+   * Plain SQL because it pays: this look-up starts every message route, the benched branch read
+   * among them, and TypeORM's find costs about half a millisecond of CPU more than the statement.
+   */
   findOwned(ownerId: string, id: string, options: { deleted: boolean } = { deleted: false }): Promise<ConversationEntity | null> {
-    return this.conversations.findOneBy({ id, ownerId, deletedAt: options.deleted ? Not(IsNull()) : IsNull() });
+    return this.database.row(
+      ConversationEntity,
+      `SELECT * FROM "conversation"."conversations" WHERE "id" = $1 AND "owner_id" = $2 AND "deleted_at" IS ${options.deleted ? 'NOT NULL' : 'NULL'}`,
+      [id, ownerId],
+    );
   }
 
   /** findOwned, with the row locked until the transaction ends, so writes to one conversation run one after another. */

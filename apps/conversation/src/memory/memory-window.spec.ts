@@ -1,17 +1,15 @@
 import type { StoredMessage } from '../memory-copies/memory-copies.service.js';
 import { estimateMessageTokens, estimateTokens, selectWindow } from './memory-window.js';
 
-const message = (id: string, parentId: string | null, content: string, role: StoredMessage['role'] = 'user'): StoredMessage => ({
-  id,
-  parentId,
-  role,
-  content,
-  toolCalls: null,
-  toolCallId: null,
-});
-
 describe('selectWindow', () => {
-  const branch = Array.from({ length: 10 }, (_, i) => message(`m${i}`, i === 0 ? null : `m${i - 1}`, 'x'.repeat(40)));
+  const branch: StoredMessage[] = Array.from({ length: 10 }, (_, i) => ({
+    id: `m${i}`,
+    parentId: i === 0 ? null : `m${i - 1}`,
+    role: 'user',
+    content: 'x'.repeat(40),
+    toolCalls: null,
+    toolCallId: null,
+  }));
 
   it('estimates about 4 characters per token plus a per-message overhead', () => {
     expect(estimateTokens('x'.repeat(40))).toBe(10);

@@ -1,7 +1,7 @@
 import type { MessageView } from '#contracts';
-import type { MessageEntity } from './message.entity.js';
+import type { ShownMessage } from './messages.repository.js';
 
-export function toMessageView(m: MessageEntity): MessageView {
+export function toMessageView(m: ShownMessage): MessageView {
   return {
     id: m.id,
     conversationId: m.conversationId,

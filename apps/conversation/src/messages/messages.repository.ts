@@ -15,6 +15,27 @@ export interface TreeNode {
   createdAt: Date;
 }
 
+/** What a reader sees of a message (messages.mapper reads no more): what the branch walks load. */
+export type ShownMessage = Pick<
+  MessageEntity,
+  'id' | 'conversationId' | 'parentId' | 'role' | 'content' | 'toolCalls' | 'toolCallId' | 'runId' | 'model' | 'tokenUsage' | 'costMicros' | 'metadata' | 'createdAt'
+>;
+const SHOWN: ReadonlySet<string> = new Set<keyof ShownMessage>([
+  'id',
+  'conversationId',
+  'parentId',
+  'role',
+  'content',
+  'toolCalls',
+  'toolCallId',
+  'runId',
+  'model',
+  'tokenUsage',
+  'costMicros',
+  'metadata',
+  'createdAt',
+]);
+
 /** What a hidden or restored message counts for in its conversation's totals. */
 export type MessageTotals = Pick<MessageEntity, 'id' | 'tokenUsage' | 'costMicros'>;
 
@@ -24,7 +45,7 @@ export type MessageTotals = Pick<MessageEntity, 'id' | 'tokenUsage' | 'costMicro
  */
 @Injectable()
 export class MessagesRepository {
-  private selectList: string | undefined;
+  private selectLists: { all: string; shown: string } | undefined;
 
   constructor(private readonly database: Database) {}
 
@@ -32,14 +53,18 @@ export class MessagesRepository {
     return this.database.repository(MessageEntity);
   }
 
-  /** m."id", m."conversation_id", ...: every column the entity reads (not the search vector), for plain SQL. */
-  private get columns(): string {
-    this.selectList ??= this.database.dataSource
-      .getMetadata(MessageEntity)
-      .columns.filter((c) => c.isSelect)
-      .map((c) => `m."${c.databaseName}"`)
-      .join(', ');
-    return this.selectList;
+  /**
+   * Select lists for plain SQL, from the entity: `all` is every column it reads (not the search
+   * vector), `shown` what a reader sees. The branch walks load only `shown`: a page of a long
+   * branch is a thousand rows, and each column is parsed and hydrated a thousand times.
+   */
+  private get columns(): { all: string; shown: string } {
+    if (!this.selectLists) {
+      const readable = this.database.dataSource.getMetadata(MessageEntity).columns.filter((c) => c.isSelect);
+      const list = (columns: typeof readable) => columns.map((c) => `m."${c.databaseName}"`).join(', ');
+      this.selectLists = { all: list(readable), shown: list(readable.filter((c) => SHOWN.has(c.propertyName))) };
+    }
+    return this.selectLists;
   }
 
   /** A message of this owner (live or deleted as asked), or null. */
@@ -68,7 +93,7 @@ export class MessagesRepository {
       MessageEntity,
       `INSERT INTO ${table} AS m (${columns.join(', ')}) VALUES (${params.map((_, i) => `$${i + 1}`).join(', ')})
        ON CONFLICT ("run_id", "step") WHERE "run_id" IS NOT NULL DO NOTHING
-       RETURNING ${this.columns}`,
+       RETURNING ${this.columns.all}`,
       params,
     );
   }
@@ -77,7 +102,7 @@ export class MessagesRepository {
    * The branch ending at a leaf, root first: a walk up the parent links, one primary-key lookup
    * per message, so its cost grows with the branch, not with the conversation.
    */
-  branch(conversationId: string, leafId: string): Promise<MessageEntity[]> {
+  branch(conversationId: string, leafId: string): Promise<ShownMessage[]> {
     return this.database.rows(
       MessageEntity,
       `WITH RECURSIVE "up" AS (
@@ -85,7 +110,7 @@ export class MessagesRepository {
          UNION ALL
          SELECT p."id", p."parent_id", "up"."depth" + 1 FROM "conversation"."messages" p JOIN "up" ON p."id" = "up"."parent_id"
        )
-       SELECT ${this.columns} FROM "up" JOIN "conversation"."messages" m ON m."id" = "up"."id"
+       SELECT ${this.columns.shown} FROM "up" JOIN "conversation"."messages" m ON m."id" = "up"."id"
        WHERE m."deleted_at" IS NULL
        ORDER BY "up"."depth" DESC`,
       [leafId, conversationId],
@@ -97,14 +122,14 @@ export class MessagesRepository {
    * extra one says whether there is more), each with the running size of the content so far, so
    * the caller can stop before a reply outgrows a bus message.
    */
-  async branchPage(conversationId: string, startId: string, limit: number): Promise<Array<{ message: MessageEntity; runningBytes: number }>> {
+  async branchPage(conversationId: string, startId: string, limit: number): Promise<Array<{ message: ShownMessage; runningBytes: number }>> {
     const rows = await this.database.query<Record<string, unknown> & { running_bytes: string }>(
       `WITH RECURSIVE "up" AS (
          SELECT m."id", m."parent_id", 0 AS "depth" FROM "conversation"."messages" m WHERE m."id" = $1 AND m."conversation_id" = $2
          UNION ALL
          SELECT p."id", p."parent_id", "up"."depth" + 1 FROM "conversation"."messages" p JOIN "up" ON p."id" = "up"."parent_id" WHERE "up"."depth" < $3
        )
-       SELECT ${this.columns},
+       SELECT ${this.columns.shown},
               sum(octet_length(m."content") + coalesce(octet_length(m."tool_calls"::text), 0)) OVER (ORDER BY "up"."depth") AS "running_bytes"
        FROM "up" JOIN "conversation"."messages" m ON m."id" = "up"."id"
        WHERE m."deleted_at" IS NULL

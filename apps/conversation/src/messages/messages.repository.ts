@@ -40,8 +40,9 @@ const SHOWN: ReadonlySet<string> = new Set<keyof ShownMessage>([
 export type MessageTotals = Pick<MessageEntity, 'id' | 'tokenUsage' | 'costMicros'>;
 
 /**
- * All database access of the messages table. Plain SQL for what walks the tree (recursive
- * queries): a branch, a subtree's newest leaf, a subtree's soft delete and restore.
+ * All database access of the messages table. Plain SQL, each saying why, for what walks the
+ * tree (recursive queries: a branch, a subtree's newest leaf, a subtree's soft delete and
+ * restore), the tree's previews and the insert's ON CONFLICT; the Repository API for the rest.
  */
 @Injectable()
 export class MessagesRepository {

@@ -3,12 +3,30 @@ import { AccountCleanupModule } from './account-cleanup/account-cleanup.module.j
 import { AttachmentsModule } from './attachments/attachments.module.js';
 import { ConversationConfigModule } from './conversation-config.module.js';
 import { ConversationsModule } from './conversations/conversations.module.js';
+import { MemoryCopiesModule } from './memory-copies/memory-copies.module.js';
 import { MemoryModule } from './memory/memory.module.js';
+import { MessagesModule } from './messages/messages.module.js';
 import { PurgeModule } from './purge/purge.module.js';
-import { RunsModule } from './runs/runs.module.js';
+import { RunMessagesModule } from './run-messages/run-messages.module.js';
 import { SearchModule } from './search/search.module.js';
 
+/**
+ * The features, each reaching the others only through their services, in one direction:
+ * conversations <- messages <- (run-messages, memory, attachments) ; memory-copies <- messages, memory;
+ * purge and account-cleanup use conversations, messages and attachments; search stands alone.
+ */
 @Module({
-  imports: [ConversationConfigModule, ConversationsModule, SearchModule, AttachmentsModule, RunsModule, MemoryModule, PurgeModule, AccountCleanupModule],
+  imports: [
+    ConversationConfigModule,
+    ConversationsModule,
+    MessagesModule,
+    MemoryCopiesModule,
+    MemoryModule,
+    RunMessagesModule,
+    SearchModule,
+    AttachmentsModule,
+    PurgeModule,
+    AccountCleanupModule,
+  ],
 })
 export class ConversationModule {}

@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
 import { AttachmentsModule } from '../attachments/attachments.module.js';
 import { ConversationsModule } from '../conversations/conversations.module.js';
-import { AgentDeletedHandler } from './agent-deleted.handler.js';
-import { UserDeletedHandler } from './user-deleted.handler.js';
+import { AccountCleanupHandler } from './account-cleanup.handler.js';
+import { AccountCleanupService } from './account-cleanup.service.js';
 
-@Module({ imports: [ConversationsModule, AttachmentsModule], controllers: [UserDeletedHandler, AgentDeletedHandler] })
+@Module({ imports: [ConversationsModule, AttachmentsModule], controllers: [AccountCleanupHandler], providers: [AccountCleanupService], exports: [AccountCleanupService] })
 export class AccountCleanupModule {}

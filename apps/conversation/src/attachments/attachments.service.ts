@@ -1,26 +1,25 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConversationConfig } from '#config';
-import { type Actor, type AttachmentContent, type AttachmentView, AppError, ErrorCode, type UploadAttachmentRequest, requireUserId } from '#contracts';
-import { newId } from '#persistence';
-import { DATA_SOURCE } from '#service-kit';
-import type { DataSource } from 'typeorm';
+import { type Actor, type AttachmentContent, type AttachmentView, type UploadAttachmentRequest, requireUserId } from '#contracts';
+import { Database, newId } from '#persistence';
 import { CONVERSATION_CONFIG } from '../conversation-config.module.js';
-import { ConversationsErrors, invalidField } from '../conversations/conversations.errors.js';
-import { ConversationsRepository } from '../conversations/conversations.repository.js';
-import { MessagesRepository } from '../messages/messages.repository.js';
-import type { AttachmentEntity } from './attachment.entity.js';
+import { ConversationsService } from '../conversations/conversations.service.js';
+import { MessagesService } from '../messages/messages.service.js';
 import { ATTACHMENT_STORAGE, type AttachmentStorage } from './attachment-storage.js';
+import { AttachmentsErrors } from './attachments.errors.js';
+import { toAttachmentView } from './attachments.mapper.js';
 import { AttachmentsRepository } from './attachments.repository.js';
+import { safeFilename } from './safe-filename.js';
 
 @Injectable()
 export class AttachmentsService {
   constructor(
     private readonly attachments: AttachmentsRepository,
-    private readonly conversations: ConversationsRepository,
-    private readonly messages: MessagesRepository,
+    private readonly conversations: ConversationsService,
+    private readonly messages: MessagesService,
+    private readonly database: Database,
     @Inject(ATTACHMENT_STORAGE) private readonly storage: AttachmentStorage,
-    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(CONVERSATION_CONFIG) private readonly config: ConversationConfig,
   ) {}
 
@@ -31,65 +30,58 @@ export class AttachmentsService {
   async upload(actor: Actor, request: UploadAttachmentRequest): Promise<AttachmentView> {
     const ownerId = requireUserId(actor);
     const contentType = request.contentType.toLowerCase();
-    if (!this.config.attachmentTypes.includes(contentType)) {
-      throw new AppError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, `attachments of type ${contentType} are not accepted`, { accepted: this.config.attachmentTypes });
-    }
+    if (!this.config.attachmentTypes.includes(contentType)) throw AttachmentsErrors.unsupportedType(contentType, this.config.attachmentTypes);
     const bytes = Buffer.from(request.contentBase64, 'base64');
-    if (bytes.length > this.config.attachmentMaxBytes) {
-      throw new AppError(ErrorCode.PAYLOAD_TOO_LARGE, `attachments may be at most ${this.config.attachmentMaxBytes} bytes`, { maxBytes: this.config.attachmentMaxBytes });
-    }
+    if (bytes.length > this.config.attachmentMaxBytes) throw AttachmentsErrors.tooLarge(this.config.attachmentMaxBytes);
     const conversation = await this.conversations.findOwned(ownerId, request.id);
-    if (!conversation) throw ConversationsErrors.notFound();
+    if (!conversation) throw AttachmentsErrors.conversationNotFound();
     const id = newId();
     const storageKey = `${ownerId}/${id}`;
     await this.storage.put(storageKey, bytes);
-    const saved = await this.dataSource.transaction(async (manager) => {
-      if (request.messageId !== undefined && !(await this.messages.findInConversation(manager, conversation.id, request.messageId))) {
-        throw invalidField('messageId', 'messageId must be a message of this conversation');
-      }
-      return this.attachments.insert(manager, {
-        id,
-        ownerId,
-        conversationId: conversation.id,
-        messageId: request.messageId ?? null,
-        filename: safeFilename(request.filename),
-        contentType,
-        sizeBytes: bytes.length,
-        sha256: createHash('sha256').update(bytes).digest('hex'),
-        storageKey,
+    const saved = await this.database
+      .transaction(async () => {
+        if (request.messageId !== undefined && !(await this.messages.isLiveIn(conversation.id, request.messageId))) throw AttachmentsErrors.foreignMessage();
+        return this.attachments.insert({
+          id,
+          ownerId,
+          conversationId: conversation.id,
+          messageId: request.messageId ?? null,
+          filename: safeFilename(request.filename),
+          contentType,
+          sizeBytes: bytes.length,
+          sha256: createHash('sha256').update(bytes).digest('hex'),
+          storageKey,
+        });
+      })
+      .catch(async (err: unknown) => {
+        await this.storage.delete(storageKey);
+        throw err;
       });
-    }).catch(async (err: unknown) => {
-      await this.storage.delete(storageKey);
-      throw err;
-    });
     return toAttachmentView(saved);
   }
 
+  /** An attachment of the caller's whose conversation is live: a deleted conversation hides its files. */
   async download(actor: Actor, id: string): Promise<AttachmentContent> {
-    const attachment = await this.attachments.findOwned(requireUserId(actor), id);
-    if (!attachment) throw ConversationsErrors.attachmentNotFound();
+    const ownerId = requireUserId(actor);
+    const attachment = await this.attachments.findOwned(ownerId, id);
+    if (!attachment || !(await this.conversations.findOwned(ownerId, attachment.conversationId))) throw AttachmentsErrors.notFound();
     const bytes = await this.storage.get(attachment.storageKey);
-    if (!bytes) throw ConversationsErrors.attachmentNotFound();
+    if (!bytes) throw AttachmentsErrors.notFound();
     return { ...toAttachmentView(attachment), contentBase64: bytes.toString('base64') };
   }
-}
 
-/** The name as shown and offered for download: no path, no control characters. */
-export function safeFilename(name: string): string {
-  const base = name.split(/[\\/]/).pop() ?? '';
-  const clean = base.replace(/[\u0000-\u001f\u007f"]/g, '_').trim();
-  return clean === '' || clean === '.' || clean === '..' ? 'attachment' : clean.slice(0, 255);
-}
+  /** Where the files of these conversations' attachments are, read before the conversations go. */
+  storageKeysOf(conversationIds: string[]): Promise<string[]> {
+    return this.attachments.storageKeysOf(conversationIds);
+  }
 
-function toAttachmentView(a: AttachmentEntity): AttachmentView {
-  return {
-    id: a.id,
-    conversationId: a.conversationId,
-    messageId: a.messageId,
-    filename: a.filename,
-    contentType: a.contentType,
-    sizeBytes: a.sizeBytes,
-    sha256: a.sha256,
-    createdAt: a.createdAt.toISOString(),
-  };
+  /** Removes files whose rows are gone; a missing file is not an error. */
+  async deleteFiles(storageKeys: string[]): Promise<void> {
+    for (const key of storageKeys) await this.storage.delete(key);
+  }
+
+  /** Removes every file of a user (their folder), rows or not. */
+  deleteAllFilesOf(ownerId: string): Promise<void> {
+    return this.storage.delete(`${ownerId}/`);
+  }
 }

@@ -1,7 +1,15 @@
-import { Column, Entity } from 'typeorm';
-import { BaseEntity } from '#persistence';
+import { Check, Column, Entity, Index, Unique } from 'typeorm';
+import { BaseEntity, bigintNumber } from '#persistence';
 
 @Entity({ schema: 'conversation', name: 'conversations' })
+@Unique('conversations_session_id_uq', ['sessionId'])
+@Check('conversations_one_target_ck', `("agent_id" IS NULL) <> ("workflow_id" IS NULL)`)
+@Check('conversations_totals_ck', `"message_count" >= 0 AND "total_tokens" >= 0 AND "cost_micros" >= 0`)
+// ("owner_id", (COALESCE("last_message_at", "created_at")) DESC, "id" DESC) WHERE "deleted_at" IS NULL:
+// lists sort by an expression, which TypeORM cannot describe, so it leaves this index to the migration.
+@Index('conversations_owner_activity_idx', { synchronize: false })
+@Index('conversations_agent_id_idx', ['agentId'], { where: `"agent_id" IS NOT NULL` })
+@Index('conversations_deleted_at_idx', ['deletedAt'], { where: `"deleted_at" IS NOT NULL` })
 export class ConversationEntity extends BaseEntity {
   /** A user of the identity service; no foreign key across schemas (user.deleted cleans up). */
   @Column('uuid')
@@ -22,13 +30,13 @@ export class ConversationEntity extends BaseEntity {
   @Column('uuid', { nullable: true })
   sessionId: string | null;
 
-  @Column('jsonb')
+  @Column('jsonb', { default: {} })
   sessionContext: Record<string, unknown>;
 
-  @Column('jsonb')
+  @Column('jsonb', { default: {} })
   metadata: Record<string, unknown>;
 
-  @Column('boolean')
+  @Column('boolean', { default: false })
   isArchived: boolean;
 
   @Column('uuid', { nullable: true })
@@ -37,19 +45,19 @@ export class ConversationEntity extends BaseEntity {
   @Column('timestamptz', { nullable: true })
   lastMessageAt: Date | null;
 
-  @Column('integer')
+  @Column('integer', { default: 0 })
   messageCount: number;
 
-  @Column('bigint')
+  @Column('bigint', { default: 0, transformer: bigintNumber })
   promptTokens: number;
 
-  @Column('bigint')
+  @Column('bigint', { default: 0, transformer: bigintNumber })
   completionTokens: number;
 
-  @Column('bigint')
+  @Column('bigint', { default: 0, transformer: bigintNumber })
   totalTokens: number;
 
-  @Column('bigint')
+  @Column('bigint', { default: 0, transformer: bigintNumber })
   costMicros: number;
 
   @Column('timestamptz', { nullable: true })

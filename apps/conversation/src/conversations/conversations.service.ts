@@ -1,16 +1,48 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConversationConfig } from '#config';
-import { type Actor, ConversationCreated, ConversationDeleted, type ConversationList, ConversationRestored, type ConversationView, type CreateConversationRequest, type ListConversationsQuery, type UpdateConversationRequest, requireUserId } from '#contracts';
+import {
+  type Actor,
+  ConversationCreated,
+  ConversationDeleted,
+  type ConversationList,
+  ConversationRestored,
+  type ConversationView,
+  type CreateConversationRequest,
+  type ListConversationsQuery,
+  type UpdateConversationRequest,
+  requireUserId,
+} from '#contracts';
 import type { Outbox } from '#messaging';
-import { decodeCursor, encodeCursor, isUniqueViolation } from '#persistence';
-import { DATA_SOURCE, OUTBOX } from '#service-kit';
-import type { DataSource } from 'typeorm';
+import { Database, decodeCursor, encodeCursor, isUniqueViolation, pageOf } from '#persistence';
+import { OUTBOX } from '#service-kit';
 import { CONVERSATION_CONFIG } from '../conversation-config.module.js';
-import { toConversationView } from './conversation.mapper.js';
 import type { ConversationEntity } from './conversation.entity.js';
-import { ConversationsErrors, invalidField } from './conversations.errors.js';
+import { ConversationsErrors } from './conversations.errors.js';
+import { toConversationView } from './conversations.mapper.js';
 import { ConversationsRepository } from './conversations.repository.js';
 import { TargetOwnership } from './target-ownership.js';
+
+export type { ConversationEntity } from './conversation.entity.js';
+
+/** What messages written or hidden add to a conversation's totals (negative when hidden). */
+export interface TotalsDelta {
+  messages: number;
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+  costMicros: number;
+}
+
+/** What a message write changes on its conversation. */
+export interface MessagesRecorded {
+  /** The leaf shown from now on. */
+  leafId: string | null;
+  delta: TotalsDelta;
+  /** When the newest message was written; null when none was. */
+  at: Date | null;
+  /** A title for a conversation that has none yet. */
+  title: string | null;
+}
 
 const DEFAULT_LIMIT = 20;
 /** Per JSON field: a page of 100 conversations must still fit one bus message (1 MiB). */
@@ -19,7 +51,7 @@ const MAX_JSON_BYTES = 8 * 1024;
 function checkJsonSize(fields: { metadata?: Record<string, unknown>; sessionContext?: Record<string, unknown> }): void {
   for (const field of ['metadata', 'sessionContext'] as const) {
     const value = fields[field];
-    if (value !== undefined && Buffer.byteLength(JSON.stringify(value)) > MAX_JSON_BYTES) throw invalidField(field, `${field} must be at most ${MAX_JSON_BYTES} bytes of JSON`);
+    if (value !== undefined && Buffer.byteLength(JSON.stringify(value)) > MAX_JSON_BYTES) throw ConversationsErrors.jsonTooLarge(field, MAX_JSON_BYTES);
   }
 }
 
@@ -28,7 +60,7 @@ export class ConversationsService {
   constructor(
     private readonly conversations: ConversationsRepository,
     private readonly targets: TargetOwnership,
-    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    private readonly database: Database,
     @Inject(OUTBOX) private readonly outbox: Outbox,
     @Inject(CONVERSATION_CONFIG) private readonly config: ConversationConfig,
   ) {}
@@ -42,8 +74,8 @@ export class ConversationsService {
     if (request.agentId !== undefined) await this.targets.assertAgentOwned(actor, request.agentId);
     if (request.projectId !== undefined) await this.targets.assertProjectOwned(actor, request.projectId);
     try {
-      const saved = await this.dataSource.transaction(async (manager) => {
-        const conversation = await this.conversations.insert(manager, {
+      const saved = await this.database.transaction(async () => {
+        const conversation = await this.conversations.insert({
           ownerId,
           agentId: request.agentId ?? null,
           workflowId: request.workflowId ?? null,
@@ -52,17 +84,8 @@ export class ConversationsService {
           sessionId: request.sessionId ?? null,
           sessionContext: request.sessionContext ?? {},
           metadata: request.metadata ?? {},
-          isArchived: false,
-          currentLeafId: null,
-          lastMessageAt: null,
-          messageCount: 0,
-          promptTokens: 0,
-          completionTokens: 0,
-          totalTokens: 0,
-          costMicros: 0,
-          deletedAt: null,
         });
-        await this.outbox.addIn(manager, ConversationCreated, eventOf(conversation), actor);
+        await this.outbox.add(ConversationCreated, eventOf(conversation), actor);
         return conversation;
       });
       return toConversationView(saved);
@@ -75,48 +98,37 @@ export class ConversationsService {
   async list(actor: Actor, query: ListConversationsQuery): Promise<ConversationList> {
     const ownerId = requireUserId(actor);
     const limit = query.limit ?? DEFAULT_LIMIT;
-    let after: { activity: string; id: string } | undefined;
-    if (query.cursor !== undefined) {
-      after = decodeCursor(query.cursor, { activity: 'timestamp', id: 'uuid' });
-    }
     const rows = await this.conversations.list({
       ownerId,
       agentId: query.agentId,
       workflowId: query.workflowId,
       projectId: query.projectId,
       archived: query.archived === undefined ? undefined : query.archived === 'true',
-      after,
+      after: query.cursor === undefined ? undefined : decodeCursor(query.cursor, { activity: 'timestamp', id: 'uuid' }),
       limit: limit + 1,
     });
-    const page = rows.slice(0, limit);
-    const last = page[page.length - 1];
-    return {
-      items: page.map((r) => toConversationView(r.conversation)),
-      nextCursor: rows.length > limit ? encodeCursor({ activity: last.activity, id: last.conversation.id }) : null,
-    };
+    return pageOf(
+      rows,
+      limit,
+      (r) => toConversationView(r.conversation),
+      (r) => encodeCursor({ activity: r.activity, id: r.conversation.id }),
+    );
   }
 
   async get(actor: Actor, id: string): Promise<ConversationView> {
-    return toConversationView(await this.requireOwned(actor, id));
-  }
-
-  async requireOwned(actor: Actor, id: string): Promise<ConversationEntity> {
-    const found = await this.conversations.findOwned(requireUserId(actor), id);
-    if (!found) throw ConversationsErrors.notFound();
-    return found;
+    return toConversationView(await this.requireOwned(requireUserId(actor), id));
   }
 
   async update(actor: Actor, request: UpdateConversationRequest): Promise<ConversationView> {
     const ownerId = requireUserId(actor);
     checkJsonSize(request);
-    const saved = await this.dataSource.transaction(async (manager) => {
-      const c = await this.conversations.lockOwned(manager, ownerId, request.id);
-      if (!c) throw ConversationsErrors.notFound();
+    const saved = await this.database.transaction(async () => {
+      const c = await this.requireLocked(ownerId, request.id);
       if (request.title !== undefined) c.title = request.title.trim() || c.title;
       if (request.isArchived !== undefined) c.isArchived = request.isArchived;
       if (request.sessionContext !== undefined) c.sessionContext = request.sessionContext;
       if (request.metadata !== undefined) c.metadata = request.metadata;
-      return this.conversations.save(manager, c);
+      return this.conversations.save(c);
     });
     return toConversationView(saved);
   }
@@ -124,32 +136,101 @@ export class ConversationsService {
   /** Soft delete: the conversation leaves lists and search; restore brings it back until the purge. */
   async delete(actor: Actor, id: string): Promise<void> {
     const ownerId = requireUserId(actor);
-    await this.dataSource.transaction(async (manager) => {
-      const c = await this.conversations.lockOwned(manager, ownerId, id);
-      if (!c) throw ConversationsErrors.notFound();
+    await this.database.transaction(async () => {
+      const c = await this.requireLocked(ownerId, id);
       c.deletedAt = new Date();
-      await this.conversations.save(manager, c);
-      await this.outbox.addIn(manager, ConversationDeleted, eventOf(c), actor);
+      await this.conversations.save(c);
+      await this.outbox.add(ConversationDeleted, eventOf(c), actor);
     });
   }
 
   async restore(actor: Actor, id: string): Promise<ConversationView> {
     const ownerId = requireUserId(actor);
-    const saved = await this.dataSource.transaction(async (manager) => {
-      const c = await this.conversations.lockOwned(manager, ownerId, id, { deleted: true });
+    const saved = await this.database.transaction(async () => {
+      const c = await this.conversations.lockOwned(ownerId, id, { deleted: true });
       if (!c || !c.deletedAt || c.deletedAt < this.retentionStart()) {
         // A live conversation of the caller is a conflict; anything else (purged, another user's) is not found.
-        if (await this.conversations.findOwned(ownerId, id, { deleted: false }, manager)) throw ConversationsErrors.notDeleted('conversation');
+        if (await this.conversations.findOwned(ownerId, id)) throw ConversationsErrors.notDeleted();
         throw ConversationsErrors.notFound();
       }
       c.deletedAt = null;
-      const restored = await this.conversations.save(manager, c);
-      await this.outbox.addIn(manager, ConversationRestored, eventOf(restored), actor);
+      const restored = await this.conversations.save(c);
+      await this.outbox.add(ConversationRestored, eventOf(restored), actor);
       return restored;
     });
     return toConversationView(saved);
   }
 
+  /** A live conversation of this owner, or null. */
+  findOwned(ownerId: string, id: string): Promise<ConversationEntity | null> {
+    return this.conversations.findOwned(ownerId, id);
+  }
+
+  async requireOwned(ownerId: string, id: string): Promise<ConversationEntity> {
+    const found = await this.conversations.findOwned(ownerId, id);
+    if (!found) throw ConversationsErrors.notFound();
+    return found;
+  }
+
+  /**
+   * A live conversation of this owner, locked until the caller's transaction ends: message writes
+   * of one conversation (totals, current leaf) run one after another. Null when there is none.
+   */
+  lockOwned(ownerId: string, id: string): Promise<ConversationEntity | null> {
+    return this.conversations.lockOwned(ownerId, id);
+  }
+
+  async requireLocked(ownerId: string, id: string): Promise<ConversationEntity> {
+    const found = await this.conversations.lockOwned(ownerId, id);
+    if (!found) throw ConversationsErrors.notFound();
+    return found;
+  }
+
+  /** Shows another branch of a conversation the caller has locked. */
+  async showLeaf(conversation: ConversationEntity, leafId: string): Promise<void> {
+    conversation.currentLeafId = leafId;
+    await this.conversations.save(conversation);
+  }
+
+  /**
+   * What a message write changes on its conversation, in the writer's transaction: totals, the
+   * leaf shown, the activity time, and the title when none was set yet. The conversation is the
+   * one the writer locked, so its totals are the committed ones and the sums are exact.
+   */
+  async recordMessages(conversation: ConversationEntity, change: MessagesRecorded): Promise<void> {
+    conversation.currentLeafId = change.leafId;
+    conversation.messageCount += change.delta.messages;
+    conversation.promptTokens += change.delta.promptTokens;
+    conversation.completionTokens += change.delta.completionTokens;
+    conversation.totalTokens += change.delta.totalTokens;
+    conversation.costMicros += change.delta.costMicros;
+    conversation.lastMessageAt = change.at ?? conversation.lastMessageAt;
+    conversation.title ??= change.title;
+    const { currentLeafId, messageCount, promptTokens, completionTokens, totalTokens, costMicros, lastMessageAt, title } = conversation;
+    await this.conversations.recordActivity(conversation.id, { currentLeafId, messageCount, promptTokens, completionTokens, totalTokens, costMicros, lastMessageAt, title });
+  }
+
+  /** agent.deleted: the agent's conversations stay, readable and searchable, but archived. */
+  archiveAllOfAgent(ownerId: string, agentId: string): Promise<number> {
+    return this.conversations.archiveByAgent(ownerId, agentId);
+  }
+
+  /** user.deleted: every conversation of the user goes for good (messages, summaries, attachment rows cascade). */
+  deleteAllOf(ownerId: string): Promise<void> {
+    return this.conversations.deleteByOwner(ownerId);
+  }
+
+  /** Conversations deleted before the cutoff, which the purge removes. */
+  purgeable(before: Date): Promise<string[]> {
+    return this.conversations.idsDeletedBefore(before);
+  }
+
+  /** Removes conversations for good (messages, summaries and attachment rows cascade); answers how many went. */
+  purge(ids: string[]): Promise<number> {
+    return this.conversations.deleteAll(ids);
+  }
+
+  /** Deleted before this, a conversation or message is beyond restore: the purge may take it any time. */
   retentionStart(): Date {
     return new Date(Date.now() - this.config.retentionDays * 86_400_000);
   }

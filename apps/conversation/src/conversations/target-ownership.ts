@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AccountContracts, type Actor, AgentContracts, AppError, ErrorCode } from '#contracts';
 import { BUS_CLIENT, type BusClient } from '#messaging';
-import { invalidField } from './conversations.errors.js';
+import { ConversationsErrors } from './conversations.errors.js';
 
 /**
  * Where a conversation's agent and project are checked to be the caller's. Both belong to other
@@ -13,18 +13,18 @@ export class TargetOwnership {
   constructor(@Inject(BUS_CLIENT) private readonly bus: BusClient) {}
 
   async assertAgentOwned(actor: Actor, agentId: string): Promise<void> {
-    await this.ask(() => this.bus.request(AgentContracts.get, { id: agentId }, { actor }), 'agentId', 'agentId must be one of your agents');
+    await this.ask(() => this.bus.request(AgentContracts.get, { id: agentId }, { actor }), ConversationsErrors.notYourAgent);
   }
 
   async assertProjectOwned(actor: Actor, projectId: string): Promise<void> {
-    await this.ask(() => this.bus.request(AccountContracts.getProject, { id: projectId }, { actor }), 'projectId', 'projectId must be one of your projects');
+    await this.ask(() => this.bus.request(AccountContracts.getProject, { id: projectId }, { actor }), ConversationsErrors.notYourProject);
   }
 
-  private async ask(request: () => Promise<unknown>, field: string, problem: string): Promise<void> {
+  private async ask(request: () => Promise<unknown>, refusal: () => AppError): Promise<void> {
     try {
       await request();
     } catch (err) {
-      if (err instanceof AppError && err.code === ErrorCode.NOT_FOUND) throw invalidField(field, problem);
+      if (err instanceof AppError && err.code === ErrorCode.NOT_FOUND) throw refusal();
       throw err;
     }
   }

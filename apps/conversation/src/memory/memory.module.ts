@@ -1,7 +1,16 @@
 import { Module } from '@nestjs/common';
-import { ConversationsModule } from '../conversations/conversations.module.js';
+import { MemoryCopiesModule } from '../memory-copies/memory-copies.module.js';
+import { MessagesModule } from '../messages/messages.module.js';
 import { MemoryHandler } from './memory.handler.js';
+import { MemoryRepository } from './memory.repository.js';
 import { MemoryService } from './memory.service.js';
+import { SqlMemoryBackend } from './sql.backend.js';
 
-@Module({ imports: [ConversationsModule], controllers: [MemoryHandler], providers: [MemoryService] })
+/** Run memory: the window of a branch a run's model sees, and the summaries runs write. */
+@Module({
+  imports: [MessagesModule, MemoryCopiesModule],
+  controllers: [MemoryHandler],
+  providers: [MemoryService, MemoryRepository, SqlMemoryBackend],
+  exports: [MemoryService],
+})
 export class MemoryModule {}

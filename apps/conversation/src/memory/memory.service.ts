@@ -1,23 +1,28 @@
-import { requireService } from '#contracts';
-import { Inject, Injectable } from '@nestjs/common';
-import type { Actor, MemoryReply, MemoryRequest, WriteSummaryRequest } from '#contracts';
-import { ConversationsErrors } from '../conversations/conversations.errors.js';
-import { MEMORY_BACKEND, type MemoryBackend } from './memory-backend.js';
+import { Injectable } from '@nestjs/common';
+import { type Actor, type MemoryReply, type MemoryRequest, type WriteSummaryRequest, requireService } from '#contracts';
+import { type MemoryBackend, MemoryCopiesService } from '../memory-copies/memory-copies.service.js';
+import { MemoryErrors } from './memory.errors.js';
 import { selectWindow } from './memory-window.js';
+import { SqlMemoryBackend } from './sql.backend.js';
 
 export const DEFAULT_MEMORY_MESSAGES = 20;
 export const DEFAULT_MEMORY_TOKENS = 8000;
 
+/** What a run's model sees of a conversation, from the backend CONVERSATION_MEMORY_BACKEND names. */
 @Injectable()
 export class MemoryService {
-  constructor(@Inject(MEMORY_BACKEND) private readonly backend: MemoryBackend) {}
+  private readonly backend: MemoryBackend;
+
+  constructor(copies: MemoryCopiesService, sql: SqlMemoryBackend) {
+    this.backend = copies.copy ?? sql;
+  }
 
   /** The history a run's model should see for a branch: a window, or a summary plus what follows it. */
   async get(actor: Actor, request: MemoryRequest): Promise<MemoryReply> {
     requireService(actor, 'execution');
     const branch = await this.backend.branch(request.ownerId, request.conversationId, request.leafId);
-    if (branch === null) throw ConversationsErrors.notFound();
-    if (request.leafId !== undefined && branch[branch.length - 1]?.id !== request.leafId) throw ConversationsErrors.foreignLeaf('leafId');
+    if (branch === null) throw MemoryErrors.conversationNotFound();
+    if (request.leafId !== undefined && branch[branch.length - 1]?.id !== request.leafId) throw MemoryErrors.foreignMessage('leafId');
     const summary = request.mode === 'summary' ? await this.backend.readSummary(request.conversationId) : null;
     return selectWindow(branch, { maxMessages: request.maxMessages ?? DEFAULT_MEMORY_MESSAGES, maxTokens: request.maxTokens ?? DEFAULT_MEMORY_TOKENS, summary });
   }
@@ -26,8 +31,8 @@ export class MemoryService {
   async writeSummary(actor: Actor, request: WriteSummaryRequest): Promise<void> {
     requireService(actor, 'execution');
     const branch = await this.backend.branch(request.ownerId, request.conversationId, request.throughMessageId);
-    if (branch === null) throw ConversationsErrors.notFound();
-    if (branch[branch.length - 1]?.id !== request.throughMessageId) throw ConversationsErrors.foreignLeaf('throughMessageId');
+    if (branch === null) throw MemoryErrors.conversationNotFound();
+    if (branch[branch.length - 1]?.id !== request.throughMessageId) throw MemoryErrors.foreignMessage('throughMessageId');
     await this.backend.writeSummary(request.conversationId, { content: request.summary, throughMessageId: request.throughMessageId });
   }
 }

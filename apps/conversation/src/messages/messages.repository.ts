@@ -1,95 +1,121 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { newId } from '#persistence';
-import { DATA_SOURCE } from '#service-kit';
-import type { DataSource, EntityManager } from 'typeorm';
-import { returning, type TotalsDelta } from '../conversations/conversations.repository.js';
+import { Injectable } from '@nestjs/common';
+import { IsNull, LessThan, Not } from 'typeorm';
+import type { MessageRole } from '#contracts';
+import { Database, newId } from '#persistence';
 import { MessageEntity } from './message.entity.js';
 
-export type NewMessage = Omit<MessageEntity, 'id' | 'createdAt' | 'updatedAt' | 'assignId' | 'deletedAt'>;
+export type NewMessage = Omit<MessageEntity, 'id' | 'createdAt' | 'updatedAt' | 'assignId' | 'deletedAt' | 'search'>;
 
-export interface TreeRow {
+/** One node of a conversation's tree: enough to draw it. */
+export interface TreeNode {
   id: string;
   parentId: string | null;
-  role: MessageEntity['role'];
+  role: MessageRole;
   preview: string;
   createdAt: Date;
 }
 
-/** All SQL of the messages table; the tree walks are recursive CTEs over indexed columns. */
+/** What a reader sees of a message (messages.mapper reads no more): what the branch walks load. */
+export type ShownMessage = Pick<
+  MessageEntity,
+  'id' | 'conversationId' | 'parentId' | 'role' | 'content' | 'toolCalls' | 'toolCallId' | 'runId' | 'model' | 'tokenUsage' | 'costMicros' | 'metadata' | 'createdAt'
+>;
+const SHOWN: ReadonlySet<string> = new Set<keyof ShownMessage>([
+  'id',
+  'conversationId',
+  'parentId',
+  'role',
+  'content',
+  'toolCalls',
+  'toolCallId',
+  'runId',
+  'model',
+  'tokenUsage',
+  'costMicros',
+  'metadata',
+  'createdAt',
+]);
+
+/** What a hidden or restored message counts for in its conversation's totals. */
+export type MessageTotals = Pick<MessageEntity, 'id' | 'tokenUsage' | 'costMicros'>;
+
+/**
+ * All database access of the messages table. Plain SQL, each saying why, for what walks the
+ * tree (recursive queries: a branch, a subtree's newest leaf, a subtree's soft delete and
+ * restore), the tree's previews and the insert's ON CONFLICT; the Repository API for the rest.
+ */
 @Injectable()
 export class MessagesRepository {
-  constructor(@Inject(DATA_SOURCE) private readonly dataSource: DataSource) {}
+  private selectLists: { all: string; shown: string } | undefined;
+
+  constructor(private readonly database: Database) {}
+
+  private get messages() {
+    return this.database.repository(MessageEntity);
+  }
+
+  /**
+   * Select lists for plain SQL, from the entity: `all` is every column it reads (not the search
+   * vector), `shown` what a reader sees. The branch walks load only `shown`: a page of a long
+   * branch is a thousand rows, and each column is parsed and hydrated a thousand times.
+   */
+  private get columns(): { all: string; shown: string } {
+    if (!this.selectLists) {
+      const readable = this.database.dataSource.getMetadata(MessageEntity).columns.filter((c) => c.isSelect);
+      const list = (columns: typeof readable) => columns.map((c) => `m."${c.databaseName}"`).join(', ');
+      this.selectLists = { all: list(readable), shown: list(readable.filter((c) => SHOWN.has(c.propertyName))) };
+    }
+    return this.selectLists;
+  }
 
   /** A message of this owner (live or deleted as asked), or null. */
-  async findOwned(ownerId: string, id: string, options: { deleted: boolean } = { deleted: false }, manager?: EntityManager): Promise<MessageEntity | null> {
-    const rows: MessageRow[] = await (manager ?? this.dataSource.manager).query(
-      `SELECT ${MESSAGE_COLUMNS} FROM "conversation"."messages" WHERE "id" = $1 AND "owner_id" = $2 AND "deleted_at" IS ${options.deleted ? 'NOT NULL' : 'NULL'}`,
-      [id, ownerId],
-    );
-    return rows.length === 0 ? null : messageFromRow(rows[0]);
+  findOwned(ownerId: string, id: string, options: { deleted: boolean } = { deleted: false }): Promise<MessageEntity | null> {
+    return this.messages.findOneBy({ id, ownerId, deletedAt: options.deleted ? Not(IsNull()) : IsNull() });
   }
 
   /** A live message of one conversation, or null (another conversation's message is not found). */
-  async findInConversation(manager: EntityManager, conversationId: string, id: string): Promise<MessageEntity | null> {
-    const rows: MessageRow[] = await manager.query(`SELECT ${MESSAGE_COLUMNS} FROM "conversation"."messages" WHERE "id" = $1 AND "conversation_id" = $2 AND "deleted_at" IS NULL`, [
-      id,
-      conversationId,
-    ]);
-    return rows.length === 0 ? null : messageFromRow(rows[0]);
-  }
-
-  /** Null when a run already wrote this (runId, step): the unique index makes retries harmless. */
-  async insert(manager: EntityManager, m: NewMessage): Promise<MessageEntity | null> {
-    const rows: MessageRow[] = await manager.query(
-      `INSERT INTO "conversation"."messages"
-         ("id", "conversation_id", "owner_id", "agent_id", "parent_id", "role", "content", "tool_calls", "tool_call_id", "run_id", "step", "model", "token_usage", "cost_micros", "metadata")
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-       ON CONFLICT ("run_id", "step") WHERE "run_id" IS NOT NULL DO NOTHING
-       RETURNING ${MESSAGE_COLUMNS}`,
-      [
-        newId(),
-        m.conversationId,
-        m.ownerId,
-        m.agentId,
-        m.parentId,
-        m.role,
-        m.content,
-        m.toolCalls === null ? null : JSON.stringify(m.toolCalls),
-        m.toolCallId,
-        m.runId,
-        m.step,
-        m.model,
-        m.tokenUsage === null ? null : JSON.stringify(m.tokenUsage),
-        m.costMicros,
-        JSON.stringify(m.metadata),
-      ],
-    );
-    return rows.length === 0 ? null : messageFromRow(rows[0]);
+  findInConversation(conversationId: string, id: string): Promise<MessageEntity | null> {
+    return this.messages.findOneBy({ id, conversationId, deletedAt: IsNull() });
   }
 
   /** The message a run already wrote for this step, if any (a retried write). */
-  async findByRunStep(manager: EntityManager, runId: string, step: number): Promise<MessageEntity | null> {
-    const rows: MessageRow[] = await manager.query(`SELECT ${MESSAGE_COLUMNS} FROM "conversation"."messages" WHERE "run_id" = $1 AND "step" = $2`, [runId, step]);
-    return rows.length === 0 ? null : messageFromRow(rows[0]);
+  findByRunStep(runId: string, step: number): Promise<MessageEntity | null> {
+    return this.messages.findOneBy({ runId, step });
+  }
+
+  /**
+   * Null when a run already wrote this (runId, step): the unique index makes a retry harmless.
+   * Plain SQL for ON CONFLICT ... DO NOTHING on that partial index, which the repository API
+   * cannot say; the columns and values are the entity's.
+   */
+  async insert(values: NewMessage): Promise<MessageEntity | null> {
+    const { table, columns, params } = this.database.columnsOf(MessageEntity, { ...values, id: newId() });
+    return this.database.row(
+      MessageEntity,
+      `INSERT INTO ${table} AS m (${columns.join(', ')}) VALUES (${params.map((_, i) => `$${i + 1}`).join(', ')})
+       ON CONFLICT ("run_id", "step") WHERE "run_id" IS NOT NULL DO NOTHING
+       RETURNING ${this.columns.all}`,
+      params,
+    );
   }
 
   /**
    * The branch ending at a leaf, root first: a walk up the parent links, one primary-key lookup
    * per message, so its cost grows with the branch, not with the conversation.
    */
-  async branch(conversationId: string, leafId: string, manager?: EntityManager): Promise<MessageEntity[]> {
-    const rows: MessageRow[] = await (manager ?? this.dataSource.manager).query(
+  branch(conversationId: string, leafId: string): Promise<ShownMessage[]> {
+    return this.database.rows(
+      MessageEntity,
       `WITH RECURSIVE "up" AS (
          SELECT m."id", m."parent_id", 0 AS "depth" FROM "conversation"."messages" m WHERE m."id" = $1 AND m."conversation_id" = $2
          UNION ALL
          SELECT p."id", p."parent_id", "up"."depth" + 1 FROM "conversation"."messages" p JOIN "up" ON p."id" = "up"."parent_id"
        )
-       SELECT ${MESSAGE_COLUMNS.replace(/"(\w+)"/g, 'm."$1"')} FROM "up" JOIN "conversation"."messages" m ON m."id" = "up"."id"
+       SELECT ${this.columns.shown} FROM "up" JOIN "conversation"."messages" m ON m."id" = "up"."id"
        WHERE m."deleted_at" IS NULL
        ORDER BY "up"."depth" DESC`,
       [leafId, conversationId],
     );
-    return rows.map(messageFromRow);
   }
 
   /**
@@ -97,39 +123,41 @@ export class MessagesRepository {
    * extra one says whether there is more), each with the running size of the content so far, so
    * the caller can stop before a reply outgrows a bus message.
    */
-  async branchPage(conversationId: string, startId: string, limit: number): Promise<Array<{ message: MessageEntity; runningBytes: number }>> {
-    const rows: Array<MessageRow & { running_bytes: string }> = await this.dataSource.query(
+  async branchPage(conversationId: string, startId: string, limit: number): Promise<Array<{ message: ShownMessage; runningBytes: number }>> {
+    const rows = await this.database.query<Record<string, unknown> & { running_bytes: string }>(
       `WITH RECURSIVE "up" AS (
          SELECT m."id", m."parent_id", 0 AS "depth" FROM "conversation"."messages" m WHERE m."id" = $1 AND m."conversation_id" = $2
          UNION ALL
          SELECT p."id", p."parent_id", "up"."depth" + 1 FROM "conversation"."messages" p JOIN "up" ON p."id" = "up"."parent_id" WHERE "up"."depth" < $3
        )
-       SELECT ${MESSAGE_COLUMNS.replace(/"(\w+)"/g, 'm."$1"')},
+       SELECT ${this.columns.shown},
               sum(octet_length(m."content") + coalesce(octet_length(m."tool_calls"::text), 0)) OVER (ORDER BY "up"."depth") AS "running_bytes"
        FROM "up" JOIN "conversation"."messages" m ON m."id" = "up"."id"
        WHERE m."deleted_at" IS NULL
        ORDER BY "up"."depth"`,
       [startId, conversationId, limit],
     );
-    return rows.map((row) => ({ message: messageFromRow(row), runningBytes: Number(row.running_bytes) }));
+    return rows.map((row) => ({ message: this.database.hydrate(MessageEntity, row), runningBytes: Number(row.running_bytes) }));
   }
 
-  /** Every live message of a conversation, compactly, oldest first. */
-  async tree(conversationId: string): Promise<TreeRow[]> {
-    const rows: Array<{ id: string; parent_id: string | null; role: MessageEntity['role']; preview: string; created_at: Date }> = await this.dataSource.query(
-      `SELECT "id", "parent_id", "role", left("content", 80) AS "preview", "created_at" FROM "conversation"."messages"
+  /**
+   * Every live message of a conversation, compactly, oldest first. Plain SQL for left(): the tree
+   * carries 80 characters of each message, not whole messages.
+   */
+  tree(conversationId: string): Promise<TreeNode[]> {
+    return this.database.query<TreeNode>(
+      `SELECT "id", "parent_id" AS "parentId", "role", left("content", 80) AS "preview", "created_at" AS "createdAt" FROM "conversation"."messages"
        WHERE "conversation_id" = $1 AND "deleted_at" IS NULL ORDER BY "id"`,
       [conversationId],
     );
-    return rows.map((r) => ({ id: r.id, parentId: r.parent_id, role: r.role, preview: r.preview, createdAt: r.created_at }));
   }
 
   /**
    * The newest live message at or below one: ids are time-ordered and children are written after
    * their parents, so the newest message of a subtree has no children, i.e. it is a leaf.
    */
-  async newestLeafUnder(manager: EntityManager, id: string): Promise<string> {
-    const rows: Array<{ id: string }> = await manager.query(
+  async newestLeafUnder(id: string): Promise<string> {
+    const [row] = await this.database.query<{ id: string }>(
       `WITH RECURSIVE "down" AS (
          SELECT "id" FROM "conversation"."messages" WHERE "id" = $1
          UNION ALL
@@ -138,25 +166,22 @@ export class MessagesRepository {
        SELECT max("id"::text)::uuid AS "id" FROM "down"`,
       [id],
     );
-    return rows[0].id;
+    return row.id;
   }
 
   /** The newest live message of a conversation (a leaf, for the same reason), or null. */
-  async newestLive(manager: EntityManager, conversationId: string): Promise<string | null> {
-    const rows: Array<{ id: string | null }> = await manager.query(
-      `SELECT max("id"::text)::uuid AS "id" FROM "conversation"."messages" WHERE "conversation_id" = $1 AND "deleted_at" IS NULL`,
-      [conversationId],
-    );
-    return rows[0].id;
+  async newestLive(conversationId: string): Promise<string | null> {
+    const newest = await this.messages.findOne({ select: { id: true }, where: { conversationId, deletedAt: IsNull() }, order: { id: 'DESC' } });
+    return newest?.id ?? null;
   }
 
   /**
    * Marks a live message and its live descendants deleted with one timestamp, so restore brings
-   * back exactly this deletion. Returns the totals of the messages it hid.
+   * back exactly this deletion. Answers what it hid.
    */
-  async softDeleteSubtree(manager: EntityManager, id: string, at: Date): Promise<{ ids: string[]; delta: TotalsDelta }> {
-    const rows = await returning<MessageTotalsRow>(
-      manager,
+  softDeleteSubtree(id: string, at: Date): Promise<MessageTotals[]> {
+    return this.database.rows(
+      MessageEntity,
       `WITH RECURSIVE "down" AS (
          SELECT "id" FROM "conversation"."messages" WHERE "id" = $1 AND "deleted_at" IS NULL
          UNION ALL
@@ -166,13 +191,12 @@ export class MessagesRepository {
        RETURNING m."id", m."token_usage", m."cost_micros"`,
       [id, at],
     );
-    return { ids: rows.map((r) => r.id), delta: totalsOf(rows) };
   }
 
-  /** Brings back a message and the descendants deleted with it (same timestamp). */
-  async restoreSubtree(manager: EntityManager, id: string, at: Date): Promise<TotalsDelta> {
-    const rows = await returning<MessageTotalsRow>(
-      manager,
+  /** Brings back a message and the descendants deleted with it (same timestamp); answers what it restored. */
+  restoreSubtree(id: string, at: Date): Promise<MessageTotals[]> {
+    return this.database.rows(
+      MessageEntity,
       `WITH RECURSIVE "down" AS (
          SELECT "id" FROM "conversation"."messages" WHERE "id" = $1
          UNION ALL
@@ -182,109 +206,11 @@ export class MessagesRepository {
        RETURNING m."id", m."token_usage", m."cost_micros"`,
       [id, at],
     );
-    return totalsOf(rows);
   }
 
-  /** Messages deleted before the cutoff go for good (their subtrees were deleted with them). */
-  async purgeDeleted(manager: EntityManager, before: Date): Promise<number> {
-    const rows = await returning<{ id: string }>(manager, `DELETE FROM "conversation"."messages" WHERE "deleted_at" < $1 RETURNING "id"`, [before]);
-    return rows.length;
+  /** Messages deleted before the cutoff go for good (their subtrees were deleted with them); answers how many. */
+  async purgeDeleted(before: Date): Promise<number> {
+    const result = await this.messages.delete({ deletedAt: LessThan(before) });
+    return result.affected ?? 0;
   }
-}
-
-export function totalsOfMessage(m: Pick<MessageEntity, 'tokenUsage' | 'costMicros'>, sign = 1): TotalsDelta {
-  return {
-    messages: sign,
-    promptTokens: sign * (m.tokenUsage?.prompt ?? 0),
-    completionTokens: sign * (m.tokenUsage?.completion ?? 0),
-    totalTokens: sign * (m.tokenUsage?.total ?? 0),
-    costMicros: sign * m.costMicros,
-  };
-}
-
-interface MessageTotalsRow {
-  id: string;
-  token_usage: MessageEntity['tokenUsage'];
-  cost_micros: string;
-}
-
-function totalsOf(rows: MessageTotalsRow[]): TotalsDelta {
-  const sum: TotalsDelta = { messages: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0, costMicros: 0 };
-  for (const row of rows) {
-    const d = totalsOfMessage({ tokenUsage: row.token_usage, costMicros: Number(row.cost_micros) });
-    sum.messages += d.messages;
-    sum.promptTokens += d.promptTokens;
-    sum.completionTokens += d.completionTokens;
-    sum.totalTokens += d.totalTokens;
-    sum.costMicros += d.costMicros;
-  }
-  return sum;
-}
-
-/** Every column but the search vector, which only the database reads. */
-const MESSAGE_COLUMNS = [
-  'id',
-  'conversation_id',
-  'owner_id',
-  'agent_id',
-  'parent_id',
-  'role',
-  'content',
-  'tool_calls',
-  'tool_call_id',
-  'run_id',
-  'step',
-  'model',
-  'token_usage',
-  'cost_micros',
-  'metadata',
-  'deleted_at',
-  'created_at',
-  'updated_at',
-]
-  .map((c) => `"${c}"`)
-  .join(', ');
-
-interface MessageRow {
-  id: string;
-  conversation_id: string;
-  owner_id: string;
-  agent_id: string | null;
-  parent_id: string | null;
-  role: MessageEntity['role'];
-  content: string;
-  tool_calls: MessageEntity['toolCalls'];
-  tool_call_id: string | null;
-  run_id: string | null;
-  step: number | null;
-  model: string | null;
-  token_usage: MessageEntity['tokenUsage'];
-  cost_micros: string;
-  metadata: Record<string, unknown>;
-  deleted_at: Date | null;
-  created_at: Date;
-  updated_at: Date;
-}
-
-function messageFromRow(row: MessageRow): MessageEntity {
-  return Object.assign(new MessageEntity(), {
-    id: row.id,
-    conversationId: row.conversation_id,
-    ownerId: row.owner_id,
-    agentId: row.agent_id,
-    parentId: row.parent_id,
-    role: row.role,
-    content: row.content,
-    toolCalls: row.tool_calls,
-    toolCallId: row.tool_call_id,
-    runId: row.run_id,
-    step: row.step,
-    model: row.model,
-    tokenUsage: row.token_usage,
-    costMicros: Number(row.cost_micros),
-    metadata: row.metadata,
-    deletedAt: row.deleted_at,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  });
 }

@@ -1,19 +1,29 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConversationConfig } from '#config';
-import { type Actor, type AddMessageRequest, type ConversationTree, type EditMessageRequest, ListMessagesRequest, MessageCreated, type MessageList, type MessageView, type SwitchBranchRequest, requireUserId } from '#contracts';
+import {
+  type Actor,
+  type AddMessageRequest,
+  type ConversationTree,
+  type EditMessageRequest,
+  ListMessagesRequest,
+  MessageCreated,
+  type MessageList,
+  type MessageView,
+  type SwitchBranchRequest,
+  requireUserId,
+} from '#contracts';
 import type { Outbox } from '#messaging';
-import { DATA_SOURCE, OUTBOX } from '#service-kit';
-import type { DataSource, EntityManager } from 'typeorm';
+import { Database, decodeCursor, encodeCursor } from '#persistence';
+import { OUTBOX } from '#service-kit';
 import { CONVERSATION_CONFIG } from '../conversation-config.module.js';
-import type { ConversationEntity } from '../conversations/conversation.entity.js';
-import { toMessageView } from '../conversations/conversation.mapper.js';
-import { ConversationsErrors } from '../conversations/conversations.errors.js';
-import { ConversationsRepository, type TotalsDelta } from '../conversations/conversations.repository.js';
-import { titleFrom } from '../conversations/title.js';
-import { MEMORY_BACKEND, type MemoryBackend } from '../memory/memory-backend.js';
+import { type ConversationEntity, ConversationsService } from '../conversations/conversations.service.js';
+import { MemoryCopiesService } from '../memory-copies/memory-copies.service.js';
+import { totalsOf } from './message-totals.js';
 import type { MessageEntity } from './message.entity.js';
-import { MessagesRepository, type NewMessage, totalsOfMessage } from './messages.repository.js';
-import { decodeCursor, encodeCursor } from '#persistence';
+import { MessagesErrors } from './messages.errors.js';
+import { toMessageView } from './messages.mapper.js';
+import { MessagesRepository, type NewMessage } from './messages.repository.js';
+import { titleFrom } from './title.js';
 
 const DEFAULT_PAGE = 100;
 /** Content per page; with the JSON around it a page stays well under NATS's 1 MiB message limit. */
@@ -25,12 +35,12 @@ export type MessageDraft = Omit<NewMessage, 'conversationId' | 'ownerId' | 'agen
 @Injectable()
 export class MessagesService {
   constructor(
-    private readonly conversations: ConversationsRepository,
     private readonly messages: MessagesRepository,
-    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    private readonly conversations: ConversationsService,
+    private readonly copies: MemoryCopiesService,
+    private readonly database: Database,
     @Inject(OUTBOX) private readonly outbox: Outbox,
     @Inject(CONVERSATION_CONFIG) private readonly config: ConversationConfig,
-    @Inject(MEMORY_BACKEND) private readonly memory: MemoryBackend,
   ) {}
 
   /**
@@ -39,19 +49,14 @@ export class MessagesService {
    * message (NATS refuses more than 1 MiB by default); nextCursor continues towards the root.
    */
   async list(actor: Actor, request: ListMessagesRequest): Promise<MessageList> {
-    const ownerId = requireUserId(actor);
-    const conversation = await this.conversations.findOwned(ownerId, request.id);
-    if (!conversation) throw ConversationsErrors.notFound();
+    const conversation = await this.conversations.requireOwned(requireUserId(actor), request.id);
     const leafId = request.leaf ?? conversation.currentLeafId;
-    let startId = leafId;
-    if (request.cursor !== undefined) {
-      startId = decodeCursor(request.cursor, { id: 'uuid' }).id;
-    }
+    const startId = request.cursor === undefined ? leafId : decodeCursor(request.cursor, { id: 'uuid' }).id;
     if (!startId) return { items: [], leafId: null, nextCursor: null };
     const limit = request.limit ?? DEFAULT_PAGE;
     const rows = await this.messages.branchPage(conversation.id, startId, limit);
     if (rows.length === 0 || rows[0].message.id !== startId) {
-      throw request.cursor !== undefined ? ConversationsErrors.badCursor() : ConversationsErrors.foreignLeaf('leaf');
+      throw request.cursor !== undefined ? MessagesErrors.badCursor() : MessagesErrors.foreignLeaf('leaf');
     }
     let taken = 0;
     while (taken < rows.length && taken < limit && (taken === 0 || rows[taken].runningBytes <= PAGE_BYTES)) taken++;
@@ -61,23 +66,15 @@ export class MessagesService {
   }
 
   async tree(actor: Actor, conversationId: string): Promise<ConversationTree> {
-    const conversation = await this.conversations.findOwned(requireUserId(actor), conversationId);
-    if (!conversation) throw ConversationsErrors.notFound();
+    const conversation = await this.conversations.requireOwned(requireUserId(actor), conversationId);
     const nodes = await this.messages.tree(conversation.id);
     return { currentLeafId: conversation.currentLeafId, nodes: nodes.map((n) => ({ ...n, createdAt: n.createdAt.toISOString() })) };
   }
 
   /** A user message under parentId (the current leaf by default); it becomes the current leaf. */
   async add(actor: Actor, request: AddMessageRequest): Promise<MessageView> {
-    const ownerId = requireUserId(actor);
-    const content = this.checkContent(request.content);
-    const [message] = await this.dataSource.transaction(async (manager) => {
-      const conversation = await this.conversations.lockOwned(manager, ownerId, request.id);
-      if (!conversation) throw ConversationsErrors.notFound();
-      const parentId = await this.resolveParent(manager, conversation, request.parentId);
-      return this.appendChain(manager, conversation, parentId, [userDraft(content)], actor);
-    });
-    return toMessageView(message);
+    const [message] = await this.append(requireUserId(actor), request.id, request.parentId, [userDraft(this.checkContent(request.content))], actor);
+    return message;
   }
 
   /** Editing a user message writes a sibling with the new text: a new branch, made current. */
@@ -85,12 +82,12 @@ export class MessagesService {
     const ownerId = requireUserId(actor);
     const content = this.checkContent(request.content);
     const original = await this.messages.findOwned(ownerId, request.id);
-    if (!original) throw ConversationsErrors.messageNotFound();
-    if (original.role !== 'user') throw ConversationsErrors.notEditable();
-    const [message] = await this.dataSource.transaction(async (manager) => {
-      const conversation = await this.conversations.lockOwned(manager, ownerId, original.conversationId);
-      if (!conversation) throw ConversationsErrors.messageNotFound();
-      return this.appendChain(manager, conversation, original.parentId, [userDraft(content)], actor);
+    if (!original) throw MessagesErrors.notFound();
+    if (original.role !== 'user') throw MessagesErrors.notEditable();
+    const [message] = await this.database.transaction(async () => {
+      const conversation = await this.conversations.lockOwned(ownerId, original.conversationId);
+      if (!conversation) throw MessagesErrors.notFound();
+      return this.appendChain(conversation, original.parentId, [userDraft(content)], actor);
     });
     return toMessageView(message);
   }
@@ -98,14 +95,13 @@ export class MessagesService {
   /** Shows another branch: the newest leaf at or below the chosen message becomes current. */
   async switchBranch(actor: Actor, request: SwitchBranchRequest): Promise<MessageList> {
     const ownerId = requireUserId(actor);
-    const leafId = await this.dataSource.transaction(async (manager) => {
-      const conversation = await this.conversations.lockOwned(manager, ownerId, request.id);
-      if (!conversation) throw ConversationsErrors.notFound();
-      const chosen = await this.messages.findInConversation(manager, conversation.id, request.leafId);
-      if (!chosen) throw ConversationsErrors.foreignLeaf('leafId');
-      conversation.currentLeafId = await this.messages.newestLeafUnder(manager, chosen.id);
-      await this.conversations.save(manager, conversation);
-      return conversation.currentLeafId;
+    const leafId = await this.database.transaction(async () => {
+      const conversation = await this.conversations.requireLocked(ownerId, request.id);
+      const chosen = await this.messages.findInConversation(conversation.id, request.leafId);
+      if (!chosen) throw MessagesErrors.foreignLeaf('leafId');
+      const leaf = await this.messages.newestLeafUnder(chosen.id);
+      await this.conversations.showLeaf(conversation, leaf);
+      return leaf;
     });
     return this.list(actor, Object.assign(new ListMessagesRequest(), { id: request.id, leaf: leafId }));
   }
@@ -114,103 +110,122 @@ export class MessagesService {
   async delete(actor: Actor, id: string): Promise<void> {
     const ownerId = requireUserId(actor);
     const message = await this.messages.findOwned(ownerId, id);
-    if (!message) throw ConversationsErrors.messageNotFound();
-    await this.dataSource.transaction(async (manager) => {
-      const conversation = await this.conversations.lockOwned(manager, ownerId, message.conversationId);
-      if (!conversation) throw ConversationsErrors.messageNotFound();
-      const { ids, delta } = await this.messages.softDeleteSubtree(manager, id, new Date());
-      if (ids.length === 0) throw ConversationsErrors.messageNotFound();
+    if (!message) throw MessagesErrors.notFound();
+    await this.database.transaction(async () => {
+      const conversation = await this.conversations.lockOwned(ownerId, message.conversationId);
+      if (!conversation) throw MessagesErrors.notFound();
+      const hidden = await this.messages.softDeleteSubtree(id, new Date());
+      if (hidden.length === 0) throw MessagesErrors.notFound();
       let leafId = conversation.currentLeafId;
-      if (leafId !== null && ids.includes(leafId)) leafId = message.parentId === null ? await this.messages.newestLive(manager, conversation.id) : await this.messages.newestLeafUnder(manager, message.parentId);
-      await this.conversations.recordMessages(manager, conversation.id, { leafId, delta: negate(delta), at: null, title: null });
+      if (leafId !== null && hidden.some((m) => m.id === leafId)) {
+        leafId = message.parentId === null ? await this.messages.newestLive(conversation.id) : await this.messages.newestLeafUnder(message.parentId);
+      }
+      await this.conversations.recordMessages(conversation, { leafId, delta: totalsOf(hidden, -1), at: null, title: null });
     });
   }
 
   async restore(actor: Actor, id: string): Promise<MessageView> {
     const ownerId = requireUserId(actor);
     const message = await this.messages.findOwned(ownerId, id, { deleted: true });
-    if (!message || !message.deletedAt || message.deletedAt < new Date(Date.now() - this.config.retentionDays * 86_400_000)) {
-      if (await this.messages.findOwned(ownerId, id)) throw ConversationsErrors.notDeleted('message');
-      throw ConversationsErrors.messageNotFound();
+    if (!message || !message.deletedAt || message.deletedAt < this.conversations.retentionStart()) {
+      if (await this.messages.findOwned(ownerId, id)) throw MessagesErrors.notDeleted();
+      throw MessagesErrors.notFound();
     }
     const deletedAt = message.deletedAt;
-    await this.dataSource.transaction(async (manager) => {
-      const conversation = await this.conversations.lockOwned(manager, ownerId, message.conversationId);
-      if (!conversation) throw ConversationsErrors.messageNotFound();
-      if (message.parentId !== null && !(await this.messages.findInConversation(manager, conversation.id, message.parentId))) throw ConversationsErrors.parentDeleted();
-      const delta = await this.messages.restoreSubtree(manager, id, deletedAt);
-      await this.conversations.recordMessages(manager, conversation.id, { leafId: conversation.currentLeafId, delta, at: null, title: null });
+    await this.database.transaction(async () => {
+      const conversation = await this.conversations.lockOwned(ownerId, message.conversationId);
+      if (!conversation) throw MessagesErrors.notFound();
+      if (message.parentId !== null && !(await this.messages.findInConversation(conversation.id, message.parentId))) throw MessagesErrors.parentDeleted();
+      const restored = await this.messages.restoreSubtree(id, deletedAt);
+      await this.conversations.recordMessages(conversation, { leafId: conversation.currentLeafId, delta: totalsOf(restored), at: null, title: null });
     });
     message.deletedAt = null;
     return toMessageView(message);
   }
 
   /**
-   * Writes messages in order, each answering the one before, under a locked conversation: totals,
-   * the current leaf, the activity time and the title change in the same transaction, and each
-   * message gets its message.created event. A draft whose (runId, step) was written before is not
-   * written again: the earlier message stands in for it in the chain.
+   * Writes messages to a live conversation of the owner, in order, each answering the one before,
+   * the first under parentId (a live message of the conversation; the current leaf when omitted).
+   * One transaction, joined when the caller has one open.
    */
-  async appendChain(manager: EntityManager, conversation: ConversationEntity, parentId: string | null, drafts: MessageDraft[], actor: Actor): Promise<MessageEntity[]> {
+  append(ownerId: string, conversationId: string, parentId: string | undefined, drafts: MessageDraft[], actor: Actor): Promise<MessageView[]> {
+    return this.database.transaction(async () => {
+      const conversation = await this.conversations.requireLocked(ownerId, conversationId);
+      const written = await this.appendChain(conversation, await this.resolveParent(conversation, parentId), drafts, actor);
+      return written.map(toMessageView);
+    });
+  }
+
+  /** The branch ending at leafId (the current leaf when omitted), root first; null for a conversation the owner does not have. */
+  async branchOf(ownerId: string, conversationId: string, leafId?: string): Promise<MessageView[] | null> {
+    const conversation = await this.conversations.findOwned(ownerId, conversationId);
+    if (!conversation) return null;
+    const leaf = leafId ?? conversation.currentLeafId;
+    if (!leaf) return [];
+    return (await this.messages.branch(conversation.id, leaf)).map(toMessageView);
+  }
+
+  /** Whether id is a live message of the conversation. */
+  async isLiveIn(conversationId: string, id: string): Promise<boolean> {
+    return (await this.messages.findInConversation(conversationId, id)) !== null;
+  }
+
+  /** Messages deleted before the cutoff go for good; answers how many. */
+  purgeDeleted(before: Date): Promise<number> {
+    return this.messages.purgeDeleted(before);
+  }
+
+  checkContent(content: string): string {
+    if (content.trim() === '') throw MessagesErrors.emptyContent();
+    if (content.length > this.config.maxMessageChars) throw MessagesErrors.contentTooLong(this.config.maxMessageChars);
+    return content;
+  }
+
+  /**
+   * Writes messages in order, each answering the one before, under the conversation the caller
+   * locked: totals, the current leaf, the activity time and the title change in the same
+   * transaction, and each message gets its message.created event. A draft whose (runId, step) was
+   * written before is not written again: the earlier message stands in for it in the chain.
+   */
+  private async appendChain(conversation: ConversationEntity, parentId: string | null, drafts: MessageDraft[], actor: Actor): Promise<MessageEntity[]> {
     const written: MessageEntity[] = [];
-    const delta: TotalsDelta = { messages: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0, costMicros: 0 };
+    const added: MessageEntity[] = [];
     let parent = parentId;
     let title: string | null = null;
-    let lastAt: Date | null = null;
-    let wroteAny = false;
     for (const draft of drafts) {
-      const existing = draft.runId !== null && draft.step !== null ? await this.messages.findByRunStep(manager, draft.runId, draft.step) : null;
+      const existing = draft.runId !== null && draft.step !== null ? await this.messages.findByRunStep(draft.runId, draft.step) : null;
       const message =
-        existing ??
-        (await this.messages.insert(manager, { ...draft, conversationId: conversation.id, ownerId: conversation.ownerId, agentId: conversation.agentId, parentId: parent }));
+        existing ?? (await this.messages.insert({ ...draft, conversationId: conversation.id, ownerId: conversation.ownerId, agentId: conversation.agentId, parentId: parent }));
       if (message === null) throw new Error('a run step was written concurrently outside the conversation lock');
       if (!existing) {
-        wroteAny = true;
-        const d = totalsOfMessage(message);
-        for (const key of Object.keys(delta) as Array<keyof TotalsDelta>) delta[key] += d[key];
+        added.push(message);
         if (title === null && conversation.title === null && message.role === 'user') title = titleFrom(message.content);
-        lastAt = message.createdAt;
-        await this.outbox.addIn(
-          manager,
+        await this.outbox.add(
           MessageCreated,
           { messageId: message.id, conversationId: conversation.id, ownerId: conversation.ownerId, role: message.role, ...(message.runId ? { runId: message.runId } : {}) },
           actor,
         );
-        await this.memory.record(conversation.ownerId, conversation.id, {
-          id: message.id,
-          parentId: message.parentId,
-          role: message.role,
-          content: message.content,
-          toolCalls: message.toolCalls,
-          toolCallId: message.toolCallId,
-        });
+        const { id, role, content, toolCalls, toolCallId } = message;
+        await this.copies.record(conversation.ownerId, conversation.id, { id, parentId: message.parentId, role, content, toolCalls, toolCallId });
       }
       written.push(message);
       parent = message.id;
     }
-    if (wroteAny) await this.conversations.recordMessages(manager, conversation.id, { leafId: parent, delta, at: lastAt, title });
+    if (added.length > 0) {
+      await this.conversations.recordMessages(conversation, { leafId: parent, delta: totalsOf(added), at: added[added.length - 1].createdAt, title });
+    }
     return written;
   }
 
-  /** Live messages of the conversation that may parent a new one; a foreign or deleted one is a bad parentId. */
-  async resolveParent(manager: EntityManager, conversation: ConversationEntity, parentId: string | undefined): Promise<string | null> {
+  /** Live messages of the conversation may parent a new one; a foreign or deleted one is a bad parentId. */
+  private async resolveParent(conversation: ConversationEntity, parentId: string | undefined): Promise<string | null> {
     if (parentId === undefined) return conversation.currentLeafId;
-    const parent = await this.messages.findInConversation(manager, conversation.id, parentId);
-    if (!parent) throw ConversationsErrors.foreignParent();
+    const parent = await this.messages.findInConversation(conversation.id, parentId);
+    if (!parent) throw MessagesErrors.foreignParent();
     return parent.id;
-  }
-
-  checkContent(content: string): string {
-    if (content.trim() === '') throw ConversationsErrors.emptyContent();
-    if (content.length > this.config.maxMessageChars) throw ConversationsErrors.contentTooLong(this.config.maxMessageChars);
-    return content;
   }
 }
 
 function userDraft(content: string): MessageDraft {
   return { role: 'user', content, toolCalls: null, toolCallId: null, runId: null, step: null, model: null, tokenUsage: null, costMicros: 0, metadata: {} };
-}
-
-function negate(d: TotalsDelta): TotalsDelta {
-  return { messages: -d.messages, promptTokens: -d.promptTokens, completionTokens: -d.completionTokens, totalTokens: -d.totalTokens, costMicros: -d.costMicros };
 }

@@ -1,12 +1,11 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { ConversationConfig } from '#config';
 import { describeError, rootLogger } from '#observability';
-import { DATA_SOURCE } from '#service-kit';
-import type { DataSource } from 'typeorm';
-import { ATTACHMENT_STORAGE, type AttachmentStorage } from '../attachments/attachment-storage.js';
+import { Database } from '#persistence';
+import { AttachmentsService } from '../attachments/attachments.service.js';
 import { CONVERSATION_CONFIG } from '../conversation-config.module.js';
-import { ConversationsRepository } from '../conversations/conversations.repository.js';
-import { MessagesRepository } from '../messages/messages.repository.js';
+import { ConversationsService } from '../conversations/conversations.service.js';
+import { MessagesService } from '../messages/messages.service.js';
 
 /**
  * Removes conversations and messages deleted longer ago than the retention period. Every replica
@@ -18,10 +17,10 @@ export class PurgeService implements OnApplicationBootstrap, OnApplicationShutdo
   private readonly log = rootLogger().child({ component: 'conversation-purge' });
 
   constructor(
-    private readonly conversations: ConversationsRepository,
-    private readonly messages: MessagesRepository,
-    @Inject(ATTACHMENT_STORAGE) private readonly storage: AttachmentStorage,
-    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    private readonly conversations: ConversationsService,
+    private readonly messages: MessagesService,
+    private readonly attachments: AttachmentsService,
+    private readonly database: Database,
     @Inject(CONVERSATION_CONFIG) private readonly config: ConversationConfig,
   ) {}
 
@@ -38,12 +37,15 @@ export class PurgeService implements OnApplicationBootstrap, OnApplicationShutdo
   /** One pass; returns what went. Files go after the rows commit, so a failed pass loses no bytes that are still referenced. */
   async purge(now = new Date()): Promise<{ conversations: number; messages: number; files: number }> {
     const before = new Date(now.getTime() - this.config.retentionDays * 86_400_000);
-    const result = await this.dataSource.transaction(async (manager) => {
-      const gone = await this.conversations.purgeDeleted(manager, before);
-      const messages = await this.messages.purgeDeleted(manager, before);
-      return { ...gone, messages };
+    const result = await this.database.transaction(async () => {
+      const purgeable = await this.conversations.purgeable(before);
+      // Read before the conversations go: their attachment rows go with them.
+      const storageKeys = await this.attachments.storageKeysOf(purgeable);
+      const conversations = await this.conversations.purge(purgeable);
+      const messages = await this.messages.purgeDeleted(before);
+      return { conversations, messages, storageKeys };
     });
-    for (const key of result.storageKeys) await this.storage.delete(key);
+    await this.attachments.deleteFiles(result.storageKeys);
     return { conversations: result.conversations, messages: result.messages, files: result.storageKeys.length };
   }
 

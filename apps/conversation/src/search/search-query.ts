@@ -1,5 +1,5 @@
 import { SEARCH_MAX_TERMS } from '#contracts';
-import { invalidField } from '../conversations/conversations.errors.js';
+import { SearchErrors } from './search.errors.js';
 
 /**
  * Refuses queries that cannot be answered well before they reach PostgreSQL: empty ones, and
@@ -9,8 +9,8 @@ import { invalidField } from '../conversations/conversations.errors.js';
  */
 export function checkSearchText(q: string): string {
   const text = q.trim();
-  if (text === '') throw invalidField('q', 'q must contain a word to search for');
+  if (text === '') throw SearchErrors.noText();
   const terms = text.split(/\s+/).filter((t) => t !== '');
-  if (terms.length > SEARCH_MAX_TERMS) throw invalidField('q', `q must have at most ${SEARCH_MAX_TERMS} words`);
+  if (terms.length > SEARCH_MAX_TERMS) throw SearchErrors.tooManyWords(SEARCH_MAX_TERMS);
   return text;
 }

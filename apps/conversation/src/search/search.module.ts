@@ -3,5 +3,5 @@ import { SearchHandler } from './search.handler.js';
 import { SearchRepository } from './search.repository.js';
 import { SearchService } from './search.service.js';
 
-@Module({ controllers: [SearchHandler], providers: [SearchService, SearchRepository] })
+@Module({ controllers: [SearchHandler], providers: [SearchService, SearchRepository], exports: [SearchService] })
 export class SearchModule {}

@@ -12,8 +12,8 @@ export interface StoredSummary {
 
 /**
  * Where run memory lives (seed 000: sql, file, in_memory). The sql backend is this service's own
- * tables, written by the message paths; the file and in_memory backends keep their own copy, fed
- * through record(), for single-process use without the conversation tables.
+ * tables, written by the message paths (memory/sql.backend.ts); the file and in_memory backends
+ * keep their own copy, fed through record(), for single-process use without the conversation tables.
  */
 export interface MemoryBackend {
   /** The branch ending at leafId (the current leaf when omitted), root first; null for an unknown conversation. */
@@ -23,5 +23,3 @@ export interface MemoryBackend {
   readSummary(conversationId: string): Promise<StoredSummary | null>;
   writeSummary(conversationId: string, summary: StoredSummary): Promise<void>;
 }
-
-export const MEMORY_BACKEND = Symbol('MEMORY_BACKEND');

@@ -1,5 +1,4 @@
-import type { ConversationView, MessageView } from '#contracts';
-import type { MessageEntity } from '../messages/message.entity.js';
+import type { ConversationView } from '#contracts';
 import type { ConversationEntity } from './conversation.entity.js';
 
 export function toConversationView(c: ConversationEntity): ConversationView {
@@ -19,23 +18,5 @@ export function toConversationView(c: ConversationEntity): ConversationView {
     createdAt: c.createdAt.toISOString(),
     updatedAt: c.updatedAt.toISOString(),
     deletedAt: c.deletedAt ? c.deletedAt.toISOString() : null,
-  };
-}
-
-export function toMessageView(m: MessageEntity): MessageView {
-  return {
-    id: m.id,
-    conversationId: m.conversationId,
-    parentId: m.parentId,
-    role: m.role,
-    content: m.content,
-    toolCalls: m.toolCalls,
-    toolCallId: m.toolCallId,
-    runId: m.runId,
-    model: m.model,
-    tokenUsage: m.tokenUsage,
-    costMicros: m.costMicros,
-    metadata: m.metadata,
-    createdAt: m.createdAt.toISOString(),
   };
 }

@@ -1,19 +1,19 @@
 import { Controller } from '@nestjs/common';
 import { type Actor, AppendRunMessagesRequest, AppendRunUserMessageRequest, type MessageView, type RunMessagesReply, RunWriteContracts } from '#contracts';
 import { Rpc } from '#messaging';
-import { RunsService } from './runs.service.js';
+import { RunMessagesService } from './run-messages.service.js';
 
 @Controller()
-export class RunsHandler {
-  constructor(private readonly runs: RunsService) {}
+export class RunMessagesHandler {
+  constructor(private readonly runMessages: RunMessagesService) {}
 
   @Rpc(RunWriteContracts.appendUserMessage)
   appendUserMessage(request: AppendRunUserMessageRequest, actor: Actor): Promise<MessageView> {
-    return this.runs.appendUserMessage(actor, request);
+    return this.runMessages.appendUserMessage(actor, request);
   }
 
   @Rpc(RunWriteContracts.appendMessages)
   appendMessages(request: AppendRunMessagesRequest, actor: Actor): Promise<RunMessagesReply> {
-    return this.runs.appendMessages(actor, request);
+    return this.runMessages.appendMessages(actor, request);
   }
 }

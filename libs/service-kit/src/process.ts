@@ -11,7 +11,7 @@ export function loadConfigOrExit(
   try {
     const config = loadConfig();
     for (const load of sections) load(process.env);
-    createRootLogger(config.logLevel, { app: processName });
+    createRootLogger(config.logLevel, { app: processName }, config.logFormat);
     if (requirements) requireForServiceMode(config, requirements);
     return config;
   } catch (err) {
@@ -47,7 +47,8 @@ export function runUntilSignalled(start: () => Promise<() => Promise<void>>): vo
       process.on('SIGINT', () => shutdown('SIGINT'));
     },
     (err: unknown) => {
-      log.fatal(describeError(err), 'failed to start');
+      const described = describeError(err);
+      log.fatal(described, `failed to start: ${described.message}`);
       process.exit(1);
     },
   );

@@ -87,13 +87,14 @@ export async function startEmbeddedDatabase(dataDir: string, fixedPort: number |
   const ownerFile = join(home, 'embedded-postgres.pid');
   await stopLeftOver(directory, ownerFile, home, log);
 
+  const ports = await candidatePorts(fixedPort);
   if (!existsSync(join(directory, 'PG_VERSION'))) {
     log.info({ directory }, 'initialising the embedded PostgreSQL (first start; a few seconds)');
     await initialise(binaries, directory, runAs);
   }
 
   let server: Server | undefined;
-  for (const port of await candidatePorts(fixedPort)) {
+  for (const port of ports) {
     try {
       server = await Server.start(binaries, directory, port, runAs);
       if (port !== (fixedPort ?? FIRST_PORT)) log.info({ port }, `port ${fixedPort ?? FIRST_PORT} is taken, so the embedded PostgreSQL listens on ${port} (EMBEDDED_PG_PORT sets it)`);

@@ -100,8 +100,9 @@ export async function startEmbeddedDatabase(dataDir: string, fixedPort: number |
       if (port !== (fixedPort ?? FIRST_PORT)) log.info({ port }, `port ${fixedPort ?? FIRST_PORT} is taken, so the embedded PostgreSQL listens on ${port} (EMBEDDED_PG_PORT sets it)`);
       break;
     } catch (err) {
+      if (!(err instanceof PortTakenError)) throw err;
       // Taken between the check and the start: the next free one, unless the port was asked for.
-      if (!(err instanceof PortTakenError) || fixedPort !== undefined) throw err;
+      if (fixedPort !== undefined) throw portTaken(fixedPort);
     }
   }
   if (!server) throw new EmbeddedDatabaseError(`no free port for the embedded PostgreSQL from ${FIRST_PORT} to ${FIRST_PORT + MORE_PORTS}: set EMBEDDED_PG_PORT to a free one`);
@@ -234,10 +235,11 @@ function parentOf(pid: number): number | undefined {
 }
 
 /**
- * A postmaster.pid in the cluster means a server was not shut down. If it belongs to a platform
- * that is still running (its pid is in DATA_DIR/embedded-postgres.pid), starting a second one on
- * the same data would fail: say so. Otherwise its platform died without stopping it (kill -9, OOM):
- * stop it the way PostgreSQL likes best (SIGINT, fast shutdown), then start as usual.
+ * A postmaster.pid in the cluster means a server was not shut down. If the platform that started
+ * it is still running (its parent, per /proc; where there is no /proc, the pid kept in
+ * DATA_DIR/embedded-postgres.pid), a second server on the same data would fail: say so. Otherwise
+ * its platform died without stopping it (kill -9, OOM): stop it the way PostgreSQL likes best
+ * (SIGINT, fast shutdown), then start as usual.
  */
 async function stopLeftOver(directory: string, ownerFile: string, home: string, log: ReturnType<typeof rootLogger>): Promise<void> {
   let pid: number;
@@ -253,10 +255,14 @@ async function stopLeftOver(directory: string, ownerFile: string, home: string, 
     await rm(join(directory, 'postmaster.pid'), { force: true });
     return;
   }
-  // Its platform is the parent of the server; where /proc cannot tell, a live owner is taken for one.
-  const owner = Number((await readFile(ownerFile, 'utf8').catch(() => '')).trim());
   const parent = parentOf(pid);
-  if (Number.isSafeInteger(owner) && owner > 0 && owner !== process.pid && alive(owner) && (parent === undefined || parent === owner)) {
+  const owner =
+    parent !== undefined
+      ? parent > 1 && parent !== process.pid && alive(parent) && (commandOf(parent) ?? '').includes('node')
+        ? parent
+        : undefined
+      : Number((await readFile(ownerFile, 'utf8').catch(() => '')).trim()) || undefined;
+  if (owner !== undefined && owner !== process.pid && alive(owner)) {
     throw new EmbeddedDatabaseError(
       `DATA_DIR ${home} is in use by another platform that is still running (process ${owner}): stop that one first, or give this one its own DATA_DIR`,
     );
@@ -277,14 +283,16 @@ async function stopLeftOver(directory: string, ownerFile: string, home: string, 
 /** Ports to try, each checked free on 127.0.0.1 first. */
 async function candidatePorts(fixedPort: number | undefined): Promise<number[]> {
   if (fixedPort !== undefined) {
-    if (!(await portFree(fixedPort))) {
-      throw new EmbeddedDatabaseError(`port ${fixedPort} (EMBEDDED_PG_PORT) is taken by another program: set EMBEDDED_PG_PORT to a free port, or unset it to use the first free one from ${FIRST_PORT}`);
-    }
+    if (!(await portFree(fixedPort))) throw portTaken(fixedPort);
     return [fixedPort];
   }
   const free: number[] = [];
   for (let port = FIRST_PORT; port <= FIRST_PORT + MORE_PORTS; port++) if (await portFree(port)) free.push(port);
   return free;
+}
+
+function portTaken(port: number): EmbeddedDatabaseError {
+  return new EmbeddedDatabaseError(`port ${port} (EMBEDDED_PG_PORT) is taken by another program: set EMBEDDED_PG_PORT to a free port, or unset it to use the first free one from ${FIRST_PORT}`);
 }
 
 function portFree(port: number): Promise<boolean> {

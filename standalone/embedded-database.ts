@@ -65,7 +65,12 @@ interface RunAs {
  * - As root it runs as the `postgres` user (PostgreSQL refuses root): binaries and data that user
  *   cannot reach are copied or placed under /var/lib/agent-platform/embedded-postgres.
  */
-export async function startEmbeddedDatabase(dataDir: string, fixedPort: number | undefined): Promise<EmbeddedDatabase> {
+export async function startEmbeddedDatabase(
+  dataDir: string,
+  fixedPort: number | undefined,
+  /** Called once initdb or postgres runs: the caller's own work can go on beside it from then on. */
+  onProcessStarted: () => void = () => undefined,
+): Promise<EmbeddedDatabase> {
   const log = rootLogger().child({ component: 'embedded-postgres' });
   const home = resolve(dataDir);
   await mkdir(home, { recursive: true });
@@ -87,16 +92,16 @@ export async function startEmbeddedDatabase(dataDir: string, fixedPort: number |
   const ownerFile = join(home, 'embedded-postgres.pid');
   await stopLeftOver(directory, ownerFile, home, log);
 
-  const ports = await candidatePorts(fixedPort);
+  if (fixedPort !== undefined && !(await portFree(fixedPort))) throw portTaken(fixedPort);
   if (!existsSync(join(directory, 'PG_VERSION'))) {
     log.info({ directory }, 'initialising the embedded PostgreSQL (first start; a few seconds)');
-    await initialise(binaries, directory, runAs);
+    await initialise(binaries, directory, runAs, onProcessStarted);
   }
 
   let server: Server | undefined;
-  for (const port of ports) {
+  for await (const port of candidatePorts(fixedPort)) {
     try {
-      server = await Server.start(binaries, directory, port, runAs);
+      server = await Server.start(binaries, directory, port, runAs, onProcessStarted);
       if (port !== (fixedPort ?? FIRST_PORT)) log.info({ port }, `port ${fixedPort ?? FIRST_PORT} is taken, so the embedded PostgreSQL listens on ${port} (EMBEDDED_PG_PORT sets it)`);
       break;
     } catch (err) {
@@ -280,15 +285,14 @@ async function stopLeftOver(directory: string, ownerFile: string, home: string, 
   }
 }
 
-/** Ports to try, each checked free on 127.0.0.1 first. */
-async function candidatePorts(fixedPort: number | undefined): Promise<number[]> {
+/** Ports to try, in order, each checked free on 127.0.0.1 just before. */
+async function* candidatePorts(fixedPort: number | undefined): AsyncGenerator<number> {
   if (fixedPort !== undefined) {
     if (!(await portFree(fixedPort))) throw portTaken(fixedPort);
-    return [fixedPort];
+    yield fixedPort;
+    return;
   }
-  const free: number[] = [];
-  for (let port = FIRST_PORT; port <= FIRST_PORT + MORE_PORTS; port++) if (await portFree(port)) free.push(port);
-  return free;
+  for (let port = FIRST_PORT; port <= FIRST_PORT + MORE_PORTS; port++) if (await portFree(port)) yield port;
 }
 
 function portTaken(port: number): EmbeddedDatabaseError {
@@ -313,7 +317,7 @@ async function messagesLocale(): Promise<string> {
   }
 }
 
-async function initialise(binaries: Binaries, directory: string, runAs: RunAs | undefined): Promise<void> {
+async function initialise(binaries: Binaries, directory: string, runAs: RunAs | undefined, onProcessStarted: () => void): Promise<void> {
   await mkdir(directory, { recursive: true, mode: 0o700 });
   if (runAs) await chown(directory, runAs.uid, runAs.gid);
   const locale = await messagesLocale();
@@ -327,6 +331,7 @@ async function initialise(binaries: Binaries, directory: string, runAs: RunAs | 
       let text = '';
       child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
       child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      child.once('spawn', onProcessStarted);
       child.once('error', reject);
       child.once('close', (code) => (code === 0 ? resolveRun(text) : reject(new EmbeddedDatabaseError(`initdb failed (exit code ${code}): ${lastLines(text)}`))));
     });
@@ -349,7 +354,7 @@ class Server {
     readonly port: number,
   ) {}
 
-  static start(binaries: Binaries, directory: string, port: number, runAs: RunAs | undefined): Promise<Server> {
+  static start(binaries: Binaries, directory: string, port: number, runAs: RunAs | undefined, onProcessStarted: () => void): Promise<Server> {
     const log = rootLogger().child({ component: 'embedded-postgres' });
     return new Promise((resolveStart, reject) => {
       const child = spawn(binaries.postgres, ['-D', directory, '-p', String(port)], {
@@ -357,6 +362,7 @@ class Server {
         env: { ...process.env, LC_MESSAGES: 'C' },
         stdio: ['ignore', 'ignore', 'pipe'],
       });
+      child.once('spawn', onProcessStarted);
       let recent = '';
       let ready = false;
       // Read for as long as it runs: a full pipe would block its logging, and with it the server.

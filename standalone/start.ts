@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { ConfigError, loadAgentConfig, loadConfig, loadConversationConfig, loadExecutionConfig, loadIdentityConfig, type PlatformConfig } from '#config';
 import { createRootLogger } from '#observability';
-import { startEmbeddedDatabase } from './embedded-database.js';
+import { type EmbeddedDatabase, startEmbeddedDatabase } from './embedded-database.js';
 
 /**
  * Every setting of every service is checked before anything starts, as `loadConfigOrExit` does for
@@ -29,8 +29,15 @@ checkConfigOrExit(() => {
   return config;
 });
 
-// The embedded PostgreSQL starts in its own process while this one loads the services.
-const database = config.databaseUrl ? undefined : startEmbeddedDatabase(config.dataDir, config.embeddedPostgresPort);
-database?.catch(() => undefined); // awaited, and reported, by runPlatform
+// The embedded PostgreSQL starts in its own process while this one loads the services: loading
+// them holds this thread, so it waits until initdb or postgres runs (or the start failed).
+let database: Promise<EmbeddedDatabase> | undefined;
+if (!config.databaseUrl) {
+  let running: () => void = () => undefined;
+  const processStarted = new Promise<void>((resolve) => (running = resolve));
+  database = startEmbeddedDatabase(config.dataDir, config.embeddedPostgresPort, () => running());
+  database.catch(() => undefined); // awaited, and reported, by runPlatform
+  await Promise.race([processStarted, database.then(() => undefined, () => undefined)]);
+}
 const { runPlatform } = await import('./platform.js');
 runPlatform(config, database);

@@ -23,7 +23,7 @@ export function loadConfigOrExit(
   }
 }
 
-/** Closes everything once on SIGTERM/SIGINT, and exits non-zero if start-up fails. */
+/** Closes everything once on SIGTERM/SIGINT/SIGHUP, and exits non-zero if start-up fails. */
 export function runUntilSignalled(start: () => Promise<() => Promise<void>>): void {
   const log = rootLogger();
   let stopping = false;
@@ -45,6 +45,8 @@ export function runUntilSignalled(start: () => Promise<() => Promise<void>>): vo
       };
       process.on('SIGTERM', () => shutdown('SIGTERM'));
       process.on('SIGINT', () => shutdown('SIGINT'));
+      // A closed terminal: without this, node would end at once and leave its children running.
+      process.on('SIGHUP', () => shutdown('SIGHUP'));
     },
     (err: unknown) => {
       const described = describeError(err);

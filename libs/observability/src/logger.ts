@@ -101,6 +101,12 @@ const PRETTY_LEVELS: Record<string, string> = { trace: 'TRACE ', debug: 'DEBUG '
 /** Fields every line has, or that say nothing at a terminal where one process writes. */
 const PRETTY_HIDDEN = new Set(['level', 'time', 'msg', 'app']);
 
+/** Whether the message already shows this value (long enough not to match by chance). */
+function saysAlready(message: string, value: unknown): boolean {
+  const text = String(value);
+  return text.length >= 4 && (typeof value === 'string' || typeof value === 'number') && message.includes(text);
+}
+
 /**
  * Writes each entry as `HH:MM:SS [LEVEL ]message key=value ...`: info carries no label, and a field
  * whose value the message already says is left out. Redaction has already happened in pino.
@@ -123,7 +129,7 @@ function prettyStream(out: NodeJS.WriteStream): { write(line: string): void } {
       const at = new Date(typeof entry.time === 'string' ? entry.time : Date.now());
       const time = [at.getHours(), at.getMinutes(), at.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
       const fields = Object.entries(entry)
-        .filter(([key, value]) => !PRETTY_HIDDEN.has(key) && value !== undefined && !(message !== '' && message.includes(String(value))))
+        .filter(([key, value]) => !PRETTY_HIDDEN.has(key) && value !== undefined && !saysAlready(message, value))
         .map(([key, value]) => `${key}=${typeof value === 'string' && !/\s/.test(value) ? value : JSON.stringify(value)}`);
       const text = [message, ...fields].filter((part) => part !== '').join(' ');
       out.write(`${paint('2', time)} ${paint(LEVEL_COLORS[level] ?? '', PRETTY_LEVELS[level] ?? `${level.toUpperCase()} `)}${text}\n`);

@@ -6,18 +6,29 @@
 # Written for the classic builder as well as BuildKit (docker-compose 1.29
 # uses the classic one by default), so no RUN --mount cache tricks.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Node 24 LTS, the same release as the `node` devDependency that runs builds and tests outside
+# Docker (keep the two in step). Pinned by version tag, not by digest: this file was written on a
+# machine without access to the image registry, so no digest could be read or checked. To pin one:
+#   docker buildx imagetools inspect node:24.21.0-bookworm-slim   (the "Digest:" line)
+# and use node:24.21.0-bookworm-slim@sha256:<that digest>, or pass it as --build-arg NODE_IMAGE=...
+ARG NODE_IMAGE=node:24.21.0-bookworm-slim
 
 # ---------------------------------------------------------------------------
 # deps: all dependencies, dev included (the TypeScript build needs them).
 # Only the manifests are copied first so this layer survives source edits.
 FROM ${NODE_IMAGE} AS deps
-# The lockfile is written by npm 11 and package.json's allowScripts is read by
-# it; the npm bundled with Node 20 is 10.x, so bring the build in line.
+# The lockfile is written by npm 11.19 and package.json's allowScripts policy
+# (which install scripts may run) needs an npm that recent; the npm bundled
+# with the image may be older, so bring the build in line.
 ARG NPM_VERSION=11.19.1
 RUN npm install --global "npm@${NPM_VERSION}" && npm cache clean --force
 WORKDIR /app
 COPY package.json package-lock.json ./
+# `npm install` runs the `prepare` script (scripts/build.mjs --install), which
+# skips the build while there are no sources yet. It also installs the `node`
+# devDependency, a second Node 24 that only builds outside Docker use; it goes
+# with the other dev dependencies in prod-deps.
+COPY scripts/build.mjs scripts/build.mjs
 # `npm install`, not `npm ci`: npm 11's ci can reject this lockfile.
 RUN npm install --no-audit --no-fund && npm cache clean --force
 

@@ -35,7 +35,7 @@ export async function migrateAll(url: string): Promise<Record<string, string[]>>
 
 if (process.argv[1]?.endsWith('migrate.js')) {
   const config = loadConfigOrExit('migrate');
-  const log = createRootLogger(config.logLevel, { app: 'migrate' });
+  const log = createRootLogger(config.logLevel, { app: 'migrate' }, config.logFormat);
   if (!config.databaseUrl) {
     process.stderr.write('migrate: DATABASE_URL is required (npm start migrates its embedded database by itself)\n');
     process.exit(78);

@@ -14,7 +14,7 @@ import { rotateProviderKeys } from '../apps/identity/src/settings/provider-key-r
  */
 if (process.argv[1]?.endsWith('rotate-keys.js')) {
   const config = loadConfigOrExit('rotate-keys');
-  const log = createRootLogger(config.logLevel, { app: 'rotate-keys' });
+  const log = createRootLogger(config.logLevel, { app: 'rotate-keys' }, config.logFormat);
   let keyring: Keyring | undefined;
   try {
     keyring = Keyring.parse(process.env.ENCRYPTION_KEYS, 'ENCRYPTION_KEYS');

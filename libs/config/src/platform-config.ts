@@ -1,4 +1,4 @@
-import type { LogLevel } from '#observability';
+import type { LogFormat, LogLevel } from '#observability';
 
 /** Every setting the platform reads, parsed and validated once at start-up. */
 export interface PlatformConfig {
@@ -11,6 +11,8 @@ export interface PlatformConfig {
   natsUrl?: string;
   dataDir: string;
   logLevel: LogLevel;
+  /** `auto`: readable lines at a terminal, JSON lines otherwise. */
+  logFormat?: LogFormat;
   /** HS256 key for access tokens; shared by the gateway (verifies) and identity (signs). */
   jwtSecret?: string;
   accessTokenTtlSeconds: number;
@@ -22,7 +24,8 @@ export interface PlatformConfig {
   migrateOnStart: boolean;
   /** 'off' keeps committed events in the outbox (maintenance, tests of crash recovery). */
   outboxRelay: boolean;
-  embeddedPostgresPort: number;
+  /** Unset: the first free port from 54329 on. */
+  embeddedPostgresPort?: number;
   /**
    * Which proxies in front of the gateway to believe about the client's address
    * (X-Forwarded-For): false (none), true (all), a hop count, or addresses/CIDRs.
@@ -40,6 +43,7 @@ export class ConfigError extends Error {
 type Env = Record<string, string | undefined>;
 
 const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'silent'];
+const LOG_FORMATS: readonly LogFormat[] = ['auto', 'json', 'pretty'];
 
 /** Reads variables of one environment, collecting a problem per bad value instead of stopping at the first. */
 export class EnvReader {
@@ -119,6 +123,7 @@ export function loadConfig(env: Env = process.env): PlatformConfig {
     natsUrl: r.url('NATS_URL', ['nats:', 'tls:']),
     dataDir: r.string('DATA_DIR', './.data'),
     logLevel: r.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    logFormat: r.oneOf('LOG_FORMAT', LOG_FORMATS, 'auto'),
     jwtSecret,
     accessTokenTtlSeconds: r.int('ACCESS_TOKEN_TTL_SECONDS', 900, 30, 86_400),
     refreshTokenTtlSeconds: r.int('REFRESH_TOKEN_TTL_SECONDS', 30 * 86_400, 60, 365 * 86_400),
@@ -127,7 +132,7 @@ export function loadConfig(env: Env = process.env): PlatformConfig {
     busNamespace,
     migrateOnStart: r.bool('MIGRATE_ON_START', true),
     outboxRelay: r.bool('OUTBOX_RELAY', true),
-    embeddedPostgresPort: r.int('EMBEDDED_PG_PORT', 54329, 1, 65535),
+    embeddedPostgresPort: r.raw('EMBEDDED_PG_PORT') === undefined ? undefined : r.int('EMBEDDED_PG_PORT', 54329, 1, 65535),
     trustProxy: parseTrustProxy(r.optionalString('TRUST_PROXY'), r.problems),
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);

@@ -1,4 +1,5 @@
-import { acceptRequestId, describeError, RequestContext } from './index.js';
+import { acceptRequestId, createRootLogger, describeError, RequestContext } from './index.js';
+import { jest } from '@jest/globals';
 
 describe('request ids', () => {
   it('accepts a short, plain client id and replaces anything else', () => {
@@ -26,5 +27,44 @@ describe('describeError', () => {
     const described = describeError(err);
     expect(described).toEqual({ error: 'Error', code: 'ECONNREFUSED', message: 'connect failed for postgres://***@db:5432/x' });
     expect(JSON.stringify(described)).not.toMatch(/hunter2|SELECT|\n\s+at /);
+  });
+});
+
+describe('the pretty log format', () => {
+  it('writes one readable line per entry: no level for info, fields the message does not already say, secrets redacted', () => {
+    const lines: string[] = [];
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    process.env.NO_COLOR = '1'; // plain text even when the tests run at a terminal
+    try {
+      const log = createRootLogger('info', { app: 'platform' }, 'pretty');
+      log.info({ api: 'http://localhost:3000/api/v1' }, 'up: API at http://localhost:3000/api/v1');
+      log.warn({ attempt: 2, password: 'hunter2' }, 'not reachable yet');
+      log.debug('not shown at info');
+    } finally {
+      delete process.env.NO_COLOR;
+      write.mockRestore();
+      createRootLogger('silent');
+    }
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d up: API at http:\/\/localhost:3000\/api\/v1\n$/);
+    expect(lines[1]).toMatch(/^\d\d:\d\d:\d\d WARN not reachable yet attempt=2 password=\[redacted\]\n$/);
+  });
+
+  it('keeps JSON lines by default', () => {
+    const lines: string[] = [];
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    try {
+      createRootLogger('info', { app: 'gateway' }).info({ port: 3000 }, 'listening');
+    } finally {
+      write.mockRestore();
+      createRootLogger('silent');
+    }
+    expect(JSON.parse(lines.join(''))).toMatchObject({ level: 'info', app: 'gateway', port: 3000, msg: 'listening' });
   });
 });

@@ -42,7 +42,16 @@ async function connectWithRetry(dataSource: DataSource, service: string): Promis
   }
 }
 
-export async function startBusService(definition: BusServiceDefinition, runtime: Runtime): Promise<RunningService> {
+/**
+ * `startUpLogLevel` is the level of the lines this says while starting (migrations applied, ready):
+ * `info` where each service is its own process, `debug` where one process starts them all and says
+ * once that it is up.
+ */
+export async function startBusService(
+  definition: BusServiceDefinition,
+  runtime: Runtime,
+  { startUpLogLevel = 'info' }: { startUpLogLevel?: 'info' | 'debug' } = {},
+): Promise<RunningService> {
   const { name } = definition;
   const log = rootLogger().child({ service: name });
   const databaseUrl = runtime.config.databaseUrl;
@@ -52,7 +61,7 @@ export async function startBusService(definition: BusServiceDefinition, runtime:
   await connectWithRetry(dataSource, name);
   if (runtime.config.migrateOnStart) {
     const applied = await migrateSchema(dataSource);
-    if (applied.length > 0) log.info({ migrations: applied }, 'migrations applied');
+    if (applied.length > 0) log[startUpLogLevel]({ migrations: applied }, 'migrations applied');
   }
 
   const database = new Database(dataSource);
@@ -83,7 +92,7 @@ export async function startBusService(definition: BusServiceDefinition, runtime:
   app.useGlobalFilters(new RpcPassthroughFilter());
   await app.listen();
   if (runtime.config.outboxRelay) relay.start();
-  log.info({ transport: runtime.transport }, `${name} service ready`);
+  log[startUpLogLevel]({ transport: runtime.transport }, `${name} service ready`);
 
   return {
     name,

@@ -11,7 +11,7 @@ export function loadConfigOrExit(
   try {
     const config = loadConfig();
     for (const load of sections) load(process.env);
-    createRootLogger(config.logLevel, { app: processName });
+    createRootLogger(config.logLevel, { app: processName }, config.logFormat);
     if (requirements) requireForServiceMode(config, requirements);
     return config;
   } catch (err) {
@@ -23,7 +23,7 @@ export function loadConfigOrExit(
   }
 }
 
-/** Closes everything once on SIGTERM/SIGINT, and exits non-zero if start-up fails. */
+/** Closes everything once on SIGTERM/SIGINT/SIGHUP, and exits non-zero if start-up fails. */
 export function runUntilSignalled(start: () => Promise<() => Promise<void>>): void {
   const log = rootLogger();
   let stopping = false;
@@ -45,9 +45,12 @@ export function runUntilSignalled(start: () => Promise<() => Promise<void>>): vo
       };
       process.on('SIGTERM', () => shutdown('SIGTERM'));
       process.on('SIGINT', () => shutdown('SIGINT'));
+      // A closed terminal: without this, node would end at once and leave its children running.
+      process.on('SIGHUP', () => shutdown('SIGHUP'));
     },
     (err: unknown) => {
-      log.fatal(describeError(err), 'failed to start');
+      const described = describeError(err);
+      log.fatal(described, `failed to start: ${described.message}`);
       process.exit(1);
     },
   );

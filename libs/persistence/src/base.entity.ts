@@ -1,4 +1,4 @@
-import { BeforeInsert, CreateDateColumn, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { BeforeInsert, CreateDateColumn, PrimaryColumn, UpdateDateColumn, type ValueTransformer } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 
 /** Time-ordered ids: made by the app, so a row's id is known before it is written. */
@@ -21,3 +21,12 @@ export abstract class BaseEntity {
     this.id ??= newId();
   }
 }
+
+/**
+ * For `bigint` columns that hold counters and micro-dollar sums: node-postgres answers int8 as a
+ * string (it may exceed 2^53); these never do, so the entity holds a number. Written as given.
+ */
+export const bigintNumber: ValueTransformer = {
+  to: (value: number | null | undefined) => value,
+  from: (value: string | null | undefined) => (value === null || value === undefined ? value : Number(value)),
+};

@@ -5,7 +5,7 @@ import { In } from 'typeorm';
 import type { Fence } from '../run-events/run-events.service.js';
 import type { ModelUsage } from '../usage/usage.service.js';
 import { RunStepEntity, type StepStatus } from './run-step.entity.js';
-import { RunEntity, type RunLimits, type RunUsage } from './run.entity.js';
+import { RunEntity, type RunUsage } from './run.entity.js';
 
 /** The columns a new run is written with; the rest take their defaults. */
 export type NewRun = Pick<
@@ -19,13 +19,14 @@ export type NewRun = Pick<
   | 'conversationId'
   | 'sessionId'
   | 'input'
+  | 'limits'
   | 'timeoutMs'
   | 'idempotencyKey'
   | 'traceId'
   | 'background'
   | 'keyHolder'
   | 'agentSnapshot'
-> & { limits: RunLimits };
+>;
 
 /** A row the claim query locked, before this worker decides what to do with it. */
 export interface ClaimCandidate {
@@ -46,6 +47,16 @@ export interface FinishPatch {
   error?: RunErrorInfo;
   /** Usage reported by the executor; otherwise the sum over the run's completed steps. */
   usage?: RunUsage;
+}
+
+export interface RunListFilter {
+  ownerId: string;
+  status?: RunStatus;
+  agentId?: string;
+  conversationId?: string;
+  /** The (created_at as ISO text with microseconds, id) position the page starts after. */
+  after?: { createdAt: string; id: string };
+  limit: number;
 }
 
 /** A run's completed tool and model calls: what its session and the daily usage count when it ends. */
@@ -148,14 +159,7 @@ export class RunEngineRepository {
    * page. The sort key goes out as ISO text with microseconds: a JS Date would drop them and repeat
    * or skip rows.
    */
-  async listByOwner(filter: {
-    ownerId: string;
-    status?: RunStatus;
-    agentId?: string;
-    conversationId?: string;
-    after?: { createdAt: string; id: string };
-    limit: number;
-  }): Promise<Array<{ run: RunEntity; createdKey: string }>> {
+  async listByOwner(filter: RunListFilter): Promise<Array<{ run: RunEntity; createdKey: string }>> {
     const rows = await this.database.query<Record<string, unknown> & { created_key: string }>(
       `SELECT *, to_char("created_at" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "created_key" FROM "execution"."runs"
        WHERE "owner_id" = $1 AND ($2::text IS NULL OR "status" = $2) AND ($3::uuid IS NULL OR "agent_id" = $3)

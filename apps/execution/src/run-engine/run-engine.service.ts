@@ -9,7 +9,7 @@ import { EphemeralKeys } from './ephemeral-keys.js';
 import { ExecutorRegistry } from './executor-registry.js';
 import { RunEndings } from './run-endings.js';
 import { RunErrors } from './run-engine.errors.js';
-import { RunEngineRepository } from './run-engine.repository.js';
+import { RunEngineRepository, type RunListFilter } from './run-engine.repository.js';
 import type { RunExecutor } from './run-executor.js';
 import { RUNS_CANCEL_SUBJECT, RUNS_WAKE_SUBJECT, type RunCancelHint } from './run-hints.js';
 import type { RunStepEntity } from './run-step.entity.js';
@@ -225,7 +225,7 @@ export class RunEngineService {
   }
 
   /** An owner's runs, newest first, after the (created_at, id) position of the previous page; each with its position. */
-  list(filter: Parameters<RunEngineRepository['listByOwner']>[0]): Promise<Array<{ run: RunEntity; createdKey: string }>> {
+  list(filter: RunListFilter): Promise<Array<{ run: RunEntity; createdKey: string }>> {
     return this.repository.listByOwner(filter);
   }
 

@@ -180,7 +180,8 @@ export class RunEngineService {
     if (!locked) throw RunErrors.notFound();
     if (locked.status === 'running') {
       await this.repository.markCancelRequested(runId);
-      return { run: { ...locked, cancelRequestedAt: locked.cancelRequestedAt ?? new Date() }, notifyWorker: true };
+      locked.cancelRequestedAt ??= new Date();
+      return { run: locked, notifyWorker: true };
     }
     if (locked.status !== 'pending' && locked.status !== 'requires_action') throw RunErrors.alreadyFinished(locked.status);
     await this.repository.markCancelRequested(runId);

@@ -1,6 +1,6 @@
-import { Check, Column, CreateDateColumn, Entity, ForeignKey, Index, PrimaryColumn, Unique, UpdateDateColumn } from 'typeorm';
+import { Check, Column, Entity, ForeignKey, Index, Unique } from 'typeorm';
 import type { RunErrorInfo, StepType } from '#contracts';
-import { bigintNumber } from '#persistence';
+import { BaseEntity, bigintNumber } from '#persistence';
 import type { RunUsage } from './run.entity.js';
 
 export type StepStatus = 'running' | 'completed' | 'failed' | 'abandoned';
@@ -25,10 +25,7 @@ export class StepUsageColumns implements RunUsage {
 @Check('run_steps_tokens_ck', `"prompt_tokens" >= 0 AND "completion_tokens" >= 0 AND "cost_micros" >= 0`)
 // A step the executor names once is done once: a resumed attempt finds it instead of repeating it.
 @Index('run_steps_run_id_step_key_uq', ['runId', 'key'], { unique: true, where: `"status" = 'completed'` })
-export class RunStepEntity {
-  @PrimaryColumn('uuid')
-  id: string;
-
+export class RunStepEntity extends BaseEntity {
   @Column('uuid')
   @ForeignKey('runs', { name: 'run_steps_run_id_fkey', onDelete: 'CASCADE' })
   runId: string;
@@ -74,10 +71,4 @@ export class RunStepEntity {
 
   @Column('timestamptz', { nullable: true })
   completedAt: Date | null;
-
-  @CreateDateColumn({ type: 'timestamptz', default: () => 'now()' })
-  createdAt: Date;
-
-  @UpdateDateColumn({ type: 'timestamptz', default: () => 'now()' })
-  updatedAt: Date;
 }

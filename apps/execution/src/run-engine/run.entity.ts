@@ -1,6 +1,6 @@
-import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, Entity, Index } from 'typeorm';
 import type { RunErrorInfo, RunKind, RunStatus } from '#contracts';
-import { bigintNumber } from '#persistence';
+import { BaseEntity, bigintNumber } from '#persistence';
 
 /** Bounds a run carries from its agent's configuration (capped by the operator). */
 export interface RunLimits {
@@ -61,10 +61,7 @@ export class RunUsageColumns implements RunUsage {
 @Index('runs_conversation_active_idx', ['conversationId', 'createdAt'], {
   where: `"conversation_id" IS NOT NULL AND "status" IN ('pending', 'running', 'requires_action')`,
 })
-export class RunEntity {
-  @PrimaryColumn('uuid')
-  id: string;
-
+export class RunEntity extends BaseEntity {
   @Column('uuid')
   ownerId: string;
 
@@ -154,12 +151,6 @@ export class RunEntity {
 
   @Column('timestamptz', { nullable: true })
   completedAt: Date | null;
-
-  @CreateDateColumn({ type: 'timestamptz', default: () => 'now()' })
-  createdAt: Date;
-
-  @UpdateDateColumn({ type: 'timestamptz', default: () => 'now()' })
-  updatedAt: Date;
 
   /** Nobody waits on the answer: its end is announced as a notification. */
   @Column('boolean', { default: false })

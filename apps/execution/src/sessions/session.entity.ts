@@ -1,5 +1,6 @@
-import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, Entity, Index } from 'typeorm';
 import type { SessionStatus } from '#contracts';
+import { BaseEntity } from '#persistence';
 
 export interface SessionErrorLog {
   runId: string;
@@ -14,10 +15,7 @@ export interface SessionErrorLog {
 @Check('sessions_counts_ck', `"messages_count" >= 0 AND "run_count" >= 0`)
 @Index('sessions_agent_id_conversation_id_uq', ['agentId', 'conversationId'], { unique: true, where: `"conversation_id" IS NOT NULL` })
 @Index('sessions_owner_id_idx', ['ownerId'])
-export class SessionEntity {
-  @PrimaryColumn('uuid')
-  id: string;
-
+export class SessionEntity extends BaseEntity {
   @Column('uuid')
   ownerId: string;
 
@@ -64,10 +62,4 @@ export class SessionEntity {
 
   @Column('timestamptz', { nullable: true })
   completedAt: Date | null;
-
-  @CreateDateColumn({ type: 'timestamptz', default: () => 'now()' })
-  createdAt: Date;
-
-  @UpdateDateColumn({ type: 'timestamptz', default: () => 'now()' })
-  updatedAt: Date;
 }

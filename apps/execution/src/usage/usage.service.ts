@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type Actor, AppError, FINAL_RUN_STATUSES, requireUserId, type RunStatus, UsageQuery, type UsageReport } from '#contracts';
+import { type Actor, AppError, FINAL_RUN_STATUSES, requireUserId, type RunStatus, type UsageQuery, type UsageReport } from '#contracts';
 import { toUsageRow } from './usage.mapper.js';
 import { type ModelUsage, type UsageTotals, UsageRepository } from './usage.repository.js';
 

@@ -76,7 +76,11 @@ export class RunEngineService {
     @Inject(EXECUTION_CONFIG) private readonly config: ExecutionConfig,
   ) {}
 
-  /** Queues a run (or answers the run the owner's idempotency key already made), then wakes the workers. */
+  /**
+   * Queues a run (or answers the run the owner's idempotency key already made), then wakes the
+   * workers: the whole of queueing for a producer with no rules of its own. The run API's start
+   * calls the same steps with its own between them.
+   */
   async enqueue(request: EnqueueRunRequest): Promise<Queued> {
     let queued: Queued;
     try {

@@ -1,11 +1,19 @@
 import { Module } from '@nestjs/common';
 import { AccountCleanupModule } from './account-cleanup/account-cleanup.module.js';
-import { AgentRunsModule } from './agent-runs/agent-runs.module.js';
+import { AgentLoopModule } from './agent-loop/agent-loop.module.js';
 import { ExecutionConfigModule } from './execution-config.module.js';
-import { RunsApiModule } from './runs-api/runs-api.module.js';
+import { RunEngineModule } from './run-engine/run-engine.module.js';
+import { RunEventsModule } from './run-events/run-events.module.js';
 import { RunsModule } from './runs/runs.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
+import { ToolsModule } from './tools/tools.module.js';
 import { UsageModule } from './usage/usage.module.js';
 
-@Module({ imports: [ExecutionConfigModule, RunsModule, AgentRunsModule, SessionsModule, UsageModule, RunsApiModule, AccountCleanupModule] })
+/**
+ * runs/ is the run API the gateway calls; run-engine/ the queue and its workers; run-events/ a
+ * run's stored event stream; agent-loop/ the executor of agent runs, with tools/.
+ */
+@Module({
+  imports: [ExecutionConfigModule, RunsModule, RunEngineModule, RunEventsModule, AgentLoopModule, ToolsModule, SessionsModule, UsageModule, AccountCleanupModule],
+})
 export class ExecutionModule {}

@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { type Actor, type RpcContract, RunContracts, SessionContracts, type StartRunRequest, UsageContracts, UserDeleted } from '#contracts';
 import type { RunningService, Runtime } from '#service-kit';
 import { query } from '#testing';
-import { RunEndings } from '../src/runs/run-endings.js';
-import { RunQueue } from '../src/runs/run-queue.js';
-import type { FinishPatch } from '../src/runs/runs.repository.js';
+import { RunEndings } from '../src/run-engine/run-endings.js';
+import { type FinishPatch, RunEngineService } from '../src/run-engine/run-engine.service.js';
 import { type ExecutionUnderTest, fieldsOf, outcomeOf, OwnedTargets, startExecution } from './support/execution-spec.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -28,7 +27,7 @@ describe('sessions and usage', () => {
     const outcome = await outcomeOf(promise);
     return { code: outcome.code, fields: fieldsOf(outcome.details) };
   };
-  const endRun = (runId: string, patch: FinishPatch) => service.dataSource.transaction((manager) => service.app.get(RunEndings).end(manager, runId, null, patch));
+  const endRun = (runId: string, patch: FinishPatch) => service.database.transaction(() => service.app.get(RunEndings).end(runId, null, patch));
   /** A step as an executor's journal leaves it. */
   const step = (runId: string, seq: number, type: string, name: string, extra: { model?: string | null; status?: string; prompt?: number; completion?: number; cost?: number } = {}) =>
     query(
@@ -68,7 +67,7 @@ describe('sessions and usage', () => {
       expect(paused).toMatchObject({ status: 'paused', runCount: 0, messagesCount: 0, toolsUsed: {}, completedAt: null });
       expect(Date.parse(paused.lastActiveAt)).toBeGreaterThanOrEqual(Date.parse(fresh.lastActiveAt));
 
-      await service.app.get(RunQueue).resume(run.id, [{ stepKey: 'tool:c1', output: { result: 'x' } }], user.userId);
+      await service.app.get(RunEngineService).resume(run.id, [{ stepKey: 'tool:c1', output: { result: 'x' } }], user.userId);
       await query(databaseUrl, `UPDATE execution.runs SET status = 'running', lease_owner = 'w', lease_expires_at = now() + interval '1 hour', attempt = 2 WHERE id = $1`, [run.id]);
       await step(run.id, 4, 'tool', 'calculator');
       await step(run.id, 5, 'tool', 'http_get');

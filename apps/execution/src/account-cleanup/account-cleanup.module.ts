@@ -1,9 +1,9 @@
 import { Module } from '@nestjs/common';
-import { RunsModule } from '../runs/runs.module.js';
+import { RunEngineModule } from '../run-engine/run-engine.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { UsageModule } from '../usage/usage.module.js';
-import { AgentDeletedHandler } from './agent-deleted.handler.js';
-import { UserDeletedHandler } from './user-deleted.handler.js';
+import { AccountCleanupHandler } from './account-cleanup.handler.js';
+import { AccountCleanupService } from './account-cleanup.service.js';
 
-@Module({ imports: [RunsModule, SessionsModule, UsageModule], controllers: [UserDeletedHandler, AgentDeletedHandler] })
+@Module({ imports: [RunEngineModule, SessionsModule, UsageModule], controllers: [AccountCleanupHandler], providers: [AccountCleanupService], exports: [AccountCleanupService] })
 export class AccountCleanupModule {}

@@ -1,37 +1,24 @@
-import { AppError, ErrorCode, type RunErrorInfo } from '#contracts';
+import { AppError, ErrorCode } from '#contracts';
+import { RunErrors } from '../run-engine/run-engine.service.js';
 
-/** A fenced write affected no row: another attempt owns the run, or it ended. The writer must stop. */
-export class LeaseLostError extends Error {
-  constructor(readonly runId: string, readonly attempt: number) {
-    super(`run ${runId}: attempt ${attempt} no longer holds the run`);
-    this.name = 'LeaseLostError';
-  }
-}
-
-/**
- * What an executor throws for a failure that retrying cannot fix (a limit reached, a bad
- * definition): the run fails at once. Any other error counts as one failed attempt.
- */
-export class RunFailure extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    /** Extra fields of the stored error, e.g. which limit for LIMIT_EXCEEDED. */
-    readonly details: Record<string, string> = {},
-  ) {
-    super(message);
-    this.name = 'RunFailure';
-  }
-
-  info(): RunErrorInfo {
-    return { ...this.details, code: this.code, message: this.message };
-  }
-}
-
+/** The run routes' coded errors: the queue's own, and the rules of starting and resuming a run. */
 export const RunsErrors = {
-  /** Also what another user's run answers: no existence leak. */
-  notFound: () => AppError.notFound('run'),
-  alreadyFinished: (status: string) => new AppError(ErrorCode.CONFLICT, `the run is already ${status}`, { status }),
-  notWaiting: (status: string) => new AppError(ErrorCode.CONFLICT, `the run is ${status}, not waiting for input`, { status }),
-  badInput: (problem: string) => new AppError(ErrorCode.VALIDATION_FAILED, problem),
+  ...RunErrors,
+  conversationBusy: (activeRunId: string) => new AppError(ErrorCode.CONFLICT, 'the conversation already has an active run', { activeRunId }),
+  tooManyActive: (active: number, limit: number) => new AppError(ErrorCode.RATE_LIMITED, `you have ${active} runs pending or running, the most allowed at once`, { limit }),
+  workflowsUnavailable: () => new AppError(ErrorCode.CONFLICT, 'workflow runs are not available yet'),
+  notWaitingForToolResults: (status: string) => new AppError(ErrorCode.CONFLICT, 'the run is not waiting for client tool results', { status }),
+  toolOutputsMismatch: (missing: string[], unknown: string[], duplicate: string[]) => {
+    const problems = [
+      ...(missing.length > 0 ? [`no output for tool calls: ${missing.join(', ')}`] : []),
+      ...(unknown.length > 0 ? [`not tool calls of this run: ${unknown.join(', ')}`] : []),
+      ...(duplicate.length > 0 ? [`answered more than once: ${duplicate.join(', ')}`] : []),
+    ];
+    return new AppError(ErrorCode.VALIDATION_FAILED, 'toolOutputs must answer every tool call of the run exactly once', {
+      errors: [{ field: 'toolOutputs', problems }],
+      missing,
+      unknown,
+      duplicate,
+    });
+  },
 };

@@ -1,12 +1,10 @@
 import { Module } from '@nestjs/common';
-import { EphemeralKeys } from './ephemeral-keys.js';
-import { ExecutorRegistry } from './executor-registry.js';
-import { RunEndings } from './run-endings.js';
-import { RunEventsCompaction } from './run-events-compaction.js';
-import { RunEventsHub } from './run-events-hub.js';
-import { RunQueue } from './run-queue.js';
-import { RunWorker } from './run-worker.js';
-import { RunsRepository } from './runs.repository.js';
+import { RunEngineModule } from '../run-engine/run-engine.module.js';
+import { RunEventsModule } from '../run-events/run-events.module.js';
+import { SessionsModule } from '../sessions/sessions.module.js';
+import { RunsHandler } from './runs.handler.js';
+import { RunsService } from './runs.service.js';
 
-@Module({ providers: [RunsRepository, RunEndings, RunEventsHub, RunEventsCompaction, RunQueue, RunWorker, ExecutorRegistry, EphemeralKeys], exports: [RunsRepository, RunEndings, RunEventsHub, RunEventsCompaction, RunQueue, RunWorker, ExecutorRegistry, EphemeralKeys] })
+/** The run API the gateway calls: start, read, follow, cancel and resume runs. */
+@Module({ imports: [RunEngineModule, RunEventsModule, SessionsModule], controllers: [RunsHandler], providers: [RunsService], exports: [RunsService] })
 export class RunsModule {}

@@ -1,7 +1,7 @@
 import type { SessionView } from '#contracts';
-import type { Session } from './sessions.repository.js';
+import type { SessionEntity } from './session.entity.js';
 
-export function toSessionView(s: Session): SessionView {
+export function toSessionView(s: SessionEntity): SessionView {
   return {
     id: s.id,
     agentId: s.agentId,

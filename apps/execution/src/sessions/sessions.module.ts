@@ -1,8 +1,7 @@
 import { Module } from '@nestjs/common';
-import { RunsModule } from '../runs/runs.module.js';
-import { SessionRunHook } from './session-run-hook.js';
 import { SessionsHandler } from './sessions.handler.js';
 import { SessionsRepository } from './sessions.repository.js';
+import { SessionsService } from './sessions.service.js';
 
-@Module({ imports: [RunsModule], controllers: [SessionsHandler], providers: [SessionsRepository, SessionRunHook], exports: [SessionsRepository] })
+@Module({ controllers: [SessionsHandler], providers: [SessionsService, SessionsRepository], exports: [SessionsService] })
 export class SessionsModule {}

@@ -1,8 +1,7 @@
 import { Module } from '@nestjs/common';
-import { RunsModule } from '../runs/runs.module.js';
-import { UsageRunHook } from './usage-run-hook.js';
 import { UsageHandler } from './usage.handler.js';
 import { UsageRepository } from './usage.repository.js';
+import { UsageService } from './usage.service.js';
 
-@Module({ imports: [RunsModule], controllers: [UsageHandler], providers: [UsageRepository, UsageRunHook], exports: [UsageRepository] })
+@Module({ controllers: [UsageHandler], providers: [UsageService, UsageRepository], exports: [UsageService] })
 export class UsageModule {}

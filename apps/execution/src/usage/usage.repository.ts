@@ -1,10 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { UsageGroup } from '#contracts';
-import { DATA_SOURCE } from '#service-kit';
-import type { DataSource, EntityManager } from 'typeorm';
-import { sql } from '../runs/runs.repository.js';
+import { Database } from '#persistence';
+import { UsageDailyEntity } from './usage-daily.entity.js';
 
-/** One run's model calls to one model. */
+/** One run's completed model calls to one model. */
 export interface ModelUsage {
   /** '' when the step named none. */
   model: string;
@@ -32,32 +31,11 @@ const GROUP_KEYS: Record<UsageGroup, string> = {
 
 @Injectable()
 export class UsageRepository {
-  constructor(@Inject(DATA_SOURCE) private readonly dataSource: DataSource) {}
+  constructor(private readonly database: Database) {}
 
-  /** A run's completed model calls per model, most calls first (ties by name, so the choice is stable). */
-  async modelCallsOf(manager: EntityManager, runId: string): Promise<ModelUsage[]> {
-    const rows: Array<{ model: string; calls: string; prompt_tokens: string; completion_tokens: string; cost_micros: string }> = await sql(
-      manager,
-      `SELECT COALESCE("model", '') AS "model", count(*) AS "calls", SUM("prompt_tokens") AS "prompt_tokens",
-              SUM("completion_tokens") AS "completion_tokens", SUM("cost_micros") AS "cost_micros"
-       FROM "execution"."run_steps"
-       WHERE "run_id" = $1 AND "status" = 'completed' AND "step_type" = 'llm_call'
-       GROUP BY 1 ORDER BY "calls" DESC, "model"`,
-      [runId],
-    );
-    return rows.map((r) => ({
-      model: r.model,
-      calls: Number(r.calls),
-      promptTokens: Number(r.prompt_tokens),
-      completionTokens: Number(r.completion_tokens),
-      costMicros: Number(r.cost_micros),
-    }));
-  }
-
-  /** Adds to today's (UTC) row of the owner, agent and model. */
-  async add(manager: EntityManager, key: { ownerId: string; agentId: string }, usage: ModelUsage, runs: number): Promise<void> {
-    await sql(
-      manager,
+  /** Plain SQL: an upsert that adds to today's (UTC) row of the owner, agent and model. */
+  async add(key: { ownerId: string; agentId: string }, usage: ModelUsage, runs: number): Promise<void> {
+    await this.database.query(
       `INSERT INTO "execution"."usage_daily" AS u ("owner_id", "day", "agent_id", "model", "request_count", "run_count", "prompt_tokens", "completion_tokens", "cost_micros")
        VALUES ($1, (now() AT TIME ZONE 'UTC')::date, $2, $3, $4, $5, $6, $7, $8)
        ON CONFLICT ("owner_id", "day", "agent_id", "model") DO UPDATE
@@ -68,10 +46,9 @@ export class UsageRepository {
     );
   }
 
-  /** The owner's totals per group over [from, to] (UTC days, inclusive), ordered by key. */
+  /** Plain SQL: sums per group (the Repository API has no GROUP BY). The owner's totals over [from, to] (UTC days, inclusive), ordered by key. */
   async report(ownerId: string, from: string, to: string, groupBy: UsageGroup): Promise<UsageTotals[]> {
-    const rows: Array<{ key: string; requests: string; runs: string; prompt_tokens: string; completion_tokens: string; cost_micros: string }> = await sql(
-      this.dataSource,
+    const rows = await this.database.query<{ key: string; requests: string; runs: string; prompt_tokens: string; completion_tokens: string; cost_micros: string }>(
       `SELECT ${GROUP_KEYS[groupBy]} AS "key", SUM("request_count") AS "requests", SUM("run_count") AS "runs",
               SUM("prompt_tokens") AS "prompt_tokens", SUM("completion_tokens") AS "completion_tokens", SUM("cost_micros") AS "cost_micros"
        FROM "execution"."usage_daily"
@@ -89,8 +66,7 @@ export class UsageRepository {
     }));
   }
 
-  /** For account deletion, in the caller's transaction. */
-  async deleteByOwner(manager: EntityManager, ownerId: string): Promise<void> {
-    await sql(manager, `DELETE FROM "execution"."usage_daily" WHERE "owner_id" = $1`, [ownerId]);
+  async deleteByOwner(ownerId: string): Promise<void> {
+    await this.database.repository(UsageDailyEntity).delete({ ownerId });
   }
 }

@@ -1,0 +1,26 @@
+import { Injectable } from '@nestjs/common';
+import { RunEngineService } from '../run-engine/run-engine.service.js';
+import { SessionsService } from '../sessions/sessions.service.js';
+import { UsageService } from '../usage/usage.service.js';
+
+/** What this service keeps of a user or an agent that another service deleted; each call runs in the event's inbox transaction. */
+@Injectable()
+export class AccountCleanupService {
+  constructor(
+    private readonly runs: RunEngineService,
+    private readonly sessions: SessionsService,
+    private readonly usage: UsageService,
+  ) {}
+
+  /** The user's runs go for good with their steps and events, and with them their sessions and daily usage. */
+  async userDeleted(userId: string): Promise<void> {
+    await this.runs.deleteAllOf(userId);
+    await this.sessions.deleteAllOf(userId);
+    await this.usage.deleteAllOf(userId);
+  }
+
+  /** Runs of a deleted agent that have not started (or wait for input) are cancelled. */
+  agentDeleted(ownerId: string, agentId: string): Promise<void> {
+    return this.runs.cancelWaitingRunsOf(ownerId, agentId);
+  }
+}

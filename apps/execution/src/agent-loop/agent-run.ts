@@ -1,0 +1,50 @@
+import type { ClientToolDefinition } from '#contracts';
+
+/**
+ * What an agent run stores as its input (runs.input): written by the start request, read by the
+ * agent executor. Never holds a provider key: a key sent with the request lives only in the
+ * memory of the worker named by runs.key_holder (the run engine holds it).
+ */
+export interface AgentRunInput {
+  /** The user message. */
+  message: string;
+  /** In a conversation: the message the user message answers (the current leaf when absent). */
+  parentId?: string;
+  /** Tools the caller executes: their calls park the run in requires_action. */
+  clientTools?: ClientToolDefinition[];
+  /** {{name}} in the system prompt is replaced by its value. */
+  variables?: Record<string, string>;
+  /** True when a provider key came with the request (then only the key holder can run it). */
+  providerKeySent?: boolean;
+}
+
+/** runs.output of an agent run. */
+export interface AgentRunOutput {
+  content: string;
+  /** The assistant message written to the conversation. */
+  messageId?: string;
+  /** The user message the run wrote to the conversation (what the answer answers). */
+  userMessageId?: string;
+}
+
+export interface RequiredToolCall {
+  id: string;
+  name: string;
+  /** JSON text of the arguments, as the model wrote them. */
+  arguments: string;
+}
+
+/** runs.required_action of an agent run waiting for client-side tool results. */
+export interface ClientToolCallsAction {
+  type: 'client_tool_calls';
+  toolCalls: RequiredToolCall[];
+}
+
+/** The journal key of a tool call's step; a resume stores each client tool's result under it as `{ result }`. */
+export function toolStepKey(toolCallId: string): string {
+  return `tool:${toolCallId}`;
+}
+
+export interface ToolStepOutput {
+  result: string;
+}

@@ -1,0 +1,61 @@
+import type { StepJournal } from '../run-engine/run-engine.service.js';
+import { TokenStream } from './token-stream.js';
+
+/** Records appends like the run's journal does, each taking `writeMs`. */
+function journal(writeMs = 0, fail?: Error): { journal: StepJournal; writes: Array<{ at: number; text: string }> } {
+  const writes: Array<{ at: number; text: string }> = [];
+  const append = async (_type: string, data?: unknown): Promise<number> => {
+    writes.push({ at: Date.now(), text: (data as { text: string }).text });
+    await new Promise((r) => setTimeout(r, writeMs));
+    if (fail) throw fail;
+    return writes.length;
+  };
+  return { journal: { append } as unknown as StepJournal, writes };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('TokenStream', () => {
+  it('writes the first delta at once, then gathers what comes while waiting, and loses nothing', async () => {
+    const { journal: j, writes } = journal(2);
+    const stream = new TokenStream(j, 1, 30);
+    const started = Date.now();
+    stream.push('a');
+    for (let i = 0; i < 20; i++) {
+      stream.push(String(i % 10));
+      await sleep(3);
+    }
+    const elapsed = Date.now() - started;
+    await stream.flush();
+    expect(writes[0]).toEqual({ at: expect.any(Number) as number, text: 'a' });
+    expect(writes[0].at - started).toBeLessThan(10);
+    expect(writes.map((w) => w.text).join('')).toBe('a' + Array.from({ length: 20 }, (_, i) => String(i % 10)).join(''));
+    // 21 deltas, 3 ms apart: the first, then one write per 30 ms at most, then the flush.
+    expect(writes.length).toBeLessThanOrEqual(2 + Math.ceil(elapsed / 30));
+    // Paced, except the last write: flush() sends the rest at once.
+    for (let i = 1; i < writes.length - 1; i++) expect(writes[i].at - writes[i - 1].at).toBeGreaterThanOrEqual(25);
+  });
+
+  it('flush writes what is left without waiting out the interval', async () => {
+    const { journal: j, writes } = journal();
+    const stream = new TokenStream(j, 1, 10_000);
+    stream.push('first');
+    await sleep(5);
+    stream.push(' rest');
+    const before = Date.now();
+    await stream.flush();
+    expect(Date.now() - before).toBeLessThan(1000);
+    expect(writes.map((w) => w.text)).toEqual(['first', ' rest']);
+  });
+
+  it('reports a failed write on flush and stops writing', async () => {
+    const lost = new Error('lease lost');
+    const { journal: j, writes } = journal(0, lost);
+    const stream = new TokenStream(j, 1, 0);
+    stream.push('x');
+    await sleep(5);
+    stream.push('y');
+    await expect(stream.flush()).rejects.toBe(lost);
+    expect(writes.map((w) => w.text)).toEqual(['x']);
+  });
+});

@@ -1,0 +1,70 @@
+import type { StepJournal } from '../run-engine/run-engine.service.js';
+
+/** Least time between two token writes of one stream: bounds the writes a fast model causes. */
+export const TOKEN_WRITE_INTERVAL_MS = 25;
+
+/**
+ * Streams a model call's text into the run's stored events without slowing the model down: the
+ * first delta is written at once (time to first token); after that, deltas are gathered and
+ * written together at most every TOKEN_WRITE_INTERVAL_MS, so a fast model costs a few dozen
+ * writes a second per run rather than one per token. flush() writes what is left at once.
+ */
+export class TokenStream {
+  private pending = '';
+  private inFlight: Promise<void> | undefined;
+  private failure: unknown;
+  private lastWriteAt = 0;
+  private flushing = false;
+  /** Ends the pause between writes early (flush). */
+  private wakeUp: (() => void) | undefined;
+
+  constructor(
+    private readonly journal: StepJournal,
+    private readonly step: number,
+    private readonly intervalMs = TOKEN_WRITE_INTERVAL_MS,
+  ) {}
+
+  push(text: string): void {
+    if (text.length === 0 || this.failure !== undefined) return;
+    this.pending += text;
+    if (!this.inFlight) this.pump();
+  }
+
+  /** Resolves when everything pushed is stored; rejects with the first write's failure (e.g. the lease was lost). */
+  async flush(): Promise<void> {
+    this.flushing = true;
+    this.wakeUp?.();
+    if (!this.inFlight && this.pending.length > 0) this.pump();
+    while (this.inFlight) await this.inFlight;
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  private pump(): void {
+    this.inFlight = (async () => {
+      while (this.pending.length > 0 && this.failure === undefined) {
+        const wait = this.lastWriteAt + this.intervalMs - Date.now();
+        if (wait > 0 && !this.flushing) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, wait);
+            this.wakeUp = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+          this.wakeUp = undefined;
+        }
+        const text = this.pending;
+        this.pending = '';
+        this.lastWriteAt = Date.now();
+        try {
+          await this.journal.append('token', { step: this.step, text });
+        } catch (err) {
+          this.failure = err;
+        }
+      }
+    })().finally(() => {
+      this.inFlight = undefined;
+      if (this.pending.length > 0 && this.failure === undefined) this.pump();
+    });
+  }
+}

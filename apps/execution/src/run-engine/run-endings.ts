@@ -1,0 +1,76 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { NotificationRequested, type RunFinishedEvent, RunCancelled, RunCompleted, RunFailed } from '#contracts';
+import type { Outbox } from '#messaging';
+import { OUTBOX } from '#service-kit';
+import { type Fence, RunEventsService } from '../run-events/run-events.service.js';
+import { SessionsService } from '../sessions/sessions.service.js';
+import { UsageService } from '../usage/usage.service.js';
+import { type CompletedCalls, type FinishPatch, RunEngineRepository } from './run-engine.repository.js';
+import type { RunEntity } from './run.entity.js';
+
+const NOTIFICATION_TITLES: Record<string, string> = {
+  completed: 'Your run finished',
+  failed: 'Your run failed',
+  expired: 'Your run ran out of time',
+  cancelled: 'Your run was cancelled',
+};
+
+const NO_CALLS: CompletedCalls = { tools: {}, models: [] };
+
+/**
+ * Moves a run to a final state (or requires_action) with its stream's event, its session and the
+ * daily usage, the outbox event for final states and a notification for background runs, all in
+ * the caller's transaction. Null when the fence no longer holds or the run had already ended.
+ */
+@Injectable()
+export class RunEndings {
+  constructor(
+    private readonly repository: RunEngineRepository,
+    private readonly events: RunEventsService,
+    private readonly sessions: SessionsService,
+    private readonly usage: UsageService,
+    @Inject(OUTBOX) private readonly outbox: Outbox,
+  ) {}
+
+  async end(runId: string, fence: Fence | null, patch: FinishPatch): Promise<RunEntity | null> {
+    const run = await this.repository.finish(runId, fence, patch);
+    if (!run) return null;
+    // The UPDATE above holds the row lock until commit, so the locked append is safe here.
+    await this.events.append(run.id, `run.${run.status}`, {
+      status: run.status,
+      ...(run.output !== null && run.output !== undefined ? { output: run.output, partial: run.outputPartial } : {}),
+      ...(run.error ? { error: run.error } : {}),
+      ...(run.status === 'requires_action' ? { action: run.requiredAction } : {}),
+      usage: run.usage,
+    });
+    const final = run.status !== 'requires_action';
+    // A step cut off by the ending (a cancelled model call) would otherwise show as running for ever.
+    if (final) await this.repository.abandonRunningSteps(run.id);
+    // A run's calls are counted once, when it is final, by its session and the daily usage alike.
+    const calls = final && (run.sessionId || run.agentId) ? await this.repository.completedCallsOf(run.id) : NO_CALLS;
+    if (run.sessionId) await this.sessions.runEnded({ sessionId: run.sessionId, runId: run.id, status: run.status, conversationId: run.conversationId, error: run.error, toolCalls: calls.tools });
+    if (run.agentId && final) await this.usage.runEnded({ ownerId: run.ownerId, agentId: run.agentId, status: run.status, models: calls.models });
+    if (!final) {
+      if (run.background) await this.notify(run, 'run.requires_action', 'Your run is waiting for input');
+      return run;
+    }
+    const event: RunFinishedEvent = {
+      runId: run.id,
+      ownerId: run.ownerId,
+      status: run.status,
+      ...(run.agentId ? { agentId: run.agentId } : {}),
+      ...(run.workflowId ? { workflowId: run.workflowId } : {}),
+      ...(run.conversationId ? { conversationId: run.conversationId } : {}),
+      ...(run.error ? { error: run.error } : {}),
+    };
+    const contract = run.status === 'completed' ? RunCompleted : run.status === 'cancelled' ? RunCancelled : RunFailed;
+    await this.outbox.add(contract, event);
+    if (run.background) await this.notify(run, `run.${run.status}`, NOTIFICATION_TITLES[run.status] ?? 'Your run ended');
+    return run;
+  }
+
+  private async notify(run: RunEntity, kind: string, title: string): Promise<void> {
+    const body = run.error ? `${run.error.code}: ${run.error.message}`.slice(0, 2000) : undefined;
+    await this.outbox.add(NotificationRequested.execution, { userId: run.ownerId, kind, title, ...(body ? { body } : {}), link: `/runs/${run.id}` });
+  }
+}

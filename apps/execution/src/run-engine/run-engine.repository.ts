@@ -1,0 +1,415 @@
+import { Injectable } from '@nestjs/common';
+import type { RunErrorInfo, RunKind, RunStatus, StepType } from '#contracts';
+import { Database, newId } from '#persistence';
+import { In } from 'typeorm';
+import type { Fence } from '../run-events/run-events.service.js';
+import type { ModelUsage } from '../usage/usage.service.js';
+import { RunStepEntity, type StepStatus } from './run-step.entity.js';
+import { RunEntity, type RunUsage } from './run.entity.js';
+
+/** The columns a new run is written with; the rest take their defaults. */
+export type NewRun = Pick<
+  RunEntity,
+  | 'ownerId'
+  | 'kind'
+  | 'agentId'
+  | 'agentVersion'
+  | 'workflowId'
+  | 'workflowVersion'
+  | 'conversationId'
+  | 'sessionId'
+  | 'input'
+  | 'limits'
+  | 'timeoutMs'
+  | 'idempotencyKey'
+  | 'traceId'
+  | 'background'
+  | 'keyHolder'
+  | 'agentSnapshot'
+>;
+
+/** A row the claim query locked, before this worker decides what to do with it. */
+export interface ClaimCandidate {
+  id: string;
+  status: RunStatus;
+  attempt: number;
+  failureCount: number;
+  cancelRequested: boolean;
+  pastDeadline: boolean;
+  lastError: RunErrorInfo | null;
+}
+
+export interface FinishPatch {
+  status: Extract<RunStatus, 'completed' | 'failed' | 'cancelled' | 'expired' | 'requires_action'>;
+  output?: unknown;
+  outputPartial?: boolean;
+  requiredAction?: unknown;
+  error?: RunErrorInfo;
+  /** Usage reported by the executor; otherwise the sum over the run's completed steps. */
+  usage?: RunUsage;
+}
+
+export interface RunListFilter {
+  ownerId: string;
+  status?: RunStatus;
+  agentId?: string;
+  conversationId?: string;
+  /** The (created_at as ISO text with microseconds, id) position the page starts after. */
+  after?: { createdAt: string; id: string };
+  limit: number;
+}
+
+/** A run's completed tool and model calls: what its session and the daily usage count when it ends. */
+export interface CompletedCalls {
+  /** Tool name -> calls. */
+  tools: Record<string, number>;
+  /** Per model, most calls first (ties by name). */
+  models: ModelUsage[];
+}
+
+/** Runs that have not ended. */
+const ACTIVE: RunStatus[] = ['pending', 'running', 'requires_action'];
+
+/** The attempt that holds a run, checked (and held shared) inside a step's write. */
+const FENCE = `"fence" AS (
+  SELECT "id" FROM "execution"."runs" WHERE "id" = $1 AND "attempt" = $2 AND "lease_owner" = $3 AND "status" = 'running' FOR SHARE)`;
+
+/**
+ * The runs table (which is the queue) and the step journal. The queue's claims, leases, fenced
+ * writes and set-based updates are plain SQL because their exact shape is the point (SKIP LOCKED,
+ * fences, arithmetic on the row). So are the few plain reads and writes every run makes (insert,
+ * count at start, steps at claim, abandon at claim and end, reads while waiting): measured here,
+ * the Repository API's query building costs two to three times the CPU of the statement itself,
+ * and the bench's agent-run pays it on every run. The rest use the Repository API.
+ */
+@Injectable()
+export class RunEngineRepository {
+  constructor(private readonly database: Database) {}
+
+  private get runs() {
+    return this.database.repository(RunEntity);
+  }
+
+  /** Plain SQL: the insert answers the stored row (defaults and timestamps included) in the same round trip, on the run path the bench measures. */
+  async insert(run: NewRun): Promise<RunEntity> {
+    const { table, columns, params } = this.database.columnsOf(RunEntity, { id: newId(), ...run });
+    const inserted = await this.database.row(
+      RunEntity,
+      `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${params.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING *`,
+      params,
+    );
+    if (!inserted) throw new Error('a run insert answered no row');
+    return inserted;
+  }
+
+  /** Plain SQL (every run's path: polled while a caller waits). With an owner, another owner's run is not found. */
+  find(id: string, ownerId?: string): Promise<RunEntity | null> {
+    return this.database.row(RunEntity, `SELECT * FROM "execution"."runs" WHERE "id" = $1 AND ($2::uuid IS NULL OR "owner_id" = $2)`, [id, ownerId ?? null]);
+  }
+
+  findByIdempotencyKey(ownerId: string, key: string): Promise<RunEntity | null> {
+    return this.runs.findOneBy({ ownerId, idempotencyKey: key });
+  }
+
+  /** In a transaction: the run, locked until it ends. */
+  lock(id: string, ownerId?: string): Promise<RunEntity | null> {
+    return this.runs.findOne({ where: ownerId === undefined ? { id } : { id, ownerId }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  async markCancelRequested(id: string): Promise<void> {
+    await this.runs.update({ id }, { cancelRequestedAt: () => 'COALESCE("cancel_requested_at", now())' });
+  }
+
+  /**
+   * A transaction-scoped lock on any name (an owner, a conversation, an idempotency key): writers
+   * that must see each other's inserts before deciding queue behind it; it ends with the
+   * transaction. Plain SQL: a PostgreSQL function.
+   */
+  async advisoryLock(name: string): Promise<void> {
+    await this.database.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [name]);
+  }
+
+  /** Plain SQL (every start): runs that count against the owner's concurrency cap. */
+  async countActiveByOwner(ownerId: string): Promise<number> {
+    const [row] = await this.database.query<{ count: string }>(
+      `SELECT count(*) AS "count" FROM "execution"."runs" WHERE "owner_id" = $1 AND "status" IN ('pending', 'running')`,
+      [ownerId],
+    );
+    return Number(row.count);
+  }
+
+  /** A conversation's runs that have not ended, oldest first, locked for the caller's transaction. */
+  lockActiveByConversation(conversationId: string): Promise<RunEntity[]> {
+    return this.runs.find({ where: { conversationId, status: In(ACTIVE) }, order: { createdAt: 'ASC', id: 'ASC' }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /** Ids of an agent's runs that no worker holds and that have not ended, locked for the caller's transaction. */
+  async lockWaitingByAgent(ownerId: string, agentId: string): Promise<string[]> {
+    const runs = await this.runs.find({
+      select: { id: true },
+      where: { agentId, ownerId, status: In(['pending', 'requires_action'] as RunStatus[]) },
+      order: { id: 'ASC' },
+      lock: { mode: 'pessimistic_write' },
+    });
+    return runs.map((r) => r.id);
+  }
+
+  /**
+   * Plain SQL: an owner's runs, newest first, after the (created_at, id) position of the previous
+   * page. The sort key goes out as ISO text with microseconds: a JS Date would drop them and repeat
+   * or skip rows.
+   */
+  async listByOwner(filter: RunListFilter): Promise<Array<{ run: RunEntity; createdKey: string }>> {
+    const rows = await this.database.query<Record<string, unknown> & { created_key: string }>(
+      `SELECT *, to_char("created_at" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "created_key" FROM "execution"."runs"
+       WHERE "owner_id" = $1 AND ($2::text IS NULL OR "status" = $2) AND ($3::uuid IS NULL OR "agent_id" = $3)
+         AND ($4::uuid IS NULL OR "conversation_id" = $4)
+         AND ($5::timestamptz IS NULL OR ("created_at", "id") < ($5::timestamptz, $6::uuid))
+       ORDER BY "created_at" DESC, "id" DESC
+       LIMIT $7`,
+      [filter.ownerId, filter.status ?? null, filter.agentId ?? null, filter.conversationId ?? null, filter.after?.createdAt ?? null, filter.after?.id ?? null, filter.limit],
+    );
+    return rows.map((r) => ({ run: this.database.hydrate(RunEntity, r), createdKey: r.created_key }));
+  }
+
+  /** Plain SQL: DELETE ... RETURNING. Steps and events go with their runs (ON DELETE CASCADE). */
+  async deleteByOwner(ownerId: string): Promise<string[]> {
+    const rows = await this.database.query<{ id: string }>(`DELETE FROM "execution"."runs" WHERE "owner_id" = $1 RETURNING "id"`, [ownerId]);
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * Plain SQL: locks up to `limit` runs this worker can execute and no one else is working on:
+   * pending ones whose turn has come, and running ones whose holder stopped renewing its lease.
+   * SKIP LOCKED lets concurrent claims pass each other instead of queueing on the same rows.
+   */
+  async lockClaimable(kinds: readonly RunKind[], limit: number, workerId: string, foreignKeyWaitMs: number): Promise<ClaimCandidate[]> {
+    const rows = await this.database.query<{
+      id: string;
+      status: RunStatus;
+      attempt: number;
+      failure_count: number;
+      cancel_requested: boolean;
+      past_deadline: boolean;
+      last_error: RunErrorInfo | null;
+    }>(
+      `SELECT "id", "status", "attempt", "failure_count", "cancel_requested_at" IS NOT NULL AS "cancel_requested",
+              COALESCE("deadline_at" <= now(), false) AS "past_deadline", "last_error"
+       FROM "execution"."runs" r
+       WHERE "kind" = ANY($1::text[])
+         AND (("status" = 'pending' AND "available_at" <= now()
+                -- A key sent with the request lives only in its holder's memory: others wait, then take the run to fail it clearly.
+                AND ("key_holder" IS NULL OR "key_holder" = $3 OR "available_at" <= now() - $4 * interval '1 millisecond')
+                -- One run at a time per conversation, oldest first: never two runs writing one branch.
+                AND ("conversation_id" IS NULL OR NOT EXISTS (
+                  SELECT 1 FROM "execution"."runs" o
+                  WHERE o."conversation_id" = r."conversation_id" AND o."status" IN ('pending', 'running', 'requires_action')
+                    AND (o."created_at", o."id") < (r."created_at", r."id"))))
+              OR ("status" = 'running' AND "lease_expires_at" < now()))
+       ORDER BY "created_at"
+       LIMIT $2
+       FOR UPDATE SKIP LOCKED`,
+      [kinds, limit, workerId, foreignKeyWaitMs],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      status: r.status,
+      attempt: r.attempt,
+      failureCount: r.failure_count,
+      cancelRequested: r.cancel_requested,
+      pastDeadline: r.past_deadline,
+      lastError: r.last_error,
+    }));
+  }
+
+  /** Plain SQL (arithmetic on the row): takes a locked candidate: a new attempt, this worker's lease, and the deadline fixed on the first claim. */
+  async takeLease(candidate: ClaimCandidate, leaseOwner: string, leaseMs: number): Promise<{ run: RunEntity; remainingMs: number }> {
+    const [row] = await this.database.query<Record<string, unknown> & { remaining_ms: string }>(
+      `UPDATE "execution"."runs"
+       SET "status" = 'running', "attempt" = "attempt" + 1, "lease_owner" = $2, "lease_expires_at" = now() + $3 * interval '1 millisecond',
+           "failure_count" = $4, "last_error" = $5, "started_at" = COALESCE("started_at", now()),
+           "deadline_at" = COALESCE("deadline_at", now() + "timeout_ms" * interval '1 millisecond'), "updated_at" = now()
+       WHERE "id" = $1
+       RETURNING *, GREATEST(0, EXTRACT(EPOCH FROM ("deadline_at" - now())) * 1000)::bigint AS "remaining_ms"`,
+      [candidate.id, leaseOwner, leaseMs, candidate.failureCount, candidate.lastError ? JSON.stringify(candidate.lastError) : null],
+    );
+    // Steps an earlier attempt started and never finished will be redone; they stay visible, marked.
+    await this.abandonRunningSteps(candidate.id);
+    return { run: this.database.hydrate(RunEntity, row), remainingMs: Number(row.remaining_ms) };
+  }
+
+  /**
+   * Plain SQL (a set-based update): extends the leases this worker still holds; returns the ones
+   * it holds, each with whether a cancel was asked for (the backstop for a lost cancel broadcast).
+   */
+  async heartbeat(leaseOwner: string, held: ReadonlyArray<{ runId: string; attempt: number }>, leaseMs: number): Promise<Array<{ runId: string; cancelRequested: boolean }>> {
+    if (held.length === 0) return [];
+    const rows = await this.database.query<{ id: string; cancel_requested: boolean }>(
+      `UPDATE "execution"."runs" r SET "lease_expires_at" = now() + $3 * interval '1 millisecond'
+       FROM unnest($1::uuid[], $2::int[]) AS h("id", "attempt")
+       WHERE r."id" = h."id" AND r."attempt" = h."attempt" AND r."lease_owner" = $4 AND r."status" = 'running'
+       RETURNING r."id", r."cancel_requested_at" IS NOT NULL AS "cancel_requested"`,
+      [held.map((h) => h.runId), held.map((h) => h.attempt), leaseMs, leaseOwner],
+    );
+    return rows.map((r) => ({ runId: r.id, cancelRequested: r.cancel_requested }));
+  }
+
+  /**
+   * Plain SQL (fenced, usage summed over the steps): ends a run, or parks it in requires_action.
+   * With a fence, only the holder of that attempt can do it (null when it no longer holds the
+   * run); without one the caller holds the row lock.
+   */
+  finish(runId: string, fence: Fence | null, patch: FinishPatch): Promise<RunEntity | null> {
+    return this.database.row(
+      RunEntity,
+      `UPDATE "execution"."runs" r
+       SET "status" = $4, "output" = COALESCE($5::jsonb, r."output"), "output_partial" = $6, "required_action" = $7, "error" = $8,
+           "lease_owner" = NULL, "lease_expires_at" = NULL, "completed_at" = CASE WHEN $9 THEN now() ELSE NULL END, "updated_at" = now(),
+           "prompt_tokens" = COALESCE($10, s."prompt_tokens"), "completion_tokens" = COALESCE($11, s."completion_tokens"),
+           "cost_micros" = COALESCE($12, s."cost_micros")
+       FROM (SELECT COALESCE(SUM("prompt_tokens"), 0) AS "prompt_tokens", COALESCE(SUM("completion_tokens"), 0) AS "completion_tokens",
+                    COALESCE(SUM("cost_micros"), 0) AS "cost_micros"
+             FROM "execution"."run_steps" WHERE "run_id" = $1 AND "status" = 'completed') s
+       WHERE r."id" = $1 AND ($2::int IS NULL OR (r."attempt" = $2 AND r."lease_owner" = $3::text AND r."status" = 'running'))
+         AND r."status" NOT IN ('completed', 'failed', 'cancelled', 'expired')
+       RETURNING r.*`,
+      [
+        runId,
+        fence?.attempt ?? null,
+        fence?.leaseOwner ?? null,
+        patch.status,
+        patch.output === undefined ? null : JSON.stringify(patch.output),
+        patch.outputPartial ?? false,
+        patch.requiredAction === undefined ? null : JSON.stringify(patch.requiredAction),
+        patch.error ? JSON.stringify(patch.error) : null,
+        patch.status !== 'requires_action',
+        patch.usage?.promptTokens ?? null,
+        patch.usage?.completionTokens ?? null,
+        patch.usage?.costMicros ?? null,
+      ],
+    );
+  }
+
+  /** Plain SQL (fenced, counted): a failed attempt that may be retried: back in the queue after a pause. */
+  releaseForRetry(fence: Fence, error: RunErrorInfo, delayMs: number): Promise<RunEntity | null> {
+    return this.database.row(
+      RunEntity,
+      `UPDATE "execution"."runs"
+       SET "status" = 'pending', "lease_owner" = NULL, "lease_expires_at" = NULL, "failure_count" = "failure_count" + 1, "last_error" = $4,
+           "available_at" = now() + $5 * interval '1 millisecond', "updated_at" = now()
+       WHERE "id" = $1 AND "attempt" = $2 AND "lease_owner" = $3 AND "status" = 'running'
+       RETURNING *`,
+      [fence.runId, fence.attempt, fence.leaseOwner, JSON.stringify(error), delayMs],
+    );
+  }
+
+  /** Plain SQL (fenced): a worker shutting down hands its run back without counting a failure. */
+  async release(fence: Fence): Promise<boolean> {
+    const rows = await this.database.query(
+      `UPDATE "execution"."runs" SET "status" = 'pending', "lease_owner" = NULL, "lease_expires_at" = NULL, "available_at" = now(), "updated_at" = now()
+       WHERE "id" = $1 AND "attempt" = $2 AND "lease_owner" = $3 AND "status" = 'running'
+       RETURNING "id"`,
+      [fence.runId, fence.attempt, fence.leaseOwner],
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * Plain SQL (the next step number in the statement; the row as updated): answers a locked run
+   * waiting in requires_action. Each answer becomes a completed human_input step (so the next
+   * attempt finds it like any completed step) and the run is queued again. The wall clock starts
+   * afresh: time spent waiting for a person is not the run's to spend.
+   */
+  async resume(run: RunEntity, steps: ReadonlyArray<{ key: string; name: string; output: unknown }>): Promise<RunEntity> {
+    for (const step of steps) {
+      await this.database.query(
+        `INSERT INTO "execution"."run_steps" ("id", "run_id", "seq", "step_key", "step_name", "step_type", "status", "output", "attempt", "completed_at")
+         SELECT $1, $2, COALESCE((SELECT MAX("seq") FROM "execution"."run_steps" WHERE "run_id" = $2), 0) + 1, $3, $4, 'human_input', 'completed', $5, $6, now()`,
+        [newId(), run.id, step.key, step.name, JSON.stringify(step.output ?? null), run.attempt],
+      );
+    }
+    const resumed = await this.database.row(
+      RunEntity,
+      `UPDATE "execution"."runs" SET "status" = 'pending', "required_action" = NULL, "available_at" = now(), "deadline_at" = NULL, "updated_at" = now()
+       WHERE "id" = $1 RETURNING *`,
+      [run.id],
+    );
+    if (!resumed) throw new Error(`run ${run.id} vanished while locked`);
+    return resumed;
+  }
+
+  /** Plain SQL, a fenced write: the step, numbered next, only while the attempt holds the run. */
+  startStep(fence: Fence, step: { key: string; name: string; type: StepType; input: unknown; model?: string }): Promise<RunStepEntity | null> {
+    return this.database.row(
+      RunStepEntity,
+      `WITH ${FENCE}
+       INSERT INTO "execution"."run_steps" ("id", "run_id", "seq", "step_key", "step_name", "step_type", "status", "input", "attempt", "model")
+       SELECT $4, $1, COALESCE((SELECT MAX("seq") FROM "execution"."run_steps" WHERE "run_id" = $1), 0) + 1, $5, $6, $7, 'running', $8, $2, $9 FROM "fence"
+       RETURNING *`,
+      [fence.runId, fence.attempt, fence.leaseOwner, newId(), step.key, step.name, step.type, JSON.stringify(step.input ?? null), step.model ?? null],
+    );
+  }
+
+  /** Plain SQL, a fenced write: the step's end, only while the attempt holds the run. */
+  endStep(fence: Fence, stepId: string, end: { status: 'completed' | 'failed'; output: unknown; error: RunErrorInfo | null; usage: RunUsage }): Promise<RunStepEntity | null> {
+    return this.database.row(
+      RunStepEntity,
+      `WITH ${FENCE}
+       UPDATE "execution"."run_steps"
+       SET "status" = $5, "output" = $6, "error" = $7, "prompt_tokens" = $8, "completion_tokens" = $9, "cost_micros" = $10, "completed_at" = now(), "updated_at" = now()
+       WHERE "id" = $4 AND "attempt" = $2 AND "status" = 'running' AND EXISTS (SELECT 1 FROM "fence")
+       RETURNING *`,
+      [
+        fence.runId,
+        fence.attempt,
+        fence.leaseOwner,
+        stepId,
+        end.status,
+        JSON.stringify(end.output ?? null),
+        end.error ? JSON.stringify(end.error) : null,
+        end.usage.promptTokens,
+        end.usage.completionTokens,
+        end.usage.costMicros,
+      ],
+    );
+  }
+
+  /** Plain SQL (every claim and end): marks the run's unfinished steps abandoned, their attempt is over and they will never finish. */
+  async abandonRunningSteps(runId: string): Promise<void> {
+    await this.database.query(`UPDATE "execution"."run_steps" SET "status" = 'abandoned', "updated_at" = now() WHERE "run_id" = $1 AND "status" = 'running'`, [runId]);
+  }
+
+  /** Plain SQL (every attempt reads its journal): the run's steps in order, or those of one status. */
+  listSteps(runId: string, status?: StepStatus): Promise<RunStepEntity[]> {
+    return this.database.rows(
+      RunStepEntity,
+      `SELECT * FROM "execution"."run_steps" WHERE "run_id" = $1 AND ($2::text IS NULL OR "status" = $2) ORDER BY "seq"`,
+      [runId, status ?? null],
+    );
+  }
+
+  /** Plain SQL (sums per group): the run's completed tool calls per tool and model calls per model. */
+  async completedCallsOf(runId: string): Promise<CompletedCalls> {
+    const rows = await this.database.query<{ type: StepType; name: string; calls: string; prompt_tokens: string; completion_tokens: string; cost_micros: string }>(
+      `SELECT "step_type" AS "type", CASE WHEN "step_type" = 'tool' THEN "step_name" ELSE COALESCE("model", '') END AS "name", count(*) AS "calls",
+              SUM("prompt_tokens") AS "prompt_tokens", SUM("completion_tokens") AS "completion_tokens", SUM("cost_micros") AS "cost_micros"
+       FROM "execution"."run_steps"
+       WHERE "run_id" = $1 AND "status" = 'completed' AND "step_type" IN ('tool', 'llm_call')
+       GROUP BY 1, 2 ORDER BY "calls" DESC, "name"`,
+      [runId],
+    );
+    const calls: CompletedCalls = { tools: {}, models: [] };
+    for (const r of rows) {
+      if (r.type === 'tool') calls.tools[r.name] = Number(r.calls);
+      else
+        calls.models.push({
+          model: r.name,
+          calls: Number(r.calls),
+          promptTokens: Number(r.prompt_tokens),
+          completionTokens: Number(r.completion_tokens),
+          costMicros: Number(r.cost_micros),
+        });
+    }
+    return calls;
+  }
+}

@@ -1,0 +1,294 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ExecutionConfig } from '#config';
+import { FINAL_RUN_STATUSES, type RunKind, type RunStatus } from '#contracts';
+import { BROADCAST, type Broadcast } from '#messaging';
+import { Database, isUniqueViolation } from '#persistence';
+import { EXECUTION_CONFIG } from '../execution-config.module.js';
+import { RunEventsService } from '../run-events/run-events.service.js';
+import { EphemeralKeys } from './ephemeral-keys.js';
+import { ExecutorRegistry } from './executor-registry.js';
+import { RunEndings } from './run-endings.js';
+import { RunErrors } from './run-engine.errors.js';
+import { RunEngineRepository, type RunListFilter } from './run-engine.repository.js';
+import type { RunExecutor } from './run-executor.js';
+import { RUNS_CANCEL_SUBJECT, RUNS_WAKE_SUBJECT, type RunCancelHint } from './run-hints.js';
+import type { RunStepEntity } from './run-step.entity.js';
+import type { RunEntity, RunLimits } from './run.entity.js';
+import { RunWorker } from './run-worker.js';
+
+export { LeaseLostError, RunErrors, RunFailure } from './run-engine.errors.js';
+export type { FinishPatch } from './run-engine.repository.js';
+export type { ExecutorResult, RunContext, RunExecutor, StepJournal } from './run-executor.js';
+export type { RunStepEntity } from './run-step.entity.js';
+export type { RunEntity, RunLimits, RunUsage } from './run.entity.js';
+
+export type RunTarget = { kind: 'agent'; agentId: string; agentVersion: number } | { kind: 'workflow'; workflowId: string; workflowVersion: number };
+
+export interface EnqueueRunRequest {
+  ownerId: string;
+  target: RunTarget;
+  input: unknown;
+  conversationId?: string;
+  sessionId?: string;
+  limits?: RunLimits;
+  /** The same key from the same owner returns the run it first created. */
+  idempotencyKey?: string;
+  traceId?: string;
+  /** Nobody waits on the answer: its end is announced as a notification. */
+  background?: boolean;
+  /** The worker that holds, in memory only, a key sent with the request: only it may run the run. */
+  keyHolder?: string;
+  /** What the target resolved to when queued (an agent's pinned version), so workers need not ask again. */
+  targetSnapshot?: unknown;
+}
+
+export interface Queued {
+  run: RunEntity;
+  /** False when the owner's idempotency key had already made the run. */
+  created: boolean;
+}
+
+export interface CancelOutcome {
+  run: RunEntity;
+  /** The run is running: its worker must be told (after the commit). */
+  notifyWorker: boolean;
+}
+
+const isFinal = (status: RunStatus) => FINAL_RUN_STATUSES.includes(status);
+
+/**
+ * The run queue and its workers, as the rest of the service sees them. Queueing is a few steps
+ * that the owner of a use case calls inside its own transaction (lock, look, insert), then an
+ * announcement after the commit; executing runs is the RunWorker's, which claims rows under a
+ * lease and writes every step through a fenced journal.
+ */
+@Injectable()
+export class RunEngineService {
+  constructor(
+    private readonly repository: RunEngineRepository,
+    private readonly endings: RunEndings,
+    private readonly worker: RunWorker,
+    private readonly executors: ExecutorRegistry,
+    private readonly keys: EphemeralKeys,
+    private readonly events: RunEventsService,
+    private readonly database: Database,
+    @Inject(BROADCAST) private readonly broadcast: Broadcast,
+    @Inject(EXECUTION_CONFIG) private readonly config: ExecutionConfig,
+  ) {}
+
+  /**
+   * Queues a run (or answers the run the owner's idempotency key already made), then wakes the
+   * workers: the whole of queueing for a producer with no rules of its own. The run API's start
+   * calls the same steps with its own between them.
+   */
+  async enqueue(request: EnqueueRunRequest): Promise<Queued> {
+    let queued: Queued;
+    try {
+      queued = await this.database.transaction(async () => {
+        const twin = await this.lockIdempotencyKey(request.ownerId, request.idempotencyKey);
+        return twin ? { run: twin, created: false } : { run: await this.insert(request), created: true };
+      });
+    } catch (err) {
+      queued = { run: await this.twinAfterRace(err, request.ownerId, request.idempotencyKey), created: false };
+    }
+    if (queued.created) this.announceQueued(queued.run);
+    return queued;
+  }
+
+  /**
+   * In the caller's transaction, before anything else it decides: the run this owner's
+   * idempotency key already made, seen under the key's lock (so a concurrent twin is seen once it
+   * commits, and returned rather than refused by the caller's rules); null for a new key or none.
+   */
+  async lockIdempotencyKey(ownerId: string, key: string | undefined): Promise<RunEntity | null> {
+    if (key === undefined) return null;
+    if (key.length === 0 || key.length > 255) throw RunErrors.badInput('idempotencyKey must be 1 to 255 characters');
+    await this.repository.advisoryLock(`execution.runs.idempotency:${ownerId}:${key}`);
+    return this.repository.findByIdempotencyKey(ownerId, key);
+  }
+
+  /** In the caller's transaction: concurrent starts of one owner decide one after another, each seeing the others' runs. */
+  lockOwner(ownerId: string): Promise<void> {
+    return this.repository.advisoryLock(`execution.runs.owner:${ownerId}`);
+  }
+
+  /** In the caller's transaction: takes the conversation's turn (starts in it decide one after another) and answers its runs that have not ended, locked, oldest first. */
+  async lockConversation(conversationId: string): Promise<RunEntity[]> {
+    await this.repository.advisoryLock(`execution.runs.conversation:${conversationId}`);
+    return this.repository.lockActiveByConversation(conversationId);
+  }
+
+  /** The owner's runs pending or running: what counts against the concurrency cap. */
+  countActive(ownerId: string): Promise<number> {
+    return this.repository.countActiveByOwner(ownerId);
+  }
+
+  /** In the caller's transaction: the run, pending, with its run.queued event. Announce it after the commit. */
+  async insert(request: EnqueueRunRequest): Promise<RunEntity> {
+    const timeoutMs = this.timeoutFor(request.limits?.timeoutMs);
+    const target = request.target;
+    const run = await this.repository.insert({
+      ownerId: request.ownerId,
+      kind: target.kind,
+      agentId: target.kind === 'agent' ? target.agentId : null,
+      agentVersion: target.kind === 'agent' ? target.agentVersion : null,
+      workflowId: target.kind === 'workflow' ? target.workflowId : null,
+      workflowVersion: target.kind === 'workflow' ? target.workflowVersion : null,
+      conversationId: request.conversationId ?? null,
+      sessionId: request.sessionId ?? null,
+      input: request.input,
+      limits: { ...request.limits, timeoutMs },
+      timeoutMs,
+      idempotencyKey: request.idempotencyKey ?? null,
+      traceId: request.traceId ?? null,
+      background: request.background ?? false,
+      keyHolder: request.keyHolder ?? null,
+      agentSnapshot: target.kind === 'agent' ? (request.targetSnapshot ?? null) : null,
+    });
+    // The new row is this transaction's alone until it commits: its first number is safe to take.
+    await this.events.append(run.id, 'run.queued', { status: 'pending' });
+    return run;
+  }
+
+  /**
+   * A queueing transaction failed: when on the owner's idempotency key (a twin committed first),
+   * the twin is the run; anything else is thrown again.
+   */
+  async twinAfterRace(err: unknown, ownerId: string, key: string | undefined): Promise<RunEntity> {
+    if (!isUniqueViolation(err) || key === undefined) throw err;
+    const twin = await this.repository.findByIdempotencyKey(ownerId, key);
+    if (!twin) throw err;
+    return twin;
+  }
+
+  /** After the commit of a queued run: idle workers look now (their poll finds it if the hint is lost), and its readers too. */
+  announceQueued(run: RunEntity): void {
+    this.broadcast.publish(RUNS_WAKE_SUBJECT, { runId: run.id });
+    this.events.notify(run.id);
+  }
+
+  /**
+   * Cancels a run. One that no worker holds (pending, requires_action) ends here; a running one is
+   * marked and its worker told, and that worker ends it (the heartbeat notices the mark if the
+   * broadcast is lost). Cancelling a finished run is a conflict.
+   */
+  async requestCancel(runId: string, ownerId?: string): Promise<RunEntity> {
+    const cancel = await this.database.transaction(() => this.cancel(runId, ownerId));
+    this.announceCancel(cancel);
+    return cancel.run;
+  }
+
+  /** requestCancel's work in the caller's transaction (e.g. a new run interrupting the active one). Pass the outcome to announceCancel after the commit, and only then. */
+  async cancel(runId: string, ownerId?: string): Promise<CancelOutcome> {
+    const locked = await this.repository.lock(runId, ownerId);
+    if (!locked) throw RunErrors.notFound();
+    if (locked.status === 'running') {
+      await this.repository.markCancelRequested(runId);
+      locked.cancelRequestedAt ??= new Date();
+      return { run: locked, notifyWorker: true };
+    }
+    if (locked.status !== 'pending' && locked.status !== 'requires_action') throw RunErrors.alreadyFinished(locked.status);
+    await this.repository.markCancelRequested(runId);
+    const ended = await this.endings.end(runId, null, { status: 'cancelled', outputPartial: locked.output !== null });
+    return { run: ended ?? locked, notifyWorker: false };
+  }
+
+  /** After the commit of a cancel: tells the worker holding a running run, and wakes the run's readers. */
+  announceCancel(cancel: CancelOutcome): void {
+    if (cancel.notifyWorker) this.broadcast.publish<RunCancelHint>(RUNS_CANCEL_SUBJECT, { runId: cancel.run.id });
+    // Ended here: a run queued behind it in the same conversation may start now.
+    else this.broadcast.publish(RUNS_WAKE_SUBJECT, { runId: cancel.run.id });
+    this.events.notify(cancel.run.id);
+  }
+
+  /**
+   * Brings the answer a run in requires_action waits for (a client-side tool's result, a person's
+   * input), stored as the completed step `stepKey`, and queues the run to continue from there.
+   */
+  async resume(runId: string, answers: ReadonlyArray<{ stepKey: string; stepName?: string; output: unknown }>, ownerId?: string): Promise<RunEntity> {
+    if (answers.length === 0 || answers.some((a) => a.stepKey.length === 0)) throw RunErrors.badInput('every answer needs a step key');
+    const run = await this.database.transaction(async () => {
+      const locked = await this.repository.lock(runId, ownerId);
+      if (!locked) throw RunErrors.notFound();
+      if (locked.status !== 'requires_action') throw RunErrors.notWaiting(locked.status);
+      if (locked.cancelRequestedAt) throw RunErrors.alreadyFinished('cancelled');
+      const resumed = await this.repository.resume(
+        locked,
+        answers.map((a) => ({ key: a.stepKey, name: a.stepName ?? a.stepKey, output: a.output })),
+      );
+      await this.events.append(runId, 'run.resumed', { status: 'pending', stepKeys: answers.map((a) => a.stepKey) });
+      return resumed;
+    });
+    this.broadcast.publish(RUNS_WAKE_SUBJECT, { runId });
+    this.events.notify(runId);
+    return run;
+  }
+
+  /** With an owner, another owner's run is not found (null). */
+  get(runId: string, ownerId?: string): Promise<RunEntity | null> {
+    return this.repository.find(runId, ownerId);
+  }
+
+  /** An owner's runs, newest first, after the (created_at, id) position of the previous page; each with its position. */
+  list(filter: RunListFilter): Promise<Array<{ run: RunEntity; createdKey: string }>> {
+    return this.repository.listByOwner(filter);
+  }
+
+  /** Every step of every attempt, in order (abandoned and failed ones included). */
+  steps(runId: string): Promise<RunStepEntity[]> {
+    return this.repository.listSteps(runId);
+  }
+
+  /** Executors register themselves for their kind of run; a worker claims only kinds it can run. */
+  register(kind: RunKind, executor: RunExecutor): void {
+    this.executors.register(kind, executor);
+  }
+
+  /** The holder a run names when a provider key came with its request: this process's worker, the only one that may run it. */
+  get keyHolder(): string {
+    return this.worker.id;
+  }
+
+  /** Holds a key sent with the request in memory, for the run's worker (here), while the run may still need it. */
+  holdProviderKey(run: RunEntity, apiKey: string): void {
+    if (run.keyHolder === this.worker.id && !isFinal(run.status)) this.keys.put(run.id, apiKey, run.timeoutMs + this.config.leaseMs);
+  }
+
+  providerKeyOf(runId: string): string | undefined {
+    return this.keys.get(runId);
+  }
+
+  forgetProviderKey(runId: string): void {
+    this.keys.delete(runId);
+  }
+
+  /**
+   * In the inbox transaction of an agent's deletion: its runs that have not started (or wait for
+   * input) are cancelled, so nothing starts spending for an agent its owner removed. Runs already
+   * executing finish on the version they pinned; the owner can cancel them.
+   */
+  async cancelWaitingRunsOf(ownerId: string, agentId: string): Promise<void> {
+    const ids = await this.repository.lockWaitingByAgent(ownerId, agentId);
+    for (const id of ids) await this.endings.end(id, null, { status: 'cancelled', error: { code: 'AGENT_DELETED', message: 'the agent was deleted' } });
+  }
+
+  /**
+   * In the inbox transaction of a user's deletion: their runs go for good with their steps and
+   * events. A worker still executing one loses its fence with the row, so it stops writing; the
+   * cancel hint makes it stop spending at once rather than at its next write or heartbeat. The hint
+   * goes out before the commit, but the worker's own ending waits on the row lock and then finds no
+   * row; only if this transaction rolled back would the run end cancelled, and redelivery deletes
+   * it anyway.
+   */
+  async deleteAllOf(ownerId: string): Promise<void> {
+    const ids = await this.repository.deleteByOwner(ownerId);
+    for (const runId of ids) this.broadcast.publish<RunCancelHint>(RUNS_CANCEL_SUBJECT, { runId });
+  }
+
+  private timeoutFor(requested: number | undefined): number {
+    const capMs = this.config.runTimeoutMaxSeconds * 1000;
+    if (requested === undefined) return Math.min(this.config.runTimeoutSeconds * 1000, capMs);
+    if (!Number.isSafeInteger(requested) || requested <= 0) throw RunErrors.badInput('limits.timeoutMs must be a positive integer');
+    return Math.min(requested, capMs);
+  }
+}

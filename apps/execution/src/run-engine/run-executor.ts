@@ -1,0 +1,59 @@
+import type { RunErrorInfo, StepType } from '#contracts';
+import type { RunStepEntity } from './run-step.entity.js';
+import type { RunEntity, RunUsage } from './run.entity.js';
+
+export interface StepStart {
+  key: string;
+  name: string;
+  type: StepType;
+  input?: unknown;
+  model?: string;
+}
+
+export interface StepFinish {
+  output?: unknown;
+  usage?: Partial<RunUsage>;
+}
+
+/**
+ * What an executor writes through. Every write is fenced by the worker's attempt and lease: once
+ * another worker owns the run (or the run was cancelled or expired) a write changes nothing and
+ * throws LeaseLostError, which the executor should let propagate.
+ */
+export interface StepJournal {
+  /** A completed step of this run (any attempt) by its key, or undefined. */
+  completed(key: string): RunStepEntity | undefined;
+  startStep(step: StepStart): Promise<RunStepEntity>;
+  finishStep(step: RunStepEntity, finish: StepFinish): Promise<RunStepEntity>;
+  failStep(step: RunStepEntity, error: RunErrorInfo): Promise<void>;
+  /**
+   * The step's earlier output when it completed before (in this attempt or an earlier one),
+   * otherwise starts it, runs `work` and records what it returns. The idiom for "never repeat a
+   * completed model or tool call".
+   */
+  step<T>(step: StepStart, work: () => Promise<{ output: T; usage?: Partial<RunUsage> }>): Promise<T>;
+  /** Appends an event to the run's stored stream; returns its sequence number. */
+  append(type: string, data?: unknown): Promise<number>;
+  /** The answer so far, kept (marked partial) if the run is cancelled, expires or fails. */
+  reportPartial(output: unknown): void;
+}
+
+export type ExecutorResult =
+  | { status: 'completed'; output: unknown; usage?: RunUsage }
+  | { status: 'requires_action'; action: unknown; usage?: RunUsage };
+
+export interface RunContext {
+  run: RunEntity;
+  /** Steps completed by earlier attempts (and, as it goes, this one), in order: the journal to resume from. */
+  completedSteps: readonly RunStepEntity[];
+  journal: StepJournal;
+  /** Aborted when the run is cancelled, expires, or its lease is lost; `signal.reason` says which. */
+  signal: AbortSignal;
+}
+
+/** Runs one kind of run (agents, workflows), registered with the engine. */
+export interface RunExecutor {
+  execute(context: RunContext): Promise<ExecutorResult>;
+}
+
+export type AbortReason = 'cancelled' | 'timeout' | 'lease-lost' | 'shutdown';

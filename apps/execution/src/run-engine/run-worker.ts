@@ -1,0 +1,320 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { ExecutionConfig } from '#config';
+import type { RunErrorInfo, RunKind } from '#contracts';
+import { BROADCAST, type Broadcast } from '#messaging';
+import { describeError, RequestContext, rootLogger } from '#observability';
+import { Database } from '#persistence';
+import { EXECUTION_CONFIG } from '../execution-config.module.js';
+import { type Fence, RunEventsService } from '../run-events/run-events.service.js';
+import { ExecutorRegistry } from './executor-registry.js';
+import { RunEndings } from './run-endings.js';
+import { LeaseLostError, RunFailure } from './run-engine.errors.js';
+import { type ClaimCandidate, type FinishPatch, RunEngineRepository } from './run-engine.repository.js';
+import type { AbortReason, ExecutorResult } from './run-executor.js';
+import { RUNS_CANCEL_SUBJECT, RUNS_WAKE_SUBJECT, type RunCancelHint } from './run-hints.js';
+import type { RunEntity } from './run.entity.js';
+import { FencedStepJournal } from './step-journal.js';
+
+interface ActiveRun {
+  run: RunEntity;
+  fence: Fence;
+  journal: FencedStepJournal;
+  controller: AbortController;
+  deadline: NodeJS.Timeout;
+}
+
+type Outcome = { kind: 'result'; result: ExecutorResult } | { kind: 'error'; error: unknown } | { kind: 'aborted'; reason: AbortReason };
+
+/**
+ * Executes queued runs. The database decides who works: claims lock rows with SKIP LOCKED and
+ * take a lease that a heartbeat renews; broadcasts only make idle workers look sooner (wake) or
+ * stop sooner (cancel). Every write of an attempt is fenced by its attempt number and lease, so
+ * a worker that lost its run (paused, partitioned, presumed dead) cannot change it any more.
+ */
+@Injectable()
+export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+  /** The lease owner this worker writes; unique per worker instance, readable in the runs table. */
+  readonly id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private readonly log = rootLogger().child({ component: 'run-worker' });
+  private readonly active = new Map<string, ActiveRun>();
+  private readonly executions = new Set<Promise<void>>();
+  private started = false;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private unsubscribe: Array<() => void> = [];
+  private claiming: Promise<void> | undefined;
+  private claimAgain = false;
+  private lastBeatAt = Date.now();
+
+  constructor(
+    private readonly repository: RunEngineRepository,
+    private readonly executors: ExecutorRegistry,
+    private readonly endings: RunEndings,
+    private readonly events: RunEventsService,
+    private readonly database: Database,
+    @Inject(BROADCAST) private readonly broadcast: Broadcast,
+    @Inject(EXECUTION_CONFIG) private readonly config: ExecutionConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.workerConcurrency > 0) this.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.stop();
+  }
+
+  /** Ids of the runs this worker is executing now. */
+  activeRunIds(): string[] {
+    return [...this.active.keys()];
+  }
+
+  start(): void {
+    if (this.started || this.config.workerConcurrency === 0) return;
+    this.started = true;
+    this.lastBeatAt = Date.now();
+    this.unsubscribe = [
+      this.broadcast.subscribe(RUNS_WAKE_SUBJECT, () => this.wake()),
+      this.broadcast.subscribe<RunCancelHint>(RUNS_CANCEL_SUBJECT, (hint) => {
+        if (typeof hint?.runId === 'string') this.abort(hint.runId, 'cancelled');
+      }),
+    ];
+    this.pollTimer = setInterval(() => this.wake(), this.config.pollMs);
+    this.pollTimer.unref();
+    this.heartbeatTimer = setInterval(() => void this.beat(), this.config.heartbeatMs);
+    this.heartbeatTimer.unref();
+    this.wake();
+  }
+
+  /** Graceful: stops claiming and hands every held run back to the queue without counting a failure. */
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.halt();
+    await this.claiming; // a claim in flight hands back what it leased once it sees the worker stopped
+    for (const runId of this.active.keys()) this.abort(runId, 'shutdown');
+    await Promise.allSettled([...this.executions]);
+  }
+
+  /**
+   * What a process killed with -9 leaves behind: no more heartbeats, claims or broadcasts, and
+   * nothing handed back, so its runs wait for their leases to expire. Executors already running
+   * are left to finish on their own; any write they make is fenced off once another worker has
+   * taken the run. Tests use it to play a dead (or frozen, then late) worker.
+   */
+  abandon(): void {
+    this.halt();
+    for (const entry of this.active.values()) clearTimeout(entry.deadline);
+    this.active.clear();
+  }
+
+  /** Looks for work now (also what the wake broadcast and the poll do). */
+  wake(): void {
+    if (!this.started) return;
+    if (this.claiming) {
+      this.claimAgain = true;
+      return;
+    }
+    this.claiming = this.claimWhileWork()
+      .catch((err: unknown) => this.log.warn(describeError(err), 'claiming runs failed; the next poll retries'))
+      .finally(() => {
+        this.claiming = undefined;
+      });
+  }
+
+  private halt(): void {
+    this.started = false;
+    clearInterval(this.pollTimer);
+    clearInterval(this.heartbeatTimer);
+    for (const stop of this.unsubscribe) stop();
+    this.unsubscribe = [];
+  }
+
+  private async claimWhileWork(): Promise<void> {
+    for (;;) {
+      this.claimAgain = false;
+      const free = this.config.workerConcurrency - this.active.size;
+      const kinds = this.executors.kinds();
+      if (!this.started || free <= 0 || kinds.length === 0) return;
+      const examined = await this.claimBatch(kinds, free);
+      if (examined === 0 && !this.claimAgain) return;
+    }
+  }
+
+  /** One transaction: lock candidates, end those that must not run again, lease the rest. Returns how many rows it looked at. */
+  private async claimBatch(kinds: RunKind[], limit: number): Promise<number> {
+    const leased: Array<{ run: RunEntity; remainingMs: number }> = [];
+    let examined = 0;
+    const touched: string[] = [];
+    await this.database.transaction(async () => {
+      const candidates = await this.repository.lockClaimable(kinds, limit, this.id, this.config.leaseMs);
+      examined = candidates.length;
+      touched.push(...candidates.map((c) => c.id));
+      for (const candidate of candidates) {
+        const checked = this.accountForLostWorker(candidate);
+        if (checked.cancelRequested) {
+          await this.endings.end(checked.id, null, { status: 'cancelled' });
+        } else if (checked.pastDeadline) {
+          await this.endings.end(checked.id, null, { status: 'expired', error: timeoutError() });
+        } else if (checked.failureCount >= this.config.maxAttempts) {
+          await this.endings.end(checked.id, null, { status: 'failed', error: gaveUp(checked.failureCount, checked.lastError) });
+        } else {
+          const taken = await this.repository.takeLease(checked, this.id, this.config.leaseMs);
+          await this.events.append(taken.run.id, 'run.started', { status: 'running', attempt: taken.run.attempt });
+          leased.push(taken);
+        }
+      }
+    });
+    for (const runId of touched) this.events.notify(runId);
+    for (const { run, remainingMs } of leased) {
+      if (!this.started) {
+        await this.repository.release({ runId: run.id, attempt: run.attempt, leaseOwner: this.id });
+        continue;
+      }
+      const execution = this.execute(run, remainingMs).catch((err: unknown) => this.log.error({ ...describeError(err), runId: run.id }, 'run execution crashed'));
+      this.executions.add(execution);
+      void execution.finally(() => this.executions.delete(execution));
+    }
+    return examined;
+  }
+
+  /** A running row found by the claim query was abandoned by its worker: that counts as a failed attempt. */
+  private accountForLostWorker(candidate: ClaimCandidate): ClaimCandidate {
+    if (candidate.status !== 'running') return candidate;
+    return {
+      ...candidate,
+      failureCount: candidate.failureCount + 1,
+      lastError: { code: 'WORKER_LOST', message: `the worker running attempt ${candidate.attempt} stopped renewing its lease` },
+    };
+  }
+
+  private async execute(run: RunEntity, remainingMs: number): Promise<void> {
+    const fence: Fence = { runId: run.id, attempt: run.attempt, leaseOwner: this.id };
+    const controller = new AbortController();
+    const deadline = setTimeout(() => this.abort(run.id, 'timeout'), remainingMs);
+    const earlier = await this.repository.listSteps(run.id, 'completed').catch((err: unknown) => {
+      clearTimeout(deadline);
+      throw err;
+    });
+    if (!this.started) {
+      // Stopped while this run was being set up: hand it back rather than run it without a heartbeat.
+      clearTimeout(deadline);
+      await this.repository.release(fence);
+      return;
+    }
+    const journal = new FencedStepJournal(this.repository, this.events, fence, earlier);
+    const entry: ActiveRun = { run, fence, journal, controller, deadline };
+    this.active.set(run.id, entry);
+    try {
+      const executor = this.executors.get(run.kind);
+      const aborted = new Promise<Outcome>((resolve) => {
+        const signal = controller.signal;
+        if (signal.aborted) resolve({ kind: 'aborted', reason: signal.reason as AbortReason });
+        signal.addEventListener('abort', () => resolve({ kind: 'aborted', reason: signal.reason as AbortReason }), { once: true });
+      });
+      const executed: Promise<Outcome> = executor
+        ? Promise.resolve()
+            // The run's trace id is the request id of everything it does: its log lines and its calls to other services.
+            .then(() => RequestContext.run(run.traceId ?? run.id, () => executor.execute({ run, completedSteps: journal.completedSteps(), journal, signal: controller.signal })))
+            .then(
+              (result): Outcome => ({ kind: 'result', result }),
+              (error: unknown): Outcome => ({ kind: 'error', error }),
+            )
+        : Promise.resolve({ kind: 'error', error: new RunFailure('NO_EXECUTOR', `no executor for runs of kind ${run.kind}`) });
+      // An abort ends the run at once, whether or not the executor notices the signal in time.
+      const outcome = await Promise.race([executed, aborted]);
+      journal.revoke();
+      await this.settle(entry, outcome);
+    } finally {
+      clearTimeout(deadline);
+      if (this.active.get(run.id) === entry) this.active.delete(run.id);
+      this.wake();
+    }
+  }
+
+  private async settle(entry: ActiveRun, outcome: Outcome): Promise<void> {
+    const { run, fence, journal } = entry;
+    const partial = journal.partialOutput;
+    const withPartial = partial ? { output: partial.value, outputPartial: true } : {};
+    const end = (patch: FinishPatch) => this.database.transaction(() => this.endings.end(run.id, fence, patch));
+    try {
+      if (outcome.kind === 'aborted') {
+        if (outcome.reason === 'cancelled') await end({ status: 'cancelled', ...withPartial });
+        else if (outcome.reason === 'timeout') await end({ status: 'expired', error: timeoutError(run.timeoutMs), ...withPartial });
+        else if (outcome.reason === 'shutdown') await this.repository.release(fence);
+        return; // lease-lost: someone else owns it now; nothing of ours may be written.
+      }
+      if (outcome.kind === 'result') {
+        const result = outcome.result;
+        if (result.status === 'completed') await end({ status: 'completed', output: result.output, usage: result.usage });
+        else await end({ status: 'requires_action', requiredAction: result.action, usage: result.usage, ...withPartial });
+        return;
+      }
+      const error = outcome.error;
+      if (error instanceof LeaseLostError) return;
+      if (error instanceof RunFailure) {
+        await end({ status: 'failed', error: error.info(), ...withPartial });
+        return;
+      }
+      const info: RunErrorInfo = { code: 'EXECUTOR_ERROR', message: error instanceof Error ? error.message : String(error) };
+      const failures = run.failureCount + 1;
+      if (failures >= this.config.maxAttempts) {
+        await end({ status: 'failed', error: gaveUp(failures, info), ...withPartial });
+        return;
+      }
+      await this.database.transaction(async () => {
+        const released = await this.repository.releaseForRetry(fence, info, this.config.retryDelayMs);
+        if (released) await this.events.append(run.id, 'run.retrying', { attempt: run.attempt, error: info, retryInMs: this.config.retryDelayMs });
+      });
+    } catch (err) {
+      // The lease will expire and another worker takes the run over; nothing is stuck.
+      this.log.warn({ ...describeError(err), runId: run.id, attempt: run.attempt }, 'could not record how the run ended');
+    } finally {
+      this.events.notify(run.id);
+    }
+  }
+
+  private abort(runId: string, reason: AbortReason): void {
+    const entry = this.active.get(runId);
+    if (!entry || entry.controller.signal.aborted) return;
+    entry.journal.revoke();
+    entry.controller.abort(reason);
+  }
+
+  private async beat(): Promise<void> {
+    const held = [...this.active.values()].map((e) => ({ runId: e.fence.runId, attempt: e.fence.attempt }));
+    if (held.length === 0) {
+      this.lastBeatAt = Date.now();
+      return;
+    }
+    try {
+      const kept = await this.repository.heartbeat(this.id, held, this.config.leaseMs);
+      this.lastBeatAt = Date.now();
+      const keptIds = new Map(kept.map((k) => [k.runId, k.cancelRequested]));
+      for (const { runId, attempt } of held) {
+        if (this.active.get(runId)?.fence.attempt !== attempt) continue;
+        const cancelRequested = keptIds.get(runId);
+        if (cancelRequested === undefined) this.abort(runId, 'lease-lost');
+        else if (cancelRequested) this.abort(runId, 'cancelled');
+      }
+    } catch (err) {
+      this.log.warn(describeError(err), 'heartbeat failed');
+      // Past the lease another worker may already own these runs: stop before writing over it.
+      if (Date.now() - this.lastBeatAt >= this.config.leaseMs) for (const { runId } of held) this.abort(runId, 'lease-lost');
+    }
+  }
+}
+
+/** A run past its wall-clock limit ends `expired`; its error says which limit, like every other limit. */
+function timeoutError(timeoutMs?: number): RunErrorInfo {
+  return {
+    code: 'LIMIT_EXCEEDED',
+    limit: 'timeout',
+    message: timeoutMs ? `the run exceeded its wall-clock limit of ${timeoutMs} ms` : 'the run exceeded its wall-clock limit',
+  };
+}
+
+function gaveUp(failures: number, last: RunErrorInfo | null): RunErrorInfo {
+  return { code: last?.code ?? 'ATTEMPTS_EXHAUSTED', message: `gave up after ${failures} failed attempts: ${last?.message ?? 'unknown error'}` };
+}

@@ -1,0 +1,117 @@
+import type { RunErrorInfo } from '#contracts';
+import type { Fence, RunEventsService } from '../run-events/run-events.service.js';
+import { LeaseLostError } from './run-engine.errors.js';
+import type { RunEngineRepository } from './run-engine.repository.js';
+import type { StepFinish, StepJournal, StepStart } from './run-executor.js';
+import type { RunStepEntity } from './run-step.entity.js';
+import type { RunUsage } from './run.entity.js';
+
+const NO_USAGE: RunUsage = { promptTokens: 0, completionTokens: 0, costMicros: 0 };
+
+/**
+ * The fenced writer one attempt of one run gets. Writes go one after the other: event numbers
+ * are taken in call order and each commits before the next starts, so a reader that has seen
+ * event n has seen every event before it.
+ */
+export class FencedStepJournal implements StepJournal {
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly done = new Map<string, RunStepEntity>();
+  private partial: { value: unknown } | undefined;
+  private lost = false;
+
+  constructor(
+    private readonly repository: RunEngineRepository,
+    /** Where events go, and who is told after every committed write so live readers of the run look again. */
+    private readonly events: RunEventsService,
+    readonly fence: Fence,
+    earlier: readonly RunStepEntity[],
+  ) {
+    for (const step of earlier) this.done.set(step.key, step);
+  }
+
+  /** Every completed step, earlier attempts' first, in journal order. */
+  completedSteps(): RunStepEntity[] {
+    return [...this.done.values()].sort((a, b) => a.seq - b.seq);
+  }
+
+  get partialOutput(): { value: unknown } | undefined {
+    return this.partial;
+  }
+
+  /** Stops accepting writes at once (the run was taken away or ended); queued ones fail fast. */
+  revoke(): void {
+    this.lost = true;
+  }
+
+  completed(key: string): RunStepEntity | undefined {
+    return this.done.get(key);
+  }
+
+  startStep(step: StepStart): Promise<RunStepEntity> {
+    return this.write(async () => {
+      const started = await this.repository.startStep(this.fence, { key: step.key, name: step.name, type: step.type, input: step.input, model: step.model });
+      if (!started) return null;
+      const seq = await this.events.appendFenced(this.fence, 'step.started', { step: started.seq, key: step.key, name: step.name, type: step.type });
+      return seq === null ? null : started;
+    });
+  }
+
+  finishStep(step: RunStepEntity, finish: StepFinish): Promise<RunStepEntity> {
+    return this.write(async () => {
+      const usage = { ...NO_USAGE, ...finish.usage };
+      const ended = await this.repository.endStep(this.fence, step.id, { status: 'completed', output: finish.output, error: null, usage });
+      if (!ended) return null;
+      const seq = await this.events.appendFenced(this.fence, 'step.completed', { step: ended.seq, key: ended.key, usage });
+      if (seq === null) return null;
+      this.done.set(ended.key, ended);
+      return ended;
+    });
+  }
+
+  async failStep(step: RunStepEntity, error: RunErrorInfo): Promise<void> {
+    await this.write(async () => {
+      const ended = await this.repository.endStep(this.fence, step.id, { status: 'failed', output: null, error, usage: NO_USAGE });
+      if (!ended) return null;
+      return this.events.appendFenced(this.fence, 'step.failed', { step: ended.seq, key: ended.key, error });
+    });
+  }
+
+  async step<T>(step: StepStart, work: () => Promise<{ output: T; usage?: Partial<RunUsage> }>): Promise<T> {
+    const earlier = this.done.get(step.key);
+    if (earlier) return earlier.output as T;
+    const started = await this.startStep(step);
+    let result: { output: T; usage?: Partial<RunUsage> };
+    try {
+      result = await work();
+    } catch (err) {
+      if (!(err instanceof LeaseLostError)) await this.failStep(started, { code: 'STEP_FAILED', message: err instanceof Error ? err.message : String(err) }).catch(() => undefined);
+      throw err;
+    }
+    await this.finishStep(started, { output: result.output, usage: result.usage });
+    return result.output;
+  }
+
+  append(type: string, data?: unknown): Promise<number> {
+    return this.write(() => this.events.appendFenced(this.fence, type, data));
+  }
+
+  reportPartial(output: unknown): void {
+    this.partial = { value: output };
+  }
+
+  /** Serialises writes; a write that finds the fence gone (null) revokes the journal and throws. */
+  private write<T>(work: () => Promise<T | null>): Promise<T> {
+    const next = this.queue.then(async () => {
+      if (this.lost) throw new LeaseLostError(this.fence.runId, this.fence.attempt);
+      const result = await work();
+      if (result === null) {
+        this.lost = true;
+        throw new LeaseLostError(this.fence.runId, this.fence.attempt);
+      }
+      this.events.notify(this.fence.runId);
+      return result;
+    });
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+}

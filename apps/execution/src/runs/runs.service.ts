@@ -1,0 +1,300 @@
+import { randomBytes } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ExecutionConfig } from '#config';
+import {
+  type Actor,
+  type RunLimits as AgentRunLimits,
+  AppError,
+  ConfigCacheContracts,
+  ConversationContracts,
+  type ConversationView,
+  FINAL_RUN_STATUSES,
+  isSettledRunStatus,
+  SETTLED_RUN_STATUSES,
+  type ListRunsQuery,
+  type ActiveRunPolicy,
+  type ReadRunEventsRequest,
+  type ResolvedAgent,
+  type ResumeRunRequest,
+  type RunEventBatch,
+  type RunPage,
+  type RunStatus,
+  type RunView,
+  requireUserId,
+  type StartRunRequest,
+  type StepList,
+  type WaitRunRequest,
+} from '#contracts';
+import { BUS_CLIENT, type BusClient } from '#messaging';
+import { RequestContext } from '#observability';
+import { Database, decodeCursor, encodeCursor, newId, pageOf } from '#persistence';
+import { type AgentRunInput, type ClientToolCallsAction, toolStepKey } from '../agent-loop/agent-loop.service.js';
+import { EXECUTION_CONFIG } from '../execution-config.module.js';
+import { type CancelOutcome, type EnqueueRunRequest, type Queued, type RunEntity, RunEngineService, type RunLimits } from '../run-engine/run-engine.service.js';
+import { EVENTS_PAGE, RunEventsService } from '../run-events/run-events.service.js';
+import { SessionsService } from '../sessions/sessions.service.js';
+import { toRunEventView, toRunView, toStepView } from './run.mapper.js';
+import { RunsErrors } from './runs.errors.js';
+
+const DEFAULT_PAGE = 20;
+/** The events after which a run writes nothing until it is resumed (or ever): a stream of it ends there. */
+const SETTLING_EVENT_TYPES = new Set(SETTLED_RUN_STATUSES.map((s) => `run.${s}`));
+
+const isFinal = (status: RunStatus) => FINAL_RUN_STATUSES.includes(status);
+/** How long a cancel waits for the worker to end a running run (it takes milliseconds; the heartbeat is the fallback). */
+const CANCEL_WAIT_MS = 3000;
+
+/** The smallest of the bounds that are set; undefined when none is. */
+function smallest(...values: Array<number | undefined>): number | undefined {
+  const set = values.filter((v): v is number => v !== undefined);
+  return set.length === 0 ? undefined : Math.min(...set);
+}
+
+interface Started extends Queued {
+  /** The conversation's runs this start cancelled (policy interrupt): announced once the new run is committed. */
+  interrupted: CancelOutcome[];
+}
+
+/** The gateway's run routes over the queue: who may start what, with which bounds, and reading runs back. */
+@Injectable()
+export class RunsService {
+  constructor(
+    private readonly engine: RunEngineService,
+    private readonly runEvents: RunEventsService,
+    private readonly sessions: SessionsService,
+    private readonly database: Database,
+    @Inject(BUS_CLIENT) private readonly bus: BusClient,
+    @Inject(EXECUTION_CONFIG) private readonly config: ExecutionConfig,
+  ) {}
+
+  /**
+   * Resolves what to run, then decides and queues in one transaction: the idempotency key first
+   * (a twin's run is the answer, whatever the rules would say now), then, under the owner's and
+   * the conversation's locks so concurrent starts decide one after another, the conversation's
+   * active runs, the owner's cap, the session and the run. Only after the commit are workers,
+   * readers and cancelled runs' holders told.
+   */
+  async start(actor: Actor, request: StartRunRequest): Promise<RunView> {
+    const ownerId = requireUserId(actor);
+    if (request.parentId !== undefined && request.conversationId === undefined) throw AppError.invalidField('parentId', 'parentId needs a conversationId');
+    const { agent, conversation } = await this.resolveTarget(actor, request);
+    // A conversation keeps one session across its runs; a standalone run gets its own, written with it.
+    const session = conversation ? await this.sessions.ofConversation(ownerId, agent.agentId, conversation.id) : null;
+    const sessionId = session?.id ?? newId();
+    const run = this.runToQueue(ownerId, agent, conversation?.id, sessionId, request);
+    const variables = request.variables ?? {};
+
+    let started: Started;
+    try {
+      started = await this.database.transaction(async (): Promise<Started> => {
+        const twin = await this.engine.lockIdempotencyKey(ownerId, request.idempotencyKey);
+        if (twin) return { run: twin, created: false, interrupted: [] };
+        await this.engine.lockOwner(ownerId);
+        const interrupted = conversation ? await this.takeConversationTurn(conversation.id, ownerId, request.onActiveRun ?? 'reject') : [];
+        await this.checkActiveRunCap(ownerId);
+        if (session) await this.sessions.runQueued(session.id, variables);
+        else await this.sessions.startStandalone({ id: sessionId, ownerId, agentId: agent.agentId, variables });
+        return { run: await this.engine.insert(run), created: true, interrupted };
+      });
+    } catch (err) {
+      // A twin with the same key committed first (the key's unique index refused this one): it is the run.
+      started = { run: await this.engine.twinAfterRace(err, ownerId, request.idempotencyKey), created: false, interrupted: [] };
+    }
+
+    if (started.created) {
+      this.engine.announceQueued(started.run);
+      for (const cancel of started.interrupted) this.engine.announceCancel(cancel);
+    }
+    if (request.apiKey !== undefined) this.engine.holdProviderKey(started.run, request.apiKey);
+    return toRunView(started.run);
+  }
+
+  async get(actor: Actor, id: string): Promise<RunView> {
+    return toRunView(await this.owned(actor, id));
+  }
+
+  async list(actor: Actor, query: ListRunsQuery): Promise<RunPage> {
+    const ownerId = requireUserId(actor);
+    const limit = query.limit ?? DEFAULT_PAGE;
+    const after = query.cursor !== undefined ? decodeCursor(query.cursor, { createdAt: 'timestamp', id: 'uuid' }) : undefined;
+    const rows = await this.engine.list({ ownerId, status: query.status, agentId: query.agentId, conversationId: query.conversationId, after, limit: limit + 1 });
+    return pageOf(
+      rows,
+      limit,
+      (r) => toRunView(r.run),
+      (r) => encodeCursor({ createdAt: r.createdKey, id: r.run.id }),
+    );
+  }
+
+  async steps(actor: Actor, id: string): Promise<StepList> {
+    await this.owned(actor, id);
+    return { items: (await this.engine.steps(id)).map(toStepView) };
+  }
+
+  async events(actor: Actor, request: ReadRunEventsRequest): Promise<RunEventBatch> {
+    // The status first: a run's final event commits with its final status, so a final status read
+    // here guarantees the read below sees that event.
+    const run = await this.owned(actor, request.id);
+    // An ended run gets no more events, and one waiting for the caller none until the caller acts:
+    // waiting would only hold the reader.
+    const settled = isSettledRunStatus(run.status);
+    const items = await this.runEvents.read(run.id, request.afterSeq, settled ? 0 : (request.waitMs ?? 0));
+    const last = items.at(-1);
+    // The run may have ended (or parked) during the wait: then the batch closes with that event.
+    const settledNow = last !== undefined && SETTLING_EVENT_TYPES.has(last.type);
+    return {
+      items: items.map(toRunEventView),
+      status: settledNow ? (last.type.slice('run.'.length) as RunStatus) : run.status,
+      ended: settledNow || (settled && items.length < EVENTS_PAGE),
+    };
+  }
+
+  async wait(actor: Actor, request: WaitRunRequest): Promise<RunView> {
+    const run = await this.watch(request.id, requireUserId(actor), request.waitMs, (r) => isSettledRunStatus(r.status));
+    if (!run) throw RunsErrors.notFound();
+    return toRunView(run);
+  }
+
+  /**
+   * A running run is cancelled by the worker holding it, which aborts the model call at once: the
+   * reply waits (briefly) for that, so the caller sees `cancelled` and the partial answer rather
+   * than a run still marked running.
+   */
+  async cancel(actor: Actor, id: string): Promise<RunView> {
+    const ownerId = requireUserId(actor);
+    const run = await this.engine.requestCancel(id, ownerId);
+    if (isFinal(run.status)) return toRunView(run);
+    const ended = await this.watch(id, ownerId, CANCEL_WAIT_MS, (r) => isFinal(r.status));
+    return toRunView(ended ?? run);
+  }
+
+  async resume(actor: Actor, request: ResumeRunRequest): Promise<RunView> {
+    const ownerId = requireUserId(actor);
+    const run = await this.owned(actor, request.id);
+    if (run.status !== 'requires_action') throw RunsErrors.notWaiting(run.status);
+    const action = run.requiredAction as Partial<ClientToolCallsAction> | null;
+    if (action?.type !== 'client_tool_calls' || !Array.isArray(action.toolCalls)) {
+      throw RunsErrors.notWaitingForToolResults(run.status);
+    }
+    const names = new Map(action.toolCalls.map((c) => [c.id, c.name]));
+    const answered = new Set<string>();
+    const unknown: string[] = [];
+    const duplicate: string[] = [];
+    for (const { toolCallId } of request.toolOutputs) {
+      if (!names.has(toolCallId)) unknown.push(toolCallId);
+      else if (answered.has(toolCallId)) duplicate.push(toolCallId);
+      answered.add(toolCallId);
+    }
+    const missing = [...names.keys()].filter((id) => !answered.has(id));
+    if (unknown.length + duplicate.length + missing.length > 0) throw RunsErrors.toolOutputsMismatch(missing, unknown, duplicate);
+    const resumed = await this.engine.resume(
+      run.id,
+      request.toolOutputs.map((a) => ({ stepKey: toolStepKey(a.toolCallId), stepName: names.get(a.toolCallId), output: { result: a.output } })),
+      ownerId,
+    );
+    return toRunView(resumed);
+  }
+
+  /** The caller's run; another user's is not found (no existence leak). */
+  private async owned(actor: Actor, id: string): Promise<RunEntity> {
+    const run = await this.engine.get(id, requireUserId(actor));
+    if (!run) throw RunsErrors.notFound();
+    return run;
+  }
+
+  /** The owner's run once `done` holds, or as it is after `waitMs`; null when it does not exist (for this owner). */
+  private watch(id: string, ownerId: string, waitMs: number, done: (run: RunEntity) => boolean): Promise<RunEntity | null> {
+    return this.runEvents.watch(
+      id,
+      waitMs,
+      () => this.engine.get(id, ownerId),
+      (run) => run === null || done(run),
+    );
+  }
+
+  /**
+   * With the conversation's turn held, its active runs per the start's policy: reject (a conflict
+   * naming the active run), enqueue (nothing to do: the claim query runs a conversation's runs one
+   * at a time, oldest first) or interrupt (each cancelled in this transaction).
+   */
+  private async takeConversationTurn(conversationId: string, ownerId: string, policy: ActiveRunPolicy): Promise<CancelOutcome[]> {
+    const active = await this.engine.lockConversation(conversationId);
+    if (active.length === 0 || policy === 'enqueue') return [];
+    if (policy === 'reject') throw RunsErrors.conversationBusy(active[0].id);
+    const interrupted: CancelOutcome[] = [];
+    for (const run of active) interrupted.push(await this.engine.cancel(run.id, ownerId));
+    return interrupted;
+  }
+
+  /** Past the operator's cap of runs pending or running per user, a start is refused. */
+  private async checkActiveRunCap(ownerId: string): Promise<void> {
+    const active = await this.engine.countActive(ownerId);
+    if (active >= this.config.maxActiveRunsPerUser) throw RunsErrors.tooManyActive(active, this.config.maxActiveRunsPerUser);
+  }
+
+  /** The agent run a start queues, with its bounds, its input (never the key itself) and its trace id. */
+  private runToQueue(ownerId: string, agent: ResolvedAgent, conversationId: string | undefined, sessionId: string, request: StartRunRequest): EnqueueRunRequest {
+    const input: AgentRunInput = {
+      message: request.input,
+      ...(request.parentId !== undefined ? { parentId: request.parentId } : {}),
+      ...(request.tools !== undefined ? { clientTools: request.tools.map((t) => ({ ...t })) } : {}),
+      ...(request.variables !== undefined ? { variables: request.variables } : {}),
+      // The key itself never goes into the row: only that one was sent.
+      providerKeySent: request.apiKey !== undefined,
+    };
+    return {
+      ownerId,
+      target: { kind: 'agent', agentId: agent.agentId, agentVersion: agent.version },
+      input,
+      conversationId,
+      sessionId,
+      limits: this.limitsFor(request.limits, agent.snapshot.configuration?.limits),
+      idempotencyKey: request.idempotencyKey,
+      // By default the start request's id: one id then follows the request, the run and every call the run makes.
+      traceId: request.traceId ?? RequestContext.requestId() ?? randomBytes(16).toString('hex'),
+      background: request.background ?? false,
+      // Only this process holds the key, so only its worker may run the run.
+      keyHolder: request.apiKey !== undefined ? this.engine.keyHolder : undefined,
+      // The version just resolved travels with the run: its worker need not ask the agent service again.
+      targetSnapshot: agent,
+    };
+  }
+
+  /**
+   * The agent (pinned version) and conversation a start names. Ownership is the other services'
+   * to check: asked with the caller as actor, another user's agent or conversation is their 404.
+   */
+  private async resolveTarget(actor: Actor, request: StartRunRequest): Promise<{ agent: ResolvedAgent; conversation?: ConversationView }> {
+    const getConversation = (id: string) => this.bus.request(ConversationContracts.get, { id }, { actor });
+    const resolve = (agentId: string) =>
+      this.bus.request(ConfigCacheContracts.resolve, { agentId, ...(request.version !== undefined ? { version: request.version } : {}) }, { actor });
+    if (request.agentId !== undefined) {
+      const agent = await resolve(request.agentId);
+      if (agent.ownerId !== requireUserId(actor)) throw AppError.notFound('agent');
+      if (request.conversationId === undefined) return { agent };
+      const conversation = await getConversation(request.conversationId);
+      if (conversation.agentId !== request.agentId) throw AppError.invalidField('conversationId', 'conversationId must be a conversation of this agent');
+      return { agent, conversation };
+    }
+    if (request.conversationId === undefined) throw AppError.invalidField('agentId', 'agentId or conversationId is required');
+    const conversation = await getConversation(request.conversationId);
+    if (!conversation.agentId) throw RunsErrors.workflowsUnavailable();
+    const agent = await resolve(conversation.agentId);
+    if (agent.ownerId !== requireUserId(actor)) throw AppError.notFound('agent');
+    return { agent, conversation };
+  }
+
+  /** The smallest of what the request asks, what the agent allows and the operator's caps. */
+  private limitsFor(requested: AgentRunLimits | undefined, agent: AgentRunLimits | undefined): RunLimits {
+    const limits: RunLimits = {
+      maxSteps: Math.min(smallest(requested?.maxSteps, agent?.maxSteps) ?? this.config.defaultMaxSteps, this.config.maxStepsCap),
+    };
+    const maxTokens = smallest(requested?.maxTokens, agent?.maxTokens, this.config.maxTokensCap);
+    if (maxTokens !== undefined) limits.maxTokens = maxTokens;
+    const timeoutSeconds = smallest(requested?.timeoutSeconds, agent?.timeoutSeconds) ?? this.config.runTimeoutSeconds;
+    limits.timeoutMs = Math.min(timeoutSeconds, this.config.runTimeoutMaxSeconds) * 1000;
+    const budget = smallest(requested?.costBudgetMicros, agent?.costBudgetMicros, this.config.budgetCapMicros > 0 ? this.config.budgetCapMicros : undefined);
+    if (budget !== undefined) limits.budgetMicros = budget;
+    return limits;
+  }
+}

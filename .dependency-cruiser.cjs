@@ -52,6 +52,32 @@ module.exports = {
       to: { path: 'node_modules/(@nats-io/|@nestjs/microservices/)' },
     },
     {
+      name: 'features-meet-through-module-or-service',
+      comment:
+        'A feature folder (apps/<app>/src/<feature>/) uses another feature only through its module (to import it) and its service (to inject it); ' +
+        'its repository, entities, mappers and helpers are its own. The gateway\'s shared HTTP plumbing lives in apps/gateway/src/http/.',
+      severity: 'error',
+      from: { path: '^apps/([^/]+)/src/([^/]+)/' },
+      to: {
+        path: '^apps/$1/src/[^/]+/',
+        pathNot: ['^apps/$1/src/$2/', '^apps/$1/src/[^/]+/[^/]+\\.(module|service)\\.ts$', '^apps/gateway/src/http/'],
+      },
+    },
+    {
+      name: 'gateway-http-plumbing-knows-no-feature',
+      comment: 'apps/gateway/src/http/ is what every route shares (guards, the validation pipe, problem+json): it depends on no route feature.',
+      severity: 'error',
+      from: { path: '^apps/gateway/src/http/' },
+      to: { path: '^apps/gateway/src/[^/]+/', pathNot: '^apps/gateway/src/http/' },
+    },
+    {
+      name: 'handlers-call-services',
+      comment: 'Handlers and controllers validate, delegate to a service and map; only services reach repositories.',
+      severity: 'error',
+      from: { path: '\\.(handler|controller)\\.ts$' },
+      to: { path: '\\.repository\\.ts$' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import type { Subscription } from '@nats-io/nats-core';
 import { describeError, rootLogger } from '#observability';
 import type { NatsLink } from './nats-connection.js';
@@ -56,7 +57,11 @@ export class NatsBroadcast implements Broadcast {
   }
 }
 
-/** The single-process twin: same JSON round trip, delivered asynchronously like a network hop. */
+/**
+ * The single-process twin: same JSON round trip, delivered asynchronously like a network hop, and
+ * in the listener's own async context (the one it subscribed in), never the publisher's: a hint
+ * published inside a transaction must not hand that transaction (or its request id) to the listener.
+ */
 export class InProcessBroadcast implements Broadcast {
   private readonly listeners = new Map<string, Set<BroadcastListener<unknown>>>();
 
@@ -69,8 +74,9 @@ export class InProcessBroadcast implements Broadcast {
 
   subscribe<T>(subject: string, listener: BroadcastListener<T>): () => void {
     const set = this.listeners.get(subject) ?? new Set<BroadcastListener<unknown>>();
-    set.add(listener as BroadcastListener<unknown>);
+    const own = AsyncResource.bind(listener as BroadcastListener<unknown>);
+    set.add(own);
     this.listeners.set(subject, set);
-    return () => set.delete(listener as BroadcastListener<unknown>);
+    return () => set.delete(own);
   }
 }

@@ -23,7 +23,7 @@ export function Rpc<Req extends object, Res>(contract: RpcContract<Req, Res>) {
   };
 }
 
-/** Binds a handler method to an event; runs inside the inbox transaction (context.manager). */
+/** Binds a handler method to an event; it runs inside the inbox transaction, which its Database.transaction calls join. */
 export function OnEvent<T extends object>(contract: EventContract<T>) {
   return <M extends EventMethod<T>>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<M>): void => {
     const method = descriptor.value;

@@ -1,13 +1,10 @@
 import { AppError, ErrorCode, type EventEnvelope } from '#contracts';
 import { describeError, RequestContext, rootLogger } from '#observability';
 import type { Database } from '#persistence';
-import type { EntityManager } from 'typeorm';
 
 export interface EventContext {
   eventId: string;
   subject: string;
-  /** The inbox transaction, also open for Database.transaction inside the handler. */
-  manager: EntityManager;
 }
 
 export type EventHandlerFn = (event: EventEnvelope, context: EventContext) => Promise<unknown>;
@@ -38,13 +35,13 @@ export class EventDispatcher {
     const valid = event as EventEnvelope;
     return RequestContext.run(valid.requestId ?? valid.id, async () => {
       try {
-        return await this.database.transaction(async (manager) => {
-          const claimed: unknown[] = await manager.query(
+        return await this.database.transaction(async () => {
+          const claimed = await this.database.query(
             `INSERT INTO "${this.schema}"."inbox" ("event_id", "subject") VALUES ($1, $2) ON CONFLICT ("event_id") DO NOTHING RETURNING "event_id"`,
             [valid.id, valid.subject],
           );
           if (claimed.length === 0) return 'duplicate';
-          await handler(valid, { eventId: valid.id, subject: valid.subject, manager });
+          await handler(valid, { eventId: valid.id, subject: valid.subject });
           return 'handled';
         });
       } catch (err) {

@@ -1,7 +1,6 @@
 import type { Actor, EventContract, EventEnvelope } from '#contracts';
 import { type Database, newId } from '#persistence';
 import { RequestContext } from '#observability';
-import type { EntityManager } from 'typeorm';
 
 /** Marks a transaction as having written events, so the relay is nudged when it commits. */
 export const OUTBOX_DIRTY = 'outboxDirty';
@@ -17,12 +16,8 @@ export class Outbox {
   ) {}
 
   /** Writes the event in the transaction this call runs in (Database.transaction); outside one it throws. */
-  add<T>(contract: EventContract<T>, data: T, actor?: Actor): Promise<string> {
-    return this.addIn(this.database.manager, contract, data, actor);
-  }
-
-  /** add(), in a transaction given by hand: only while callers still thread an EntityManager. */
-  async addIn<T>(manager: EntityManager, contract: EventContract<T>, data: T, actor?: Actor): Promise<string> {
+  async add<T>(contract: EventContract<T>, data: T, actor?: Actor): Promise<string> {
+    const manager = this.database.manager;
     if (!manager.queryRunner?.isTransactionActive) {
       throw new Error(`outbox writes for ${contract.subject} must run inside a transaction`);
     }

@@ -3,7 +3,7 @@ import { ConfigModule } from '#config';
 import { BROADCAST, BUS_CLIENT, Outbox } from '#messaging';
 import { Database } from '#persistence';
 import type { Runtime } from './runtime.js';
-import { DATA_SOURCE, OUTBOX } from './tokens.js';
+import { OUTBOX } from './tokens.js';
 
 /** The process-level things a service's feature modules inject: the Database, bus client, outbox, broadcast. */
 @Global()
@@ -15,12 +15,11 @@ export class ServiceCoreModule {
       imports: [ConfigModule.forRoot(runtime.config)],
       providers: [
         { provide: Database, useValue: database },
-        { provide: DATA_SOURCE, useValue: database.dataSource },
         { provide: BUS_CLIENT, useValue: runtime.client },
         { provide: OUTBOX, useValue: new Outbox(schema, database) },
         { provide: BROADCAST, useValue: runtime.createBroadcast() },
       ],
-      exports: [Database, DATA_SOURCE, BUS_CLIENT, OUTBOX, BROADCAST, ConfigModule],
+      exports: [Database, BUS_CLIENT, OUTBOX, BROADCAST, ConfigModule],
     };
   }
 }

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { UserDeletedHandler } from './user-deleted.handler.js';
+import { AccountCleanupHandler } from './account-cleanup.handler.js';
 
-@Module({ controllers: [UserDeletedHandler] })
+@Module({ controllers: [AccountCleanupHandler] })
 export class AccountCleanupModule {}

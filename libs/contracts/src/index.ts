@@ -12,3 +12,4 @@ export * from './conversation/index.js';
 export * from './execution/index.js';
 export * from './common/page-query.js';
 export * from './common/int32.js';
+export * from './workflow/index.js';

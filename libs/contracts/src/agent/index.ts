@@ -4,3 +4,4 @@ export * from './wizard.contracts.js';
 export * from './templates.contracts.js';
 export * from './config-cache.contracts.js';
 export * from './agent.events.js';
+export * from './knowledge-search.contracts.js';

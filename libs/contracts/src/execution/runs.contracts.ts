@@ -386,6 +386,64 @@ export class UsageReport {
   @ApiProperty({ type: UsageRow, description: 'Totals over the whole range (key "total")' }) total: UsageRow;
 }
 
+/** What started a run on its owner's behalf when no request of the owner did. */
+export const RUN_TRIGGER_KINDS = ['schedule', 'webhook', 'public_link'] as const;
+export type RunTriggerKind = (typeof RUN_TRIGGER_KINDS)[number];
+
+export class RunTrigger {
+  @ApiProperty({ enum: RUN_TRIGGER_KINDS })
+  @IsIn(RUN_TRIGGER_KINDS)
+  kind: RunTriggerKind;
+
+  @ApiProperty({ format: 'uuid', description: 'The schedule, webhook trigger or public link' })
+  @IsUUID()
+  id: string;
+}
+
+/**
+ * For the workflow service only (schedules, inbound webhooks, public links): starts a run billed to
+ * its owner, always in the background. Exactly one of agentId (an automation agent) and workflowId.
+ * The idempotency key is required: a tick or a delivery that is retried must not run twice.
+ */
+export class StartRunForOwnerRequest {
+  @IsUUID()
+  ownerId: string;
+
+  @IsOptional()
+  @IsUUID()
+  agentId?: string;
+
+  @IsOptional()
+  @IsUUID()
+  workflowId?: string;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_INT32)
+  version?: number;
+
+  /** An agent run's user message. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_RUN_INPUT_CHARS)
+  input?: string;
+
+  /** A workflow run's inputs, checked against the workflow's declared inputs. */
+  @IsOptional()
+  @IsObject()
+  inputs?: Record<string, unknown>;
+
+  @ValidateNested()
+  @Type(() => RunTrigger)
+  trigger: RunTrigger;
+
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(255)
+  idempotencyKey: string;
+}
+
 export const RunContracts = {
   start: rpc('execution.runs.start', StartRunRequest, RunView),
   get: rpc('execution.runs.get', RunIdRequest, RunView),
@@ -395,6 +453,7 @@ export const RunContracts = {
   wait: rpc('execution.runs.wait', WaitRunRequest, RunView),
   cancel: rpc('execution.runs.cancel', RunIdRequest, RunView),
   resume: rpc('execution.runs.resume', ResumeRunRequest, RunView),
+  startForOwner: rpc('execution.runs.start-for-owner', StartRunForOwnerRequest, RunView),
 } as const;
 
 export const SessionContracts = {

@@ -8,6 +8,12 @@ export const RunsErrors = {
   tooManyActive: (active: number, limit: number) => new AppError(ErrorCode.RATE_LIMITED, `you have ${active} runs pending or running, the most allowed at once`, { limit }),
   workflowsUnavailable: () => new AppError(ErrorCode.CONFLICT, 'workflow runs are not available yet'),
   notWaitingForToolResults: (status: string) => new AppError(ErrorCode.CONFLICT, 'the run is not waiting for client tool results', { status }),
+  /** The answer given is not what the run waits for (e.g. approvals for a run waiting for client tool results). */
+  notWaitingFor: (given: string, waitingFor: string) => new AppError(ErrorCode.CONFLICT, `the run is not waiting for ${given}`, { requiredAction: waitingFor }),
+  oneAnswer: () =>
+    new AppError(ErrorCode.VALIDATION_FAILED, 'give exactly one of toolOutputs, approvals and input', {
+      errors: [{ field: 'toolOutputs', problems: ['give exactly one of toolOutputs (client tools), approvals (tool approval) and input (human input)'] }],
+    }),
   toolOutputsMismatch: (missing: string[], unknown: string[], duplicate: string[]) => {
     const problems = [
       ...(missing.length > 0 ? [`no output for tool calls: ${missing.join(', ')}`] : []),

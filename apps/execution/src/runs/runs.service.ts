@@ -168,10 +168,20 @@ export class RunsService {
     return toRunView(ended ?? run);
   }
 
+  /** Brings a run in requires_action the answer it waits for; each kind of wait has its own answer and checks. */
   async resume(actor: Actor, request: ResumeRunRequest): Promise<RunView> {
-    const ownerId = requireUserId(actor);
+    const given = [request.toolOutputs && 'toolOutputs', request.approvals && 'approvals', request.input && 'input'].filter(Boolean);
+    if (given.length !== 1) throw RunsErrors.oneAnswer();
     const run = await this.owned(actor, request.id);
     if (run.status !== 'requires_action') throw RunsErrors.notWaiting(run.status);
+    const waitingFor = (run.requiredAction as { type?: string } | null)?.type ?? 'nothing';
+    if (request.toolOutputs) return this.resumeWithToolOutputs(run, request.toolOutputs);
+    if (request.approvals) throw RunsErrors.notWaitingFor('tool approvals', waitingFor);
+    throw RunsErrors.notWaitingFor('human input', waitingFor);
+  }
+
+  /** client_tool_calls: every call answered exactly once, each answer stored as that tool call's completed step. */
+  private async resumeWithToolOutputs(run: RunEntity, toolOutputs: NonNullable<ResumeRunRequest['toolOutputs']>): Promise<RunView> {
     const action = run.requiredAction as Partial<ClientToolCallsAction> | null;
     if (action?.type !== 'client_tool_calls' || !Array.isArray(action.toolCalls)) {
       throw RunsErrors.notWaitingForToolResults(run.status);
@@ -180,7 +190,7 @@ export class RunsService {
     const answered = new Set<string>();
     const unknown: string[] = [];
     const duplicate: string[] = [];
-    for (const { toolCallId } of request.toolOutputs) {
+    for (const { toolCallId } of toolOutputs) {
       if (!names.has(toolCallId)) unknown.push(toolCallId);
       else if (answered.has(toolCallId)) duplicate.push(toolCallId);
       answered.add(toolCallId);
@@ -189,8 +199,8 @@ export class RunsService {
     if (unknown.length + duplicate.length + missing.length > 0) throw RunsErrors.toolOutputsMismatch(missing, unknown, duplicate);
     const resumed = await this.engine.resume(
       run.id,
-      request.toolOutputs.map((a) => ({ stepKey: toolStepKey(a.toolCallId), stepName: names.get(a.toolCallId), output: { result: a.output } })),
-      ownerId,
+      toolOutputs.map((a) => ({ stepKey: toolStepKey(a.toolCallId), stepName: names.get(a.toolCallId), output: { result: a.output } })),
+      run.ownerId,
     );
     return toRunView(resumed);
   }

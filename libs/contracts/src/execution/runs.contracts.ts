@@ -308,14 +308,52 @@ export class ToolOutputInput {
   output: string;
 }
 
+export class ToolApprovalInput {
+  @ApiProperty({ description: 'The id of the tool call being approved or denied' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  toolCallId: string;
+
+  @ApiProperty({ description: 'true runs the call; false does not, and the model reads the denial as the tool answer' })
+  @IsBoolean()
+  approved: boolean;
+
+  @ApiPropertyOptional({ maxLength: 2000, description: 'Why, for a denial: the model reads it' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  reason?: string;
+}
+
+/**
+ * The answer to a run in requires_action, by what it waits for (`requiredAction.type`):
+ * `client_tool_calls` takes `toolOutputs`, `tool_approval` takes `approvals`, `human_input` takes
+ * `input` (checked against the form's schema). Exactly one of them.
+ */
 export class ResumeRunBody {
-  @ApiProperty({ type: [ToolOutputInput], description: 'One result for every tool call of the required action' })
+  @ApiPropertyOptional({ type: [ToolOutputInput], description: 'client_tool_calls: one result for every tool call of the required action' })
+  @IsOptional()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(64)
   @ValidateNested({ each: true })
   @Type(() => ToolOutputInput)
-  toolOutputs: ToolOutputInput[];
+  toolOutputs?: ToolOutputInput[];
+
+  @ApiPropertyOptional({ type: [ToolApprovalInput], description: 'tool_approval: a decision for every tool call of the required action' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(64)
+  @ValidateNested({ each: true })
+  @Type(() => ToolApprovalInput)
+  approvals?: ToolApprovalInput[];
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: "human_input: the person's answer to the form" })
+  @IsOptional()
+  @IsObject()
+  input?: Record<string, unknown>;
 }
 
 export class ResumeRunRequest extends ResumeRunBody {
@@ -444,6 +482,21 @@ export class StartRunForOwnerRequest {
   idempotencyKey: string;
 }
 
+/** For the workflow service only: a run of an owner it started (public links, webhooks), waiting up to waitMs for it to settle. */
+export class GetRunForOwnerRequest {
+  @IsUUID()
+  ownerId: string;
+
+  @IsUUID()
+  id: string;
+
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(20_000)
+  waitMs?: number;
+}
+
 export const RunContracts = {
   start: rpc('execution.runs.start', StartRunRequest, RunView),
   get: rpc('execution.runs.get', RunIdRequest, RunView),
@@ -454,6 +507,7 @@ export const RunContracts = {
   cancel: rpc('execution.runs.cancel', RunIdRequest, RunView),
   resume: rpc('execution.runs.resume', ResumeRunRequest, RunView),
   startForOwner: rpc('execution.runs.start-for-owner', StartRunForOwnerRequest, RunView),
+  getForOwner: rpc('execution.runs.get-for-owner', GetRunForOwnerRequest, RunView),
 } as const;
 
 export const SessionContracts = {

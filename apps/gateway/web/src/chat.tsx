@@ -139,15 +139,15 @@ export function ChatScreen({ conversationId, agentId, onConversationsChanged }: 
       try {
         const branch = await loadBranch(convId);
         onConversationsChanged();
-        if (runId) {
-          const [runSteps, run] = await Promise.all([api.get<{ items: Step[] }>(`/runs/${runId}/steps`), api.get<Run>(`/runs/${runId}`)]);
-          setSteps((known) => ({ ...known, [runId]: runSteps.items }));
-          setRuns((known) => ({ ...known, [runId]: run }));
-        }
-        if (runId && branch.some((m) => m.runId === runId && m.role === 'assistant')) {
+        if (!runId) return;
+        // An answer that was stored replaces the streamed one; a stop or a failure stays on show as it ended.
+        if (branch.some((m) => m.runId === runId && m.role === 'assistant')) {
           setJustFinished(runId);
           setLive(null);
         }
+        const [runSteps, run] = await Promise.all([api.get<{ items: Step[] }>(`/runs/${runId}/steps`), api.get<Run>(`/runs/${runId}`)]);
+        setSteps((known) => ({ ...known, [runId]: runSteps.items }));
+        setRuns((known) => ({ ...known, [runId]: run }));
       } catch (err) {
         setLoadError(codedErrorOf(err));
       }
@@ -285,7 +285,7 @@ export function ChatScreen({ conversationId, agentId, onConversationsChanged }: 
         </div>
         {conversation && conversation.totals.messages > 0 ? (
           <p class="totals" aria-label="Conversation totals">
-            {conversation.totals.messages} messages · {formatTokens(conversation.totals.totalTokens)} · {formatCost(conversation.totals.costMicros)}
+            {conversation.totals.messages} message{conversation.totals.messages === 1 ? '' : 's'} · {formatTokens(conversation.totals.totalTokens)} · {formatCost(conversation.totals.costMicros)}
           </p>
         ) : null}
       </header>
@@ -308,7 +308,41 @@ export function ChatScreen({ conversationId, agentId, onConversationsChanged }: 
             <li class="turn" key={turn.user?.id ?? turn.answer[0]?.id}>
               {turn.user ? (
                 <div class="message message-user">
-                  <p class="message-role">You</p>
+                  <div class="message-head">
+                    <p class="message-role">You</p>
+                    <div class="message-tools">
+                      {siblings.length > 1 && position >= 0 ? (
+                        <nav class="branch-switch" aria-label="Versions of this message">
+                          <button
+                            type="button"
+                            class="icon-button"
+                            disabled={position === 0 || busy}
+                            aria-label={`Previous version (${position} of ${siblings.length})`}
+                            onClick={() => void switchTo(siblings[position - 1].id)}
+                          >
+                            ‹
+                          </button>
+                          <span class="branch-position">
+                            {position + 1} / {siblings.length}
+                          </span>
+                          <button
+                            type="button"
+                            class="icon-button"
+                            disabled={position === siblings.length - 1 || busy}
+                            aria-label={`Next version (${position + 2} of ${siblings.length})`}
+                            onClick={() => void switchTo(siblings[position + 1].id)}
+                          >
+                            ›
+                          </button>
+                        </nav>
+                      ) : null}
+                      {editing?.id !== turn.user.id ? (
+                        <button type="button" class="button-small button-quiet" disabled={busy} onClick={() => setEditing({ id: (turn.user as Message).id, text: (turn.user as Message).content })}>
+                          Edit
+                        </button>
+                      ) : null}
+                    </div>
+                  </div>
                   {editing?.id === turn.user.id ? (
                     <form class="edit-form" onSubmit={(e) => void submitEdit(e, turn.user as Message)}>
                       <label for={`${id}-edit`}>Edit your message (a new branch starts from here)</label>
@@ -325,38 +359,6 @@ export function ChatScreen({ conversationId, agentId, onConversationsChanged }: 
                   ) : (
                     <p class="message-text">{turn.user.content}</p>
                   )}
-                  <div class="message-tools">
-                    {siblings.length > 1 && position >= 0 ? (
-                      <nav class="branch-switch" aria-label="Versions of this message">
-                        <button
-                          type="button"
-                          class="icon-button"
-                          disabled={position === 0 || busy}
-                          aria-label={`Previous version (${position} of ${siblings.length})`}
-                          onClick={() => void switchTo(siblings[position - 1].id)}
-                        >
-                          ‹
-                        </button>
-                        <span class="branch-position">
-                          {position + 1} / {siblings.length}
-                        </span>
-                        <button
-                          type="button"
-                          class="icon-button"
-                          disabled={position === siblings.length - 1 || busy}
-                          aria-label={`Next version (${position + 2} of ${siblings.length})`}
-                          onClick={() => void switchTo(siblings[position + 1].id)}
-                        >
-                          ›
-                        </button>
-                      </nav>
-                    ) : null}
-                    {editing?.id !== turn.user.id ? (
-                      <button type="button" class="button-small button-quiet" disabled={busy} onClick={() => setEditing({ id: (turn.user as Message).id, text: (turn.user as Message).content })}>
-                        Edit
-                      </button>
-                    ) : null}
-                  </div>
                 </div>
               ) : null}
               {turn.answer.length > 0 ? <Answer messages={turn.answer} /> : null}
@@ -504,6 +506,8 @@ function RunOutcome({ run }: { run: Run }) {
   return null;
 }
 
+const STEP_STATUS: Record<LiveStep['status'], string> = { running: 'running…', completed: '', failed: 'failed', stopped: 'stopped' };
+
 function StepList({ steps }: { steps: Array<Pick<LiveStep, 'key' | 'name' | 'type' | 'status' | 'durationMs' | 'tokens' | 'costMicros'> & { error?: string }> }) {
   return (
     <ol class="steps">
@@ -511,9 +515,10 @@ function StepList({ steps }: { steps: Array<Pick<LiveStep, 'key' | 'name' | 'typ
         <li class={`step step-${step.status}`} key={step.key}>
           <span class="step-type">{step.type === 'llm_call' ? 'Model call' : step.type === 'tool' ? 'Tool' : step.type}</span>
           <span class="step-name">{step.name}</span>
-          <span class="step-time">{step.status === 'running' ? 'running…' : step.durationMs !== undefined ? formatDuration(step.durationMs) : ''}</span>
+          <span class="step-time">{step.status === 'running' ? STEP_STATUS.running : step.durationMs !== undefined ? formatDuration(step.durationMs) : ''}</span>
           {step.tokens ? <span class="step-usage">{formatTokens(step.tokens)}</span> : null}
-          {step.status === 'failed' ? <span class="step-error">{step.error ?? 'failed'}</span> : null}
+          {step.status === 'stopped' ? <span class="step-usage">{STEP_STATUS.stopped}</span> : null}
+          {step.status === 'failed' ? <span class="step-error">{step.error ?? STEP_STATUS.failed}</span> : null}
         </li>
       ))}
     </ol>
@@ -525,7 +530,7 @@ function StepsDetails({ runId, steps, open, onOpen }: { runId: string; steps: St
   const total = steps?.reduce((sum, s) => sum + (s.durationMs ?? 0), 0) ?? 0;
   return (
     <details class="steps-details" open={open} onToggle={(e) => (e.currentTarget as HTMLDetailsElement).open && onOpen()} data-run-id={runId}>
-      <summary>Steps and timings{steps && steps.length > 0 ? ` (${steps.length} steps, ${formatDuration(total)})` : ''}</summary>
+      <summary>Steps and timings{steps && steps.length > 0 ? ` (${steps.length} step${steps.length === 1 ? '' : 's'}, ${formatDuration(total)})` : ''}</summary>
       {!steps ? (
         <p class="muted">Loading…</p>
       ) : steps.length === 0 ? (
@@ -536,7 +541,7 @@ function StepsDetails({ runId, steps, open, onOpen }: { runId: string; steps: St
             key: s.key,
             name: s.name,
             type: s.type,
-            status: s.status === 'completed' ? 'completed' : s.status === 'failed' ? 'failed' : 'running',
+            status: s.status === 'completed' ? 'completed' : s.status === 'failed' ? 'failed' : s.status === 'abandoned' ? 'stopped' : 'running',
             durationMs: s.durationMs ?? undefined,
             tokens: s.usage.promptTokens + s.usage.completionTokens,
             costMicros: s.usage.costMicros,
@@ -554,6 +559,7 @@ function LiveAnswer({ live }: { live: LiveRun }) {
   return (
     <div class="answer answer-live" aria-busy={streaming ? 'true' : 'false'}>
       {live.steps.length > 0 ? <StepList steps={live.steps} /> : null}
+      {live.ended && !live.text && live.error ? null : (
       <div class={`message message-assistant${live.status === 'cancelled' ? ' message-stopped' : ''}`}>
         <p class="message-role">
           Agent · <span class="live-status">{STATUS_WORDS[live.status] ?? live.status}</span>
@@ -568,12 +574,13 @@ function LiveAnswer({ live }: { live: LiveRun }) {
             …
           </p>
         ) : null}
-        {live.usage ? (
+        {live.usage && live.usage.promptTokens + live.usage.completionTokens > 0 ? (
           <p class="message-meta">
-            {formatTokens(live.usage.totalTokens ?? live.usage.promptTokens + live.usage.completionTokens)} · {formatCost(live.usage.costMicros)}
+            {formatTokens(live.usage.promptTokens + live.usage.completionTokens)} · {formatCost(live.usage.costMicros)}
           </p>
         ) : null}
       </div>
+      )}
       {live.warning ? <p class="notice">{live.warning}</p> : null}
       {live.error ? <Notice error={live.error} /> : null}
     </div>

@@ -7,7 +7,8 @@ export interface LiveStep {
   key: string;
   name: string;
   type: string;
-  status: 'running' | 'completed' | 'failed';
+  /** stopped: still running when the run ended (a cancelled model call). */
+  status: 'running' | 'completed' | 'failed' | 'stopped';
   /** Client clock when step.started arrived; the run's steps give the server's timings once it ends. */
   startedAt: number;
   durationMs?: number;
@@ -85,7 +86,7 @@ export function applyEvent(run: LiveRun, event: ServerEvent, now = Date.now()): 
       break;
     case 'run.warning':
       if (Array.isArray(data.unavailableTools) && data.unavailableTools.length > 0) {
-        next.warning = `Tools not available to this run: ${data.unavailableTools.map((t) => (typeof t === 'string' ? t : JSON.stringify(t))).join(', ')}`;
+        next.warning = `Not available to this answer: ${data.unavailableTools.map(describeUnavailable).join('; ')}`;
       }
       break;
     case 'step.started':
@@ -123,6 +124,7 @@ export function applyEvent(run: LiveRun, event: ServerEvent, now = Date.now()): 
       if (event.type.startsWith('run.') && FINAL.has(event.type.slice(4))) {
         next.status = event.type.slice(4) as RunStatus;
         next.ended = true;
+        next.steps = next.steps.map((s) => (s.status === 'running' ? { ...s, status: 'stopped', durationMs: now - s.startedAt } : s));
         const output = data.output as { content?: unknown } | undefined;
         if (output && typeof output.content === 'string') next.text = output.content;
         next.partial = data.partial === true;
@@ -131,6 +133,13 @@ export function applyEvent(run: LiveRun, event: ServerEvent, now = Date.now()): 
       }
   }
   return next;
+}
+
+/** An unavailable tool as the run.warning event names it: { name, reason } (or just a name). */
+function describeUnavailable(tool: unknown): string {
+  if (typeof tool === 'string') return tool;
+  const { name, reason } = (tool ?? {}) as { name?: unknown; reason?: unknown };
+  return typeof reason === 'string' ? `${String(name)} (${reason})` : String(name);
 }
 
 const STORAGE_KEY = 'playground.liveRun';

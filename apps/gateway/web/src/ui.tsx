@@ -33,11 +33,18 @@ export function Notice({ error, onDismiss }: { error: CodedError | Problem; onDi
   );
 }
 
-/** The page heading of a screen; focused when the screen opens, so keyboard and screen-reader users start there. */
+/** The first screen after a page load leaves focus where the browser put it (so the first Tab reaches the skip link). */
+let pageJustLoaded = true;
+
+/**
+ * The page heading of a screen. When another screen opens in the page, focus moves here, so
+ * keyboard and screen-reader users start at the new content instead of wherever the old one was.
+ */
 export function ScreenTitle({ children, id }: { children: ComponentChildren; id?: string }) {
   const ref = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
-    ref.current?.focus({ preventScroll: true });
+    if (pageJustLoaded) pageJustLoaded = false;
+    else ref.current?.focus({ preventScroll: true });
   }, []);
   return (
     <h1 ref={ref} id={id} tabIndex={-1} class="screen-title">

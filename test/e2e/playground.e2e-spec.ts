@@ -180,6 +180,11 @@ describe('the playground page', () => {
       await page.keyboard.type('correct-horse-battery');
       await page.keyboard.press('Enter');
       await page.getByRole('heading', { name: 'Pick an agent to chat with' }).waitFor();
+      // Workflows and knowledge bases get a nav entry only where the server has their routes.
+      const prober = await registerUser(api);
+      const areas = await Promise.all((['workflows', 'knowledge-bases'] as const).map(async (path) => (await api.get(`/api/v1/${path}`, prober.accessToken)).status === 200));
+      const nav = page.getByRole('navigation', { name: 'Main' });
+      await expect(nav.getByRole('link').allTextContents()).resolves.toEqual(['Chat', 'Agents', 'Model keys', ...(areas[0] ? ['Workflows'] : []), ...(areas[1] ? ['Knowledge'] : [])]);
       await screenshot(page, '02-home');
       await expectAccessible('home');
 
@@ -413,6 +418,41 @@ describe('the playground page', () => {
       await expect(composer().inputValue()).resolves.toBe('And now?');
       await screenshot(page, '14-error-rate-limited');
       expect((await api.post(`/api/v1/runs/${busy.body.id as string}/cancel`, {}, user.accessToken)).status).toBe(200);
+    }, 120_000);
+
+    it('refreshes a refused access token once, rotating the refresh token; a spent refresh token ends the session with a message', async () => {
+      const user = await newUser();
+      await signIn(user, '#/agents');
+      await page.getByRole('heading', { name: 'Agents', exact: true }).waitFor();
+      const stored = () => page.evaluate(() => ({ refresh: sessionStorage.getItem('playground.refreshToken'), access: sessionStorage.getItem('playground.accessToken') }));
+      const first = await stored();
+      expect(first.refresh).toBeTruthy();
+      // The token is kept for this tab only, and never put in an address.
+      expect(page.url()).not.toContain(first.refresh as string);
+      await page.evaluate(() => sessionStorage.setItem('playground.accessToken', JSON.stringify({ token: 'not-a-token', expiresAt: Date.now() + 600_000 })));
+
+      const refreshes: number[] = [];
+      page.on('response', (response) => {
+        if (response.url().endsWith('/api/v1/auth/refresh')) refreshes.push(response.status());
+      });
+      await page.reload();
+      await page.getByRole('heading', { name: 'Agents', exact: true }).waitFor();
+      await page.getByRole('complementary', { name: 'Conversations' }).getByText('No conversations yet.').waitFor();
+      // Several requests met the 401 together (the list, the side list, the nav's probes); they shared one refresh.
+      expect(refreshes).toEqual([200]);
+      const second = await stored();
+      expect(second.refresh).not.toBe(first.refresh);
+
+      // A spent refresh token is refused (and ends that whole session): the page says so and asks to sign in.
+      await page.evaluate((spent) => {
+        sessionStorage.setItem('playground.refreshToken', spent);
+        sessionStorage.removeItem('playground.accessToken');
+      }, first.refresh as string);
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Model keys' }).click();
+      await page.getByText('Your session ended. Sign in again.').waitFor();
+      await page.getByRole('heading', { name: 'Sign in to the playground' }).waitFor();
+      expect(refreshes).toEqual([200, 401]);
+      expect((await api.post('/api/v1/auth/refresh', { refreshToken: second.refresh })).status).toBe(401);
     }, 120_000);
 
     it('keeps AA contrast in the dark colour scheme, and the first Tab reaches a visible skip link', async () => {

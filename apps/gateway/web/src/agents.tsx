@@ -215,7 +215,7 @@ export function AgentCreateScreen() {
   return (
     <section class="screen">
       <ScreenTitle>New agent</ScreenTitle>
-      <form onSubmit={submit} class="form">
+      <form onSubmit={(e) => void submit(e)} class="form">
         <fieldset class="fieldset segmented">
           <legend>Start from</legend>
           {(
@@ -362,7 +362,7 @@ export function AgentEditScreen({ id }: { id: string }) {
         </a>
       </div>
       <p class="muted">Version {agent?.currentVersion}. Conversations keep working across versions; each run uses the version current when it starts.</p>
-      <form onSubmit={save} class="form">
+      <form onSubmit={(e) => void save(e)} class="form">
         <div class="field">
           <label for={`${fid}-name`}>Name</label>
           <input id={`${fid}-name`} required value={draft.name} onInput={(e) => setDraft({ ...draft, name: e.currentTarget.value })} />

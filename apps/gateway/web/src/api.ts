@@ -101,9 +101,13 @@ export class Session {
     return (await this.refresh()) ? this.accessToken() : null;
   }
 
-  /** Forgets the access token so the next request refreshes (after a 401 for a token we believed valid). */
-  dropAccessToken(): void {
-    this.storage.removeItem(KEYS.access);
+  /**
+   * Forgets an access token the server refused (a 401 for a token we believed valid), so the next
+   * request refreshes; a token already replaced by a refresh another request made is left alone.
+   */
+  dropAccessToken(refused: string): void {
+    const raw = this.storage.getItem(KEYS.access);
+    if (raw && (JSON.parse(raw) as StoredAccess).token === refused) this.storage.removeItem(KEYS.access);
   }
 
   /**
@@ -199,7 +203,7 @@ export class Api {
     if (token === null) throw new ApiError({ status: 401, code: 'UNAUTHENTICATED', title: 'Signed out', detail: 'your session has ended: sign in again' });
     const response = await this.send(method, path, options, token);
     if (response.status !== 401) return response;
-    this.session.dropAccessToken();
+    this.session.dropAccessToken(token);
     const again = await this.session.accessToken();
     if (again === null) return response;
     return this.send(method, path, options, again);

@@ -54,7 +54,7 @@ export function ProviderKeyForm({ provider, onSaved }: { provider?: string; onSa
   const keyError = fieldErrors(error, 'apiKey');
 
   return (
-    <form class="key-form" onSubmit={submit} aria-label={provider ? `Store an API key for ${provider}` : 'Store an API key'}>
+    <form class="key-form" onSubmit={(e) => void submit(e)} aria-label={provider ? `Store an API key for ${provider}` : 'Store an API key'}>
       {error && !keyError ? <Notice error={error} /> : null}
       {provider ? null : (
         <div class="field">

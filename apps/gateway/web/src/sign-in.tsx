@@ -42,7 +42,7 @@ export function SignIn({ ended }: { ended: boolean }) {
           </p>
         ) : null}
         {error ? <Notice error={error} /> : null}
-        <form onSubmit={submit} noValidate>
+        <form onSubmit={(e) => void submit(e)} noValidate>
           {mode === 'register' ? (
             <div class="field">
               <label for="name">Name (optional)</label>

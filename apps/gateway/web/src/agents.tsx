@@ -1,6 +1,6 @@
 import { useEffect, useId, useState } from 'preact/hooks';
 import { api, platformConfig } from './context.js';
-import { KeyStatus, preferredProvider, useSettings } from './keys.js';
+import { KeyStatus, preferredProvider, ProviderOptions, useSettings } from './keys.js';
 import type { CodedError } from './problems.js';
 import { navigate } from './router.js';
 import type { Agent, AgentTemplate, Page, Settings, ToolReference } from './types.js';
@@ -94,12 +94,7 @@ function ModelFields(props: {
         <div class="field">
           <label for={`${id}-provider`}>Provider</label>
           <select id={`${id}-provider`} value={props.provider} onChange={(e) => props.onProvider(e.currentTarget.value)}>
-            {platformConfig().modelProviders.map((p) => (
-              <option value={p} key={p}>
-                {p}
-                {props.settings?.providerKeys.some((k) => k.provider === p) ? ' (key stored)' : ''}
-              </option>
-            ))}
+            <ProviderOptions providers={platformConfig().modelProviders} settings={props.settings} />
           </select>
         </div>
         <div class="field">

@@ -28,6 +28,20 @@ export function preferredProvider(settings: Settings | null): string {
   return settings?.defaultLlmProvider ?? settings?.providerKeys[0]?.provider ?? 'openai';
 }
 
+/** The providers as options of a select, marking those the user stored a key for. */
+export function ProviderOptions({ providers, settings }: { providers: readonly string[]; settings?: Settings | null }) {
+  return (
+    <>
+      {providers.map((p) => (
+        <option value={p} key={p}>
+          {p}
+          {settings?.providerKeys.some((k) => k.provider === p) ? ' (key stored)' : ''}
+        </option>
+      ))}
+    </>
+  );
+}
+
 /** Stores a key for a provider (write-only: the platform shows back only its last four characters). */
 export function ProviderKeyForm({ provider, onSaved }: { provider?: string; onSaved: () => void }) {
   const providers = platformConfig().modelProviders.filter((p) => !KEYLESS_PROVIDERS.has(p));
@@ -60,11 +74,7 @@ export function ProviderKeyForm({ provider, onSaved }: { provider?: string; onSa
         <div class="field">
           <label for={`${id}-provider`}>Provider</label>
           <select id={`${id}-provider`} value={chosen} onChange={(e) => setChosen(e.currentTarget.value)}>
-            {providers.map((p) => (
-              <option value={p} key={p}>
-                {p}
-              </option>
-            ))}
+            <ProviderOptions providers={providers} />
           </select>
         </div>
       )}
@@ -220,11 +230,7 @@ export function KeysScreen() {
             <label for="default-provider">Default provider for new agents</label>
             <select id="default-provider" value={settings.defaultLlmProvider ?? ''} onChange={(e) => void setDefault(e.currentTarget.value)}>
               <option value="">(none)</option>
-              {providers.map((p) => (
-                <option value={p} key={p}>
-                  {p}
-                </option>
-              ))}
+              <ProviderOptions providers={providers} />
             </select>
           </div>
           <h2>Store a key</h2>

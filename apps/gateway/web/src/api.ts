@@ -83,8 +83,12 @@ export class Session {
     this.notify();
   }
 
+  /** Forgets the session and everything the page kept for it in this tab (an answer it was following, say). */
   clear(): void {
-    for (const key of Object.values(KEYS)) this.storage.removeItem(key);
+    for (let i = this.storage.length - 1; i >= 0; i--) {
+      const key = this.storage.key(i);
+      if (key?.startsWith('playground.')) this.storage.removeItem(key);
+    }
     this.notify();
   }
 

@@ -45,12 +45,6 @@ export function useRoute(): Route {
   return route;
 }
 
-/** Goes to a route; `replace` keeps the back button from returning to a screen that no longer applies (a chat now saved). */
-export function navigate(hash: string, replace = false): void {
-  if (replace) {
-    history.replaceState(null, '', hash);
-    dispatchEvent(new HashChangeEvent('hashchange'));
-  } else {
-    location.hash = hash;
-  }
+export function navigate(hash: string): void {
+  location.hash = hash;
 }

@@ -64,6 +64,7 @@ export class RunFollower {
     let pending = first;
     for (let failures = 0; !this.abort.signal.aborted; ) {
       try {
+        const seenBefore = this.current.lastEventId;
         const response = pending ?? (await this.reconnect());
         pending = undefined;
         if (response === null) return;
@@ -80,7 +81,13 @@ export class RunFollower {
           });
         }
         if (this.current.ended) return;
-        failures = 0; // it ended cleanly but early (a proxy, a restart): pick it up again
+        // It ended cleanly but early (a proxy, a restart): pick it up again, at once if it had
+        // brought something new, else after a pause like any other failure.
+        if (this.current.lastEventId > seenBefore) {
+          failures = 0;
+          continue;
+        }
+        throw new StreamBroke();
       } catch (err) {
         if (this.abort.signal.aborted) return;
         failures += 1;

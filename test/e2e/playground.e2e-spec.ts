@@ -33,6 +33,9 @@ describe('the playground page', () => {
   let fake: FakeOpenAiServer;
 
   beforeAll(async () => {
+    if (!chromiumInstalled()) {
+      console.warn(`The playground's browser tests are SKIPPED: no Chromium at ${CHROMIUM_PATH}. Install Debian's (apt-get install -y chromium) or set CHROMIUM_PATH.`);
+    }
     fake = await FakeOpenAiServer.start();
     platform = AppProcess.forApp('standalone', {
       DATABASE_URL: await createTestDatabase('playground'),

@@ -303,7 +303,8 @@ export function ChatScreen({ conversationId, agentId, onConversationsChanged }: 
           const runId = turn.user?.runId ?? turn.answer.find((m) => m.runId)?.runId ?? null;
           const siblings = turn.user ? siblingsOf(turn.user) : [];
           const position = turn.user ? siblings.findIndex((s) => s.id === turn.user?.id) : -1;
-          const unanswered = runId && turn.answer.length === 0 ? runs[runId] : undefined;
+          // A run that ended without an answer shows how it ended: from the live view while that is on show, else from the run.
+          const unanswered = runId && turn.answer.length === 0 && runId !== live?.runId ? runs[runId] : undefined;
           return (
             <li class="turn" key={turn.user?.id ?? turn.answer[0]?.id}>
               {turn.user ? (

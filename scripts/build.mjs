@@ -162,7 +162,7 @@ if (mode !== 'always') {
   if (!serverDone) {
     process.stderr.write(existsSync(STAMP) ? 'Sources changed since the last build: compiling to dist/ ...\n' : 'Compiling the TypeScript sources to dist/ (once; about a minute) ...\n');
   } else {
-    process.stderr.write('The playground\'s sources changed since the last build: bundling it ...\n');
+    process.stderr.write('Bundling the playground page (its sources changed since the last build) ...\n');
   }
 }
 if ((serverDone || build()) && (webDone || (await buildWeb()))) process.exit(0);

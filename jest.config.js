@@ -10,6 +10,8 @@ export default {
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {
+    // The playground's browser code is checked with its own settings (DOM types).
+    '^.+/apps/gateway/web/.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/apps/gateway/web/tsconfig.json' }],
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.spec.json' }],
   },
   testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],

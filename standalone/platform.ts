@@ -1,7 +1,7 @@
 import type { PlatformConfig } from '#config';
 import { rootLogger } from '#observability';
 import { type RunningService, Runtime, runUntilSignalled, startBusService } from '#service-kit';
-import { API_PREFIX, createGateway, listenGateway } from '../apps/gateway/src/gateway.bootstrap.js';
+import { API_PREFIX, createGateway, listenGateway, PLAYGROUND_PATH } from '../apps/gateway/src/gateway.bootstrap.js';
 import { ALL_SERVICES } from './apps.js';
 import type { EmbeddedDatabase } from './embedded-database.js';
 import { loadOrCreateLocalSecret } from './local-secret.js';
@@ -35,8 +35,8 @@ export function runPlatform(loaded: PlatformConfig, database: Promise<EmbeddedDa
         throw new Error(`port ${config.port} is taken by another program (another platform?): set PORT to a free port`);
       });
       log.info(
-        { api: `${url}/${API_PREFIX}`, docs: `${url}/docs`, ...(runtime.transport === 'nats' ? { transport: 'nats' } : {}) },
-        `Agent platform is up: API at ${url}/${API_PREFIX}, docs at ${url}/docs`,
+        { playground: `${url}${PLAYGROUND_PATH}`, api: `${url}/${API_PREFIX}`, docs: `${url}/docs`, ...(runtime.transport === 'nats' ? { transport: 'nats' } : {}) },
+        `Agent platform is up: try an agent at ${url}${PLAYGROUND_PATH}, API at ${url}/${API_PREFIX}, docs at ${url}/docs`,
       );
       return async () => {
         await gateway.close();

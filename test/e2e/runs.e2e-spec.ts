@@ -397,6 +397,24 @@ describe('runs over NATS, every app its own process, against a fake model server
       expect(fake.completions).toHaveLength(2);
     });
 
+    it('a message with parentId null starts the conversation over on a new branch (an edit of the first message), answered without the old history', async () => {
+      const id: string = (await post('/conversations', { agentId }, owner.accessToken)).body.id;
+      fake.replyText('First answer.').replyText('Second answer.');
+      expect((await post(`/conversations/${id}/messages`, { content: 'Hello' }, owner.accessToken)).body.status).toBe('completed');
+      const again = await post(`/conversations/${id}/messages`, { content: 'Hi instead', parentId: null }, owner.accessToken);
+      expect(again.body).toMatchObject({ status: 'completed', output: { content: 'Second answer.' } });
+      expect((fake.completions[1].body.messages as Array<{ content: unknown }>).map((m) => m.content)).toEqual(['Be brief.', 'Hi instead']);
+      const branch = await get(`/conversations/${id}/messages`, owner.accessToken);
+      expect(branch.body.items.map((m: { role: string; content: string; parentId: string | null }) => [m.role, m.content])).toEqual([
+        ['user', 'Hi instead'],
+        ['assistant', 'Second answer.'],
+      ]);
+      const tree = await get(`/conversations/${id}/tree`, owner.accessToken);
+      expect(tree.body.nodes.filter((n: { parentId: string | null }) => n.parentId === null)).toHaveLength(2);
+      const appended = await post(`/conversations/${id}/messages?run=false`, { content: 'A third start', parentId: null }, owner.accessToken);
+      expect(appended.body).toMatchObject({ role: 'user', parentId: null });
+    });
+
     it('a second message may queue behind the active run, or interrupt it: never two runs on one conversation at once', async () => {
       const conversation = await post('/conversations', { agentId }, owner.accessToken);
       const id: string = conversation.body.id;

@@ -5,8 +5,11 @@ import type { PlatformConfig } from '#config';
 import type { BusClient } from '#messaging';
 import { acceptRequestId, JsonLogger, rootLogger } from '#observability';
 import { GatewayModule } from './gateway.module.js';
+import { PLAYGROUND_ROUTES } from './playground/playground.module.js';
 
 export const API_PREFIX = 'api/v1';
+/** Where a person can try an agent in a browser: the playground page. */
+export const PLAYGROUND_PATH = '/';
 
 export async function createGateway(config: PlatformConfig, bus: BusClient): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
@@ -20,7 +23,7 @@ export async function createGateway(config: PlatformConfig, bus: BusClient): Pro
     genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => acceptRequestId(request.headers['x-request-id']),
   });
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config, bus), adapter, { logger: new JsonLogger() });
-  app.setGlobalPrefix(API_PREFIX);
+  app.setGlobalPrefix(API_PREFIX, { exclude: PLAYGROUND_ROUTES });
   app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance();

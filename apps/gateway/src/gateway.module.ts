@@ -16,6 +16,7 @@ import { RequestContextInterceptor } from './http/request-context.interceptor.js
 import { MeModule } from './me/me.module.js';
 import { MessagesModule } from './messages/messages.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
+import { PlaygroundModule } from './playground/playground.module.js';
 import { ProjectsModule } from './projects/projects.module.js';
 import { PromptTemplatesModule } from './prompt-templates/prompt-templates.module.js';
 import { RunsModule } from './runs/runs.module.js';
@@ -51,6 +52,7 @@ export class GatewayModule {
         RunsModule,
         SessionsModule,
         UsageModule,
+        PlaygroundModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },

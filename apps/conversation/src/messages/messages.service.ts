@@ -145,10 +145,10 @@ export class MessagesService {
 
   /**
    * Writes messages to a live conversation of the owner, in order, each answering the one before,
-   * the first under parentId (a live message of the conversation; the current leaf when omitted).
-   * One transaction, joined when the caller has one open.
+   * the first under parentId (a live message of the conversation; the current leaf when omitted;
+   * null: a new first message). One transaction, joined when the caller has one open.
    */
-  append(ownerId: string, conversationId: string, parentId: string | undefined, drafts: MessageDraft[], actor: Actor): Promise<MessageView[]> {
+  append(ownerId: string, conversationId: string, parentId: string | null | undefined, drafts: MessageDraft[], actor: Actor): Promise<MessageView[]> {
     return this.database.transaction(async () => {
       const conversation = await this.conversations.requireLocked(ownerId, conversationId);
       const written = await this.appendChain(conversation, await this.resolveParent(conversation, parentId), drafts, actor);
@@ -218,8 +218,10 @@ export class MessagesService {
   }
 
   /** Live messages of the conversation may parent a new one; a foreign or deleted one is a bad parentId. */
-  private async resolveParent(conversation: ConversationEntity, parentId: string | undefined): Promise<string | null> {
+  private async resolveParent(conversation: ConversationEntity, parentId: string | null | undefined): Promise<string | null> {
     if (parentId === undefined) return conversation.currentLeafId;
+    // A new first message: a sibling of the conversation's first one, as an edit of it makes.
+    if (parentId === null) return null;
     const parent = await this.messages.findInConversation(conversation.id, parentId);
     if (!parent) throw MessagesErrors.foreignParent();
     return parent.id;

@@ -175,7 +175,7 @@ export class AgentLoopService implements RunExecutor, OnModuleInit {
       const userMessage = await this.bus
         .request(
           RunWriteContracts.appendUserMessage,
-          { ownerId: run.ownerId, conversationId: run.conversationId, runId: run.id, step: 0, content: input.message, ...(input.parentId ? { parentId: input.parentId } : {}) },
+          { ownerId: run.ownerId, conversationId: run.conversationId, runId: run.id, step: 0, content: input.message, ...(input.parentId !== undefined ? { parentId: input.parentId } : {}) },
           { actor: EXECUTION },
         )
         .catch(failFor('CONVERSATION_REFUSED'));

@@ -8,8 +8,8 @@ import type { ClientToolDefinition } from '#contracts';
 export interface AgentRunInput {
   /** The user message. */
   message: string;
-  /** In a conversation: the message the user message answers (the current leaf when absent). */
-  parentId?: string;
+  /** In a conversation: the message the user message answers (the current leaf when absent; null: a new first message). */
+  parentId?: string | null;
   /** Tools the caller executes: their calls park the run in requires_action. */
   clientTools?: ClientToolDefinition[];
   /** {{name}} in the system prompt is replaced by its value. */

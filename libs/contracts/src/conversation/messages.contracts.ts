@@ -88,10 +88,10 @@ export class AddMessageBody {
   @MaxLength(1_000_000)
   content: string;
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'The message this one answers; the current leaf when omitted' })
+  @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String, description: 'The message this one answers; the current leaf when omitted; null starts a new first message (a new branch from the top, as editing the first message does)' })
   @IsOptional()
   @IsUUID()
-  parentId?: string;
+  parentId?: string | null;
 }
 
 export class AddMessageRequest extends AddMessageBody {

@@ -80,9 +80,10 @@ export class AppendRunUserMessageRequest extends RunTarget {
   @MaxLength(1_000_000)
   content: string;
 
+  /** The current leaf when absent; null: a new first message. */
   @IsOptional()
   @IsUUID()
-  parentId?: string;
+  parentId?: string | null;
 }
 
 export const RUN_MESSAGE_ROLES = ['assistant', 'tool', 'system'] as const satisfies readonly MessageRole[];

@@ -113,10 +113,10 @@ export class ConversationMessageRunBody extends RunOptionsBody {
   @MaxLength(MAX_RUN_INPUT_CHARS)
   content: string;
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'The message this one answers; the current leaf when omitted' })
+  @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String, description: 'The message this one answers; the current leaf when omitted; null starts a new first message (a new branch from the top, as editing the first message does)' })
   @IsOptional()
   @IsUUID()
-  parentId?: string;
+  parentId?: string | null;
 }
 
 /** How the HTTP caller waits; the gateway reads it, the execution service records it (background runs notify on completion). */
@@ -148,9 +148,10 @@ export class StartRunRequest extends RunOptionsBody {
   @IsUUID()
   conversationId?: string;
 
+  /** null: a new first message of the conversation. */
   @IsOptional()
   @IsUUID()
-  parentId?: string;
+  parentId?: string | null;
 
   @IsString()
   @IsNotEmpty()

@@ -155,8 +155,8 @@ export class AgentLoopService implements RunExecutor, OnModuleInit {
 
     let toolSet;
     try {
-      toolSet = this.tools.forAgent(
-        agent.snapshot.tools,
+      toolSet = await this.tools.forAgent(
+        { ownerId: run.ownerId, runId: run.id, agentId: agent.agentId, refs: agent.snapshot.tools, knowledgeBaseIds: agent.snapshot.knowledgeBaseIds ?? [] },
         (input.clientTools ?? []).map((t) => ({ name: t.name, description: t.description, parameters: t.parameters ?? { type: 'object', properties: {} } })),
       );
     } catch (err) {

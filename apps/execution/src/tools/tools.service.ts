@@ -3,30 +3,11 @@ import { ClientTool } from './client-tool.js';
 import { CurrentTimeTool } from './current-time.tool.js';
 import { HttpGetTool } from './http-get.tool.js';
 import { ToolInputError, type Tool, type ToolDefinition } from './tool.js';
+import type { AgentToolSet, ToolRefKind, ToolRequest, ToolSource, UnavailableTool } from './tool-source.js';
 
-export { ToolInputError, toOpenAiTool, type Tool } from './tool.js';
+export { ToolInputError, toOpenAiTool, type Tool, type ToolContext, type ToolDefinition } from './tool.js';
+export type { AgentToolSet, ToolRef, ToolRefKind, ToolRequest, ToolSource, UnavailableTool } from './tool-source.js';
 export { validateArgs } from './validate-args.js';
-
-export type ToolRefKind = 'builtin' | 'registry' | 'mcp' | 'integration';
-
-/** How an agent names a tool it wants; only builtins resolve today, the other kinds are placeholders for later sources. */
-export interface ToolRef {
-  kind: ToolRefKind;
-  name: string;
-  refId?: string;
-  provider?: string;
-}
-
-export interface UnavailableTool {
-  kind: string;
-  name: string;
-  reason: string;
-}
-
-export interface AgentToolSet {
-  tools: Tool[];
-  unavailable: UnavailableTool[];
-}
 
 export interface ToolsOptions {
   httpAllowlist: string[];
@@ -52,8 +33,20 @@ export class ToolsService {
     this.builtins = new Map(tools.map((tool) => [tool.name, tool]));
   }
 
+  private readonly sources: ToolSource[] = [];
+
   builtinNames(): string[] {
     return [...this.builtins.keys()];
+  }
+
+  /** A built-in by name (a workflow's tool node calls one directly), or undefined. */
+  builtin(name: string): Tool | undefined {
+    return this.builtins.get(name);
+  }
+
+  /** Called by a source's module when it starts; later sources cannot replace an earlier source's tool names. */
+  addSource(source: ToolSource): void {
+    this.sources.push(source);
   }
 
   /**
@@ -61,24 +54,34 @@ export class ToolsService {
    * so an agent still works when one of its tool sources is missing. A client tool that clashes with
    * another tool's name is the caller's mistake and throws ToolInputError.
    */
-  forAgent(refs: ToolRef[], clientTools: ToolDefinition[] = []): AgentToolSet {
+  async forAgent(request: ToolRequest, clientTools: ToolDefinition[] = []): Promise<AgentToolSet> {
     const byName = new Map<string, Tool>();
     const unavailable: UnavailableTool[] = [];
 
-    for (const ref of refs) {
-      switch (ref.kind) {
-        case 'builtin': {
-          const tool = this.builtins.get(ref.name);
-          if (tool) byName.set(tool.name, tool);
-          else unavailable.push({ kind: ref.kind, name: ref.name, reason: `unknown builtin tool "${ref.name}"` });
-          break;
-        }
-        case 'registry':
-        case 'mcp':
-        case 'integration':
-          unavailable.push({ kind: ref.kind, name: ref.name, reason: `${ref.kind} tools are not available yet` });
-          break;
+    for (const ref of request.refs) {
+      if (ref.kind !== 'builtin') continue;
+      const tool = this.builtins.get(ref.name);
+      if (tool) byName.set(tool.name, tool);
+      else unavailable.push({ kind: ref.kind, name: ref.name, reason: `unknown builtin tool "${ref.name}"` });
+    }
+
+    const claimed = new Set<ToolRefKind>(['builtin']);
+    const answers = await Promise.all(
+      this.sources.map((source) => {
+        const refs = request.refs.filter((ref) => source.kinds.includes(ref.kind));
+        for (const kind of source.kinds) claimed.add(kind);
+        return source.resolve(request, refs);
+      }),
+    );
+    for (const answer of answers) {
+      for (const tool of answer.tools) {
+        if (byName.has(tool.name)) unavailable.push({ kind: 'builtin', name: tool.name, reason: `another tool of the agent is already named "${tool.name}"` });
+        else byName.set(tool.name, tool);
       }
+      unavailable.push(...answer.unavailable);
+    }
+    for (const ref of request.refs) {
+      if (!claimed.has(ref.kind)) unavailable.push({ kind: ref.kind, name: ref.name, reason: `${ref.kind} tools are not available yet` });
     }
 
     for (const definition of clientTools) {

@@ -1,5 +1,5 @@
 /** Jest in ESM mode: unit specs beside the code, service specs in apps/<app>/test and libs/<lib>/test, e2e flows in test/e2e. */
-const LIBS = ['contracts', 'config', 'messaging', 'persistence', 'observability', 'service-kit', 'auth', 'crypto', 'llm', 'expressions', 'testing'];
+const LIBS = ['contracts', 'config', 'messaging', 'persistence', 'observability', 'service-kit', 'auth', 'crypto', 'llm', 'expressions', 'outbound', 'testing'];
 
 export default {
   testEnvironment: 'node',

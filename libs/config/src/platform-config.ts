@@ -31,6 +31,12 @@ export interface PlatformConfig {
    * (X-Forwarded-For): false (none), true (all), a hop count, or addresses/CIDRs.
    */
   trustProxy: boolean | number | string[];
+  /**
+   * Outbound HTTP to addresses users supply (MCP servers, HTTP tools, documents by URL, run
+   * webhooks; see libs/outbound): whether loopback, private and link-local addresses may be reached,
+   * and host[:port] entries that may be even when they may not.
+   */
+  outbound: { allowInternal: boolean; internalAllowlist: string[] };
 }
 
 export class ConfigError extends Error {
@@ -134,6 +140,13 @@ export function loadConfig(env: Env = process.env): PlatformConfig {
     outboxRelay: r.bool('OUTBOX_RELAY', true),
     embeddedPostgresPort: r.raw('EMBEDDED_PG_PORT') === undefined ? undefined : r.int('EMBEDDED_PG_PORT', 54329, 1, 65535),
     trustProxy: parseTrustProxy(r.optionalString('TRUST_PROXY'), r.problems),
+    outbound: {
+      allowInternal: r.bool('OUTBOUND_ALLOW_INTERNAL', false),
+      internalAllowlist: (r.optionalString('OUTBOUND_INTERNAL_ALLOWLIST') ?? '')
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry.length > 0),
+    },
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;

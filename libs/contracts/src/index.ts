@@ -13,3 +13,4 @@ export * from './execution/index.js';
 export * from './common/page-query.js';
 export * from './common/int32.js';
 export * from './workflow/index.js';
+export * from './integration/index.js';

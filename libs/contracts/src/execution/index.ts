@@ -1,3 +1,4 @@
 // Execution service contracts: runs, steps, run events.
 export * from './runs.events.js';
 export * from './runs.contracts.js';
+export * from './builtin-tools.js';

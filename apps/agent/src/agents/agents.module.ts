@@ -1,15 +1,15 @@
 import { Module } from '@nestjs/common';
+import { ProjectsModule } from '../projects/projects.module.js';
 import { TemplatesModule } from '../templates/templates.module.js';
 import { AgentsHandler } from './agents.handler.js';
 import { AgentsPurge } from './agents-purge.js';
 import { AgentsRepository } from './agents.repository.js';
 import { AgentsService } from './agents.service.js';
-import { ProjectOwnership } from './project-ownership.js';
 
 @Module({
-  imports: [TemplatesModule],
+  imports: [TemplatesModule, ProjectsModule],
   controllers: [AgentsHandler],
-  providers: [AgentsService, AgentsRepository, ProjectOwnership, AgentsPurge],
+  providers: [AgentsService, AgentsRepository, AgentsPurge],
   exports: [AgentsService],
 })
 export class AgentsModule {}

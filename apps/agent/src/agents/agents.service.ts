@@ -24,6 +24,7 @@ import type { Outbox } from '#messaging';
 import { Database, decodeCursor, encodeCursor, newId, pageOf } from '#persistence';
 import { OUTBOX } from '#service-kit';
 import { AGENT_CONFIG } from '../agent-config.module.js';
+import { ProjectsService } from '../projects/projects.service.js';
 import { TemplatesService } from '../templates/templates.service.js';
 import { canTransition, plainJson, RUN_FIELDS, sameJson, snapshotOf } from './agent-rules.js';
 import { AgentVersionEntity } from './agent-version.entity.js';
@@ -31,7 +32,6 @@ import { AgentEntity } from './agent.entity.js';
 import { toAgentVersionView, toAgentView } from './agent.mapper.js';
 import { AgentsErrors } from './agents.errors.js';
 import { AgentsRepository, type ResolvableAgent } from './agents.repository.js';
-import { ProjectOwnership } from './project-ownership.js';
 
 export type { AgentEntity } from './agent.entity.js';
 export type { ResolvableAgent } from './agents.repository.js';
@@ -77,7 +77,7 @@ export class AgentsService {
   constructor(
     private readonly agents: AgentsRepository,
     private readonly templates: TemplatesService,
-    private readonly projects: ProjectOwnership,
+    private readonly projects: ProjectsService,
     private readonly database: Database,
     @Inject(OUTBOX) private readonly outbox: Outbox,
     @Inject(AGENT_CONFIG) private readonly config: AgentConfig,

@@ -1,4 +1,4 @@
-import { Cluster, createTestDatabase, query, registerUser, type TestUser, testEnv, uniqueNamespace } from '#testing';
+import { Cluster, createTestDatabase, FakeOpenAiServer, query, registerUser, type TestUser, testEnv, uniqueNamespace } from '#testing';
 import { expectBadField, expectProblem } from './support/problems.js';
 
 /**
@@ -12,6 +12,7 @@ describe('knowledge bases over NATS, every app its own process', () => {
   let databaseUrl: string;
   let owner: TestUser;
   let stranger: TestUser;
+  let fake: FakeOpenAiServer;
 
   const api = () => cluster.api;
   const post = (path: string, body: unknown, token: string) => api().request('POST', `/api/v1${path}`, { body, token });
@@ -32,18 +33,23 @@ describe('knowledge bases over NATS, every app its own process', () => {
     until(() => get(`/documents/${id}`, token), (res) => res.body.status === 'ready' || res.body.status === 'failed', `document ${id}`).then((res) => res.body);
 
   beforeAll(async () => {
+    fake = await FakeOpenAiServer.start();
     databaseUrl = await createTestDatabase('knowledge');
     cluster = await Cluster.start({
       databaseUrl,
       natsUrl: testEnv().natsUrl,
       namespace: uniqueNamespace('knowledge'),
-      perApp: { agent: { KNOWLEDGE_POLL_MS: '100', KNOWLEDGE_LEASE_SECONDS: '1', KNOWLEDGE_EMBED_BATCH: '2', KNOWLEDGE_MAX_DOCUMENT_BYTES: '400000' } },
+      perApp: {
+        agent: { KNOWLEDGE_POLL_MS: '100', KNOWLEDGE_LEASE_SECONDS: '1', KNOWLEDGE_EMBED_BATCH: '2', KNOWLEDGE_MAX_DOCUMENT_BYTES: '400000' },
+        execution: { OPENAI_BASE_URL: fake.baseUrl, OPENAI_API_KEY: 'sk-test' },
+      },
     });
     [owner, stranger] = await Promise.all([registerUser(cluster.api), registerUser(cluster.api)]);
   });
 
   afterAll(async () => {
     await cluster?.stop();
+    await fake?.stop();
   });
 
   it('creates a base, ingests documents in the background and searches them; a filter matching 3 of 23 chunks still returns 3', async () => {
@@ -116,6 +122,33 @@ describe('knowledge bases over NATS, every app its own process', () => {
     const after = await until(() => get(`/knowledge-bases/${base.id}`, owner.accessToken), (res) => res.body.reembedding.status === 'idle', 're-embedding');
     expect(after.body.searchEmbedding.dimensions).toBe(128);
     expect((await post(`/knowledge-bases/${base.id}/search`, { query: 'revenue', mode: 'vector' }, owner.accessToken)).body.items[0].documentId).toBe(doc.id);
+  });
+
+  it('an agent with a knowledge base searches it with knowledge_search and answers with citations, in the run and on the assistant message', async () => {
+    const base = (await post('/knowledge-bases', { name: 'Warranty' }, owner.accessToken)).body;
+    const doc = (await post(`/knowledge-bases/${base.id}/documents`, { source: 'text', content: 'The warranty of every router lasts 24 months from delivery.', metadata: { product: 'router' } }, owner.accessToken)).body;
+    await ready(doc.id);
+    const agent = await post('/agents', { name: 'Support', modelProvider: 'openai', modelName: 'gpt-4o-mini', systemPrompt: 'Answer from the knowledge base.', knowledgeBaseIds: [base.id] }, owner.accessToken);
+    expect(agent.status).toBe(201);
+    const conversationId: string = (await post('/conversations', { agentId: agent.body.id }, owner.accessToken)).body.id;
+    fake.replyToolCalls([{ id: 'call_kb', name: 'knowledge_search', arguments: { query: 'warranty length', filter: { product: 'router' } } }]).replyText('The warranty lasts 24 months.');
+    const res = await post(`/conversations/${conversationId}/messages`, { content: 'How long is the warranty?' }, owner.accessToken);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: 'completed', output: { content: 'The warranty lasts 24 months.' } });
+    const [citation] = res.body.output.citations;
+    expect(citation).toEqual({ chunkId: expect.any(String), documentId: doc.id, knowledgeBaseId: base.id, score: expect.any(Number) });
+    expect((await get(`/chunks/${citation.chunkId}`, owner.accessToken)).body.content).toContain('24 months');
+
+    const offered = fake.completions.at(-2)?.body.tools as Array<{ function: { name: string } }>;
+    expect(offered.map((t) => t.function.name)).toContain('knowledge_search');
+    const toolMessage = (fake.completions.at(-1)?.body.messages as Array<{ role: string; content: string }>).find((m) => m.role === 'tool');
+    expect(JSON.parse(toolMessage?.content ?? '{}').results[0]).toMatchObject({ chunkId: citation.chunkId, text: expect.stringContaining('24 months') });
+
+    const messages = (await get(`/conversations/${conversationId}/messages`, owner.accessToken)).body.items as Array<{ role: string; metadata: Record<string, unknown> }>;
+    expect(messages.at(-1)).toMatchObject({ role: 'assistant', metadata: { citations: [citation] } });
+
+    const foreign = await post('/agents', { name: 'Spy', knowledgeBaseIds: [base.id] }, stranger.accessToken);
+    expectProblem(foreign, 404, 'NOT_FOUND');
   });
 
   it("answers 404 for another user's knowledge base, document and chunk on every route", async () => {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   AccountContracts,
   type Actor,
+  AgentContracts,
   AppError,
   DocumentContracts,
   type DocumentView,
@@ -270,6 +271,11 @@ describe('knowledge service', () => {
       ]);
       expect(codes.map((c) => c.code)).toEqual(Array(10).fill('NOT_FOUND'));
       expect((await call(KnowledgeBaseRefContracts.findOwned, { ownerId: stranger.userId!, ids: [base.id] }, serviceActor('agent'))).found).toEqual([]);
+      const agent = { name: 'Spy', modelProvider: 'openai' as const, modelName: 'gpt-4o-mini' };
+      expect((await failure(call(AgentContracts.create, { ...agent, knowledgeBaseIds: [base.id] }, stranger))).code).toBe('NOT_FOUND');
+      const own = await call(AgentContracts.create, agent, stranger);
+      expect((await failure(call(AgentContracts.update, { id: own.id, knowledgeBaseIds: [base.id] }, stranger))).code).toBe('NOT_FOUND');
+      expect((await call(AgentContracts.create, { ...agent, knowledgeBaseIds: [base.id] }, owner)).knowledgeBaseIds).toEqual([base.id]);
       expect((await failure(call(KnowledgeBaseRefContracts.findOwned, { ownerId: owner.userId!, ids: [base.id] }, stranger))).code).toBe('FORBIDDEN');
     });
 

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { KnowledgeBasesModule } from '../knowledge-bases/knowledge-bases.module.js';
 import { ProjectsModule } from '../projects/projects.module.js';
 import { TemplatesModule } from '../templates/templates.module.js';
 import { AgentsHandler } from './agents.handler.js';
@@ -7,7 +8,7 @@ import { AgentsRepository } from './agents.repository.js';
 import { AgentsService } from './agents.service.js';
 
 @Module({
-  imports: [TemplatesModule, ProjectsModule],
+  imports: [TemplatesModule, ProjectsModule, KnowledgeBasesModule],
   controllers: [AgentsHandler],
   providers: [AgentsService, AgentsRepository, AgentsPurge],
   exports: [AgentsService],

@@ -39,13 +39,14 @@ describe('knowledge bases over NATS, every app its own process', () => {
       databaseUrl,
       natsUrl: testEnv().natsUrl,
       namespace: uniqueNamespace('knowledge'),
+      readyTimeoutMs: 150_000,
       perApp: {
         agent: { KNOWLEDGE_POLL_MS: '100', KNOWLEDGE_LEASE_SECONDS: '1', KNOWLEDGE_EMBED_BATCH: '2', KNOWLEDGE_MAX_DOCUMENT_BYTES: '400000' },
         execution: { OPENAI_BASE_URL: fake.baseUrl, OPENAI_API_KEY: 'sk-test' },
       },
     });
     [owner, stranger] = await Promise.all([registerUser(cluster.api), registerUser(cluster.api)]);
-  });
+  }, 180_000);
 
   afterAll(async () => {
     await cluster?.stop();
@@ -96,7 +97,7 @@ describe('knowledge bases over NATS, every app its own process', () => {
     await agent.kill('SIGKILL');
     expect(midway.body.status).toBe('processing');
     agent.start();
-    await cluster.waitReady();
+    await cluster.waitReady(150_000);
     const done = await ready(doc.id);
     expect(done.status).toBe('ready');
     expect(done.progress.done).toBe(done.progress.total);
@@ -109,7 +110,7 @@ describe('knowledge bases over NATS, every app its own process', () => {
     );
     expect(counts).toEqual({ chunks: done.progress.total, indexes: done.progress.total, vectors: done.progress.total });
     expect((await post(`/knowledge-bases/${base.id}/search`, { query: 'line 723 incident', topK: 1, mode: 'fulltext' }, owner.accessToken)).body.items[0].content).toContain('Line 723 ');
-  });
+    }, 240_000);
 
   it('re-embeds after a change of model, with progress, and search answers throughout', async () => {
     const base = (await post('/knowledge-bases', { name: 'Model change' }, owner.accessToken)).body;
@@ -122,6 +123,21 @@ describe('knowledge bases over NATS, every app its own process', () => {
     const after = await until(() => get(`/knowledge-bases/${base.id}`, owner.accessToken), (res) => res.body.reembedding.status === 'idle', 're-embedding');
     expect(after.body.searchEmbedding.dimensions).toBe(128);
     expect((await post(`/knowledge-bases/${base.id}/search`, { query: 'revenue', mode: 'vector' }, owner.accessToken)).body.items[0].documentId).toBe(doc.id);
+  });
+
+  it('re-embeds with an external OpenAI-compatible model through the execution service, with the platform key', async () => {
+    const base = (await post('/knowledge-bases', { name: 'External model' }, owner.accessToken)).body;
+    const doc = (await post(`/knowledge-bases/${base.id}/documents`, { source: 'html', content: '<p>Invoices are sent on the first working day.</p>' }, owner.accessToken)).body;
+    await ready(doc.id);
+    const before = fake.embeddingRequests.length;
+    const changed = await patch(`/knowledge-bases/${base.id}`, { embedding: { provider: 'openai', model: 'text-embedding-3-small', dimensions: 32 } }, owner.accessToken);
+    expect(changed.body).toMatchObject({ embedding: { provider: 'openai', dimensions: 32 } });
+    const after = await until(() => get(`/knowledge-bases/${base.id}`, owner.accessToken), (res) => res.body.reembedding.status === 'idle', 're-embedding');
+    expect(after.body.searchEmbedding).toEqual({ provider: 'openai', model: 'text-embedding-3-small', dimensions: 32 });
+    expect(fake.embeddingRequests.length).toBeGreaterThan(before);
+    expect(fake.embeddingRequests.at(-1)?.headers.authorization).toBe('Bearer sk-test');
+    const hits = await post(`/knowledge-bases/${base.id}/search`, { query: 'when are invoices sent', mode: 'vector' }, owner.accessToken);
+    expect(hits.body.items[0].documentId).toBe(doc.id);
   });
 
   it('an agent with a knowledge base searches it with knowledge_search and answers with citations, in the run and on the assistant message', async () => {

@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   AccountContracts,
   type Actor,
   AgentContracts,
+  AttachmentContracts,
   AppError,
   DocumentContracts,
   type DocumentView,
@@ -21,7 +24,7 @@ import {
 import { loadConfig } from '#config';
 import { InProcessBus } from '#messaging';
 import { type RunningService, Runtime, startBusService } from '#service-kit';
-import { createTestDatabase, query } from '#testing';
+import { createTestDatabase, pdfWithText, query } from '#testing';
 import { agentApp } from '../src/agent.app.js';
 
 /** Knowledge bases in the agent service against the real PostgreSQL, called over the in-process bus as the gateway calls them. */
@@ -30,6 +33,11 @@ describe('knowledge service', () => {
   let service: RunningService;
   let databaseUrl: string;
   let stopProjects: (() => void) | undefined;
+  let stopAttachments: (() => void) | undefined;
+  let site: Server;
+  let siteUrl: string;
+  /** Attachments the conversation service (not run here) would serve, by id: owner and file. */
+  const attachments = new Map<string, { ownerId: string; contentType: string; bytes: Buffer; filename: string }>();
 
   const call = <Req, Res>(contract: RpcContract<Req, Res>, data: Req, actor: Actor): Promise<Res> => runtime.client.request(contract, data, { actor, timeoutMs: 20_000 });
   const newUser = (): Actor => ({ kind: 'user', userId: randomUUID(), scopes: ['full'] });
@@ -64,17 +72,37 @@ describe('knowledge service', () => {
       const now = new Date().toISOString();
       return { ok: true, data: { id: data.id, name: 'Project', description: null, icon: 'folder', color: '#f97316', isDefault: false, isArchived: false, sortOrder: 0, createdAt: now, updatedAt: now } };
     });
+    stopAttachments = InProcessBus.shared().respond(AttachmentContracts.download.subject, async (raw) => {
+      const { data, actor } = raw as Envelope<{ id: string }>;
+      const file = attachments.get(data.id);
+      if (!file || file.ownerId !== actor.userId) return { ok: false, error: { code: 'NOT_FOUND', message: 'attachment not found' } };
+      const now = new Date().toISOString();
+      return { ok: true, data: { id: data.id, conversationId: randomUUID(), messageId: null, filename: file.filename, contentType: file.contentType, sizeBytes: file.bytes.byteLength, sha256: 'x', createdAt: now, contentBase64: file.bytes.toString('base64') } };
+    });
+    // A web site on this machine: the outbound policy lets the agent service reach exactly this port.
+    site = createServer((req, res) => {
+      if (req.url === '/page.html') return res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<html><head><title>Shipping FAQ</title><style>p{}</style></head><body><h1>Shipping</h1><p>Parcels leave the warehouse &amp; arrive in 3 days.</p><script>alert(1)</script></body></html>');
+      if (req.url === '/guide.pdf') return res.writeHead(200, { 'content-type': 'application/pdf' }).end(pdfWithText([['The PDF guide explains pallet storage.']]));
+      if (req.url === '/image.png') return res.writeHead(200, { 'content-type': 'image/png' }).end(Buffer.from([0x89, 0x50, 0x4e, 0x47]));
+      if (req.url === '/huge.txt') return res.writeHead(200, { 'content-type': 'text/plain' }).end('z'.repeat(30_000));
+      return res.writeHead(404).end('missing');
+    });
+    await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+    siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
     process.env.KNOWLEDGE_POLL_MS = '50';
     process.env.KNOWLEDGE_LEASE_SECONDS = '1';
     process.env.KNOWLEDGE_EMBED_BATCH = '4';
     process.env.KNOWLEDGE_MAX_DOCUMENT_BYTES = '20000';
     databaseUrl = await createTestDatabase('knowledge');
-    runtime = await Runtime.create({ ...loadConfig({}), databaseUrl, outboxRelay: false }, 'knowledge-spec');
+    const allowSite = { allowInternal: false, internalAllowlist: [siteUrl.replace('http://', '')] };
+    runtime = await Runtime.create({ ...loadConfig({}), databaseUrl, outboxRelay: false, outbound: allowSite }, 'knowledge-spec');
     service = await startBusService(agentApp, runtime);
   });
 
   afterAll(async () => {
     stopProjects?.();
+    stopAttachments?.();
+    await new Promise((resolve) => site?.close(resolve));
     for (const name of ['KNOWLEDGE_POLL_MS', 'KNOWLEDGE_LEASE_SECONDS', 'KNOWLEDGE_EMBED_BATCH', 'KNOWLEDGE_MAX_DOCUMENT_BYTES']) delete process.env[name];
     await service?.close();
     await runtime?.close();
@@ -201,6 +229,35 @@ describe('knowledge service', () => {
       expect(await call(KnowledgeBaseRefContracts.findOwned, { ownerId: owner.userId!, ids: [a.id, randomUUID(), b.id] }, serviceActor('workflow'))).toEqual({ found: [a.id, b.id] });
     });
 
+    it('reads HTML, PDF, an attachment and a URL (HTML or PDF) into plain text', async () => {
+      const owner = newUser();
+      const base = await newBase(owner);
+      const add = (body: Record<string, unknown>) => call(DocumentContracts.add, { knowledgeBaseId: base.id, ...body } as never, owner) as Promise<DocumentView>;
+      const html = await add({ source: 'html', content: '<h1>Returns</h1><p>Send it back within 30&nbsp;days.</p><script>track()</script>' });
+      const pdf = await add({ source: 'pdf', contentBase64: pdfWithText([['Invoices are due in 45 days.'], ['Page two: late fees.']]).toString('base64') });
+      const attachmentId = randomUUID();
+      attachments.set(attachmentId, { ownerId: owner.userId!, contentType: 'text/markdown', bytes: Buffer.from('# Holidays\n\nThe office closes in August.'), filename: 'holidays.md' });
+      const attached = await add({ source: 'attachment', attachmentId });
+      const page = await add({ source: 'url', url: `${siteUrl}/page.html` });
+      const file = await add({ source: 'url', url: `${siteUrl}/guide.pdf` });
+      expect([html, pdf, attached, page, file].map((d) => [d.source, d.contentType])).toEqual([
+        ['html', 'text/html'],
+        ['pdf', 'application/pdf'],
+        ['attachment', 'text/markdown'],
+        ['url', 'text/html'],
+        ['url', 'application/pdf'],
+      ]);
+      expect(page).toMatchObject({ title: 'Shipping FAQ', sourceRef: `${siteUrl}/page.html` });
+      expect(attached).toMatchObject({ title: 'holidays.md', sourceRef: attachmentId });
+      for (const d of [html, pdf, attached, page, file]) expect((await ready(owner, d.id)).status).toBe('ready');
+      const textOf = async (id: string) => (await query<{ content: string }>(databaseUrl, 'SELECT content FROM agent.documents WHERE id = $1', [id]))[0].content;
+      expect(await textOf(html.id)).toBe('Returns\n\nSend it back within 30 days.');
+      expect(await textOf(pdf.id)).toBe('Invoices are due in 45 days.\nPage two: late fees.');
+      expect(await textOf(page.id)).toBe('Shipping\n\nParcels leave the warehouse & arrive in 3 days.');
+      expect(await textOf(file.id)).toContain('pallet storage');
+      expect((await search(owner, { knowledgeBaseIds: [base.id], query: 'late fees invoices', topK: 1 })).items[0].documentId).toBe(pdf.id);
+    });
+
     it('looks a chunk up by id', async () => {
       const owner = newUser();
       const base = await newBase(owner);
@@ -290,6 +347,22 @@ describe('knowledge service', () => {
       expect(await failure(addText(owner, base.id, '   \n  '))).toEqual({ code: 'VALIDATION_FAILED', fields: ['content'] });
       expect((await failure(addText(owner, base.id, 'x'.repeat(20_001)))).code).toBe('PAYLOAD_TOO_LARGE');
       expect(await failure(addText(owner, base.id, 'ok', { blob: 'y'.repeat(17_000) }))).toEqual({ code: 'VALIDATION_FAILED', fields: ['metadata'] });
+      const add = (body: Record<string, unknown>) => failure(call(DocumentContracts.add, { knowledgeBaseId: base.id, ...body } as never, owner));
+      expect(await add({ source: 'pdf', contentBase64: Buffer.from('not a pdf at all').toString('base64') })).toEqual({ code: 'VALIDATION_FAILED', fields: ['contentBase64'] });
+      expect(await add({ source: 'pdf', contentBase64: Buffer.from('%PDF-1.4 broken').toString('base64') })).toEqual({ code: 'VALIDATION_FAILED', fields: ['contentBase64'] });
+      expect(await add({ source: 'attachment', attachmentId: randomUUID() })).toEqual({ code: 'VALIDATION_FAILED', fields: ['attachmentId'] });
+      const image = randomUUID();
+      attachments.set(image, { ownerId: owner.userId!, contentType: 'image/png', bytes: Buffer.from([1, 2, 3]), filename: 'x.png' });
+      expect((await add({ source: 'attachment', attachmentId: image })).code).toBe('UNSUPPORTED_MEDIA_TYPE');
+      const foreign = randomUUID();
+      attachments.set(foreign, { ownerId: randomUUID(), contentType: 'text/plain', bytes: Buffer.from('not yours'), filename: 'x.txt' });
+      expect(await add({ source: 'attachment', attachmentId: foreign })).toEqual({ code: 'VALIDATION_FAILED', fields: ['attachmentId'] });
+      expect(await add({ source: 'url', url: `${siteUrl}/missing` })).toEqual({ code: 'VALIDATION_FAILED', fields: ['url'] });
+      expect((await add({ source: 'url', url: `${siteUrl}/image.png` })).code).toBe('UNSUPPORTED_MEDIA_TYPE');
+      expect((await add({ source: 'url', url: `${siteUrl}/huge.txt` })).code).toBe('PAYLOAD_TOO_LARGE');
+      // Only the site's own port is allowed: any other internal address is refused, as http_get refuses it.
+      expect(await add({ source: 'url', url: 'http://127.0.0.1:9/secret' })).toEqual({ code: 'VALIDATION_FAILED', fields: ['url'] });
+      expect(await add({ source: 'url', url: 'http://169.254.169.254/latest/meta-data' })).toEqual({ code: 'VALIDATION_FAILED', fields: ['url'] });
     });
 
     it('refuses malformed filters with a 400 naming the path of the part at fault', async () => {

@@ -1,4 +1,5 @@
 import { BUILTIN_EMBEDDING_MODEL } from '#contracts';
+import { ModelProviderError, toModelProviderError } from './llm-errors.js';
 
 /**
  * Text embedders: what turns chunks and queries into vectors for knowledge search.
@@ -94,4 +95,75 @@ export function bytesToVector(bytes: Uint8Array, into?: Float32Array, offset = 0
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (let i = 0; i < count; i++) target[offset + i] = view.getFloat32(i * 4, true);
   return target;
+}
+
+/** Where an OpenAI-compatible embeddings endpoint is, with the key resolved for the caller (never logged). */
+export interface EmbeddingEndpoint {
+  provider: string;
+  baseUrl: string;
+  model: string;
+  dimensions: number;
+  /** Ask the model for this many dimensions (OpenAI's text-embedding-3 models shorten their vectors); others are only checked. */
+  sendDimensions: boolean;
+  timeoutMs?: number;
+}
+
+const DEFAULT_EMBEDDING_TIMEOUT_MS = 60_000;
+
+/**
+ * Any OpenAI-compatible `/embeddings` endpoint (OpenAI, Azure OpenAI's v1 API, Ollama, vLLM,
+ * LM Studio, Together...). Failures become ModelProviderError with the provider's words, the key
+ * scrubbed; a vector of another length than the base's is refused as an invalid answer.
+ */
+export class OpenAiCompatibleEmbedder implements Embedder {
+  readonly #apiKey: string | undefined;
+  readonly model: string;
+  readonly dimensions: number;
+
+  constructor(
+    private readonly endpoint: EmbeddingEndpoint,
+    apiKey: string | undefined,
+  ) {
+    this.#apiKey = apiKey;
+    this.model = endpoint.model;
+    this.dimensions = endpoint.dimensions;
+  }
+
+  async embed(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]> {
+    if (texts.length === 0) return [];
+    const { provider, baseUrl, model, dimensions } = this.endpoint;
+    const timeout = AbortSignal.timeout(this.endpoint.timeoutMs ?? DEFAULT_EMBEDDING_TIMEOUT_MS);
+    let response: Response;
+    let body: unknown;
+    try {
+      response = await fetch(`${baseUrl}/embeddings`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(this.#apiKey ? { authorization: `Bearer ${this.#apiKey}` } : {}) },
+        body: JSON.stringify({ model, input: texts, encoding_format: 'float', ...(this.endpoint.sendDimensions ? { dimensions } : {}) }),
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      });
+      body = await response.json().catch(() => undefined);
+    } catch (err) {
+      throw toModelProviderError(timeout.aborted ? Object.assign(new Error('timeout'), { name: 'TimeoutError' }) : err, { provider, secrets: [this.#apiKey], signal });
+    }
+    if (!response.ok) {
+      const message = (body as { error?: { message?: unknown } } | undefined)?.error?.message;
+      throw toModelProviderError({ status: response.status, message: typeof message === 'string' ? message : `HTTP ${response.status}` }, { provider, secrets: [this.#apiKey] });
+    }
+    const data = (body as { data?: unknown } | undefined)?.data;
+    if (!Array.isArray(data) || data.length !== texts.length) {
+      throw new ModelProviderError(provider, 'invalid_response', `the embeddings endpoint of ${provider} answered ${Array.isArray(data) ? data.length : 'no'} vectors for ${texts.length} texts`);
+    }
+    const vectors: Float32Array[] = new Array<Float32Array>(texts.length);
+    for (const [position, item] of data.entries()) {
+      const { index, embedding } = (item ?? {}) as { index?: unknown; embedding?: unknown };
+      const at = typeof index === 'number' ? index : position;
+      if (!Array.isArray(embedding) || embedding.length !== dimensions || !embedding.every((v) => typeof v === 'number' && Number.isFinite(v)) || at < 0 || at >= texts.length) {
+        const length = Array.isArray(embedding) ? embedding.length : 0;
+        throw new ModelProviderError(provider, 'invalid_response', `the model ${model} answered vectors of ${length} dimensions; the knowledge base expects ${dimensions}`);
+      }
+      vectors[at] = Float32Array.from(embedding as number[]);
+    }
+    return vectors;
+  }
 }

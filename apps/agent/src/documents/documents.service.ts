@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { type Actor, type AddDocumentRequest, type DocumentAddedReply, type DocumentList, type DocumentView, type ListDocumentsRequest, requireUserId } from '#contracts';
+import { type Actor, type AddDocumentRequest, type DocumentAddedReply, type DocumentList, type DocumentSource, type DocumentView, type ListDocumentsRequest, requireUserId } from '#contracts';
 import { Database, decodeCursor, encodeCursor, newId, pageOf } from '#persistence';
 import { KnowledgeBasesService } from '../knowledge-bases/knowledge-bases.service.js';
 import { DocumentReader, normaliseText } from './document-reader.js';
@@ -12,6 +12,8 @@ import { DocumentsRepository } from './documents.repository.js';
 export type { DocumentEntity } from './document.entity.js';
 
 const DEFAULT_LIMIT = 20;
+/** The request field each source's text comes from, for errors. */
+const FIELD_OF_SOURCE: Record<DocumentSource, string> = { text: 'content', markdown: 'content', html: 'content', pdf: 'contentBase64', attachment: 'attachmentId', url: 'url' };
 const METADATA_MAX_BYTES = 16_384;
 
 @Injectable()
@@ -33,9 +35,9 @@ export class DocumentsService {
     const base = await this.bases.requireOwned(ownerId, request.knowledgeBaseId);
     const metadata = request.metadata ?? {};
     if (Buffer.byteLength(JSON.stringify(metadata), 'utf8') > METADATA_MAX_BYTES) throw DocumentsErrors.metadataTooLarge(METADATA_MAX_BYTES);
-    const read = await this.reader.read(request);
+    const read = await this.reader.read(actor, request);
     const text = normaliseText(read.text);
-    if (text === '') throw DocumentsErrors.empty(request.source === 'text' || request.source === 'markdown' ? 'content' : request.source);
+    if (text === '') throw DocumentsErrors.empty(FIELD_OF_SOURCE[request.source]);
     const contentHash = createHash('sha256').update(text).digest('hex');
     const document = Object.assign(new DocumentEntity(), {
       id: newId(),

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { RecursiveCharacterTextSplitter } from '@langchain/textsplitters';
 import type { AgentConfig } from '#config';
-import { AppError } from '#contracts';
+import { AppError, ErrorCode } from '#contracts';
 import { type Embedder, ModelProviderError, vectorToBytes } from '#llm';
 import { describeError, rootLogger } from '#observability';
 import { Database } from '#persistence';
@@ -166,9 +166,11 @@ async function split(document: DocumentEntity, base: KnowledgeBaseEntity): Promi
   return (await splitter.splitText(document.content)).map((piece) => piece.trim()).filter((piece) => piece !== '');
 }
 
+/** Worth another try: a provider's rate limit or outage (also as relayed by the execution service), or the bus timing out. */
 function isTransient(err: unknown): boolean {
   if (err instanceof ModelProviderError) return err.retryable;
-  return !(err instanceof AppError);
+  if (err instanceof AppError) return err.details?.retryable === true || err.code === ErrorCode.UNAVAILABLE || err.code === ErrorCode.UPSTREAM_TIMEOUT;
+  return true;
 }
 
 /** What the document's status says: a provider's or our own message, never internals. */

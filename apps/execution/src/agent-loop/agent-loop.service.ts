@@ -42,6 +42,7 @@ import { checkLimits, type Spent } from './run-limits.js';
 import { TokenStream } from './token-stream.js';
 
 export { type AgentRunInput, type ClientToolCallsAction, toolStepKey } from './agent-run.js';
+export { MODEL_PROVIDERS_TOKEN } from './model-tokens.js';
 
 const EXECUTION = serviceActor('execution');
 /** Characters of each new message kept in a model step's input: enough to debug, not a copy of the history. */

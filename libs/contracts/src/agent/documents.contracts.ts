@@ -1,16 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, MaxLength, ValidateIf } from 'class-validator';
+import { IsBase64, IsIn, IsNotEmpty, IsObject, IsOptional, IsString, IsUrl, IsUUID, MaxLength, ValidateIf } from 'class-validator';
 import { PageQuery } from '../common/page-query.js';
 import { Empty, rpc } from '../contract.js';
 
 /** Where a document's text comes from. */
-export const DOCUMENT_SOURCES = ['text', 'markdown'] as const;
+export const DOCUMENT_SOURCES = ['text', 'markdown', 'html', 'pdf', 'attachment', 'url'] as const;
 export type DocumentSource = (typeof DOCUMENT_SOURCES)[number];
 
 export const DOCUMENT_STATUSES = ['pending', 'processing', 'ready', 'failed'] as const;
 export type DocumentStatus = (typeof DOCUMENT_STATUSES)[number];
 
-const TEXT_SOURCES: readonly string[] = ['text', 'markdown'];
+const TEXT_SOURCES: readonly string[] = ['text', 'markdown', 'html'];
 
 export class AddDocumentBody {
   @ApiProperty({ enum: DOCUMENT_SOURCES })
@@ -24,11 +24,29 @@ export class AddDocumentBody {
   @MaxLength(300)
   title?: string;
 
-  @ApiPropertyOptional({ description: 'The document itself, for source text or markdown (at most KNOWLEDGE_MAX_DOCUMENT_BYTES)' })
+  @ApiPropertyOptional({ description: 'The document itself, for source text, markdown or html (at most KNOWLEDGE_MAX_DOCUMENT_BYTES)' })
   @ValidateIf((body: AddDocumentBody) => TEXT_SOURCES.includes(body.source) || body.content !== undefined)
   @IsString()
   @IsNotEmpty({ message: 'content must not be empty' })
   content?: string;
+
+  @ApiPropertyOptional({ description: 'For source pdf: the file, base64-encoded (it must also fit BODY_LIMIT_BYTES; larger files come as an attachment or a URL)' })
+  @ValidateIf((body: AddDocumentBody) => body.source === 'pdf' || body.contentBase64 !== undefined)
+  @IsString()
+  @IsNotEmpty({ message: 'contentBase64 must not be empty' })
+  @IsBase64({}, { message: 'contentBase64 must be base64' })
+  contentBase64?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'For source attachment: one of your conversation attachments (text, Markdown, HTML, CSV, JSON or PDF)' })
+  @ValidateIf((body: AddDocumentBody) => body.source === 'attachment' || body.attachmentId !== undefined)
+  @IsUUID('all', { message: 'attachmentId must be the UUID of one of your attachments' })
+  attachmentId?: string;
+
+  @ApiPropertyOptional({ description: 'For source url: an http(s) page or file, fetched once with the same address checks as the http_get tool' })
+  @ValidateIf((body: AddDocumentBody) => body.source === 'url' || body.url !== undefined)
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false }, { message: 'url must be an http or https URL' })
+  @MaxLength(2000)
+  url?: string;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'Inherited by every chunk; what search filters match' })
   @IsOptional()

@@ -9,8 +9,10 @@ import { Empty, rpc } from '../contract.js';
  * model (no download, no key); the others are OpenAI-compatible `/embeddings` endpoints, keyed as
  * chat models are (request, stored key, environment).
  */
-export const EMBEDDING_PROVIDERS = ['builtin'] as const;
+export const EMBEDDING_PROVIDERS = ['builtin', 'openai', 'azure-openai', 'mistral', 'together', 'ollama', 'vllm', 'lmstudio'] as const;
 export type EmbeddingProvider = (typeof EMBEDDING_PROVIDERS)[number];
+/** The providers whose embeddings come through an OpenAI-compatible endpoint (all but builtin). */
+export type ExternalEmbeddingProvider = Exclude<EmbeddingProvider, 'builtin'>;
 
 /** The built-in model's name: a change of model (or of its dimensions) re-embeds the base. */
 export const BUILTIN_EMBEDDING_MODEL = 'hashing-v1';

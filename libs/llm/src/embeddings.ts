@@ -30,9 +30,11 @@ const STOP_WORDS = new Set(
 );
 
 const WORD = /[\p{L}\p{N}]+/gu;
-/** n-gram lengths over "␣word␣": long enough to carry meaning, short enough to survive inflection. */
-const NGRAMS = [3, 4] as const;
-const NGRAM_WEIGHT = 0.35;
+/**
+ * n-gram lengths over "␣word␣": long enough to carry meaning, short enough to survive inflection.
+ * Every feature (a word, each of its n-grams) weighs the same, as in fastText's subword vectors.
+ */
+const NGRAMS = [3, 4, 5] as const;
 
 export class HashingEmbedder implements Embedder {
   readonly model = HASHING_EMBEDDER_MODEL;
@@ -49,10 +51,10 @@ export class HashingEmbedder implements Embedder {
     const vector = new Float32Array(this.dimensions);
     for (const word of text.normalize('NFKC').toLowerCase().match(WORD) ?? []) {
       if (STOP_WORDS.has(word)) continue;
-      this.add(vector, `w:${word}`, 1);
+      this.add(vector, `w:${word}`);
       const padded = ` ${word} `;
       for (const n of NGRAMS) {
-        for (let i = 0; i + n <= padded.length; i++) this.add(vector, padded.slice(i, i + n), NGRAM_WEIGHT);
+        for (let i = 0; i + n <= padded.length; i++) this.add(vector, padded.slice(i, i + n));
       }
     }
     let norm = 0;
@@ -65,10 +67,10 @@ export class HashingEmbedder implements Embedder {
   }
 
   /** Signed hashing: the sign comes from other bits of the hash, so collisions cancel out on average. */
-  private add(vector: Float32Array, feature: string, weight: number): void {
+  private add(vector: Float32Array, feature: string): void {
     const hash = fnv1a(feature);
     const mixed = Math.imul(hash ^ (hash >>> 15), 0x2c1b3c6d) >>> 0;
-    vector[hash % this.dimensions] += (mixed & 0x80000000) === 0 ? weight : -weight;
+    vector[hash % this.dimensions] += (mixed & 0x80000000) === 0 ? 1 : -1;
   }
 }
 

@@ -58,23 +58,17 @@ export class InMemoryVectorIndex implements VectorIndex, OnModuleInit, OnModuleD
   async nearest(base: IndexedBase, query: Float32Array, options: { limit: number; candidates?: readonly string[] }): Promise<ScoredChunk[]> {
     const entry = await this.entryFor(base);
     if (query.length !== entry.dimensions) return [];
-    const top = new TopK(options.limit);
-    const dims = entry.dimensions;
-    const vectors = entry.vectors;
-    const score = (slot: number) => {
-      let dot = 0;
-      const offset = slot * dims;
-      for (let d = 0; d < dims; d++) dot += vectors[offset + d] * query[d];
-      top.offer(slot, dot);
-    };
+    let slots: Int32Array | undefined;
     if (options.candidates) {
+      slots = new Int32Array(options.candidates.length);
+      let n = 0;
       for (const id of options.candidates) {
         const slot = entry.slots.get(id);
-        if (slot !== undefined) score(slot);
+        if (slot !== undefined) slots[n++] = slot;
       }
-    } else {
-      for (let slot = 0; slot < entry.ids.length; slot++) score(slot);
+      slots = slots.subarray(0, n);
     }
+    const top = scan(entry.vectors, entry.dimensions, entry.ids.length, query, slots, options.limit);
     return top.sorted().map(({ item, score: s }) => ({ chunkId: entry.ids[item], score: s }));
   }
 
@@ -129,10 +123,30 @@ function normalise(vectors: Float32Array, offset: number, dims: number): void {
   for (let d = 0; d < dims; d++) vectors[offset + d] *= scale;
 }
 
+/**
+ * The exact scan: a dot product per scored vector (all of them, or the given slots), the best
+ * `limit` kept in a heap. One plain loop over one Float32Array: what V8 compiles best, within a
+ * small factor of the bare loop measured as the floor in bench/.
+ */
+function scan(vectors: Float32Array, dims: number, count: number, query: Float32Array, slots: Int32Array | undefined, limit: number): TopK {
+  const top = new TopK(limit);
+  const n = slots ? slots.length : count;
+  for (let i = 0; i < n; i++) {
+    const slot = slots ? slots[i] : i;
+    const offset = slot * dims;
+    let dot = 0;
+    for (let d = 0; d < dims; d++) dot += vectors[offset + d] * query[d];
+    if (dot > top.threshold) top.offer(slot, dot);
+  }
+  return top;
+}
+
 /** The k best (item, score) pairs of a stream, in a min-heap: O(n log k). */
 class TopK {
   private readonly items: number[] = [];
   private readonly scores: number[] = [];
+  /** Below this a score cannot enter: the heap's least while it is full. */
+  threshold = -Infinity;
 
   constructor(private readonly k: number) {}
 
@@ -146,6 +160,7 @@ class TopK {
       this.scores[0] = score;
       this.down(0);
     }
+    if (this.items.length === this.k) this.threshold = this.scores[0];
   }
 
   sorted(): Array<{ item: number; score: number }> {

@@ -62,7 +62,7 @@ export class KnowledgeSearchService implements OnModuleInit, OnModuleDestroy {
       mode === 'vector' || tsquery === '' ? Promise.resolve<Ranked[]>([]) : this.fullText(scope, tsquery, depth),
       mode === 'fulltext' ? Promise.resolve<Ranked[]>([]) : this.vector(bases, scope, request.query, depth, ownerId),
     ]);
-    const ranked = mode === 'fulltext' ? fullText : mode === 'vector' ? vector : fuse([fullText, vector]);
+    const ranked = mode === 'fulltext' ? fullText : mode === 'vector' ? vector : fuse([fullText, vector], vector);
     const top = ranked.slice(0, k);
     if (top.length === 0) return { items: [] };
     const rows = new Map((await this.chunks.hits(top.map((r) => r.id), tsquery)).map((row) => [row.id, row]));
@@ -98,13 +98,21 @@ export class KnowledgeSearchService implements OnModuleInit, OnModuleDestroy {
   }
 }
 
-/** Reciprocal rank fusion: each list adds 1 / (60 + rank) for every chunk it ranks. */
-function fuse(lists: Ranked[][]): Ranked[] {
+/**
+ * Reciprocal rank fusion: each list adds 1 / (60 + rank) for every chunk it ranks. Two lists that
+ * swap their top two tie exactly; a tie goes to the chunk closer to the query by vector similarity
+ * (the one score every chunk has), then to the older chunk, never to chance.
+ */
+function fuse(lists: Ranked[][], tieBreak: Ranked[]): Ranked[] {
   const scores = new Map<string, number>();
   for (const list of lists) {
     list.forEach((item, i) => scores.set(item.id, (scores.get(item.id) ?? 0) + 1 / (RRF_K + i + 1)));
   }
-  return [...scores.entries()].map(([id, score]) => ({ id, score })).sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
+  const similarity = new Map(tieBreak.map((item) => [item.id, item.score]));
+  const close = (a: number, b: number) => Math.abs(a - b) < 1e-12;
+  return [...scores.entries()]
+    .map(([id, score]) => ({ id, score }))
+    .sort((a, b) => (close(a.score, b.score) ? (similarity.get(b.id) ?? -Infinity) - (similarity.get(a.id) ?? -Infinity) || (a.id < b.id ? -1 : 1) : b.score - a.score));
 }
 
 /**

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Actor, DocumentContracts, type DocumentView, KnowledgeBaseContracts, KnowledgeSearchContracts, type KnowledgeSearchMode, type RpcContract } from '#contracts';
+import { type Actor, DocumentContracts, KnowledgeBaseContracts, KnowledgeSearchContracts, type KnowledgeSearchMode, type RpcContract } from '#contracts';
 import { loadConfig } from '#config';
 import { type RunningService, Runtime, startBusService } from '#service-kit';
 import { createTestDatabase } from '#testing';

@@ -61,7 +61,7 @@ export class Cluster {
   }
 
   /** Waits until the gateway reports NATS, PostgreSQL and every service ready. */
-  async waitReady(timeoutMs = 120_000): Promise<void> {
+  async waitReady(timeoutMs = 240_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let last = '';
     while (Date.now() < deadline) {

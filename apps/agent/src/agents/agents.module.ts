@@ -5,11 +5,12 @@ import { AgentsPurge } from './agents-purge.js';
 import { AgentsRepository } from './agents.repository.js';
 import { AgentsService } from './agents.service.js';
 import { ProjectOwnership } from './project-ownership.js';
+import { ToolOwnership } from './tool-ownership.js';
 
 @Module({
   imports: [TemplatesModule],
   controllers: [AgentsHandler],
-  providers: [AgentsService, AgentsRepository, ProjectOwnership, AgentsPurge],
+  providers: [AgentsService, AgentsRepository, ProjectOwnership, ToolOwnership, AgentsPurge],
   exports: [AgentsService],
 })
 export class AgentsModule {}

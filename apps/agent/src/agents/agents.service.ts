@@ -32,6 +32,7 @@ import { toAgentVersionView, toAgentView } from './agent.mapper.js';
 import { AgentsErrors } from './agents.errors.js';
 import { AgentsRepository, type ResolvableAgent } from './agents.repository.js';
 import { ProjectOwnership } from './project-ownership.js';
+import { ToolOwnership } from './tool-ownership.js';
 
 export type { AgentEntity } from './agent.entity.js';
 export type { ResolvableAgent } from './agents.repository.js';
@@ -78,6 +79,7 @@ export class AgentsService {
     private readonly agents: AgentsRepository,
     private readonly templates: TemplatesService,
     private readonly projects: ProjectOwnership,
+    private readonly toolOwnership: ToolOwnership,
     private readonly database: Database,
     @Inject(OUTBOX) private readonly outbox: Outbox,
     @Inject(AGENT_CONFIG) private readonly config: AgentConfig,
@@ -113,6 +115,7 @@ export class AgentsService {
     const systemPrompt = f.systemPrompt ?? '';
     this.checkPrompt(systemPrompt);
     if (f.projectId) await this.projects.assertOwned(actor, f.projectId);
+    if (f.tools) await this.toolOwnership.assertUsable(actor, f.tools);
     const agent = Object.assign(new AgentEntity(), {
       id: newId(),
       ownerId,
@@ -179,6 +182,7 @@ export class AgentsService {
     if (status === null) throw AgentsErrors.notNull('status');
     if (fields.systemPrompt !== undefined) this.checkPrompt(fields.systemPrompt);
     if (fields.projectId) await this.projects.assertOwned(actor, fields.projectId);
+    if (fields.tools) await this.toolOwnership.assertUsable(actor, fields.tools);
     const changes = Object.fromEntries(EDITABLE.map((key) => [key, fields[key]])) as AgentChanges;
     return this.database.transaction(async () => {
       const agent = await this.lockForChange(actor, id);

@@ -16,6 +16,8 @@ const NO_USAGE: RunUsage = { promptTokens: 0, completionTokens: 0, costMicros: 0
 export class FencedStepJournal implements StepJournal {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly done = new Map<string, RunStepEntity>();
+  /** Keys of steps an earlier attempt started and never finished (abandoned): their outcome is unknown. */
+  private readonly unfinished = new Set<string>();
   private partial: { value: unknown } | undefined;
   private lost = false;
 
@@ -24,9 +26,14 @@ export class FencedStepJournal implements StepJournal {
     /** Where events go, and who is told after every committed write so live readers of the run look again. */
     private readonly events: RunEventsService,
     readonly fence: Fence,
+    /** Every step of the run so far (any attempt, any status). */
     earlier: readonly RunStepEntity[],
   ) {
-    for (const step of earlier) this.done.set(step.key, step);
+    for (const step of earlier) {
+      if (step.status === 'completed') this.done.set(step.key, step);
+      else if (step.status === 'abandoned') this.unfinished.add(step.key);
+    }
+    for (const key of this.done.keys()) this.unfinished.delete(key);
   }
 
   /** Every completed step, earlier attempts' first, in journal order. */
@@ -47,6 +54,10 @@ export class FencedStepJournal implements StepJournal {
     return this.done.get(key);
   }
 
+  startedBefore(key: string): boolean {
+    return this.unfinished.has(key) && !this.done.has(key);
+  }
+
   startStep(step: StepStart): Promise<RunStepEntity> {
     return this.write(async () => {
       const started = await this.repository.startStep(this.fence, { key: step.key, name: step.name, type: step.type, input: step.input, model: step.model });
@@ -59,7 +70,7 @@ export class FencedStepJournal implements StepJournal {
   finishStep(step: RunStepEntity, finish: StepFinish): Promise<RunStepEntity> {
     return this.write(async () => {
       const usage = { ...NO_USAGE, ...finish.usage };
-      const ended = await this.repository.endStep(this.fence, step.id, { status: 'completed', output: finish.output, error: null, usage });
+      const ended = await this.repository.endStep(this.fence, step.id, { status: 'completed', output: finish.output, error: finish.error ?? null, usage });
       if (!ended) return null;
       const seq = await this.events.appendFenced(this.fence, 'step.completed', { step: ended.seq, key: ended.key, usage });
       if (seq === null) return null;
@@ -76,18 +87,18 @@ export class FencedStepJournal implements StepJournal {
     });
   }
 
-  async step<T>(step: StepStart, work: () => Promise<{ output: T; usage?: Partial<RunUsage> }>): Promise<T> {
+  async step<T>(step: StepStart, work: () => Promise<{ output: T; usage?: Partial<RunUsage>; error?: RunErrorInfo }>): Promise<T> {
     const earlier = this.done.get(step.key);
     if (earlier) return earlier.output as T;
     const started = await this.startStep(step);
-    let result: { output: T; usage?: Partial<RunUsage> };
+    let result: { output: T; usage?: Partial<RunUsage>; error?: RunErrorInfo };
     try {
       result = await work();
     } catch (err) {
       if (!(err instanceof LeaseLostError)) await this.failStep(started, { code: 'STEP_FAILED', message: err instanceof Error ? err.message : String(err) }).catch(() => undefined);
       throw err;
     }
-    await this.finishStep(started, { output: result.output, usage: result.usage });
+    await this.finishStep(started, { output: result.output, usage: result.usage, error: result.error });
     return result.output;
   }
 

@@ -65,6 +65,27 @@ export class ToolReference {
   @IsString()
   @Matches(/^[a-z][a-z0-9-]{0,39}$/, { message: 'provider must be a lower-case provider name' })
   provider?: string;
+
+  @ApiPropertyOptional({ description: 'A person approves or denies each call of this tool before it runs (the run waits in requires_action)' })
+  @IsOptional()
+  @IsBoolean()
+  requireApproval?: boolean;
+
+  @ApiPropertyOptional({ type: [String], maxItems: 200, description: 'Kind mcp: only these tools of the server' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(200)
+  @IsString({ each: true })
+  @MaxLength(128, { each: true })
+  include?: string[];
+
+  @ApiPropertyOptional({ type: [String], maxItems: 200, description: 'Kind mcp: every tool of the server but these' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(200)
+  @IsString({ each: true })
+  @MaxLength(128, { each: true })
+  exclude?: string[];
 }
 
 export class RunLimits {

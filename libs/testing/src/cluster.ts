@@ -11,6 +11,8 @@ export interface ClusterOptions {
   /** Per-app environment on top of the shared one. */
   perApp?: Partial<Record<(typeof BUS_SERVICES)[number] | 'gateway', Record<string, string>>>;
   env?: Record<string, string>;
+  /** How long start waits for every app to be ready (a busy machine may need more than the default 45 s). */
+  readyTimeoutMs?: number;
 }
 
 /** The platform as deployed: every app its own process, talking over the real NATS. */
@@ -44,7 +46,7 @@ export class Cluster {
     }
     try {
       for (const app of cluster.apps.values()) app.start();
-      await cluster.waitReady();
+      await cluster.waitReady(options.readyTimeoutMs);
     } catch (err) {
       await cluster.stop();
       throw err;

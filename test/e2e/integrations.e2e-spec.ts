@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Cluster, createTestDatabase, FakeOpenAiServer, McpTestServer, registerUser, type TestUser, testEnv, uniqueNamespace } from '#testing';
 import { expectBadField, expectProblem } from './support/problems.js';
-import { eventually, withTimeout } from './support/waits.js';
+import { eventually } from './support/waits.js';
 
 type Res = { status: number; headers: Headers; body: any; text: string };
 const FINAL = ['completed', 'failed', 'cancelled', 'expired'];

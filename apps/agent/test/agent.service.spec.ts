@@ -6,6 +6,7 @@ import {
   AgentContracts,
   AppError,
   BUILTIN_TOOL_NAMES,
+  ConnectionContracts,
   ToolRefContracts,
   ConfigCacheContracts,
   type CreateAgentRequest,
@@ -60,6 +61,7 @@ describe('agent service', () => {
    * tools or servers.
    */
   let stopTools: (() => void) | undefined;
+  let stopAuthUrls: (() => void) | undefined;
 
   beforeAll(async () => {
     stopTools = InProcessBus.shared().respond(ToolRefContracts.check.subject, async (raw) => {
@@ -70,6 +72,10 @@ describe('agent service', () => {
         return [{ index, code: 'NOT_FOUND', message: `tools[${index}] not found` }];
       });
       return { ok: true, data: { problems } };
+    });
+    stopAuthUrls = InProcessBus.shared().respond(ConnectionContracts.authUrls.subject, async (raw) => {
+      const { data } = raw as Envelope<{ agentId: string; refs: Array<{ provider?: string }> }>;
+      return { ok: true, data: { authUrls: Object.fromEntries(data.refs.map((r) => [r.provider, `https://accounts.example.com/authorize?agent=${data.agentId}`])) } };
     });
     stopProjects = InProcessBus.shared().respond(AccountContracts.getProject.subject, async (raw) => {
       const { data } = raw as Envelope<{ id: string }>;
@@ -88,6 +94,7 @@ describe('agent service', () => {
     stopProjects?.();
     delete process.env.AGENT_MAX_PROMPT_CHARS;
     stopTools?.();
+    stopAuthUrls?.();
     await service?.close();
     await runtime?.close();
   });
@@ -231,13 +238,14 @@ describe('agent service', () => {
       const other = newUser();
       const knowledgeBaseId = randomUUID();
       const agent = await createAgent(owner, { knowledgeBaseIds: [knowledgeBaseId], tools: [{ kind: 'integration', name: 'gmail', provider: 'google' }] });
+      expect(agent.authUrls).toEqual({ google: `https://accounts.example.com/authorize?agent=${agent.id}` });
       expect((await call(AgentContracts.get, { id: agent.id }, owner)).knowledgeBaseIds).toEqual([knowledgeBaseId]);
       const definition = await call(WizardContracts.export, { id: agent.id }, owner);
       expect(definition).toMatchObject({ kind: 'agent-platform/agent-definition', formatVersion: 1, sourceVersion: 1 });
       expect(JSON.stringify(definition)).not.toContain(agent.id);
       const imported = await call(WizardContracts.import, { definition: definition as unknown as Record<string, unknown> }, other);
       expect(imported.id).not.toBe(agent.id);
-      expect(imported).toMatchObject({ name: 'Helper', systemPrompt: 'Be brief.', knowledgeBaseIds: [], currentVersion: 1, authUrls: {} });
+      expect(imported).toMatchObject({ name: 'Helper', systemPrompt: 'Be brief.', knowledgeBaseIds: [], currentVersion: 1, authUrls: { google: `https://accounts.example.com/authorize?agent=${imported.id}` } });
       expect((await call(AgentContracts.get, { id: imported.id }, other)).tools).toEqual([{ kind: 'integration', name: 'gmail', provider: 'google' }]);
     });
 

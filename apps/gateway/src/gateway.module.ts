@@ -29,6 +29,7 @@ import { ToolsModule } from './tools/tools.module.js';
 import { McpServersModule } from './mcp-servers/mcp-servers.module.js';
 import { IntegrationsModule } from './integrations/integrations.module.js';
 import { IntegrationEventsModule } from './integration-events/integration-events.module.js';
+import { ConnectionsModule } from './connections/connections.module.js';
 
 /** One module per route family (apps/gateway/src/<feature>/); the HTTP plumbing every route shares is in http/. */
 @Module({})
@@ -61,6 +62,7 @@ export class GatewayModule {
         McpServersModule,
         IntegrationsModule,
         IntegrationEventsModule,
+        ConnectionsModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import {
   type Actor,
   AppError,
+  ConnectionContracts,
   HttpToolContracts,
   McpServerContracts,
   type RpcContract,
@@ -14,7 +15,8 @@ import {
 } from '#contracts';
 import { loadConfig } from '#config';
 import { type RunningService, Runtime, startBusService } from '#service-kit';
-import { createTestDatabase, McpTestServer, query, testEnv, uniqueNamespace } from '#testing';
+import { createTestDatabase, FakeOAuthProvider, McpTestServer, query, testEnv, uniqueNamespace } from '#testing';
+import { ConnectionsService } from '../src/connections/connections.service.js';
 import { integrationApp } from '../src/integration.app.js';
 
 const STDIO_SERVER = fileURLToPath(new URL('../../../dist/libs/testing/src/mcp-test-server-stdio.js', import.meta.url).href.replace('/apps/integration/test/../../../', '/'));
@@ -32,6 +34,7 @@ describe('integration service', () => {
   let databaseUrl: string;
   let mcp: McpTestServer;
   let guarded: McpTestServer;
+  let oauth: FakeOAuthProvider;
 
   const call = <Req, Res>(contract: RpcContract<Req, Res>, data: Req, actor: Actor): Promise<Res> => runtime.client.request(contract, data, { actor, timeoutMs: 20_000 });
   const newUser = (): Actor => ({ kind: 'user', userId: randomUUID(), scopes: ['full'] });
@@ -49,11 +52,15 @@ describe('integration service', () => {
   beforeAll(async () => {
     mcp = await McpTestServer.start();
     guarded = await McpTestServer.start({ requiredToken: 'sekret-token-123' });
+    oauth = await FakeOAuthProvider.start();
     process.env.ENCRYPTION_KEYS = `spec:${randomBytes(32).toString('base64')}`;
     process.env.INTEGRATION_STDIO_COMMANDS = process.execPath;
     process.env.INTEGRATION_STDIO_IDLE_SECONDS = '1';
     process.env.INTEGRATION_HEALTH_INTERVAL_SECONDS = '0';
-    process.env.INTEGRATION_OAUTH_PROVIDERS = JSON.stringify([{ name: 'acme', authorizationUrl: 'https://auth.example.com/authorize', tokenUrl: 'https://auth.example.com/token', clientId: 'client' }]);
+    process.env.INTEGRATION_OAUTH_PROVIDERS = JSON.stringify([oauth.providerConfig('acme')]);
+    process.env.INTEGRATION_OAUTH_REDIRECT_URL = 'http://localhost:3000/api/v1/integrations/oauth/callback';
+    process.env.INTEGRATION_REFRESH_JITTER_SECONDS = '0';
+    process.env.INTEGRATION_REFRESH_POLL_SECONDS = '3600';
     databaseUrl = await createTestDatabase('integration');
     const config = {
       ...loadConfig({}),
@@ -61,19 +68,40 @@ describe('integration service', () => {
       natsUrl: testEnv().natsUrl,
       busNamespace: uniqueNamespace('integration'),
       outboxRelay: false,
-      outbound: { allowInternal: false, internalAllowlist: [`127.0.0.1:${mcp.port}`, `127.0.0.1:${guarded.port}`] },
+      outbound: { allowInternal: false, internalAllowlist: [`127.0.0.1:${mcp.port}`, `127.0.0.1:${guarded.port}`, oauth.baseUrl.replace('http://', '')] },
     };
     runtime = await Runtime.create(config, 'integration-spec');
     service = await startBusService(integrationApp, runtime);
   });
 
   afterAll(async () => {
-    for (const name of ['ENCRYPTION_KEYS', 'INTEGRATION_STDIO_COMMANDS', 'INTEGRATION_STDIO_IDLE_SECONDS', 'INTEGRATION_HEALTH_INTERVAL_SECONDS', 'INTEGRATION_OAUTH_PROVIDERS']) delete process.env[name];
+    for (const name of [
+      'ENCRYPTION_KEYS',
+      'INTEGRATION_STDIO_COMMANDS',
+      'INTEGRATION_STDIO_IDLE_SECONDS',
+      'INTEGRATION_HEALTH_INTERVAL_SECONDS',
+      'INTEGRATION_OAUTH_PROVIDERS',
+      'INTEGRATION_OAUTH_REDIRECT_URL',
+      'INTEGRATION_REFRESH_JITTER_SECONDS',
+      'INTEGRATION_REFRESH_POLL_SECONDS',
+    ])
+      delete process.env[name];
     await service?.close();
     await runtime?.close();
     await mcp?.stop();
     await guarded?.stop();
+    await oauth?.stop();
   });
+
+  /** Consents at the fake provider as `email` and brings the browser back to the callback: the new connection. */
+  const connect = async (actor: Actor, email: string, agentId?: string) => {
+    oauth.consentAs(email);
+    const { authorizationUrl } = await call(ConnectionContracts.authorize, { provider: 'acme', ...(agentId ? { agentId } : {}) }, actor);
+    const consent = await fetch(authorizationUrl, { redirect: 'manual' });
+    const back = new URL(consent.headers.get('location') as string);
+    return call(ConnectionContracts.callback, { state: back.searchParams.get('state') as string, code: back.searchParams.get('code') as string }, { kind: 'anonymous' });
+  };
+  const connectionsService = () => service.app.get(ConnectionsService);
 
   beforeEach(() => {
     mcp.reset();
@@ -275,6 +303,119 @@ describe('integration service', () => {
         ['add_tool', ['add_tool']],
       ]);
       expect(items.find((i) => i.source === 'integration')).toMatchObject({ name: 'acme_api', ref: { kind: 'integration', provider: 'acme' } });
+    });
+  });
+
+  describe('OAuth connections', () => {
+    it('connects with PKCE S256 and a state bound to the user, keeps the tokens sealed, and the state works once', async () => {
+      const owner = newUser();
+      const { authorizationUrl } = await call(ConnectionContracts.authorize, { provider: 'acme' }, owner);
+      const url = new URL(authorizationUrl);
+      expect(Object.fromEntries(url.searchParams)).toMatchObject({
+        response_type: 'code',
+        client_id: oauth.clientId,
+        redirect_uri: 'http://localhost:3000/api/v1/integrations/oauth/callback',
+        scope: 'mail.read calendar',
+        code_challenge_method: 'S256',
+      });
+      expect(url.searchParams.get('state')).toMatch(/^[A-Za-z0-9_-]{40,}$/);
+      const consent = await fetch(authorizationUrl, { redirect: 'manual' });
+      const back = new URL(consent.headers.get('location') as string);
+      const state = back.searchParams.get('state') as string;
+      const connection = await call(ConnectionContracts.callback, { state, code: back.searchParams.get('code') as string }, { kind: 'anonymous' });
+      expect(connection).toMatchObject({ provider: 'acme', agentId: null, accountEmail: 'someone@example.com', status: 'connected', scopes: ['mail.read', 'calendar'] });
+      expect(oauth.tokenRequests.at(-1)?.get('code_verifier')).toMatch(/^[A-Za-z0-9_-]{43,}$/);
+      const [row] = await query<{ credentials_sealed: string }>(databaseUrl, `SELECT credentials_sealed FROM integration.connections WHERE id = $1`, [connection.id]);
+      expect(row.credentials_sealed).toMatch(/^v1\.spec\./);
+      expect(row.credentials_sealed).not.toMatch(/at_|rt_/);
+      expect(JSON.stringify(connection)).not.toMatch(/at_|rt_/);
+      expect(await failure(call(ConnectionContracts.callback, { state, code: 'again' }, { kind: 'anonymous' }))).toEqual({ code: 'VALIDATION_FAILED', fields: ['state'] });
+      expect(await failure(call(ConnectionContracts.callback, { state: 'made-up', code: 'x' }, { kind: 'anonymous' }))).toEqual({ code: 'VALIDATION_FAILED', fields: ['state'] });
+      expect((await call(ConnectionContracts.list, {}, owner)).items.map((c) => c.id)).toEqual([connection.id]);
+      expect((await call(IntegrationEventContracts.list, { connectionId: connection.id }, owner)).items.map((e) => e.type)).toEqual(['connected']);
+    });
+
+    it('refreshes a connection due once however many replicas try at once, storing the rotated refresh token', async () => {
+      const owner = newUser();
+      oauth.expiresIn = 60; // inside INTEGRATION_REFRESH_AHEAD_SECONDS (300): due at once
+      oauth.refreshedExpiresIn = 3600;
+      oauth.refreshDelayMs = 300;
+      const connection = await connect(owner, 'refresh@example.com');
+      const before = oauth.refreshCount;
+      const refreshed = await Promise.all([connectionsService().refreshDue(), connectionsService().refreshDue(), connectionsService().refreshDue()]);
+      expect(refreshed.reduce((a, b) => a + b, 0)).toBe(1);
+      expect(oauth.refreshCount - before).toBe(1);
+      const after = (await call(ConnectionContracts.list, {}, owner)).items[0];
+      expect(after.lastRefreshedAt).not.toBeNull();
+      expect(new Date(after.expiresAt as string).getTime()).toBeGreaterThan(Date.now() + 3000_000);
+      // The rotated refresh token was kept: a forced second refresh is accepted (the old one would revoke the grant).
+      await query(databaseUrl, `UPDATE integration.connections SET refresh_due_at = now() WHERE id = $1`, [connection.id]);
+      expect(await connectionsService().refreshDue()).toBe(1);
+      expect(oauth.refreshCount - before).toBe(2);
+      expect(oauth.isRevoked('refresh@example.com')).toBe(false);
+      const events = (await call(IntegrationEventContracts.list, { connectionId: connection.id }, owner)).items;
+      expect(events.map((e) => [e.type, e.data.rotated])).toEqual([
+        ['refreshed', true],
+        ['refreshed', true],
+        ['connected', undefined],
+      ]);
+      oauth.expiresIn = 3600;
+      oauth.refreshDelayMs = 0;
+    });
+
+    it('marks a revoked grant needs_reauth, records it and notifies the user', async () => {
+      const owner = newUser();
+      const connection = await connect(owner, 'revoked@example.com');
+      oauth.revokeAccount('revoked@example.com');
+      await query(databaseUrl, `UPDATE integration.connections SET refresh_due_at = now() WHERE id = $1`, [connection.id]);
+      await connectionsService().refreshDue();
+      expect((await call(ConnectionContracts.list, {}, owner)).items[0]).toMatchObject({ id: connection.id, status: 'needs_reauth' });
+      expect((await call(IntegrationEventContracts.list, { connectionId: connection.id, type: 'revoked' }, owner)).items).toHaveLength(1);
+      const notes = await query<{ subject: string; data: { userId: string; kind: string } }>(
+        databaseUrl,
+        `SELECT subject, envelope->'data' AS data FROM integration.outbox WHERE envelope->'data'->>'userId' = $1`,
+        [owner.userId],
+      );
+      expect(notes).toEqual([{ subject: 'events.integration.notification.requested', data: expect.objectContaining({ userId: owner.userId, kind: 'connection.needs_reauth' }) }]);
+    });
+
+    it("calls the provider's API and HTTP tools with the connection's token, and offers consent links for an agent's providers", async () => {
+      const owner = newUser();
+      const agentId = randomUUID();
+      expect((await call(ConnectionContracts.authUrls, { ownerId: owner.userId as string, agentId, refs: [{ kind: 'integration', name: 'mail', provider: 'acme' }] }, AGENT)).authUrls.acme).toMatch(
+        /^http:\/\/127\.0\.0\.1:\d+\/authorize\?/,
+      );
+      const resolvedBefore = await call(ToolCallContracts.resolve, { ownerId: owner.userId as string, agentId, refs: [{ kind: 'integration', name: 'mail', provider: 'acme' }] }, EXECUTION);
+      expect(resolvedBefore.unavailable[0].reason).toMatch(/connect Acme first/);
+      const connection = await connect(owner, 'agent@example.com', agentId);
+      expect(connection.agentId).toBe(agentId);
+      expect((await call(ConnectionContracts.authUrls, { ownerId: owner.userId as string, agentId, refs: [{ kind: 'integration', name: 'mail', provider: 'acme' }] }, AGENT)).authUrls).toEqual({});
+      const [api] = (await call(ToolCallContracts.resolve, { ownerId: owner.userId as string, agentId, refs: [{ kind: 'integration', name: 'mail', provider: 'acme' }] }, EXECUTION)).tools;
+      expect(api.name).toBe('acme_api');
+      const reply = await call(ToolCallContracts.call, { ownerId: owner.userId as string, agentId, runId: randomUUID(), callId: 'm1', target: api.target, arguments: { path: 'mail/inbox', query: { q: 'hi' } }, timeoutMs: 5000 }, EXECUTION);
+      expect(reply.isError).toBe(false);
+      expect(JSON.parse(reply.text.split('\n').slice(1).join('\n'))).toEqual({ path: '/api/mail/inbox', query: { q: 'hi' }, email: 'agent@example.com' });
+      const escape = await call(ToolCallContracts.call, { ownerId: owner.userId as string, agentId, runId: randomUUID(), callId: 'm2', target: api.target, arguments: { path: '../userinfo' }, timeoutMs: 5000 }, EXECUTION);
+      expect(escape.text).toMatch(/path must stay below/);
+
+      const tool = await call(HttpToolContracts.create, { name: 'inbox', urlTemplate: `${oauth.baseUrl}/api/inbox`, auth: { type: 'connection', connectionId: connection.id } }, owner);
+      const [resolvedTool] = (await call(ToolCallContracts.resolve, { ownerId: owner.userId as string, refs: [{ kind: 'registry', name: 'inbox', refId: tool.id }] }, EXECUTION)).tools;
+      const viaTool = await call(ToolCallContracts.call, { ownerId: owner.userId as string, runId: randomUUID(), callId: 'h1', target: resolvedTool.target, arguments: {}, timeoutMs: 5000 }, EXECUTION);
+      expect(viaTool.text).toContain('"email":"agent@example.com"');
+    });
+
+    it("disconnects (revoking the grant at the provider), and another user's connection is not found", async () => {
+      const owner = newUser();
+      const stranger = newUser();
+      const connection = await connect(owner, 'bye@example.com');
+      expect(await failure(call(ConnectionContracts.delete, { id: connection.id }, stranger))).toEqual({ code: 'NOT_FOUND', fields: [] });
+      expect(await failure(call(HttpToolContracts.create, { name: 'steal', urlTemplate: 'https://example.com/', auth: { type: 'connection', connectionId: connection.id } }, stranger))).toEqual({ code: 'NOT_FOUND', fields: [] });
+      expect((await call(ConnectionContracts.list, {}, stranger)).items).toEqual([]);
+      await call(ConnectionContracts.delete, { id: connection.id }, owner);
+      expect(oauth.isRevoked('bye@example.com')).toBe(true);
+      expect((await call(ConnectionContracts.list, {}, owner)).items).toEqual([]);
+      expect(await failure(call(ConnectionContracts.authorize, { provider: 'nowhere' }, owner))).toEqual({ code: 'NOT_FOUND', fields: [] });
+      expect(await failure(call(ConnectionContracts.authUrls, { ownerId: owner.userId as string, agentId: randomUUID(), refs: [] }, owner))).toEqual({ code: 'FORBIDDEN', fields: [] });
     });
   });
 

@@ -149,7 +149,7 @@ export class AgentsService {
       await this.outbox.add(AgentCreated, { agentId: inserted.id, ownerId, version: 1 }, actor);
       return inserted;
     });
-    return { ...toAgentView(saved), authUrls: authUrlsFor(saved) };
+    return { ...toAgentView(saved), authUrls: await this.toolOwnership.authUrls(ownerId, saved.id, saved.tools) };
   }
 
   async list(actor: Actor, query: ListAgentsQuery): Promise<AgentList> {
@@ -362,11 +362,6 @@ export class AgentsService {
 /** The version row of the agent's current state. */
 function currentVersionOf(agent: AgentEntity, createdBy: string | null): AgentVersionEntity {
   return Object.assign(new AgentVersionEntity(), { id: newId(), agentId: agent.id, version: agent.currentVersion, snapshot: snapshotOf(agent), createdBy });
-}
-
-/** Seed 000: consent links for tools that need an integration; empty until the integration service exists. */
-function authUrlsFor(_agent: AgentEntity): Record<string, string> {
-  return {};
 }
 
 function refuseNulls(fields: AgentFields): void {

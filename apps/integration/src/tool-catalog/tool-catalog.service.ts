@@ -22,6 +22,7 @@ import {
   type ToolRefProblem,
   type UnresolvedTool,
 } from '#contracts';
+import { ConnectionsService } from '../connections/connections.service.js';
 import { INTEGRATION_CONFIG } from '../integration-config.module.js';
 import { type McpServerEntity, McpServersService } from '../mcp-servers/mcp-servers.service.js';
 import { ToolRegistryService } from '../tool-registry/tool-registry.service.js';
@@ -38,6 +39,7 @@ export class ToolCatalogService {
     private readonly registry: ToolRegistryService,
     private readonly mcp: McpServersService,
     private readonly usage: UsageService,
+    private readonly connections: ConnectionsService,
     @Inject(INTEGRATION_CONFIG) private readonly config: IntegrationConfig,
   ) {}
 
@@ -134,7 +136,9 @@ export class ToolCatalogService {
       } else if (ref.kind === 'integration') {
         const provider = this.provider(ref.provider ?? ref.name);
         if (!provider) missing(`there is no integration provider "${ref.provider ?? ref.name}"`);
-        else missing(`the ${provider.title} API tool needs an OAuth connection, which this service does not offer yet`);
+        else if (!provider.apiBaseUrl) missing(`${provider.title} has no API base URL configured for a tool`);
+        else if (!(await this.connections.usableConnection(ownerId, request.agentId ?? null, provider.name))) missing(`connect ${provider.title} first (POST /integrations/${provider.name}/authorize)`);
+        else resolved.push({ name: `${provider.name.replace(/-/g, '_')}_api`, description: `Calls the ${provider.title} API (${provider.apiBaseUrl}) with the connected account`, parameters: PROVIDER_API_PARAMETERS, idempotent: false, refIndex, target: { kind: 'integration', id: provider.name, toolName: `${provider.name}_api` } });
       }
     }
     return { tools: resolved, unavailable };
@@ -187,8 +191,32 @@ export class ToolCatalogService {
         return { text, isError: result.isError === true };
       }
       case 'integration':
-        return { text: 'Error: integration API tools need an OAuth connection, which this service does not offer yet', isError: true };
+        return this.callProviderApi(request, signal);
     }
+  }
+
+  /** `<provider>_api`: a request below the provider's API base URL, with the connection's access token (refreshed first when due). */
+  private async callProviderApi(request: CallToolRequest, signal: AbortSignal): Promise<CallToolReply> {
+    const provider = this.provider(request.target.id);
+    if (!provider?.apiBaseUrl) return { text: `Error: there is no provider ${request.target.id} with an API`, isError: true };
+    const connection = await this.connections.usableConnection(request.ownerId, request.agentId ?? null, provider.name);
+    if (!connection) return { text: `Error: connect ${provider.title} first`, isError: true };
+    const args = request.arguments as { method?: unknown; path?: unknown; query?: unknown; body?: unknown };
+    const method = typeof args.method === 'string' ? args.method.toUpperCase() : 'GET';
+    if (!['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].includes(method)) return { text: 'Error: method must be GET, POST, PUT, PATCH or DELETE', isError: true };
+    const base = new URL(provider.apiBaseUrl);
+    const url = new URL(String(args.path ?? '').replace(/^\/+/, ''), base);
+    if (url.origin !== base.origin || !url.pathname.startsWith(base.pathname)) return { text: `Error: path must stay below ${provider.apiBaseUrl}`, isError: true };
+    if (args.query && typeof args.query === 'object') for (const [k, v] of Object.entries(args.query)) url.searchParams.set(k, String(v));
+    const token = await this.connections.accessToken(request.ownerId, connection.id);
+    const res = await fetch(url, {
+      method,
+      headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(args.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      body: args.body !== undefined && method !== 'GET' ? JSON.stringify(args.body) : undefined,
+      signal,
+    });
+    const text = (await res.text()).slice(0, 100_000);
+    return { text: `HTTP ${res.status}\n${text}`, isError: res.status >= 400 };
   }
 
   private async serverTools(server: McpServerEntity, ownerId: string, ref: ToolReference, refIndex: number, missing: (reason: string) => void): Promise<ResolvedTool[]> {
@@ -210,6 +238,17 @@ export class ToolCatalogService {
     return this.config.providers.find((p) => p.name === name);
   }
 }
+
+const PROVIDER_API_PARAMETERS = {
+  type: 'object',
+  properties: {
+    method: { type: 'string', enum: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] },
+    path: { type: 'string', description: "Path below the provider's API base URL, e.g. gmail/v1/users/me/messages" },
+    query: { type: 'object', description: 'Query parameters' },
+    body: { type: 'object', description: 'JSON body (not for GET)' },
+  },
+  required: ['path'],
+};
 
 function idsOf(refs: ToolReference[], kind: 'registry' | 'mcp'): string[] {
   return [...new Set(refs.filter((r) => r.kind === kind && r.refId).map((r) => r.refId as string))];

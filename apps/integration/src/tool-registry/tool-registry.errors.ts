@@ -9,5 +9,4 @@ export const ToolRegistryErrors = {
   badUrl: (problem: string) => AppError.invalidField('urlTemplate', problem),
   badParameters: (problem: string) => AppError.invalidField('parameters', problem),
   badAuth: (field: string, problem: string) => AppError.invalidField(`auth.${field}`, problem),
-  connectionNotFound: () => AppError.notFound('connection'),
 };

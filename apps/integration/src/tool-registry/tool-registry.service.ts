@@ -12,6 +12,7 @@ import {
 } from '#contracts';
 import { OutboundAddressError, OutboundPolicy } from '#outbound';
 import { Database, decodeCursor, encodeCursor, isUniqueViolation, newId, pageOf } from '#persistence';
+import { ConnectionsService } from '../connections/connections.service.js';
 import { refusedAddress } from '../outbound-address.js';
 import { SecretsService } from '../secrets/secrets.service.js';
 import { HttpToolEntity } from './http-tool.entity.js';
@@ -33,13 +34,6 @@ export interface HttpToolAnswer {
   isError: boolean;
 }
 
-/** Bearer tokens of OAuth connections, for tools that authenticate with one (the connections feature provides it). */
-export interface ConnectionTokens {
-  /** The connection's current access token (refreshed first when due), or NOT_FOUND for a connection that is not the owner's. */
-  accessToken(ownerId: string, connectionId: string): Promise<string>;
-  assertOwned(ownerId: string, connectionId: string): Promise<void>;
-}
-
 /**
  * The tool registry: HTTP tools a user defines (a method, a URL template, JSON-schema parameters,
  * and auth by an encrypted header or an OAuth connection), listed with the built-ins. Every call
@@ -47,19 +41,13 @@ export interface ConnectionTokens {
  */
 @Injectable()
 export class ToolRegistryService {
-  private connections: ConnectionTokens | undefined;
-
   constructor(
     private readonly tools: ToolRegistryRepository,
+    private readonly connections: ConnectionsService,
     private readonly secrets: SecretsService,
     private readonly policy: OutboundPolicy,
     private readonly database: Database,
   ) {}
-
-  /** The connections feature registers itself when it starts (it imports this module, not the other way round). */
-  useConnections(connections: ConnectionTokens): void {
-    this.connections = connections;
-  }
 
   async create(actor: Actor, request: CreateHttpToolRequest): Promise<HttpToolView> {
     const ownerId = requireUserId(actor);
@@ -145,7 +133,6 @@ export class ToolRegistryService {
       headers[tool.authHeaderName.toLowerCase()] = this.secrets.open(tool.authHeaderSealed, ownerId, 'tools', tool.id, 'header');
     }
     if (tool.authType === 'connection' && tool.authConnectionId) {
-      if (!this.connections) return { text: 'Error: OAuth connections are not available', isError: true };
       headers.authorization = `Bearer ${await this.connections.accessToken(ownerId, tool.authConnectionId)}`;
     }
     let response: Response;
@@ -198,7 +185,6 @@ export class ToolRegistryService {
       tool.authConnectionId = null;
     } else if (auth.type === 'connection') {
       if (!auth.connectionId) throw ToolRegistryErrors.badAuth('connectionId', 'auth.connectionId is required for auth type connection');
-      if (!this.connections) throw ToolRegistryErrors.connectionNotFound();
       await this.connections.assertOwned(ownerId, auth.connectionId);
       tool.authConnectionId = auth.connectionId;
       tool.authHeaderName = null;

@@ -350,7 +350,7 @@ export class AgentList {
   @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
 }
 
-/** Seed 000: creation answers with the consent links the tools need (none until integrations exist). */
+/** Seed 000: creation answers with the consent links its integration tools need (providers the owner has not connected). */
 export class AgentCreatedReply extends AgentView {
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, description: 'Consent URL per integration provider' })
   authUrls: Record<string, string>;

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Cluster, createTestDatabase, FakeOpenAiServer, McpTestServer, registerUser, type TestUser, testEnv, uniqueNamespace } from '#testing';
+import { AppProcess, Cluster, createTestDatabase, FakeOAuthProvider, FakeOpenAiServer, McpTestServer, registerUser, type TestUser, testEnv, uniqueNamespace } from '#testing';
 import { expectBadField, expectProblem } from './support/problems.js';
 import { eventually } from './support/waits.js';
 
@@ -22,6 +22,9 @@ describe('integrations over NATS, every app its own process', () => {
   let cluster: Cluster;
   let fake: FakeOpenAiServer;
   let mcp: McpTestServer;
+  let oauth: FakeOAuthProvider;
+  /** What the integration processes run with, so a test can start a second replica. */
+  let integrationEnv: Record<string, string>;
   let owner: TestUser;
   let stranger: TestUser;
 
@@ -46,15 +49,26 @@ describe('integrations over NATS, every app its own process', () => {
   beforeAll(async () => {
     fake = await FakeOpenAiServer.start();
     mcp = await McpTestServer.start();
+    oauth = await FakeOAuthProvider.start();
+    const databaseUrl = await createTestDatabase('integrations');
+    const namespace = uniqueNamespace('integ');
+    integrationEnv = {
+      ENCRYPTION_KEYS: `e2e:${randomBytes(32).toString('base64')}`,
+      INTEGRATION_HEALTH_INTERVAL_SECONDS: '0',
+      INTEGRATION_OAUTH_PROVIDERS: JSON.stringify([oauth.providerConfig('acme')]),
+      INTEGRATION_OAUTH_REDIRECT_URL: 'http://gateway.test/api/v1/integrations/oauth/callback',
+      INTEGRATION_REFRESH_JITTER_SECONDS: '0',
+      INTEGRATION_REFRESH_POLL_SECONDS: '1',
+    };
     cluster = await Cluster.start({
-      databaseUrl: await createTestDatabase('integrations'),
+      databaseUrl,
       natsUrl: testEnv().natsUrl,
-      namespace: uniqueNamespace('integ'),
+      namespace,
       readyTimeoutMs: 120_000,
       env: { OUTBOUND_INTERNAL_ALLOWLIST: `127.0.0.1:${mcp.port}` },
       perApp: {
         identity: { ENCRYPTION_KEYS: `e2e:${randomBytes(32).toString('base64')}` },
-        integration: { ENCRYPTION_KEYS: `e2e:${randomBytes(32).toString('base64')}`, INTEGRATION_HEALTH_INTERVAL_SECONDS: '0' },
+        integration: integrationEnv,
         execution: {
           OPENAI_BASE_URL: fake.baseUrl,
           OPENAI_API_KEY: 'sk-test',
@@ -66,7 +80,19 @@ describe('integrations over NATS, every app its own process', () => {
       },
     });
     [owner, stranger] = await Promise.all([registerUser(cluster.api), registerUser(cluster.api)]);
-  });
+    integrationEnv = { ...integrationEnv, DATABASE_URL: databaseUrl, NATS_URL: testEnv().natsUrl, BUS_NAMESPACE: namespace, OUTBOUND_INTERNAL_ALLOWLIST: `127.0.0.1:${mcp.port}`, LOG_LEVEL: 'info' };
+   }, 180_000); // starting seven processes on a busy machine can take a while
+
+  /** Consents at the fake provider and follows the browser back through the gateway's callback (no bearer token). */
+  const connect = async (token: string, email: string): Promise<Res> => {
+    oauth.consentAs(email);
+    const authorize = await post('/integrations/acme/authorize', {}, token);
+    expect(authorize.status).toBe(200);
+    const consent = await fetch(authorize.body.authorizationUrl as string, { redirect: 'manual' });
+    const back = new URL(consent.headers.get('location') as string);
+    expect(back.origin + back.pathname).toBe('http://gateway.test/api/v1/integrations/oauth/callback');
+    return cluster.api.request('GET', `${back.pathname}${back.search}`, {});
+  };
 
   beforeEach(() => {
     fake.reset();
@@ -77,6 +103,7 @@ describe('integrations over NATS, every app its own process', () => {
     await cluster?.stop();
     await fake?.stop();
     await mcp?.stop();
+    await oauth?.stop();
   });
 
   describe('successful', () => {
@@ -170,6 +197,65 @@ describe('integrations over NATS, every app its own process', () => {
       const names = (available.body.items as Array<{ source: string; name: string }>).map((i) => `${i.source}:${i.name}`);
       expect(names).toEqual(expect.arrayContaining(['builtin:calculator', 'registry:get_repo', 'mcp:echo', 'mcp:slow']));
       expect(cluster.logs()).not.toContain('ghp_secret_123');
+    });
+  });
+
+  describe('OAuth connections', () => {
+    it('connects through the browser redirect and the callback, and two replicas refresh an expiring connection exactly once', async () => {
+      const providers = await get('/integrations/providers', owner.accessToken);
+      expect(providers.body.items).toEqual([{ name: 'acme', title: 'Acme', scopes: ['mail.read', 'calendar'], hasApiTool: true }]);
+      const second = AppProcess.forApp('integration', integrationEnv).start();
+      try {
+        await second.waitForOutput(/integration service ready/, 60_000);
+        oauth.expiresIn = 302; // due 300 s before expiry: in about 2 s
+        oauth.refreshedExpiresIn = 3600;
+        oauth.refreshDelayMs = 800; // both replicas' rounds overlap a refresh in flight
+        const before = oauth.refreshCount;
+        const connected = await connect(owner.accessToken, 'two@example.com');
+        expect(connected.status).toBe(200);
+        expect(connected.body).toMatchObject({ provider: 'acme', accountEmail: 'two@example.com', status: 'connected' });
+        expect(connected.text).not.toMatch(/"(at|rt)_/);
+        const id = connected.body.id as string;
+        await eventually(() => get('/connections', owner.accessToken), (r) => (r.body.items as Array<{ id: string; lastRefreshedAt: string | null }>).some((c) => c.id === id && c.lastRefreshedAt !== null), 20_000);
+        await new Promise((r) => setTimeout(r, 3000)); // more rounds of both replicas: nothing more is due
+        expect(oauth.refreshCount - before).toBe(1);
+        expect(oauth.isRevoked('two@example.com')).toBe(false);
+        const events = await get(`/integration-events?connectionId=${id}`, owner.accessToken);
+        expect(events.body.items.map((e: { type: string }) => e.type)).toEqual(['refreshed', 'connected']);
+      } finally {
+        oauth.expiresIn = 3600;
+        oauth.refreshDelayMs = 0;
+        await second.stop();
+      }
+    });
+
+    it('a revoked grant turns the connection needs_reauth and notifies the user; a replayed callback is refused', async () => {
+      const user = await registerUser(cluster.api);
+      oauth.expiresIn = 302;
+      const connected = await connect(user.accessToken, 'gone@example.com');
+      oauth.expiresIn = 3600;
+      oauth.revokeAccount('gone@example.com');
+      const id = connected.body.id as string;
+      await eventually(() => get('/connections', user.accessToken), (r) => (r.body.items as Array<{ id: string; status: string }>).some((c) => c.id === id && c.status === 'needs_reauth'), 20_000);
+      const notes = await eventually(() => get('/notifications', user.accessToken), (r) => (r.body.items as Array<{ kind: string }>).some((n) => n.kind === 'connection.needs_reauth'), 20_000);
+      expect(notes.status).toBe(200);
+      const replay = await cluster.api.request('GET', `/api/v1/integrations/oauth/callback?state=${'x'.repeat(43)}&code=abc`, {});
+      expectBadField(replay, 'state');
+      expectBadField(await cluster.api.request('GET', '/api/v1/integrations/oauth/callback?code=abc', {}), 'state');
+    });
+
+    it("answers 404 to another user's connection, and for unknown providers", async () => {
+      const connected = await connect(owner.accessToken, 'mine@example.com');
+      const id = connected.body.id as string;
+      expectProblem(await del(`/connections/${id}`, stranger.accessToken), 404, 'NOT_FOUND');
+      expect((await get('/connections', stranger.accessToken)).body.items).toEqual([]);
+      expectProblem(await post('/integrations/nowhere/authorize', {}, owner.accessToken), 404, 'NOT_FOUND');
+      expectBadField(await post('/integrations/Not-A-Name!/authorize', {}, owner.accessToken), 'provider');
+      expectBadField(await post('/integrations/acme/authorize', { agentId: 'x' }, owner.accessToken), 'agentId');
+      expectBadField(await del('/connections/nope', owner.accessToken), 'id');
+      expectProblem(await post('/integrations/acme/authorize', {}, ''), 401, 'UNAUTHENTICATED');
+      expect((await del(`/connections/${id}`, owner.accessToken)).status).toBe(204);
+      expect(oauth.isRevoked('mine@example.com')).toBe(true);
     });
   });
 

@@ -35,6 +35,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BRANCH_MESSAGES, measureLatency, SEARCH_MESSAGES, seedConversations } from './lib/conversation-bench.mjs';
 import { createRunAgent, measureRuns, startModelServer } from './lib/run-bench.mjs';
+import { measureMcpCalls, startMcpServer } from './lib/mcp-bench.mjs';
 import { autocannon } from './lib/load.mjs';
 import { backendPids, createDatabase, dropDatabase, dropFloorTable, setupFloorTable, withDatabase } from './lib/pg-admin.mjs';
 import {
@@ -55,8 +56,6 @@ const ROOT = dirname(HERE);
 const ADMIN_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const APPS = ['gateway', 'identity', 'agent', 'workflow', 'conversation', 'integration', 'execution'];
-const READY_TIMEOUT_MS = 60_000;
-
 const args = Object.fromEntries(
   process.argv
     .slice(2)
@@ -64,6 +63,7 @@ const args = Object.fromEntries(
     .filter(Boolean)
     .map((m) => [m[1], m[2] ?? true]),
 );
+const READY_TIMEOUT_MS = Number(args['ready-timeout-ms'] ?? 60_000);
 const ROUNDS = Number(args.rounds ?? 3);
 const DURATION = Math.min(5, Number(args.duration ?? 5));
 const WARMUP = Math.min(5, Number(args.warmup ?? 1));
@@ -78,7 +78,7 @@ const AGENT_BODY = JSON.stringify({
   modelProvider: 'openai',
   modelName: 'gpt-4o-mini',
   systemPrompt: 'You are a helpful assistant. Answer briefly and cite your sources.',
-  tools: [{ kind: 'builtin', name: 'web_search' }],
+  tools: [{ kind: 'builtin', name: 'calculator' }],
   configuration: { temperature: 0.3, maxTokens: 800 },
 });
 
@@ -108,6 +108,8 @@ const SCENARIOS = {
   // Run scenarios: sequential runs interleaved with the same model call made directly.
   'agent-run': { label: 'POST /api/v1/agents/:id/runs (wait) vs the model call alone, instant model', runs: true, ttft: false },
   'run-ttft': { label: 'POST /api/v1/agents/:id/runs?stream=true, first token vs the model call alone', runs: true, ttft: true },
+  // One MCP tool call: the run's tool step vs the same call straight to the MCP server.
+  'mcp-call': { label: "an agent run's MCP tool step vs the same MCP call made directly", runs: true, mcp: true },
 };
 const SCENARIO_KEYS = String(args.scenarios ?? Object.keys(SCENARIOS).join(','))
   .split(',')
@@ -270,9 +272,15 @@ async function main() {
 
   const LOAD_KEYS = SCENARIO_KEYS.filter((k) => !SCENARIOS[k].latency && !SCENARIOS[k].runs);
   const LATENCY_KEYS = FLOOR_ONLY ? [] : SCENARIO_KEYS.filter((k) => SCENARIOS[k].latency);
-  const RUN_KEYS = FLOOR_ONLY ? [] : SCENARIO_KEYS.filter((k) => SCENARIOS[k].runs);
+  const RUN_KEYS = FLOOR_ONLY ? [] : SCENARIO_KEYS.filter((k) => SCENARIOS[k].runs && !SCENARIOS[k].mcp);
+  const MCP_KEYS = FLOOR_ONLY ? [] : SCENARIO_KEYS.filter((k) => SCENARIOS[k].mcp);
   let model;
-  if (RUN_KEYS.length > 0) {
+  let mcp;
+  if (MCP_KEYS.length > 0) {
+    mcp = await startMcpServer(ROOT);
+    onCleanup(() => mcp.stop());
+  }
+  if (RUN_KEYS.length + MCP_KEYS.length > 0) {
     model = await startModelServer(ROOT);
     onCleanup(() => model.stop());
     log(`model server (instant fake OpenAI) at ${model.baseUrl}`);
@@ -290,6 +298,7 @@ async function main() {
     const modelEnv = model
       ? { OPENAI_BASE_URL: model.baseUrl, OPENAI_API_KEY: 'sk-bench', EXECUTION_MAX_ACTIVE_RUNS_PER_USER: '100000', EXECUTION_MODEL_MAX_RETRIES: '0' }
       : {};
+    if (mcp) modelEnv.OUTBOUND_INTERNAL_ALLOWLIST = `127.0.0.1:${mcp.port}`;
     const platform = await startPlatform(dbUrl, ts, modelEnv);
     log(`platform ready on port ${platform.port} after ${((Date.now() - t0) / 1000).toFixed(1)}s (${Object.entries(platform.procs).map(([n, p]) => `${n} ${p.pid}`).join(', ')})`);
     token = await platformToken(platform.base, ts);
@@ -333,6 +342,17 @@ async function main() {
           const r = runs[k];
           return [k, r.requests, fmt(r.platform.p50, 1), fmt(r.platform.p95, 1), fmt(r.direct.p50, 1), fmt(r.direct.p95, 1), fmt(r.overhead.p50, 1), fmt(r.overhead.p95, 1), fmt(r.platform.p50 / r.direct.p50, 2), r.failures];
         }),
+      ),
+    );
+  }
+
+  for (const key of MCP_KEYS) {
+    console.log(`\n==== ${SCENARIOS[key].label}`);
+    const r = (runs[key] = { label: SCENARIOS[key].label, ...(await measureMcpCalls({ base: targets.platform.base, token, model, mcp, count: RUN_REQUESTS, root: ROOT })) });
+    console.log(
+      table(
+        ['scenario', 'calls', 'tool step p50 ms', 'tool step p95 ms', 'direct p50 ms', 'direct p95 ms', 'overhead p50 ms', 'overhead p95 ms', 'failures'],
+        [[key, r.requests, fmt(r.platform.p50, 2), fmt(r.platform.p95, 2), fmt(r.direct.p50, 2), fmt(r.direct.p95, 2), fmt(r.overhead.p50, 2), fmt(r.overhead.p95, 2), r.failures]],
       ),
     );
   }

@@ -1,3 +1,4 @@
 import { CreateWorkflowSchema1763900000200 } from './1763900000200-CreateWorkflowSchema.js';
+import { CreateWorkflows1766000000200 } from './1766000000200-CreateWorkflows.js';
 
-export const workflowMigrations = [CreateWorkflowSchema1763900000200];
+export const workflowMigrations = [CreateWorkflowSchema1763900000200, CreateWorkflows1766000000200];

@@ -25,6 +25,7 @@ import { SessionsModule } from './sessions/sessions.module.js';
 import { SettingsModule } from './settings/settings.module.js';
 import { TemplatesModule } from './templates/templates.module.js';
 import { UsageModule } from './usage/usage.module.js';
+import { WorkflowsModule } from './workflows/workflows.module.js';
 
 /** One module per route family (apps/gateway/src/<feature>/); the HTTP plumbing every route shares is in http/. */
 @Module({})
@@ -53,6 +54,7 @@ export class GatewayModule {
         SessionsModule,
         UsageModule,
         PlaygroundModule,
+        WorkflowsModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },

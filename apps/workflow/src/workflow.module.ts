@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
 import { AccountCleanupModule } from './account-cleanup/account-cleanup.module.js';
+import { WorkflowConfigModule } from './workflow-config.module.js';
+import { DefinitionsModule } from './definitions/definitions.module.js';
+import { WorkflowsModule } from './workflows/workflows.module.js';
 
-@Module({ imports: [AccountCleanupModule] })
+@Module({ imports: [WorkflowConfigModule, DefinitionsModule, WorkflowsModule, AccountCleanupModule] })
 export class WorkflowModule {}

@@ -4,7 +4,7 @@ import { AgentsHandler } from './agents.handler.js';
 import { AgentsPurge } from './agents-purge.js';
 import { AgentsRepository } from './agents.repository.js';
 import { AgentsService } from './agents.service.js';
-import { ProjectOwnership } from './project-ownership.js';
+import { ProjectOwnership } from '#service-kit';
 
 @Module({
   imports: [TemplatesModule],

@@ -22,7 +22,7 @@ import {
 } from '#contracts';
 import type { Outbox } from '#messaging';
 import { Database, decodeCursor, encodeCursor, newId, pageOf } from '#persistence';
-import { OUTBOX } from '#service-kit';
+import { OUTBOX, ProjectOwnership } from '#service-kit';
 import { AGENT_CONFIG } from '../agent-config.module.js';
 import { TemplatesService } from '../templates/templates.service.js';
 import { canTransition, plainJson, RUN_FIELDS, sameJson, snapshotOf } from './agent-rules.js';
@@ -31,7 +31,6 @@ import { AgentEntity } from './agent.entity.js';
 import { toAgentVersionView, toAgentView } from './agent.mapper.js';
 import { AgentsErrors } from './agents.errors.js';
 import { AgentsRepository, type ResolvableAgent } from './agents.repository.js';
-import { ProjectOwnership } from './project-ownership.js';
 
 export type { AgentEntity } from './agent.entity.js';
 export type { ResolvableAgent } from './agents.repository.js';

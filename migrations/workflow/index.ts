@@ -1,4 +1,5 @@
 import { CreateWorkflowSchema1763900000200 } from './1763900000200-CreateWorkflowSchema.js';
 import { CreateWorkflows1766000000200 } from './1766000000200-CreateWorkflows.js';
+import { CreatePublicLinks1766000000210 } from './1766000000210-CreatePublicLinks.js';
 
-export const workflowMigrations = [CreateWorkflowSchema1763900000200, CreateWorkflows1766000000200];
+export const workflowMigrations = [CreateWorkflowSchema1763900000200, CreateWorkflows1766000000200, CreatePublicLinks1766000000210];

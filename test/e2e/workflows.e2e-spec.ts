@@ -89,7 +89,7 @@ describe('workflows over NATS, every app its own process', () => {
 
       const published = await post(`/workflows/${id}/publish`, { version: 2 }, owner.accessToken);
       expect(published.status).toBe(200);
-      expect(published.body).toMatchObject({ publishedVersion: 2, currentVersion: 3 });
+      expect(published.body).toMatchObject({ publishedVersion: 2, currentVersion: 3, publicLink: null });
 
       const exported = await get(`/workflows/${id}/export?version=2`, owner.accessToken);
       expect(exported.status).toBe(200);
@@ -105,6 +105,32 @@ describe('workflows over NATS, every app its own process', () => {
 
       expect((await del(`/workflows/${id}`, owner.accessToken)).status).toBe(204);
       expectProblem(await get(`/workflows/${id}`, owner.accessToken), 404, 'NOT_FOUND');
+    });
+
+    it('publishes with a public link: the form needs no account, the link can be listed and revoked', async () => {
+      const id: string = (await newWorkflow(owner.accessToken)).body.id;
+      const published = await post(`/workflows/${id}/publish`, { publicLink: { runsPerMinute: 1 } }, owner.accessToken);
+      expect(published.status).toBe(200);
+      const link = published.body.publicLink;
+      expect(link).toMatchObject({ workflowId: id, version: 1, runsPerMinute: 1, revokedAt: null, token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) });
+      expect(link.path).toBe(`/api/v1/public/workflows/${link.token}`);
+
+      const form = await api().get(link.path);
+      expect(form.status).toBe(200);
+      expect(form.body).toEqual({ name: 'Summariser', description: null, inputs: definition().inputs, outputs: definition().outputs, expiresAt: null });
+      const listed = await get(`/workflows/${id}/public-links`, owner.accessToken);
+      expect(listed.body.items).toEqual([expect.objectContaining({ id: link.id, tokenPrefix: link.token.slice(0, 8) })]);
+      expect(listed.text).not.toContain(link.token);
+
+      // The link allows one run a minute: whatever the first does, the second is refused before it starts.
+      await api().request('POST', `${link.path}/runs`, { body: { inputs: { topic: 'owls' } } });
+      const second = await api().request('POST', `${link.path}/runs`, { body: { inputs: { topic: 'owls' } } });
+      expectProblem(second, 429, 'RATE_LIMITED');
+      expect(Number(second.headers.get('retry-after'))).toBeGreaterThan(0);
+
+      expect((await del(`/workflows/${id}/public-links/${link.id}`, owner.accessToken)).status).toBe(204);
+      expectProblem(await api().get(link.path), 404, 'NOT_FOUND');
+      expectProblem(await api().request('POST', `${link.path}/runs`, { body: { inputs: { topic: 'owls' } } }), 404, 'NOT_FOUND');
     });
 
     it('moves a workflow to a project of the owner', async () => {
@@ -129,6 +155,9 @@ describe('workflows over NATS, every app its own process', () => {
         await post(`/workflows/${id}/versions/1/restore`, {}, t),
         await get(`/workflows/${id}/diff?from=1&to=1`, t),
         await post(`/workflows/${id}/publish`, {}, t),
+        await post(`/workflows/${id}/publish`, { publicLink: {} }, t),
+        await get(`/workflows/${id}/public-links`, t),
+        await del(`/workflows/${id}/public-links/${id}`, t),
         await get(`/workflows/${id}/export`, t),
       ]) {
         expectProblem(res, 404, 'NOT_FOUND');
@@ -218,6 +247,20 @@ describe('workflows over NATS, every app its own process', () => {
         expectProblem(silent, 503, 'UNAVAILABLE');
         expect(fieldsOf(silent)).toEqual(['nodes[fetch].config.tool']);
       }
+    });
+
+    it('refuses bad public link settings, tokens and run bodies', async () => {
+      const t = owner.accessToken;
+      const id: string = (await newWorkflow(t)).body.id;
+      expectBadField(await post(`/workflows/${id}/publish`, { publicLink: { expiresAt: '2001-01-01T00:00:00Z' } }, t), 'publicLink.expiresAt');
+      expectProblem(await post(`/workflows/${id}/publish`, { publicLink: { expiresAt: 'tomorrow' } }, t), 400, 'VALIDATION_FAILED');
+      expectProblem(await post(`/workflows/${id}/publish`, { publicLink: { runsPerMinute: 0 } }, t), 400, 'VALIDATION_FAILED');
+      expectProblem(await api().get('/api/v1/public/workflows/short'), 400, 'VALIDATION_FAILED');
+      expectProblem(await api().get(`/api/v1/public/workflows/${'A'.repeat(43)}`), 404, 'NOT_FOUND');
+      const link = (await post(`/workflows/${id}/publish`, { publicLink: {} }, t)).body.publicLink;
+      expectProblem(await api().request('POST', `${link.path}/runs`, { body: { inputs: 'topic' } }), 400, 'VALIDATION_FAILED');
+      expectProblem(await api().get(`${link.path}/runs/not-a-uuid`), 400, 'VALIDATION_FAILED');
+      expectProblem(await api().get(`${link.path}/runs/${id}`), 404, 'NOT_FOUND');
     });
 
     it('refuses bad ids, versions and diff queries', async () => {

@@ -26,6 +26,7 @@ import { SettingsModule } from './settings/settings.module.js';
 import { TemplatesModule } from './templates/templates.module.js';
 import { UsageModule } from './usage/usage.module.js';
 import { WorkflowsModule } from './workflows/workflows.module.js';
+import { PublicWorkflowsModule } from './public-workflows/public-workflows.module.js';
 
 /** One module per route family (apps/gateway/src/<feature>/); the HTTP plumbing every route shares is in http/. */
 @Module({})
@@ -55,6 +56,7 @@ export class GatewayModule {
         UsageModule,
         PlaygroundModule,
         WorkflowsModule,
+        PublicWorkflowsModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },

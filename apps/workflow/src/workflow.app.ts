@@ -1,5 +1,8 @@
 import type { BusServiceDefinition } from '#service-kit';
 import { workflowMigrations } from '../../../migrations/workflow/index.js';
+import { PublicLinkRunEntity } from './public-links/public-link-run.entity.js';
+import { PublicLinkEntity } from './public-links/public-link.entity.js';
+import { RateLimitEntity } from './public-links/rate-limit.entity.js';
 import { WorkflowModule } from './workflow.module.js';
 import { WorkflowVersionEntity } from './workflows/workflow-version.entity.js';
 import { WorkflowEntity } from './workflows/workflow.entity.js';
@@ -7,6 +10,6 @@ import { WorkflowEntity } from './workflows/workflow.entity.js';
 export const workflowApp: BusServiceDefinition = {
   name: 'workflow',
   module: WorkflowModule,
-  entities: [WorkflowEntity, WorkflowVersionEntity],
+  entities: [WorkflowEntity, WorkflowVersionEntity, PublicLinkEntity, PublicLinkRunEntity, RateLimitEntity],
   migrations: workflowMigrations,
 };

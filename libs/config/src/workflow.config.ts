@@ -7,6 +7,12 @@ export interface WorkflowConfig {
    * knowledge bases) to confirm it; past that the save fails with 503 rather than pass unchecked.
    */
   referenceTimeoutMs: number;
+  /** Runs a public link allows per minute (from every caller together) unless it says otherwise. */
+  publicLinkRunsPerMinute: number;
+  /** Runs one client address may start per minute through public links, across all of them; 0 turns the limit off. */
+  publicRunsPerAddressPerMinute: number;
+  /** How long POST /public/workflows/:token/runs waits for the run before answering 202 with its id. */
+  publicRunWaitMs: number;
 }
 
 /** Throws ConfigError naming every bad variable, like loadConfig. */
@@ -14,6 +20,9 @@ export function loadWorkflowConfig(env: Record<string, string | undefined> = pro
   const r = new EnvReader(env);
   const config: WorkflowConfig = {
     referenceTimeoutMs: r.int('WORKFLOW_REFERENCE_TIMEOUT_MS', 5000, 100, 60_000),
+    publicLinkRunsPerMinute: r.int('WORKFLOW_PUBLIC_LINK_RUNS_PER_MINUTE', 60, 1, 10_000),
+    publicRunsPerAddressPerMinute: r.int('WORKFLOW_PUBLIC_RUNS_PER_ADDRESS_PER_MINUTE', 10, 0, 10_000),
+    publicRunWaitMs: r.int('WORKFLOW_PUBLIC_RUN_WAIT_MS', 20_000, 0, 20_000),
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;

@@ -6,7 +6,6 @@ import {
   ExportWorkflowQuery,
   ImportWorkflowRequest,
   ListWorkflowsQuery,
-  PublishWorkflowBody,
   UpdateWorkflowBody,
   ValidateWorkflowRequest,
   WorkflowContracts,
@@ -128,16 +127,6 @@ export class WorkflowsController {
   @ProblemResponses(404)
   diff(@Param() params: WorkflowIdRequest, @Query() query: WorkflowDiffQuery, @CurrentActor() actor: Actor): Promise<WorkflowDiff> {
     return this.bus.request(WorkflowContracts.diff, { ...query, id: params.id }, { actor });
-  }
-
-  @Post(':id/publish')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'Mark a version (the current one by default) as the published one' })
-  @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiOkResponse({ type: WorkflowView })
-  @ProblemResponses(404)
-  publish(@Param() params: WorkflowIdRequest, @Body() body: PublishWorkflowBody, @CurrentActor() actor: Actor): Promise<WorkflowView> {
-    return this.bus.request(WorkflowContracts.publish, { ...body, id: params.id }, { actor });
   }
 
   @Get(':id/export')

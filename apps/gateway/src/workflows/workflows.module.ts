@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { WorkflowPublishingController } from './workflow-publishing.controller.js';
 import { WorkflowsController } from './workflows.controller.js';
 
-/** /workflows: definitions, validation, versions and diffs, publishing, export / import. */
-@Module({ controllers: [WorkflowsController] })
+/** /workflows: definitions, validation, versions and diffs, export / import (WorkflowsController); publishing and public links (WorkflowPublishingController). */
+@Module({ controllers: [WorkflowsController, WorkflowPublishingController] })
 export class WorkflowsModule {}

@@ -6,7 +6,6 @@ import {
   ExportWorkflowRequest,
   ImportWorkflowRequest,
   ListWorkflowsQuery,
-  PublishWorkflowRequest,
   type ResolvedWorkflow,
   ResolveWorkflowRequest,
   UpdateWorkflowRequest,
@@ -80,11 +79,6 @@ export class WorkflowsHandler {
   @Rpc(WorkflowContracts.diff)
   diff(request: WorkflowDiffRequest, actor: Actor): Promise<WorkflowDiff> {
     return this.workflows.diff(actor, request);
-  }
-
-  @Rpc(WorkflowContracts.publish)
-  publish(request: PublishWorkflowRequest, actor: Actor): Promise<WorkflowView> {
-    return this.workflows.publish(actor, request);
   }
 
   @Rpc(WorkflowContracts.export)

@@ -33,7 +33,7 @@ import { toWorkflowSummary, toWorkflowVersionSummary, toWorkflowVersionView, toW
 import { WorkflowsErrors } from './workflows.errors.js';
 import { WorkflowsRepository } from './workflows.repository.js';
 
-export type { WorkflowEntity } from './workflow.entity.js';
+export { WorkflowEntity } from './workflow.entity.js';
 
 const DEFAULT_LIMIT = 20;
 const NULLABLE = new Set(['description', 'projectId']);

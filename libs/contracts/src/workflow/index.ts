@@ -2,3 +2,4 @@
 export * from './definition.js';
 export * from './resolve.contracts.js';
 export * from './workflows.contracts.js';
+export * from './public-links.contracts.js';

@@ -206,20 +206,6 @@ export class WorkflowDiff {
   @ApiProperty({ type: NameChanges }) state: NameChanges;
 }
 
-export class PublishWorkflowBody {
-  @ApiPropertyOptional({ description: 'The version to publish; the current one when omitted', minimum: 1 })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(MAX_INT32)
-  version?: number;
-}
-
-export class PublishWorkflowRequest extends PublishWorkflowBody {
-  @IsUUID()
-  id: string;
-}
-
 export const WORKFLOW_EXPORT_KIND = 'agent-platform/workflow-definition';
 
 /** A portable workflow: no ids, no owner, no project. */
@@ -277,7 +263,6 @@ export const WorkflowContracts = {
   getVersion: rpc('workflow.versions.get', WorkflowVersionRequest, WorkflowVersionView),
   restoreVersion: rpc('workflow.versions.restore', WorkflowVersionRequest, WorkflowView),
   diff: rpc('workflow.versions.diff', WorkflowDiffRequest, WorkflowDiff),
-  publish: rpc('workflow.workflows.publish', PublishWorkflowRequest, WorkflowView),
   export: rpc('workflow.workflows.export', ExportWorkflowRequest, WorkflowExport),
   import: rpc('workflow.workflows.import', ImportWorkflowRequest, WorkflowView),
 } as const;

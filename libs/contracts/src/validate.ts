@@ -2,6 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import { validate, type ValidationError } from 'class-validator';
 import type { PayloadClass } from './contract.js';
 import { AppError, ErrorCode } from './errors.js';
+import { findTextProblem } from './text.js';
 
 export interface FieldProblem {
   field: string;
@@ -19,26 +20,6 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
 /** The options every side validates with: unknown fields are refused, not dropped silently. */
 export const VALIDATION_OPTIONS = { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: false } as const;
 
-/** Deepest nesting of objects and arrays any payload may have: past it, validation itself would exhaust the stack. */
-export const MAX_PAYLOAD_DEPTH = 64;
-
-/**
- * How deep a JSON value nests, counted without recursion (a hostile value may nest further than
- * the stack allows); stops counting once past `limit`.
- */
-export function nestingDepth(value: unknown, limit = MAX_PAYLOAD_DEPTH): number {
-  let deepest = 0;
-  const stack: Array<[unknown, number]> = [[value, 0]];
-  while (stack.length > 0) {
-    const [current, depth] = stack.pop() as [unknown, number];
-    if (current === null || typeof current !== 'object') continue;
-    deepest = Math.max(deepest, depth + 1);
-    if (deepest > limit) return deepest;
-    for (const child of Object.values(current)) stack.push([child, depth + 1]);
-  }
-  return deepest;
-}
-
 /**
  * Turns an untrusted plain value into an instance of the contract class, or throws
  * VALIDATION_FAILED naming each bad field. Services call it on everything they receive.
@@ -47,9 +28,10 @@ export async function validatePayload<T extends object>(cls: PayloadClass<T>, va
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new AppError(ErrorCode.VALIDATION_FAILED, `${what} must be a JSON object`);
   }
-  if (nestingDepth(value) > MAX_PAYLOAD_DEPTH) {
-    throw new AppError(ErrorCode.VALIDATION_FAILED, `${what} nests deeper than ${MAX_PAYLOAD_DEPTH} levels`);
-  }
+  // Before the class sees it: NULs, lone surrogates and hostile nesting never reach a service, a
+  // recursive walker or the database, and the field is named without echoing the value.
+  const text = findTextProblem(value);
+  if (text) throw AppError.invalidField(text.field, `${text.field} ${text.problem}`);
   const instance = plainToInstance(cls, value);
   const errors = await validate(instance, VALIDATION_OPTIONS);
   if (errors.length > 0) {

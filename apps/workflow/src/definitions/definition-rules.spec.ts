@@ -1,6 +1,6 @@
 import type { WorkflowDefinition } from '#contracts';
 import { diffDefinitions } from './definition-diff.js';
-import { definitionProblems, jsonDepth, referencesOf } from './definition-rules.js';
+import { definitionProblems, referencesOf } from './definition-rules.js';
 
 /** A small valid workflow: start -> summarise (llm) -> check (condition) -> done (output) | retry loop. */
 function sample(): WorkflowDefinition {
@@ -91,13 +91,6 @@ describe('definitionProblems', () => {
     d.edges[0].branch = 'x';
     d.nodes.push({ id: 'start2', type: 'start' });
     expect(fields(d)).toEqual(['nodes', 'edges[0].branch', 'edges[2].branch']);
-  });
-
-  it('measures nesting without recursion', () => {
-    let deep: unknown = {};
-    for (let i = 0; i < 100_000; i++) deep = { a: deep };
-    expect(jsonDepth(deep)).toBe(33);
-    expect(jsonDepth({ a: [1, { b: 2 }] })).toBe(3);
   });
 
   it('lists the agents, tools and knowledge bases a definition names', () => {

@@ -1,6 +1,5 @@
 import {
   MODEL_PROVIDERS,
-  nestingDepth,
   ToolReference,
   VALIDATION_OPTIONS,
   WORKFLOW_LIMITS,
@@ -22,16 +21,9 @@ export interface DefinitionProblem {
   problems: string[];
 }
 
-/** Deepest nesting of objects and arrays a definition may have (node configurations hold JSON Schemas and filters). */
-export const MAX_DEFINITION_DEPTH = 32;
 const MAX_BRANCHES = 20;
 const MAX_KNOWLEDGE_BASES = 20;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** How deep a definition nests (objects and arrays), without recursion. */
-export function jsonDepth(value: unknown): number {
-  return nestingDepth(value, MAX_DEFINITION_DEPTH);
-}
 
 /**
  * Every structural rule of the format (definition.ts), checked without asking another service:

@@ -18,7 +18,7 @@ import { BUS_CLIENT, type BusClient } from '#messaging';
 import { plainJson } from '#persistence';
 import { WORKFLOW_CONFIG } from '../workflow-config.module.js';
 import { diffDefinitions } from './definition-diff.js';
-import { definitionProblems, jsonDepth, MAX_DEFINITION_DEPTH, referencesOf } from './definition-rules.js';
+import { definitionProblems, referencesOf } from './definition-rules.js';
 import { DefinitionsErrors } from './definitions.errors.js';
 
 /** A definition ready to save: plain JSON, format version set, every agent version pinned. */
@@ -42,7 +42,6 @@ export class DefinitionsService {
 
   async check(actor: Actor, given: WorkflowDefinition): Promise<CheckedDefinition> {
     const ownerId = requireUserId(actor);
-    if (jsonDepth(given) > MAX_DEFINITION_DEPTH) throw DefinitionsErrors.tooDeep(MAX_DEFINITION_DEPTH);
     const definition = plainJson({ ...given, formatVersion: WORKFLOW_FORMAT_VERSION });
     if (JSON.stringify(definition).length > WORKFLOW_LIMITS.definitionChars) throw DefinitionsErrors.tooLarge(WORKFLOW_LIMITS.definitionChars);
     const problems = definitionProblems(definition);

@@ -133,6 +133,26 @@ describe('workflows over NATS, every app its own process', () => {
       expectProblem(await api().request('POST', `${link.path}/runs`, { body: { inputs: { topic: 'owls' } } }), 404, 'NOT_FOUND');
     });
 
+    it('schedules a workflow: create, list with next fire times, pause, resume, change and delete', async () => {
+      const id: string = (await newWorkflow(owner.accessToken)).body.id;
+      const created = await post('/schedules', { workflowId: id, cron: '0 9 * * 1-5', timeZone: 'Europe/Paris', inputs: { topic: 'news' } }, owner.accessToken);
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({ workflowId: id, agentId: null, cron: '0 9 * * 1-5', timeZone: 'Europe/Paris', missedPolicy: 'skip', paused: false, inputs: { topic: 'news' } });
+      expect(created.body.nextFireTimes).toHaveLength(5);
+      const second = await post('/schedules', { workflowId: id, cron: '*/15 * * * *', missedPolicy: 'catch_up' }, owner.accessToken);
+      expect((await get(`/schedules?workflowId=${id}`, owner.accessToken)).body.items.map((s: { id: string }) => s.id)).toEqual([second.body.id, created.body.id]);
+      const paused = await patch(`/schedules/${created.body.id}`, { paused: true }, owner.accessToken);
+      expect(paused.body).toMatchObject({ paused: true, nextFireTimes: [] });
+      const resumed = await patch(`/schedules/${created.body.id}`, { paused: false, cron: '30 7 * * *' }, owner.accessToken);
+      expect(resumed.body.nextFireTimes).toHaveLength(5);
+      expect((await get(`/schedules/${created.body.id}`, owner.accessToken)).body.cron).toBe('30 7 * * *');
+      expect((await del(`/schedules/${second.body.id}`, owner.accessToken)).status).toBe(204);
+      expectProblem(await get(`/schedules/${second.body.id}`, owner.accessToken), 404, 'NOT_FOUND');
+      // A deleted workflow takes its schedules with it.
+      await del(`/workflows/${id}`, owner.accessToken);
+      expectProblem(await get(`/schedules/${created.body.id}`, owner.accessToken), 404, 'NOT_FOUND');
+    });
+
     it('moves a workflow to a project of the owner', async () => {
       const project = await post('/projects', { name: 'Flows' }, owner.accessToken);
       const created = await newWorkflow(owner.accessToken, { projectId: project.body.id });
@@ -261,6 +281,31 @@ describe('workflows over NATS, every app its own process', () => {
       expectProblem(await api().request('POST', `${link.path}/runs`, { body: { inputs: 'topic' } }), 400, 'VALIDATION_FAILED');
       expectProblem(await api().get(`${link.path}/runs/not-a-uuid`), 400, 'VALIDATION_FAILED');
       expectProblem(await api().get(`${link.path}/runs/${id}`), 404, 'NOT_FOUND');
+    });
+
+    it('refuses bad schedules, and answers 404 to another user on every schedule route', async () => {
+      const t = owner.accessToken;
+      const id: string = (await newWorkflow(t)).body.id;
+      expectBadField(await post('/schedules', { workflowId: id, cron: 'daily' }, t), 'cron');
+      expectBadField(await post('/schedules', { workflowId: id, cron: '0 9 * * *', timeZone: 'Mars/Olympus' }, t), 'timeZone');
+      expectBadField(await post('/schedules', { cron: '0 9 * * *' }, t), 'workflowId');
+      expectBadField(await post('/schedules', { workflowId: id }, t), 'cron');
+      expectBadField(await post('/schedules', { workflowId: id, cron: '0 9 * * *', missedPolicy: 'all' }, t), 'missedPolicy');
+      expectBadField(await post('/schedules', { workflowId: id, cron: '0 9 * * *', startAt: 'soon' }, t), 'startAt');
+      const assistive = await post('/agents', { name: 'Chatty', modelProvider: 'openai', modelName: 'gpt-4o-mini' }, t);
+      expectBadField(await post('/schedules', { agentId: assistive.body.id, cron: '0 9 * * *', input: 'Hello' }, t), 'agentId');
+      const automation = await post('/agents', { name: 'Nightly', agentType: 'automation', modelProvider: 'openai', modelName: 'gpt-4o-mini' }, t);
+      const agentSchedule = await post('/schedules', { agentId: automation.body.id, cron: '0 3 * * *', input: 'Tidy up' }, t);
+      expect(agentSchedule.status).toBe(201);
+      expectProblem(await post('/schedules', { agentId: automation.body.id, cron: '0 3 * * *', input: 'Mine' }, stranger.accessToken), 404, 'NOT_FOUND');
+      expectProblem(await post('/schedules', { workflowId: id, cron: '0 3 * * *' }, stranger.accessToken), 404, 'NOT_FOUND');
+      const sid: string = agentSchedule.body.id;
+      expectProblem(await get(`/schedules/${sid}`, stranger.accessToken), 404, 'NOT_FOUND');
+      expectProblem(await patch(`/schedules/${sid}`, { paused: true }, stranger.accessToken), 404, 'NOT_FOUND');
+      expectProblem(await del(`/schedules/${sid}`, stranger.accessToken), 404, 'NOT_FOUND');
+      expect((await get('/schedules', stranger.accessToken)).body.items).toEqual([]);
+      expectProblem(await get('/schedules/not-a-uuid', t), 400, 'VALIDATION_FAILED');
+      expectProblem(await api().request('GET', '/api/v1/schedules'), 401, 'UNAUTHENTICATED');
     });
 
     it('refuses bad ids, versions and diff queries', async () => {

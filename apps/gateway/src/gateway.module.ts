@@ -27,6 +27,7 @@ import { TemplatesModule } from './templates/templates.module.js';
 import { UsageModule } from './usage/usage.module.js';
 import { WorkflowsModule } from './workflows/workflows.module.js';
 import { PublicWorkflowsModule } from './public-workflows/public-workflows.module.js';
+import { SchedulesModule } from './schedules/schedules.module.js';
 
 /** One module per route family (apps/gateway/src/<feature>/); the HTTP plumbing every route shares is in http/. */
 @Module({})
@@ -57,6 +58,7 @@ export class GatewayModule {
         PlaygroundModule,
         WorkflowsModule,
         PublicWorkflowsModule,
+        SchedulesModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },

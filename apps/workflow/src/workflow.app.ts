@@ -3,6 +3,8 @@ import { workflowMigrations } from '../../../migrations/workflow/index.js';
 import { PublicLinkRunEntity } from './public-links/public-link-run.entity.js';
 import { PublicLinkEntity } from './public-links/public-link.entity.js';
 import { RateLimitEntity } from './public-links/rate-limit.entity.js';
+import { ScheduleFireEntity } from './schedules/schedule-fire.entity.js';
+import { ScheduleEntity } from './schedules/schedule.entity.js';
 import { WorkflowModule } from './workflow.module.js';
 import { WorkflowVersionEntity } from './workflows/workflow-version.entity.js';
 import { WorkflowEntity } from './workflows/workflow.entity.js';
@@ -10,6 +12,6 @@ import { WorkflowEntity } from './workflows/workflow.entity.js';
 export const workflowApp: BusServiceDefinition = {
   name: 'workflow',
   module: WorkflowModule,
-  entities: [WorkflowEntity, WorkflowVersionEntity, PublicLinkEntity, PublicLinkRunEntity, RateLimitEntity],
+  entities: [WorkflowEntity, WorkflowVersionEntity, PublicLinkEntity, PublicLinkRunEntity, RateLimitEntity, ScheduleEntity, ScheduleFireEntity],
   migrations: workflowMigrations,
 };

@@ -3,7 +3,8 @@ import { AccountCleanupModule } from './account-cleanup/account-cleanup.module.j
 import { WorkflowConfigModule } from './workflow-config.module.js';
 import { DefinitionsModule } from './definitions/definitions.module.js';
 import { PublicLinksModule } from './public-links/public-links.module.js';
+import { SchedulesModule } from './schedules/schedules.module.js';
 import { WorkflowsModule } from './workflows/workflows.module.js';
 
-@Module({ imports: [WorkflowConfigModule, DefinitionsModule, WorkflowsModule, PublicLinksModule, AccountCleanupModule] })
+@Module({ imports: [WorkflowConfigModule, DefinitionsModule, WorkflowsModule, PublicLinksModule, SchedulesModule, AccountCleanupModule] })
 export class WorkflowModule {}

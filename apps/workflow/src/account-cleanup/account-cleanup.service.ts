@@ -1,17 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { Database } from '#persistence';
+import { SchedulesService } from '../schedules/schedules.service.js';
 import { WorkflowsService } from '../workflows/workflows.service.js';
 
 @Injectable()
 export class AccountCleanupService {
   constructor(
     private readonly workflows: WorkflowsService,
+    private readonly schedules: SchedulesService,
     private readonly database: Database,
   ) {}
 
-  /** The user's workflows go for good, with their versions and everything that starts them. */
+  /** The user's schedules (of agents too) and workflows go for good, with their versions and everything that starts them. */
   async userDeleted(userId: string): Promise<void> {
     await this.database.transaction(async () => {
+      await this.schedules.deleteAllOf(userId);
       await this.workflows.deleteAllOf(userId);
     });
   }

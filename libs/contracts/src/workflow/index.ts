@@ -3,3 +3,4 @@ export * from './definition.js';
 export * from './resolve.contracts.js';
 export * from './workflows.contracts.js';
 export * from './public-links.contracts.js';
+export * from './schedules.contracts.js';

@@ -1,3 +1,5 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { signWebhook } from '#crypto';
 import { Cluster, createTestDatabase, registerUser, type TestUser, testEnv, uniqueNamespace } from '#testing';
 import { expectBadField, expectProblem, fieldsOf } from './support/problems.js';
 
@@ -40,7 +42,7 @@ describe('workflows over NATS, every app its own process', () => {
       databaseUrl: await createTestDatabase('workflows'),
       natsUrl: testEnv().natsUrl,
       namespace: uniqueNamespace('workflows'),
-      perApp: { workflow: { WORKFLOW_REFERENCE_TIMEOUT_MS: '1000' } },
+      perApp: { workflow: { WORKFLOW_REFERENCE_TIMEOUT_MS: '1000', ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}` } },
     });
     [owner, stranger] = await Promise.all([registerUser(cluster.api), registerUser(cluster.api)]);
   });
@@ -151,6 +153,45 @@ describe('workflows over NATS, every app its own process', () => {
       // A deleted workflow takes its schedules with it.
       await del(`/workflows/${id}`, owner.accessToken);
       expectProblem(await get(`/schedules/${created.body.id}`, owner.accessToken), 404, 'NOT_FOUND');
+    });
+
+    it('takes a signed webhook delivery over its exact bytes, and refuses stale, unsigned, badly signed and id-less ones', async () => {
+      const id: string = (await newWorkflow(owner.accessToken)).body.id;
+      const created = await post(`/workflows/${id}/webhooks`, { name: 'CI' }, owner.accessToken);
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({ workflowId: id, name: 'CI', path: `/api/v1/hooks/${created.body.id}`, secret: expect.stringMatching(/^whsec_/) });
+      const { secret, path } = created.body as { secret: string; path: string };
+      const listed = await get(`/workflows/${id}/webhooks`, owner.accessToken);
+      expect(listed.body.items.map((t: { id: string }) => t.id)).toEqual([created.body.id]);
+      expect(listed.text).not.toContain(secret);
+
+      // Spacing a JSON re-encoding would lose: the signature is over the bytes as sent.
+      const body = '{ "topic":   "deploys" }';
+      const send = (headers: Record<string, string>, raw = body) => api().request('POST', path, { raw, headers: { 'content-type': 'application/json', ...headers } });
+      const signed = (at = Math.floor(Date.now() / 1000), raw = body, key = secret) => ({ 'x-webhook-timestamp': String(at), 'x-webhook-signature': signWebhook(key, at, raw), 'x-webhook-id': randomUUID() });
+      const accepted = await send(signed());
+      // The signature holds; whether a run starts depends on the execution service answering start-for-owner.
+      expect([202, 503]).toContain(accepted.status);
+      if (accepted.status === 202) expect(accepted.body).toEqual({ runId: expect.any(String), status: expect.any(String) });
+
+      expectProblem(await send(signed(Math.floor(Date.now() / 1000) - 600)), 401, 'UNAUTHENTICATED');
+      expectProblem(await send(signed(undefined, body, 'whsec_not-the-secret')), 401, 'UNAUTHENTICATED');
+      expectProblem(await send({ ...signed(), 'x-webhook-signature': 'v1=00' }), 401, 'UNAUTHENTICATED');
+      expectProblem(await send({}), 401, 'UNAUTHENTICATED');
+      const idless = signed();
+      expectBadField(await send({ 'x-webhook-timestamp': idless['x-webhook-timestamp'], 'x-webhook-signature': idless['x-webhook-signature'] }), 'x-webhook-id');
+      const list = '[1, 2]';
+      expectBadField(await send(signed(undefined, list), list), 'body');
+      expectProblem(await api().request('POST', path, { raw: 'topic=x', headers: { 'content-type': 'text/plain', ...signed(undefined, 'topic=x') } }), 415, 'UNSUPPORTED_MEDIA_TYPE');
+      expectProblem(await api().request('POST', `/api/v1/hooks/${randomUUID()}`, { raw: body, headers: { 'content-type': 'application/json', ...signed() } }), 404, 'NOT_FOUND');
+      expectProblem(await api().request('POST', '/api/v1/hooks/not-a-uuid', { raw: body, headers: { 'content-type': 'application/json', ...signed() } }), 400, 'VALIDATION_FAILED');
+
+      expectProblem(await post(`/workflows/${id}/webhooks`, {}, stranger.accessToken), 404, 'NOT_FOUND');
+      expectProblem(await get(`/workflows/${id}/webhooks`, stranger.accessToken), 404, 'NOT_FOUND');
+      expectProblem(await del(`/workflows/${id}/webhooks/${created.body.id}`, stranger.accessToken), 404, 'NOT_FOUND');
+      expectProblem(await post(`/workflows/${id}/webhooks`, { name: 'x'.repeat(101) }, owner.accessToken), 400, 'VALIDATION_FAILED');
+      expect((await del(`/workflows/${id}/webhooks/${created.body.id}`, owner.accessToken)).status).toBe(204);
+      expectProblem(await send(signed()), 404, 'NOT_FOUND');
     });
 
     it('moves a workflow to a project of the owner', async () => {

@@ -28,6 +28,7 @@ import { UsageModule } from './usage/usage.module.js';
 import { WorkflowsModule } from './workflows/workflows.module.js';
 import { PublicWorkflowsModule } from './public-workflows/public-workflows.module.js';
 import { SchedulesModule } from './schedules/schedules.module.js';
+import { HooksModule } from './hooks/hooks.module.js';
 
 /** One module per route family (apps/gateway/src/<feature>/); the HTTP plumbing every route shares is in http/. */
 @Module({})
@@ -59,6 +60,7 @@ export class GatewayModule {
         WorkflowsModule,
         PublicWorkflowsModule,
         SchedulesModule,
+        HooksModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },

@@ -5,3 +5,4 @@ export * from './bus-service.js';
 export * from './process.js';
 export * from './run-service.js';
 export * from './project-ownership.js';
+export * from './keyring.provider.js';

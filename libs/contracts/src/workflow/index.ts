@@ -4,3 +4,4 @@ export * from './resolve.contracts.js';
 export * from './workflows.contracts.js';
 export * from './public-links.contracts.js';
 export * from './schedules.contracts.js';
+export * from './webhooks.contracts.js';

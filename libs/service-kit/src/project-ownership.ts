@@ -3,7 +3,7 @@ import { type Actor, AccountContracts, AppError, ErrorCode } from '#contracts';
 import { BUS_CLIENT, type BusClient } from '#messaging';
 
 /**
- * Where the project of an agent or a workflow is checked to be the caller's. Projects belong to the identity
+ * Where the project of an agent, a knowledge base or a workflow is checked to be the caller's. Projects belong to the identity
  * service: it is asked with the caller as actor, so another user's project (or none at all) is a
  * NOT_FOUND there, reported here as a bad projectId. Every path that sets a project (create,
  * template, wizard, import, PATCH) goes through here.

@@ -16,6 +16,7 @@ export type NewRun = Pick<
   | 'agentVersion'
   | 'workflowId'
   | 'workflowVersion'
+  | 'workflowSnapshot'
   | 'conversationId'
   | 'sessionId'
   | 'input'

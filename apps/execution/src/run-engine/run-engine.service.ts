@@ -38,7 +38,7 @@ export interface EnqueueRunRequest {
   background?: boolean;
   /** The worker that holds, in memory only, a key sent with the request: only it may run the run. */
   keyHolder?: string;
-  /** What the target resolved to when queued (an agent's pinned version), so workers need not ask again. */
+  /** What the target resolved to when queued (an agent's or a workflow's pinned version), so workers need not ask again. */
   targetSnapshot?: unknown;
 }
 
@@ -144,6 +144,7 @@ export class RunEngineService {
       background: request.background ?? false,
       keyHolder: request.keyHolder ?? null,
       agentSnapshot: target.kind === 'agent' ? (request.targetSnapshot ?? null) : null,
+      workflowSnapshot: target.kind === 'workflow' ? (request.targetSnapshot ?? null) : null,
     });
     // The new row is this transaction's alone until it commits: its first number is safe to take.
     await this.events.append(run.id, 'run.queued', { status: 'pending' });

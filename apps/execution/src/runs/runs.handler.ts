@@ -12,6 +12,8 @@ import {
   StartRunRequest,
   type StepList,
   WaitRunRequest,
+  StartRunForOwnerRequest,
+  GetRunForOwnerRequest,
 } from '#contracts';
 import { Rpc } from '#messaging';
 import { RunsService } from './runs.service.js';
@@ -58,5 +60,15 @@ export class RunsHandler {
   @Rpc(RunContracts.resume)
   resume(request: ResumeRunRequest, actor: Actor): Promise<RunView> {
     return this.runs.resume(actor, request);
+  }
+
+  @Rpc(RunContracts.startForOwner)
+  startForOwner(request: StartRunForOwnerRequest, actor: Actor): Promise<RunView> {
+    return this.runs.startForOwner(actor, request);
+  }
+
+  @Rpc(RunContracts.getForOwner)
+  getForOwner(request: GetRunForOwnerRequest, actor: Actor): Promise<RunView> {
+    return this.runs.getForOwner(actor, request);
   }
 }

@@ -15,6 +15,12 @@ import {
   type ActiveRunPolicy,
   type ReadRunEventsRequest,
   type ResolvedAgent,
+  type ResolvedWorkflow,
+  requireService,
+  serviceActor,
+  type GetRunForOwnerRequest,
+  type StartRunForOwnerRequest,
+  WorkflowResolveContracts,
   type ResumeRunRequest,
   type RunEventBatch,
   type RunPage,
@@ -35,7 +41,9 @@ import { EVENTS_PAGE, RunEventsService } from '../run-events/run-events.service.
 import { SessionsService } from '../sessions/sessions.service.js';
 import { toRunEventView, toRunView, toStepView } from './run.mapper.js';
 import { RunsErrors } from './runs.errors.js';
+import { type WorkflowRunInput, workflowInputs } from './workflow-inputs.js';
 
+const EXECUTION = serviceActor('execution');
 const DEFAULT_PAGE = 20;
 /** The events after which a run writes nothing until it is resumed (or ever): a stream of it ends there. */
 const SETTLING_EVENT_TYPES = new Set(SETTLED_RUN_STATUSES.map((s) => `run.${s}`));
@@ -48,6 +56,14 @@ const CANCEL_WAIT_MS = 3000;
 function smallest(...values: Array<number | undefined>): number | undefined {
   const set = values.filter((v): v is number => v !== undefined);
   return set.length === 0 ? undefined : Math.min(...set);
+}
+
+/** The session a queued agent run writes: the conversation's (existing), or a new one of its own. */
+interface QueuedSession {
+  id: string;
+  existing: boolean;
+  agentId: string;
+  variables: Record<string, string>;
 }
 
 interface Started extends Queued {
@@ -67,13 +83,7 @@ export class RunsService {
     @Inject(EXECUTION_CONFIG) private readonly config: ExecutionConfig,
   ) {}
 
-  /**
-   * Resolves what to run, then decides and queues in one transaction: the idempotency key first
-   * (a twin's run is the answer, whatever the rules would say now), then, under the owner's and
-   * the conversation's locks so concurrent starts decide one after another, the conversation's
-   * active runs, the owner's cap, the session and the run. Only after the commit are workers,
-   * readers and cancelled runs' holders told.
-   */
+  /** Resolves what to run (the agent, the conversation and its session), then queues it. */
   async start(actor: Actor, request: StartRunRequest): Promise<RunView> {
     const ownerId = requireUserId(actor);
     if (request.parentId !== undefined && request.conversationId === undefined) throw AppError.invalidField('parentId', 'parentId needs a conversationId');
@@ -82,31 +92,103 @@ export class RunsService {
     const session = conversation ? await this.sessions.ofConversation(ownerId, agent.agentId, conversation.id) : null;
     const sessionId = session?.id ?? newId();
     const run = this.runToQueue(ownerId, agent, conversation?.id, sessionId, request);
-    const variables = request.variables ?? {};
+    const started = await this.queue(run, {
+      conversationId: conversation?.id,
+      onActiveRun: request.onActiveRun,
+      session: { id: sessionId, existing: session !== null, agentId: agent.agentId, variables: request.variables ?? {} },
+    });
+    if (request.apiKey !== undefined) this.engine.holdProviderKey(started.run, request.apiKey);
+    return toRunView(started.run);
+  }
 
+  /**
+   * For the workflow service (schedules, inbound webhooks, public links): a background run billed
+   * to the owner, of their automation agent or their workflow, once per idempotency key. Another
+   * owner's agent or workflow is not found.
+   */
+  async startForOwner(actor: Actor, request: StartRunForOwnerRequest): Promise<RunView> {
+    requireService(actor, 'workflow');
+    if ((request.agentId === undefined) === (request.workflowId === undefined)) throw AppError.invalidField('agentId', 'give exactly one of agentId and workflowId');
+    const trigger = { kind: request.trigger.kind, id: request.trigger.id };
+    const common = { ownerId: request.ownerId, idempotencyKey: request.idempotencyKey, background: true, traceId: RequestContext.requestId() ?? randomBytes(16).toString('hex') };
+    if (request.workflowId !== undefined) {
+      if (request.input !== undefined) throw AppError.invalidField('input', 'a workflow run takes inputs, not input');
+      const workflow = await this.resolveWorkflow(EXECUTION, request.workflowId, request.version, request.ownerId);
+      const run: EnqueueRunRequest = {
+        ...common,
+        target: { kind: 'workflow', workflowId: workflow.workflowId, workflowVersion: workflow.version },
+        input: { inputs: workflowInputs(workflow.definition, request.inputs), trigger } satisfies WorkflowRunInput,
+        limits: this.limitsFor(undefined, undefined),
+        targetSnapshot: workflow,
+      };
+      return toRunView((await this.queue(run, {})).run);
+    }
+    if (request.inputs !== undefined) throw AppError.invalidField('inputs', 'an agent run takes input, not inputs');
+    if (request.input === undefined || request.input.length === 0) throw AppError.invalidField('input', 'an agent run needs its input message');
+    const agent = await this.bus.request(ConfigCacheContracts.resolve, { agentId: request.agentId!, ...(request.version !== undefined ? { version: request.version } : {}) }, { actor: EXECUTION });
+    if (agent.ownerId !== request.ownerId) throw AppError.notFound('agent');
+    const sessionId = newId();
+    const input: AgentRunInput & { trigger: typeof trigger } = { message: request.input, providerKeySent: false, trigger };
+    const run: EnqueueRunRequest = {
+      ...common,
+      target: { kind: 'agent', agentId: agent.agentId, agentVersion: agent.version },
+      input,
+      sessionId,
+      limits: this.limitsFor(undefined, agent.snapshot.configuration?.limits),
+      targetSnapshot: agent,
+    };
+    return toRunView((await this.queue(run, { session: { id: sessionId, existing: false, agentId: agent.agentId, variables: {} } })).run);
+  }
+
+  /** For the workflow service: a run it started for this owner, once settled or as it is after waitMs; another owner's is not found. */
+  async getForOwner(actor: Actor, request: GetRunForOwnerRequest): Promise<RunView> {
+    requireService(actor, 'workflow');
+    const run = await this.watch(request.id, request.ownerId, request.waitMs ?? 0, (r) => isSettledRunStatus(r.status));
+    if (!run) throw RunsErrors.notFound();
+    return toRunView(run);
+  }
+
+  /**
+   * Decides and queues in one transaction: the idempotency key first (a twin's run is the answer,
+   * whatever the rules would say now), then, under the owner's and the conversation's locks so
+   * concurrent starts decide one after another, the conversation's active runs, the owner's cap,
+   * the session and the run. Only after the commit are workers, readers and cancelled runs'
+   * holders told.
+   */
+  private async queue(run: EnqueueRunRequest, how: { conversationId?: string; onActiveRun?: ActiveRunPolicy; session?: QueuedSession }): Promise<Started> {
+    const { ownerId } = run;
     let started: Started;
     try {
       started = await this.database.transaction(async (): Promise<Started> => {
-        const twin = await this.engine.lockIdempotencyKey(ownerId, request.idempotencyKey);
+        const twin = await this.engine.lockIdempotencyKey(ownerId, run.idempotencyKey);
         if (twin) return { run: twin, created: false, interrupted: [] };
         await this.engine.lockOwner(ownerId);
-        const interrupted = conversation ? await this.takeConversationTurn(conversation.id, ownerId, request.onActiveRun ?? 'reject') : [];
+        const interrupted = how.conversationId ? await this.takeConversationTurn(how.conversationId, ownerId, how.onActiveRun ?? 'reject') : [];
         await this.checkActiveRunCap(ownerId);
-        if (session) await this.sessions.runQueued(session.id, variables);
-        else await this.sessions.startStandalone({ id: sessionId, ownerId, agentId: agent.agentId, variables });
+        const session = how.session;
+        if (session?.existing) await this.sessions.runQueued(session.id, session.variables);
+        else if (session) await this.sessions.startStandalone({ id: session.id, ownerId, agentId: session.agentId, variables: session.variables });
         return { run: await this.engine.insert(run), created: true, interrupted };
       });
     } catch (err) {
       // A twin with the same key committed first (the key's unique index refused this one): it is the run.
-      started = { run: await this.engine.twinAfterRace(err, ownerId, request.idempotencyKey), created: false, interrupted: [] };
+      started = { run: await this.engine.twinAfterRace(err, ownerId, run.idempotencyKey), created: false, interrupted: [] };
     }
 
     if (started.created) {
       this.engine.announceQueued(started.run);
       for (const cancel of started.interrupted) this.engine.announceCancel(cancel);
     }
-    if (request.apiKey !== undefined) this.engine.holdProviderKey(started.run, request.apiKey);
-    return toRunView(started.run);
+    return started;
+  }
+
+  /** A workflow's pinned version; another owner's (or a missing) workflow is the workflow service's 404. */
+  private resolveWorkflow(actor: Actor, workflowId: string, version: number | undefined, ownerId?: string): Promise<ResolvedWorkflow> {
+    return this.bus.request(
+      WorkflowResolveContracts.resolve,
+      { workflowId, ...(version !== undefined ? { version } : {}), ...(ownerId !== undefined ? { ownerId } : {}) },
+      { actor },
+    );
   }
 
   async get(actor: Actor, id: string): Promise<RunView> {

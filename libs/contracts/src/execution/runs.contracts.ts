@@ -192,6 +192,8 @@ export class RunView {
   @ApiProperty({ enum: RUN_STATUSES }) status: RunStatus;
   @ApiProperty({ nullable: true, type: String, format: 'uuid' }) agentId: string | null;
   @ApiProperty({ nullable: true, type: Number }) agentVersion: number | null;
+  @ApiProperty({ nullable: true, type: String, format: 'uuid', description: 'For workflow runs' }) workflowId: string | null;
+  @ApiProperty({ nullable: true, type: Number }) workflowVersion: number | null;
   @ApiProperty({ nullable: true, type: String, format: 'uuid' }) conversationId: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'uuid' }) sessionId: string | null;
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'What the run was asked (the user message, client tools)' }) input: unknown;

@@ -493,7 +493,7 @@ describe('execution runs API', () => {
       const owner = newUser();
       const workflowId = targets.workflowOf(owner, definition);
       const idempotencyKey = `tick:${randomUUID()}`;
-      const run = await startFor({ ownerId: owner.userId, workflowId, inputs: { topic: 'tides' }, idempotencyKey });
+      const run = await startFor({ ownerId: owner.userId!, workflowId, inputs: { topic: 'tides' }, idempotencyKey });
       expect(run).toMatchObject({ status: 'pending', background: true, workflowId, workflowVersion: 3, agentId: null, sessionId: null, input: { inputs: { topic: 'tides', count: 3 }, trigger } });
       const [row] = await query<{ owner_id: string; kind: string; workflow_snapshot: { definition: unknown } }>(
         databaseUrl,
@@ -502,18 +502,18 @@ describe('execution runs API', () => {
       );
       expect(row).toMatchObject({ owner_id: owner.userId, kind: 'workflow', workflow_snapshot: { definition } });
       // A retried tick answers the same run.
-      const again = await startFor({ ownerId: owner.userId, workflowId, inputs: { topic: 'other' }, idempotencyKey });
+      const again = await startFor({ ownerId: owner.userId!, workflowId, inputs: { topic: 'other' }, idempotencyKey });
       expect(again.id).toBe(run.id);
       // The owner sees it among their runs.
       expect((await call(RunContracts.get, { id: run.id }, owner)).id).toBe(run.id);
       // Pinned versions reach the workflow service.
-      expect((await startFor({ ownerId: owner.userId, workflowId, version: 1, inputs: { topic: 't' } })).workflowVersion).toBe(1);
+      expect((await startFor({ ownerId: owner.userId!, workflowId, version: 1, inputs: { topic: 't' } })).workflowVersion).toBe(1);
     });
 
     it('queues a background run of an automation agent with its input as the message', async () => {
       const owner = newUser();
       const agentId = agentOf(owner, { maxSteps: 4 });
-      const run = await startFor({ ownerId: owner.userId, agentId, input: 'daily digest' });
+      const run = await startFor({ ownerId: owner.userId!, agentId, input: 'daily digest' });
       expect(run).toMatchObject({ status: 'pending', background: true, agentId, agentVersion: 4, workflowId: null, input: { message: 'daily digest', trigger }, limits: { maxSteps: 4 } });
       expect(run.sessionId).not.toBeNull();
     });
@@ -522,13 +522,13 @@ describe('execution runs API', () => {
       const owner = newUser();
       const workflowId = targets.workflowOf(owner, definition);
       const agentId = agentOf(owner);
-      expect((await failure(startFor({ ownerId: owner.userId, workflowId, inputs: { topic: 't' } }, owner))).code).toBe('FORBIDDEN');
-      expect((await failure(startFor({ ownerId: owner.userId, workflowId, inputs: { topic: 't' } }, { kind: 'service', service: 'conversation' }))).code).toBe('FORBIDDEN');
+      expect((await failure(startFor({ ownerId: owner.userId!, workflowId, inputs: { topic: 't' } }, owner))).code).toBe('FORBIDDEN');
+      expect((await failure(startFor({ ownerId: owner.userId!, workflowId, inputs: { topic: 't' } }, { kind: 'service', service: 'conversation' }))).code).toBe('FORBIDDEN');
       const stranger = newUser();
-      expect((await failure(startFor({ ownerId: stranger.userId, workflowId, inputs: { topic: 't' } }))).code).toBe('NOT_FOUND');
-      expect((await failure(startFor({ ownerId: stranger.userId, agentId, input: 'x' }))).code).toBe('NOT_FOUND');
-      const run = await startFor({ ownerId: owner.userId, workflowId, inputs: { topic: 't' } });
-      expect((await failure(call(RunContracts.getForOwner, { ownerId: owner.userId, id: run.id }, owner))).code).toBe('FORBIDDEN');
+      expect((await failure(startFor({ ownerId: stranger.userId!, workflowId, inputs: { topic: 't' } }))).code).toBe('NOT_FOUND');
+      expect((await failure(startFor({ ownerId: stranger.userId!, agentId, input: 'x' }))).code).toBe('NOT_FOUND');
+      const run = await startFor({ ownerId: owner.userId!, workflowId, inputs: { topic: 't' } });
+      expect((await failure(call(RunContracts.getForOwner, { ownerId: owner.userId!, id: run.id }, owner))).code).toBe('FORBIDDEN');
       expect((await failure(call(RunContracts.getForOwner, { ownerId: stranger.userId!, id: run.id }, workflowService))).code).toBe('NOT_FOUND');
     });
 
@@ -537,7 +537,7 @@ describe('execution runs API', () => {
       const workflowId = targets.workflowOf(owner, definition);
       const agentId = agentOf(owner);
       const bad = async (request: Partial<StartRunForOwnerRequest>) => {
-        const outcome = await failure(startFor({ ownerId: owner.userId, ...request }));
+        const outcome = await failure(startFor({ ownerId: owner.userId!, ...request }));
         expect(outcome.code).toBe('VALIDATION_FAILED');
         return fieldsOf(outcome.details);
       };
@@ -555,7 +555,7 @@ describe('execution runs API', () => {
     it('answers the run once it settles, waiting up to waitMs', async () => {
       const owner = newUser();
       const workflowId = targets.workflowOf(owner, definition);
-      const run = await startFor({ ownerId: owner.userId, workflowId, inputs: { topic: 't' } });
+      const run = await startFor({ ownerId: owner.userId!, workflowId, inputs: { topic: 't' } });
       expect((await call(RunContracts.getForOwner, { ownerId: owner.userId!, id: run.id }, workflowService)).status).toBe('pending');
       const waiting = call(RunContracts.getForOwner, { ownerId: owner.userId!, id: run.id, waitMs: 10_000 }, workflowService);
       await sleep(50);

@@ -13,6 +13,7 @@ import {
   type StepList,
   WaitRunRequest,
   StartRunForOwnerRequest,
+  StartWorkflowRunRequest,
   GetRunForOwnerRequest,
 } from '#contracts';
 import { Rpc } from '#messaging';
@@ -25,6 +26,11 @@ export class RunsHandler {
   @Rpc(RunContracts.start)
   start(request: StartRunRequest, actor: Actor): Promise<RunView> {
     return this.runs.start(actor, request);
+  }
+
+  @Rpc(RunContracts.startWorkflow)
+  startWorkflow(request: StartWorkflowRunRequest, actor: Actor): Promise<RunView> {
+    return this.runs.startWorkflow(actor, request);
   }
 
   @Rpc(RunContracts.get)

@@ -20,6 +20,7 @@ import {
   serviceActor,
   type GetRunForOwnerRequest,
   type StartRunForOwnerRequest,
+  type StartWorkflowRunRequest,
   WorkflowResolveContracts,
   type ResumeRunRequest,
   type RunEventBatch,
@@ -41,7 +42,8 @@ import { EVENTS_PAGE, RunEventsService } from '../run-events/run-events.service.
 import { SessionsService } from '../sessions/sessions.service.js';
 import { toRunEventView, toRunView, toStepView } from './run.mapper.js';
 import { RunsErrors } from './runs.errors.js';
-import { type WorkflowRunInput, workflowInputs } from './workflow-inputs.js';
+import { type WorkflowRunInput } from '../workflow-runs/workflow-runs.service.js';
+import { workflowInputs } from './workflow-inputs.js';
 
 const EXECUTION = serviceActor('execution');
 const DEFAULT_PAGE = 20;
@@ -99,6 +101,24 @@ export class RunsService {
     });
     if (request.apiKey !== undefined) this.engine.holdProviderKey(started.run, request.apiKey);
     return toRunView(started.run);
+  }
+
+  /** A run of one of the caller's workflows: its version pinned, its inputs checked against the declared ones, then queued. */
+  async startWorkflow(actor: Actor, request: StartWorkflowRunRequest): Promise<RunView> {
+    const ownerId = requireUserId(actor);
+    const workflow = await this.resolveWorkflow(actor, request.workflowId, request.version);
+    if (workflow.ownerId !== ownerId) throw AppError.notFound('workflow');
+    const run: EnqueueRunRequest = {
+      ownerId,
+      target: { kind: 'workflow', workflowId: workflow.workflowId, workflowVersion: workflow.version },
+      input: { inputs: workflowInputs(workflow.definition, request.inputs) } satisfies WorkflowRunInput,
+      limits: this.limitsFor(request.limits, undefined),
+      idempotencyKey: request.idempotencyKey,
+      traceId: request.traceId ?? RequestContext.requestId() ?? randomBytes(16).toString('hex'),
+      background: request.background ?? false,
+      targetSnapshot: workflow,
+    };
+    return toRunView((await this.queue(run, {})).run);
   }
 
   /**

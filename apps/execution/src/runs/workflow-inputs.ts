@@ -1,10 +1,4 @@
-import { AppError, ErrorCode, type RunTriggerKind, type WorkflowDefinition, type WorkflowValueType } from '#contracts';
-
-/** What a workflow run stores as its input: its inputs checked and completed with defaults, and what started it when not its owner. */
-export interface WorkflowRunInput {
-  inputs: Record<string, unknown>;
-  trigger?: { kind: RunTriggerKind; id: string };
-}
+import { AppError, ErrorCode, type WorkflowDefinition, type WorkflowValueType } from '#contracts';
 
 /** Whether a JSON value is of a declared workflow type. */
 export function isOfType(value: unknown, type: WorkflowValueType): boolean {

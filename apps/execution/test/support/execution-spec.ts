@@ -9,6 +9,7 @@ import { executionApp } from '../../src/execution.app.js';
 export interface AgentStandIn {
   ownerId: string;
   limits?: { maxSteps?: number; maxTokens?: number; timeoutSeconds?: number; costBudgetMicros?: number };
+  tools?: Array<{ kind: string; name: string }>;
 }
 
 export interface WorkflowStandIn {
@@ -35,9 +36,9 @@ export class OwnedTargets {
   readonly resolvedVersions: Array<number | undefined> = [];
   private stops: Array<() => void> = [];
 
-  agentOf(actor: Actor, limits?: AgentStandIn['limits']): string {
+  agentOf(actor: Actor, limits?: AgentStandIn['limits'], tools?: AgentStandIn['tools']): string {
     const id = randomUUID();
-    this.agents.set(id, { ownerId: actor.userId!, limits });
+    this.agents.set(id, { ownerId: actor.userId!, limits, tools });
     return id;
   }
 
@@ -74,7 +75,7 @@ export class OwnedTargets {
               modelProvider: 'openai',
               modelName: 'gpt-4o-mini',
               systemPrompt: 'be brief',
-              tools: [],
+              tools: agent.tools ?? [],
               knowledgeBaseIds: [],
               memory: { strategy: 'window', size: 20 },
               configuration: agent.limits ? { limits: agent.limits } : {},

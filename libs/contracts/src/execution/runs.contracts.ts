@@ -119,6 +119,53 @@ export class ConversationMessageRunBody extends RunOptionsBody {
   parentId?: string | null;
 }
 
+/** The workflow of POST /workflows/:id/runs. */
+export class WorkflowRunParams {
+  @IsUUID()
+  id: string;
+}
+
+export class StartWorkflowRunBody {
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: "The workflow's declared inputs by name (defaults fill the ones left out)" })
+  @IsOptional()
+  @IsObject()
+  inputs?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ minimum: 1, description: 'The workflow version to run; the current one when omitted' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_INT32)
+  version?: number;
+
+  @ApiPropertyOptional({ type: RunLimits, description: "Bounds for the whole run, across its nodes; the operator's caps still apply (the smallest wins)" })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => RunLimits)
+  limits?: RunLimits;
+}
+
+/** The bus request behind POST /workflows/:id/runs (and a message to a workflow's conversation). */
+export class StartWorkflowRunRequest extends StartWorkflowRunBody {
+  @IsUUID()
+  workflowId: string;
+
+  @IsOptional()
+  @IsBoolean()
+  background?: boolean;
+
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(255)
+  idempotencyKey?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  traceId?: string;
+}
+
 /** How the HTTP caller waits; the gateway reads it, the execution service records it (background runs notify on completion). */
 export class RunModeQuery {
   @ApiPropertyOptional({ enum: ['true', 'false'], default: 'false', description: 'Answer with Server-Sent Events as the run goes' })
@@ -502,6 +549,7 @@ export class GetRunForOwnerRequest {
 
 export const RunContracts = {
   start: rpc('execution.runs.start', StartRunRequest, RunView),
+  startWorkflow: rpc('execution.runs.start-workflow', StartWorkflowRunRequest, RunView),
   get: rpc('execution.runs.get', RunIdRequest, RunView),
   list: rpc('execution.runs.list', ListRunsQuery, RunPage),
   steps: rpc('execution.runs.steps', RunIdRequest, StepList),

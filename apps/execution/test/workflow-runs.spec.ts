@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AccountContracts, type Actor, type RpcContract, RunContracts, type RunView, type StartWorkflowRunRequest, type WorkflowDefinition } from '#contracts';
 import { InProcessBus } from '#messaging';
-import { FakeOpenAiServer, type RecordedRequest } from '#testing';
+import { FakeOpenAiServer, query, type RecordedRequest } from '#testing';
 import { RunEventsService } from '../src/run-events/run-events.service.js';
 import { type ExecutionUnderTest, fieldsOf, outcomeOf, OwnedTargets, startExecution } from './support/execution-spec.js';
 
@@ -295,5 +295,76 @@ describe('workflow runs', () => {
     expect((await outcomeOf(start(owner, { workflowId: randomUUID(), inputs: { topic: 't' } }))).code).toBe('NOT_FOUND');
     expect(fieldsOf((await outcomeOf(start(owner, { workflowId: 'nope', inputs: {} }))).details)).toEqual(['workflowId']);
     expect(fieldsOf((await outcomeOf(start(owner, { workflowId, inputs: [] as never }))).details)).toEqual(['inputs']);
+  });
+  describe('human in the loop', () => {
+    const form = { type: 'object', properties: { approved: { type: 'boolean' }, note: { type: 'string', maxLength: 20 } }, required: ['approved'], additionalProperties: false };
+    const reviewed = () =>
+      workflow(
+        [
+          { id: 'start', type: 'start' },
+          llm('draft', 'Draft {{ inputs.topic }}', 'draft'),
+          { id: 'review', type: 'human', config: { promptTemplate: 'Approve "{{ state.draft }}"?', schema: form, output: 'verdict' } },
+          { id: 'out', type: 'output', config: { values: { result: 'state.draft + " / " + string(state.verdict.approved) + " / " + state.verdict.note' } } },
+        ],
+        [
+          { from: 'start', to: 'draft' },
+          { from: 'draft', to: 'review' },
+          { from: 'review', to: 'out' },
+        ],
+        [
+          { name: 'draft', type: 'string' },
+          { name: 'verdict', type: 'object' },
+        ],
+      );
+
+    it('parks the run at a human node, checks the answer against the form, continues once with it, and answers 409 to a second resume', async () => {
+      const user = newUser();
+      const workflowId = targets.workflowOf(user, reviewed());
+      const run = await start(user, { workflowId, inputs: { topic: 'tides' }, background: true });
+      const parked = await settled(user, run);
+      expect(parked).toMatchObject({
+        status: 'requires_action',
+        requiredAction: { type: 'human_input', nodeId: 'review', prompt: 'Approve "echo(Draft tides)"?', schema: form },
+      });
+      // A background run tells its owner it waits.
+      const notes = await query<{ kind: string }>(
+        execution.databaseUrl,
+        `SELECT envelope->'data'->>'kind' AS kind FROM execution.outbox WHERE envelope->'data'->>'userId' = $1 AND envelope->'data'->>'link' = $2`,
+        [user.userId, `/runs/${run.id}`],
+      );
+      expect(notes.map((n) => n.kind)).toEqual(['run.requires_action']);
+
+      const resume = (body: Record<string, unknown>, actor = user) => call(RunContracts.resume, { id: run.id, ...body }, actor);
+      const bad = await outcomeOf(resume({ input: { approved: 'yes', note: 'x'.repeat(21), extra: 1 } }));
+      expect(bad.code).toBe('VALIDATION_FAILED');
+      expect(fieldsOf(bad.details)).toEqual(['input.approved', 'input.note', 'input.extra']);
+      expect(fieldsOf((await outcomeOf(resume({ input: {} }))).details)).toEqual(['input.approved']);
+      expect((await outcomeOf(resume({ toolOutputs: [{ toolCallId: 'c', output: 'o' }] }))).code).toBe('CONFLICT');
+      expect((await outcomeOf(resume({ input: { approved: true } }, newUser()))).code).toBe('NOT_FOUND');
+
+      expect((await resume({ input: { approved: true, note: 'fine' } })).status).toBe('pending');
+      expect((await outcomeOf(resume({ input: { approved: false } }))).code).toBe('CONFLICT');
+      const done = await settled(user, run);
+      expect(done).toMatchObject({ status: 'completed', output: { result: 'echo(Draft tides) / true / fine' } });
+      // The model was called once: the second attempt replayed the draft from the journal.
+      expect(fake.completions).toHaveLength(1);
+      const stream = await events(run.id);
+      expect(stream.map((e) => e.seq)).toEqual(stream.map((_, i) => i + 1));
+      const types = stream.map((e) => (e.type.startsWith('node.') ? `${e.type}:${(e.data as { nodeId: string }).nodeId}` : e.type));
+      expect(types.slice(types.indexOf('node.started:review'))).toEqual([
+        'node.started:review',
+        'run.requires_action',
+        'run.resumed',
+        'node.completed:review',
+        'run.started',
+        'node.started:out',
+        'step.started',
+        'step.completed',
+        'node.completed:out',
+        'run.completed',
+      ]);
+      const steps = (await call(RunContracts.steps, { id: run.id }, user)).items.map((s) => [s.key, s.type]);
+      expect(steps).toContainEqual(['node:review:1', 'human_input']);
+    });
   });
 });

@@ -206,7 +206,13 @@ export class RunEngineService {
    * Brings the answer a run in requires_action waits for (a client-side tool's result, a person's
    * input), stored as the completed step `stepKey`, and queues the run to continue from there.
    */
-  async resume(runId: string, answers: ReadonlyArray<{ stepKey: string; stepName?: string; output: unknown }>, ownerId?: string): Promise<RunEntity> {
+  async resume(
+    runId: string,
+    answers: ReadonlyArray<{ stepKey: string; stepName?: string; output: unknown }>,
+    ownerId?: string,
+    /** Events the answer makes, appended after run.resumed (a human node's node.completed). */
+    events: ReadonlyArray<{ type: string; data: unknown }> = [],
+  ): Promise<RunEntity> {
     if (answers.length === 0 || answers.some((a) => a.stepKey.length === 0)) throw RunErrors.badInput('every answer needs a step key');
     const run = await this.database.transaction(async () => {
       const locked = await this.repository.lock(runId, ownerId);
@@ -218,6 +224,7 @@ export class RunEngineService {
         answers.map((a) => ({ key: a.stepKey, name: a.stepName ?? a.stepKey, output: a.output })),
       );
       await this.events.append(runId, 'run.resumed', { status: 'pending', stepKeys: answers.map((a) => a.stepKey) });
+      for (const event of events) await this.events.append(runId, event.type, event.data);
       return resumed;
     });
     this.broadcast.publish(RUNS_WAKE_SUBJECT, { runId });

@@ -5,6 +5,7 @@ import {
   type Actor,
   type RunLimits as AgentRunLimits,
   AppError,
+  ErrorCode,
   ConfigCacheContracts,
   ConversationContracts,
   type ConversationView,
@@ -42,7 +43,8 @@ import { EVENTS_PAGE, RunEventsService } from '../run-events/run-events.service.
 import { SessionsService } from '../sessions/sessions.service.js';
 import { toRunEventView, toRunView, toStepView } from './run.mapper.js';
 import { RunsErrors } from './runs.errors.js';
-import { type WorkflowRunInput } from '../workflow-runs/workflow-runs.service.js';
+import { type HumanInputAction, type WorkflowRunInput } from '../workflow-runs/workflow-runs.service.js';
+import { formProblems } from './human-input.js';
 import { workflowInputs } from './workflow-inputs.js';
 
 const EXECUTION = serviceActor('execution');
@@ -279,7 +281,19 @@ export class RunsService {
     const waitingFor = (run.requiredAction as { type?: string } | null)?.type ?? 'nothing';
     if (request.toolOutputs) return this.resumeWithToolOutputs(run, request.toolOutputs);
     if (request.approvals) throw RunsErrors.notWaitingFor('tool approvals', waitingFor);
-    throw RunsErrors.notWaitingFor('human input', waitingFor);
+    return this.resumeWithInput(run, request.input!, waitingFor);
+  }
+
+  /** human_input: the person's answer, checked against the node's form, stored as the human node's completed step. */
+  private async resumeWithInput(run: RunEntity, input: Record<string, unknown>, waitingFor: string): Promise<RunView> {
+    const action = run.requiredAction as Partial<HumanInputAction> | null;
+    if (action?.type !== 'human_input' || typeof action.stepKey !== 'string' || typeof action.nodeId !== 'string') throw RunsErrors.notWaitingFor('human input', waitingFor);
+    const errors = formProblems(action.schema ?? {}, input);
+    if (errors.length > 0) throw new AppError(ErrorCode.VALIDATION_FAILED, 'the input does not match the form', { errors });
+    const resumed = await this.engine.resume(run.id, [{ stepKey: action.stepKey, stepName: action.nodeId, output: input }], run.ownerId, [
+      { type: 'node.completed', data: { nodeId: action.nodeId, type: 'human', output: input } },
+    ]);
+    return toRunView(resumed);
   }
 
   /** client_tool_calls: every call answered exactly once, each answer stored as that tool call's completed step. */

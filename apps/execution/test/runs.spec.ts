@@ -132,7 +132,7 @@ describe('execution runs API', () => {
       expect(Number(count)).toBe(1);
     });
 
-    it('answers 404 for another user’s (or a missing) agent or conversation, 409 for a workflow conversation and 400 for a mismatch', async () => {
+    it('answers 404 for another user’s (or a missing) agent, workflow or conversation, and 400 for a mismatch', async () => {
       const owner = newUser();
       const stranger = newUser();
       const agentId = agentOf(owner);
@@ -142,9 +142,9 @@ describe('execution runs API', () => {
       expect((await failure(start(stranger, { conversationId }))).code).toBe('NOT_FOUND');
       // The stranger's own agent with the owner's conversation: the conversation is not theirs.
       expect((await failure(start(stranger, { agentId: agentOf(stranger), conversationId }))).code).toBe('NOT_FOUND');
+      // A conversation with a workflow that is gone (or not the caller's) answers the workflow's 404.
       const workflowConversation = conversationOf(owner, { workflowId: randomUUID() });
-      const workflow = await failure(start(owner, { conversationId: workflowConversation }));
-      expect(workflow.code).toBe('CONFLICT');
+      expect((await failure(start(owner, { conversationId: workflowConversation }))).code).toBe('NOT_FOUND');
       const mismatch = await failure(start(owner, { agentId: agentOf(owner), conversationId }));
       expect(mismatch.code).toBe('VALIDATION_FAILED');
       expect(fieldsOf(mismatch.details)).toEqual(['conversationId']);

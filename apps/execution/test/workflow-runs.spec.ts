@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AccountContracts, type Actor, type RpcContract, RunContracts, type RunView, type StartWorkflowRunRequest, type WorkflowDefinition } from '#contracts';
+import { AccountContracts, type Actor, type Envelope, type RpcContract, RunWriteContracts, type StartRunRequest, RunContracts, type RunView, type StartWorkflowRunRequest, type WorkflowDefinition } from '#contracts';
 import { InProcessBus } from '#messaging';
 import { FakeOpenAiServer, query, type RecordedRequest } from '#testing';
 import { RunEventsService } from '../src/run-events/run-events.service.js';
@@ -40,7 +40,8 @@ describe('workflow runs', () => {
   let fake: FakeOpenAiServer;
   let execution: ExecutionUnderTest;
   const targets = new OwnedTargets();
-  let stopIdentity: (() => void) | undefined;
+  const stops: Array<() => void> = [];
+  const written: Array<{ runId: string; role: string; content: string; step: number; parentId?: string }> = [];
   const newUser = (): Actor => ({ kind: 'user', userId: randomUUID(), scopes: ['full'] });
   const call = <Req, Res>(contract: RpcContract<Req, Res>, data: Req, actor: Actor): Promise<Res> => execution.runtime.client.request(contract, data, { actor, timeoutMs: 20_000 });
   const start = (actor: Actor, request: Partial<StartWorkflowRunRequest>) => call(RunContracts.startWorkflow, request as StartWorkflowRunRequest, actor);
@@ -53,7 +54,21 @@ describe('workflow runs', () => {
     fake = await FakeOpenAiServer.start();
     targets.respond();
     // The identity service: no user has a stored provider key, so the platform's key is used.
-    stopIdentity = InProcessBus.shared().respond(AccountContracts.revealProviderKey.subject, async () => ({ ok: false, error: { code: 'NOT_FOUND', message: 'provider key not found' } }));
+    const bus = InProcessBus.shared();
+    stops.push(
+      bus.respond(AccountContracts.revealProviderKey.subject, async () => ({ ok: false, error: { code: 'NOT_FOUND', message: 'provider key not found' } })),
+      // The conversation service's run writes: recorded, answered with ids.
+      bus.respond(RunWriteContracts.appendUserMessage.subject, async (raw) => {
+        const { data } = raw as Envelope<{ runId: string; conversationId: string; content: string; step: number }>;
+        written.push({ runId: data.runId, role: 'user', content: data.content, step: data.step });
+        return { ok: true, data: { id: `00000000-0000-4000-8000-${data.runId.slice(-12)}`, role: 'user', content: data.content } };
+      }),
+      bus.respond(RunWriteContracts.appendMessages.subject, async (raw) => {
+        const { data } = raw as Envelope<{ runId: string; parentId?: string; messages: Array<{ step: number; role: string; content: string }> }>;
+        for (const m of data.messages) written.push({ runId: data.runId, role: m.role, content: m.content, step: m.step, parentId: data.parentId });
+        return { ok: true, data: { items: data.messages.map(() => ({ id: randomUUID() })) } };
+      }),
+    );
     execution = await startExecution('workflowruns', {
       OPENAI_BASE_URL: fake.baseUrl,
       OPENAI_API_KEY: 'sk-platform-env-key',
@@ -65,7 +80,7 @@ describe('workflow runs', () => {
   });
 
   afterAll(async () => {
-    stopIdentity?.();
+    for (const stop of stops) stop();
     targets.stop();
     await execution?.close();
     await fake?.stop();
@@ -296,6 +311,38 @@ describe('workflow runs', () => {
     expect(fieldsOf((await outcomeOf(start(owner, { workflowId: 'nope', inputs: {} }))).details)).toEqual(['workflowId']);
     expect(fieldsOf((await outcomeOf(start(owner, { workflowId, inputs: [] as never }))).details)).toEqual(['inputs']);
   });
+  it('runs the workflow of a conversation on a message: the message fills the first text input, and the answer is written to the conversation', async () => {
+    const user = newUser();
+    const workflowId = targets.workflowOf(
+      user,
+      workflow([{ id: 'start', type: 'start' }, llm('answer', 'Answer: {{ inputs.topic }}', 'text'), { id: 'out', type: 'output', config: { values: { result: 'state.text' } } }], [
+        { from: 'start', to: 'answer' },
+        { from: 'answer', to: 'out' },
+      ], [{ name: 'text', type: 'string' }]),
+    );
+    const conversationId = targets.conversationOf(user, { workflowId });
+    const message = (request: Partial<StartRunRequest>) => call(RunContracts.start, { conversationId, input: 'hello', ...request } as StartRunRequest, user);
+    const run = await message({});
+    expect(run).toMatchObject({ workflowId, conversationId, agentId: null, input: { inputs: { topic: 'hello', n: 2 }, message: 'hello' } });
+    const done = await settled(user, run);
+    expect(done).toMatchObject({ status: 'completed', output: { content: 'echo(Answer: hello)', outputs: { result: 'echo(Answer: hello)' }, messageId: expect.any(String) } });
+    const userMessageId = (done.output as { userMessageId: string }).userMessageId;
+    expect(written.filter((w) => w.runId === run.id)).toEqual([
+      { runId: run.id, role: 'user', content: 'hello', step: 0 },
+      { runId: run.id, role: 'assistant', content: 'echo(Answer: hello)', step: 1, parentId: userMessageId },
+    ]);
+    // What applies to agents only is refused, naming the field; another user's conversation is not found.
+    for (const field of ['tools', 'variables', 'apiKey'] as const) {
+      const value = field === 'tools' ? [{ name: 't', description: 'd' }] : field === 'variables' ? { a: 'b' } : 'sk-x';
+      expect(fieldsOf((await outcomeOf(message({ [field]: value }))).details)).toEqual([field]);
+    }
+    expect((await outcomeOf(call(RunContracts.start, { conversationId, input: 'hi' } as StartRunRequest, newUser()))).code).toBe('NOT_FOUND');
+    // A workflow with no text input has nothing for a message to fill.
+    const numeric = targets.workflowOf(user, { ...workflow([{ id: 'start', type: 'start' }], []), inputs: [{ name: 'n', type: 'integer' }] });
+    const numericConversation = targets.conversationOf(user, { workflowId: numeric });
+    expect((await outcomeOf(call(RunContracts.start, { conversationId: numericConversation, input: 'hi' } as StartRunRequest, user))).code).toBe('CONFLICT');
+  });
+
   describe('human in the loop', () => {
     const form = { type: 'object', properties: { approved: { type: 'boolean' }, note: { type: 'string', maxLength: 20 } }, required: ['approved'], additionalProperties: false };
     const reviewed = () =>

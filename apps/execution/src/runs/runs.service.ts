@@ -91,7 +91,9 @@ export class RunsService {
   async start(actor: Actor, request: StartRunRequest): Promise<RunView> {
     const ownerId = requireUserId(actor);
     if (request.parentId !== undefined && request.conversationId === undefined) throw AppError.invalidField('parentId', 'parentId needs a conversationId');
-    const { agent, conversation } = await this.resolveTarget(actor, request);
+    const target = await this.resolveTarget(actor, request);
+    if ('workflow' in target) return this.startWorkflowMessage(ownerId, target.workflow, target.conversation, request);
+    const { agent, conversation } = target;
     // A conversation keeps one session across its runs; a standalone run gets its own, written with it.
     const session = conversation ? await this.sessions.ofConversation(ownerId, agent.agentId, conversation.id) : null;
     const sessionId = session?.id ?? newId();
@@ -121,6 +123,36 @@ export class RunsService {
       targetSnapshot: workflow,
     };
     return toRunView((await this.queue(run, {})).run);
+  }
+
+  /**
+   * A message to a conversation with a workflow: the message fills the workflow's first text input
+   * (the others take their defaults), and the run writes the message and the workflow's answer to
+   * the conversation, one run at a time per conversation as agents do.
+   */
+  private async startWorkflowMessage(ownerId: string, workflow: ResolvedWorkflow, conversation: ConversationView, request: StartRunRequest): Promise<RunView> {
+    for (const field of ['tools', 'variables', 'apiKey'] as const) {
+      if (request[field] !== undefined) throw AppError.invalidField(field, `${field} does not apply to a conversation with a workflow`);
+    }
+    const messageInput = workflow.definition.inputs.find((f) => f.type === 'string' || f.type === 'any');
+    if (!messageInput) throw RunsErrors.noMessageInput();
+    const input: WorkflowRunInput = {
+      inputs: workflowInputs(workflow.definition, { [messageInput.name]: request.input }),
+      message: request.input,
+      ...(request.parentId !== undefined ? { parentId: request.parentId } : {}),
+    };
+    const run: EnqueueRunRequest = {
+      ownerId,
+      target: { kind: 'workflow', workflowId: workflow.workflowId, workflowVersion: workflow.version },
+      input,
+      conversationId: conversation.id,
+      limits: this.limitsFor(request.limits, undefined),
+      idempotencyKey: request.idempotencyKey,
+      traceId: request.traceId ?? RequestContext.requestId() ?? randomBytes(16).toString('hex'),
+      background: request.background ?? false,
+      targetSnapshot: workflow,
+    };
+    return toRunView((await this.queue(run, { conversationId: conversation.id, onActiveRun: request.onActiveRun })).run);
   }
 
   /**
@@ -390,7 +422,10 @@ export class RunsService {
    * The agent (pinned version) and conversation a start names. Ownership is the other services'
    * to check: asked with the caller as actor, another user's agent or conversation is their 404.
    */
-  private async resolveTarget(actor: Actor, request: StartRunRequest): Promise<{ agent: ResolvedAgent; conversation?: ConversationView }> {
+  private async resolveTarget(
+    actor: Actor,
+    request: StartRunRequest,
+  ): Promise<{ agent: ResolvedAgent; conversation?: ConversationView } | { workflow: ResolvedWorkflow; conversation: ConversationView }> {
     const getConversation = (id: string) => this.bus.request(ConversationContracts.get, { id }, { actor });
     const resolve = (agentId: string) =>
       this.bus.request(ConfigCacheContracts.resolve, { agentId, ...(request.version !== undefined ? { version: request.version } : {}) }, { actor });
@@ -404,7 +439,12 @@ export class RunsService {
     }
     if (request.conversationId === undefined) throw AppError.invalidField('agentId', 'agentId or conversationId is required');
     const conversation = await getConversation(request.conversationId);
-    if (!conversation.agentId) throw RunsErrors.workflowsUnavailable();
+    if (conversation.workflowId) {
+      const workflow = await this.resolveWorkflow(actor, conversation.workflowId, request.version);
+      if (workflow.ownerId !== requireUserId(actor)) throw AppError.notFound('workflow');
+      return { workflow, conversation };
+    }
+    if (!conversation.agentId) throw AppError.notFound('conversation');
     const agent = await resolve(conversation.agentId);
     if (agent.ownerId !== requireUserId(actor)) throw AppError.notFound('agent');
     return { agent, conversation };

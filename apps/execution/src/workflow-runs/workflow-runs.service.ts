@@ -5,6 +5,7 @@ import {
   KnowledgeSearchContracts,
   type ModelProvider,
   type ResolvedWorkflow,
+  RunWriteContracts,
   type RunTriggerKind,
   type StepType,
   serviceActor,
@@ -35,6 +36,17 @@ const KNOWLEDGE_TIMEOUT_MS = 5000;
 export interface WorkflowRunInput {
   inputs: Record<string, unknown>;
   trigger?: { kind: RunTriggerKind; id: string };
+  /** In a conversation: the user message the run answers (it filled the first text input), and the message it answers. */
+  message?: string;
+  parentId?: string | null;
+}
+
+/** runs.output of a workflow run in a conversation: the answer written there, and the outputs it came from. */
+export interface ConversationWorkflowOutput {
+  content: string;
+  outputs: Record<string, unknown>;
+  messageId?: string;
+  userMessageId?: string;
 }
 
 /** runs.required_action of a workflow run parked at a human node. */
@@ -102,6 +114,7 @@ export class WorkflowRunsService implements RunExecutor, OnModuleInit {
       outputs: {},
       spent: { modelCalls: 0, tokens: 0, costMicros: 0 },
     };
+    const userMessageId = run.conversationId ? await this.writeUserMessage(run, input) : undefined;
     const running = new Map<string, Promise<Settled>>();
     const parked: HumanInputAction[] = [];
 
@@ -131,7 +144,43 @@ export class WorkflowRunsService implements RunExecutor, OnModuleInit {
       walk.complete(settled.visit.node.id, settled.result.branch);
     }
     if (parked.length > 0) return { status: 'requires_action', action: parked[0] };
-    return { status: 'completed', output: state.outputs };
+    if (!run.conversationId) return { status: 'completed', output: state.outputs };
+    const content = answerOf(state.outputs);
+    const messageId = await this.writeAnswer(run, userMessageId, content);
+    return { status: 'completed', output: { content, outputs: state.outputs, messageId, userMessageId } satisfies ConversationWorkflowOutput };
+  }
+
+  /** The run's message in its conversation; idempotent on (run, step), so every attempt may ask. */
+  private async writeUserMessage(run: RunEntity, input: WorkflowRunInput): Promise<string> {
+    const request = {
+      ownerId: run.ownerId,
+      conversationId: run.conversationId!,
+      runId: run.id,
+      step: 0,
+      content: input.message ?? '',
+      ...(input.parentId !== undefined ? { parentId: input.parentId } : {}),
+    };
+    try {
+      return (await this.bus.request(RunWriteContracts.appendUserMessage, request, { actor: EXECUTION })).id;
+    } catch (err) {
+      if (err instanceof AppError && PERMANENT.has(err.code)) throw new RunFailure('CONVERSATION_REFUSED', err.message);
+      throw err;
+    }
+  }
+
+  /** The workflow's answer as the assistant message after the user message; undefined when the conversation is gone. */
+  private async writeAnswer(run: RunEntity, userMessageId: string | undefined, content: string): Promise<string | undefined> {
+    try {
+      const reply = await this.bus.request(
+        RunWriteContracts.appendMessages,
+        { ownerId: run.ownerId, conversationId: run.conversationId!, runId: run.id, ...(userMessageId ? { parentId: userMessageId } : {}), messages: [{ step: 1, role: 'assistant', content }] },
+        { actor: EXECUTION },
+      );
+      return reply.items.at(-1)?.id;
+    } catch (err) {
+      if (err instanceof AppError && err.code === ErrorCode.NOT_FOUND) return undefined;
+      throw err;
+    }
   }
 
   /** One node execution: replayed from the journal when it completed before, else run as a step between node events. */
@@ -314,6 +363,16 @@ function apply(state: WalkState, node: WorkflowNode, result: NodeResult): void {
   if (typeof target === 'string') state.scope.state[target] = result.output;
   if (result.set) Object.assign(state.scope.state, result.set);
   if (result.outputs) Object.assign(state.outputs, result.outputs);
+}
+
+/** Codes another service answers for a request that will never succeed: the run fails now instead of retrying. */
+const PERMANENT: ReadonlySet<string> = new Set([ErrorCode.NOT_FOUND, ErrorCode.VALIDATION_FAILED, ErrorCode.CONFLICT, ErrorCode.FORBIDDEN]);
+
+/** What a conversation shows of the outputs: the one text output as it is, otherwise the outputs as JSON. */
+function answerOf(outputs: Record<string, unknown>): string {
+  const values = Object.values(outputs);
+  if (values.length === 1 && typeof values[0] === 'string') return values[0];
+  return JSON.stringify(outputs, null, 2);
 }
 
 function humanResult(answer: unknown): NodeResult {

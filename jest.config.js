@@ -20,6 +20,7 @@ export default {
   globalSetup: '<rootDir>/test/global-setup.mjs',
   globalTeardown: '<rootDir>/test/global-teardown.mjs',
   maxWorkers: 2,
-  testTimeout: 60_000,
+  // Generous: on a loaded 2-core machine seven processes can take over a minute to boot; no test asserts time.
+  testTimeout: 120_000,
   slowTestThreshold: 20,
 };

@@ -2,6 +2,7 @@ export * from './errors.js';
 export * from './envelope.js';
 export * from './contract.js';
 export * from './validate.js';
+export * from './text.js';
 export * from './common/services.js';
 export * from './common/user-deleted.event.js';
 export * from './common/project-deleted.event.js';

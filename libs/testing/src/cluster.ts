@@ -59,7 +59,7 @@ export class Cluster {
   }
 
   /** Waits until the gateway reports NATS, PostgreSQL and every service ready. */
-  async waitReady(timeoutMs = 45_000): Promise<void> {
+  async waitReady(timeoutMs = 120_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let last = '';
     while (Date.now() < deadline) {

@@ -22,6 +22,11 @@ describe('execution service settings', () => {
       historyMaxTokens: 16_000,
       tokenEventRetentionDays: 30,
       compactionIntervalSeconds: 3600,
+      webhookMaxAttempts: 8,
+      webhookRetryBaseMs: 10_000,
+      webhookPollMs: 2000,
+      webhookTimeoutMs: 10_000,
+      runRetentionDays: 90,
     });
   });
 
@@ -47,6 +52,11 @@ describe('execution service settings', () => {
         EXECUTION_HISTORY_MAX_TOKENS: '4000',
         EXECUTION_TOKEN_EVENT_RETENTION_DAYS: '7',
         EXECUTION_COMPACTION_INTERVAL_SECONDS: '0',
+        EXECUTION_WEBHOOK_MAX_ATTEMPTS: '3',
+        EXECUTION_WEBHOOK_RETRY_BASE_MS: '50',
+        EXECUTION_WEBHOOK_POLL_MS: '100',
+        EXECUTION_WEBHOOK_TIMEOUT_MS: '1000',
+        EXECUTION_RUN_RETENTION_DAYS: '0',
       }),
     ).toEqual({
       workerConcurrency: 0,
@@ -68,6 +78,11 @@ describe('execution service settings', () => {
       historyMaxTokens: 4000,
       tokenEventRetentionDays: 7,
       compactionIntervalSeconds: 0,
+      webhookMaxAttempts: 3,
+      webhookRetryBaseMs: 50,
+      webhookPollMs: 100,
+      webhookTimeoutMs: 1000,
+      runRetentionDays: 0,
     });
   });
 

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { RunEventsModule } from '../run-events/run-events.module.js';
+import { RunWebhooksModule } from '../run-webhooks/run-webhooks.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { UsageModule } from '../usage/usage.module.js';
 import { EphemeralKeys } from './ephemeral-keys.js';
@@ -11,7 +12,7 @@ import { RunWorker } from './run-worker.js';
 
 /** The run queue and its workers: claims, leases, heartbeats, retries, endings, the step journal, executors, keys sent with a request. */
 @Module({
-  imports: [RunEventsModule, SessionsModule, UsageModule],
+  imports: [RunEventsModule, SessionsModule, UsageModule, RunWebhooksModule],
   providers: [RunEngineService, RunEngineRepository, RunWorker, RunEndings, ExecutorRegistry, EphemeralKeys],
   exports: [RunEngineService],
 })

@@ -17,6 +17,7 @@ export type NewRun = Pick<
   | 'workflowId'
   | 'workflowVersion'
   | 'workflowSnapshot'
+  | 'webhookUrl'
   | 'conversationId'
   | 'sessionId'
   | 'input'

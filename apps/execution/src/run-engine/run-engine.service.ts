@@ -38,6 +38,8 @@ export interface EnqueueRunRequest {
   background?: boolean;
   /** The worker that holds, in memory only, a key sent with the request: only it may run the run. */
   keyHolder?: string;
+  /** Called when the run ends; the caller has checked it against the outbound policy. */
+  webhookUrl?: string;
   /** What the target resolved to when queued (an agent's or a workflow's pinned version), so workers need not ask again. */
   targetSnapshot?: unknown;
 }
@@ -145,6 +147,7 @@ export class RunEngineService {
       keyHolder: request.keyHolder ?? null,
       agentSnapshot: target.kind === 'agent' ? (request.targetSnapshot ?? null) : null,
       workflowSnapshot: target.kind === 'workflow' ? (request.targetSnapshot ?? null) : null,
+      webhookUrl: request.webhookUrl ?? null,
     });
     // The new row is this transaction's alone until it commits: its first number is safe to take.
     await this.events.append(run.id, 'run.queued', { status: 'pending' });

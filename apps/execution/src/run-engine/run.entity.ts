@@ -167,4 +167,8 @@ export class RunEntity extends BaseEntity {
   /** The pinned workflow version (its definition) as resolved when the run was queued: workers never ask the workflow service. */
   @Column('jsonb', { nullable: true })
   workflowSnapshot: unknown;
+
+  /** Called when the run ends (a signed POST, retried with backoff); checked against the outbound policy when the run was started. */
+  @Column('text', { nullable: true })
+  webhookUrl: string | null;
 }

@@ -40,6 +40,7 @@ import { type AgentRunInput, type ClientToolCallsAction, toolStepKey } from '../
 import { EXECUTION_CONFIG } from '../execution-config.module.js';
 import { type CancelOutcome, type EnqueueRunRequest, type Queued, type RunEntity, RunEngineService, type RunLimits } from '../run-engine/run-engine.service.js';
 import { EVENTS_PAGE, RunEventsService } from '../run-events/run-events.service.js';
+import { RunWebhooksService } from '../run-webhooks/run-webhooks.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { toRunEventView, toRunView, toStepView } from './run.mapper.js';
 import { RunsErrors } from './runs.errors.js';
@@ -82,6 +83,7 @@ export class RunsService {
     private readonly engine: RunEngineService,
     private readonly runEvents: RunEventsService,
     private readonly sessions: SessionsService,
+    private readonly webhooks: RunWebhooksService,
     private readonly database: Database,
     @Inject(BUS_CLIENT) private readonly bus: BusClient,
     @Inject(EXECUTION_CONFIG) private readonly config: ExecutionConfig,
@@ -91,6 +93,7 @@ export class RunsService {
   async start(actor: Actor, request: StartRunRequest): Promise<RunView> {
     const ownerId = requireUserId(actor);
     if (request.parentId !== undefined && request.conversationId === undefined) throw AppError.invalidField('parentId', 'parentId needs a conversationId');
+    await this.webhooks.checkUrl(request.webhookUrl);
     const target = await this.resolveTarget(actor, request);
     if ('workflow' in target) return this.startWorkflowMessage(ownerId, target.workflow, target.conversation, request);
     const { agent, conversation } = target;
@@ -110,6 +113,7 @@ export class RunsService {
   /** A run of one of the caller's workflows: its version pinned, its inputs checked against the declared ones, then queued. */
   async startWorkflow(actor: Actor, request: StartWorkflowRunRequest): Promise<RunView> {
     const ownerId = requireUserId(actor);
+    await this.webhooks.checkUrl(request.webhookUrl);
     const workflow = await this.resolveWorkflow(actor, request.workflowId, request.version);
     if (workflow.ownerId !== ownerId) throw AppError.notFound('workflow');
     const run: EnqueueRunRequest = {
@@ -118,6 +122,7 @@ export class RunsService {
       input: { inputs: workflowInputs(workflow.definition, request.inputs) } satisfies WorkflowRunInput,
       limits: this.limitsFor(request.limits, undefined),
       idempotencyKey: request.idempotencyKey,
+      webhookUrl: request.webhookUrl,
       traceId: request.traceId ?? RequestContext.requestId() ?? randomBytes(16).toString('hex'),
       background: request.background ?? false,
       targetSnapshot: workflow,
@@ -148,6 +153,7 @@ export class RunsService {
       conversationId: conversation.id,
       limits: this.limitsFor(request.limits, undefined),
       idempotencyKey: request.idempotencyKey,
+      webhookUrl: request.webhookUrl,
       traceId: request.traceId ?? RequestContext.requestId() ?? randomBytes(16).toString('hex'),
       background: request.background ?? false,
       targetSnapshot: workflow,
@@ -163,8 +169,15 @@ export class RunsService {
   async startForOwner(actor: Actor, request: StartRunForOwnerRequest): Promise<RunView> {
     requireService(actor, 'workflow');
     if ((request.agentId === undefined) === (request.workflowId === undefined)) throw AppError.invalidField('agentId', 'give exactly one of agentId and workflowId');
+    await this.webhooks.checkUrl(request.webhookUrl);
     const trigger = { kind: request.trigger.kind, id: request.trigger.id };
-    const common = { ownerId: request.ownerId, idempotencyKey: request.idempotencyKey, background: true, traceId: RequestContext.requestId() ?? randomBytes(16).toString('hex') };
+    const common = {
+      ownerId: request.ownerId,
+      idempotencyKey: request.idempotencyKey,
+      background: true,
+      traceId: RequestContext.requestId() ?? randomBytes(16).toString('hex'),
+      webhookUrl: request.webhookUrl,
+    };
     if (request.workflowId !== undefined) {
       if (request.input !== undefined) throw AppError.invalidField('input', 'a workflow run takes inputs, not input');
       const workflow = await this.resolveWorkflow(EXECUTION, request.workflowId, request.version, request.ownerId);
@@ -408,6 +421,7 @@ export class RunsService {
       sessionId,
       limits: this.limitsFor(request.limits, agent.snapshot.configuration?.limits),
       idempotencyKey: request.idempotencyKey,
+      webhookUrl: request.webhookUrl,
       // By default the start request's id: one id then follows the request, the run and every call the run makes.
       traceId: request.traceId ?? RequestContext.requestId() ?? randomBytes(16).toString('hex'),
       background: request.background ?? false,

@@ -2,3 +2,4 @@
 export * from './runs.events.js';
 export * from './runs.contracts.js';
 export * from './builtin-tools.js';
+export * from './webhooks.contracts.js';

@@ -12,6 +12,7 @@ import {
   IsOptional,
   IsString,
   IsUUID,
+  IsUrl,
   Matches,
   Max,
   MaxLength,
@@ -84,6 +85,11 @@ export class RunOptionsBody {
   @IsOptional()
   @IsIn(ACTIVE_RUN_POLICIES)
   onActiveRun?: ActiveRunPolicy;
+  @ApiPropertyOptional({ maxLength: 2000, example: 'https://example.com/hooks/runs', description: 'Called (POST, signed with your webhook secret, retried with backoff) when the run ends' })
+  @IsOptional()
+  @IsUrl({ protocols: ['https', 'http'], require_protocol: true, require_tld: false })
+  @MaxLength(2000)
+  webhookUrl?: string;
 }
 
 export class StartAgentRunBody extends RunOptionsBody {
@@ -143,6 +149,12 @@ export class StartWorkflowRunBody {
   @ValidateNested()
   @Type(() => RunLimits)
   limits?: RunLimits;
+
+  @ApiPropertyOptional({ maxLength: 2000, example: 'https://example.com/hooks/runs', description: 'Called (POST, signed with your webhook secret, retried with backoff) when the run ends' })
+  @IsOptional()
+  @IsUrl({ protocols: ['https', 'http'], require_protocol: true, require_tld: false })
+  @MaxLength(2000)
+  webhookUrl?: string;
 }
 
 /** The bus request behind POST /workflows/:id/runs (and a message to a workflow's conversation). */
@@ -530,6 +542,11 @@ export class StartRunForOwnerRequest {
   @IsNotEmpty()
   @MaxLength(255)
   idempotencyKey: string;
+  @ApiPropertyOptional({ maxLength: 2000, example: 'https://example.com/hooks/runs', description: 'Called (POST, signed with your webhook secret, retried with backoff) when the run ends' })
+  @IsOptional()
+  @IsUrl({ protocols: ['https', 'http'], require_protocol: true, require_tld: false })
+  @MaxLength(2000)
+  webhookUrl?: string;
 }
 
 /** For the workflow service only: a run of an owner it started (public links, webhooks), waiting up to waitMs for it to settle. */

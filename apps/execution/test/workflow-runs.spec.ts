@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AccountContracts, type Actor, type Envelope, type RpcContract, RunWriteContracts, type StartRunRequest, RunContracts, type RunView, type StartWorkflowRunRequest, type WorkflowDefinition } from '#contracts';
 import { InProcessBus } from '#messaging';
 import { FakeOpenAiServer, query, type RecordedRequest } from '#testing';
+import { RunRetention } from '../src/run-engine/run-retention.js';
 import { RunEventsService } from '../src/run-events/run-events.service.js';
 import { type ExecutionUnderTest, fieldsOf, outcomeOf, OwnedTargets, startExecution } from './support/execution-spec.js';
 
@@ -341,6 +342,35 @@ describe('workflow runs', () => {
     const numeric = targets.workflowOf(user, { ...workflow([{ id: 'start', type: 'start' }], []), inputs: [{ name: 'n', type: 'integer' }] });
     const numericConversation = targets.conversationOf(user, { workflowId: numeric });
     expect((await outcomeOf(call(RunContracts.start, { conversationId: numericConversation, input: 'hi' } as StartRunRequest, user))).code).toBe('CONFLICT');
+  });
+
+  it('prunes the journals and events of runs that ended before the retention period, keeping the runs and any run still waiting', async () => {
+    const user = newUser();
+    const linear = targets.workflowOf(
+      user,
+      workflow([{ id: 'start', type: 'start' }, llm('say', 'say'), { id: 'out', type: 'output', config: { values: { result: 'nodes.say.output' } } }], [
+        { from: 'start', to: 'say' },
+        { from: 'say', to: 'out' },
+      ]),
+    );
+    const waiting = targets.workflowOf(
+      user,
+      workflow([{ id: 'start', type: 'start' }, { id: 'ask', type: 'human', config: { promptTemplate: 'ok?', schema: { type: 'object' } } }], [{ from: 'start', to: 'ask' }]),
+    );
+    const ended = await settled(user, await start(user, { workflowId: linear, inputs: { topic: 't' } }));
+    const parked = await settled(user, await start(user, { workflowId: waiting, inputs: { topic: 't' } }));
+    expect(parked.status).toBe('requires_action');
+    const retention = execution.service.app.get(RunRetention);
+    const stepsOf = async (id: string) => (await call(RunContracts.steps, { id }, user)).items.length;
+    await retention.prune(new Date());
+    expect(await stepsOf(ended.id)).toBeGreaterThan(0); // within retention (90 days): nothing goes
+    const removed = await retention.prune(new Date(Date.now() + 91 * 86_400_000));
+    expect(removed.steps).toBeGreaterThanOrEqual(4);
+    expect(await stepsOf(ended.id)).toBe(0);
+    expect(await events(ended.id)).toEqual([]);
+    expect(await call(RunContracts.get, { id: ended.id }, user)).toMatchObject({ status: 'completed', output: { result: 'echo(say)' } });
+    expect(await stepsOf(parked.id)).toBeGreaterThan(0);
+    expect((await events(parked.id)).length).toBeGreaterThan(0);
   });
 
   describe('human in the loop', () => {

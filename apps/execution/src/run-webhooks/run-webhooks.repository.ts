@@ -81,4 +81,16 @@ export class RunWebhooksRepository {
     await this.database.query(`DELETE FROM "execution"."run_webhook_deliveries" WHERE "owner_id" = $1`, [ownerId]);
     await this.database.query(`DELETE FROM "execution"."webhook_secrets" WHERE "owner_id" = $1`, [ownerId]);
   }
+
+  /** A batch of deliveries that are over (delivered or given up) of runs that ended before `endedBefore`; how many went. */
+  async deleteSettledOfRunsEndedBefore(endedBefore: Date, batch: number): Promise<number> {
+    const rows = await this.database.query<{ id: string }>(
+      `DELETE FROM "execution"."run_webhook_deliveries" WHERE "id" IN (
+         SELECT d."id" FROM "execution"."run_webhook_deliveries" d JOIN "execution"."runs" r ON r."id" = d."run_id"
+         WHERE d."status" <> 'pending' AND r."completed_at" < $1 LIMIT $2)
+       RETURNING "id"`,
+      [endedBefore, batch],
+    );
+    return rows.length;
+  }
 }

@@ -122,6 +122,11 @@ export class RunWebhooksService implements OnApplicationBootstrap, OnApplication
     return { secret, createdAt: row.createdAt.toISOString() };
   }
 
+  /** Retention: a batch of finished deliveries of runs that ended before `endedBefore`; how many went. */
+  deleteOfRunsEndedBefore(endedBefore: Date, batch: number): Promise<number> {
+    return this.repository.deleteSettledOfRunsEndedBefore(endedBefore, batch);
+  }
+
   /** In the inbox transaction of a user's deletion. */
   deleteAllOf(ownerId: string): Promise<void> {
     return this.repository.deleteByOwner(ownerId);

@@ -26,6 +26,9 @@
 //                         model server, interleaved with the same call made
 //                         directly (see bench/lib/run-bench.mjs)
 //          --run-requests=200       (timed runs per run scenario)
+//          workflow-run: a five-node workflow against the instant model,
+//                         platform time per node beyond the model's own time
+//                         (see bench/lib/workflow-run-bench.mjs)
 //          --keep-database          (leave the bench database for inspection)
 // Env:     BENCH_PG_URL (admin URL, default postgres://postgres@127.0.0.1:5432/test)
 //          NATS_URL     (default nats://127.0.0.1:4222)
@@ -35,6 +38,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BRANCH_MESSAGES, measureLatency, SEARCH_MESSAGES, seedConversations } from './lib/conversation-bench.mjs';
 import { createRunAgent, measureRuns, startModelServer } from './lib/run-bench.mjs';
+import { createRunWorkflow, measureWorkflowRuns } from './lib/workflow-run-bench.mjs';
 import { autocannon } from './lib/load.mjs';
 import { backendPids, createDatabase, dropDatabase, dropFloorTable, setupFloorTable, withDatabase } from './lib/pg-admin.mjs';
 import {
@@ -108,6 +112,7 @@ const SCENARIOS = {
   // Run scenarios: sequential runs interleaved with the same model call made directly.
   'agent-run': { label: 'POST /api/v1/agents/:id/runs (wait) vs the model call alone, instant model', runs: true, ttft: false },
   'run-ttft': { label: 'POST /api/v1/agents/:id/runs?stream=true, first token vs the model call alone', runs: true, ttft: true },
+  'workflow-run': { label: 'POST /api/v1/workflows/:id/runs (wait), five nodes, vs its two model calls alone, instant model', workflowRuns: true },
 };
 const SCENARIO_KEYS = String(args.scenarios ?? Object.keys(SCENARIOS).join(','))
   .split(',')
@@ -268,11 +273,12 @@ async function main() {
     log(`dropped database ${dbName}`);
   });
 
-  const LOAD_KEYS = SCENARIO_KEYS.filter((k) => !SCENARIOS[k].latency && !SCENARIOS[k].runs);
+  const LOAD_KEYS = SCENARIO_KEYS.filter((k) => !SCENARIOS[k].latency && !SCENARIOS[k].runs && !SCENARIOS[k].workflowRuns);
   const LATENCY_KEYS = FLOOR_ONLY ? [] : SCENARIO_KEYS.filter((k) => SCENARIOS[k].latency);
   const RUN_KEYS = FLOOR_ONLY ? [] : SCENARIO_KEYS.filter((k) => SCENARIOS[k].runs);
+  const WORKFLOW_KEYS = FLOOR_ONLY ? [] : SCENARIO_KEYS.filter((k) => SCENARIOS[k].workflowRuns);
   let model;
-  if (RUN_KEYS.length > 0) {
+  if (RUN_KEYS.length + WORKFLOW_KEYS.length > 0) {
     model = await startModelServer(ROOT);
     onCleanup(() => model.stop());
     log(`model server (instant fake OpenAI) at ${model.baseUrl}`);
@@ -337,6 +343,20 @@ async function main() {
     );
   }
 
+  for (const key of WORKFLOW_KEYS) {
+    const scenario = SCENARIOS[key];
+    console.log(`\n==== ${scenario.label}`);
+    const workflowId = await createRunWorkflow(targets.platform.base, token);
+    runs[key] = { label: scenario.label, ...(await measureWorkflowRuns({ base: targets.platform.base, token, workflowId, model, count: RUN_REQUESTS })) };
+    const r = runs[key];
+    console.log(
+      table(
+        ['scenario', 'runs', 'platform p50 ms', 'platform p95 ms', 'model calls alone p50 ms', 'p95 ms', 'per node p50 ms', 'per node p95 ms', 'failures'],
+        [[key, r.requests, fmt(r.platform.p50, 1), fmt(r.platform.p95, 1), fmt(r.direct.p50, 1), fmt(r.direct.p95, 1), fmt(r.perNode.p50, 1), fmt(r.perNode.p95, 1), r.failures]],
+      ),
+    );
+  }
+
   const rows = LOAD_KEYS.map((key) => {
     const r = results[key];
     const f = r.summary.floor;
@@ -380,6 +400,7 @@ async function main() {
     ...LOAD_KEYS.filter((key) => results[key].bad.length > 0),
     ...LATENCY_KEYS.filter((key) => latency[key].failures > 0),
     ...RUN_KEYS.filter((key) => runs[key].failures > 0),
+    ...WORKFLOW_KEYS.filter((key) => runs[key].failures > 0),
   ];
   if (bad.length) throw new Error(`non-2xx responses under load on ${bad.join(', ')} (see above)`);
 }

@@ -9,6 +9,7 @@
 //                own time per node: queue row, claim, the pinned definition,
 //                a journal step and two node events per node, the model client,
 //                the run's end.
+import { summary } from './run-bench.mjs';
 import { percentile, sleep } from './util.mjs';
 
 const NODES = 5;
@@ -75,11 +76,6 @@ async function platformRun(base, token, workflowId) {
   const body = await res.json();
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
   return { ms, ok: res.status === 200 && body.status === 'completed' };
-}
-
-function summary(times) {
-  const sorted = [...times].sort((a, b) => a - b);
-  return { p50: percentile(sorted, 50), p95: percentile(sorted, 95), mean: sorted.reduce((s, x) => s + x, 0) / sorted.length };
 }
 
 /** Sequential, interleaved: one workflow run, then its two model calls made directly, `count` times after a warm-up. */

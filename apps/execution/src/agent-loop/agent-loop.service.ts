@@ -422,7 +422,7 @@ function pinnedAgent(run: RunEntity): ResolvedAgent | undefined {
 const PERMANENT: ReadonlySet<string> = new Set([ErrorCode.NOT_FOUND, ErrorCode.VALIDATION_FAILED, ErrorCode.CONFLICT, ErrorCode.FORBIDDEN]);
 
 /** A catch handler: a permanent refusal becomes a RunFailure with `code` and the service's message; anything else (outages) is retried. */
-function failFor(code: string): (err: unknown) => never {
+export function failFor(code: string): (err: unknown) => never {
   return (err: unknown) => {
     if (err instanceof AppError && PERMANENT.has(err.code)) throw new RunFailure(code, err.message);
     throw err;

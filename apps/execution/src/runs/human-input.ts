@@ -1,31 +1,11 @@
-const TYPES = ['string', 'number', 'integer', 'boolean', 'object', 'array', 'null'] as const;
-type FormType = (typeof TYPES)[number];
+import { isOfJsonType, PRIMITIVE_TYPES, type PrimitiveType } from '../tools/tools.service.js';
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-function isOf(value: unknown, type: FormType): boolean {
-  switch (type) {
-    case 'string':
-      return typeof value === 'string';
-    case 'number':
-      return typeof value === 'number' && Number.isFinite(value);
-    case 'integer':
-      return typeof value === 'number' && Number.isSafeInteger(value);
-    case 'boolean':
-      return typeof value === 'boolean';
-    case 'object':
-      return isRecord(value);
-    case 'array':
-      return Array.isArray(value);
-    case 'null':
-      return value === null;
-  }
-}
-
 /** What one field's value breaks of its schema: type, enum, string length, number range. */
 function fieldProblems(schema: Record<string, unknown>, value: unknown): string[] {
-  const types = (Array.isArray(schema.type) ? schema.type : [schema.type]).filter((t): t is FormType => TYPES.includes(t as FormType));
-  if (types.length > 0 && !types.some((t) => isOf(value, t))) return [`must be ${types.join(' or ')}`];
+  const types = (Array.isArray(schema.type) ? schema.type : [schema.type]).filter((t): t is PrimitiveType => PRIMITIVE_TYPES.includes(t as PrimitiveType));
+  if (types.length > 0 && !types.some((t) => isOfJsonType(value, t))) return [`must be ${types.join(' or ')}`];
   const problems: string[] = [];
   if (Array.isArray(schema.enum) && !schema.enum.some((allowed) => JSON.stringify(allowed) === JSON.stringify(value))) {
     problems.push(`must be one of ${schema.enum.map((v) => JSON.stringify(v)).join(', ')}`);

@@ -116,17 +116,7 @@ export class RunsService {
     await this.webhooks.checkUrl(request.webhookUrl);
     const workflow = await this.resolveWorkflow(actor, request.workflowId, request.version);
     if (workflow.ownerId !== ownerId) throw AppError.notFound('workflow');
-    const run: EnqueueRunRequest = {
-      ownerId,
-      target: { kind: 'workflow', workflowId: workflow.workflowId, workflowVersion: workflow.version },
-      input: { inputs: workflowInputs(workflow.definition, request.inputs) } satisfies WorkflowRunInput,
-      limits: this.limitsFor(request.limits, undefined),
-      idempotencyKey: request.idempotencyKey,
-      webhookUrl: request.webhookUrl,
-      traceId: request.traceId ?? RequestContext.requestId() ?? randomBytes(16).toString('hex'),
-      background: request.background ?? false,
-      targetSnapshot: workflow,
-    };
+    const run = this.workflowRunToQueue(ownerId, workflow, { inputs: workflowInputs(workflow.definition, request.inputs) }, request);
     return toRunView((await this.queue(run, {})).run);
   }
 
@@ -146,11 +136,21 @@ export class RunsService {
       message: request.input,
       ...(request.parentId !== undefined ? { parentId: request.parentId } : {}),
     };
-    const run: EnqueueRunRequest = {
+    const run = { ...this.workflowRunToQueue(ownerId, workflow, input, request), conversationId: conversation.id };
+    return toRunView((await this.queue(run, { conversationId: conversation.id, onActiveRun: request.onActiveRun })).run);
+  }
+
+  /** A workflow run the caller starts, with its bounds, its key, its webhook and its trace id; the pinned version travels with it. */
+  private workflowRunToQueue(
+    ownerId: string,
+    workflow: ResolvedWorkflow,
+    input: WorkflowRunInput,
+    request: Pick<StartWorkflowRunRequest, 'limits' | 'idempotencyKey' | 'webhookUrl' | 'traceId' | 'background'>,
+  ): EnqueueRunRequest {
+    return {
       ownerId,
       target: { kind: 'workflow', workflowId: workflow.workflowId, workflowVersion: workflow.version },
       input,
-      conversationId: conversation.id,
       limits: this.limitsFor(request.limits, undefined),
       idempotencyKey: request.idempotencyKey,
       webhookUrl: request.webhookUrl,
@@ -158,7 +158,6 @@ export class RunsService {
       background: request.background ?? false,
       targetSnapshot: workflow,
     };
-    return toRunView((await this.queue(run, { conversationId: conversation.id, onActiveRun: request.onActiveRun })).run);
   }
 
   /**

@@ -1,24 +1,5 @@
-import { AppError, ErrorCode, type WorkflowDefinition, type WorkflowValueType } from '#contracts';
-
-/** Whether a JSON value is of a declared workflow type. */
-export function isOfType(value: unknown, type: WorkflowValueType): boolean {
-  switch (type) {
-    case 'string':
-      return typeof value === 'string';
-    case 'number':
-      return typeof value === 'number' && Number.isFinite(value);
-    case 'integer':
-      return typeof value === 'number' && Number.isSafeInteger(value);
-    case 'boolean':
-      return typeof value === 'boolean';
-    case 'object':
-      return typeof value === 'object' && value !== null && !Array.isArray(value);
-    case 'array':
-      return Array.isArray(value);
-    case 'any':
-      return true;
-  }
-}
+import { AppError, ErrorCode, type WorkflowDefinition } from '#contracts';
+import { isOfJsonType } from '../tools/tools.service.js';
 
 /**
  * A run's inputs checked against the workflow's declared inputs, defaults filled in: every problem
@@ -37,7 +18,7 @@ export function workflowInputs(definition: WorkflowDefinition, given: Record<str
       else inputs[field.name] = null;
       continue;
     }
-    if (!isOfType(value, field.type)) errors.push({ field: `inputs.${field.name}`, problems: [`must be of type ${field.type}`] });
+    if (field.type !== 'any' && !isOfJsonType(value, field.type)) errors.push({ field: `inputs.${field.name}`, problems: [`must be of type ${field.type}`] });
     inputs[field.name] = value;
   }
   if (errors.length > 0) throw new AppError(ErrorCode.VALIDATION_FAILED, 'the inputs do not match the workflow', { errors });

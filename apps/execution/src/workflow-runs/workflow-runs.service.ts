@@ -15,7 +15,7 @@ import {
 } from '#contracts';
 import { evaluate, ExpressionEvaluationError, ExpressionSyntaxError, parseExpression, parseTemplate, renderTemplate, renderText, type Scope, truthy } from '#expressions';
 import { BUS_CLIENT, type BusClient } from '#messaging';
-import { AgentLoopService, type Spent } from '../agent-loop/agent-loop.service.js';
+import { AgentLoopService, failFor, type Spent } from '../agent-loop/agent-loop.service.js';
 import {
   type ExecutorResult,
   LeaseLostError,
@@ -160,12 +160,7 @@ export class WorkflowRunsService implements RunExecutor, OnModuleInit {
       content: input.message ?? '',
       ...(input.parentId !== undefined ? { parentId: input.parentId } : {}),
     };
-    try {
-      return (await this.bus.request(RunWriteContracts.appendUserMessage, request, { actor: EXECUTION })).id;
-    } catch (err) {
-      if (err instanceof AppError && PERMANENT.has(err.code)) throw new RunFailure('CONVERSATION_REFUSED', err.message);
-      throw err;
-    }
+    return (await this.bus.request(RunWriteContracts.appendUserMessage, request, { actor: EXECUTION }).catch(failFor('CONVERSATION_REFUSED'))).id;
   }
 
   /** The workflow's answer as the assistant message after the user message; undefined when the conversation is gone. */
@@ -364,9 +359,6 @@ function apply(state: WalkState, node: WorkflowNode, result: NodeResult): void {
   if (result.set) Object.assign(state.scope.state, result.set);
   if (result.outputs) Object.assign(state.outputs, result.outputs);
 }
-
-/** Codes another service answers for a request that will never succeed: the run fails now instead of retrying. */
-const PERMANENT: ReadonlySet<string> = new Set([ErrorCode.NOT_FOUND, ErrorCode.VALIDATION_FAILED, ErrorCode.CONFLICT, ErrorCode.FORBIDDEN]);
 
 /** What a conversation shows of the outputs: the one text output as it is, otherwise the outputs as JSON. */
 function answerOf(outputs: Record<string, unknown>): string {

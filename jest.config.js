@@ -21,6 +21,6 @@ export default {
   globalTeardown: '<rootDir>/test/global-teardown.mjs',
   maxWorkers: 2,
   // Generous: on a loaded 2-core machine seven processes can take over a minute to boot; no test asserts time.
-  testTimeout: 120_000,
+  testTimeout: 300_000,
   slowTestThreshold: 20,
 };

@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { AccountCleanupModule } from './account-cleanup/account-cleanup.module.js';
 import { AgentLoopModule } from './agent-loop/agent-loop.module.js';
+import { EmbeddingsModule } from './embeddings/embeddings.module.js';
 import { ExecutionConfigModule } from './execution-config.module.js';
+import { KnowledgeToolsModule } from './knowledge-tools/knowledge-tools.module.js';
 import { RunEngineModule } from './run-engine/run-engine.module.js';
 import { RunEventsModule } from './run-events/run-events.module.js';
 import { RunsModule } from './runs/runs.module.js';
@@ -16,6 +18,6 @@ import { WorkflowRunsModule } from './workflow-runs/workflow-runs.module.js';
  * the executor of workflow runs.
  */
 @Module({
-  imports: [ExecutionConfigModule, RunsModule, RunEngineModule, RunEventsModule, AgentLoopModule, ToolsModule, SessionsModule, UsageModule, AccountCleanupModule, WorkflowRunsModule],
+  imports: [ExecutionConfigModule, RunsModule, RunEngineModule, RunEventsModule, AgentLoopModule, ToolsModule, SessionsModule, UsageModule, AccountCleanupModule, KnowledgeToolsModule, EmbeddingsModule, WorkflowRunsModule],
 })
 export class ExecutionModule {}

@@ -11,6 +11,8 @@ export interface ClusterOptions {
   /** Per-app environment on top of the shared one. */
   perApp?: Partial<Record<(typeof BUS_SERVICES)[number] | 'gateway', Record<string, string>>>;
   env?: Record<string, string>;
+  /** How long to wait for every app to be ready (default 45 s): longer on a loaded machine. */
+  readyTimeoutMs?: number;
 }
 
 /** The platform as deployed: every app its own process, talking over the real NATS. */
@@ -44,7 +46,7 @@ export class Cluster {
     }
     try {
       for (const app of cluster.apps.values()) app.start();
-      await cluster.waitReady();
+      await cluster.waitReady(options.readyTimeoutMs);
     } catch (err) {
       await cluster.stop();
       throw err;
@@ -59,7 +61,7 @@ export class Cluster {
   }
 
   /** Waits until the gateway reports NATS, PostgreSQL and every service ready. */
-  async waitReady(timeoutMs = 120_000): Promise<void> {
+  async waitReady(timeoutMs = 240_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let last = '';
     while (Date.now() < deadline) {

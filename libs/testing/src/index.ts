@@ -9,3 +9,4 @@ export * from './fake-openai-server.js';
 export * from './fake-anthropic-server.js';
 export * from './schema-check.js';
 export * from './fake-webhook-receiver.js';
+export * from './pdf-fixture.js';

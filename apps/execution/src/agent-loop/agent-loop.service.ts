@@ -28,7 +28,7 @@ import {
   type RunUsage,
   type StepJournal,
 } from '../run-engine/run-engine.service.js';
-import { type Tool, ToolInputError, ToolsService, toOpenAiTool, validateArgs } from '../tools/tools.service.js';
+import { type Tool, type ToolCitation, ToolInputError, ToolsService, toOpenAiTool, validateArgs } from '../tools/tools.service.js';
 import {
   type AgentRunInput,
   type AgentRunOutput,
@@ -54,6 +54,7 @@ export interface ModelChoice {
   topP?: number;
   stop?: string[];
 }
+export { MODEL_PROVIDERS_TOKEN } from './model-tokens.js';
 
 const EXECUTION = serviceActor('execution');
 /** Characters of each new message kept in a model step's input: enough to debug, not a copy of the history. */
@@ -104,6 +105,7 @@ export class AgentLoopService implements RunExecutor, OnModuleInit {
     const ended = await this.loop(context, prepared, { keyPrefix: '', spent: { modelCalls: 0, tokens: 0, costMicros: 0 } });
     if (ended.kind === 'waiting') return { status: 'requires_action', action: ended.action };
     const output: AgentRunOutput = { content: ended.content };
+    if (ended.citations.length > 0) output.citations = ended.citations;
     if (run.conversationId) {
       output.messageId = await this.writeAnswer(run, prepared.userMessageId, ended.messages);
       output.userMessageId = prepared.userMessageId;
@@ -149,7 +151,7 @@ export class AgentLoopService implements RunExecutor, OnModuleInit {
     { run, journal, signal }: RunContext,
     prepared: PreparedRun,
     { keyPrefix, spent }: { keyPrefix: string; spent: Spent },
-  ): Promise<{ kind: 'answer'; content: string; messages: RunMessageInput[] } | { kind: 'waiting'; action: ClientToolCallsAction }> {
+  ): Promise<{ kind: 'answer'; content: string; messages: RunMessageInput[]; citations: ToolCitation[] } | { kind: 'waiting'; action: ClientToolCallsAction }> {
     const { agent, model, tools, transcript } = prepared;
     const openAiTools = [...tools.values()].map(toOpenAiTool);
     const conversation: RunMessageInput[] = [];
@@ -179,7 +181,11 @@ export class AgentLoopService implements RunExecutor, OnModuleInit {
         ...(usage ? { costMicros: usage.costMicros } : {}),
       });
 
-      if (reply.toolCalls.length === 0) return { kind: 'answer', content: reply.content, messages: conversation };
+      if (reply.toolCalls.length === 0) {
+        const citations = citationsOf(transcript, tools);
+        if (citations.length > 0) conversation[conversation.length - 1].metadata = { citations };
+        return { kind: 'answer', content: reply.content, messages: conversation, citations };
+      }
 
       const waiting: RequiredToolCall[] = [];
       for (const call of reply.toolCalls) {
@@ -427,6 +433,23 @@ export function failFor(code: string): (err: unknown) => never {
     if (err instanceof AppError && PERMANENT.has(err.code)) throw new RunFailure(code, err.message);
     throw err;
   };
+}
+
+/** What the run's tool results cite, one entry per chunk (its best score), best first. */
+function citationsOf(transcript: BaseMessage[], tools: Map<string, Tool>): ToolCitation[] {
+  const toolOfCall = new Map<string, Tool>();
+  for (const message of transcript) {
+    if (message instanceof AIMessage) for (const call of message.tool_calls ?? []) if (call.id && tools.get(call.name)?.citations) toolOfCall.set(call.id, tools.get(call.name) as Tool);
+  }
+  const best = new Map<string, ToolCitation>();
+  for (const message of transcript) {
+    if (!(message instanceof ToolMessage) || typeof message.content !== 'string') continue;
+    for (const citation of toolOfCall.get(message.tool_call_id)?.citations?.(message.content) ?? []) {
+      const known = best.get(citation.chunkId);
+      if (!known || known.score < citation.score) best.set(citation.chunkId, citation);
+    }
+  }
+  return [...best.values()].sort((a, b) => b.score - a.score);
 }
 
 function argumentsOf(text: string): Record<string, unknown> | string {

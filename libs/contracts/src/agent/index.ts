@@ -6,3 +6,5 @@ export * from './config-cache.contracts.js';
 export * from './agent.events.js';
 export * from './knowledge-search.contracts.js';
 export * from './knowledge-bases-owned.contracts.js';
+export * from './knowledge-bases.contracts.js';
+export * from './documents.contracts.js';

@@ -30,6 +30,7 @@
 //                         platform time per node beyond the model's own time
 //                         (see bench/lib/workflow-run-bench.mjs)
 //          --keep-database          (leave the bench database for inspection)
+//          --ready-timeout=60       (seconds the platform may take to start)
 // Env:     BENCH_PG_URL (admin URL, default postgres://postgres@127.0.0.1:5432/test)
 //          NATS_URL     (default nats://127.0.0.1:4222)
 import { randomBytes } from 'node:crypto';
@@ -60,7 +61,6 @@ const ROOT = dirname(HERE);
 const ADMIN_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const APPS = ['gateway', 'identity', 'agent', 'workflow', 'conversation', 'integration', 'execution'];
-const READY_TIMEOUT_MS = 60_000;
 
 const args = Object.fromEntries(
   process.argv
@@ -76,6 +76,8 @@ const CONNECTIONS = Number(args.connections ?? 64);
 const FLOOR_ONLY = Boolean(args['floor-only']);
 const LATENCY_REQUESTS = Number(args['latency-requests'] ?? 300);
 const RUN_REQUESTS = Number(args['run-requests'] ?? 200);
+/** How long the seven apps may take to be ready (--ready-timeout=seconds): more on a loaded machine. */
+const READY_TIMEOUT_MS = Number(args['ready-timeout'] ?? 60) * 1000;
 
 /** What an agent created by the bench looks like: a realistic, valid body. */
 const AGENT_BODY = JSON.stringify({

@@ -28,6 +28,11 @@ import { SessionsModule } from './sessions/sessions.module.js';
 import { SettingsModule } from './settings/settings.module.js';
 import { TemplatesModule } from './templates/templates.module.js';
 import { UsageModule } from './usage/usage.module.js';
+import { ToolsModule } from './tools/tools.module.js';
+import { McpServersModule } from './mcp-servers/mcp-servers.module.js';
+import { IntegrationsModule } from './integrations/integrations.module.js';
+import { IntegrationEventsModule } from './integration-events/integration-events.module.js';
+import { ConnectionsModule } from './connections/connections.module.js';
 
 /** One module per route family (apps/gateway/src/<feature>/); the HTTP plumbing every route shares is in http/. */
 @Module({})
@@ -59,6 +64,11 @@ export class GatewayModule {
         KnowledgeBasesModule,
         DocumentsModule,
         ChunksModule,
+        ToolsModule,
+        McpServersModule,
+        IntegrationsModule,
+        IntegrationEventsModule,
+        ConnectionsModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },

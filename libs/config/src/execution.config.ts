@@ -40,6 +40,8 @@ export interface ExecutionConfig {
   tokenEventRetentionDays: number;
   /** How often each replica removes token events past retention; 0 never. */
   compactionIntervalSeconds: number;
+  /** Longest wait for one tool call through the integration service (MCP servers, HTTP tools). */
+  toolTimeoutMs: number;
   /** Deliveries of a run webhook before it is given up. */
   webhookMaxAttempts: number;
   /** Pause before a failed delivery's first retry; it doubles with each retry (at most an hour). */
@@ -80,6 +82,7 @@ export function loadExecutionConfig(env: Record<string, string | undefined> = pr
     historyMaxTokens: r.int('EXECUTION_HISTORY_MAX_TOKENS', 16_000, 100, 150_000),
     tokenEventRetentionDays: r.int('EXECUTION_TOKEN_EVENT_RETENTION_DAYS', 30, 0, 36_500),
     compactionIntervalSeconds: r.int('EXECUTION_COMPACTION_INTERVAL_SECONDS', 3600, 0, 604_800),
+    toolTimeoutMs: r.int('EXECUTION_TOOL_TIMEOUT_MS', 30_000, 100, 600_000),
     webhookMaxAttempts: r.int('EXECUTION_WEBHOOK_MAX_ATTEMPTS', 8, 1, 100),
     webhookRetryBaseMs: r.int('EXECUTION_WEBHOOK_RETRY_BASE_MS', 10_000, 10, 3_600_000),
     webhookPollMs: r.int('EXECUTION_WEBHOOK_POLL_MS', 2000, 20, 600_000),

@@ -6,3 +6,4 @@ export { loadIdentityConfig, type IdentityConfig } from './identity.config.js';
 export { loadAgentConfig, type AgentConfig } from './agent.config.js';
 export { loadConversationConfig, type ConversationConfig } from './conversation.config.js';
 export { loadExecutionConfig, type ExecutionConfig } from './execution.config.js';
+export { loadIntegrationConfig, type IntegrationConfig, type OAuthProviderConfig } from './integration.config.js';

@@ -10,3 +10,5 @@ export * from './fake-anthropic-server.js';
 export * from './schema-check.js';
 export * from './fake-webhook-receiver.js';
 export * from './pdf-fixture.js';
+export * from './mcp-test-server.js';
+export * from './fake-oauth-provider.js';

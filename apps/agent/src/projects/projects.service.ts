@@ -3,10 +3,10 @@ import { type Actor, AccountContracts, AppError, ErrorCode } from '#contracts';
 import { BUS_CLIENT, type BusClient } from '#messaging';
 
 /**
- * Where a project an agent or a knowledge base is filed under is checked to be the caller's. Projects belong to the identity
- * service: it is asked with the caller as actor, so another user's project (or none at all) is a
- * NOT_FOUND there, reported here as a bad projectId. Every path that sets a project (agents: create,
- * template, wizard, import, PATCH) goes through here.
+ * Where the project an agent or a knowledge base is filed under is checked to be the caller's.
+ * Projects belong to the identity service: it is asked with the caller as actor, so another
+ * user's project (or none at all) is a NOT_FOUND there, reported here as a bad projectId. Every
+ * path that sets a project (create, template, wizard, import, PATCH) goes through here.
  */
 @Injectable()
 export class ProjectsService {

@@ -26,6 +26,9 @@
 //                         model server, interleaved with the same call made
 //                         directly (see bench/lib/run-bench.mjs)
 //          --run-requests=200       (timed runs per run scenario)
+//          workflow-run: a five-node workflow against the instant model,
+//                         platform time per node beyond the model's own time
+//                         (see bench/lib/workflow-run-bench.mjs)
 //          --keep-database          (leave the bench database for inspection)
 //          --ready-timeout=60       (seconds the platform may take to start)
 // Env:     BENCH_PG_URL (admin URL, default postgres://postgres@127.0.0.1:5432/test)
@@ -36,6 +39,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BRANCH_MESSAGES, measureLatency, SEARCH_MESSAGES, seedConversations } from './lib/conversation-bench.mjs';
 import { createRunAgent, measureRuns, startModelServer } from './lib/run-bench.mjs';
+import { createRunWorkflow, measureWorkflowRuns } from './lib/workflow-run-bench.mjs';
 import { KNOWLEDGE_CHUNKS, KNOWLEDGE_DIMS, measureIngestion, measureScanFloor, measureSearch, seedKnowledge } from './lib/knowledge-bench.mjs';
 import { measureMcpCalls, startMcpServer } from './lib/mcp-bench.mjs';
 import { autocannon } from './lib/load.mjs';
@@ -112,6 +116,7 @@ const SCENARIOS = {
   // Run scenarios: sequential runs interleaved with the same model call made directly.
   'agent-run': { label: 'POST /api/v1/agents/:id/runs (wait) vs the model call alone, instant model', runs: true, ttft: false },
   'run-ttft': { label: 'POST /api/v1/agents/:id/runs?stream=true, first token vs the model call alone', runs: true, ttft: true },
+  'workflow-run': { label: 'POST /api/v1/workflows/:id/runs (wait), five nodes, vs its two model calls alone, instant model', workflowRuns: true },
   // Knowledge scenarios: seeded chunks, sequential searches against the bare scan (see bench/lib/knowledge-bench.mjs).
   'knowledge-search': { label: `POST /api/v1/knowledge-bases/:id/search (${KNOWLEDGE_CHUNKS} chunks x ${KNOWLEDGE_DIMS} dims)`, knowledge: true },
   'knowledge-ingest': { label: 'document ingestion with the built-in embedder (POST to ready)', knowledge: true },
@@ -277,18 +282,19 @@ async function main() {
     log(`dropped database ${dbName}`);
   });
 
-  const LOAD_KEYS = SCENARIO_KEYS.filter((k) => !SCENARIOS[k].latency && !SCENARIOS[k].runs && !SCENARIOS[k].knowledge);
+  const LOAD_KEYS = SCENARIO_KEYS.filter((k) => !SCENARIOS[k].latency && !SCENARIOS[k].runs && !SCENARIOS[k].knowledge && !SCENARIOS[k].workflowRuns);
   const KNOWLEDGE_KEYS = FLOOR_ONLY ? [] : SCENARIO_KEYS.filter((k) => SCENARIOS[k].knowledge);
   const LATENCY_KEYS = FLOOR_ONLY ? [] : SCENARIO_KEYS.filter((k) => SCENARIOS[k].latency);
   const RUN_KEYS = FLOOR_ONLY ? [] : SCENARIO_KEYS.filter((k) => SCENARIOS[k].runs && !SCENARIOS[k].mcp);
   const MCP_KEYS = FLOOR_ONLY ? [] : SCENARIO_KEYS.filter((k) => SCENARIOS[k].mcp);
+  const WORKFLOW_KEYS = FLOOR_ONLY ? [] : SCENARIO_KEYS.filter((k) => SCENARIOS[k].workflowRuns);
   let model;
   let mcp;
   if (MCP_KEYS.length > 0) {
     mcp = await startMcpServer(ROOT);
     onCleanup(() => mcp.stop());
   }
-  if (RUN_KEYS.length + MCP_KEYS.length > 0) {
+  if (RUN_KEYS.length + MCP_KEYS.length + WORKFLOW_KEYS.length > 0) {
     model = await startModelServer(ROOT);
     onCleanup(() => model.stop());
     log(`model server (instant fake OpenAI) at ${model.baseUrl}`);
@@ -354,6 +360,19 @@ async function main() {
     );
   }
 
+  for (const key of WORKFLOW_KEYS) {
+    const scenario = SCENARIOS[key];
+    console.log(`\n==== ${scenario.label}`);
+    const workflowId = await createRunWorkflow(targets.platform.base, token);
+    runs[key] = { label: scenario.label, ...(await measureWorkflowRuns({ base: targets.platform.base, token, workflowId, model, count: RUN_REQUESTS })) };
+    const r = runs[key];
+    console.log(
+      table(
+        ['scenario', 'runs', 'platform p50 ms', 'platform p95 ms', 'model calls alone p50 ms', 'p95 ms', 'per node p50 ms', 'per node p95 ms', 'failures'],
+        [[key, r.requests, fmt(r.platform.p50, 1), fmt(r.platform.p95, 1), fmt(r.direct.p50, 1), fmt(r.direct.p95, 1), fmt(r.perNode.p50, 1), fmt(r.perNode.p95, 1), r.failures]],
+      ),
+    );
+  }
   const knowledge = {};
   if (KNOWLEDGE_KEYS.includes('knowledge-search')) {
     console.log(`\n==== ${SCENARIOS['knowledge-search'].label}`);
@@ -434,6 +453,7 @@ async function main() {
     ...LOAD_KEYS.filter((key) => results[key].bad.length > 0),
     ...LATENCY_KEYS.filter((key) => latency[key].failures > 0),
     ...RUN_KEYS.filter((key) => runs[key].failures > 0),
+    ...WORKFLOW_KEYS.filter((key) => runs[key].failures > 0),
     ...(knowledge.search && knowledge.search.hybridFiltered.failures + knowledge.search.vector.failures > 0 ? ['knowledge-search'] : []),
   ];
   if (bad.length) throw new Error(`non-2xx responses under load on ${bad.join(', ')} (see above)`);

@@ -104,7 +104,7 @@ async function platformRun(base, token, agentId, stream) {
   return { ms: firstToken ?? NaN, ok: res.status === 200 && firstToken !== undefined && ended };
 }
 
-function summary(times) {
+export function summary(times) {
   const sorted = [...times].sort((a, b) => a - b);
   return { p50: percentile(sorted, 50), p95: percentile(sorted, 95), mean: sorted.reduce((s, x) => s + x, 0) / sorted.length };
 }

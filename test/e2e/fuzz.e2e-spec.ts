@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Cluster, createTestDatabase, registerUser, type TestUser, testEnv, uniqueNamespace } from '#testing';
 
 interface Operation {
@@ -36,7 +36,7 @@ describe('fuzz: every documented route against hostile input', () => {
       natsUrl: testEnv().natsUrl,
       namespace: uniqueNamespace('fuzz'),
       // A slow answer on a loaded machine (504) is not what this test looks for: give requests time.
-      env: { LOG_FORMAT: 'json', REQUEST_TIMEOUT_MS: '30000', RATE_LIMIT_USER_PER_MINUTE: '100000', RATE_LIMIT_REGISTER_PER_IP: '1000', RATE_LIMIT_LOGIN_PER_IP: '100000', RATE_LIMIT_LOGIN_PER_ACCOUNT: '100000' },
+      env: { LOG_FORMAT: 'json', REQUEST_TIMEOUT_MS: '30000', RATE_LIMIT_USER_PER_MINUTE: '100000', RATE_LIMIT_REGISTER_PER_IP: '1000', RATE_LIMIT_LOGIN_PER_IP: '100000', RATE_LIMIT_LOGIN_PER_ACCOUNT: '100000', ENCRYPTION_KEYS: `fuzz:${randomBytes(32).toString('base64')}` },
     });
     user = await registerUser(cluster.api);
     const document = (await cluster.api.get('/docs/openapi.json')).body as OpenApiDocument;

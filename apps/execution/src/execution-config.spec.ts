@@ -23,6 +23,11 @@ describe('execution service settings', () => {
       tokenEventRetentionDays: 30,
       compactionIntervalSeconds: 3600,
       toolTimeoutMs: 30_000,
+      webhookMaxAttempts: 8,
+      webhookRetryBaseMs: 10_000,
+      webhookPollMs: 2000,
+      webhookTimeoutMs: 10_000,
+      runRetentionDays: 90,
     });
   });
 
@@ -49,6 +54,11 @@ describe('execution service settings', () => {
         EXECUTION_TOKEN_EVENT_RETENTION_DAYS: '7',
         EXECUTION_COMPACTION_INTERVAL_SECONDS: '0',
         EXECUTION_TOOL_TIMEOUT_MS: '5000',
+        EXECUTION_WEBHOOK_MAX_ATTEMPTS: '3',
+        EXECUTION_WEBHOOK_RETRY_BASE_MS: '50',
+        EXECUTION_WEBHOOK_POLL_MS: '100',
+        EXECUTION_WEBHOOK_TIMEOUT_MS: '1000',
+        EXECUTION_RUN_RETENTION_DAYS: '0',
       }),
     ).toEqual({
       workerConcurrency: 0,
@@ -71,6 +81,11 @@ describe('execution service settings', () => {
       tokenEventRetentionDays: 7,
       compactionIntervalSeconds: 0,
       toolTimeoutMs: 5000,
+      webhookMaxAttempts: 3,
+      webhookRetryBaseMs: 50,
+      webhookPollMs: 100,
+      webhookTimeoutMs: 1000,
+      runRetentionDays: 0,
     });
   });
 

@@ -11,10 +11,12 @@ import { RunsModule } from './runs/runs.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
 import { ToolsModule } from './tools/tools.module.js';
 import { UsageModule } from './usage/usage.module.js';
+import { WorkflowRunsModule } from './workflow-runs/workflow-runs.module.js';
 
 /**
  * runs/ is the run API the gateway calls; run-engine/ the queue and its workers; run-events/ a
- * run's stored event stream; agent-loop/ the executor of agent runs, with tools/.
+ * run's stored event stream; agent-loop/ the executor of agent runs, with tools/; workflow-runs/
+ * the executor of workflow runs.
  */
 @Module({
   imports: [
@@ -30,6 +32,7 @@ import { UsageModule } from './usage/usage.module.js';
     KnowledgeToolsModule,
     EmbeddingsModule,
     IntegrationToolsModule,
+    WorkflowRunsModule,
   ],
 })
 export class ExecutionModule {}

@@ -258,12 +258,13 @@ describe('run queue and workers', () => {
 
   it('fails a run whose workers keep dying instead of leaving it running', async () => {
     const owner = randomUUID();
-    const { run } = await queue.enqueue({ ownerId: owner, target: { kind: 'workflow', workflowId: randomUUID(), workflowVersion: 1 }, input: { script: 'steps' } });
+    // Held for a worker that does not exist, so no worker here claims it before the spec rewrites it.
+    const { run } = await queue.enqueue({ ownerId: owner, target: { kind: 'workflow', workflowId: randomUUID(), workflowVersion: 1 }, input: { script: 'steps' }, keyHolder: 'no-such-worker' });
     // Two workers already died on it and the third is gone too: what the claim query finds after kill -9s.
     await query(
       databaseUrl,
       `UPDATE execution.runs SET kind = 'agent', agent_id = $2, agent_version = 1, workflow_id = NULL, workflow_version = NULL, status = 'running',
-         lease_owner = 'ghost', lease_expires_at = now() - interval '1 second', attempt = 3, failure_count = 2, started_at = now() WHERE id = $1`,
+         lease_owner = 'ghost', lease_expires_at = now() - interval '1 second', attempt = 3, failure_count = 2, started_at = now(), key_holder = NULL WHERE id = $1`,
       [run.id, randomUUID()],
     );
     const failed = await waitFor(run.id, ended);
@@ -359,8 +360,8 @@ describe('run queue and workers', () => {
 
   it('cancels a pending run directly, and hides runs from other owners', async () => {
     const owner = randomUUID();
-    // No worker executes workflows here, so this one stays pending.
-    const { run } = await queue.enqueue({ ownerId: owner, target: { kind: 'workflow', workflowId: randomUUID(), workflowVersion: 2 }, input: {} });
+    // Held for a worker that does not exist, so this one stays pending.
+    const { run } = await queue.enqueue({ ownerId: owner, target: { kind: 'workflow', workflowId: randomUUID(), workflowVersion: 2 }, input: {}, keyHolder: 'no-such-worker' });
     await expect(queue.requestCancel(run.id, randomUUID())).rejects.toMatchObject({ code: 'NOT_FOUND' });
     const cancelled = await queue.requestCancel(run.id, owner);
     expect(cancelled).toMatchObject({ status: 'cancelled', attempt: 0, outputPartial: false });

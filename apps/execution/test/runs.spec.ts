@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Actor, type RpcContract, RunContracts, type RunView, type StartRunRequest } from '#contracts';
+import { type Actor, type RpcContract, RunContracts, type RunView, type StartRunForOwnerRequest, type StartRunRequest, type WorkflowDefinition } from '#contracts';
 import type { RunningService, Runtime } from '#service-kit';
 import { query } from '#testing';
 import { RunEndings } from '../src/run-engine/run-endings.js';
@@ -132,7 +132,7 @@ describe('execution runs API', () => {
       expect(Number(count)).toBe(1);
     });
 
-    it('answers 404 for another user’s (or a missing) agent or conversation, 409 for a workflow conversation and 400 for a mismatch', async () => {
+    it('answers 404 for another user’s (or a missing) agent, workflow or conversation, and 400 for a mismatch', async () => {
       const owner = newUser();
       const stranger = newUser();
       const agentId = agentOf(owner);
@@ -142,9 +142,9 @@ describe('execution runs API', () => {
       expect((await failure(start(stranger, { conversationId }))).code).toBe('NOT_FOUND');
       // The stranger's own agent with the owner's conversation: the conversation is not theirs.
       expect((await failure(start(stranger, { agentId: agentOf(stranger), conversationId }))).code).toBe('NOT_FOUND');
+      // A conversation with a workflow that is gone (or not the caller's) answers the workflow's 404.
       const workflowConversation = conversationOf(owner, { workflowId: randomUUID() });
-      const workflow = await failure(start(owner, { conversationId: workflowConversation }));
-      expect(workflow.code).toBe('CONFLICT');
+      expect((await failure(start(owner, { conversationId: workflowConversation }))).code).toBe('NOT_FOUND');
       const mismatch = await failure(start(owner, { agentId: agentOf(owner), conversationId }));
       expect(mismatch.code).toBe('VALIDATION_FAILED');
       expect(fieldsOf(mismatch.details)).toEqual(['conversationId']);
@@ -472,5 +472,96 @@ describe('execution runs API', () => {
     await endRun(run.id, { status: 'failed', error: { code: 'LIMIT_EXCEEDED', message: 'maxSteps reached', limit: 'maxSteps' } });
     const failed = await call(RunContracts.get, { id: run.id }, user);
     expect(failed).toMatchObject({ status: 'failed', error: { code: 'LIMIT_EXCEEDED', message: 'maxSteps reached', limit: 'maxSteps' } });
+  });
+  describe('start-for-owner and get-for-owner (the workflow service’s triggers)', () => {
+    const workflowService: Actor = { kind: 'service', service: 'workflow' };
+    const definition = {
+      inputs: [
+        { name: 'topic', type: 'string', required: true },
+        { name: 'count', type: 'integer', default: 3 },
+      ],
+      outputs: [{ name: 'text', type: 'string' }],
+      state: [],
+      nodes: [{ id: 'start', type: 'start' }, { id: 'out', type: 'output', config: { values: { text: 'inputs.topic' } } }],
+      edges: [{ from: 'start', to: 'out' }],
+    } as unknown as WorkflowDefinition;
+    const trigger = { kind: 'schedule' as const, id: randomUUID() };
+    const startFor = (request: Partial<StartRunForOwnerRequest>, actor: Actor = workflowService) =>
+      call(RunContracts.startForOwner, { trigger, idempotencyKey: randomUUID(), ...request } as StartRunForOwnerRequest, actor);
+
+    it('queues a background workflow run billed to the owner, its inputs checked and completed, once per idempotency key', async () => {
+      const owner = newUser();
+      const workflowId = targets.workflowOf(owner, definition);
+      const idempotencyKey = `tick:${randomUUID()}`;
+      const run = await startFor({ ownerId: owner.userId!, workflowId, inputs: { topic: 'tides' }, idempotencyKey });
+      expect(run).toMatchObject({ status: 'pending', background: true, workflowId, workflowVersion: 3, agentId: null, sessionId: null, input: { inputs: { topic: 'tides', count: 3 }, trigger } });
+      const [row] = await query<{ owner_id: string; kind: string; workflow_snapshot: { definition: unknown } }>(
+        databaseUrl,
+        `SELECT owner_id, kind, workflow_snapshot FROM execution.runs WHERE id = $1`,
+        [run.id],
+      );
+      expect(row).toMatchObject({ owner_id: owner.userId, kind: 'workflow', workflow_snapshot: { definition } });
+      // A retried tick answers the same run.
+      const again = await startFor({ ownerId: owner.userId!, workflowId, inputs: { topic: 'other' }, idempotencyKey });
+      expect(again.id).toBe(run.id);
+      // The owner sees it among their runs.
+      expect((await call(RunContracts.get, { id: run.id }, owner)).id).toBe(run.id);
+      // Pinned versions reach the workflow service.
+      expect((await startFor({ ownerId: owner.userId!, workflowId, version: 1, inputs: { topic: 't' } })).workflowVersion).toBe(1);
+    });
+
+    it('queues a background run of an automation agent with its input as the message', async () => {
+      const owner = newUser();
+      const agentId = agentOf(owner, { maxSteps: 4 });
+      const run = await startFor({ ownerId: owner.userId!, agentId, input: 'daily digest' });
+      expect(run).toMatchObject({ status: 'pending', background: true, agentId, agentVersion: 4, workflowId: null, input: { message: 'daily digest', trigger }, limits: { maxSteps: 4 } });
+      expect(run.sessionId).not.toBeNull();
+    });
+
+    it('refuses every caller but the workflow service, and another owner’s agent or workflow is not found', async () => {
+      const owner = newUser();
+      const workflowId = targets.workflowOf(owner, definition);
+      const agentId = agentOf(owner);
+      expect((await failure(startFor({ ownerId: owner.userId!, workflowId, inputs: { topic: 't' } }, owner))).code).toBe('FORBIDDEN');
+      expect((await failure(startFor({ ownerId: owner.userId!, workflowId, inputs: { topic: 't' } }, { kind: 'service', service: 'conversation' }))).code).toBe('FORBIDDEN');
+      const stranger = newUser();
+      expect((await failure(startFor({ ownerId: stranger.userId!, workflowId, inputs: { topic: 't' } }))).code).toBe('NOT_FOUND');
+      expect((await failure(startFor({ ownerId: stranger.userId!, agentId, input: 'x' }))).code).toBe('NOT_FOUND');
+      const run = await startFor({ ownerId: owner.userId!, workflowId, inputs: { topic: 't' } });
+      expect((await failure(call(RunContracts.getForOwner, { ownerId: owner.userId!, id: run.id }, owner))).code).toBe('FORBIDDEN');
+      expect((await failure(call(RunContracts.getForOwner, { ownerId: stranger.userId!, id: run.id }, workflowService))).code).toBe('NOT_FOUND');
+    });
+
+    it('answers 400 naming the field for every bad request', async () => {
+      const owner = newUser();
+      const workflowId = targets.workflowOf(owner, definition);
+      const agentId = agentOf(owner);
+      const bad = async (request: Partial<StartRunForOwnerRequest>) => {
+        const outcome = await failure(startFor({ ownerId: owner.userId!, ...request }));
+        expect(outcome.code).toBe('VALIDATION_FAILED');
+        return fieldsOf(outcome.details);
+      };
+      expect(await bad({ workflowId, agentId, inputs: {} })).toEqual(['agentId']);
+      expect(await bad({})).toEqual(['agentId']);
+      expect(await bad({ workflowId, inputs: {} })).toEqual(['inputs.topic']);
+      expect(await bad({ workflowId, inputs: { topic: 5, count: 1.5, extra: true } })).toEqual(['inputs.extra', 'inputs.topic', 'inputs.count']);
+      expect(await bad({ workflowId, input: 'text' })).toEqual(['input']);
+      expect(await bad({ agentId, inputs: { a: 1 } })).toEqual(['inputs']);
+      expect(await bad({ agentId })).toEqual(['input']);
+      expect(await bad({ agentId, input: 'x', idempotencyKey: '' })).toEqual(['idempotencyKey']);
+      expect(await bad({ agentId, input: 'x', trigger: { kind: 'nope', id: 'x' } as never })).toEqual(expect.arrayContaining(['trigger.kind']));
+    });
+
+    it('answers the run once it settles, waiting up to waitMs', async () => {
+      const owner = newUser();
+      const workflowId = targets.workflowOf(owner, definition);
+      const run = await startFor({ ownerId: owner.userId!, workflowId, inputs: { topic: 't' } });
+      expect((await call(RunContracts.getForOwner, { ownerId: owner.userId!, id: run.id }, workflowService)).status).toBe('pending');
+      const waiting = call(RunContracts.getForOwner, { ownerId: owner.userId!, id: run.id, waitMs: 10_000 }, workflowService);
+      await sleep(50);
+      await markRunning(run.id);
+      await endRun(run.id, { status: 'completed', output: { text: 't' } });
+      expect(await waiting).toMatchObject({ id: run.id, status: 'completed', output: { text: 't' } });
+    });
   });
 });

@@ -42,6 +42,16 @@ export interface ExecutionConfig {
   compactionIntervalSeconds: number;
   /** Longest wait for one tool call through the integration service (MCP servers, HTTP tools). */
   toolTimeoutMs: number;
+  /** Deliveries of a run webhook before it is given up. */
+  webhookMaxAttempts: number;
+  /** Pause before a failed delivery's first retry; it doubles with each retry (at most an hour). */
+  webhookRetryBaseMs: number;
+  /** How often each replica looks for webhook deliveries that are due. */
+  webhookPollMs: number;
+  /** How long one delivery waits for the receiver's answer. */
+  webhookTimeoutMs: number;
+  /** Days the steps, events and webhook deliveries of an ended run are kept (the run itself stays); 0 keeps them for ever. */
+  runRetentionDays: number;
 }
 
 
@@ -73,6 +83,11 @@ export function loadExecutionConfig(env: Record<string, string | undefined> = pr
     tokenEventRetentionDays: r.int('EXECUTION_TOKEN_EVENT_RETENTION_DAYS', 30, 0, 36_500),
     compactionIntervalSeconds: r.int('EXECUTION_COMPACTION_INTERVAL_SECONDS', 3600, 0, 604_800),
     toolTimeoutMs: r.int('EXECUTION_TOOL_TIMEOUT_MS', 30_000, 100, 600_000),
+    webhookMaxAttempts: r.int('EXECUTION_WEBHOOK_MAX_ATTEMPTS', 8, 1, 100),
+    webhookRetryBaseMs: r.int('EXECUTION_WEBHOOK_RETRY_BASE_MS', 10_000, 10, 3_600_000),
+    webhookPollMs: r.int('EXECUTION_WEBHOOK_POLL_MS', 2000, 20, 600_000),
+    webhookTimeoutMs: r.int('EXECUTION_WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
+    runRetentionDays: r.int('EXECUTION_RUN_RETENTION_DAYS', 90, 0, 36_500),
   };
   if (problems.length === 0 && config.heartbeatMs * 2 > config.leaseMs) {
     problems.push(`EXECUTION_HEARTBEAT_MS must be at most half of EXECUTION_LEASE_MS (got ${config.heartbeatMs} and ${config.leaseMs})`);

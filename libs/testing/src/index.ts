@@ -8,6 +8,7 @@ export * from './fake-oidc-provider.js';
 export * from './fake-openai-server.js';
 export * from './fake-anthropic-server.js';
 export * from './schema-check.js';
+export * from './fake-webhook-receiver.js';
 export * from './pdf-fixture.js';
 export * from './mcp-test-server.js';
 export * from './fake-oauth-provider.js';

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { RunEngineService } from '../run-engine/run-engine.service.js';
+import { RunWebhooksService } from '../run-webhooks/run-webhooks.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { UsageService } from '../usage/usage.service.js';
 
@@ -10,13 +11,15 @@ export class AccountCleanupService {
     private readonly runs: RunEngineService,
     private readonly sessions: SessionsService,
     private readonly usage: UsageService,
+    private readonly webhooks: RunWebhooksService,
   ) {}
 
-  /** The user's runs go for good with their steps and events, and with them their sessions and daily usage. */
+  /** The user's runs go for good with their steps and events, and with them their sessions, daily usage and webhook secret and deliveries. */
   async userDeleted(userId: string): Promise<void> {
     await this.runs.deleteAllOf(userId);
     await this.sessions.deleteAllOf(userId);
     await this.usage.deleteAllOf(userId);
+    await this.webhooks.deleteAllOf(userId);
   }
 
   /** Runs of a deleted agent that have not started (or wait for input) are cancelled. */

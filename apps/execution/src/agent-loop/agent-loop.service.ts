@@ -7,6 +7,7 @@ import {
   ConfigCacheContracts,
   ErrorCode,
   MemoryContracts,
+  type ModelProvider,
   type MemoryMode,
   type ResolvedAgent,
   type RunMessageInput,
@@ -45,6 +46,17 @@ import { checkLimits, type Spent } from './run-limits.js';
 import { TokenStream } from './token-stream.js';
 
 export { type AgentRunInput, approvalStepKey, type ClientToolCallsAction, type ToolApprovalAction, toolStepKey } from './agent-run.js';
+export type { Spent } from './run-limits.js';
+
+/** A provider's model with the settings a call uses (an agent's configuration, a workflow's llm node). */
+export interface ModelChoice {
+  provider: ModelProvider;
+  model: string;
+  temperature?: number;
+  maxTokens?: number;
+  topP?: number;
+  stop?: string[];
+}
 export { MODEL_PROVIDERS_TOKEN } from './model-tokens.js';
 
 const EXECUTION = serviceActor('execution');
@@ -89,28 +101,76 @@ export class AgentLoopService implements RunExecutor, OnModuleInit {
     this.engine.register('agent', this);
   }
 
-  async execute({ run, journal, signal }: RunContext): Promise<ExecutorResult> {
+  async execute(context: RunContext): Promise<ExecutorResult> {
+    const { run } = context;
     const input = run.input as AgentRunInput;
-    const prepared = await this.prepare(run, input, journal);
+    const prepared = await this.prepare(run, input, context.journal);
+    const ended = await this.loop(context, prepared, { keyPrefix: '', spent: { modelCalls: 0, tokens: 0, costMicros: 0 } });
+    if (ended.kind === 'waiting') return { status: 'requires_action', action: ended.action };
+    const output: AgentRunOutput = { content: ended.content };
+    if (ended.citations.length > 0) output.citations = ended.citations;
+    if (run.conversationId) {
+      output.messageId = await this.writeAnswer(run, prepared.userMessageId, ended.messages);
+      output.userMessageId = prepared.userMessageId;
+    }
+    this.engine.forgetProviderKey(run.id);
+    return { status: 'completed', output };
+  }
+
+  /**
+   * An agent answering one message as part of another run (a workflow's agent node): its model and
+   * tool calls are that run's steps under `keyPrefix`, and what they spend counts against `spent`,
+   * so the run's limits hold across the whole run. No conversation and no client tools.
+   */
+  async answer(context: RunContext, request: { agentId: string; version?: number; message: string; keyPrefix: string; spent: Spent }): Promise<string> {
+    const { run, journal } = context;
+    const agent = await this.resolveAgent(request.agentId, request.version, run.ownerId);
+    const { model, tools } = await this.equip(run, agent, {}, journal, request.keyPrefix);
+    const system = renderSystemPrompt(agent.snapshot.systemPrompt);
+    const transcript: BaseMessage[] = [...(system.trim().length > 0 ? [new SystemMessage(system)] : []), new HumanMessage(request.message)];
+    const ended = await this.loop(context, { agent, model, tools, userMessageId: undefined, transcript }, { keyPrefix: request.keyPrefix, spent: request.spent });
+    if (ended.kind === 'waiting') throw new RunFailure('INVALID_TOOLS', 'an agent inside a workflow cannot wait for client tools or tool approvals');
+    return ended.content;
+  }
+
+  /**
+   * One model call of another run (a workflow's llm node) as its step `key`, with the providers,
+   * keys and prices agents use; counted against `spent` and checked against the run's limits first.
+   */
+  async prompt(context: RunContext, request: { key: string; model: ModelChoice; system?: string; prompt: string; spent: Spent }): Promise<string> {
+    const { run, journal, signal } = context;
+    if (!journal.completed(request.key)) checkLimits(run.limits, request.spent);
+    const transcript: BaseMessage[] = [...(request.system ? [new SystemMessage(request.system)] : []), new HumanMessage(request.prompt)];
+    const reply = await journal.step<ModelStepOutput>(
+      { key: request.key, name: `${request.model.provider}/${request.model.model}`, type: 'llm_call', model: request.model.model, input: stepInput(transcript.length, transcript) },
+      async () => this.callModel(await this.createModel(run, false, request.model), transcript, [], 1, run, request.model, journal, signal),
+    );
+    countSpent(request.spent, journal.completed(request.key)?.usage);
+    return reply.content;
+  }
+
+  /** Model -> tools -> model until an answer or client tools to wait for; every call a step under `keyPrefix`. */
+  private async loop(
+    { run, journal, signal }: RunContext,
+    prepared: PreparedRun,
+    { keyPrefix, spent }: { keyPrefix: string; spent: Spent },
+  ): Promise<{ kind: 'answer'; content: string; messages: RunMessageInput[]; citations: ToolCitation[] } | { kind: 'waiting'; action: ClientToolCallsAction | ToolApprovalAction }> {
     const { agent, model, tools, transcript } = prepared;
     const openAiTools = [...tools.values()].map(toOpenAiTool);
     const conversation: RunMessageInput[] = [];
-    const spent: Spent = { modelCalls: 0, tokens: 0, costMicros: 0 };
     let lastMessageCount = 0;
 
     for (let n = 1; ; n++) {
-      const key = `llm:${n}`;
+      const key = `${keyPrefix}llm:${n}`;
       if (!journal.completed(key)) checkLimits(run.limits, spent);
       const newMessages = transcript.slice(lastMessageCount);
       lastMessageCount = transcript.length;
       const reply = await journal.step<ModelStepOutput>(
         { key, name: `${agent.snapshot.modelProvider}/${agent.snapshot.modelName}`, type: 'llm_call', model: agent.snapshot.modelName, input: stepInput(transcript.length, newMessages) },
-        () => this.callModel(model, transcript, openAiTools, n, run, agent, journal, signal),
+        () => this.callModel(model, transcript, openAiTools, n, run, modelOf(agent), journal, signal),
       );
       const usage = journal.completed(key)?.usage;
-      spent.modelCalls = n;
-      spent.tokens += (usage?.promptTokens ?? 0) + (usage?.completionTokens ?? 0);
-      spent.costMicros += usage?.costMicros ?? 0;
+      countSpent(spent, usage);
       transcript.push(
         new AIMessage({ content: reply.content, tool_calls: reply.toolCalls.map((c) => ({ id: c.id, name: c.name, args: parseArguments(c.arguments), type: 'tool_call' as const })) }),
       );
@@ -125,24 +185,15 @@ export class AgentLoopService implements RunExecutor, OnModuleInit {
       });
 
       if (reply.toolCalls.length === 0) {
-        const output: AgentRunOutput = { content: reply.content };
         const citations = citationsOf(transcript, tools);
-        if (citations.length > 0) {
-          output.citations = citations;
-          conversation[conversation.length - 1].metadata = { citations };
-        }
-        if (run.conversationId) {
-          output.messageId = await this.writeAnswer(run, prepared.userMessageId, conversation);
-          output.userMessageId = prepared.userMessageId;
-        }
-        this.engine.forgetProviderKey(run.id);
-        return { status: 'completed', output };
+        if (citations.length > 0) conversation[conversation.length - 1].metadata = { citations };
+        return { kind: 'answer', content: reply.content, messages: conversation, citations };
       }
 
       const waiting: RequiredToolCall[] = [];
       const approvals: RequiredToolCall[] = [];
       for (const call of reply.toolCalls) {
-        const result = await this.runTool(call, tools, run, journal, signal);
+        const result = await this.runTool(call, keyPrefix, tools, run, journal, signal);
         if (result === WAIT_FOR_CLIENT) {
           waiting.push(call);
           continue;
@@ -157,35 +208,17 @@ export class AgentLoopService implements RunExecutor, OnModuleInit {
       // Approvals first: the client's tools are asked for once the person has decided.
       if (approvals.length > 0) {
         const action: ToolApprovalAction = { type: 'tool_approval', toolCalls: approvals };
-        return { status: 'requires_action', action };
+        return { kind: 'waiting', action };
       }
-      if (waiting.length > 0) {
-        const action: ClientToolCallsAction = { type: 'client_tool_calls', toolCalls: waiting };
-        return { status: 'requires_action', action };
-      }
+      if (waiting.length > 0) return { kind: 'waiting', action: { type: 'client_tool_calls', toolCalls: waiting } };
     }
   }
 
   /** Everything a run needs before its first model call; redone by every attempt (nothing here calls a model or a tool). */
   private async prepare(run: RunEntity, input: AgentRunInput, journal: StepJournal): Promise<PreparedRun> {
     if (!run.agentId || run.agentVersion === null) throw new RunFailure('INVALID_RUN', 'an agent run without an agent');
-    const agent = pinnedAgent(run) ?? (await this.resolveAgent(run.agentId, run.agentVersion));
-    if (agent.ownerId !== run.ownerId) throw new RunFailure('AGENT_NOT_FOUND', 'the agent was not found');
-
-    let toolSet;
-    try {
-      toolSet = await this.tools.forAgent(
-        { ownerId: run.ownerId, runId: run.id, agentId: agent.agentId, refs: agent.snapshot.tools, knowledgeBaseIds: agent.snapshot.knowledgeBaseIds ?? [] },
-        (input.clientTools ?? []).map((t) => ({ name: t.name, description: t.description, parameters: t.parameters ?? { type: 'object', properties: {} } })),
-      );
-    } catch (err) {
-      if (err instanceof ToolInputError) throw new RunFailure('INVALID_TOOLS', err.message);
-      throw err;
-    }
-    if (toolSet.unavailable.length > 0 && !journal.completed('llm:1')) await journal.append('run.warning', { unavailableTools: toolSet.unavailable });
-    const tools = new Map(toolSet.tools.map((t) => [t.name, t]));
-
-    const model = await this.createModel(run, input, agent);
+    const agent = pinnedAgent(run) ?? (await this.resolveAgent(run.agentId, run.agentVersion, run.ownerId));
+    const { model, tools } = await this.equip(run, agent, input, journal, '');
 
     const system = renderSystemPrompt(agent.snapshot.systemPrompt, input.variables);
     const transcript: BaseMessage[] = system.trim().length > 0 ? [new SystemMessage(system)] : [];
@@ -206,30 +239,57 @@ export class AgentLoopService implements RunExecutor, OnModuleInit {
     return { agent, model, tools, userMessageId, transcript };
   }
 
-  private async resolveAgent(agentId: string, version: number): Promise<ResolvedAgent> {
+  /** The agent's tools (and the caller's client tools) and its model; a tool that cannot be had is announced once, before the first model call. */
+  private async equip(
+    run: RunEntity,
+    agent: ResolvedAgent,
+    input: Pick<AgentRunInput, 'clientTools' | 'providerKeySent'>,
+    journal: StepJournal,
+    keyPrefix: string,
+  ): Promise<{ model: BaseChatModel; tools: Map<string, Tool> }> {
+    let toolSet;
     try {
-      return await this.bus.request(ConfigCacheContracts.resolve, { agentId, version }, { actor: EXECUTION });
+      toolSet = await this.tools.forAgent(
+        { ownerId: run.ownerId, runId: run.id, agentId: agent.agentId, refs: agent.snapshot.tools, knowledgeBaseIds: agent.snapshot.knowledgeBaseIds ?? [] },
+        (input.clientTools ?? []).map((t) => ({ name: t.name, description: t.description, parameters: t.parameters ?? { type: 'object', properties: {} } })),
+      );
+    } catch (err) {
+      if (err instanceof ToolInputError) throw new RunFailure('INVALID_TOOLS', err.message);
+      throw err;
+    }
+    if (toolSet.unavailable.length > 0 && !journal.completed(`${keyPrefix}llm:1`)) await journal.append('run.warning', { unavailableTools: toolSet.unavailable });
+    const tools = new Map(toolSet.tools.map((t) => [t.name, t]));
+    const model = await this.createModel(run, input.providerKeySent === true, modelOf(agent));
+    return { model, tools };
+  }
+
+  /** The pinned version of one of the owner's agents; another owner's is not found. */
+  private async resolveAgent(agentId: string, version: number | undefined, ownerId: string): Promise<ResolvedAgent> {
+    let agent: ResolvedAgent;
+    try {
+      agent = await this.bus.request(ConfigCacheContracts.resolve, { agentId, ...(version !== undefined ? { version } : {}) }, { actor: EXECUTION });
     } catch (err) {
       if (err instanceof AppError && err.code === ErrorCode.NOT_FOUND) throw new RunFailure('AGENT_NOT_FOUND', 'the agent (or the version the run pinned) no longer exists');
       if (err instanceof AppError && err.code === ErrorCode.CONFLICT) throw new RunFailure('AGENT_INACTIVE', err.message);
       throw err;
     }
+    if (agent.ownerId !== ownerId) throw new RunFailure('AGENT_NOT_FOUND', 'the agent was not found');
+    return agent;
   }
 
-  private async createModel(run: RunEntity, input: AgentRunInput, agent: ResolvedAgent): Promise<BaseChatModel> {
-    const apiKey = input.providerKeySent ? this.engine.providerKeyOf(run.id) : undefined;
-    if (input.providerKeySent && apiKey === undefined) {
+  private async createModel(run: RunEntity, providerKeySent: boolean, choice: ModelChoice): Promise<BaseChatModel> {
+    const apiKey = providerKeySent ? this.engine.providerKeyOf(run.id) : undefined;
+    if (providerKeySent && apiKey === undefined) {
       throw new RunFailure('PROVIDER_KEY_UNAVAILABLE', 'the API key sent with the request was held only by a worker that stopped; send the request again');
     }
-    const configuration = agent.snapshot.configuration;
     try {
       return await this.providers.create({
-        provider: agent.snapshot.modelProvider,
-        model: agent.snapshot.modelName,
-        ...(configuration.temperature !== undefined ? { temperature: configuration.temperature } : {}),
-        ...(configuration.maxTokens !== undefined ? { maxTokens: configuration.maxTokens } : {}),
-        ...(configuration.topP !== undefined ? { topP: configuration.topP } : {}),
-        ...(configuration.stopSequences?.length ? { stop: configuration.stopSequences } : {}),
+        provider: choice.provider,
+        model: choice.model,
+        ...(choice.temperature !== undefined ? { temperature: choice.temperature } : {}),
+        ...(choice.maxTokens !== undefined ? { maxTokens: choice.maxTokens } : {}),
+        ...(choice.topP !== undefined ? { topP: choice.topP } : {}),
+        ...(choice.stop?.length ? { stop: choice.stop } : {}),
         timeoutMs: this.config.modelTimeoutMs,
         maxRetries: this.config.modelMaxRetries,
         ...(apiKey !== undefined ? { apiKey } : { userId: run.ownerId }),
@@ -258,7 +318,7 @@ export class AgentLoopService implements RunExecutor, OnModuleInit {
     tools: ReturnType<typeof toOpenAiTool>[],
     n: number,
     run: RunEntity,
-    agent: ResolvedAgent,
+    choice: ModelChoice,
     journal: StepJournal,
     signal: AbortSignal,
   ): Promise<{ output: ModelStepOutput; usage?: Partial<RunUsage> }> {
@@ -280,7 +340,7 @@ export class AgentLoopService implements RunExecutor, OnModuleInit {
             ...result.invalidToolCalls.map((c) => ({ id: c.id, name: c.name, arguments: c.rawArgs })),
           ];
           const usage = result.usage;
-          const cost = usage ? this.prices.costOf(agent.snapshot.modelProvider, agent.snapshot.modelName, usage) : { costMicros: 0, priceKnown: false };
+          const cost = usage ? this.prices.costOf(choice.provider, choice.model, usage) : { costMicros: 0, priceKnown: false };
           return {
             output: { content: result.text, toolCalls, finishReason: result.finishReason ?? null, model: result.responseModel ?? null, priceKnown: cost.priceKnown },
             usage: usage ? { promptTokens: usage.inputTokens, completionTokens: usage.outputTokens, costMicros: cost.costMicros } : undefined,
@@ -309,12 +369,13 @@ export class AgentLoopService implements RunExecutor, OnModuleInit {
    */
   private async runTool(
     call: RequiredToolCall,
+    keyPrefix: string,
     tools: Map<string, Tool>,
     run: RunEntity,
     journal: StepJournal,
     signal: AbortSignal,
   ): Promise<string | typeof WAIT_FOR_CLIENT | typeof WAIT_FOR_APPROVAL> {
-    const key = toolStepKey(call.id);
+    const key = `${keyPrefix}${toolStepKey(call.id)}`;
     const earlier = journal.completed(key);
     if (earlier) return (earlier.output as ToolStepOutput).result;
     const tool = tools.get(call.name);
@@ -372,6 +433,26 @@ export class AgentLoopService implements RunExecutor, OnModuleInit {
   }
 }
 
+/** The model an agent's configuration names, with its settings. */
+function modelOf(agent: ResolvedAgent): ModelChoice {
+  const configuration = agent.snapshot.configuration;
+  return {
+    provider: agent.snapshot.modelProvider,
+    model: agent.snapshot.modelName,
+    temperature: configuration.temperature,
+    maxTokens: configuration.maxTokens,
+    topP: configuration.topP,
+    stop: configuration.stopSequences,
+  };
+}
+
+/** Adds a completed model call's usage to what the run has spent. */
+function countSpent(spent: Spent, usage: RunUsage | undefined): void {
+  spent.modelCalls += 1;
+  spent.tokens += (usage?.promptTokens ?? 0) + (usage?.completionTokens ?? 0);
+  spent.costMicros += usage?.costMicros ?? 0;
+}
+
 /** The agent version the run was queued with, when the run carries it (runs queued by the start request do). */
 function pinnedAgent(run: RunEntity): ResolvedAgent | undefined {
   const snapshot = run.agentSnapshot as ResolvedAgent | null;
@@ -385,7 +466,7 @@ const WAIT_FOR_APPROVAL = Symbol('approval');
 const PERMANENT: ReadonlySet<string> = new Set([ErrorCode.NOT_FOUND, ErrorCode.VALIDATION_FAILED, ErrorCode.CONFLICT, ErrorCode.FORBIDDEN]);
 
 /** A catch handler: a permanent refusal becomes a RunFailure with `code` and the service's message; anything else (outages) is retried. */
-function failFor(code: string): (err: unknown) => never {
+export function failFor(code: string): (err: unknown) => never {
   return (err: unknown) => {
     if (err instanceof AppError && PERMANENT.has(err.code)) throw new RunFailure(code, err.message);
     throw err;

@@ -3,6 +3,7 @@ import { NotificationRequested, type RunFinishedEvent, RunCancelled, RunComplete
 import type { Outbox } from '#messaging';
 import { OUTBOX } from '#service-kit';
 import { type Fence, RunEventsService } from '../run-events/run-events.service.js';
+import { RunWebhooksService } from '../run-webhooks/run-webhooks.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { UsageService } from '../usage/usage.service.js';
 import { type CompletedCalls, type FinishPatch, RunEngineRepository } from './run-engine.repository.js';
@@ -19,7 +20,7 @@ const NO_CALLS: CompletedCalls = { tools: {}, models: [] };
 
 /**
  * Moves a run to a final state (or requires_action) with its stream's event, its session and the
- * daily usage, the outbox event for final states and a notification for background runs, all in
+ * daily usage, the outbox event for final states, the run's webhook delivery and a notification for background runs, all in
  * the caller's transaction. Null when the fence no longer holds or the run had already ended.
  */
 @Injectable()
@@ -29,6 +30,7 @@ export class RunEndings {
     private readonly events: RunEventsService,
     private readonly sessions: SessionsService,
     private readonly usage: UsageService,
+    private readonly webhooks: RunWebhooksService,
     @Inject(OUTBOX) private readonly outbox: Outbox,
   ) {}
 
@@ -67,6 +69,8 @@ export class RunEndings {
     };
     const contract = run.status === 'completed' ? RunCompleted : run.status === 'cancelled' ? RunCancelled : RunFailed;
     await this.outbox.add(contract, event);
+    // The run's webhook, if it named one: a delivery row written with the ending, so none is lost.
+    await this.webhooks.runEnded(run);
     if (run.background) await this.notify(run, `run.${run.status}`, NOTIFICATION_TITLES[run.status] ?? 'Your run ended');
     return run;
   }

@@ -16,6 +16,8 @@ export type NewRun = Pick<
   | 'agentVersion'
   | 'workflowId'
   | 'workflowVersion'
+  | 'workflowSnapshot'
+  | 'webhookUrl'
   | 'conversationId'
   | 'sessionId'
   | 'input'
@@ -411,5 +413,17 @@ export class RunEngineRepository {
         });
     }
     return calls;
+  }
+
+  /** Plain SQL: a batch of the steps (the journal) of runs that ended before `endedBefore`; how many went. */
+  async deleteStepsOfRunsEndedBefore(endedBefore: Date, batch: number): Promise<number> {
+    const rows = await this.database.query<{ id: string }>(
+      `DELETE FROM "execution"."run_steps" WHERE "id" IN (
+         SELECT s."id" FROM "execution"."run_steps" s JOIN "execution"."runs" r ON r."id" = s."run_id"
+         WHERE r."status" IN ('completed', 'failed', 'cancelled', 'expired') AND r."completed_at" < $1 LIMIT $2)
+       RETURNING "id"`,
+      [endedBefore, batch],
+    );
+    return rows.length;
   }
 }

@@ -38,7 +38,9 @@ export interface EnqueueRunRequest {
   background?: boolean;
   /** The worker that holds, in memory only, a key sent with the request: only it may run the run. */
   keyHolder?: string;
-  /** What the target resolved to when queued (an agent's pinned version), so workers need not ask again. */
+  /** Called when the run ends; the caller has checked it against the outbound policy. */
+  webhookUrl?: string;
+  /** What the target resolved to when queued (an agent's or a workflow's pinned version), so workers need not ask again. */
   targetSnapshot?: unknown;
 }
 
@@ -144,6 +146,8 @@ export class RunEngineService {
       background: request.background ?? false,
       keyHolder: request.keyHolder ?? null,
       agentSnapshot: target.kind === 'agent' ? (request.targetSnapshot ?? null) : null,
+      workflowSnapshot: target.kind === 'workflow' ? (request.targetSnapshot ?? null) : null,
+      webhookUrl: request.webhookUrl ?? null,
     });
     // The new row is this transaction's alone until it commits: its first number is safe to take.
     await this.events.append(run.id, 'run.queued', { status: 'pending' });
@@ -205,7 +209,13 @@ export class RunEngineService {
    * Brings the answer a run in requires_action waits for (a client-side tool's result, a person's
    * input), stored as the completed step `stepKey`, and queues the run to continue from there.
    */
-  async resume(runId: string, answers: ReadonlyArray<{ stepKey: string; stepName?: string; output: unknown }>, ownerId?: string): Promise<RunEntity> {
+  async resume(
+    runId: string,
+    answers: ReadonlyArray<{ stepKey: string; stepName?: string; output: unknown }>,
+    ownerId?: string,
+    /** Events the answer makes, appended after run.resumed (a human node's node.completed). */
+    events: ReadonlyArray<{ type: string; data: unknown }> = [],
+  ): Promise<RunEntity> {
     if (answers.length === 0 || answers.some((a) => a.stepKey.length === 0)) throw RunErrors.badInput('every answer needs a step key');
     const run = await this.database.transaction(async () => {
       const locked = await this.repository.lock(runId, ownerId);
@@ -217,6 +227,7 @@ export class RunEngineService {
         answers.map((a) => ({ key: a.stepKey, name: a.stepName ?? a.stepKey, output: a.output })),
       );
       await this.events.append(runId, 'run.resumed', { status: 'pending', stepKeys: answers.map((a) => a.stepKey) });
+      for (const event of events) await this.events.append(runId, event.type, event.data);
       return resumed;
     });
     this.broadcast.publish(RUNS_WAKE_SUBJECT, { runId });

@@ -163,4 +163,12 @@ export class RunEntity extends BaseEntity {
   /** The pinned agent version as resolved when the run was queued (null for runs queued before it was kept). */
   @Column('jsonb', { nullable: true })
   agentSnapshot: unknown;
+
+  /** The pinned workflow version (its definition) as resolved when the run was queued: workers never ask the workflow service. */
+  @Column('jsonb', { nullable: true })
+  workflowSnapshot: unknown;
+
+  /** Called when the run ends (a signed POST, retried with backoff); checked against the outbound policy when the run was started. */
+  @Column('text', { nullable: true })
+  webhookUrl: string | null;
 }

@@ -51,4 +51,16 @@ export class RunEventsRepository {
     );
     return rows.length;
   }
+
+  /** Plain SQL: a batch of every event of runs that ended (finally) before `before`. Returns how many went. */
+  async deleteEventsOfRunsEndedBefore(endedBefore: Date, batch: number): Promise<number> {
+    const rows = await this.database.query<{ run_id: string }>(
+      `DELETE FROM "execution"."run_events" WHERE ("run_id", "seq") IN (
+         SELECT e."run_id", e."seq" FROM "execution"."run_events" e JOIN "execution"."runs" r ON r."id" = e."run_id"
+         WHERE r."status" IN ('completed', 'failed', 'cancelled', 'expired') AND r."completed_at" < $1 LIMIT $2)
+       RETURNING "run_id"`,
+      [endedBefore, batch],
+    );
+    return rows.length;
+  }
 }

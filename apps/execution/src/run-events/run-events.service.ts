@@ -56,6 +56,11 @@ export class RunEventsService implements OnModuleInit, OnModuleDestroy {
     return this.repository.appendFenced(fence, type, data);
   }
 
+  /** Retention: a batch of the events of runs that ended before `endedBefore`; how many went. */
+  deleteOfRunsEndedBefore(endedBefore: Date, batch: number): Promise<number> {
+    return this.repository.deleteEventsOfRunsEndedBefore(endedBefore, batch);
+  }
+
   /** Call after a commit that added events to the run or changed its state. */
   notify(runId: string): void {
     this.wakeLocal(runId);

@@ -14,6 +14,8 @@ export function toRunView(r: RunEntity): RunView {
     status: r.status,
     agentId: r.agentId,
     agentVersion: r.agentVersion,
+    workflowId: r.workflowId,
+    workflowVersion: r.workflowVersion,
     conversationId: r.conversationId,
     sessionId: r.sessionId,
     input: r.input,

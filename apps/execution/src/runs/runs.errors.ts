@@ -6,7 +6,7 @@ export const RunsErrors = {
   ...RunErrors,
   conversationBusy: (activeRunId: string) => new AppError(ErrorCode.CONFLICT, 'the conversation already has an active run', { activeRunId }),
   tooManyActive: (active: number, limit: number) => new AppError(ErrorCode.RATE_LIMITED, `you have ${active} runs pending or running, the most allowed at once`, { limit }),
-  workflowsUnavailable: () => new AppError(ErrorCode.CONFLICT, 'workflow runs are not available yet'),
+  noMessageInput: () => new AppError(ErrorCode.CONFLICT, 'the workflow declares no text input for a message to fill'),
   notWaitingForToolResults: (status: string) => new AppError(ErrorCode.CONFLICT, 'the run is not waiting for client tool results', { status }),
   /** The answer given is not what the run waits for (e.g. approvals for a run waiting for client tool results). */
   notWaitingFor: (given: string, waitingFor: string) => new AppError(ErrorCode.CONFLICT, `the run is not waiting for ${given}`, { requiredAction: waitingFor }),

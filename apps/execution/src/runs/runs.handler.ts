@@ -12,6 +12,9 @@ import {
   StartRunRequest,
   type StepList,
   WaitRunRequest,
+  StartRunForOwnerRequest,
+  StartWorkflowRunRequest,
+  GetRunForOwnerRequest,
 } from '#contracts';
 import { Rpc } from '#messaging';
 import { RunsService } from './runs.service.js';
@@ -23,6 +26,11 @@ export class RunsHandler {
   @Rpc(RunContracts.start)
   start(request: StartRunRequest, actor: Actor): Promise<RunView> {
     return this.runs.start(actor, request);
+  }
+
+  @Rpc(RunContracts.startWorkflow)
+  startWorkflow(request: StartWorkflowRunRequest, actor: Actor): Promise<RunView> {
+    return this.runs.startWorkflow(actor, request);
   }
 
   @Rpc(RunContracts.get)
@@ -58,5 +66,15 @@ export class RunsHandler {
   @Rpc(RunContracts.resume)
   resume(request: ResumeRunRequest, actor: Actor): Promise<RunView> {
     return this.runs.resume(actor, request);
+  }
+
+  @Rpc(RunContracts.startForOwner)
+  startForOwner(request: StartRunForOwnerRequest, actor: Actor): Promise<RunView> {
+    return this.runs.startForOwner(actor, request);
+  }
+
+  @Rpc(RunContracts.getForOwner)
+  getForOwner(request: GetRunForOwnerRequest, actor: Actor): Promise<RunView> {
+    return this.runs.getForOwner(actor, request);
   }
 }

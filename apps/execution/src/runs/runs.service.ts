@@ -5,6 +5,7 @@ import {
   type Actor,
   type RunLimits as AgentRunLimits,
   AppError,
+  ErrorCode,
   ConfigCacheContracts,
   ConversationContracts,
   type ConversationView,
@@ -15,6 +16,13 @@ import {
   type ActiveRunPolicy,
   type ReadRunEventsRequest,
   type ResolvedAgent,
+  type ResolvedWorkflow,
+  requireService,
+  serviceActor,
+  type GetRunForOwnerRequest,
+  type StartRunForOwnerRequest,
+  type StartWorkflowRunRequest,
+  WorkflowResolveContracts,
   type ResumeRunRequest,
   type RunEventBatch,
   type RunPage,
@@ -32,10 +40,15 @@ import { type AgentRunInput, approvalStepKey, type ClientToolCallsAction, type T
 import { EXECUTION_CONFIG } from '../execution-config.module.js';
 import { type CancelOutcome, type EnqueueRunRequest, type Queued, type RunEntity, RunEngineService, type RunLimits } from '../run-engine/run-engine.service.js';
 import { EVENTS_PAGE, RunEventsService } from '../run-events/run-events.service.js';
+import { RunWebhooksService } from '../run-webhooks/run-webhooks.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { toRunEventView, toRunView, toStepView } from './run.mapper.js';
 import { RunsErrors } from './runs.errors.js';
+import { type HumanInputAction, type WorkflowRunInput } from '../workflow-runs/workflow-runs.service.js';
+import { formProblems } from './human-input.js';
+import { workflowInputs } from './workflow-inputs.js';
 
+const EXECUTION = serviceActor('execution');
 const DEFAULT_PAGE = 20;
 /** The events after which a run writes nothing until it is resumed (or ever): a stream of it ends there. */
 const SETTLING_EVENT_TYPES = new Set(SETTLED_RUN_STATUSES.map((s) => `run.${s}`));
@@ -50,6 +63,14 @@ function smallest(...values: Array<number | undefined>): number | undefined {
   return set.length === 0 ? undefined : Math.min(...set);
 }
 
+/** The session a queued agent run writes: the conversation's (existing), or a new one of its own. */
+interface QueuedSession {
+  id: string;
+  existing: boolean;
+  agentId: string;
+  variables: Record<string, string>;
+}
+
 interface Started extends Queued {
   /** The conversation's runs this start cancelled (policy interrupt): announced once the new run is committed. */
   interrupted: CancelOutcome[];
@@ -62,51 +83,178 @@ export class RunsService {
     private readonly engine: RunEngineService,
     private readonly runEvents: RunEventsService,
     private readonly sessions: SessionsService,
+    private readonly webhooks: RunWebhooksService,
     private readonly database: Database,
     @Inject(BUS_CLIENT) private readonly bus: BusClient,
     @Inject(EXECUTION_CONFIG) private readonly config: ExecutionConfig,
   ) {}
 
-  /**
-   * Resolves what to run, then decides and queues in one transaction: the idempotency key first
-   * (a twin's run is the answer, whatever the rules would say now), then, under the owner's and
-   * the conversation's locks so concurrent starts decide one after another, the conversation's
-   * active runs, the owner's cap, the session and the run. Only after the commit are workers,
-   * readers and cancelled runs' holders told.
-   */
+  /** Resolves what to run (the agent, the conversation and its session), then queues it. */
   async start(actor: Actor, request: StartRunRequest): Promise<RunView> {
     const ownerId = requireUserId(actor);
     if (request.parentId !== undefined && request.conversationId === undefined) throw AppError.invalidField('parentId', 'parentId needs a conversationId');
-    const { agent, conversation } = await this.resolveTarget(actor, request);
+    await this.webhooks.checkUrl(request.webhookUrl);
+    const target = await this.resolveTarget(actor, request);
+    if ('workflow' in target) return this.startWorkflowMessage(ownerId, target.workflow, target.conversation, request);
+    const { agent, conversation } = target;
     // A conversation keeps one session across its runs; a standalone run gets its own, written with it.
     const session = conversation ? await this.sessions.ofConversation(ownerId, agent.agentId, conversation.id) : null;
     const sessionId = session?.id ?? newId();
     const run = this.runToQueue(ownerId, agent, conversation?.id, sessionId, request);
-    const variables = request.variables ?? {};
+    const started = await this.queue(run, {
+      conversationId: conversation?.id,
+      onActiveRun: request.onActiveRun,
+      session: { id: sessionId, existing: session !== null, agentId: agent.agentId, variables: request.variables ?? {} },
+    });
+    if (request.apiKey !== undefined) this.engine.holdProviderKey(started.run, request.apiKey);
+    return toRunView(started.run);
+  }
 
+  /** A run of one of the caller's workflows: its version pinned, its inputs checked against the declared ones, then queued. */
+  async startWorkflow(actor: Actor, request: StartWorkflowRunRequest): Promise<RunView> {
+    const ownerId = requireUserId(actor);
+    await this.webhooks.checkUrl(request.webhookUrl);
+    const workflow = await this.resolveWorkflow(actor, request.workflowId, request.version);
+    if (workflow.ownerId !== ownerId) throw AppError.notFound('workflow');
+    const run = this.workflowRunToQueue(ownerId, workflow, { inputs: workflowInputs(workflow.definition, request.inputs) }, request);
+    return toRunView((await this.queue(run, {})).run);
+  }
+
+  /**
+   * A message to a conversation with a workflow: the message fills the workflow's first text input
+   * (the others take their defaults), and the run writes the message and the workflow's answer to
+   * the conversation, one run at a time per conversation as agents do.
+   */
+  private async startWorkflowMessage(ownerId: string, workflow: ResolvedWorkflow, conversation: ConversationView, request: StartRunRequest): Promise<RunView> {
+    for (const field of ['tools', 'variables', 'apiKey'] as const) {
+      if (request[field] !== undefined) throw AppError.invalidField(field, `${field} does not apply to a conversation with a workflow`);
+    }
+    const messageInput = workflow.definition.inputs.find((f) => f.type === 'string' || f.type === 'any');
+    if (!messageInput) throw RunsErrors.noMessageInput();
+    const input: WorkflowRunInput = {
+      inputs: workflowInputs(workflow.definition, { [messageInput.name]: request.input }),
+      message: request.input,
+      ...(request.parentId !== undefined ? { parentId: request.parentId } : {}),
+    };
+    const run = { ...this.workflowRunToQueue(ownerId, workflow, input, request), conversationId: conversation.id };
+    return toRunView((await this.queue(run, { conversationId: conversation.id, onActiveRun: request.onActiveRun })).run);
+  }
+
+  /** A workflow run the caller starts, with its bounds, its key, its webhook and its trace id; the pinned version travels with it. */
+  private workflowRunToQueue(
+    ownerId: string,
+    workflow: ResolvedWorkflow,
+    input: WorkflowRunInput,
+    request: Pick<StartWorkflowRunRequest, 'limits' | 'idempotencyKey' | 'webhookUrl' | 'traceId' | 'background'>,
+  ): EnqueueRunRequest {
+    return {
+      ownerId,
+      target: { kind: 'workflow', workflowId: workflow.workflowId, workflowVersion: workflow.version },
+      input,
+      limits: this.limitsFor(request.limits, undefined),
+      idempotencyKey: request.idempotencyKey,
+      webhookUrl: request.webhookUrl,
+      traceId: request.traceId ?? RequestContext.requestId() ?? randomBytes(16).toString('hex'),
+      background: request.background ?? false,
+      targetSnapshot: workflow,
+    };
+  }
+
+  /**
+   * For the workflow service (schedules, inbound webhooks, public links): a background run billed
+   * to the owner, of their automation agent or their workflow, once per idempotency key. Another
+   * owner's agent or workflow is not found.
+   */
+  async startForOwner(actor: Actor, request: StartRunForOwnerRequest): Promise<RunView> {
+    requireService(actor, 'workflow');
+    if ((request.agentId === undefined) === (request.workflowId === undefined)) throw AppError.invalidField('agentId', 'give exactly one of agentId and workflowId');
+    await this.webhooks.checkUrl(request.webhookUrl);
+    const trigger = { kind: request.trigger.kind, id: request.trigger.id };
+    const common = {
+      ownerId: request.ownerId,
+      idempotencyKey: request.idempotencyKey,
+      background: true,
+      traceId: RequestContext.requestId() ?? randomBytes(16).toString('hex'),
+      webhookUrl: request.webhookUrl,
+    };
+    if (request.workflowId !== undefined) {
+      if (request.input !== undefined) throw AppError.invalidField('input', 'a workflow run takes inputs, not input');
+      const workflow = await this.resolveWorkflow(EXECUTION, request.workflowId, request.version, request.ownerId);
+      const run: EnqueueRunRequest = {
+        ...common,
+        target: { kind: 'workflow', workflowId: workflow.workflowId, workflowVersion: workflow.version },
+        input: { inputs: workflowInputs(workflow.definition, request.inputs), trigger } satisfies WorkflowRunInput,
+        limits: this.limitsFor(undefined, undefined),
+        targetSnapshot: workflow,
+      };
+      return toRunView((await this.queue(run, {})).run);
+    }
+    if (request.inputs !== undefined) throw AppError.invalidField('inputs', 'an agent run takes input, not inputs');
+    if (request.input === undefined || request.input.length === 0) throw AppError.invalidField('input', 'an agent run needs its input message');
+    const agent = await this.bus.request(ConfigCacheContracts.resolve, { agentId: request.agentId!, ...(request.version !== undefined ? { version: request.version } : {}) }, { actor: EXECUTION });
+    if (agent.ownerId !== request.ownerId) throw AppError.notFound('agent');
+    const sessionId = newId();
+    const input: AgentRunInput & { trigger: typeof trigger } = { message: request.input, providerKeySent: false, trigger };
+    const run: EnqueueRunRequest = {
+      ...common,
+      target: { kind: 'agent', agentId: agent.agentId, agentVersion: agent.version },
+      input,
+      sessionId,
+      limits: this.limitsFor(undefined, agent.snapshot.configuration?.limits),
+      targetSnapshot: agent,
+    };
+    return toRunView((await this.queue(run, { session: { id: sessionId, existing: false, agentId: agent.agentId, variables: {} } })).run);
+  }
+
+  /** For the workflow service: a run it started for this owner, once settled or as it is after waitMs; another owner's is not found. */
+  async getForOwner(actor: Actor, request: GetRunForOwnerRequest): Promise<RunView> {
+    requireService(actor, 'workflow');
+    const run = await this.watch(request.id, request.ownerId, request.waitMs ?? 0, (r) => isSettledRunStatus(r.status));
+    if (!run) throw RunsErrors.notFound();
+    return toRunView(run);
+  }
+
+  /**
+   * Decides and queues in one transaction: the idempotency key first (a twin's run is the answer,
+   * whatever the rules would say now), then, under the owner's and the conversation's locks so
+   * concurrent starts decide one after another, the conversation's active runs, the owner's cap,
+   * the session and the run. Only after the commit are workers, readers and cancelled runs'
+   * holders told.
+   */
+  private async queue(run: EnqueueRunRequest, how: { conversationId?: string; onActiveRun?: ActiveRunPolicy; session?: QueuedSession }): Promise<Started> {
+    const { ownerId } = run;
     let started: Started;
     try {
       started = await this.database.transaction(async (): Promise<Started> => {
-        const twin = await this.engine.lockIdempotencyKey(ownerId, request.idempotencyKey);
+        const twin = await this.engine.lockIdempotencyKey(ownerId, run.idempotencyKey);
         if (twin) return { run: twin, created: false, interrupted: [] };
         await this.engine.lockOwner(ownerId);
-        const interrupted = conversation ? await this.takeConversationTurn(conversation.id, ownerId, request.onActiveRun ?? 'reject') : [];
+        const interrupted = how.conversationId ? await this.takeConversationTurn(how.conversationId, ownerId, how.onActiveRun ?? 'reject') : [];
         await this.checkActiveRunCap(ownerId);
-        if (session) await this.sessions.runQueued(session.id, variables);
-        else await this.sessions.startStandalone({ id: sessionId, ownerId, agentId: agent.agentId, variables });
+        const session = how.session;
+        if (session?.existing) await this.sessions.runQueued(session.id, session.variables);
+        else if (session) await this.sessions.startStandalone({ id: session.id, ownerId, agentId: session.agentId, variables: session.variables });
         return { run: await this.engine.insert(run), created: true, interrupted };
       });
     } catch (err) {
       // A twin with the same key committed first (the key's unique index refused this one): it is the run.
-      started = { run: await this.engine.twinAfterRace(err, ownerId, request.idempotencyKey), created: false, interrupted: [] };
+      started = { run: await this.engine.twinAfterRace(err, ownerId, run.idempotencyKey), created: false, interrupted: [] };
     }
 
     if (started.created) {
       this.engine.announceQueued(started.run);
       for (const cancel of started.interrupted) this.engine.announceCancel(cancel);
     }
-    if (request.apiKey !== undefined) this.engine.holdProviderKey(started.run, request.apiKey);
-    return toRunView(started.run);
+    return started;
+  }
+
+  /** A workflow's pinned version; another owner's (or a missing) workflow is the workflow service's 404. */
+  private resolveWorkflow(actor: Actor, workflowId: string, version: number | undefined, ownerId?: string): Promise<ResolvedWorkflow> {
+    return this.bus.request(
+      WorkflowResolveContracts.resolve,
+      { workflowId, ...(version !== undefined ? { version } : {}), ...(ownerId !== undefined ? { ownerId } : {}) },
+      { actor },
+    );
   }
 
   async get(actor: Actor, id: string): Promise<RunView> {
@@ -180,7 +328,19 @@ export class RunsService {
       if (waitingFor !== 'tool_approval') throw RunsErrors.notWaitingFor('tool approvals', waitingFor);
       return this.resumeWithApprovals(run, request.approvals);
     }
-    throw RunsErrors.notWaitingFor('human input', waitingFor);
+    return this.resumeWithInput(run, request.input!, waitingFor);
+  }
+
+  /** human_input: the person's answer, checked against the node's form, stored as the human node's completed step. */
+  private async resumeWithInput(run: RunEntity, input: Record<string, unknown>, waitingFor: string): Promise<RunView> {
+    const action = run.requiredAction as Partial<HumanInputAction> | null;
+    if (action?.type !== 'human_input' || typeof action.stepKey !== 'string' || typeof action.nodeId !== 'string') throw RunsErrors.notWaitingFor('human input', waitingFor);
+    const errors = formProblems(action.schema ?? {}, input);
+    if (errors.length > 0) throw new AppError(ErrorCode.VALIDATION_FAILED, 'the input does not match the form', { errors });
+    const resumed = await this.engine.resume(run.id, [{ stepKey: action.stepKey, stepName: action.nodeId, output: input }], run.ownerId, [
+      { type: 'node.completed', data: { nodeId: action.nodeId, type: 'human', output: input } },
+    ]);
+    return toRunView(resumed);
   }
 
   /** client_tool_calls: every call answered exactly once, each answer stored as that tool call's completed step. */
@@ -292,6 +452,7 @@ export class RunsService {
       sessionId,
       limits: this.limitsFor(request.limits, agent.snapshot.configuration?.limits),
       idempotencyKey: request.idempotencyKey,
+      webhookUrl: request.webhookUrl,
       // By default the start request's id: one id then follows the request, the run and every call the run makes.
       traceId: request.traceId ?? RequestContext.requestId() ?? randomBytes(16).toString('hex'),
       background: request.background ?? false,
@@ -306,7 +467,10 @@ export class RunsService {
    * The agent (pinned version) and conversation a start names. Ownership is the other services'
    * to check: asked with the caller as actor, another user's agent or conversation is their 404.
    */
-  private async resolveTarget(actor: Actor, request: StartRunRequest): Promise<{ agent: ResolvedAgent; conversation?: ConversationView }> {
+  private async resolveTarget(
+    actor: Actor,
+    request: StartRunRequest,
+  ): Promise<{ agent: ResolvedAgent; conversation?: ConversationView } | { workflow: ResolvedWorkflow; conversation: ConversationView }> {
     const getConversation = (id: string) => this.bus.request(ConversationContracts.get, { id }, { actor });
     const resolve = (agentId: string) =>
       this.bus.request(ConfigCacheContracts.resolve, { agentId, ...(request.version !== undefined ? { version: request.version } : {}) }, { actor });
@@ -320,7 +484,12 @@ export class RunsService {
     }
     if (request.conversationId === undefined) throw AppError.invalidField('agentId', 'agentId or conversationId is required');
     const conversation = await getConversation(request.conversationId);
-    if (!conversation.agentId) throw RunsErrors.workflowsUnavailable();
+    if (conversation.workflowId) {
+      const workflow = await this.resolveWorkflow(actor, conversation.workflowId, request.version);
+      if (workflow.ownerId !== requireUserId(actor)) throw AppError.notFound('workflow');
+      return { workflow, conversation };
+    }
+    if (!conversation.agentId) throw AppError.notFound('conversation');
     const agent = await resolve(conversation.agentId);
     if (agent.ownerId !== requireUserId(actor)) throw AppError.notFound('agent');
     return { agent, conversation };

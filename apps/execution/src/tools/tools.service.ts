@@ -8,7 +8,7 @@ import type { AgentToolSet, ToolRefKind, ToolRequest, ToolSource, UnavailableToo
 
 export { requiringApproval, ToolInputError, toOpenAiTool, type Tool, type ToolCitation, type ToolContext, type ToolDefinition } from './tool.js';
 export type { AgentToolSet, ToolRef, ToolRefKind, ToolRequest, ToolSource, UnavailableTool } from './tool-source.js';
-export { validateArgs } from './validate-args.js';
+export { isOfJsonType, PRIMITIVE_TYPES, type PrimitiveType, validateArgs } from './validate-args.js';
 
 export interface ToolsOptions {
   httpAllowlist: string[];

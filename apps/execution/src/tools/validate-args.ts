@@ -1,13 +1,14 @@
 import { ToolInputError, type ToolDefinition } from './tool.js';
 
-const PRIMITIVE_TYPES = ['string', 'number', 'integer', 'boolean', 'object', 'array', 'null'] as const;
-type PrimitiveType = (typeof PRIMITIVE_TYPES)[number];
+export const PRIMITIVE_TYPES = ['string', 'number', 'integer', 'boolean', 'object', 'array', 'null'] as const;
+export type PrimitiveType = (typeof PRIMITIVE_TYPES)[number];
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function matches(value: unknown, type: PrimitiveType): boolean {
+/** Whether a JSON value is of a JSON Schema primitive type (tool arguments, workflow inputs, human forms). */
+export function isOfJsonType(value: unknown, type: PrimitiveType): boolean {
   switch (type) {
     case 'string':
       return typeof value === 'string';
@@ -55,7 +56,7 @@ export function validateArgs(tool: Pick<ToolDefinition, 'name' | 'parameters'>, 
       continue;
     }
     const types = declaredTypes(properties[name]);
-    if (types.length > 0 && !types.some((t) => matches(value, t))) {
+    if (types.length > 0 && !types.some((t) => isOfJsonType(value, t))) {
       problems.push(`property "${name}" must be ${types.join(' or ')}`);
     }
   }

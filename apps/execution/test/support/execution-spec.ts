@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Actor, AppError, ConfigCacheContracts, ConversationContracts, type Envelope } from '#contracts';
+import { type Actor, AppError, ConfigCacheContracts, ConversationContracts, type Envelope, type WorkflowDefinition, WorkflowResolveContracts } from '#contracts';
 import { loadConfig } from '#config';
 import { InProcessBus } from '#messaging';
 import { type RunningService, Runtime, startBusService } from '#service-kit';
@@ -9,6 +9,12 @@ import { executionApp } from '../../src/execution.app.js';
 export interface AgentStandIn {
   ownerId: string;
   limits?: { maxSteps?: number; maxTokens?: number; timeoutSeconds?: number; costBudgetMicros?: number };
+  tools?: Array<{ kind: string; name: string }>;
+}
+
+export interface WorkflowStandIn {
+  ownerId: string;
+  definition: WorkflowDefinition;
 }
 
 export interface ConversationStandIn {
@@ -25,13 +31,20 @@ export interface ConversationStandIn {
 export class OwnedTargets {
   readonly agents = new Map<string, AgentStandIn>();
   readonly conversations = new Map<string, ConversationStandIn>();
+  readonly workflows = new Map<string, WorkflowStandIn>();
   /** The version each agent resolve asked for (undefined: the current one). */
   readonly resolvedVersions: Array<number | undefined> = [];
   private stops: Array<() => void> = [];
 
-  agentOf(actor: Actor, limits?: AgentStandIn['limits']): string {
+  agentOf(actor: Actor, limits?: AgentStandIn['limits'], tools?: AgentStandIn['tools']): string {
     const id = randomUUID();
-    this.agents.set(id, { ownerId: actor.userId!, limits });
+    this.agents.set(id, { ownerId: actor.userId!, limits, tools });
+    return id;
+  }
+
+  workflowOf(actor: Actor, definition: WorkflowDefinition): string {
+    const id = randomUUID();
+    this.workflows.set(id, { ownerId: actor.userId!, definition });
     return id;
   }
 
@@ -48,7 +61,8 @@ export class OwnedTargets {
         const { data, actor } = raw as Envelope<{ agentId: string; version?: number }>;
         this.resolvedVersions.push(data.version);
         const agent = this.agents.get(data.agentId);
-        if (!agent || agent.ownerId !== actor.userId) return { ok: false, error: { code: 'NOT_FOUND', message: 'agent not found' } };
+        // A service (the execution service acting for an owner) resolves any agent, as with the real one.
+        if (!agent || (actor.kind !== 'service' && agent.ownerId !== actor.userId)) return { ok: false, error: { code: 'NOT_FOUND', message: 'agent not found' } };
         return {
           ok: true,
           data: {
@@ -61,13 +75,20 @@ export class OwnedTargets {
               modelProvider: 'openai',
               modelName: 'gpt-4o-mini',
               systemPrompt: 'be brief',
-              tools: [],
+              tools: agent.tools ?? [],
               knowledgeBaseIds: [],
               memory: { strategy: 'window', size: 20 },
               configuration: agent.limits ? { limits: agent.limits } : {},
             },
           },
         };
+      }),
+      bus.respond(WorkflowResolveContracts.resolve.subject, async (raw) => {
+        const { data, actor } = raw as Envelope<{ workflowId: string; version?: number; ownerId?: string }>;
+        const workflow = this.workflows.get(data.workflowId);
+        const ownerId = actor.kind === 'user' ? actor.userId : data.ownerId;
+        if (!workflow || workflow.ownerId !== ownerId) return { ok: false, error: { code: 'NOT_FOUND', message: 'workflow not found' } };
+        return { ok: true, data: { workflowId: data.workflowId, ownerId: workflow.ownerId, name: 'spec workflow', version: data.version ?? 3, definition: workflow.definition } };
       }),
       bus.respond(ConversationContracts.get.subject, async (raw) => {
         const { data, actor } = raw as Envelope<{ id: string }>;

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
-import { type Actor, AppError, ErrorCode, isSettledRunStatus, RunContracts, type RunModeQuery, type RunView, type StartRunRequest } from '#contracts';
+import { type Actor, AppError, ErrorCode, isSettledRunStatus, RunContracts, type RunModeQuery, type RunView, type StartRunRequest, type StartWorkflowRunRequest } from '#contracts';
 import { BUS_CLIENT, type BusClient } from '#messaging';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SseStream } from './sse.js';
@@ -64,6 +64,16 @@ export class RunsService {
    */
   async start(actor: Actor, request: FastifyRequest, reply: FastifyReply, start: StartRunRequest, mode: RunMode): Promise<void> {
     const run = await this.bus.request(RunContracts.start, { ...start, background: mode === 'background' }, { actor });
+    await this.answer(actor, request, reply, run, mode);
+  }
+
+  /** Starts a workflow run and answers in the mode asked, as start does. */
+  async startWorkflow(actor: Actor, request: FastifyRequest, reply: FastifyReply, start: StartWorkflowRunRequest, mode: RunMode): Promise<void> {
+    const run = await this.bus.request(RunContracts.startWorkflow, { ...start, background: mode === 'background' }, { actor });
+    await this.answer(actor, request, reply, run, mode);
+  }
+
+  private async answer(actor: Actor, request: FastifyRequest, reply: FastifyReply, run: RunView, mode: RunMode): Promise<void> {
     if (mode === 'background') {
       void reply.status(202).header('location', `/api/v1/runs/${run.id}`).send(run);
       return;

@@ -2,4 +2,5 @@
 export * from './runs.events.js';
 export * from './runs.contracts.js';
 export * from './builtin-tools.js';
+export * from './webhooks.contracts.js';
 export * from './embeddings.contracts.js';

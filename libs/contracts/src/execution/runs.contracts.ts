@@ -12,6 +12,7 @@ import {
   IsOptional,
   IsString,
   IsUUID,
+  IsUrl,
   Matches,
   Max,
   MaxLength,
@@ -85,6 +86,11 @@ export class RunOptionsBody {
   @IsOptional()
   @IsIn(ACTIVE_RUN_POLICIES)
   onActiveRun?: ActiveRunPolicy;
+  @ApiPropertyOptional({ maxLength: 2000, example: 'https://example.com/hooks/runs', description: 'Called (POST, signed with your webhook secret, retried with backoff) when the run ends' })
+  @IsOptional()
+  @IsUrl({ protocols: ['https', 'http'], require_protocol: true, require_tld: false })
+  @MaxLength(2000)
+  webhookUrl?: string;
 }
 
 export class StartAgentRunBody extends RunOptionsBody {
@@ -118,6 +124,59 @@ export class ConversationMessageRunBody extends RunOptionsBody {
   @IsOptional()
   @IsUUID()
   parentId?: string | null;
+}
+
+/** The workflow of POST /workflows/:id/runs. */
+export class WorkflowRunParams {
+  @IsUUID()
+  id: string;
+}
+
+export class StartWorkflowRunBody {
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: "The workflow's declared inputs by name (defaults fill the ones left out)" })
+  @IsOptional()
+  @IsObject()
+  inputs?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ minimum: 1, description: 'The workflow version to run; the current one when omitted' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_INT32)
+  version?: number;
+
+  @ApiPropertyOptional({ type: RunLimits, description: "Bounds for the whole run, across its nodes; the operator's caps still apply (the smallest wins)" })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => RunLimits)
+  limits?: RunLimits;
+
+  @ApiPropertyOptional({ maxLength: 2000, example: 'https://example.com/hooks/runs', description: 'Called (POST, signed with your webhook secret, retried with backoff) when the run ends' })
+  @IsOptional()
+  @IsUrl({ protocols: ['https', 'http'], require_protocol: true, require_tld: false })
+  @MaxLength(2000)
+  webhookUrl?: string;
+}
+
+/** The bus request behind POST /workflows/:id/runs (and a message to a workflow's conversation). */
+export class StartWorkflowRunRequest extends StartWorkflowRunBody {
+  @IsUUID()
+  workflowId: string;
+
+  @IsOptional()
+  @IsBoolean()
+  background?: boolean;
+
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(255)
+  idempotencyKey?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  traceId?: string;
 }
 
 /** How the HTTP caller waits; the gateway reads it, the execution service records it (background runs notify on completion). */
@@ -193,6 +252,8 @@ export class RunView {
   @ApiProperty({ enum: RUN_STATUSES }) status: RunStatus;
   @ApiProperty({ nullable: true, type: String, format: 'uuid' }) agentId: string | null;
   @ApiProperty({ nullable: true, type: Number }) agentVersion: number | null;
+  @ApiProperty({ nullable: true, type: String, format: 'uuid', description: 'For workflow runs' }) workflowId: string | null;
+  @ApiProperty({ nullable: true, type: Number }) workflowVersion: number | null;
   @ApiProperty({ nullable: true, type: String, format: 'uuid' }) conversationId: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'uuid' }) sessionId: string | null;
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'What the run was asked (the user message, client tools)' }) input: unknown;
@@ -472,6 +533,11 @@ export class StartRunForOwnerRequest {
   @IsNotEmpty()
   @MaxLength(255)
   idempotencyKey: string;
+  @ApiPropertyOptional({ maxLength: 2000, example: 'https://example.com/hooks/runs', description: 'Called (POST, signed with your webhook secret, retried with backoff) when the run ends' })
+  @IsOptional()
+  @IsUrl({ protocols: ['https', 'http'], require_protocol: true, require_tld: false })
+  @MaxLength(2000)
+  webhookUrl?: string;
 }
 
 /** For the workflow service only: a run of an owner it started (public links, webhooks), waiting up to waitMs for it to settle. */
@@ -491,6 +557,7 @@ export class GetRunForOwnerRequest {
 
 export const RunContracts = {
   start: rpc('execution.runs.start', StartRunRequest, RunView),
+  startWorkflow: rpc('execution.runs.start-workflow', StartWorkflowRunRequest, RunView),
   get: rpc('execution.runs.get', RunIdRequest, RunView),
   list: rpc('execution.runs.list', ListRunsQuery, RunPage),
   steps: rpc('execution.runs.steps', RunIdRequest, StepList),

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import {
@@ -21,6 +22,15 @@ import { integrationApp } from '../src/integration.app.js';
 
 const STDIO_SERVER = fileURLToPath(new URL('../../../dist/libs/testing/src/mcp-test-server-stdio.js', import.meta.url).href.replace('/apps/integration/test/../../../', '/'));
 const EXECUTION = serviceActor('execution');
+
+/** The stdio test servers this process runs as its children. */
+function stdioProcesses(): number {
+  try {
+    return execFileSync('pgrep', ['-P', String(process.pid), '-f', 'mcp-test-server-stdio.js']).toString().trim().split('\n').filter(Boolean).length;
+  } catch {
+    return 0; // pgrep exits 1 when nothing matches
+  }
+}
 const AGENT = serviceActor('agent');
 
 /**
@@ -233,6 +243,10 @@ describe('integration service', () => {
       const [echo] = (await call(ToolCallContracts.resolve, { ownerId: owner.userId as string, refs: [{ kind: 'mcp', name: 's', refId: server.id, include: ['echo'] }] }, EXECUTION)).tools;
       const reply = await call(ToolCallContracts.call, { ownerId: owner.userId as string, runId: randomUUID(), callId: 's1', target: echo.target, arguments: { text: 'over stdio' }, timeoutMs: 5000 }, EXECUTION);
       expect(reply).toEqual({ text: 'over stdio', isError: false });
+      expect(stdioProcesses()).toBe(1);
+      // INTEGRATION_STDIO_IDLE_SECONDS is 1 here: the idle process is stopped.
+      for (let i = 0; i < 50 && stdioProcesses() > 0; i++) await new Promise((r) => setTimeout(r, 200));
+      expect(stdioProcesses()).toBe(0);
     });
 
     it('lets an admin share a server whose credential slot each user fills in, values never shown', async () => {

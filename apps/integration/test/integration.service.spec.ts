@@ -18,6 +18,7 @@ import { loadConfig } from '#config';
 import { type RunningService, Runtime, startBusService } from '#service-kit';
 import { createTestDatabase, FakeOAuthProvider, McpTestServer, query, testEnv, uniqueNamespace } from '#testing';
 import { ConnectionsService } from '../src/connections/connections.service.js';
+import { McpServersService } from '../src/mcp-servers/mcp-servers.service.js';
 import { integrationApp } from '../src/integration.app.js';
 
 const STDIO_SERVER = fileURLToPath(new URL('../../../dist/libs/testing/src/mcp-test-server-stdio.js', import.meta.url).href.replace('/apps/integration/test/../../../', '/'));
@@ -226,6 +227,18 @@ describe('integration service', () => {
         names = (await call(McpServerContracts.tools, { id: server.id }, owner)).items.map((t) => t.name);
       }
       expect(names).toContain('extra_weather');
+    });
+
+    it('checks servers on a schedule that replicas share: each due server once per round', async () => {
+      const owner = newUser();
+      const id = await httpServer(owner).then((s) => s.id);
+      await query(databaseUrl, `UPDATE integration.mcp_servers SET last_checked_at = now() WHERE id <> $1`, [id]);
+      const servers = service.app.get(McpServersService);
+      const checked = await Promise.all([servers.checkDue(60_000), servers.checkDue(60_000)]);
+      expect(checked.reduce((a, b) => a + b, 0)).toBe(1);
+      const history = await query<{ status: string }>(databaseUrl, `SELECT status FROM integration.mcp_server_statuses WHERE server_id = $1`, [id]);
+      expect(history).toEqual([{ status: 'healthy' }]);
+      expect(await servers.checkDue(60_000)).toBe(0);
     });
 
     it('speaks the older HTTP+SSE transport too', async () => {

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import {
@@ -17,10 +18,20 @@ import { loadConfig } from '#config';
 import { type RunningService, Runtime, startBusService } from '#service-kit';
 import { createTestDatabase, FakeOAuthProvider, McpTestServer, query, testEnv, uniqueNamespace } from '#testing';
 import { ConnectionsService } from '../src/connections/connections.service.js';
+import { McpServersService } from '../src/mcp-servers/mcp-servers.service.js';
 import { integrationApp } from '../src/integration.app.js';
 
 const STDIO_SERVER = fileURLToPath(new URL('../../../dist/libs/testing/src/mcp-test-server-stdio.js', import.meta.url).href.replace('/apps/integration/test/../../../', '/'));
 const EXECUTION = serviceActor('execution');
+
+/** The stdio test servers this process runs as its children. */
+function stdioProcesses(): number {
+  try {
+    return execFileSync('pgrep', ['-P', String(process.pid), '-f', 'mcp-test-server-stdio.js']).toString().trim().split('\n').filter(Boolean).length;
+  } catch {
+    return 0; // pgrep exits 1 when nothing matches
+  }
+}
 const AGENT = serviceActor('agent');
 
 /**
@@ -218,6 +229,18 @@ describe('integration service', () => {
       expect(names).toContain('extra_weather');
     });
 
+    it('checks servers on a schedule that replicas share: each due server once per round', async () => {
+      const owner = newUser();
+      const id = await httpServer(owner).then((s) => s.id);
+      await query(databaseUrl, `UPDATE integration.mcp_servers SET last_checked_at = now() WHERE id <> $1`, [id]);
+      const servers = service.app.get(McpServersService);
+      const checked = await Promise.all([servers.checkDue(60_000), servers.checkDue(60_000)]);
+      expect(checked.reduce((a, b) => a + b, 0)).toBe(1);
+      const history = await query<{ status: string }>(databaseUrl, `SELECT status FROM integration.mcp_server_statuses WHERE server_id = $1`, [id]);
+      expect(history).toEqual([{ status: 'healthy' }]);
+      expect(await servers.checkDue(60_000)).toBe(0);
+    });
+
     it('speaks the older HTTP+SSE transport too', async () => {
       const owner = newUser();
       const server = await call(McpServerContracts.create, { name: 'SSE', transport: 'sse', url: mcp.sseUrl }, owner);
@@ -233,6 +256,10 @@ describe('integration service', () => {
       const [echo] = (await call(ToolCallContracts.resolve, { ownerId: owner.userId as string, refs: [{ kind: 'mcp', name: 's', refId: server.id, include: ['echo'] }] }, EXECUTION)).tools;
       const reply = await call(ToolCallContracts.call, { ownerId: owner.userId as string, runId: randomUUID(), callId: 's1', target: echo.target, arguments: { text: 'over stdio' }, timeoutMs: 5000 }, EXECUTION);
       expect(reply).toEqual({ text: 'over stdio', isError: false });
+      expect(stdioProcesses()).toBe(1);
+      // INTEGRATION_STDIO_IDLE_SECONDS is 1 here: the idle process is stopped.
+      for (let i = 0; i < 50 && stdioProcesses() > 0; i++) await new Promise((r) => setTimeout(r, 200));
+      expect(stdioProcesses()).toBe(0);
     });
 
     it('lets an admin share a server whose credential slot each user fills in, values never shown', async () => {

@@ -227,12 +227,18 @@ export class McpServersService implements OnModuleInit, OnModuleDestroy {
     });
   }
 
-  /** Scheduled checks: each replica claims the servers due (SKIP LOCKED), so none is checked twice at once. */
-  private async checkDue(intervalMs: number): Promise<void> {
+  /**
+   * One round of the schedule: each replica claims the servers whose last check is older than
+   * `intervalMs` (SKIP LOCKED), so none is checked twice at once; answers how many it checked.
+   */
+  async checkDue(intervalMs: number): Promise<number> {
     try {
-      for (const server of await this.servers.claimDueChecks(intervalMs, 20)) await this.runCheck(server, server.ownerId);
+      const due = await this.servers.claimDueChecks(intervalMs, 20);
+      for (const server of due) await this.runCheck(server, server.ownerId);
+      return due.length;
     } catch (err) {
       this.log.warn(describeError(err), 'scheduled MCP health checks failed; the next round retries');
+      return 0;
     }
   }
 

@@ -13,6 +13,7 @@ export class NatsBusServer extends BusServer {
     service: string,
     private readonly link: NatsLink,
     private readonly ns: Namespace,
+    private readonly streamReplicas = 1,
   ) {
     super(service);
   }
@@ -40,11 +41,16 @@ export class NatsBusServer extends BusServer {
       );
     }
     for (const [pattern, handler] of this.eventPatterns()) {
-      const consumer = new DurableEventConsumer(this.link, this.ns, this.service, pattern, (event) => this.deliverEvent(handler, event));
+      const consumer = new DurableEventConsumer(this.link, this.ns, this.service, pattern, (event) => this.deliverEvent(handler, event), this.streamReplicas);
       consumer.start();
       this.consumers.push(consumer);
     }
     callback();
+  }
+
+  /** Every request subscription open and every event consumer attached to its stream. */
+  listening(): boolean {
+    return this.subscriptions.length > 0 && this.subscriptions.every((sub) => !sub.isClosed()) && this.consumers.every((c) => c.consuming);
   }
 
   async close(): Promise<void> {

@@ -42,6 +42,12 @@ export class AppProcess {
     return this.child?.pid;
   }
 
+  /** The port of this process's health listener (HEALTH_PORT=0 picks a free one), once it said so. */
+  healthPort(): number | undefined {
+    const match = /health listener on port (\d+)/.exec(this.output);
+    return match ? Number(match[1]) : undefined;
+  }
+
   get running(): boolean {
     return this.child !== undefined && this.exitCode === undefined;
   }

@@ -1,6 +1,5 @@
-import { rootLogger } from '#observability';
 import { type BusServiceDefinition, startBusService } from './bus-service.js';
-import { HealthListener } from './health-listener.js';
+import { openHealthListener } from './health-listener.js';
 import { loadConfigOrExit, runUntilSignalled } from './process.js';
 import { Runtime } from './runtime.js';
 import { ServiceHealth } from './service-health.js';
@@ -11,15 +10,7 @@ export function runServiceProcess(definition: BusServiceDefinition, options: { n
   runUntilSignalled(async () => {
     const health = new ServiceHealth(definition.name);
     // Opened first, so probes get an answer ("starting") while NATS and PostgreSQL are awaited.
-    // Routes other than health (e.g. /metrics) are added to this listener.
-    const listener =
-      config.healthPort === undefined
-        ? undefined
-        : new HealthListener().route('/health/live', () => health.live()).route('/health/ready', () => health.ready());
-    if (listener && config.healthPort !== undefined) {
-      const port = await listener.listen(config.healthPort, config.host);
-      rootLogger().info({ healthPort: port }, `health listener on port ${port}: /health/live, /health/ready`);
-    }
+    const listener = await openHealthListener(config, () => health.ready());
     const runtime = await Runtime.create(config, definition.name);
     const service = await startBusService(definition, runtime);
     health.started(runtime, service);

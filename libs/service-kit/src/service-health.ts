@@ -27,10 +27,6 @@ export class ServiceHealth {
     this.stopping = true;
   }
 
-  live(): HealthAnswer {
-    return { status: 200, body: { status: 'ok', service: this.name } };
-  }
-
   async ready(): Promise<HealthAnswer> {
     if (this.stopping) return { status: 503, body: { status: 'stopping', service: this.name } };
     if (!this.running) return { status: 503, body: { status: 'starting', service: this.name } };

@@ -8,6 +8,8 @@ import { decodeJson, encodeJson, type Namespace } from './wire.js';
 export class NatsBusServer extends BusServer {
   private readonly subscriptions: Subscription[] = [];
   private readonly consumers: DurableEventConsumer[] = [];
+  /** Requests being answered, so a graceful stop answers them all before the connection goes. */
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(
     service: string,
@@ -25,7 +27,7 @@ export class NatsBusServer extends BusServer {
       nc.subscribe(this.ns.subject(health.subject), {
         queue: this.service,
         callback: (err, msg) => {
-          if (!err) void this.answerHealth(safeDecode(msg)).then((reply) => msg.respond(encodeJson(reply)));
+          if (!err) this.track(this.answerHealth(safeDecode(msg)).then((reply) => msg.respond(encodeJson(reply))));
         },
       }),
     );
@@ -35,7 +37,7 @@ export class NatsBusServer extends BusServer {
           queue: this.service,
           callback: (err, msg) => {
             if (err) return;
-            void this.answer(pattern, handler, safeDecode(msg)).then((reply) => respond(msg, reply));
+            this.track(this.answer(pattern, handler, safeDecode(msg)).then((reply) => respond(msg, reply)));
           },
         }),
       );
@@ -53,9 +55,20 @@ export class NatsBusServer extends BusServer {
     return this.subscriptions.length > 0 && this.subscriptions.every((sub) => !sub.isClosed()) && this.consumers.every((c) => c.consuming);
   }
 
+  /**
+   * A graceful stop (SIGTERM, a rolling restart): drain every subscription, so NATS sends new
+   * requests to the other replicas and what already reached this one is still taken, then answer
+   * every request in flight and stop the event consumers (unacked events go to another replica).
+   */
   async close(): Promise<void> {
-    for (const sub of this.subscriptions) sub.unsubscribe();
+    await Promise.all(this.subscriptions.map((sub) => sub.drain().catch(() => undefined)));
     await Promise.all(this.consumers.map((c) => c.stop()));
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private track(answering: Promise<unknown>): void {
+    this.inFlight.add(answering);
+    void answering.finally(() => this.inFlight.delete(answering));
   }
 }
 

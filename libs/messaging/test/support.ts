@@ -30,6 +30,7 @@ export function testConfig(kind: TransportKind, settings: { databaseUrl: string;
     outboxRelay: false,
     embeddedPostgresPort: 54329,
     trustProxy: false,
+    jetStreamReplicas: 1,
   };
 }
 

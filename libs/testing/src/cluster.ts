@@ -15,6 +15,8 @@ export interface ClusterOptions {
   env?: Record<string, string>;
   /** Processes per app, gateway included (default 1): replicas share one NATS queue group each. */
   replicas?: number;
+  /** How long start() waits for every app to be ready (default 45 s). */
+  readyTimeoutMs?: number;
 }
 
 /**
@@ -55,7 +57,9 @@ export class Cluster {
     }
     try {
       for (const app of cluster.apps.values()) app.start();
-      await cluster.waitReady();
+      await cluster.waitReady(options.readyTimeoutMs);
+      // The gateway's check reaches one replica of each service; each process must be ready itself.
+      if ((options.replicas ?? 1) > 1) await Promise.all([...cluster.apps.values()].map((app) => cluster.waitAppReady(app, options.readyTimeoutMs)));
     } catch (err) {
       await cluster.stop();
       throw err;

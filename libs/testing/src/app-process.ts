@@ -70,12 +70,13 @@ export class AppProcess {
     await exited;
   }
 
-  async stop(): Promise<void> {
+  /** SIGTERM, then SIGKILL if it has not exited after `graceMs`. */
+  async stop(graceMs = 8000): Promise<void> {
     const child = this.child;
     if (!child || this.exitCode !== undefined) return;
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
     child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 8000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
     await exited;
     clearTimeout(timer);
   }

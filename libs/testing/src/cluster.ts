@@ -92,9 +92,9 @@ export class Cluster {
     return app;
   }
 
-  /** Stops one process with SIGTERM (its graceful shutdown) and forgets it. */
+  /** Stops one process with SIGTERM (its graceful shutdown, which ends by itself within 10 s) and forgets it. */
   async stopReplica(app: AppProcess): Promise<void> {
-    await app.stop();
+    await app.stop(15_000);
     for (const [key, value] of this.apps) if (value === app) this.apps.delete(key);
     this.gatewayPorts.delete(app);
   }
@@ -156,7 +156,9 @@ export class Cluster {
     const env = { ...(this.envs.get(name) as Record<string, string>) };
     let port: number | undefined;
     if (name === 'gateway') {
-      port = 20_000 + Math.floor(Math.random() * 20_000);
+      // Below the kernel's ephemeral range (32768 and up), where HEALTH_PORT=0 and outgoing
+      // connections take their ports.
+      port = 20_000 + Math.floor(Math.random() * 12_000);
       env.PORT = String(port);
     }
     const app = AppProcess.forApp(name, env);

@@ -1,5 +1,5 @@
 /** Jest in ESM mode: unit specs beside the code, service specs in apps/<app>/test and libs/<lib>/test, e2e flows in test/e2e. */
-const LIBS = ['contracts', 'config', 'messaging', 'persistence', 'observability', 'service-kit', 'auth', 'crypto', 'llm', 'expressions', 'testing'];
+const LIBS = ['contracts', 'config', 'messaging', 'persistence', 'observability', 'service-kit', 'auth', 'crypto', 'llm', 'expressions', 'outbound', 'testing'];
 
 export default {
   testEnvironment: 'node',
@@ -20,6 +20,7 @@ export default {
   globalSetup: '<rootDir>/test/global-setup.mjs',
   globalTeardown: '<rootDir>/test/global-teardown.mjs',
   maxWorkers: 2,
-  testTimeout: 60_000,
+  // Generous: on a loaded 2-core machine seven processes can take over a minute to boot; no test asserts time.
+  testTimeout: 300_000,
   slowTestThreshold: 20,
 };

@@ -35,6 +35,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BRANCH_MESSAGES, measureLatency, SEARCH_MESSAGES, seedConversations } from './lib/conversation-bench.mjs';
 import { createRunAgent, measureRuns, startModelServer } from './lib/run-bench.mjs';
+import { KNOWLEDGE_CHUNKS, KNOWLEDGE_DIMS, measureIngestion, measureScanFloor, measureSearch, seedKnowledge } from './lib/knowledge-bench.mjs';
 import { autocannon } from './lib/load.mjs';
 import { backendPids, createDatabase, dropDatabase, dropFloorTable, setupFloorTable, withDatabase } from './lib/pg-admin.mjs';
 import {
@@ -108,6 +109,9 @@ const SCENARIOS = {
   // Run scenarios: sequential runs interleaved with the same model call made directly.
   'agent-run': { label: 'POST /api/v1/agents/:id/runs (wait) vs the model call alone, instant model', runs: true, ttft: false },
   'run-ttft': { label: 'POST /api/v1/agents/:id/runs?stream=true, first token vs the model call alone', runs: true, ttft: true },
+  // Knowledge scenarios: seeded chunks, sequential searches against the bare scan (see bench/lib/knowledge-bench.mjs).
+  'knowledge-search': { label: `POST /api/v1/knowledge-bases/:id/search (${KNOWLEDGE_CHUNKS} chunks x ${KNOWLEDGE_DIMS} dims)`, knowledge: true },
+  'knowledge-ingest': { label: 'document ingestion with the built-in embedder (POST to ready)', knowledge: true },
 };
 const SCENARIO_KEYS = String(args.scenarios ?? Object.keys(SCENARIOS).join(','))
   .split(',')
@@ -268,7 +272,8 @@ async function main() {
     log(`dropped database ${dbName}`);
   });
 
-  const LOAD_KEYS = SCENARIO_KEYS.filter((k) => !SCENARIOS[k].latency && !SCENARIOS[k].runs);
+  const LOAD_KEYS = SCENARIO_KEYS.filter((k) => !SCENARIOS[k].latency && !SCENARIOS[k].runs && !SCENARIOS[k].knowledge);
+  const KNOWLEDGE_KEYS = FLOOR_ONLY ? [] : SCENARIO_KEYS.filter((k) => SCENARIOS[k].knowledge);
   const LATENCY_KEYS = FLOOR_ONLY ? [] : SCENARIO_KEYS.filter((k) => SCENARIOS[k].latency);
   const RUN_KEYS = FLOOR_ONLY ? [] : SCENARIO_KEYS.filter((k) => SCENARIOS[k].runs);
   let model;
@@ -337,6 +342,32 @@ async function main() {
     );
   }
 
+  const knowledge = {};
+  if (KNOWLEDGE_KEYS.includes('knowledge-search')) {
+    console.log(`\n==== ${SCENARIOS['knowledge-search'].label}`);
+    const knowledgeBaseId = await seedKnowledge({ base: targets.platform.base, token, dbUrl, log });
+    const count = LATENCY_REQUESTS;
+    const hybrid = await measureSearch({ base: targets.platform.base, token, knowledgeBaseId, mode: 'hybrid', filter: { and: [{ group: { in: [1, 2, 3] } }, { year: { gte: 2018 } }] }, count });
+    const vector = await measureSearch({ base: targets.platform.base, token, knowledgeBaseId, mode: 'vector', count });
+    const floor = measureScanFloor(Math.min(count, 100));
+    knowledge.search = { chunks: KNOWLEDGE_CHUNKS, dimensions: KNOWLEDGE_DIMS, hybridFiltered: hybrid, vector, scanFloor: floor, targetHybridP95Ms: 50 };
+    console.log(
+      table(
+        ['search', 'requests', 'p50 ms', 'p95 ms', 'p50 / floor p50', 'failures'],
+        [
+          ['bare exact scan in one process (floor)', floor.requests, fmt(floor.p50, 1), fmt(floor.p95, 1), '1.00', 0],
+          ['hybrid + metadata filter (target p95 <= 50 ms)', hybrid.requests, fmt(hybrid.p50, 1), fmt(hybrid.p95, 1), fmt(hybrid.p50 / floor.p50, 2), hybrid.failures],
+          ['vector, no filter (every vector scored)', vector.requests, fmt(vector.p50, 1), fmt(vector.p95, 1), fmt(vector.p50 / floor.p50, 2), vector.failures],
+        ],
+      ),
+    );
+  }
+  if (KNOWLEDGE_KEYS.includes('knowledge-ingest')) {
+    console.log(`\n==== ${SCENARIOS['knowledge-ingest'].label}`);
+    knowledge.ingestion = await measureIngestion({ base: targets.platform.base, token });
+    log(`knowledge-ingest: ${knowledge.ingestion.chunks} chunks in ${fmt(knowledge.ingestion.seconds, 2)} s = ${fmt(knowledge.ingestion.chunksPerSecond, 0)} chunks/s`);
+  }
+
   const rows = LOAD_KEYS.map((key) => {
     const r = results[key];
     const f = r.summary.floor;
@@ -370,6 +401,7 @@ async function main() {
         scenarios: results,
         latency,
         runs,
+        knowledge,
       },
       null,
       2,
@@ -380,6 +412,7 @@ async function main() {
     ...LOAD_KEYS.filter((key) => results[key].bad.length > 0),
     ...LATENCY_KEYS.filter((key) => latency[key].failures > 0),
     ...RUN_KEYS.filter((key) => runs[key].failures > 0),
+    ...(knowledge.search && knowledge.search.hybridFiltered.failures + knowledge.search.vector.failures > 0 ? ['knowledge-search'] : []),
   ];
   if (bad.length) throw new Error(`non-2xx responses under load on ${bad.join(', ')} (see above)`);
 }

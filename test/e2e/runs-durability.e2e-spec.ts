@@ -74,7 +74,7 @@ describe('a run survives the execution process being killed mid-run', () => {
     await execution.kill('SIGKILL');
     await withTimeout(fake.waitForDisconnect(fake.completions[1]), 5_000, 'the killed process left its model call open');
     execution.start();
-    await execution.waitForOutput(/./, 15_000);
+    await execution.waitForOutput(/./, 60_000);
 
     const done = await eventually(() => get(`/runs/${id}`, owner.accessToken), (r) => ['completed', 'failed', 'cancelled', 'expired'].includes(r.body.status as string));
     expect(done.body).toMatchObject({ status: 'completed', output: { content: '19 + 23 = 42.' }, outputPartial: false });

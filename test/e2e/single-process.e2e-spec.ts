@@ -26,7 +26,7 @@ describe('single-process mode', () => {
       OPENAI_API_KEY: 'sk-single-process',
     });
     platform.start();
-    await platform.waitForOutput(/Agent platform is up/, 60_000);
+    await platform.waitForOutput(/Agent platform is up/, 110_000);
   });
 
   afterAll(async () => {

@@ -6,6 +6,7 @@ import {
   AgentContracts,
   AppError,
   ConfigCacheContracts,
+  KnowledgeBaseContracts,
   type CreateAgentRequest,
   ProjectDeleted,
   type RpcContract,
@@ -210,7 +211,7 @@ describe('agent service', () => {
     it('exports a definition that another user imports as a new agent', async () => {
       const owner = newUser();
       const other = newUser();
-      const knowledgeBaseId = randomUUID();
+      const knowledgeBaseId = (await call(KnowledgeBaseContracts.create, { name: 'Manuals' }, owner)).id;
       const agent = await createAgent(owner, { knowledgeBaseIds: [knowledgeBaseId], tools: [{ kind: 'integration', name: 'gmail', provider: 'google' }] });
       expect((await call(AgentContracts.get, { id: agent.id }, owner)).knowledgeBaseIds).toEqual([knowledgeBaseId]);
       const definition = await call(WizardContracts.export, { id: agent.id }, owner);

@@ -8,7 +8,6 @@ describe('conversation service settings', () => {
       purgeIntervalSeconds: 3600,
       attachmentMaxBytes: 524_288,
       attachmentTypes: ['text/plain', 'text/markdown', 'text/csv', 'application/json', 'application/pdf', 'image/png', 'image/jpeg', 'image/gif', 'image/webp'],
-      attachmentDir: '/var/lib/ap/attachments',
       memoryBackend: 'sql',
     });
   });
@@ -21,7 +20,6 @@ describe('conversation service settings', () => {
         CONVERSATION_PURGE_INTERVAL_SECONDS: '0',
         CONVERSATION_ATTACHMENT_MAX_BYTES: '700000',
         CONVERSATION_ATTACHMENT_TYPES: ' Text/Plain , image/png',
-        CONVERSATION_ATTACHMENT_DIR: '/srv/files',
         CONVERSATION_MEMORY_BACKEND: 'in_memory',
       }),
     ).toEqual({
@@ -30,7 +28,6 @@ describe('conversation service settings', () => {
       purgeIntervalSeconds: 0,
       attachmentMaxBytes: 700_000,
       attachmentTypes: ['text/plain', 'image/png'],
-      attachmentDir: '/srv/files',
       memoryBackend: 'in_memory',
     });
   });

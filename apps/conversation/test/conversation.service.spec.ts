@@ -1,8 +1,4 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   AccountContracts,
   type Actor,
@@ -34,7 +30,6 @@ describe('conversation service', () => {
   let runtime: Runtime;
   let service: RunningService;
   let databaseUrl: string;
-  let attachmentDir: string;
 
   const execution = serviceActor('execution');
   const call = <Req, Res>(contract: RpcContract<Req, Res>, data: Req, actor: Actor): Promise<Res> => runtime.client.request(contract, data, { actor, timeoutMs: 20_000 });
@@ -82,11 +77,9 @@ describe('conversation service', () => {
         return data.id.startsWith('0') ? { ok: false, error: { code: 'NOT_FOUND', message: 'project not found' } } : { ok: true, data: { id: data.id } };
       }),
     );
-    attachmentDir = await mkdtemp(join(tmpdir(), 'conversation-spec-'));
     Object.assign(process.env, {
       CONVERSATION_MAX_MESSAGE_CHARS: '2000',
       CONVERSATION_ATTACHMENT_MAX_BYTES: '1024',
-      CONVERSATION_ATTACHMENT_DIR: attachmentDir,
       CONVERSATION_PURGE_INTERVAL_SECONDS: '0',
     });
     databaseUrl = await createTestDatabase('conversation');
@@ -97,10 +90,9 @@ describe('conversation service', () => {
 
   afterAll(async () => {
     for (const stop of stopResponders) stop();
-    for (const name of ['CONVERSATION_MAX_MESSAGE_CHARS', 'CONVERSATION_ATTACHMENT_MAX_BYTES', 'CONVERSATION_ATTACHMENT_DIR', 'CONVERSATION_PURGE_INTERVAL_SECONDS']) delete process.env[name];
+    for (const name of ['CONVERSATION_MAX_MESSAGE_CHARS', 'CONVERSATION_ATTACHMENT_MAX_BYTES', 'CONVERSATION_PURGE_INTERVAL_SECONDS']) delete process.env[name];
     await service?.close();
     await runtime?.close();
-    await rm(attachmentDir, { recursive: true, force: true });
   });
 
   describe('successful', () => {
@@ -293,18 +285,20 @@ describe('conversation service', () => {
       expect((await call(SearchContracts.messages, { q: 'router' }, owner)).items).toHaveLength(2);
     });
 
-    it('stores attachments outside the row with their sha256 and gives the bytes back to the owner', async () => {
+    it('stores attachments in PostgreSQL with their sha256 and gives the bytes back to the owner', async () => {
       const owner = newUser();
       const c = await createConversation(owner);
       const bytes = Buffer.from('hello attachment');
       const uploaded = await call(AttachmentContracts.upload, { id: c.id, filename: '../../evil\n.txt', contentType: 'text/plain', contentBase64: bytes.toString('base64') }, owner);
       expect(uploaded).toMatchObject({ filename: 'evil_.txt', contentType: 'text/plain', sizeBytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
-      expect(existsSync(join(attachmentDir, owner.userId!, uploaded.id))).toBe(true);
+      // In the database every replica reads, not on one replica's disk.
+      const [stored] = await query(databaseUrl, 'SELECT bytes FROM conversation.attachment_contents WHERE attachment_id = $1', [uploaded.id]);
+      expect(Buffer.from(stored.bytes as Buffer).equals(bytes)).toBe(true);
       const back = await call(AttachmentContracts.download, { id: uploaded.id }, owner);
       expect(Buffer.from(back.contentBase64, 'base64').equals(bytes)).toBe(true);
     });
 
-    it('removes everything of a deleted user, attachment files included, and leaves other users alone', async () => {
+    it('removes everything of a deleted user, attachment bytes included, and leaves other users alone', async () => {
       const owner = newUser();
       const kept = newUser();
       const c = await createConversation(owner);
@@ -315,7 +309,7 @@ describe('conversation service', () => {
       expect(await query(databaseUrl, 'SELECT 1 FROM conversation.conversations WHERE owner_id = $1', [owner.userId])).toHaveLength(0);
       expect(await query(databaseUrl, 'SELECT 1 FROM conversation.messages WHERE owner_id = $1', [owner.userId])).toHaveLength(0);
       expect(await query(databaseUrl, 'SELECT 1 FROM conversation.attachments WHERE owner_id = $1', [owner.userId])).toHaveLength(0);
-      expect(existsSync(join(attachmentDir, owner.userId!))).toBe(false);
+      expect(await query(databaseUrl, 'SELECT 1 FROM conversation.attachment_contents c JOIN conversation.attachments a ON a.id = c.attachment_id WHERE a.owner_id = $1', [owner.userId])).toHaveLength(0);
       expect((await call(ConversationContracts.get, { id: keep.id }, kept)).id).toBe(keep.id);
     });
 

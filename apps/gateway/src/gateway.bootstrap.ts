@@ -19,10 +19,15 @@ export async function createGateway(config: PlatformConfig, bus: BusClient): Pro
     trustProxy: config.trustProxy as boolean | string[],
     logger: false,
     requestIdHeader: false,
+    // Longer than any URL Node accepts, so an overlong id reaches validation (400 problem+json
+    // naming the field) instead of the router's own 414, which echoes the path.
+    routerOptions: { maxParamLength: 65_536 },
     // A client may send its own id to follow a request through our logs; anything odd is replaced.
     genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => acceptRequestId(request.headers['x-request-id']),
   });
-  const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config, bus), adapter, { logger: new JsonLogger() });
+  // bodyParser false: no form-encoded parser. Fastify's own JSON parser (body limit, prototype
+  // poisoning refused) is the only one, so any other media type gets 415.
+  const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config, bus), adapter, { logger: new JsonLogger(), bodyParser: false });
   app.setGlobalPrefix(API_PREFIX, { exclude: PLAYGROUND_ROUTES });
   app.enableShutdownHooks();
 
@@ -41,7 +46,7 @@ export async function createGateway(config: PlatformConfig, bus: BusClient): Pro
     return payload;
   });
   fastify.addHook('onResponse', async (request, reply) => {
-    log.info({ requestId: request.id, method: request.method, path: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    log.info({ requestId: request.id, method: request.method, path: request.url.split('?')[0].slice(0, 256), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
   // JSON only: other media types get 415 instead of reaching validation as a string.
   fastify.removeContentTypeParser('text/plain');

@@ -7,12 +7,15 @@ import { AgentsModule } from './agents/agents.module.js';
 import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { AttachmentsModule } from './attachments/attachments.module.js';
 import { AuthModule } from './auth/auth.module.js';
+import { ChunksModule } from './chunks/chunks.module.js';
 import { ConversationsModule } from './conversations/conversations.module.js';
+import { DocumentsModule } from './documents/documents.module.js';
 import { GatewayCoreModule } from './gateway-core.module.js';
 import { HealthModule } from './health/health.module.js';
 import { ContractValidationPipe } from './http/contract-validation.pipe.js';
 import { ProblemFilter } from './http/problem.filter.js';
 import { RequestContextInterceptor } from './http/request-context.interceptor.js';
+import { KnowledgeBasesModule } from './knowledge-bases/knowledge-bases.module.js';
 import { MeModule } from './me/me.module.js';
 import { MessagesModule } from './messages/messages.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
@@ -53,6 +56,9 @@ export class GatewayModule {
         SessionsModule,
         UsageModule,
         PlaygroundModule,
+        KnowledgeBasesModule,
+        DocumentsModule,
+        ChunksModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },

@@ -18,8 +18,6 @@ export interface ConversationConfig {
   attachmentMaxBytes: number;
   /** Content types an upload may declare; anything else is refused with 415. */
   attachmentTypes: string[];
-  /** Folder for attachment bytes; DATA_DIR/attachments when unset. */
-  attachmentDir: string;
   /** Where run memory is read from: this service's tables (sql), JSON files, or process memory. */
   memoryBackend: MemoryBackendName;
 }
@@ -58,14 +56,12 @@ export function loadConversationConfig(env: Record<string, string | undefined> =
   if (!(MEMORY_BACKENDS as readonly string[]).includes(backendRaw)) {
     problems.push(`CONVERSATION_MEMORY_BACKEND must be one of ${MEMORY_BACKENDS.join(', ')} (got "${backendRaw}")`);
   }
-  const dataDir = env.DATA_DIR?.trim() || './.data';
   const config: ConversationConfig = {
     maxMessageChars: r.int('CONVERSATION_MAX_MESSAGE_CHARS', 32_000, 1, 1_000_000),
     retentionDays: r.int('CONVERSATION_RETENTION_DAYS', 30, 1, 3650),
     purgeIntervalSeconds: r.int('CONVERSATION_PURGE_INTERVAL_SECONDS', 3600, 0, 604_800),
     attachmentMaxBytes: r.int('CONVERSATION_ATTACHMENT_MAX_BYTES', 524_288, 1, 700_000),
     attachmentTypes,
-    attachmentDir: env.CONVERSATION_ATTACHMENT_DIR?.trim() || `${dataDir.replace(/\/+$/, '')}/attachments`,
     memoryBackend: backendRaw as MemoryBackendName,
   };
   if (problems.length > 0) throw new ConfigError(problems);

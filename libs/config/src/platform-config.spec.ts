@@ -28,6 +28,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ TRUST_PROXY: 'everyone' })).toThrow(/TRUST_PROXY/);
   });
 
+  it('keeps outbound calls off internal addresses unless told, with an allowlist of exceptions', () => {
+    expect(loadConfig({}).outbound).toEqual({ allowInternal: false, internalAllowlist: [] });
+    expect(loadConfig({ OUTBOUND_ALLOW_INTERNAL: 'true', OUTBOUND_INTERNAL_ALLOWLIST: ' 127.0.0.1:11434, *.svc.cluster.local ,' }).outbound).toEqual({
+      allowInternal: true,
+      internalAllowlist: ['127.0.0.1:11434', '*.svc.cluster.local'],
+    });
+    expect(() => loadConfig({ OUTBOUND_ALLOW_INTERNAL: 'maybe' })).toThrow(/OUTBOUND_ALLOW_INTERNAL/);
+  });
+
   it('never echoes a database URL, which may hold a password', () => {
     expect(() => loadConfig({ DATABASE_URL: 'mysql://admin:hunter2@db/x' })).toThrow(/DATABASE_URL/);
     try {

@@ -35,6 +35,12 @@ export interface PlatformConfig {
   jetStreamReplicas: number;
   /** Port of a service's own health listener (/health/live, /health/ready); unset: none. */
   healthPort?: number;
+  /**
+   * Outbound HTTP to addresses users supply (MCP servers, HTTP tools, documents by URL, run
+   * webhooks; see libs/outbound): whether loopback, private and link-local addresses may be reached,
+   * and host[:port] entries that may be even when they may not.
+   */
+  outbound: { allowInternal: boolean; internalAllowlist: string[] };
 }
 
 export class ConfigError extends Error {
@@ -140,6 +146,13 @@ export function loadConfig(env: Env = process.env): PlatformConfig {
     trustProxy: parseTrustProxy(r.optionalString('TRUST_PROXY'), r.problems),
     jetStreamReplicas: r.int('JETSTREAM_REPLICAS', 1, 1, 5),
     healthPort: r.raw('HEALTH_PORT') === undefined ? undefined : r.int('HEALTH_PORT', 0, 0, 65535),
+    outbound: {
+      allowInternal: r.bool('OUTBOUND_ALLOW_INTERNAL', false),
+      internalAllowlist: (r.optionalString('OUTBOUND_INTERNAL_ALLOWLIST') ?? '')
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry.length > 0),
+    },
   };
   if (r.raw('NODE_ENV') === 'production') r.problems.push(...knownDevelopmentSecrets(env));
   if (r.problems.length > 0) throw new ConfigError(r.problems);

@@ -2,6 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import { validate, type ValidationError } from 'class-validator';
 import type { PayloadClass } from './contract.js';
 import { AppError, ErrorCode } from './errors.js';
+import { findTextProblem } from './text.js';
 
 export interface FieldProblem {
   field: string;
@@ -27,6 +28,10 @@ export async function validatePayload<T extends object>(cls: PayloadClass<T>, va
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new AppError(ErrorCode.VALIDATION_FAILED, `${what} must be a JSON object`);
   }
+  // Before the class sees it: NULs, lone surrogates and hostile nesting never reach a service, a
+  // recursive walker or the database, and the field is named without echoing the value.
+  const text = findTextProblem(value);
+  if (text) throw AppError.invalidField(text.field, `${text.field} ${text.problem}`);
   const instance = plainToInstance(cls, value);
   const errors = await validate(instance, VALIDATION_OPTIONS);
   if (errors.length > 0) {

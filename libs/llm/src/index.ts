@@ -17,3 +17,4 @@ export type { CreateModelInput, KeySource, ModelInfo, ModelSpec, StoredKeyLookup
 export * from './price-table.js';
 export * from './chat-stream.js';
 export { checkModelSettings } from './model-settings.js';
+export * from './embeddings.js';

@@ -3,6 +3,7 @@ import type { BaseChatModel } from '@langchain/core/language_models/chat_models'
 import { ChatOpenAI, ChatOpenAICompletions } from '@langchain/openai';
 import { ConfigError } from '#config';
 import { MODEL_PROVIDERS, type ModelProvider } from '#contracts';
+import { type Embedder, OpenAiCompatibleEmbedder } from './embeddings.js';
 import { ModelConfigurationError, redactSecrets } from './llm-errors.js';
 
 type Env = Record<string, string | undefined>;
@@ -259,6 +260,20 @@ export class ModelProviders {
       timeoutMs: input.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     });
     return model;
+  }
+
+  /**
+   * An embedder on the provider's OpenAI-compatible `/embeddings` endpoint, its key resolved as a
+   * chat model's is (request, the user's stored key, the platform's environment).
+   */
+  async createEmbedder(input: { provider: ModelProvider; model: string; dimensions: number; userId?: string; apiKey?: string }): Promise<Embedder> {
+    const profile = this.profileOf(input.provider);
+    if (profile.kind !== 'openai-compatible') {
+      throw new ModelConfigurationError(input.provider, 'unsupported-provider', `model provider "${input.provider}" has no OpenAI-compatible embeddings endpoint`);
+    }
+    const endpoint = await this.resolveEndpoint({ provider: input.provider, model: input.model, userId: input.userId, apiKey: input.apiKey });
+    const sendDimensions = input.provider === 'openai' || input.provider === 'azure-openai';
+    return new OpenAiCompatibleEmbedder({ provider: input.provider, baseUrl: endpoint.baseUrl, model: input.model, dimensions: input.dimensions, sendDimensions }, endpoint.revealApiKey());
   }
 
   private profileOf(provider: string): ProviderProfile {

@@ -31,6 +31,7 @@ export function testConfig(kind: TransportKind, settings: { databaseUrl: string;
     embeddedPostgresPort: 54329,
     trustProxy: false,
     jetStreamReplicas: 1,
+    outbound: { allowInternal: false, internalAllowlist: [] },
   };
 }
 

@@ -15,7 +15,7 @@ export interface ClusterOptions {
   env?: Record<string, string>;
   /** Processes per app, gateway included (default 1): replicas share one NATS queue group each. */
   replicas?: number;
-  /** How long start() waits for every app to be ready (default 45 s). */
+  /** How long start() waits for every app to be ready (default 240 s): longer on a loaded machine. */
   readyTimeoutMs?: number;
 }
 
@@ -122,7 +122,7 @@ export class Cluster {
   }
 
   /** Waits until the gateway reports NATS, PostgreSQL and every service ready (status "ok", not "degraded"). */
-  async waitReady(timeoutMs = 45_000): Promise<void> {
+  async waitReady(timeoutMs = 240_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let last = '';
     while (Date.now() < deadline) {

@@ -99,8 +99,21 @@ describe('FakeOpenAiServer', () => {
     const models = (await (await fetch(`${server.baseUrl}/models`)).json()) as any;
     expect(models.object).toBe('list');
     expect(models.data.map((m: any) => m.id)).toContain('gpt-4o-mini');
-    expect((await fetch(`${server.baseUrl}/embeddings`, { method: 'POST' })).status).toBe(404);
+    expect((await fetch(`${server.baseUrl}/completions`, { method: 'POST' })).status).toBe(404);
+    expect((await fetch(`${server.baseUrl}/embeddings`, { method: 'POST' })).status).toBe(400);
     expect((await post({ model: 'x' })).status).toBe(400);
+  });
+
+  it('answers embeddings: one deterministic unit vector per input, of the asked dimensions', async () => {
+    const embed = (body: unknown) => fetch(`${server.baseUrl}/embeddings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const first = (await (await embed({ model: 'e', input: ['red apples', 'red apples'], dimensions: 8 })).json()) as any;
+    expect(first.data.map((d: any) => d.embedding.length)).toEqual([8, 8]);
+    expect(first.data[0].embedding).toEqual(first.data[1].embedding);
+    expect(Math.hypot(...(first.data[0].embedding as number[]))).toBeCloseTo(1, 6);
+    server.failEmbeddings(429);
+    expect((await embed({ model: 'e', input: 'x' })).status).toBe(429);
+    expect((await embed({ model: 'e', input: 'x' })).status).toBe(200);
+    expect(server.embeddingRequests).toHaveLength(3);
   });
 
   it('notices a client that hangs up on a stalled stream, and a hang that is never answered', async () => {

@@ -73,6 +73,21 @@ export class FakeOpenAiServer extends ScriptedHttpServer<FakeReply, RecordedRequ
     return this.reply({ kind: 'error', status, message, ...extra });
   }
 
+  /** Vector length of /v1/embeddings answers when the request names no `dimensions`. */
+  embeddingDimensions = 16;
+  private readonly embeddingFailures: Array<{ status: number; message?: string }> = [];
+
+  /** The next `times` /v1/embeddings requests fail with this status (then vectors again). */
+  failEmbeddings(status: number, times = 1, message?: string): this {
+    for (let i = 0; i < times; i++) this.embeddingFailures.push({ status, message });
+    return this;
+  }
+
+  /** /v1/embeddings requests. */
+  get embeddingRequests(): RecordedRequest[] {
+    return this.requests.filter((r) => r.path === '/v1/embeddings');
+  }
+
   /** Chat completion requests only (not /v1/models). */
   get completions(): RecordedRequest[] {
     return this.requests.filter((r) => r.path === '/v1/chat/completions');
@@ -93,6 +108,7 @@ export class FakeOpenAiServer extends ScriptedHttpServer<FakeReply, RecordedRequ
     if (req.method === 'GET' && path === '/v1/models') {
       return this.json(res, record, 200, { object: 'list', data: this.models.map((id) => ({ id, object: 'model', created: 1_700_000_000, owned_by: 'fake' })) });
     }
+    if (req.method === 'POST' && path === '/v1/embeddings') return this.embeddings(req, res, record);
     if (req.method !== 'POST' || path !== '/v1/chat/completions') {
       return this.json(res, record, 404, errorBody(`Unknown request URL: ${req.method} ${path}`, 'invalid_request_error', 'unknown_url'));
     }
@@ -123,6 +139,27 @@ export class FakeOpenAiServer extends ScriptedHttpServer<FakeReply, RecordedRequ
         if (body.stream === true) return this.stream(res, record, body, reply);
         return this.json(res, record, 200, completionBody(record.completionId, body, reply));
     }
+  }
+
+  /**
+   * OpenAI's embeddings API: one vector per input, deterministic (words hashed into the
+   * dimensions, L2-normalised), so texts sharing words come out close.
+   */
+  private embeddings(req: http.IncomingMessage, res: http.ServerResponse, record: RecordedRequest): void {
+    if (this.requiredApiKey !== undefined && req.headers.authorization !== `Bearer ${this.requiredApiKey}`) {
+      return this.json(res, record, 401, errorBody('Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key'));
+    }
+    const failure = this.embeddingFailures.shift();
+    if (failure) return this.json(res, record, failure.status, errorBody(failure.message ?? defaultErrorMessage(failure.status), errorType(failure.status), null));
+    const body = (record.body ?? {}) as { model?: unknown; input?: unknown; dimensions?: unknown };
+    const inputs = typeof body.input === 'string' ? [body.input] : body.input;
+    if (typeof body.model !== 'string' || !Array.isArray(inputs) || !inputs.every((i) => typeof i === 'string')) {
+      return this.json(res, record, 400, errorBody("'input' and 'model' are required properties", 'invalid_request_error', 'invalid_request'));
+    }
+    const dims = typeof body.dimensions === 'number' ? body.dimensions : this.embeddingDimensions;
+    const data = (inputs as string[]).map((text, index) => ({ object: 'embedding', index, embedding: wordVector(text, dims) }));
+    const tokens = (inputs as string[]).reduce((sum, text) => sum + estimateTokens(text), 0);
+    return this.json(res, record, 200, { object: 'list', data, model: body.model, usage: { prompt_tokens: tokens, total_tokens: tokens } });
   }
 
   private async stream(res: http.ServerResponse, record: RecordedRequest, request: ChatRequest, reply: Extract<FakeReply, { kind: 'text' | 'tool_calls' }>): Promise<void> {
@@ -244,4 +281,15 @@ function completionBody(id: string, request: ChatRequest, reply: Extract<FakeRep
     choices: [{ index: 0, message, logprobs: null, finish_reason: reply.kind === 'text' ? (reply.finishReason ?? 'stop') : 'tool_calls' }],
     usage: usageBody(request, reply),
   };
+}
+
+function wordVector(text: string, dims: number): number[] {
+  const vector = new Array<number>(dims).fill(0);
+  for (const word of text.toLowerCase().match(/[a-z0-9]+/g) ?? []) {
+    let hash = 0;
+    for (let i = 0; i < word.length; i++) hash = (Math.imul(hash, 31) + word.charCodeAt(i)) >>> 0;
+    vector[hash % dims] += 1;
+  }
+  const norm = Math.sqrt(vector.reduce((sum, v) => sum + v * v, 0)) || 1;
+  return vector.map((v) => v / norm);
 }

@@ -8,3 +8,4 @@ export * from './fake-oidc-provider.js';
 export * from './fake-openai-server.js';
 export * from './fake-anthropic-server.js';
 export * from './schema-check.js';
+export * from './pdf-fixture.js';

@@ -24,6 +24,8 @@ import type { Outbox } from '#messaging';
 import { Database, decodeCursor, encodeCursor, newId, pageOf } from '#persistence';
 import { OUTBOX } from '#service-kit';
 import { AGENT_CONFIG } from '../agent-config.module.js';
+import { KnowledgeBasesService } from '../knowledge-bases/knowledge-bases.service.js';
+import { ProjectsService } from '../projects/projects.service.js';
 import { TemplatesService } from '../templates/templates.service.js';
 import { canTransition, plainJson, RUN_FIELDS, sameJson, snapshotOf } from './agent-rules.js';
 import { AgentVersionEntity } from './agent-version.entity.js';
@@ -31,7 +33,6 @@ import { AgentEntity } from './agent.entity.js';
 import { toAgentVersionView, toAgentView } from './agent.mapper.js';
 import { AgentsErrors } from './agents.errors.js';
 import { AgentsRepository, type ResolvableAgent } from './agents.repository.js';
-import { ProjectOwnership } from './project-ownership.js';
 
 export type { AgentEntity } from './agent.entity.js';
 export type { ResolvableAgent } from './agents.repository.js';
@@ -77,7 +78,8 @@ export class AgentsService {
   constructor(
     private readonly agents: AgentsRepository,
     private readonly templates: TemplatesService,
-    private readonly projects: ProjectOwnership,
+    private readonly projects: ProjectsService,
+    private readonly knowledgeBases: KnowledgeBasesService,
     private readonly database: Database,
     @Inject(OUTBOX) private readonly outbox: Outbox,
     @Inject(AGENT_CONFIG) private readonly config: AgentConfig,
@@ -113,6 +115,7 @@ export class AgentsService {
     const systemPrompt = f.systemPrompt ?? '';
     this.checkPrompt(systemPrompt);
     if (f.projectId) await this.projects.assertOwned(actor, f.projectId);
+    if (f.knowledgeBaseIds?.length) await this.knowledgeBases.requireOwnedMany(ownerId, f.knowledgeBaseIds);
     const agent = Object.assign(new AgentEntity(), {
       id: newId(),
       ownerId,
@@ -179,6 +182,8 @@ export class AgentsService {
     if (status === null) throw AgentsErrors.notNull('status');
     if (fields.systemPrompt !== undefined) this.checkPrompt(fields.systemPrompt);
     if (fields.projectId) await this.projects.assertOwned(actor, fields.projectId);
+    // Another user's knowledge base (or none at all) is not found, as it is everywhere else.
+    if (fields.knowledgeBaseIds?.length) await this.knowledgeBases.requireOwnedMany(requireUserId(actor), fields.knowledgeBaseIds);
     const changes = Object.fromEntries(EDITABLE.map((key) => [key, fields[key]])) as AgentChanges;
     return this.database.transaction(async () => {
       const agent = await this.lockForChange(actor, id);

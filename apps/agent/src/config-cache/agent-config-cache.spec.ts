@@ -1,8 +1,9 @@
+import { loadAgentConfig } from '#config';
 import type { AgentSnapshot } from '#contracts';
 import { InProcessBroadcast } from '#messaging';
 import { AgentConfigCache, type CachedAgent } from './agent-config-cache.js';
 
-const config = { cacheTtlSeconds: 10, cacheMaxEntries: 2, maxPromptChars: 1000, retentionDays: 30 };
+const config = { cacheTtlSeconds: 10, cacheMaxEntries: 2, maxPromptChars: 1000, retentionDays: 30, knowledge: loadAgentConfig({}).knowledge };
 const entry = (agentId: string, currentVersion = 1): CachedAgent => ({
   agentId,
   ownerId: 'owner',

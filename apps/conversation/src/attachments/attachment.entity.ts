@@ -1,8 +1,7 @@
-import { Check, Column, Entity, ForeignKey, Index, Unique } from 'typeorm';
+import { Check, Column, Entity, ForeignKey, Index } from 'typeorm';
 import { BaseEntity } from '#persistence';
 
 @Entity({ schema: 'conversation', name: 'attachments' })
-@Unique('attachments_storage_key_uq', ['storageKey'])
 @Check('attachments_size_bytes_ck', `"size_bytes" >= 0`)
 @Check('attachments_sha256_ck', `"sha256" ~ '^[0-9a-f]{64}$'`)
 @Index('attachments_conversation_id_idx', ['conversationId'])
@@ -31,8 +30,4 @@ export class AttachmentEntity extends BaseEntity {
 
   @Column('text')
   sha256: string;
-
-  /** Where the bytes are in the attachment storage; never shown to clients. */
-  @Column('text')
-  storageKey: string;
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { Any } from 'typeorm';
 import { Database } from '#persistence';
+import { AttachmentContentEntity } from './attachment-content.entity.js';
 import { AttachmentEntity } from './attachment.entity.js';
 
 export type NewAttachment = Omit<AttachmentEntity, 'createdAt' | 'updatedAt' | 'assignId'>;
@@ -13,19 +13,24 @@ export class AttachmentsRepository {
     return this.database.repository(AttachmentEntity);
   }
 
-  async insert(values: NewAttachment): Promise<AttachmentEntity> {
+  private get contents() {
+    return this.database.repository(AttachmentContentEntity);
+  }
+
+  /** The row and its bytes; call inside a transaction, so neither exists without the other. */
+  async insert(values: NewAttachment, bytes: Buffer): Promise<AttachmentEntity> {
     const attachment = this.attachments.create(values);
     await this.attachments.insert(attachment);
+    await this.contents.insert({ attachmentId: attachment.id, bytes });
     return attachment;
+  }
+
+  async bytesOf(id: string): Promise<Buffer | null> {
+    return (await this.contents.findOneBy({ attachmentId: id }))?.bytes ?? null;
   }
 
   findOwned(ownerId: string, id: string): Promise<AttachmentEntity | null> {
     return this.attachments.findOneBy({ id, ownerId });
   }
 
-  async storageKeysOf(conversationIds: string[]): Promise<string[]> {
-    if (conversationIds.length === 0) return [];
-    const rows = await this.attachments.find({ select: { storageKey: true }, where: { conversationId: Any(conversationIds) } });
-    return rows.map((r) => r.storageKey);
-  }
 }

@@ -6,7 +6,6 @@ import { Database, newId } from '#persistence';
 import { CONVERSATION_CONFIG } from '../conversation-config.module.js';
 import { ConversationsService } from '../conversations/conversations.service.js';
 import { MessagesService } from '../messages/messages.service.js';
-import { ATTACHMENT_STORAGE, type AttachmentStorage } from './attachment-storage.js';
 import { AttachmentsErrors } from './attachments.errors.js';
 import { toAttachmentView } from './attachments.mapper.js';
 import { AttachmentsRepository } from './attachments.repository.js';
@@ -19,14 +18,10 @@ export class AttachmentsService {
     private readonly conversations: ConversationsService,
     private readonly messages: MessagesService,
     private readonly database: Database,
-    @Inject(ATTACHMENT_STORAGE) private readonly storage: AttachmentStorage,
     @Inject(CONVERSATION_CONFIG) private readonly config: ConversationConfig,
   ) {}
 
-  /**
-   * Bytes go to storage first and the row second: a crash in between leaves an unreferenced file
-   * (harmless, removed with the owner's folder), never a row without its bytes.
-   */
+  /** The row and its bytes in one transaction: every replica sees both or neither. */
   async upload(actor: Actor, request: UploadAttachmentRequest): Promise<AttachmentView> {
     const ownerId = requireUserId(actor);
     const contentType = request.contentType.toLowerCase();
@@ -35,14 +30,11 @@ export class AttachmentsService {
     if (bytes.length > this.config.attachmentMaxBytes) throw AttachmentsErrors.tooLarge(this.config.attachmentMaxBytes);
     const conversation = await this.conversations.findOwned(ownerId, request.id);
     if (!conversation) throw AttachmentsErrors.conversationNotFound();
-    const id = newId();
-    const storageKey = `${ownerId}/${id}`;
-    await this.storage.put(storageKey, bytes);
-    const saved = await this.database
-      .transaction(async () => {
-        if (request.messageId !== undefined && !(await this.messages.isLiveIn(conversation.id, request.messageId))) throw AttachmentsErrors.foreignMessage();
-        return this.attachments.insert({
-          id,
+    const saved = await this.database.transaction(async () => {
+      if (request.messageId !== undefined && !(await this.messages.isLiveIn(conversation.id, request.messageId))) throw AttachmentsErrors.foreignMessage();
+      return this.attachments.insert(
+        {
+          id: newId(),
           ownerId,
           conversationId: conversation.id,
           messageId: request.messageId ?? null,
@@ -50,13 +42,10 @@ export class AttachmentsService {
           contentType,
           sizeBytes: bytes.length,
           sha256: createHash('sha256').update(bytes).digest('hex'),
-          storageKey,
-        });
-      })
-      .catch(async (err: unknown) => {
-        await this.storage.delete(storageKey);
-        throw err;
-      });
+        },
+        bytes,
+      );
+    });
     return toAttachmentView(saved);
   }
 
@@ -65,23 +54,8 @@ export class AttachmentsService {
     const ownerId = requireUserId(actor);
     const attachment = await this.attachments.findOwned(ownerId, id);
     if (!attachment || !(await this.conversations.findOwned(ownerId, attachment.conversationId))) throw AttachmentsErrors.notFound();
-    const bytes = await this.storage.get(attachment.storageKey);
+    const bytes = await this.attachments.bytesOf(attachment.id);
     if (!bytes) throw AttachmentsErrors.notFound();
     return { ...toAttachmentView(attachment), contentBase64: bytes.toString('base64') };
-  }
-
-  /** Where the files of these conversations' attachments are, read before the conversations go. */
-  storageKeysOf(conversationIds: string[]): Promise<string[]> {
-    return this.attachments.storageKeysOf(conversationIds);
-  }
-
-  /** Removes files whose rows are gone; a missing file is not an error. */
-  async deleteFiles(storageKeys: string[]): Promise<void> {
-    for (const key of storageKeys) await this.storage.delete(key);
-  }
-
-  /** Removes every file of a user (their folder), rows or not. */
-  deleteAllFilesOf(ownerId: string): Promise<void> {
-    return this.storage.delete(`${ownerId}/`);
   }
 }

@@ -2,7 +2,6 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import type { ConversationConfig } from '#config';
 import { describeError, rootLogger } from '#observability';
 import { Database } from '#persistence';
-import { AttachmentsService } from '../attachments/attachments.service.js';
 import { CONVERSATION_CONFIG } from '../conversation-config.module.js';
 import { ConversationsService } from '../conversations/conversations.service.js';
 import { MessagesService } from '../messages/messages.service.js';
@@ -19,7 +18,6 @@ export class PurgeService implements OnApplicationBootstrap, OnApplicationShutdo
   constructor(
     private readonly conversations: ConversationsService,
     private readonly messages: MessagesService,
-    private readonly attachments: AttachmentsService,
     private readonly database: Database,
     @Inject(CONVERSATION_CONFIG) private readonly config: ConversationConfig,
   ) {}
@@ -34,19 +32,15 @@ export class PurgeService implements OnApplicationBootstrap, OnApplicationShutdo
     if (this.timer) clearInterval(this.timer);
   }
 
-  /** One pass; returns what went. Files go after the rows commit, so a failed pass loses no bytes that are still referenced. */
-  async purge(now = new Date()): Promise<{ conversations: number; messages: number; files: number }> {
+  /** One pass; returns what went. Attachments (rows and bytes) cascade with their conversations. */
+  async purge(now = new Date()): Promise<{ conversations: number; messages: number }> {
     const before = new Date(now.getTime() - this.config.retentionDays * 86_400_000);
-    const result = await this.database.transaction(async () => {
+    return this.database.transaction(async () => {
       const purgeable = await this.conversations.purgeable(before);
-      // Read before the conversations go: their attachment rows go with them.
-      const storageKeys = await this.attachments.storageKeysOf(purgeable);
       const conversations = await this.conversations.purge(purgeable);
       const messages = await this.messages.purgeDeleted(before);
-      return { conversations, messages, storageKeys };
+      return { conversations, messages };
     });
-    await this.attachments.deleteFiles(result.storageKeys);
-    return { conversations: result.conversations, messages: result.messages, files: result.storageKeys.length };
   }
 
   private async purgeSafely(): Promise<void> {

@@ -34,6 +34,7 @@ import { MODEL_PROVIDERS_TOKEN, PRICE_TABLE_TOKEN } from './model-tokens.js';
     },
     { provide: PRICE_TABLE_TOKEN, useFactory: () => PriceTable.fromEnv() },
   ],
-  exports: [AgentLoopService],
+  // The providers (with the stored-key lookup) also serve the embeddings module.
+  exports: [AgentLoopService, MODEL_PROVIDERS_TOKEN],
 })
 export class AgentLoopModule {}

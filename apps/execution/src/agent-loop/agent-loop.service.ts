@@ -27,7 +27,7 @@ import {
   type RunUsage,
   type StepJournal,
 } from '../run-engine/run-engine.service.js';
-import { type Tool, ToolInputError, ToolsService, toOpenAiTool, validateArgs } from '../tools/tools.service.js';
+import { type Tool, type ToolCitation, ToolInputError, ToolsService, toOpenAiTool, validateArgs } from '../tools/tools.service.js';
 import {
   type AgentRunInput,
   type AgentRunOutput,
@@ -42,6 +42,7 @@ import { checkLimits, type Spent } from './run-limits.js';
 import { TokenStream } from './token-stream.js';
 
 export { type AgentRunInput, type ClientToolCallsAction, toolStepKey } from './agent-run.js';
+export { MODEL_PROVIDERS_TOKEN } from './model-tokens.js';
 
 const EXECUTION = serviceActor('execution');
 /** Characters of each new message kept in a model step's input: enough to debug, not a copy of the history. */
@@ -122,6 +123,11 @@ export class AgentLoopService implements RunExecutor, OnModuleInit {
 
       if (reply.toolCalls.length === 0) {
         const output: AgentRunOutput = { content: reply.content };
+        const citations = citationsOf(transcript, tools);
+        if (citations.length > 0) {
+          output.citations = citations;
+          conversation[conversation.length - 1].metadata = { citations };
+        }
         if (run.conversationId) {
           output.messageId = await this.writeAnswer(run, prepared.userMessageId, conversation);
           output.userMessageId = prepared.userMessageId;
@@ -347,6 +353,23 @@ function failFor(code: string): (err: unknown) => never {
     if (err instanceof AppError && PERMANENT.has(err.code)) throw new RunFailure(code, err.message);
     throw err;
   };
+}
+
+/** What the run's tool results cite, one entry per chunk (its best score), best first. */
+function citationsOf(transcript: BaseMessage[], tools: Map<string, Tool>): ToolCitation[] {
+  const toolOfCall = new Map<string, Tool>();
+  for (const message of transcript) {
+    if (message instanceof AIMessage) for (const call of message.tool_calls ?? []) if (call.id && tools.get(call.name)?.citations) toolOfCall.set(call.id, tools.get(call.name) as Tool);
+  }
+  const best = new Map<string, ToolCitation>();
+  for (const message of transcript) {
+    if (!(message instanceof ToolMessage) || typeof message.content !== 'string') continue;
+    for (const citation of toolOfCall.get(message.tool_call_id)?.citations?.(message.content) ?? []) {
+      const known = best.get(citation.chunkId);
+      if (!known || known.score < citation.score) best.set(citation.chunkId, citation);
+    }
+  }
+  return [...best.values()].sort((a, b) => b.score - a.score);
 }
 
 function argumentsOf(text: string): Record<string, unknown> | string {

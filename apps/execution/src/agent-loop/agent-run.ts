@@ -1,4 +1,5 @@
 import type { ClientToolDefinition } from '#contracts';
+import type { ToolCitation } from '../tools/tools.service.js';
 
 /**
  * What an agent run stores as its input (runs.input): written by the start request, read by the
@@ -25,6 +26,8 @@ export interface AgentRunOutput {
   messageId?: string;
   /** The user message the run wrote to the conversation (what the answer answers). */
   userMessageId?: string;
+  /** The knowledge chunks the run's tools returned, best first (also on the assistant message's metadata). */
+  citations?: ToolCitation[];
 }
 
 export interface RequiredToolCall {

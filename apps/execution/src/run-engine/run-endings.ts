@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { NotificationRequested, type RunFinishedEvent, RunCancelled, RunCompleted, RunFailed } from '#contracts';
+import { NotificationRequested, type RunFinishedEvent, RunCancelled, RunCompleted, RunFailed, storable } from '#contracts';
 import type { Outbox } from '#messaging';
 import { OUTBOX } from '#service-kit';
 import { type Fence, RunEventsService } from '../run-events/run-events.service.js';
@@ -33,7 +33,9 @@ export class RunEndings {
   ) {}
 
   async end(runId: string, fence: Fence | null, patch: FinishPatch): Promise<RunEntity | null> {
-    const run = await this.repository.finish(runId, fence, patch);
+    // An output or error carrying text from outside (a model, a tool, a page) must not make the
+    // ending itself fail, or the run would be retried and its billed calls repeated.
+    const run = await this.repository.finish(runId, fence, storable(patch).value);
     if (!run) return null;
     // The UPDATE above holds the row lock until commit, so the locked append is safe here.
     await this.events.append(run.id, `run.${run.status}`, {

@@ -1,4 +1,4 @@
-import type { RunErrorInfo } from '#contracts';
+import { type RunErrorInfo, storable } from '#contracts';
 import type { Fence, RunEventsService } from '../run-events/run-events.service.js';
 import { LeaseLostError } from './run-engine.errors.js';
 import type { RunEngineRepository } from './run-engine.repository.js';
@@ -34,8 +34,9 @@ export class FencedStepJournal implements StepJournal {
     return [...this.done.values()].sort((a, b) => a.seq - b.seq);
   }
 
+  /** Made storable when read (once, at the run's end), not at every token. */
   get partialOutput(): { value: unknown } | undefined {
-    return this.partial;
+    return this.partial && { value: storable(this.partial.value).value };
   }
 
   /** Stops accepting writes at once (the run was taken away or ended); queued ones fail fast. */
@@ -49,7 +50,7 @@ export class FencedStepJournal implements StepJournal {
 
   startStep(step: StepStart): Promise<RunStepEntity> {
     return this.write(async () => {
-      const started = await this.repository.startStep(this.fence, { key: step.key, name: step.name, type: step.type, input: step.input, model: step.model });
+      const started = await this.repository.startStep(this.fence, { key: step.key, name: step.name, type: step.type, input: storable(step.input).value, model: step.model });
       if (!started) return null;
       const seq = await this.events.appendFenced(this.fence, 'step.started', { step: started.seq, key: step.key, name: step.name, type: step.type });
       return seq === null ? null : started;
@@ -59,9 +60,13 @@ export class FencedStepJournal implements StepJournal {
   finishStep(step: RunStepEntity, finish: StepFinish): Promise<RunStepEntity> {
     return this.write(async () => {
       const usage = { ...NO_USAGE, ...finish.usage };
-      const ended = await this.repository.endStep(this.fence, step.id, { status: 'completed', output: finish.output, error: null, usage });
+      const { value: output, replaced } = storable(finish.output);
+      // Text from outside (model output, tool results, fetched pages) is stored with its unstorable
+      // characters replaced, and the step says how many.
+      const stored = replaced > 0 && isPlainObject(output) ? { ...output, replacedCharacters: replaced } : output;
+      const ended = await this.repository.endStep(this.fence, step.id, { status: 'completed', output: stored, error: null, usage });
       if (!ended) return null;
-      const seq = await this.events.appendFenced(this.fence, 'step.completed', { step: ended.seq, key: ended.key, usage });
+      const seq = await this.events.appendFenced(this.fence, 'step.completed', { step: ended.seq, key: ended.key, usage, ...(replaced > 0 ? { replacedCharacters: replaced } : {}) });
       if (seq === null) return null;
       this.done.set(ended.key, ended);
       return ended;
@@ -70,7 +75,7 @@ export class FencedStepJournal implements StepJournal {
 
   async failStep(step: RunStepEntity, error: RunErrorInfo): Promise<void> {
     await this.write(async () => {
-      const ended = await this.repository.endStep(this.fence, step.id, { status: 'failed', output: null, error, usage: NO_USAGE });
+      const ended = await this.repository.endStep(this.fence, step.id, { status: 'failed', output: null, error: storable(error).value, usage: NO_USAGE });
       if (!ended) return null;
       return this.events.appendFenced(this.fence, 'step.failed', { step: ended.seq, key: ended.key, error });
     });
@@ -87,12 +92,13 @@ export class FencedStepJournal implements StepJournal {
       if (!(err instanceof LeaseLostError)) await this.failStep(started, { code: 'STEP_FAILED', message: err instanceof Error ? err.message : String(err) }).catch(() => undefined);
       throw err;
     }
-    await this.finishStep(started, { output: result.output, usage: result.usage });
-    return result.output;
+    const ended = await this.finishStep(started, { output: result.output, usage: result.usage });
+    // What was stored, so this attempt goes on with exactly what a later attempt would replay.
+    return ended.output as T;
   }
 
   append(type: string, data?: unknown): Promise<number> {
-    return this.write(() => this.events.appendFenced(this.fence, type, data));
+    return this.write(() => this.events.appendFenced(this.fence, type, storable(data).value));
   }
 
   reportPartial(output: unknown): void {
@@ -114,4 +120,8 @@ export class FencedStepJournal implements StepJournal {
     this.queue = next.catch(() => undefined);
     return next;
   }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HostAllowlist, HttpGetTool } from './http-get.tool.js';
+import { HttpGetTool } from './http-get.tool.js';
 import { ToolInputError, type ToolContext } from './tool.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -136,27 +136,5 @@ describe('http_get', () => {
     await expect(new HttpGetTool({ allowlist: [' '] }).execute({ url: `http://${host}/text` }, context())).rejects.toThrow(
       new ToolInputError('http_get is disabled: set EXECUTION_HTTP_TOOL_ALLOWLIST'),
     );
-  });
-});
-
-describe('HostAllowlist', () => {
-  const allows = (entries: string[], url: string) => new HostAllowlist(entries).allows(new URL(url));
-
-  it('matches exact hosts on the default port only, unless a port is given', () => {
-    expect(allows(['Example.com'], 'https://example.com/a')).toBe(true);
-    expect(allows(['example.com'], 'http://example.com:8080/')).toBe(false);
-    expect(allows(['example.com'], 'http://www.example.com/')).toBe(false);
-    expect(allows(['127.0.0.1:8080'], 'http://127.0.0.1:8080/')).toBe(true);
-    expect(allows(['127.0.0.1:8080'], 'http://127.0.0.1/')).toBe(false);
-    expect(allows(['example.com:443'], 'https://example.com/')).toBe(true);
-    expect(allows(['[::1]:8080'], 'http://[::1]:8080/')).toBe(true);
-  });
-
-  it('matches subdomains for wildcard entries, not the bare or look-alike names', () => {
-    expect(allows(['*.example.com'], 'https://a.example.com/')).toBe(true);
-    expect(allows(['*.example.com'], 'https://a.b.example.com/')).toBe(true);
-    expect(allows(['*.example.com'], 'https://example.com/')).toBe(false);
-    expect(allows(['*.example.com'], 'https://badexample.com/')).toBe(false);
-    expect(allows(['*.example.com:8443'], 'https://a.example.com:8443/')).toBe(true);
   });
 });

@@ -17,6 +17,15 @@ export interface Tool extends ToolDefinition {
   readonly location: 'server' | 'client';
   /** Returns the result text the model will read. Throws ToolInputError for bad arguments (the model is told and may retry), any other error = the tool failed. */
   execute(args: Record<string, unknown>, context: ToolContext): Promise<string>;
+  /** The sources a result of this tool cites (knowledge_search's chunks); the run's answer carries them. */
+  citations?(result: string): ToolCitation[];
+}
+
+export interface ToolCitation {
+  chunkId: string;
+  documentId: string;
+  knowledgeBaseId: string;
+  score: number;
 }
 
 /** Bad arguments from the model: reported back to it so it can correct itself, not treated as a tool failure. */

@@ -1,3 +1,4 @@
+import { BUILTIN_TOOL_NAMES } from '#contracts';
 import { ToolInputError, type Tool, type ToolContext } from './tool.js';
 import type { ToolRequest, ToolSource } from './tool-source.js';
 import { type ToolRef, ToolsService } from './tools.service.js';
@@ -18,6 +19,7 @@ describe('ToolsService', () => {
 
   it('lists the built-ins', () => {
     expect(registry.builtinNames()).toEqual(['current_time', 'calculator', 'http_get']);
+    expect(registry.builtinNames()).toEqual([...BUILTIN_TOOL_NAMES]);
     expect(registry.builtin('calculator')?.name).toBe('calculator');
     expect(registry.builtin('teleport')).toBeUndefined();
   });

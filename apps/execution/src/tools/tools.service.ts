@@ -5,7 +5,7 @@ import { HttpGetTool } from './http-get.tool.js';
 import { ToolInputError, type Tool, type ToolDefinition } from './tool.js';
 import type { AgentToolSet, ToolRefKind, ToolRequest, ToolSource, UnavailableTool } from './tool-source.js';
 
-export { ToolInputError, toOpenAiTool, type Tool, type ToolContext, type ToolDefinition } from './tool.js';
+export { ToolInputError, toOpenAiTool, type Tool, type ToolCitation, type ToolContext, type ToolDefinition } from './tool.js';
 export type { AgentToolSet, ToolRef, ToolRefKind, ToolRequest, ToolSource, UnavailableTool } from './tool-source.js';
 export { validateArgs } from './validate-args.js';
 

@@ -38,6 +38,8 @@ function fromHttpStatus(status: number): ErrorCode {
   return ErrorCode.INTERNAL;
 }
 
+const MAX_INSTANCE_LENGTH = 256;
+
 /** Anything thrown while serving a request, as a problem. Unknown errors are logged (safely) and hidden. */
 export function toProblem(err: unknown, instance: string, requestId: string | undefined): Problem {
   let code: ErrorCode;
@@ -58,7 +60,7 @@ export function toProblem(err: unknown, instance: string, requestId: string | un
   } else {
     code = ErrorCode.INTERNAL;
     detail = 'internal error; quote the request id when reporting it';
-    rootLogger().error({ ...describeError(err), instance }, 'unexpected error serving a request');
+    rootLogger().error({ ...describeError(err), instance: instance.slice(0, MAX_INSTANCE_LENGTH) }, 'unexpected error serving a request');
   }
   // Extensions never overwrite the standard members.
   return {
@@ -68,7 +70,8 @@ export function toProblem(err: unknown, instance: string, requestId: string | un
     status: statusForCode(code),
     detail,
     code,
-    instance,
+    // An overlong path is someone's input, not a place: it is not repeated back (nor logged whole).
+    ...(instance.length <= MAX_INSTANCE_LENGTH ? { instance } : {}),
     ...(requestId ? { requestId } : {}),
   };
 }

@@ -11,14 +11,7 @@ export type KnowledgeSearchMode = (typeof KNOWLEDGE_SEARCH_MODES)[number];
  * (another user's is not found). The filter is checked by the knowledge service, which names the
  * path of any part it refuses.
  */
-export class SearchKnowledgeRequest {
-  @ApiProperty({ type: [String], format: 'uuid', minItems: 1, maxItems: 20 })
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(20)
-  @IsUUID('all', { each: true })
-  knowledgeBaseIds: string[];
-
+export class SearchKnowledgeBody {
   @ApiProperty({ maxLength: 4000 })
   @IsString()
   @IsNotEmpty()
@@ -45,6 +38,16 @@ export class SearchKnowledgeRequest {
   @IsOptional()
   @IsObject()
   filter?: Record<string, unknown>;
+}
+
+/** The body plus the bases: what POST /knowledge-bases/search and the services send. */
+export class SearchKnowledgeRequest extends SearchKnowledgeBody {
+  @ApiProperty({ type: [String], format: 'uuid', minItems: 1, maxItems: 20 })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(20)
+  @IsUUID('all', { each: true })
+  knowledgeBaseIds: string[];
 
   /** Set by a service acting for the owner (the execution service's tool and node); a user caller is the owner. */
   @IsOptional()
@@ -69,3 +72,11 @@ export class KnowledgeSearchResult {
 export const KnowledgeSearchContracts = {
   search: rpc('agent.knowledge.search', SearchKnowledgeRequest, KnowledgeSearchResult),
 } as const;
+
+/** Where an agent's answer came from: a chunk a knowledge_search call of the run returned (in the run output and on the assistant message's metadata). */
+export class KnowledgeCitation {
+  @ApiProperty({ format: 'uuid' }) chunkId: string;
+  @ApiProperty({ format: 'uuid' }) documentId: string;
+  @ApiProperty({ format: 'uuid' }) knowledgeBaseId: string;
+  @ApiProperty() score: number;
+}

@@ -1,3 +1,5 @@
 // Execution service contracts: runs, steps, run events.
 export * from './runs.events.js';
 export * from './runs.contracts.js';
+export * from './builtin-tools.js';
+export * from './embeddings.contracts.js';

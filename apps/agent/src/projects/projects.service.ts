@@ -3,13 +3,13 @@ import { type Actor, AccountContracts, AppError, ErrorCode } from '#contracts';
 import { BUS_CLIENT, type BusClient } from '#messaging';
 
 /**
- * Where an agent's project is checked to be the caller's. Projects belong to the identity
+ * Where a project an agent or a knowledge base is filed under is checked to be the caller's. Projects belong to the identity
  * service: it is asked with the caller as actor, so another user's project (or none at all) is a
- * NOT_FOUND there, reported here as a bad projectId. Every path that sets a project (create,
+ * NOT_FOUND there, reported here as a bad projectId. Every path that sets a project (agents: create,
  * template, wizard, import, PATCH) goes through here.
  */
 @Injectable()
-export class ProjectOwnership {
+export class ProjectsService {
   constructor(@Inject(BUS_CLIENT) private readonly bus: BusClient) {}
 
   async assertOwned(actor: Actor, projectId: string): Promise<void> {

@@ -1,0 +1,78 @@
+import { Injectable } from '@nestjs/common';
+import { type Actor, AppError, type ChunkView, requireUserId } from '#contracts';
+import type { ChunkEntity } from './chunk.entity.js';
+import { ChunksRepository, type ChunkHitRow, type ChunkScope } from './chunks.repository.js';
+import { type MetadataFilter, metadataFilterSql, parseMetadataFilter } from './metadata-filter.js';
+
+export type { ChunkHitRow, ChunkScope } from './chunks.repository.js';
+export type { MetadataFilter } from './metadata-filter.js';
+
+/** Chunks and their vectors: what ingestion writes and search reads. */
+@Injectable()
+export class ChunksService {
+  constructor(private readonly chunks: ChunksRepository) {}
+
+  async get(actor: Actor, id: string): Promise<ChunkView> {
+    const chunk = await this.chunks.findOwned(requireUserId(actor), id);
+    if (!chunk) throw AppError.notFound('chunk');
+    return toChunkView(chunk);
+  }
+
+  /** A request's metadata filter, checked: a 400 names the path of the part at fault. */
+  parseFilter(filter: unknown): MetadataFilter | null {
+    return parseMetadataFilter(filter);
+  }
+
+  scopeOf(knowledgeBaseIds: string[], filter: MetadataFilter | null): ChunkScope {
+    const params: unknown[] = [];
+    return { knowledgeBaseIds, condition: filter ? metadataFilterSql(filter, 'c."metadata"', params) : null, params };
+  }
+
+  insertChunks(document: { id: string; knowledgeBaseId: string; ownerId: string; metadata: Record<string, unknown> }, contents: string[]): Promise<void> {
+    return this.chunks.insertChunks(document, contents);
+  }
+
+  missingEmbeddings(scope: { documentId: string } | { knowledgeBaseId: string }, generation: number, limit: number): Promise<Array<{ id: string; content: string }>> {
+    return this.chunks.missingEmbeddings(scope, generation, limit);
+  }
+
+  insertEmbeddings(knowledgeBaseId: string, generation: number, vectors: Array<{ chunkId: string; bytes: Buffer }>): Promise<void> {
+    return this.chunks.insertEmbeddings(knowledgeBaseId, generation, vectors);
+  }
+
+  progress(scope: { documentId: string } | { knowledgeBaseId: string }, generation: number): Promise<{ done: number; total: number }> {
+    return this.chunks.progress(scope, generation);
+  }
+
+  deleteEmbeddingsBefore(knowledgeBaseId: string, generation: number): Promise<void> {
+    return this.chunks.deleteEmbeddingsBefore(knowledgeBaseId, generation);
+  }
+
+  loadVectors(knowledgeBaseId: string, generation: number): Promise<Array<{ chunk_id: string; vector: Buffer }>> {
+    return this.chunks.loadVectors(knowledgeBaseId, generation);
+  }
+
+  candidateIds(scope: ChunkScope): Promise<string[]> {
+    return this.chunks.candidateIds(scope);
+  }
+
+  fullText(scope: ChunkScope, tsquery: string, limit: number): Promise<Array<{ id: string; rank: number }>> {
+    return this.chunks.fullText(scope, tsquery, limit);
+  }
+
+  hits(ids: string[], tsquery: string): Promise<ChunkHitRow[]> {
+    return this.chunks.hits(ids, tsquery);
+  }
+}
+
+function toChunkView(chunk: ChunkEntity): ChunkView {
+  return {
+    id: chunk.id,
+    documentId: chunk.documentId,
+    knowledgeBaseId: chunk.knowledgeBaseId,
+    index: chunk.chunkIndex,
+    content: chunk.content,
+    metadata: chunk.metadata,
+    createdAt: chunk.createdAt.toISOString(),
+  };
+}

@@ -7,10 +7,12 @@
 # uses the classic one by default), so no RUN --mount cache tricks.
 
 # Node 24 LTS, the same release as the `node` devDependency that runs builds and tests outside
-# Docker (keep the two in step). Pinned by version tag, not by digest: this file was written on a
-# machine without access to the image registry, so no digest could be read or checked. To pin one:
+# Docker (keep the two in step).
+# Pinned by version tag, not by digest, on purpose: this repository is written and tested on
+# machines that cannot reach any image registry, so no digest could be read or verified here, and
+# an unverified digest would be worse than none. To pin it where a registry is reachable:
 #   docker buildx imagetools inspect node:24.21.0-bookworm-slim   (the "Digest:" line)
-# and use node:24.21.0-bookworm-slim@sha256:<that digest>, or pass it as --build-arg NODE_IMAGE=...
+# and build with --build-arg NODE_IMAGE=node:24.21.0-bookworm-slim@sha256:<that digest>.
 ARG NODE_IMAGE=node:24.21.0-bookworm-slim
 
 # ---------------------------------------------------------------------------
@@ -24,13 +26,14 @@ ARG NPM_VERSION=11.19.1
 RUN npm install --global "npm@${NPM_VERSION}" && npm cache clean --force
 WORKDIR /app
 COPY package.json package-lock.json ./
-# `npm install` runs the `prepare` script (scripts/build.mjs --install), which
-# skips the build while there are no sources yet. It also installs the `node`
-# devDependency, a second Node 24 that only builds outside Docker use; it goes
-# with the other dev dependencies in prod-deps.
+# `npm ci` installs exactly what package-lock.json records, or fails when
+# package.json and the lockfile disagree. It runs the `prepare` script
+# (scripts/build.mjs --install), which skips the build while there are no
+# sources yet. It also installs the `node` devDependency, a second Node 24
+# that only builds outside Docker use; it goes with the other dev
+# dependencies in prod-deps.
 COPY scripts/build.mjs scripts/build.mjs
-# `npm install`, not `npm ci`: npm 11's ci can reject this lockfile.
-RUN npm install --no-audit --no-fund && npm cache clean --force
+RUN npm ci --no-audit --no-fund && npm cache clean --force
 
 # ---------------------------------------------------------------------------
 # prod-deps: pruned from the same tree rather than resolved again, so runtime
@@ -77,8 +80,16 @@ RUN mkdir -p /app/.data && chown node:node /app/.data
 # runAsNonRoot without reading /etc/passwd.
 USER 1000:1000
 
-# Only the gateway listens; the other apps talk over NATS.
-EXPOSE 3000
+# Every app opens its health listener here (/health/live, /health/ready);
+# the gateway also serves HTTP on PORT (3000). The other apps talk over NATS.
+ENV HEALTH_PORT=8081
+EXPOSE 3000 8081
+
+# Healthy = the app says it is ready: for a service, NATS connected,
+# PostgreSQL reachable and every subscription up; for the gateway and the
+# single-process platform, serving.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "dist/scripts/healthcheck.js"]
 
 ENTRYPOINT ["/usr/bin/tini", "--"]
 CMD ["node", "dist/standalone/main.js"]

@@ -9,7 +9,11 @@ import { identityMigrations } from '../migrations/identity/index.js';
 import { integrationMigrations } from '../migrations/integration/index.js';
 import { workflowMigrations } from '../migrations/workflow/index.js';
 
-/** `npm run migrate`: every schema's pending migrations, then exit (a Kubernetes Job runs this). */
+/**
+ * `npm run migrate`: every schema's pending migrations, then exit (a Kubernetes Job runs this).
+ * `migrate.js --wait`: apply nothing, wait until no schema has a pending migration, then exit (an
+ * init container of every Deployment runs this, so a release's pods start only on their schema).
+ */
 export const MIGRATIONS_BY_SCHEMA: Record<string, Function[]> = {
   identity: identityMigrations,
   agent: agentMigrations,
@@ -33,7 +37,53 @@ export async function migrateAll(url: string): Promise<Record<string, string[]>>
   return applied;
 }
 
-if (process.argv[1]?.endsWith('migrate.js')) {
+/** Per schema, the migrations this build has that the database has not recorded as applied. */
+export async function pendingMigrations(url: string): Promise<Record<string, string[]>> {
+  const pending: Record<string, string[]> = {};
+  for (const [schema, migrations] of Object.entries(MIGRATIONS_BY_SCHEMA)) {
+    const dataSource = createServiceDataSource({ url, schema, entities: [], migrations, poolSize: 1 });
+    await dataSource.initialize();
+    try {
+      const known = dataSource.migrations.map((m) => m.name ?? m.constructor.name);
+      const [{ table }] = (await dataSource.query('SELECT to_regclass($1) AS table', [`"${schema}"."migrations"`])) as Array<{ table: string | null }>;
+      const applied = new Set(table ? ((await dataSource.query(`SELECT name FROM "${schema}"."migrations"`)) as Array<{ name: string }>).map((r) => r.name) : []);
+      const missing = known.filter((name) => !applied.has(name));
+      if (missing.length > 0) pending[schema] = missing;
+    } finally {
+      await dataSource.destroy();
+    }
+  }
+  return pending;
+}
+
+/** Polls until every schema is migrated; says once a minute what it still waits for. */
+async function waitForMigrations(url: string, log: ReturnType<typeof createRootLogger>): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    const pending = await pendingMigrations(url).catch((err: unknown) => ({ error: describeError(err).message }));
+    if (Object.keys(pending).length === 0) return;
+    if (attempt % 30 === 0) log.info({ pending }, 'waiting for the migrate Job of this release');
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+}
+
+if (process.argv[1]?.endsWith('migrate.js') && process.argv.includes('--wait')) {
+  const config = loadConfigOrExit('migrate');
+  const log = createRootLogger(config.logLevel, { app: 'migrate' }, config.logFormat);
+  if (!config.databaseUrl) {
+    process.stderr.write('migrate: DATABASE_URL is required\n');
+    process.exit(78);
+  }
+  waitForMigrations(config.databaseUrl, log).then(
+    () => {
+      log.info('every schema is migrated');
+      process.exit(0);
+    },
+    (err: unknown) => {
+      log.fatal(describeError(err), 'waiting for migrations failed');
+      process.exit(1);
+    },
+  );
+} else if (process.argv[1]?.endsWith('migrate.js')) {
   const config = loadConfigOrExit('migrate');
   const log = createRootLogger(config.logLevel, { app: 'migrate' }, config.logFormat);
   if (!config.databaseUrl) {

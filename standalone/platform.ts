@@ -1,6 +1,6 @@
 import type { PlatformConfig } from '#config';
 import { rootLogger } from '#observability';
-import { type RunningService, Runtime, runUntilSignalled, startBusService } from '#service-kit';
+import { openHealthListener, type RunningService, Runtime, runUntilSignalled, startBusService } from '#service-kit';
 import { API_PREFIX, createGateway, listenGateway, PLAYGROUND_PATH } from '../apps/gateway/src/gateway.bootstrap.js';
 import { ALL_SERVICES } from './apps.js';
 import type { EmbeddedDatabase } from './embedded-database.js';
@@ -17,11 +17,16 @@ export function runPlatform(loaded: PlatformConfig, database: Promise<EmbeddedDa
       log.debug({ directory: embedded.directory, port: embedded.port }, 'using the embedded PostgreSQL (set DATABASE_URL to use your own)');
     }
     let runtime: Runtime | undefined;
+    let state: 'starting' | 'serving' | 'stopping' = 'starting';
+    // HEALTH_PORT (the image sets it): ready once everything in this process is up.
+    const health = await openHealthListener(config, () => ({ status: state === 'serving' ? 200 : 503, body: { status: state === 'serving' ? 'ok' : state } }));
     const services: RunningService[] = [];
     const stop = async () => {
+      state = 'stopping';
       for (const service of services.reverse()) await service.close();
       await runtime?.close();
       await embedded?.stop();
+      await health?.close();
     };
     try {
       config.jwtSecret ??= await loadOrCreateLocalSecret(config.dataDir, 'jwtSecret');
@@ -34,6 +39,7 @@ export function runPlatform(loaded: PlatformConfig, database: Promise<EmbeddedDa
         if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
         throw new Error(`port ${config.port} is taken by another program (another platform?): set PORT to a free port`);
       });
+      state = 'serving';
       log.info(
         { playground: `${url}${PLAYGROUND_PATH}`, api: `${url}/${API_PREFIX}`, docs: `${url}/docs`, ...(runtime.transport === 'nats' ? { transport: 'nats' } : {}) },
         `Agent platform is up: try an agent at ${url}${PLAYGROUND_PATH}, API at ${url}/${API_PREFIX}, docs at ${url}/docs`,

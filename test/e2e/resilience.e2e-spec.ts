@@ -35,6 +35,12 @@ describe('outages', () => {
     await pgProxy?.stop();
   });
 
+  /** identity's own health listener (HEALTH_PORT), what Kubernetes probes. */
+  const identityHealth = async (path: string) => {
+    const res = await fetch(`http://127.0.0.1:${cluster.app('identity').healthPort()}${path}`);
+    return { status: res.status, body: (await res.json()) as { status: string; checks?: Record<string, string> } };
+  };
+
   async function eventually(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!(await check())) {
@@ -60,7 +66,7 @@ describe('outages', () => {
     await eventually(async () => (await cluster.api.get('/api/v1/me', user.accessToken)).status === 200);
   });
 
-  it('a service with no process running -> 504 UPSTREAM_TIMEOUT, and readiness says which', async () => {
+  it('a service with no process running -> 504 UPSTREAM_TIMEOUT; the gateway stays ready, degraded, and says which', async () => {
     const identity = cluster.app('identity');
     await identity.kill('SIGKILL');
     try {
@@ -68,7 +74,8 @@ describe('outages', () => {
       expect(res.status).toBe(504);
       expect(res.body).toMatchObject({ code: 'UPSTREAM_TIMEOUT' });
       const ready = await cluster.api.get('/api/v1/health/ready');
-      expect(ready.status).toBe(503);
+      expect(ready.status).toBe(200);
+      expect(ready.body.status).toBe('degraded');
       expect(ready.body.checks.services.identity.status).toBe('down');
       expect(ready.body.checks.services.agent.status).toBe('ok');
     } finally {
@@ -88,6 +95,9 @@ describe('outages', () => {
       expect(ready.status).toBe(503);
       expect(ready.body.checks.bus.status).toBe('down');
       expect((await cluster.api.get('/api/v1/health/live')).status).toBe(200);
+      await eventually(async () => (await identityHealth('/health/ready')).status === 503, 5000);
+      expect((await identityHealth('/health/ready')).body.checks).toMatchObject({ nats: 'down' });
+      expect((await identityHealth('/health/live')).status).toBe(200);
     } finally {
       await natsProxy.resume();
     }
@@ -95,7 +105,7 @@ describe('outages', () => {
     expect((await cluster.api.get('/api/v1/me', user.accessToken)).status).toBe(200);
   });
 
-  it('PostgreSQL down -> 503 from requests and readiness; the service reconnects by itself', async () => {
+  it('PostgreSQL down -> 503 from requests, readiness degraded; the service reconnects by itself', async () => {
     await pgProxy.pause();
     try {
       const res = await cluster.api.get('/api/v1/me', user.accessToken);
@@ -103,13 +113,19 @@ describe('outages', () => {
       expect(res.body).toMatchObject({ code: 'UNAVAILABLE' });
       expect(JSON.stringify(res.body)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|postgres/i);
       const ready = await cluster.api.get('/api/v1/health/ready');
-      expect(ready.status).toBe(503);
+      expect(ready.status).toBe(200);
+      expect(ready.body.status).toBe('degraded');
       expect(ready.body.checks.services.identity.database).toBe('down');
+      const own = await identityHealth('/health/ready');
+      expect(own).toEqual({ status: 503, body: { status: 'unavailable', service: 'identity', checks: { nats: 'ok', database: 'down', subscriptions: 'ok' } } });
+      expect((await identityHealth('/health/live')).status).toBe(200);
     } finally {
       await pgProxy.resume();
     }
     await eventually(async () => (await cluster.api.get('/api/v1/me', user.accessToken)).status === 200);
-    expect((await cluster.api.get('/api/v1/health/ready')).status).toBe(200);
+    await cluster.waitReady();
+    await eventually(async () => (await identityHealth('/health/ready')).status === 200);
+    expect((await identityHealth('/health/ready')).body).toEqual({ status: 'ok', service: 'identity', checks: { nats: 'ok', database: 'ok', subscriptions: 'ok' } });
     expect(cluster.app('identity').running).toBe(true);
   });
 });

@@ -34,8 +34,16 @@ export async function createGateway(config: PlatformConfig, bus: BusClient): Pro
 
   const fastify = app.getHttpAdapter().getInstance();
   const log = rootLogger().child({ component: 'http' });
+  // A graceful stop (SIGTERM, a rolling restart) ends every keep-alive connection with its
+  // current response; otherwise the server would wait for clients to close them (up to the
+  // keep-alive timeout) and the stop would be cut short by the process's 10 s limit.
+  let closing = false;
+  fastify.addHook('preClose', async () => {
+    closing = true;
+  });
   fastify.addHook('onSend', async (request, reply, payload) => {
     void reply.header('x-request-id', request.id);
+    if (closing) void reply.header('connection', 'close');
     return payload;
   });
   fastify.addHook('onResponse', async (request, reply) => {

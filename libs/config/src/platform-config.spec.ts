@@ -46,3 +46,52 @@ describe('loadConfig', () => {
     }
   });
 });
+
+describe('loadConfig in production', () => {
+  const published = {
+    JWT_SECRET: 'dev-only-insecure-jwt-secret-change-me-0123456789',
+    ENCRYPTION_KEYS: 'prod:ZGV2LW9ubHktaW5zZWN1cmUtZW5jcnlwdGlvbi1rZXk=',
+    DATABASE_URL: 'postgres://agent:agent-dev-password@db:5432/agent_platform',
+  };
+
+  it('refuses every development secret published in the repository, naming each variable and echoing none', () => {
+    let caught: unknown;
+    try {
+      loadConfig({ NODE_ENV: 'production', ...published });
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    const message = (caught as ConfigError).message;
+    for (const name of ['JWT_SECRET', 'ENCRYPTION_KEYS', 'DATABASE_URL']) expect(message).toContain(`${name} holds a development secret`);
+    for (const value of ['dev-only-insecure', 'ZGV2LW9ub', 'agent-dev-password']) expect(message).not.toContain(value);
+  });
+
+  it('refuses a published key even behind a new key id or after a fresh primary key', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', ENCRYPTION_KEYS: `new:${Buffer.alloc(32, 7).toString('base64')},old:ZGV2LW9ubHktaW5zZWN1cmUtZW5jcnlwdGlvbi1rZXk=` })).toThrow(
+      /ENCRYPTION_KEYS holds a development secret/,
+    );
+  });
+
+  it('accepts the same values outside production, and fresh secrets in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'development', ...published })).not.toThrow();
+    expect(() =>
+      loadConfig({
+        NODE_ENV: 'production',
+        JWT_SECRET: 'x'.repeat(40),
+        ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
+        DATABASE_URL: 'postgres://agent:s3cret@db:5432/agent_platform',
+      }),
+    ).not.toThrow();
+  });
+});
+
+describe('loadConfig for deployments', () => {
+  it('reads JETSTREAM_REPLICAS (1 by default, 1 to 5) and HEALTH_PORT (unset by default)', () => {
+    expect(loadConfig({}).jetStreamReplicas).toBe(1);
+    expect(loadConfig({}).healthPort).toBeUndefined();
+    expect(loadConfig({ JETSTREAM_REPLICAS: '3', HEALTH_PORT: '8081' })).toMatchObject({ jetStreamReplicas: 3, healthPort: 8081 });
+    expect(() => loadConfig({ JETSTREAM_REPLICAS: '7' })).toThrow(/JETSTREAM_REPLICAS must be an integer between 1 and 5/);
+    expect(() => loadConfig({ HEALTH_PORT: 'http' })).toThrow(/HEALTH_PORT/);
+  });
+});

@@ -31,6 +31,10 @@ export interface PlatformConfig {
    * (X-Forwarded-For): false (none), true (all), a hop count, or addresses/CIDRs.
    */
   trustProxy: boolean | number | string[];
+  /** How many NATS servers keep a copy of the events stream (3 on a NATS cluster). */
+  jetStreamReplicas: number;
+  /** Port of a service's own health listener (/health/live, /health/ready); unset: none. */
+  healthPort?: number;
   /**
    * Outbound HTTP to addresses users supply (MCP servers, HTTP tools, documents by URL, run
    * webhooks; see libs/outbound): whether loopback, private and link-local addresses may be reached,
@@ -140,6 +144,8 @@ export function loadConfig(env: Env = process.env): PlatformConfig {
     outboxRelay: r.bool('OUTBOX_RELAY', true),
     embeddedPostgresPort: r.raw('EMBEDDED_PG_PORT') === undefined ? undefined : r.int('EMBEDDED_PG_PORT', 54329, 1, 65535),
     trustProxy: parseTrustProxy(r.optionalString('TRUST_PROXY'), r.problems),
+    jetStreamReplicas: r.int('JETSTREAM_REPLICAS', 1, 1, 5),
+    healthPort: r.raw('HEALTH_PORT') === undefined ? undefined : r.int('HEALTH_PORT', 0, 0, 65535),
     outbound: {
       allowInternal: r.bool('OUTBOUND_ALLOW_INTERNAL', false),
       internalAllowlist: (r.optionalString('OUTBOUND_INTERNAL_ALLOWLIST') ?? '')
@@ -148,8 +154,41 @@ export function loadConfig(env: Env = process.env): PlatformConfig {
         .filter((entry) => entry.length > 0),
     },
   };
+  if (r.raw('NODE_ENV') === 'production') r.problems.push(...knownDevelopmentSecrets(env));
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;
+}
+
+/**
+ * Secrets this repository has published for development (docker-compose, the k8s dev overlay):
+ * anyone can read them, so a production deployment that still uses one is refused at start.
+ */
+const DEVELOPMENT_SECRETS = {
+  JWT_SECRET: ['dev-only-insecure-jwt-secret-change-me-0123456789'],
+  /** The key material, whatever key id it is filed under. */
+  ENCRYPTION_KEYS: ['ZGV2LW9ubHktaW5zZWN1cmUtZW5jcnlwdGlvbi1rZXk='],
+  /** Database passwords, as they appear inside DATABASE_URL. */
+  DATABASE_URL: ['agent-dev-password', 'REPLACE_ME'],
+} as const;
+
+/** One problem per variable that holds a published development secret; never echoes the value. */
+function knownDevelopmentSecrets(env: Env): string[] {
+  const problems: string[] = [];
+  const refuse = (name: string) => problems.push(`${name} holds a development secret published in this repository; NODE_ENV=production refuses it (generate a new one, see the Deploy section of README.md)`);
+  if ((DEVELOPMENT_SECRETS.JWT_SECRET as readonly string[]).includes(env.JWT_SECRET?.trim() ?? '')) refuse('JWT_SECRET');
+  const keys = (env.ENCRYPTION_KEYS ?? '').split(',').map((entry) => entry.slice(entry.indexOf(':') + 1).trim());
+  if (keys.some((key) => (DEVELOPMENT_SECRETS.ENCRYPTION_KEYS as readonly string[]).includes(key))) refuse('ENCRYPTION_KEYS');
+  const password = databasePassword(env.DATABASE_URL);
+  if (password !== undefined && (DEVELOPMENT_SECRETS.DATABASE_URL as readonly string[]).includes(password)) refuse('DATABASE_URL');
+  return problems;
+}
+
+function databasePassword(url: string | undefined): string | undefined {
+  try {
+    return url ? decodeURIComponent(new URL(url.trim()).password) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function parseTrustProxy(value: string | undefined, problems: string[]): boolean | number | string[] {

@@ -28,6 +28,9 @@ export abstract class BusServer extends Server implements CustomTransportStrateg
     this.attachments = attachments;
   }
 
+  /** Whether every subscription (requests and events) is up; a health listener's readiness asks this. */
+  abstract listening(): boolean;
+
   protected rpcPatterns(): Array<[string, MessageHandler]> {
     return [...this.messageHandlers.entries()].filter(([, h]) => !h.isEventHandler);
   }

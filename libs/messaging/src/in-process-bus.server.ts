@@ -23,6 +23,10 @@ export class InProcessBusServer extends BusServer {
     callback();
   }
 
+  listening(): boolean {
+    return this.detach.length > 0;
+  }
+
   close(): void {
     for (const undo of this.detach.splice(0)) undo();
   }

@@ -10,17 +10,33 @@ import { encodeJson, type Namespace, REQUEST_ID_HEADER } from './wire.js';
 const STREAM_MAX_AGE_MS = 7 * 86_400_000;
 const DUPLICATE_WINDOW_MS = 10 * 60_000;
 
-/** The one events stream of a namespace. Idempotent: every publisher and consumer ensures it. */
-export async function ensureEventStream(jsm: JetStreamManager, ns: Namespace): Promise<void> {
+/**
+ * The one events stream of a namespace, kept on `replicas` NATS servers (JETSTREAM_REPLICAS: 3 on
+ * a NATS cluster, so losing one server loses no event). Idempotent: every publisher and consumer
+ * ensures it. A stream created earlier with another replica count is moved to the new one.
+ */
+export async function ensureEventStream(jsm: JetStreamManager, ns: Namespace, replicas = 1): Promise<void> {
   const config = {
     name: ns.streamName,
     subjects: [ns.subject('events.>')],
     max_age: nanos(STREAM_MAX_AGE_MS),
     duplicate_window: nanos(DUPLICATE_WINDOW_MS),
+    num_replicas: replicas,
   };
+  let existing;
   try {
-    await jsm.streams.info(ns.streamName);
+    existing = await jsm.streams.info(ns.streamName);
   } catch {
+    existing = undefined;
+  }
+  if (existing) {
+    if (existing.config.num_replicas !== replicas) {
+      await jsm.streams.update(ns.streamName, { num_replicas: replicas }).then(
+        () => rootLogger().info({ stream: ns.streamName, replicas }, 'events stream moved to the configured replica count'),
+        (err: unknown) => rootLogger().warn({ ...describeError(err), stream: ns.streamName, replicas }, 'events stream keeps its replica count: the update was refused'),
+      );
+    }
+  } else {
     try {
       await jsm.streams.add(config);
     } catch (err) {
@@ -37,11 +53,12 @@ export class JetStreamPublisher implements EventPublisher {
   constructor(
     private readonly link: NatsLink,
     private readonly ns: Namespace,
+    private readonly streamReplicas = 1,
   ) {}
 
   async publish(event: EventEnvelope): Promise<void> {
     if (!this.streamReady) {
-      await ensureEventStream(await jetstreamManager(this.link.nc), this.ns);
+      await ensureEventStream(await jetstreamManager(this.link.nc), this.ns, this.streamReplicas);
       this.streamReady = true;
     }
     this.js ??= jetstream(this.link.nc);
@@ -64,6 +81,8 @@ export type JetStreamDelivery = (event: unknown) => Promise<unknown>;
  * handler's transaction committed.
  */
 export class DurableEventConsumer {
+  /** True while attached to the stream and taking messages; false while (re)connecting. */
+  consuming = false;
   private stopped = false;
   private loop: Promise<void> | undefined;
   private stopCurrent: (() => void) | undefined;
@@ -75,6 +94,7 @@ export class DurableEventConsumer {
     private readonly service: string,
     private readonly subject: string,
     private readonly deliver: JetStreamDelivery,
+    private readonly streamReplicas = 1,
   ) {}
 
   start(): void {
@@ -92,7 +112,7 @@ export class DurableEventConsumer {
     while (!this.stopped) {
       try {
         const jsm = await jetstreamManager(this.link.nc);
-        await ensureEventStream(jsm, this.ns);
+        await ensureEventStream(jsm, this.ns, this.streamReplicas);
         await jsm.consumers.info(this.ns.streamName, durable).catch(() =>
           jsm.consumers.add(this.ns.streamName, {
             durable_name: durable,
@@ -106,6 +126,7 @@ export class DurableEventConsumer {
         const consumer = await jetstream(this.link.nc).consumers.get(this.ns.streamName, durable);
         const messages = await consumer.consume({ max_messages: 16 });
         this.stopCurrent = () => void messages.close();
+        this.consuming = true;
         for await (const msg of messages) {
           let event: unknown;
           try {
@@ -124,7 +145,9 @@ export class DurableEventConsumer {
           }
           if (this.stopped) break;
         }
+        this.consuming = false;
       } catch (err) {
+        this.consuming = false;
         if (this.stopped) break;
         this.log.warn({ ...describeError(err), subject: this.subject }, 'event consumer interrupted; restarting');
         await sleep(1000);

@@ -8,11 +8,14 @@ import { decodeJson, encodeJson, type Namespace } from './wire.js';
 export class NatsBusServer extends BusServer {
   private readonly subscriptions: Subscription[] = [];
   private readonly consumers: DurableEventConsumer[] = [];
+  /** Requests being answered, so a graceful stop answers them all before the connection goes. */
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(
     service: string,
     private readonly link: NatsLink,
     private readonly ns: Namespace,
+    private readonly streamReplicas = 1,
   ) {
     super(service);
   }
@@ -24,7 +27,7 @@ export class NatsBusServer extends BusServer {
       nc.subscribe(this.ns.subject(health.subject), {
         queue: this.service,
         callback: (err, msg) => {
-          if (!err) void this.answerHealth(safeDecode(msg)).then((reply) => msg.respond(encodeJson(reply)));
+          if (!err) this.track(this.answerHealth(safeDecode(msg)).then((reply) => msg.respond(encodeJson(reply))));
         },
       }),
     );
@@ -34,22 +37,38 @@ export class NatsBusServer extends BusServer {
           queue: this.service,
           callback: (err, msg) => {
             if (err) return;
-            void this.answer(pattern, handler, safeDecode(msg)).then((reply) => respond(msg, reply));
+            this.track(this.answer(pattern, handler, safeDecode(msg)).then((reply) => respond(msg, reply)));
           },
         }),
       );
     }
     for (const [pattern, handler] of this.eventPatterns()) {
-      const consumer = new DurableEventConsumer(this.link, this.ns, this.service, pattern, (event) => this.deliverEvent(handler, event));
+      const consumer = new DurableEventConsumer(this.link, this.ns, this.service, pattern, (event) => this.deliverEvent(handler, event), this.streamReplicas);
       consumer.start();
       this.consumers.push(consumer);
     }
     callback();
   }
 
+  /** Every request subscription open and every event consumer attached to its stream. */
+  listening(): boolean {
+    return this.subscriptions.length > 0 && this.subscriptions.every((sub) => !sub.isClosed()) && this.consumers.every((c) => c.consuming);
+  }
+
+  /**
+   * A graceful stop (SIGTERM, a rolling restart): drain every subscription, so NATS sends new
+   * requests to the other replicas and what already reached this one is still taken, then answer
+   * every request in flight and stop the event consumers (unacked events go to another replica).
+   */
   async close(): Promise<void> {
-    for (const sub of this.subscriptions) sub.unsubscribe();
+    await Promise.all(this.subscriptions.map((sub) => sub.drain().catch(() => undefined)));
     await Promise.all(this.consumers.map((c) => c.stop()));
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private track(answering: Promise<unknown>): void {
+    this.inFlight.add(answering);
+    void answering.finally(() => this.inFlight.delete(answering));
   }
 }
 

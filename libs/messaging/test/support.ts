@@ -30,6 +30,8 @@ export function testConfig(kind: TransportKind, settings: { databaseUrl: string;
     outboxRelay: false,
     embeddedPostgresPort: 54329,
     trustProxy: false,
+    jetStreamReplicas: 1,
+    outbound: { allowInternal: false, internalAllowlist: [] },
   };
 }
 

@@ -1,7 +1,7 @@
 import { type INestMicroservice, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { ServiceName } from '#contracts';
-import { EventDispatcher, OutboxCommitSubscriber, OutboxRelay, RpcPassthroughFilter } from '#messaging';
+import { type BusServer, EventDispatcher, OutboxCommitSubscriber, OutboxRelay, RpcPassthroughFilter } from '#messaging';
 import { describeError, JsonLogger, rootLogger } from '#observability';
 import { createServiceDataSource, Database, migrateSchema } from '#persistence';
 import type { DataSource, MixedList } from 'typeorm';
@@ -23,6 +23,8 @@ export interface RunningService {
   dataSource: DataSource;
   database: Database;
   relay: OutboxRelay;
+  /** Its request subscriptions and event consumers; `listening()` says whether all are up. */
+  server: BusServer;
   close(): Promise<void>;
 }
 
@@ -100,6 +102,7 @@ export async function startBusService(
     dataSource,
     database,
     relay,
+    server,
     async close() {
       await relay.stop();
       await app.close();

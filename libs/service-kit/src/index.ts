@@ -6,3 +6,5 @@ export * from './process.js';
 export * from './run-service.js';
 export * from './project-ownership.js';
 export * from './keyring.provider.js';
+export * from './health-listener.js';
+export * from './service-health.js';

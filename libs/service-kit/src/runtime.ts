@@ -41,8 +41,13 @@ export class Runtime {
     return this.link ? 'nats' : 'in-process';
   }
 
+  /** The process's bus connection is up (always, in process). */
+  isConnected(): boolean {
+    return this.client.isConnected();
+  }
+
   createServer(service: string): BusServer {
-    return this.link ? new NatsBusServer(service, this.link, new Namespace(this.config.busNamespace)) : new InProcessBusServer(service, this.local as InProcessBus);
+    return this.link ? new NatsBusServer(service, this.link, new Namespace(this.config.busNamespace), this.config.jetStreamReplicas) : new InProcessBusServer(service, this.local as InProcessBus);
   }
 
   createBroadcast(): Broadcast {
@@ -50,7 +55,7 @@ export class Runtime {
   }
 
   createPublisher(): EventPublisher {
-    return this.link ? new JetStreamPublisher(this.link, new Namespace(this.config.busNamespace)) : new InProcessPublisher(this.local as InProcessBus);
+    return this.link ? new JetStreamPublisher(this.link, new Namespace(this.config.busNamespace), this.config.jetStreamReplicas) : new InProcessPublisher(this.local as InProcessBus);
   }
 
   async close(): Promise<void> {

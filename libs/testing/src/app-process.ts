@@ -42,6 +42,12 @@ export class AppProcess {
     return this.child?.pid;
   }
 
+  /** The port of this process's health listener (HEALTH_PORT=0 picks a free one), once it said so. */
+  healthPort(): number | undefined {
+    const match = /health listener on port (\d+)/.exec(this.output);
+    return match ? Number(match[1]) : undefined;
+  }
+
   get running(): boolean {
     return this.child !== undefined && this.exitCode === undefined;
   }
@@ -64,12 +70,13 @@ export class AppProcess {
     await exited;
   }
 
-  async stop(): Promise<void> {
+  /** SIGTERM, then SIGKILL if it has not exited after `graceMs`. */
+  async stop(graceMs = 8000): Promise<void> {
     const child = this.child;
     if (!child || this.exitCode !== undefined) return;
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
     child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 8000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
     await exited;
     clearTimeout(timer);
   }

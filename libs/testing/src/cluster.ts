@@ -4,34 +4,45 @@ import { ApiClient } from './http-client.js';
 
 export const BUS_SERVICES = ['identity', 'agent', 'workflow', 'conversation', 'integration', 'execution'] as const;
 
+type AppName = (typeof BUS_SERVICES)[number] | 'gateway';
+
 export interface ClusterOptions {
   databaseUrl: string;
   natsUrl: string;
   namespace: string;
   /** Per-app environment on top of the shared one. */
-  perApp?: Partial<Record<(typeof BUS_SERVICES)[number] | 'gateway', Record<string, string>>>;
+  perApp?: Partial<Record<AppName, Record<string, string>>>;
   env?: Record<string, string>;
-  /** How long to wait for every app to be ready (default 45 s): longer on a loaded machine. */
+  /** Processes per app, gateway included (default 1): replicas share one NATS queue group each. */
+  replicas?: number;
+  /** How long start() waits for every app to be ready (default 240 s): longer on a loaded machine. */
   readyTimeoutMs?: number;
 }
 
-/** The platform as deployed: every app its own process, talking over the real NATS. */
+/**
+ * The platform as deployed: every app its own process (or several, `replicas`), talking over the
+ * real NATS. Every bus service opens its health listener on a free port (HEALTH_PORT=0).
+ */
 export class Cluster {
+  /** Every process by name: the first replica of an app under the app's name, the others as `<app>#<n>`. */
   readonly apps = new Map<string, AppProcess>();
-  readonly api: ApiClient;
-  readonly port: number;
+  private readonly gatewayPorts = new Map<AppProcess, number>();
+  private readonly envs = new Map<AppName, Record<string, string>>();
+  private started = 0;
 
-  private constructor(
-    readonly options: ClusterOptions,
-    port: number,
-  ) {
-    this.port = port;
-    this.api = new ApiClient(`http://127.0.0.1:${port}`);
+  private constructor(readonly options: ClusterOptions) {}
+
+  /** The first gateway's port and client. */
+  get port(): number {
+    return this.gatewayPorts.get(this.app('gateway')) as number;
+  }
+
+  get api(): ApiClient {
+    return this.gatewayApi(this.app('gateway'));
   }
 
   static async start(options: ClusterOptions): Promise<Cluster> {
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
-    const cluster = new Cluster(options, port);
+    const cluster = new Cluster(options);
     const shared = {
       DATABASE_URL: options.databaseUrl,
       NATS_URL: options.natsUrl,
@@ -41,12 +52,14 @@ export class Cluster {
       ...options.env,
     };
     for (const name of [...BUS_SERVICES, 'gateway'] as const) {
-      const env = { ...shared, ...(name === 'gateway' ? { PORT: String(port) } : {}), ...options.perApp?.[name] };
-      cluster.apps.set(name, AppProcess.forApp(name, env));
+      cluster.envs.set(name, { ...shared, ...(name === 'gateway' ? {} : { HEALTH_PORT: '0' }), ...options.perApp?.[name] });
+      for (let i = 0; i < (options.replicas ?? 1); i++) cluster.add(name);
     }
     try {
       for (const app of cluster.apps.values()) app.start();
       await cluster.waitReady(options.readyTimeoutMs);
+      // The gateway's check reaches one replica of each service; each process must be ready itself.
+      if ((options.replicas ?? 1) > 1) await Promise.all([...cluster.apps.values()].map((app) => cluster.waitAppReady(app, options.readyTimeoutMs)));
     } catch (err) {
       await cluster.stop();
       throw err;
@@ -60,7 +73,55 @@ export class Cluster {
     return app;
   }
 
-  /** Waits until the gateway reports NATS, PostgreSQL and every service ready. */
+  /** The running processes of one app (its replicas). */
+  replicas(name: AppName): AppProcess[] {
+    return [...this.apps.entries()].filter(([key]) => key === name || key.startsWith(`${name}#`)).map(([, app]) => app);
+  }
+
+  /** A client of one gateway process. */
+  gatewayApi(gateway: AppProcess): ApiClient {
+    const port = this.gatewayPorts.get(gateway);
+    if (port === undefined) throw new Error(`${gateway.name} is not a gateway of this cluster`);
+    return new ApiClient(`http://127.0.0.1:${port}`);
+  }
+
+  /** Starts one more process of an app (a new replica, as a rollout does) and waits until it is ready. */
+  async startReplica(name: AppName, timeoutMs = 60_000): Promise<AppProcess> {
+    const app = this.add(name).start();
+    await this.waitAppReady(app, timeoutMs);
+    return app;
+  }
+
+  /** Stops one process with SIGTERM (its graceful shutdown, which ends by itself within 10 s) and forgets it. */
+  async stopReplica(app: AppProcess): Promise<void> {
+    await app.stop(15_000);
+    for (const [key, value] of this.apps) if (value === app) this.apps.delete(key);
+    this.gatewayPorts.delete(app);
+  }
+
+  /** One process ready by its own health endpoint: a bus service's listener, a gateway's HTTP readiness. */
+  async waitAppReady(app: AppProcess, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last = '';
+    while (Date.now() < deadline) {
+      if (app.exitCode !== undefined) throw new Error(`${app.name} exited (${app.exitCode}):\n${app.output.slice(-3000)}`);
+      const port = this.gatewayPorts.get(app) ?? app.healthPort();
+      const path = this.gatewayPorts.has(app) ? '/api/v1/health/ready' : '/health/ready';
+      if (port !== undefined) {
+        try {
+          const res = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(5000) });
+          if (res.status === 200) return;
+          last = await res.text();
+        } catch (err) {
+          last = String(err);
+        }
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`${app.name} not ready within ${timeoutMs} ms: ${last}`);
+  }
+
+  /** Waits until the gateway reports NATS, PostgreSQL and every service ready (status "ok", not "degraded"). */
   async waitReady(timeoutMs = 240_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let last = '';
@@ -70,7 +131,7 @@ export class Cluster {
       }
       try {
         const res = await this.api.get('/api/v1/health/ready');
-        if (res.status === 200) return;
+        if (res.status === 200 && (res.body as { status?: string }).status === 'ok') return;
         last = res.text;
       } catch (err) {
         last = String(err);
@@ -87,5 +148,22 @@ export class Cluster {
 
   async stop(): Promise<void> {
     await Promise.all([...this.apps.values()].map((a) => a.stop()));
+  }
+
+  private add(name: AppName): AppProcess {
+    const existing = this.replicas(name).length;
+    const key = existing === 0 && !this.apps.has(name) ? name : `${name}#${++this.started}`;
+    const env = { ...(this.envs.get(name) as Record<string, string>) };
+    let port: number | undefined;
+    if (name === 'gateway') {
+      // Below the kernel's ephemeral range (32768 and up), where HEALTH_PORT=0 and outgoing
+      // connections take their ports.
+      port = 20_000 + Math.floor(Math.random() * 12_000);
+      env.PORT = String(port);
+    }
+    const app = AppProcess.forApp(name, env);
+    this.apps.set(key, app);
+    if (port !== undefined) this.gatewayPorts.set(app, port);
+    return app;
   }
 }

@@ -19,18 +19,23 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Ready when the bus is connected and every service answers with its database reachable. */
+  /**
+   * Ready while this gateway's NATS connection is up: that is all a gateway needs to serve. A
+   * service or PostgreSQL being down degrades the answer (200, status "degraded", the body says
+   * what) instead of failing it, so one sick service never takes every gateway out of the load
+   * balancer; its requests get a 503/504 problem of their own meanwhile.
+   */
   @Get('ready')
-  @ApiOkResponse({ description: 'NATS, PostgreSQL and every service answer' })
-  @ApiServiceUnavailableResponse({ description: 'Something is down; the body says what' })
+  @ApiOkResponse({ description: 'NATS connected; status "ok" when every service and PostgreSQL answer, "degraded" (with what is down) otherwise' })
+  @ApiServiceUnavailableResponse({ description: 'This gateway is not connected to NATS' })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<Record<string, unknown>> {
     const bus: Check = this.bus.isConnected() ? { status: 'ok' } : { status: 'down', reason: 'not connected' };
     const services = Object.fromEntries(await Promise.all(SERVICE_NAMES.map(async (name) => [name, await this.probe(name)] as const)));
     const databaseDown = Object.values(services).filter((s) => s.status === 'ok' && s.database !== 'ok').length;
     const database: Check = databaseDown === 0 ? { status: 'ok' } : { status: 'down', reason: `${databaseDown} service(s) cannot reach PostgreSQL` };
     const allUp = bus.status === 'ok' && database.status === 'ok' && Object.values(services).every((s) => s.status === 'ok' && s.database === 'ok');
-    void reply.status(allUp ? 200 : 503);
-    return { status: allUp ? 'ok' : 'unavailable', checks: { bus, database, services } };
+    void reply.status(bus.status === 'ok' ? 200 : 503);
+    return { status: allUp ? 'ok' : bus.status === 'ok' ? 'degraded' : 'unavailable', checks: { bus, database, services } };
   }
 
   private async probe(name: (typeof SERVICE_NAMES)[number]): Promise<(Check & { database?: string }) > {

@@ -22,7 +22,7 @@ import {
 } from '#contracts';
 import type { Outbox } from '#messaging';
 import { Database, decodeCursor, encodeCursor, newId, pageOf } from '#persistence';
-import { OUTBOX, ProjectOwnership } from '#service-kit';
+import { OUTBOX } from '#service-kit';
 import { AGENT_CONFIG } from '../agent-config.module.js';
 import { KnowledgeBasesService } from '../knowledge-bases/knowledge-bases.service.js';
 import { ProjectsService } from '../projects/projects.service.js';

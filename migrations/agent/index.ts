@@ -1,5 +1,6 @@
 import { CreateAgentSchema1763900000100 } from './1763900000100-CreateAgentSchema.js';
 import { CreateAgents1764000000100 } from './1764000000100-CreateAgents.js';
 import { CreateKnowledge1766000000100 } from './1766000000100-CreateKnowledge.js';
+import { BuiltInTemplatesWithRealTools1766500000100 } from './1766500000100-BuiltInTemplatesWithRealTools.js';
 
-export const agentMigrations = [CreateAgentSchema1763900000100, CreateAgents1764000000100, CreateKnowledge1766000000100];
+export const agentMigrations = [CreateAgentSchema1763900000100, CreateAgents1764000000100, CreateKnowledge1766000000100, BuiltInTemplatesWithRealTools1766500000100];

@@ -1,3 +1,5 @@
 import { CreateIntegrationSchema1763900000400 } from './1763900000400-CreateIntegrationSchema.js';
+import { CreateToolsAndMcpServers1766000000400 } from './1766000000400-CreateToolsAndMcpServers.js';
+import { CreateConnections1766000000401 } from './1766000000401-CreateConnections.js';
 
-export const integrationMigrations = [CreateIntegrationSchema1763900000400];
+export const integrationMigrations = [CreateIntegrationSchema1763900000400, CreateToolsAndMcpServers1766000000400, CreateConnections1766000000401];

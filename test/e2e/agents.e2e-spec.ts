@@ -29,7 +29,7 @@ describe('agents over NATS, every app its own process', () => {
       databaseUrl,
       natsUrl: testEnv().natsUrl,
       namespace: uniqueNamespace('agents'),
-      perApp: { agent: { AGENT_MAX_PROMPT_CHARS: '5000', AGENT_CACHE_TTL: '30' } },
+      perApp: { agent: { AGENT_MAX_PROMPT_CHARS: '5000', AGENT_CACHE_TTL: '30' }, integration: { GOOGLE_CLIENT_ID: 'agents-e2e-client' } },
     });
     [owner, stranger] = await Promise.all([registerUser(cluster.api), registerUser(cluster.api)]);
   });
@@ -40,7 +40,7 @@ describe('agents over NATS, every app its own process', () => {
 
   describe('successful', () => {
     it('creates, reads, changes, versions, publishes, deletes and restores an agent', async () => {
-      const created = await newAgent(owner.accessToken, { tools: [{ kind: 'builtin', name: 'web_search' }], configuration: { temperature: 0.2, limits: { maxSteps: 5 } } });
+      const created = await newAgent(owner.accessToken, { tools: [{ kind: 'builtin', name: 'calculator' }], configuration: { temperature: 0.2, limits: { maxSteps: 5 } } });
       expect(created.status).toBe(201);
       expect(created.body).toMatchObject({ name: 'Helper', status: 'created', currentVersion: 1, authUrls: {} });
       const id: string = created.body.id;

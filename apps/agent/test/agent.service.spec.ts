@@ -5,6 +5,9 @@ import {
   type AgentCreatedReply,
   AgentContracts,
   AppError,
+  BUILTIN_TOOL_NAMES,
+  ConnectionContracts,
+  ToolRefContracts,
   ConfigCacheContracts,
   KnowledgeBaseContracts,
   type CreateAgentRequest,
@@ -53,7 +56,28 @@ describe('agent service', () => {
   const strangersProjects = new Set<string>();
   let stopProjects: (() => void) | undefined;
 
+  /**
+   * Tools belong to the integration service (its own spec tests the check): a stand-in answers
+   * integration.tool-refs.check as it does, knowing the built-ins, provider google and no user's
+   * tools or servers.
+   */
+  let stopTools: (() => void) | undefined;
+  let stopAuthUrls: (() => void) | undefined;
+
   beforeAll(async () => {
+    stopTools = InProcessBus.shared().respond(ToolRefContracts.check.subject, async (raw) => {
+      const { data } = raw as Envelope<{ refs: Array<{ kind: string; name: string; provider?: string }> }>;
+      const problems = data.refs.flatMap((ref, index) => {
+        if (ref.kind === 'builtin') return (BUILTIN_TOOL_NAMES as readonly string[]).includes(ref.name) ? [] : [{ index, code: 'UNKNOWN_TOOL', message: `no built-in tool ${ref.name}` }];
+        if (ref.kind === 'integration') return ref.provider === 'google' ? [] : [{ index, code: 'UNKNOWN_TOOL', message: `no provider ${ref.provider}` }];
+        return [{ index, code: 'NOT_FOUND', message: `tools[${index}] not found` }];
+      });
+      return { ok: true, data: { problems } };
+    });
+    stopAuthUrls = InProcessBus.shared().respond(ConnectionContracts.authUrls.subject, async (raw) => {
+      const { data } = raw as Envelope<{ agentId: string; refs: Array<{ provider?: string }> }>;
+      return { ok: true, data: { authUrls: Object.fromEntries(data.refs.map((r) => [r.provider, `https://accounts.example.com/authorize?agent=${data.agentId}`])) } };
+    });
     stopProjects = InProcessBus.shared().respond(AccountContracts.getProject.subject, async (raw) => {
       const { data } = raw as Envelope<{ id: string }>;
       if (strangersProjects.has(data.id)) return { ok: false, error: { code: 'NOT_FOUND', message: 'project not found' } };
@@ -70,6 +94,8 @@ describe('agent service', () => {
   afterAll(async () => {
     stopProjects?.();
     delete process.env.AGENT_MAX_PROMPT_CHARS;
+    stopTools?.();
+    stopAuthUrls?.();
     await service?.close();
     await runtime?.close();
   });
@@ -104,10 +130,10 @@ describe('agent service', () => {
       const agent = await createAgent(owner);
       const cosmetic = await call(AgentContracts.update, { id: agent.id, icon: 'sparkles', color: '#112233', name: 'Renamed' }, owner);
       expect(cosmetic).toMatchObject({ icon: 'sparkles', color: '#112233', name: 'Renamed', currentVersion: 1 });
-      const run = await call(AgentContracts.update, { id: agent.id, configuration: { temperature: 0.9 }, tools: [{ kind: 'builtin', name: 'web_search' }] }, owner);
+      const run = await call(AgentContracts.update, { id: agent.id, configuration: { temperature: 0.9 }, tools: [{ kind: 'builtin', name: 'calculator' }] }, owner);
       expect(run.currentVersion).toBe(2);
       const v2 = await call(AgentContracts.getVersion, { id: agent.id, version: 2 }, owner);
-      expect(v2.snapshot).toMatchObject({ systemPrompt: 'Be brief.', configuration: { temperature: 0.9 }, tools: [{ kind: 'builtin', name: 'web_search' }] });
+      expect(v2.snapshot).toMatchObject({ systemPrompt: 'Be brief.', configuration: { temperature: 0.9 }, tools: [{ kind: 'builtin', name: 'calculator' }] });
       expect(await outboxSubjects(agent.id)).toEqual(['events.agent.agent.created', 'events.agent.agent.updated', 'events.agent.agent.updated']);
     });
 
@@ -193,7 +219,7 @@ describe('agent service', () => {
       const templates = await call(TemplateContracts.listAgentTemplates, {}, owner);
       expect(templates.items.map((t) => t.name)).toEqual(expect.arrayContaining(['support_bot', 'research_assistant', 'writing_assistant', 'data_analyst']));
       const agent = await call(AgentContracts.create, { template: 'support_bot', modelName: 'gpt-4o' }, owner);
-      expect(agent).toMatchObject({ name: 'Support bot', templateName: 'support_bot', modelName: 'gpt-4o', tools: [{ kind: 'builtin', name: 'knowledge_search' }] });
+      expect(agent).toMatchObject({ name: 'Support bot', templateName: 'support_bot', modelName: 'gpt-4o', tools: [] });
       expect(agent.systemPrompt).toContain('customer support agent');
     });
 
@@ -213,26 +239,27 @@ describe('agent service', () => {
       const other = newUser();
       const knowledgeBaseId = (await call(KnowledgeBaseContracts.create, { name: 'Manuals' }, owner)).id;
       const agent = await createAgent(owner, { knowledgeBaseIds: [knowledgeBaseId], tools: [{ kind: 'integration', name: 'gmail', provider: 'google' }] });
+      expect(agent.authUrls).toEqual({ google: `https://accounts.example.com/authorize?agent=${agent.id}` });
       expect((await call(AgentContracts.get, { id: agent.id }, owner)).knowledgeBaseIds).toEqual([knowledgeBaseId]);
       const definition = await call(WizardContracts.export, { id: agent.id }, owner);
       expect(definition).toMatchObject({ kind: 'agent-platform/agent-definition', formatVersion: 1, sourceVersion: 1 });
       expect(JSON.stringify(definition)).not.toContain(agent.id);
       const imported = await call(WizardContracts.import, { definition: definition as unknown as Record<string, unknown> }, other);
       expect(imported.id).not.toBe(agent.id);
-      expect(imported).toMatchObject({ name: 'Helper', systemPrompt: 'Be brief.', knowledgeBaseIds: [], currentVersion: 1, authUrls: {} });
+      expect(imported).toMatchObject({ name: 'Helper', systemPrompt: 'Be brief.', knowledgeBaseIds: [], currentVersion: 1, authUrls: { google: `https://accounts.example.com/authorize?agent=${imported.id}` } });
       expect((await call(AgentContracts.get, { id: imported.id }, other)).tools).toEqual([{ kind: 'integration', name: 'gmail', provider: 'google' }]);
     });
 
     it('imports the legacy agent shapes of seeds 000 and 001', async () => {
       const owner = newUser();
-      const legacy = await call(WizardContracts.import, { definition: { id: 7, user_id: 3, nama_model: 'claude-3-5-sonnet', system_message: 'You help.', tools: '["gmail", "web_search"]', agent_type: 'assistive' } }, owner);
+      const legacy = await call(WizardContracts.import, { definition: { id: 7, user_id: 3, nama_model: 'claude-3-5-sonnet', system_message: 'You help.', tools: '["gmail", "calculator"]', agent_type: 'assistive' } }, owner);
       expect(legacy).toMatchObject({
         modelProvider: 'anthropic',
         modelName: 'claude-3-5-sonnet',
         systemPrompt: 'You help.',
         tools: [
           { kind: 'integration', name: 'gmail', provider: 'google' },
-          { kind: 'builtin', name: 'web_search' },
+          { kind: 'builtin', name: 'calculator' },
         ],
       });
       const qa = await call(WizardContracts.import, { definition: { name: 'Charlie', qa_who: 'a tutor', qa_rules: 'be kind', qa_tricks: '', system_prompt: 'You are Charlie.', template_name: 'support_bot' } }, owner);
@@ -384,6 +411,16 @@ describe('agent service', () => {
     it('a malformed tool reference -> VALIDATION_FAILED naming the tool field', async () => {
       expect(await failure(createAgent(newUser(), { tools: [{ kind: 'mcp', name: 'search' }] }))).toEqual({ code: 'VALIDATION_FAILED', fields: ['tools.0.refId'] });
       expect(await failure(createAgent(newUser(), { tools: [{ kind: 'builtin', name: 'bad name!' }] }))).toEqual({ code: 'VALIDATION_FAILED', fields: ['tools.0.name'] });
+    });
+
+    it('an unknown built-in tool -> VALIDATION_FAILED naming the entry; tools that are missing or not the owner\'s -> NOT_FOUND', async () => {
+      const owner = newUser();
+      expect(await failure(createAgent(owner, { tools: [{ kind: 'builtin', name: 'calculator' }, { kind: 'builtin', name: 'rm_rf' }] }))).toEqual({ code: 'VALIDATION_FAILED', fields: ['tools[1]'] });
+      expect(await failure(createAgent(owner, { tools: [{ kind: 'mcp', name: 'search', refId: randomUUID() }] }))).toEqual({ code: 'NOT_FOUND', fields: [] });
+      expect(await failure(createAgent(owner, { tools: [{ kind: 'registry', name: 'lookup', refId: randomUUID() }] }))).toEqual({ code: 'NOT_FOUND', fields: [] });
+      expect(await failure(createAgent(owner, { tools: [{ kind: 'integration', name: 'crm', provider: 'nowhere' }] }))).toEqual({ code: 'VALIDATION_FAILED', fields: ['tools[0]'] });
+      const agent = await createAgent(owner);
+      expect(await failure(call(AgentContracts.update, { id: agent.id, tools: [{ kind: 'builtin', name: 'rm_rf' }] }, owner))).toEqual({ code: 'VALIDATION_FAILED', fields: ['tools[0]'] });
     });
 
     it('an unknown template -> VALIDATION_FAILED on template', async () => {

@@ -22,6 +22,7 @@ describe('execution service settings', () => {
       historyMaxTokens: 16_000,
       tokenEventRetentionDays: 30,
       compactionIntervalSeconds: 3600,
+      toolTimeoutMs: 30_000,
     });
   });
 
@@ -47,6 +48,7 @@ describe('execution service settings', () => {
         EXECUTION_HISTORY_MAX_TOKENS: '4000',
         EXECUTION_TOKEN_EVENT_RETENTION_DAYS: '7',
         EXECUTION_COMPACTION_INTERVAL_SECONDS: '0',
+        EXECUTION_TOOL_TIMEOUT_MS: '5000',
       }),
     ).toEqual({
       workerConcurrency: 0,
@@ -68,6 +70,7 @@ describe('execution service settings', () => {
       historyMaxTokens: 4000,
       tokenEventRetentionDays: 7,
       compactionIntervalSeconds: 0,
+      toolTimeoutMs: 5000,
     });
   });
 

@@ -133,7 +133,8 @@ describe('agent runs', () => {
     );
 
     databaseUrl = await createTestDatabase('agent_runs');
-    runtime = await Runtime.create({ ...loadConfig({}), databaseUrl, outboxRelay: false }, 'agent-runs-spec');
+    // http_get reaches a closed local port on purpose: the operator allows that address (OUTBOUND_INTERNAL_ALLOWLIST).
+    runtime = await Runtime.create({ ...loadConfig({ OUTBOUND_INTERNAL_ALLOWLIST: `127.0.0.1:${closedPort}` }), databaseUrl, outboxRelay: false }, 'agent-runs-spec');
     service = await startBusService(executionApp, runtime);
     queue = service.app.get(RunEngineService);
   });

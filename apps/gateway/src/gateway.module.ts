@@ -32,6 +32,11 @@ import { WorkflowsModule } from './workflows/workflows.module.js';
 import { PublicWorkflowsModule } from './public-workflows/public-workflows.module.js';
 import { SchedulesModule } from './schedules/schedules.module.js';
 import { HooksModule } from './hooks/hooks.module.js';
+import { ToolsModule } from './tools/tools.module.js';
+import { McpServersModule } from './mcp-servers/mcp-servers.module.js';
+import { IntegrationsModule } from './integrations/integrations.module.js';
+import { IntegrationEventsModule } from './integration-events/integration-events.module.js';
+import { ConnectionsModule } from './connections/connections.module.js';
 
 /** One module per route family (apps/gateway/src/<feature>/); the HTTP plumbing every route shares is in http/. */
 @Module({})
@@ -67,6 +72,11 @@ export class GatewayModule {
         KnowledgeBasesModule,
         DocumentsModule,
         ChunksModule,
+        ToolsModule,
+        McpServersModule,
+        IntegrationsModule,
+        IntegrationEventsModule,
+        ConnectionsModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },

@@ -40,6 +40,8 @@ export interface ExecutionConfig {
   tokenEventRetentionDays: number;
   /** How often each replica removes token events past retention; 0 never. */
   compactionIntervalSeconds: number;
+  /** Longest wait for one tool call through the integration service (MCP servers, HTTP tools). */
+  toolTimeoutMs: number;
 }
 
 
@@ -70,6 +72,7 @@ export function loadExecutionConfig(env: Record<string, string | undefined> = pr
     historyMaxTokens: r.int('EXECUTION_HISTORY_MAX_TOKENS', 16_000, 100, 150_000),
     tokenEventRetentionDays: r.int('EXECUTION_TOKEN_EVENT_RETENTION_DAYS', 30, 0, 36_500),
     compactionIntervalSeconds: r.int('EXECUTION_COMPACTION_INTERVAL_SECONDS', 3600, 0, 604_800),
+    toolTimeoutMs: r.int('EXECUTION_TOOL_TIMEOUT_MS', 30_000, 100, 600_000),
   };
   if (problems.length === 0 && config.heartbeatMs * 2 > config.leaseMs) {
     problems.push(`EXECUTION_HEARTBEAT_MS must be at most half of EXECUTION_LEASE_MS (got ${config.heartbeatMs} and ${config.leaseMs})`);

@@ -9,3 +9,5 @@ export * from './fake-openai-server.js';
 export * from './fake-anthropic-server.js';
 export * from './schema-check.js';
 export * from './pdf-fixture.js';
+export * from './mcp-test-server.js';
+export * from './fake-oauth-provider.js';

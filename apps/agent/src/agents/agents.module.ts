@@ -6,11 +6,12 @@ import { AgentsHandler } from './agents.handler.js';
 import { AgentsPurge } from './agents-purge.js';
 import { AgentsRepository } from './agents.repository.js';
 import { AgentsService } from './agents.service.js';
+import { ToolOwnership } from './tool-ownership.js';
 
 @Module({
   imports: [TemplatesModule, ProjectsModule, KnowledgeBasesModule],
   controllers: [AgentsHandler],
-  providers: [AgentsService, AgentsRepository, AgentsPurge],
+  providers: [AgentsService, AgentsRepository, ToolOwnership, AgentsPurge],
   exports: [AgentsService],
 })
 export class AgentsModule {}

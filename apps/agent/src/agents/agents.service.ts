@@ -33,6 +33,7 @@ import { AgentEntity } from './agent.entity.js';
 import { toAgentVersionView, toAgentView } from './agent.mapper.js';
 import { AgentsErrors } from './agents.errors.js';
 import { AgentsRepository, type ResolvableAgent } from './agents.repository.js';
+import { ToolOwnership } from './tool-ownership.js';
 
 export type { AgentEntity } from './agent.entity.js';
 export type { ResolvableAgent } from './agents.repository.js';
@@ -80,6 +81,7 @@ export class AgentsService {
     private readonly templates: TemplatesService,
     private readonly projects: ProjectsService,
     private readonly knowledgeBases: KnowledgeBasesService,
+    private readonly toolOwnership: ToolOwnership,
     private readonly database: Database,
     @Inject(OUTBOX) private readonly outbox: Outbox,
     @Inject(AGENT_CONFIG) private readonly config: AgentConfig,
@@ -116,6 +118,7 @@ export class AgentsService {
     this.checkPrompt(systemPrompt);
     if (f.projectId) await this.projects.assertOwned(actor, f.projectId);
     if (f.knowledgeBaseIds?.length) await this.knowledgeBases.requireOwnedMany(ownerId, f.knowledgeBaseIds);
+    if (f.tools) await this.toolOwnership.assertUsable(actor, f.tools);
     const agent = Object.assign(new AgentEntity(), {
       id: newId(),
       ownerId,
@@ -149,7 +152,7 @@ export class AgentsService {
       await this.outbox.add(AgentCreated, { agentId: inserted.id, ownerId, version: 1 }, actor);
       return inserted;
     });
-    return { ...toAgentView(saved), authUrls: authUrlsFor(saved) };
+    return { ...toAgentView(saved), authUrls: await this.toolOwnership.authUrls(ownerId, saved.id, saved.tools) };
   }
 
   async list(actor: Actor, query: ListAgentsQuery): Promise<AgentList> {
@@ -184,6 +187,7 @@ export class AgentsService {
     if (fields.projectId) await this.projects.assertOwned(actor, fields.projectId);
     // Another user's knowledge base (or none at all) is not found, as it is everywhere else.
     if (fields.knowledgeBaseIds?.length) await this.knowledgeBases.requireOwnedMany(requireUserId(actor), fields.knowledgeBaseIds);
+    if (fields.tools) await this.toolOwnership.assertUsable(actor, fields.tools);
     const changes = Object.fromEntries(EDITABLE.map((key) => [key, fields[key]])) as AgentChanges;
     return this.database.transaction(async () => {
       const agent = await this.lockForChange(actor, id);
@@ -363,11 +367,6 @@ export class AgentsService {
 /** The version row of the agent's current state. */
 function currentVersionOf(agent: AgentEntity, createdBy: string | null): AgentVersionEntity {
   return Object.assign(new AgentVersionEntity(), { id: newId(), agentId: agent.id, version: agent.currentVersion, snapshot: snapshotOf(agent), createdBy });
-}
-
-/** Seed 000: consent links for tools that need an integration; empty until the integration service exists. */
-function authUrlsFor(_agent: AgentEntity): Record<string, string> {
-  return {};
 }
 
 function refuseNulls(fields: AgentFields): void {

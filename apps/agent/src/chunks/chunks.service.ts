@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type Actor, AppError, type ChunkView, requireUserId } from '#contracts';
-import type { ChunkEntity } from './chunk.entity.js';
+import { toChunkView } from './chunk.mapper.js';
 import { ChunksRepository, type ChunkHitRow, type ChunkScope } from './chunks.repository.js';
 import { type MetadataFilter, metadataFilterSql, parseMetadataFilter } from './metadata-filter.js';
 
@@ -63,16 +63,4 @@ export class ChunksService {
   hits(ids: string[], tsquery: string): Promise<ChunkHitRow[]> {
     return this.chunks.hits(ids, tsquery);
   }
-}
-
-function toChunkView(chunk: ChunkEntity): ChunkView {
-  return {
-    id: chunk.id,
-    documentId: chunk.documentId,
-    knowledgeBaseId: chunk.knowledgeBaseId,
-    index: chunk.chunkIndex,
-    content: chunk.content,
-    metadata: chunk.metadata,
-    createdAt: chunk.createdAt.toISOString(),
-  };
 }

@@ -31,8 +31,11 @@ import { type Tool, type ToolCitation, ToolInputError, ToolsService, toOpenAiToo
 import {
   type AgentRunInput,
   type AgentRunOutput,
+  approvalStepKey,
   type ClientToolCallsAction,
   type RequiredToolCall,
+  type ToolApprovalAction,
+  type ToolApprovalOutput,
   type ToolStepOutput,
   toolStepKey,
 } from './agent-run.js';
@@ -41,7 +44,7 @@ import { MODEL_PROVIDERS_TOKEN, PRICE_TABLE_TOKEN } from './model-tokens.js';
 import { checkLimits, type Spent } from './run-limits.js';
 import { TokenStream } from './token-stream.js';
 
-export { type AgentRunInput, type ClientToolCallsAction, toolStepKey } from './agent-run.js';
+export { type AgentRunInput, approvalStepKey, type ClientToolCallsAction, type ToolApprovalAction, toolStepKey } from './agent-run.js';
 export { MODEL_PROVIDERS_TOKEN } from './model-tokens.js';
 
 const EXECUTION = serviceActor('execution');
@@ -137,14 +140,24 @@ export class AgentLoopService implements RunExecutor, OnModuleInit {
       }
 
       const waiting: RequiredToolCall[] = [];
+      const approvals: RequiredToolCall[] = [];
       for (const call of reply.toolCalls) {
         const result = await this.runTool(call, tools, run, journal, signal);
-        if (result === undefined) {
+        if (result === WAIT_FOR_CLIENT) {
           waiting.push(call);
+          continue;
+        }
+        if (result === WAIT_FOR_APPROVAL) {
+          approvals.push(call);
           continue;
         }
         transcript.push(new ToolMessage({ tool_call_id: call.id, content: result }));
         conversation.push({ step: conversation.length + 1, role: 'tool', content: result, toolCallId: call.id });
+      }
+      // Approvals first: the client's tools are asked for once the person has decided.
+      if (approvals.length > 0) {
+        const action: ToolApprovalAction = { type: 'tool_approval', toolCalls: approvals };
+        return { status: 'requires_action', action };
       }
       if (waiting.length > 0) {
         const action: ClientToolCallsAction = { type: 'client_tool_calls', toolCalls: waiting };
@@ -288,26 +301,47 @@ export class AgentLoopService implements RunExecutor, OnModuleInit {
   }
 
   /**
-   * One tool call: the result text for the model, or undefined for a client-side tool whose result
-   * has not come yet. Bad arguments and unknown tools are answered to the model (it may correct
-   * itself); a tool that fails fails the run, with the error on the step.
+   * One tool call: the result text for the model, or what it waits for (a client-side tool's
+   * result, a person's approval). Bad arguments and unknown tools are answered to the model (it may
+   * correct itself); a tool that fails fails the run, with the error on the step. A call an earlier
+   * attempt started and never finished is sent again only if the tool is idempotent; otherwise its
+   * step ends TOOL_OUTCOME_UNKNOWN and the model is told, so nothing is done twice.
    */
-  private async runTool(call: RequiredToolCall, tools: Map<string, Tool>, run: RunEntity, journal: StepJournal, signal: AbortSignal): Promise<string | undefined> {
+  private async runTool(
+    call: RequiredToolCall,
+    tools: Map<string, Tool>,
+    run: RunEntity,
+    journal: StepJournal,
+    signal: AbortSignal,
+  ): Promise<string | typeof WAIT_FOR_CLIENT | typeof WAIT_FOR_APPROVAL> {
     const key = toolStepKey(call.id);
     const earlier = journal.completed(key);
     if (earlier) return (earlier.output as ToolStepOutput).result;
     const tool = tools.get(call.name);
-    if (tool?.location === 'client') return undefined;
+    if (tool?.location === 'client') return WAIT_FOR_CLIENT;
+    let decision: ToolApprovalOutput | undefined;
+    if (tool?.requireApproval) {
+      decision = journal.completed(approvalStepKey(call.id))?.output as ToolApprovalOutput | undefined;
+      if (!decision) return WAIT_FOR_APPROVAL;
+    }
     try {
-      const output = await journal.step<ToolStepOutput & { isError?: boolean }>(
+      const output = await journal.step<ToolStepOutput & { isError?: boolean; approved?: boolean }>(
         { key, name: call.name, type: 'tool', input: { arguments: call.arguments } },
         async () => {
           if (!tool) return { output: { result: `Error: there is no tool named "${call.name}"`, isError: true } };
+          if (decision && !decision.approved) {
+            const why = decision.reason ? `: ${decision.reason}` : '';
+            return { output: { result: `The call was denied by a person${why}. The tool did not run.`, isError: true, approved: false } };
+          }
+          if (journal.startedBefore(key) && !tool.idempotent) {
+            const message = `the worker running this call stopped before it finished; ${call.name} is not idempotent, so it was not sent again and whether it took effect is unknown`;
+            return { output: { result: `Error: TOOL_OUTCOME_UNKNOWN: ${message}. Check before calling it again.`, isError: true }, error: { code: 'TOOL_OUTCOME_UNKNOWN', message } };
+          }
           const args = argumentsOf(call.arguments);
           if (typeof args === 'string') return { output: { result: `Error: ${args}`, isError: true } };
           try {
             validateArgs(tool, args);
-            return { output: { result: await tool.execute(args, { ownerId: run.ownerId, runId: run.id, signal }) } };
+            return { output: { result: await tool.execute(args, { ownerId: run.ownerId, runId: run.id, signal, callId: call.id }) } };
           } catch (err) {
             if (err instanceof ToolInputError) return { output: { result: `Error: ${err.message}`, isError: true } };
             throw err;
@@ -343,6 +377,9 @@ function pinnedAgent(run: RunEntity): ResolvedAgent | undefined {
   const snapshot = run.agentSnapshot as ResolvedAgent | null;
   return snapshot && snapshot.agentId === run.agentId && snapshot.version === run.agentVersion ? snapshot : undefined;
 }
+
+const WAIT_FOR_CLIENT = Symbol('client tool');
+const WAIT_FOR_APPROVAL = Symbol('approval');
 
 /** Codes another service answers for a request that will never succeed: the run fails now instead of retrying. */
 const PERMANENT: ReadonlySet<string> = new Set([ErrorCode.NOT_FOUND, ErrorCode.VALIDATION_FAILED, ErrorCode.CONFLICT, ErrorCode.FORBIDDEN]);

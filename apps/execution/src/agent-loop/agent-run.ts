@@ -43,6 +43,22 @@ export interface ClientToolCallsAction {
   toolCalls: RequiredToolCall[];
 }
 
+/** runs.required_action of an agent run waiting for a person to approve or deny tool calls. */
+export interface ToolApprovalAction {
+  type: 'tool_approval';
+  toolCalls: RequiredToolCall[];
+}
+
+/** The journal key under which a resume stores a person's decision on one tool call, as `ToolApprovalOutput`. */
+export function approvalStepKey(toolCallId: string): string {
+  return `approval:${toolCallId}`;
+}
+
+export interface ToolApprovalOutput {
+  approved: boolean;
+  reason?: string;
+}
+
 /** The journal key of a tool call's step; a resume stores each client tool's result under it as `{ result }`. */
 export function toolStepKey(toolCallId: string): string {
   return `tool:${toolCallId}`;

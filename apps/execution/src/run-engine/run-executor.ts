@@ -13,6 +13,8 @@ export interface StepStart {
 export interface StepFinish {
   output?: unknown;
   usage?: Partial<RunUsage>;
+  /** A step that completed with a known problem (e.g. TOOL_OUTCOME_UNKNOWN): it is done and is not redone. */
+  error?: RunErrorInfo;
 }
 
 /**
@@ -23,6 +25,8 @@ export interface StepFinish {
 export interface StepJournal {
   /** A completed step of this run (any attempt) by its key, or undefined. */
   completed(key: string): RunStepEntity | undefined;
+  /** True when an earlier attempt started this step and never finished it (it was abandoned): whether it took effect is unknown. */
+  startedBefore(key: string): boolean;
   startStep(step: StepStart): Promise<RunStepEntity>;
   finishStep(step: RunStepEntity, finish: StepFinish): Promise<RunStepEntity>;
   failStep(step: RunStepEntity, error: RunErrorInfo): Promise<void>;
@@ -31,7 +35,7 @@ export interface StepJournal {
    * otherwise starts it, runs `work` and records what it returns. The idiom for "never repeat a
    * completed model or tool call".
    */
-  step<T>(step: StepStart, work: () => Promise<{ output: T; usage?: Partial<RunUsage> }>): Promise<T>;
+  step<T>(step: StepStart, work: () => Promise<{ output: T; usage?: Partial<RunUsage>; error?: RunErrorInfo }>): Promise<T>;
   /** Appends an event to the run's stored stream; returns its sequence number. */
   append(type: string, data?: unknown): Promise<number>;
   /** The answer so far, kept (marked partial) if the run is cancelled, expires or fails. */

@@ -193,7 +193,7 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
     const fence: Fence = { runId: run.id, attempt: run.attempt, leaseOwner: this.id };
     const controller = new AbortController();
     const deadline = setTimeout(() => this.abort(run.id, 'timeout'), remainingMs);
-    const earlier = await this.repository.listSteps(run.id, 'completed').catch((err: unknown) => {
+    const earlier = await this.repository.listSteps(run.id).catch((err: unknown) => {
       clearTimeout(deadline);
       throw err;
     });

@@ -16,6 +16,8 @@ const NO_USAGE: RunUsage = { promptTokens: 0, completionTokens: 0, costMicros: 0
 export class FencedStepJournal implements StepJournal {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly done = new Map<string, RunStepEntity>();
+  /** Keys of steps an earlier attempt started and never finished (abandoned): their outcome is unknown. */
+  private readonly unfinished = new Set<string>();
   private partial: { value: unknown } | undefined;
   private lost = false;
 
@@ -24,9 +26,14 @@ export class FencedStepJournal implements StepJournal {
     /** Where events go, and who is told after every committed write so live readers of the run look again. */
     private readonly events: RunEventsService,
     readonly fence: Fence,
+    /** Every step of the run so far (any attempt, any status). */
     earlier: readonly RunStepEntity[],
   ) {
-    for (const step of earlier) this.done.set(step.key, step);
+    for (const step of earlier) {
+      if (step.status === 'completed') this.done.set(step.key, step);
+      else if (step.status === 'abandoned') this.unfinished.add(step.key);
+    }
+    for (const key of this.done.keys()) this.unfinished.delete(key);
   }
 
   /** Every completed step, earlier attempts' first, in journal order. */
@@ -48,6 +55,10 @@ export class FencedStepJournal implements StepJournal {
     return this.done.get(key);
   }
 
+  startedBefore(key: string): boolean {
+    return this.unfinished.has(key) && !this.done.has(key);
+  }
+
   startStep(step: StepStart): Promise<RunStepEntity> {
     return this.write(async () => {
       const started = await this.repository.startStep(this.fence, { key: step.key, name: step.name, type: step.type, input: storable(step.input).value, model: step.model });
@@ -64,7 +75,7 @@ export class FencedStepJournal implements StepJournal {
       // Text from outside (model output, tool results, fetched pages) is stored with its unstorable
       // characters replaced, and the step says how many.
       const stored = replaced > 0 && isPlainObject(output) ? { ...output, replacedCharacters: replaced } : output;
-      const ended = await this.repository.endStep(this.fence, step.id, { status: 'completed', output: stored, error: null, usage });
+      const ended = await this.repository.endStep(this.fence, step.id, { status: 'completed', output: stored, error: finish.error ? storable(finish.error).value : null, usage });
       if (!ended) return null;
       const seq = await this.events.appendFenced(this.fence, 'step.completed', { step: ended.seq, key: ended.key, usage, ...(replaced > 0 ? { replacedCharacters: replaced } : {}) });
       if (seq === null) return null;
@@ -81,18 +92,18 @@ export class FencedStepJournal implements StepJournal {
     });
   }
 
-  async step<T>(step: StepStart, work: () => Promise<{ output: T; usage?: Partial<RunUsage> }>): Promise<T> {
+  async step<T>(step: StepStart, work: () => Promise<{ output: T; usage?: Partial<RunUsage>; error?: RunErrorInfo }>): Promise<T> {
     const earlier = this.done.get(step.key);
     if (earlier) return earlier.output as T;
     const started = await this.startStep(step);
-    let result: { output: T; usage?: Partial<RunUsage> };
+    let result: { output: T; usage?: Partial<RunUsage>; error?: RunErrorInfo };
     try {
       result = await work();
     } catch (err) {
       if (!(err instanceof LeaseLostError)) await this.failStep(started, { code: 'STEP_FAILED', message: err instanceof Error ? err.message : String(err) }).catch(() => undefined);
       throw err;
     }
-    const ended = await this.finishStep(started, { output: result.output, usage: result.usage });
+    const ended = await this.finishStep(started, { output: result.output, usage: result.usage, error: result.error });
     // What was stored, so this attempt goes on with exactly what a later attempt would replay.
     return ended.output as T;
   }

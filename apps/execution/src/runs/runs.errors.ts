@@ -14,6 +14,19 @@ export const RunsErrors = {
     new AppError(ErrorCode.VALIDATION_FAILED, 'give exactly one of toolOutputs, approvals and input', {
       errors: [{ field: 'toolOutputs', problems: ['give exactly one of toolOutputs (client tools), approvals (tool approval) and input (human input)'] }],
     }),
+  approvalsMismatch: (missing: string[], unknown: string[], duplicate: string[]) => {
+    const problems = [
+      ...(missing.length > 0 ? [`no decision for tool calls: ${missing.join(', ')}`] : []),
+      ...(unknown.length > 0 ? [`not tool calls waiting for approval: ${unknown.join(', ')}`] : []),
+      ...(duplicate.length > 0 ? [`decided more than once: ${duplicate.join(', ')}`] : []),
+    ];
+    return new AppError(ErrorCode.VALIDATION_FAILED, 'approvals must decide every tool call waiting for approval exactly once', {
+      errors: [{ field: 'approvals', problems }],
+      missing,
+      unknown,
+      duplicate,
+    });
+  },
   toolOutputsMismatch: (missing: string[], unknown: string[], duplicate: string[]) => {
     const problems = [
       ...(missing.length > 0 ? [`no output for tool calls: ${missing.join(', ')}`] : []),

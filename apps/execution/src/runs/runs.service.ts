@@ -28,7 +28,7 @@ import {
 import { BUS_CLIENT, type BusClient } from '#messaging';
 import { RequestContext } from '#observability';
 import { Database, decodeCursor, encodeCursor, newId, pageOf } from '#persistence';
-import { type AgentRunInput, type ClientToolCallsAction, toolStepKey } from '../agent-loop/agent-loop.service.js';
+import { type AgentRunInput, approvalStepKey, type ClientToolCallsAction, type ToolApprovalAction, toolStepKey } from '../agent-loop/agent-loop.service.js';
 import { EXECUTION_CONFIG } from '../execution-config.module.js';
 import { type CancelOutcome, type EnqueueRunRequest, type Queued, type RunEntity, RunEngineService, type RunLimits } from '../run-engine/run-engine.service.js';
 import { EVENTS_PAGE, RunEventsService } from '../run-events/run-events.service.js';
@@ -176,7 +176,10 @@ export class RunsService {
     if (run.status !== 'requires_action') throw RunsErrors.notWaiting(run.status);
     const waitingFor = (run.requiredAction as { type?: string } | null)?.type ?? 'nothing';
     if (request.toolOutputs) return this.resumeWithToolOutputs(run, request.toolOutputs);
-    if (request.approvals) throw RunsErrors.notWaitingFor('tool approvals', waitingFor);
+    if (request.approvals) {
+      if (waitingFor !== 'tool_approval') throw RunsErrors.notWaitingFor('tool approvals', waitingFor);
+      return this.resumeWithApprovals(run, request.approvals);
+    }
     throw RunsErrors.notWaitingFor('human input', waitingFor);
   }
 
@@ -200,6 +203,35 @@ export class RunsService {
     const resumed = await this.engine.resume(
       run.id,
       toolOutputs.map((a) => ({ stepKey: toolStepKey(a.toolCallId), stepName: names.get(a.toolCallId), output: { result: a.output } })),
+      run.ownerId,
+    );
+    return toRunView(resumed);
+  }
+
+  /**
+   * tool_approval: a decision for every call, exactly once, each stored as that call's approval
+   * step. The run then goes on: approved calls run, denied ones answer the model with the denial.
+   */
+  private async resumeWithApprovals(run: RunEntity, approvals: NonNullable<ResumeRunRequest['approvals']>): Promise<RunView> {
+    const action = run.requiredAction as Partial<ToolApprovalAction> | null;
+    const names = new Map((action?.toolCalls ?? []).map((c) => [c.id, c.name]));
+    const answered = new Set<string>();
+    const unknown: string[] = [];
+    const duplicate: string[] = [];
+    for (const { toolCallId } of approvals) {
+      if (!names.has(toolCallId)) unknown.push(toolCallId);
+      else if (answered.has(toolCallId)) duplicate.push(toolCallId);
+      answered.add(toolCallId);
+    }
+    const missing = [...names.keys()].filter((id) => !answered.has(id));
+    if (unknown.length + duplicate.length + missing.length > 0) throw RunsErrors.approvalsMismatch(missing, unknown, duplicate);
+    const resumed = await this.engine.resume(
+      run.id,
+      approvals.map((a) => ({
+        stepKey: approvalStepKey(a.toolCallId),
+        stepName: `approval of ${names.get(a.toolCallId)}`,
+        output: { approved: a.approved, ...(a.reason !== undefined ? { reason: a.reason } : {}) },
+      })),
       run.ownerId,
     );
     return toRunView(resumed);

@@ -1,3 +1,4 @@
+import { BUILTIN_TOOLS } from '#contracts';
 import { ToolInputError, type Tool, type ToolContext } from './tool.js';
 
 export const MAX_EXPRESSION_LENGTH = 500;
@@ -235,17 +236,9 @@ export function formatNumber(value: number): string {
 /** Exact arithmetic for the model, which is unreliable at it. */
 export class CalculatorTool implements Tool {
   readonly name = 'calculator';
-  readonly description =
-    'Evaluates an arithmetic expression and returns the number. Supports + - * / % ^ (power), parentheses, unary minus, ' +
-    'constants pi and e, and functions sqrt abs min max round floor ceil sin cos tan (radians) log (base 10) ln exp.';
-  readonly parameters: Record<string, unknown> = {
-    type: 'object',
-    properties: {
-      expression: { type: 'string', maxLength: MAX_EXPRESSION_LENGTH, description: 'For example "2 * (3 + 4) ^ 2 / sqrt(16)".' },
-    },
-    required: ['expression'],
-    additionalProperties: false,
-  };
+  readonly description = BUILTIN_TOOLS.calculator.description;
+  readonly parameters: Record<string, unknown> = BUILTIN_TOOLS.calculator.parameters;
+  readonly idempotent = BUILTIN_TOOLS.calculator.idempotent;
   readonly location = 'server' as const;
 
   async execute(args: Record<string, unknown>, _context: ToolContext): Promise<string> {

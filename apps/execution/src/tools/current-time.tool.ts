@@ -1,3 +1,4 @@
+import { BUILTIN_TOOLS } from '#contracts';
 import { ToolInputError, type Tool, type ToolContext } from './tool.js';
 
 function pad(n: number, width = 2): string {
@@ -14,15 +15,9 @@ function formatOffset(minutes: number): string {
 /** The current date and time, so the model does not guess from its training cut-off. */
 export class CurrentTimeTool implements Tool {
   readonly name = 'current_time';
-  readonly description =
-    'Returns the current date and time: UTC ISO timestamp, the local date-time in the given IANA time zone, and Unix seconds.';
-  readonly parameters: Record<string, unknown> = {
-    type: 'object',
-    properties: {
-      timezone: { type: 'string', description: 'IANA time zone name such as "Europe/Paris" or "America/New_York". Defaults to UTC.' },
-    },
-    additionalProperties: false,
-  };
+  readonly description = BUILTIN_TOOLS.current_time.description;
+  readonly parameters: Record<string, unknown> = BUILTIN_TOOLS.current_time.parameters;
+  readonly idempotent = BUILTIN_TOOLS.current_time.idempotent;
   readonly location = 'server' as const;
 
   constructor(private readonly clock: () => Date = () => new Date()) {}

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { OutboundPolicy } from '#outbound';
 import { HttpGetTool } from './http-get.tool.js';
 import { ToolInputError, type ToolContext } from './tool.js';
 
@@ -65,7 +66,7 @@ describe('http_get', () => {
     await Promise.all([new Promise((r) => server.close(r)), new Promise((r) => other.close(r))]);
   });
 
-  const tool = (options: Partial<ConstructorParameters<typeof HttpGetTool>[0]> = {}) => new HttpGetTool({ allowlist: [host], ...options });
+  const tool = (options: Partial<ConstructorParameters<typeof HttpGetTool>[0]> = {}) => new HttpGetTool({ allowlist: [host], policy: new OutboundPolicy({ allowInternal: true }), ...options });
 
   it('fetches text from an allowlisted host without sending cookies or credentials', async () => {
     seenHeaders.length = 0;
@@ -136,5 +137,14 @@ describe('http_get', () => {
     await expect(new HttpGetTool({ allowlist: [' '] }).execute({ url: `http://${host}/text` }, context())).rejects.toThrow(
       new ToolInputError('http_get is disabled: set EXECUTION_HTTP_TOOL_ALLOWLIST'),
     );
+  });
+
+  it('refuses an allowlisted host that resolves to an internal address, unless the operator allows internal addresses', async () => {
+    const [, port] = host.split(':');
+    const refused = new HttpGetTool({ allowlist: [`localhost:${port}`] }).execute({ url: `http://localhost:${port}/text` }, context());
+    await expect(refused).rejects.toThrow(ToolInputError);
+    await expect(refused).rejects.toThrow(/internal address/);
+    const allowed = new HttpGetTool({ allowlist: [`localhost:${port}`], policy: new OutboundPolicy({ allowInternal: false, internalAllowlist: [`localhost:${port}`] }) });
+    await expect(allowed.execute({ url: `http://localhost:${port}/text` }, context())).resolves.toMatch(/^HTTP 200/);
   });
 });

@@ -1,5 +1,6 @@
 import { TextDecoder } from 'node:util';
-import { HostAllowlist } from '#outbound';
+import { BUILTIN_TOOLS } from '#contracts';
+import { HostAllowlist, OutboundAddressError, OutboundPolicy } from '#outbound';
 import { ToolInputError, type Tool, type ToolContext } from './tool.js';
 
 export interface HttpGetToolOptions {
@@ -7,6 +8,12 @@ export interface HttpGetToolOptions {
   allowlist: string[];
   timeoutMs?: number;
   maxBytes?: number;
+  /**
+   * The check after DNS resolution (see libs/outbound): an allowlisted name that resolves to a
+   * loopback, private or link-local address is refused unless the operator allows it. Defaults to
+   * refusing every internal address.
+   */
+  policy?: OutboundPolicy;
 }
 
 export const HTTP_GET_DEFAULT_TIMEOUT_MS = 10_000;
@@ -57,21 +64,18 @@ async function readLimited(response: Response, maxBytes: number): Promise<{ text
 /** Fetches a web page or API response for the model, only from hosts the operator allowed. */
 export class HttpGetTool implements Tool {
   readonly name = 'http_get';
-  readonly description =
-    'Fetches a URL with HTTP GET and returns the status line and the text body (truncated if large). Only hosts allowed by the operator can be reached.';
-  readonly parameters: Record<string, unknown> = {
-    type: 'object',
-    properties: { url: { type: 'string', description: 'Absolute http:// or https:// URL.' } },
-    required: ['url'],
-    additionalProperties: false,
-  };
+  readonly description = BUILTIN_TOOLS.http_get.description;
+  readonly parameters: Record<string, unknown> = BUILTIN_TOOLS.http_get.parameters;
+  readonly idempotent = BUILTIN_TOOLS.http_get.idempotent;
   readonly location = 'server' as const;
 
   private readonly allowlist: HostAllowlist;
   private readonly timeoutMs: number;
   private readonly maxBytes: number;
+  private readonly policy: OutboundPolicy;
 
   constructor(options: HttpGetToolOptions) {
+    this.policy = options.policy ?? new OutboundPolicy({ allowInternal: false });
     this.allowlist = new HostAllowlist(options.allowlist);
     this.timeoutMs = options.timeoutMs ?? HTTP_GET_DEFAULT_TIMEOUT_MS;
     this.maxBytes = options.maxBytes ?? HTTP_GET_DEFAULT_MAX_BYTES;
@@ -86,7 +90,7 @@ export class HttpGetTool implements Tool {
     const signal = AbortSignal.any([context.signal, timeout]);
     try {
       for (let redirects = 0; ; redirects++) {
-        const response = await fetch(url, {
+        const response = await this.policy.fetch(url, {
           method: 'GET',
           redirect: 'manual',
           // No cookies, no Authorization: the tool acts for the model, never with anyone's credentials.
@@ -107,6 +111,7 @@ export class HttpGetTool implements Tool {
       // Cancellation of the run wins over our own timeout and is passed on untouched.
       if (context.signal.aborted) throw context.signal.reason ?? error;
       if (timeout.aborted) throw new Error(`http_get: ${url.href} did not answer within ${this.timeoutMs} ms`, { cause: error });
+      if (error instanceof OutboundAddressError) throw new ToolInputError(`http_get: ${error.reason}`);
       throw error;
     }
   }

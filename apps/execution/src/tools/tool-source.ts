@@ -8,6 +8,11 @@ export interface ToolRef {
   name: string;
   refId?: string;
   provider?: string;
+  /** Calls of the tools of this reference wait for a person's approval. */
+  requireApproval?: boolean;
+  /** MCP servers: only these tools of the server, or all but these. */
+  include?: string[];
+  exclude?: string[];
 }
 
 export interface UnavailableTool {

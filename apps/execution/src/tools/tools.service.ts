@@ -1,11 +1,12 @@
+import type { OutboundPolicy } from '#outbound';
 import { CalculatorTool } from './calculator.tool.js';
 import { ClientTool } from './client-tool.js';
 import { CurrentTimeTool } from './current-time.tool.js';
 import { HttpGetTool } from './http-get.tool.js';
-import { ToolInputError, type Tool, type ToolDefinition } from './tool.js';
+import { requiringApproval, ToolInputError, type Tool, type ToolDefinition } from './tool.js';
 import type { AgentToolSet, ToolRefKind, ToolRequest, ToolSource, UnavailableTool } from './tool-source.js';
 
-export { ToolInputError, toOpenAiTool, type Tool, type ToolCitation, type ToolContext, type ToolDefinition } from './tool.js';
+export { requiringApproval, ToolInputError, toOpenAiTool, type Tool, type ToolCitation, type ToolContext, type ToolDefinition } from './tool.js';
 export type { AgentToolSet, ToolRef, ToolRefKind, ToolRequest, ToolSource, UnavailableTool } from './tool-source.js';
 export { validateArgs } from './validate-args.js';
 
@@ -13,6 +14,8 @@ export interface ToolsOptions {
   httpAllowlist: string[];
   httpTimeoutMs?: number;
   httpMaxBytes?: number;
+  /** The internal-address check http_get makes after DNS resolution (the operator's OUTBOUND_* settings). */
+  httpPolicy?: OutboundPolicy;
   clock?: () => Date;
 }
 
@@ -28,7 +31,7 @@ export class ToolsService {
     const tools: Tool[] = [
       new CurrentTimeTool(options.clock),
       new CalculatorTool(),
-      new HttpGetTool({ allowlist: options.httpAllowlist, timeoutMs: options.httpTimeoutMs, maxBytes: options.httpMaxBytes }),
+      new HttpGetTool({ allowlist: options.httpAllowlist, timeoutMs: options.httpTimeoutMs, maxBytes: options.httpMaxBytes, policy: options.httpPolicy }),
     ];
     this.builtins = new Map(tools.map((tool) => [tool.name, tool]));
   }
@@ -61,7 +64,7 @@ export class ToolsService {
     for (const ref of request.refs) {
       if (ref.kind !== 'builtin') continue;
       const tool = this.builtins.get(ref.name);
-      if (tool) byName.set(tool.name, tool);
+      if (tool) byName.set(tool.name, ref.requireApproval ? requiringApproval(tool) : tool);
       else unavailable.push({ kind: ref.kind, name: ref.name, reason: `unknown builtin tool "${ref.name}"` });
     }
 

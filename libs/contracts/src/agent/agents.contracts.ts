@@ -50,7 +50,7 @@ export class ToolReference {
   @IsIn(TOOL_KINDS)
   kind: ToolKind;
 
-  @ApiProperty({ example: 'web_search', description: 'Tool name: letters, digits, _ . - (at most 100)' })
+  @ApiProperty({ example: 'calculator', description: 'Tool name: letters, digits, _ . - (at most 100)' })
   @IsString()
   @Matches(TOOL_NAME, { message: 'name must be 1-100 letters, digits, "_", "." or "-", starting with a letter or digit' })
   name: string;
@@ -65,6 +65,27 @@ export class ToolReference {
   @IsString()
   @Matches(/^[a-z][a-z0-9-]{0,39}$/, { message: 'provider must be a lower-case provider name' })
   provider?: string;
+
+  @ApiPropertyOptional({ description: 'A person approves or denies each call of this tool before it runs (the run waits in requires_action)' })
+  @IsOptional()
+  @IsBoolean()
+  requireApproval?: boolean;
+
+  @ApiPropertyOptional({ type: [String], maxItems: 200, description: 'Kind mcp: only these tools of the server' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(200)
+  @IsString({ each: true })
+  @MaxLength(128, { each: true })
+  include?: string[];
+
+  @ApiPropertyOptional({ type: [String], maxItems: 200, description: 'Kind mcp: every tool of the server but these' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(200)
+  @IsString({ each: true })
+  @MaxLength(128, { each: true })
+  exclude?: string[];
 }
 
 export class RunLimits {
@@ -329,7 +350,7 @@ export class AgentList {
   @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
 }
 
-/** Seed 000: creation answers with the consent links the tools need (none until integrations exist). */
+/** Seed 000: creation answers with the consent links its integration tools need (providers the owner has not connected). */
 export class AgentCreatedReply extends AgentView {
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, description: 'Consent URL per integration provider' })
   authUrls: Record<string, string>;

@@ -1,0 +1,6 @@
+import { Module } from '@nestjs/common';
+import { ConnectionsController } from './connections.controller.js';
+
+/** /connections: OAuth connections. */
+@Module({ controllers: [ConnectionsController] })
+export class ConnectionsModule {}

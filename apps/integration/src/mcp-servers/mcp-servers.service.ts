@@ -1,0 +1,346 @@
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import type { IntegrationConfig } from '#config';
+import {
+  type Actor,
+  type CreateMcpServerRequest,
+  type ListMcpServersQuery,
+  type McpCheckReply,
+  type McpCredentialsRequest,
+  type McpServerFields,
+  type McpServerList,
+  type McpServerView,
+  type McpToolList,
+  requireUserId,
+  type UpdateMcpServerRequest,
+} from '#contracts';
+import type { CallToolResult, Tool as McpTool } from '@modelcontextprotocol/sdk/types.js';
+import { describeError, rootLogger } from '#observability';
+import { OutboundAddressError, OutboundPolicy } from '#outbound';
+import { Database, decodeCursor, encodeCursor, newId, pageOf } from '#persistence';
+import { INTEGRATION_CONFIG } from '../integration-config.module.js';
+import { IntegrationEventsService } from '../integration-events/integration-events.service.js';
+import { refusedAddress } from '../outbound-address.js';
+import { SecretsService } from '../secrets/secrets.service.js';
+import { McpClientPool, type McpEndpoint, refusedEnvName } from './mcp-client-pool.js';
+import { McpServerCredentialEntity } from './mcp-server-credential.entity.js';
+import { McpServerStatusEntity } from './mcp-server-status.entity.js';
+import { type DiscoveredTool, McpServerEntity } from './mcp-server.entity.js';
+import { McpServersErrors } from './mcp-servers.errors.js';
+import { toMcpServerView, toMcpStatusView, toMcpToolList } from './mcp-servers.mapper.js';
+import { McpServersRepository } from './mcp-servers.repository.js';
+
+export type { DiscoveredTool, McpServerEntity } from './mcp-server.entity.js';
+
+const DEFAULT_LIMIT = 20;
+const HISTORY = 20;
+const CHECK_TIMEOUT_MS = 10_000;
+
+/**
+ * The MCP server registry: servers per user (and shared ones an admin defines, whose credential
+ * slots each user fills), their credentials sealed at rest, health checks on a schedule and on
+ * demand with a status history, and tool discovery cached on the row and refreshed when the server
+ * says its list changed.
+ */
+@Injectable()
+export class McpServersService implements OnModuleInit, OnModuleDestroy {
+  private readonly log = rootLogger().child({ component: 'mcp-servers' });
+  private healthTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly servers: McpServersRepository,
+    private readonly pool: McpClientPool,
+    private readonly secrets: SecretsService,
+    private readonly events: IntegrationEventsService,
+    private readonly policy: OutboundPolicy,
+    private readonly database: Database,
+    @Inject(INTEGRATION_CONFIG) private readonly config: IntegrationConfig,
+  ) {}
+
+  onModuleInit(): void {
+    const interval = this.config.healthIntervalSeconds * 1000;
+    if (interval > 0) this.healthTimer = setInterval(() => void this.checkDue(interval), Math.min(interval, 60_000)).unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.healthTimer);
+  }
+
+  async create(actor: Actor, request: CreateMcpServerRequest): Promise<McpServerView> {
+    const ownerId = requireUserId(actor);
+    if (request.name === undefined) throw McpServersErrors.required('name', 'for a new server');
+    if (request.transport === undefined) throw McpServersErrors.required('transport', 'for a new server');
+    if (request.isShared && !actor.isSuperuser) throw McpServersErrors.onlySuperusersShare();
+    const server = Object.assign(new McpServerEntity(), {
+      id: newId(),
+      ownerId,
+      projectId: null,
+      name: request.name,
+      description: null,
+      transport: request.transport,
+      url: null,
+      command: null,
+      args: [],
+      envNames: [],
+      envSealed: null,
+      headerNames: [],
+      headersSealed: null,
+      credentialSlots: [],
+      isShared: false,
+      isEnabled: true,
+      healthStatus: 'unknown' as const,
+      lastCheckedAt: null,
+      lastError: null,
+      tools: [],
+      toolsDiscoveredAt: null,
+    });
+    await this.applyFields(actor, server, request);
+    return toMcpServerView(await this.servers.insert(server), ownerId, null);
+  }
+
+  async list(actor: Actor, query: ListMcpServersQuery): Promise<McpServerList> {
+    const ownerId = requireUserId(actor);
+    const limit = query.limit ?? DEFAULT_LIMIT;
+    const beforeId = query.cursor === undefined ? undefined : decodeCursor(query.cursor, { id: 'uuid' }).id;
+    const rows = await this.servers.listVisible(ownerId, limit + 1, beforeId, query.projectId);
+    const page = pageOf(rows, limit, (s) => s, (s) => encodeCursor({ id: s.id }));
+    return { items: await Promise.all(page.items.map((s) => this.view(s, ownerId))), nextCursor: page.nextCursor };
+  }
+
+  async get(actor: Actor, id: string): Promise<McpServerView> {
+    const ownerId = requireUserId(actor);
+    return this.view(await this.requireVisible(ownerId, id), ownerId);
+  }
+
+  async update(actor: Actor, request: UpdateMcpServerRequest): Promise<McpServerView> {
+    const ownerId = requireUserId(actor);
+    const server = await this.requireOwn(ownerId, request.id);
+    if (request.isShared && !actor.isSuperuser) throw McpServersErrors.onlySuperusersShare();
+    await this.applyFields(actor, server, request);
+    const saved = await this.servers.save(server);
+    await this.pool.close(server.id);
+    return this.view(saved, ownerId);
+  }
+
+  async delete(actor: Actor, id: string): Promise<void> {
+    const ownerId = requireUserId(actor);
+    await this.requireOwn(ownerId, id);
+    await this.servers.delete(ownerId, id);
+    await this.pool.close(id);
+  }
+
+  async setCredentials(actor: Actor, request: McpCredentialsRequest): Promise<McpServerView> {
+    const ownerId = requireUserId(actor);
+    const server = await this.requireVisible(ownerId, request.id);
+    const slots = new Set(server.credentialSlots.map((s) => s.name));
+    const unknown = Object.keys(request.values).filter((name) => !slots.has(name));
+    if (unknown.length > 0) throw McpServersErrors.unknownSlots(unknown);
+    for (const slot of server.credentialSlots) {
+      if (slot.target === 'env' && refusedEnvName(slot.name)) throw McpServersErrors.refusedEnv(slot.name);
+    }
+    const existing = await this.servers.findCredentials(server.id, ownerId);
+    const id = existing?.id ?? newId();
+    const values = { ...(existing ? this.secrets.openJson(existing.valuesSealed, ownerId, 'mcp_server_credentials', server.id) : {}), ...request.values };
+    await this.servers.upsertCredentials(
+      Object.assign(new McpServerCredentialEntity(), {
+        id,
+        serverId: server.id,
+        ownerId,
+        slotNames: Object.keys(values).sort(),
+        valuesSealed: this.secrets.sealJson(values, ownerId, 'mcp_server_credentials', server.id),
+      }),
+    );
+    await this.pool.close(server.id, ownerId);
+    return this.view(server, ownerId);
+  }
+
+  /** Connects, lists the tools, and records the outcome (status history, the row's health, an event when it changed). */
+  async check(actor: Actor, id: string): Promise<McpCheckReply> {
+    const ownerId = requireUserId(actor);
+    const server = await this.requireVisible(ownerId, id);
+    const checked = await this.runCheck(server, ownerId);
+    const history = await this.servers.history(server.id, HISTORY);
+    return { server: await this.view(checked, ownerId), history: history.map(toMcpStatusView) };
+  }
+
+  /** The cached tools; read from the server first if they never were. */
+  async tools(actor: Actor, id: string): Promise<McpToolList> {
+    const ownerId = requireUserId(actor);
+    let server = await this.requireVisible(ownerId, id);
+    if (server.toolsDiscoveredAt === null) server = await this.runCheck(server, ownerId);
+    return toMcpToolList(server);
+  }
+
+  /** Servers among `ids` the owner may use (their own or shared); the others are missing or another user's. */
+  visibleIn(ownerId: string, ids: string[]): Promise<McpServerEntity[]> {
+    return this.servers.findVisibleIn(ownerId, ids);
+  }
+
+  /** Every server the owner may use (at most 200), for the catalogue of available tools. */
+  visible(ownerId: string): Promise<McpServerEntity[]> {
+    return this.servers.listVisible(ownerId, 200);
+  }
+
+  /** The server's tools for a run: the cached list, discovered first if it never was. */
+  async toolsFor(server: McpServerEntity, ownerId: string): Promise<DiscoveredTool[]> {
+    if (server.toolsDiscoveredAt !== null) return server.tools;
+    const tools = await this.discover(server, ownerId, CHECK_TIMEOUT_MS);
+    await this.servers.saveTools(server.id, tools);
+    return tools;
+  }
+
+  /** One tool call for the owner, through their session with the server. */
+  async callTool(server: McpServerEntity, ownerId: string, call: { name: string; args: Record<string, unknown>; timeoutMs: number; signal?: AbortSignal }): Promise<CallToolResult> {
+    return this.pool.callTool(this.sessionKey(server, ownerId), await this.endpointFor(server, ownerId), this.toolsChanged(server.id), call);
+  }
+
+  /** Account deletion, in the caller's transaction. */
+  async deleteAllOf(ownerId: string): Promise<void> {
+    await this.servers.deleteByOwner(ownerId);
+  }
+
+  private async runCheck(server: McpServerEntity, ownerId: string): Promise<McpServerEntity> {
+    const started = Date.now();
+    let tools: DiscoveredTool[] | undefined;
+    let error: string | null = null;
+    try {
+      tools = await this.discover(server, ownerId, CHECK_TIMEOUT_MS);
+    } catch (err) {
+      error = safeError(err);
+    }
+    const status = tools ? 'healthy' : 'unhealthy';
+    const previous = server.healthStatus;
+    return this.database.transaction(async () => {
+      await this.servers.insertStatus(
+        Object.assign(new McpServerStatusEntity(), { id: newId(), serverId: server.id, status, error, latencyMs: Date.now() - started, toolCount: tools?.length ?? null, checkedAt: new Date() }),
+      );
+      server.healthStatus = status;
+      server.lastCheckedAt = new Date();
+      server.lastError = error;
+      if (tools) {
+        server.tools = tools;
+        server.toolsDiscoveredAt = new Date();
+      }
+      if (previous !== status) {
+        await this.events.record({ ownerId: server.ownerId, type: 'health_changed', mcpServerId: server.id, data: { from: previous, to: status, ...(error ? { error } : {}) } });
+      }
+      return this.servers.save(server);
+    });
+  }
+
+  /** Scheduled checks: each replica claims the servers due (SKIP LOCKED), so none is checked twice at once. */
+  private async checkDue(intervalMs: number): Promise<void> {
+    try {
+      for (const server of await this.servers.claimDueChecks(intervalMs, 20)) await this.runCheck(server, server.ownerId);
+    } catch (err) {
+      this.log.warn(describeError(err), 'scheduled MCP health checks failed; the next round retries');
+    }
+  }
+
+  private async discover(server: McpServerEntity, ownerId: string, timeoutMs: number): Promise<DiscoveredTool[]> {
+    const tools = await this.pool.listTools(this.sessionKey(server, ownerId), await this.endpointFor(server, ownerId), this.toolsChanged(server.id), timeoutMs);
+    return tools.map(toDiscovered);
+  }
+
+  /** `tools/list_changed`: the cached list is replaced by the one the SDK read again. */
+  private toolsChanged(serverId: string): (tools: McpTool[]) => void {
+    return (tools) => {
+      this.servers.saveTools(serverId, tools.map(toDiscovered)).catch((err: unknown) => this.log.warn(describeError(err), 'could not store the changed tool list'));
+    };
+  }
+
+  private sessionKey(server: McpServerEntity, ownerId: string): string {
+    return `${server.id}:${ownerId}`;
+  }
+
+  /** The server's own credentials (sealed by its owner), plus the user's values for its slots. */
+  private async endpointFor(server: McpServerEntity, ownerId: string): Promise<McpEndpoint> {
+    const own = server.ownerId;
+    const slots = ownerId === own && server.credentialSlots.length === 0 ? {} : await this.slotValues(server, ownerId);
+    const slotOf = (target: 'header' | 'env') => Object.fromEntries(server.credentialSlots.filter((s) => s.target === target && slots[s.name] !== undefined).map((s) => [s.name, slots[s.name]]));
+    if (server.transport === 'stdio') {
+      const env = { ...this.secrets.openJson(server.envSealed, own, 'mcp_servers', server.id, 'env'), ...slotOf('env') };
+      return { transport: 'stdio', command: server.command ?? '', args: server.args, env };
+    }
+    const headers = { ...this.secrets.openJson(server.headersSealed, own, 'mcp_servers', server.id, 'headers'), ...slotOf('header') };
+    return { transport: server.transport, url: server.url ?? '', headers };
+  }
+
+  private async slotValues(server: McpServerEntity, ownerId: string): Promise<Record<string, string>> {
+    const row = await this.servers.findCredentials(server.id, ownerId);
+    return row ? this.secrets.openJson(row.valuesSealed, ownerId, 'mcp_server_credentials', server.id) : {};
+  }
+
+  private async view(server: McpServerEntity, viewerId: string): Promise<McpServerView> {
+    const credentials = server.credentialSlots.length > 0 ? await this.servers.findCredentials(server.id, viewerId) : null;
+    return toMcpServerView(server, viewerId, credentials);
+  }
+
+  private async requireVisible(ownerId: string, id: string): Promise<McpServerEntity> {
+    const server = await this.servers.findVisible(ownerId, id);
+    if (!server) throw McpServersErrors.notFound();
+    return server;
+  }
+
+  private async requireOwn(ownerId: string, id: string): Promise<McpServerEntity> {
+    const server = await this.requireVisible(ownerId, id);
+    if (server.ownerId !== ownerId) throw McpServersErrors.notYours();
+    return server;
+  }
+
+  /** Checks and applies the fields given (create and PATCH alike); secrets are sealed, never kept in clear. */
+  private async applyFields(actor: Actor, server: McpServerEntity, fields: McpServerFields): Promise<void> {
+    if (fields.name !== undefined) server.name = fields.name;
+    if (fields.description !== undefined) server.description = fields.description;
+    if (fields.projectId !== undefined) server.projectId = fields.projectId;
+    if (fields.transport !== undefined) server.transport = fields.transport;
+    if (fields.url !== undefined) server.url = fields.url;
+    if (fields.command !== undefined) server.command = fields.command;
+    if (fields.args !== undefined) server.args = fields.args;
+    if (fields.isEnabled !== undefined) server.isEnabled = fields.isEnabled;
+    if (fields.isShared !== undefined) server.isShared = fields.isShared && actor.isSuperuser === true;
+    if (fields.credentialSlots !== undefined) server.credentialSlots = fields.credentialSlots.map((s) => ({ name: s.name, target: s.target, description: s.description ?? null }));
+    if (server.transport === 'stdio') {
+      if (!server.command) throw McpServersErrors.required('command', 'for a stdio server');
+      if (!this.pool.isAllowedCommand(server.command)) throw McpServersErrors.commandNotAllowed(server.command);
+      server.url = null;
+    } else {
+      if (!server.url) throw McpServersErrors.required('url', `for a ${server.transport} server`);
+      const refused = await refusedAddress(this.policy, server.url);
+      if (refused) throw McpServersErrors.badUrl(refused);
+      server.command = null;
+    }
+    if (fields.env !== undefined) {
+      const refused = Object.keys(fields.env).find(refusedEnvName);
+      if (refused) throw McpServersErrors.refusedEnv(refused);
+      server.envNames = Object.keys(fields.env).sort();
+      server.envSealed = server.envNames.length > 0 ? this.secrets.sealJson(fields.env, server.ownerId, 'mcp_servers', server.id, 'env') : null;
+    }
+    if (fields.headers !== undefined) {
+      server.headerNames = Object.keys(fields.headers).sort();
+      server.headersSealed = server.headerNames.length > 0 ? this.secrets.sealJson(fields.headers, server.ownerId, 'mcp_servers', server.id, 'headers') : null;
+    }
+  }
+}
+
+function toDiscovered(tool: McpTool): DiscoveredTool {
+  return {
+    name: tool.name,
+    description: tool.description ?? '',
+    parameters: tool.inputSchema as Record<string, unknown>,
+    idempotent: tool.annotations?.idempotentHint === true || tool.annotations?.readOnlyHint === true,
+  };
+}
+
+/** What a failed connection says, without anything a header or URL query might hide (the SDK's messages carry neither). */
+function safeError(err: unknown): string {
+  if (err instanceof OutboundAddressError) return err.reason;
+  const message = err instanceof Error ? err.message : String(err);
+  return message.replace(/https?:\/\/[^\s"']+/g, (url) => {
+    try {
+      const parsed = new URL(url);
+      return `${parsed.origin}${parsed.pathname}`;
+    } catch {
+      return '[url]';
+    }
+  }).slice(0, 500);
+}

@@ -1,0 +1,332 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { AppProcess, Cluster, createTestDatabase, FakeOAuthProvider, FakeOpenAiServer, McpTestServer, registerUser, type TestUser, testEnv, uniqueNamespace } from '#testing';
+import { expectBadField, expectProblem } from './support/problems.js';
+import { eventually } from './support/waits.js';
+
+type Res = { status: number; headers: Headers; body: any; text: string };
+const FINAL = ['completed', 'failed', 'cancelled', 'expired'];
+
+/** The text of the tool messages a model request carried. */
+function toolAnswers(record: { body: unknown }): string[] {
+  const messages = (record.body as { messages: Array<{ role: string; content?: unknown }> }).messages;
+  return messages.filter((m) => m.role === 'tool').map((m) => String(m.content));
+}
+
+/**
+ * Tools from outside through the gateway, every app its own process over the real NATS: an agent
+ * run calling a real MCP server (the SDK-built test server on a real socket), a usage row per
+ * call, the execution process killed with SIGKILL during a slow MCP call, approvals approved and
+ * denied, SSRF attempts, every bad input, and 404 for another user on every route.
+ */
+describe('integrations over NATS, every app its own process', () => {
+  let cluster: Cluster;
+  let fake: FakeOpenAiServer;
+  let mcp: McpTestServer;
+  let oauth: FakeOAuthProvider;
+  /** What the integration processes run with, so a test can start a second replica. */
+  let integrationEnv: Record<string, string>;
+  let owner: TestUser;
+  let stranger: TestUser;
+
+  const post = (path: string, body: unknown, token: string): Promise<Res> => cluster.api.request('POST', `/api/v1${path}`, { body, token });
+  const put = (path: string, body: unknown, token: string): Promise<Res> => cluster.api.request('PUT', `/api/v1${path}`, { body, token });
+  const patch = (path: string, body: unknown, token: string): Promise<Res> => cluster.api.request('PATCH', `/api/v1${path}`, { body, token });
+  const get = (path: string, token: string): Promise<Res> => cluster.api.request('GET', `/api/v1${path}`, { token });
+  const del = (path: string, token: string): Promise<Res> => cluster.api.request('DELETE', `/api/v1${path}`, { token });
+  const settled = (id: string, states = FINAL) => eventually(() => get(`/runs/${id}`, owner.accessToken), (r) => states.includes(r.body.status as string), 30_000);
+  const newServer = async (token = owner.accessToken): Promise<string> => {
+    const res = await post('/mcp-servers', { name: 'Test server', transport: 'streamable_http', url: mcp.url }, token);
+    expect(res.status).toBe(201);
+    return res.body.id as string;
+  };
+  const newAgent = async (tools: unknown[]): Promise<string> => {
+    const res = await post('/agents', { name: 'Tooly', modelProvider: 'openai', modelName: 'gpt-4o-mini', systemPrompt: 'Use the tools.', tools }, owner.accessToken);
+    expect(res.status).toBe(201);
+    return res.body.id as string;
+  };
+  const today = () => new Date().toISOString().slice(0, 10);
+
+  beforeAll(async () => {
+    fake = await FakeOpenAiServer.start();
+    mcp = await McpTestServer.start();
+    oauth = await FakeOAuthProvider.start();
+    const databaseUrl = await createTestDatabase('integrations');
+    const namespace = uniqueNamespace('integ');
+    integrationEnv = {
+      ENCRYPTION_KEYS: `e2e:${randomBytes(32).toString('base64')}`,
+      INTEGRATION_HEALTH_INTERVAL_SECONDS: '0',
+      INTEGRATION_OAUTH_PROVIDERS: JSON.stringify([oauth.providerConfig('acme')]),
+      INTEGRATION_OAUTH_REDIRECT_URL: 'http://gateway.test/api/v1/integrations/oauth/callback',
+      INTEGRATION_REFRESH_JITTER_SECONDS: '0',
+      INTEGRATION_REFRESH_POLL_SECONDS: '1',
+    };
+    cluster = await Cluster.start({
+      databaseUrl,
+      natsUrl: testEnv().natsUrl,
+      namespace,
+      readyTimeoutMs: 120_000,
+      env: { OUTBOUND_INTERNAL_ALLOWLIST: `127.0.0.1:${mcp.port}` },
+      perApp: {
+        identity: { ENCRYPTION_KEYS: `e2e:${randomBytes(32).toString('base64')}` },
+        integration: integrationEnv,
+        execution: {
+          OPENAI_BASE_URL: fake.baseUrl,
+          OPENAI_API_KEY: 'sk-test',
+          EXECUTION_LEASE_MS: '2000',
+          EXECUTION_HEARTBEAT_MS: '500',
+          EXECUTION_POLL_MS: '300',
+          EXECUTION_RETRY_DELAY_MS: '100',
+        },
+      },
+    });
+    [owner, stranger] = await Promise.all([registerUser(cluster.api), registerUser(cluster.api)]);
+    integrationEnv = { ...integrationEnv, DATABASE_URL: databaseUrl, NATS_URL: testEnv().natsUrl, BUS_NAMESPACE: namespace, OUTBOUND_INTERNAL_ALLOWLIST: `127.0.0.1:${mcp.port}`, LOG_LEVEL: 'info' };
+   }, 180_000); // starting seven processes on a busy machine can take a while
+
+  /** Consents at the fake provider and follows the browser back through the gateway's callback (no bearer token). */
+  const connect = async (token: string, email: string): Promise<Res> => {
+    oauth.consentAs(email);
+    const authorize = await post('/integrations/acme/authorize', {}, token);
+    expect(authorize.status).toBe(200);
+    const consent = await fetch(authorize.body.authorizationUrl as string, { redirect: 'manual' });
+    const back = new URL(consent.headers.get('location') as string);
+    expect(back.origin + back.pathname).toBe('http://gateway.test/api/v1/integrations/oauth/callback');
+    return cluster.api.request('GET', `${back.pathname}${back.search}`, {});
+  };
+
+  beforeEach(() => {
+    fake.reset();
+    mcp.reset();
+  });
+
+  afterAll(async () => {
+    await cluster?.stop();
+    await fake?.stop();
+    await mcp?.stop();
+    await oauth?.stop();
+  });
+
+  describe('successful', () => {
+    it('runs an agent that calls an MCP tool end to end: a step with its answer, one call at the server, a usage row', async () => {
+      const serverId = await newServer();
+      const agentId = await newAgent([{ kind: 'mcp', name: 'test', refId: serverId, include: ['echo'] }]);
+      fake.replyToolCalls([{ id: 'call_echo_1', name: 'echo', arguments: { text: 'hello from the model' } }]).replyText('The server said hello.');
+      const run = await post(`/agents/${agentId}/runs`, { input: 'Say hello through the server.' }, owner.accessToken);
+      expect(run.status).toBe(200);
+      expect(run.body).toMatchObject({ status: 'completed', output: { content: 'The server said hello.' } });
+      expect((fake.completions[0].body as { tools: Array<{ function: { name: string } }> }).tools.map((t) => t.function.name)).toEqual(['echo']);
+      expect(toolAnswers(fake.completions[1])).toEqual(['hello from the model']);
+      expect(mcp.callCount('echo')).toBe(1);
+
+      const steps = await get(`/runs/${run.body.id as string}/steps`, owner.accessToken);
+      expect(steps.body.items.find((s: { key: string }) => s.key === 'tool:call_echo_1')).toMatchObject({ status: 'completed', type: 'tool', output: { result: 'hello from the model' } });
+      const usage = await get(`/integrations/usage?from=${today()}&to=${today()}&groupBy=tool`, owner.accessToken);
+      expect(usage.status).toBe(200);
+      expect(usage.body.items).toEqual([expect.objectContaining({ key: 'echo', calls: 1, failures: 0 })]);
+      const byServer = await get(`/integrations/usage?from=${today()}&to=${today()}&groupBy=server`, owner.accessToken);
+      expect(byServer.body.items).toEqual([expect.objectContaining({ key: `mcp:${serverId}`, calls: 1 })]);
+    });
+
+    it('kill -9 of the execution process during a slow MCP call: the call is not sent again, the step ends TOOL_OUTCOME_UNKNOWN and the model is told', async () => {
+      const serverId = await newServer();
+      const agentId = await newAgent([{ kind: 'mcp', name: 'test', refId: serverId, include: ['slow'] }]);
+      fake.replyToolCalls([{ id: 'call_slow_1', name: 'slow', arguments: { ms: 4000 } }]).replyText('I could not tell whether it worked.');
+      const started = await post(`/agents/${agentId}/runs?background=true`, { input: 'Do the slow thing once.' }, owner.accessToken);
+      expect(started.status).toBe(202);
+      await eventually(async () => mcp.callCount('slow'), (n) => n === 1, 15_000);
+
+      const execution = cluster.app('execution');
+      await execution.kill('SIGKILL');
+      execution.start();
+      const done = await settled(started.body.id as string);
+      expect(done.body).toMatchObject({ status: 'completed', output: { content: 'I could not tell whether it worked.' } });
+      expect(done.body.attempt).toBeGreaterThanOrEqual(2);
+      await new Promise((r) => setTimeout(r, 4500)); // past the slow call's own end: nothing else arrives
+      expect(mcp.callCount('slow')).toBe(1);
+
+      const steps = await get(`/runs/${started.body.id as string}/steps`, owner.accessToken);
+      const toolSteps = (steps.body.items as Array<{ key: string; status: string; error: { code: string } | null }>).filter((s) => s.key === 'tool:call_slow_1');
+      expect(toolSteps.map((s) => s.status)).toEqual(['abandoned', 'completed']);
+      expect(toolSteps[1].error).toMatchObject({ code: 'TOOL_OUTCOME_UNKNOWN' });
+      expect(toolAnswers(fake.completions.at(-1) as { body: unknown })[0]).toMatch(/^Error: TOOL_OUTCOME_UNKNOWN/);
+    });
+
+    it('parks a call that needs approval, runs it once approved, and tells the model a denial', async () => {
+      const agentId = await newAgent([{ kind: 'builtin', name: 'calculator', requireApproval: true }]);
+      fake.replyToolCalls([{ id: 'call_calc_ok', name: 'calculator', arguments: { expression: '17 * 23' } }]).replyText('391');
+      const first = await post(`/agents/${agentId}/runs`, { input: 'What is 17 * 23?' }, owner.accessToken);
+      expect(first.body).toMatchObject({
+        status: 'requires_action',
+        requiredAction: { type: 'tool_approval', toolCalls: [{ id: 'call_calc_ok', name: 'calculator', arguments: '{"expression":"17 * 23"}' }] },
+      });
+      const wrong = await post(`/runs/${first.body.id as string}/resume`, { toolOutputs: [{ toolCallId: 'call_calc_ok', output: '1' }] }, owner.accessToken);
+      expectProblem(wrong, 409, 'CONFLICT');
+      const mismatch = await post(`/runs/${first.body.id as string}/resume`, { approvals: [{ toolCallId: 'call_other', approved: true }] }, owner.accessToken);
+      expectBadField(mismatch, 'approvals');
+      const approved = await post(`/runs/${first.body.id as string}/resume`, { approvals: [{ toolCallId: 'call_calc_ok', approved: true }] }, owner.accessToken);
+      expect(approved.status).toBe(200);
+      const done = await settled(first.body.id as string);
+      expect(done.body).toMatchObject({ status: 'completed', output: { content: '391' } });
+      expect(toolAnswers(fake.completions[1])).toEqual(['391']);
+
+      fake.reset();
+      fake.replyToolCalls([{ id: 'call_calc_no', name: 'calculator', arguments: { expression: '2 + 2' } }]).replyText('I was not allowed to calculate.');
+      const second = await post(`/agents/${agentId}/runs`, { input: 'What is 2 + 2?' }, owner.accessToken);
+      expect(second.body.status).toBe('requires_action');
+      const denied = await post(`/runs/${second.body.id as string}/resume`, { approvals: [{ toolCallId: 'call_calc_no', approved: false, reason: 'not today' }] }, owner.accessToken);
+      expect(denied.status).toBe(200);
+      const ended = await eventually(() => get(`/runs/${second.body.id as string}`, owner.accessToken), (r) => FINAL.includes(r.body.status as string));
+      expect(ended.body).toMatchObject({ status: 'completed', output: { content: 'I was not allowed to calculate.' } });
+      expect(toolAnswers(fake.completions[1])).toEqual(['The call was denied by a person: not today. The tool did not run.']);
+    });
+
+    it('lists tools: the built-ins with schemas, HTTP tools, and what an agent may use', async () => {
+      const serverId = await newServer();
+      expect((await post(`/mcp-servers/${serverId}/check`, {}, owner.accessToken)).body.server).toMatchObject({ healthStatus: 'healthy', toolCount: 4 });
+      const tool = await post(
+        '/tools',
+        { name: 'get_repo', urlTemplate: 'https://api.github.com/repos/{owner}/{repo}', parameters: { type: 'object', properties: { owner: { type: 'string' }, repo: { type: 'string' } } }, auth: { type: 'header', headerName: 'authorization', headerValue: 'token ghp_secret_123' } },
+        owner.accessToken,
+      );
+      expect(tool.status).toBe(201);
+      expect(tool.text).not.toContain('ghp_secret_123');
+      const list = await get('/tools', owner.accessToken);
+      expect(list.body.builtins.map((b: { name: string }) => b.name)).toEqual(['current_time', 'calculator', 'http_get']);
+      const available = await get('/tools/available', owner.accessToken);
+      expect(available.status).toBe(200);
+      const names = (available.body.items as Array<{ source: string; name: string }>).map((i) => `${i.source}:${i.name}`);
+      expect(names).toEqual(expect.arrayContaining(['builtin:calculator', 'registry:get_repo', 'mcp:echo', 'mcp:slow']));
+      expect(cluster.logs()).not.toContain('ghp_secret_123');
+    });
+  });
+
+  describe('OAuth connections', () => {
+    it('connects through the browser redirect and the callback, and two replicas refresh an expiring connection exactly once', async () => {
+      const providers = await get('/integrations/providers', owner.accessToken);
+      expect(providers.body.items).toEqual([{ name: 'acme', title: 'Acme', scopes: ['mail.read', 'calendar'], hasApiTool: true }]);
+      const second = AppProcess.forApp('integration', integrationEnv).start();
+      try {
+        await second.waitForOutput(/integration service ready/, 60_000);
+        oauth.expiresIn = 302; // due 300 s before expiry: in about 2 s
+        oauth.refreshedExpiresIn = 3600;
+        oauth.refreshDelayMs = 800; // both replicas' rounds overlap a refresh in flight
+        const before = oauth.refreshCount;
+        const connected = await connect(owner.accessToken, 'two@example.com');
+        expect(connected.status).toBe(200);
+        expect(connected.body).toMatchObject({ provider: 'acme', accountEmail: 'two@example.com', status: 'connected' });
+        expect(connected.text).not.toMatch(/"(at|rt)_/);
+        const id = connected.body.id as string;
+        await eventually(() => get('/connections', owner.accessToken), (r) => (r.body.items as Array<{ id: string; lastRefreshedAt: string | null }>).some((c) => c.id === id && c.lastRefreshedAt !== null), 20_000);
+        await new Promise((r) => setTimeout(r, 3000)); // more rounds of both replicas: nothing more is due
+        expect(oauth.refreshCount - before).toBe(1);
+        expect(oauth.isRevoked('two@example.com')).toBe(false);
+        const events = await get(`/integration-events?connectionId=${id}`, owner.accessToken);
+        expect(events.body.items.map((e: { type: string }) => e.type)).toEqual(['refreshed', 'connected']);
+      } finally {
+        oauth.expiresIn = 3600;
+        oauth.refreshDelayMs = 0;
+        await second.stop();
+      }
+    });
+
+    it('a revoked grant turns the connection needs_reauth and notifies the user; a replayed callback is refused', async () => {
+      const user = await registerUser(cluster.api);
+      oauth.expiresIn = 302;
+      const connected = await connect(user.accessToken, 'gone@example.com');
+      oauth.expiresIn = 3600;
+      oauth.revokeAccount('gone@example.com');
+      const id = connected.body.id as string;
+      await eventually(() => get('/connections', user.accessToken), (r) => (r.body.items as Array<{ id: string; status: string }>).some((c) => c.id === id && c.status === 'needs_reauth'), 20_000);
+      const notes = await eventually(() => get('/notifications', user.accessToken), (r) => (r.body.items as Array<{ kind: string }>).some((n) => n.kind === 'connection.needs_reauth'), 20_000);
+      expect(notes.status).toBe(200);
+      const replay = await cluster.api.request('GET', `/api/v1/integrations/oauth/callback?state=${'x'.repeat(43)}&code=abc`, {});
+      expectBadField(replay, 'state');
+      expectBadField(await cluster.api.request('GET', '/api/v1/integrations/oauth/callback?code=abc', {}), 'state');
+    });
+
+    it("answers 404 to another user's connection, and for unknown providers", async () => {
+      const connected = await connect(owner.accessToken, 'mine@example.com');
+      const id = connected.body.id as string;
+      expectProblem(await del(`/connections/${id}`, stranger.accessToken), 404, 'NOT_FOUND');
+      expect((await get('/connections', stranger.accessToken)).body.items).toEqual([]);
+      expectProblem(await post('/integrations/nowhere/authorize', {}, owner.accessToken), 404, 'NOT_FOUND');
+      expectBadField(await post('/integrations/Not-A-Name!/authorize', {}, owner.accessToken), 'provider');
+      expectBadField(await post('/integrations/acme/authorize', { agentId: 'x' }, owner.accessToken), 'agentId');
+      expectBadField(await del('/connections/nope', owner.accessToken), 'id');
+      expectProblem(await post('/integrations/acme/authorize', {}, ''), 401, 'UNAUTHENTICATED');
+      expect((await del(`/connections/${id}`, owner.accessToken)).status).toBe(204);
+      expect(oauth.isRevoked('mine@example.com')).toBe(true);
+    });
+  });
+
+  describe('failing', () => {
+    it('refuses MCP server URLs and HTTP tool URLs that reach internal addresses (SSRF)', async () => {
+      for (const url of ['http://127.0.0.1:1/mcp', 'http://169.254.169.254/latest/meta-data/', 'http://localhost:5432/', 'http://[::1]:8080/mcp', 'http://192.168.1.1/mcp', 'gopher://example.com/']) {
+        expectBadField(await post('/mcp-servers', { name: 'x', transport: 'streamable_http', url }, owner.accessToken), 'url');
+      }
+      for (const urlTemplate of ['http://127.0.0.1:6379/', 'http://169.254.169.254/latest/meta-data/iam', 'http://{host}/x']) {
+        expectBadField(await post('/tools', { name: 'x', urlTemplate, parameters: { type: 'object', properties: { host: { type: 'string' } } } }, owner.accessToken), 'urlTemplate');
+      }
+      const id = await newServer();
+      expectBadField(await patch(`/mcp-servers/${id}`, { url: 'http://10.1.2.3/mcp' }, owner.accessToken), 'url');
+    });
+
+    it('refuses agents with unknown tools (400) or tools that are not the owner\'s (404)', async () => {
+      const theirs = await newServer(stranger.accessToken);
+      const unknown = await post('/agents', { name: 'x', tools: [{ kind: 'builtin', name: 'rm_rf' }] }, owner.accessToken);
+      expectBadField(unknown, 'tools[0]');
+      expectProblem(await post('/agents', { name: 'x', tools: [{ kind: 'mcp', name: 'theirs', refId: theirs }] }, owner.accessToken), 404, 'NOT_FOUND');
+      expectProblem(await post('/agents', { name: 'x', tools: [{ kind: 'registry', name: 'nope', refId: randomUUID() }] }, owner.accessToken), 404, 'NOT_FOUND');
+      const agentId = await newAgent([]);
+      expectBadField(await patch(`/agents/${agentId}`, { tools: [{ kind: 'builtin', name: 'rm_rf' }] }, owner.accessToken), 'tools[0]');
+    });
+
+    it('answers every bad input with a 400 naming the field', async () => {
+      const token = owner.accessToken;
+      expectBadField(await post('/mcp-servers', { transport: 'sse', url: mcp.sseUrl }, token), 'name');
+      expectBadField(await post('/mcp-servers', { name: 'x', transport: 'telnet' }, token), 'transport');
+      expectBadField(await post('/mcp-servers', { name: 'x', transport: 'streamable_http' }, token), 'url');
+      expectBadField(await post('/mcp-servers', { name: 'x', transport: 'stdio', command: '/bin/sh' }, token), 'command');
+      expectBadField(await post('/mcp-servers', { name: 'x', transport: 'sse', url: mcp.sseUrl, headers: ['a'] }, token), 'headers');
+      expectBadField(await post('/mcp-servers', { name: 'x', transport: 'sse', url: mcp.sseUrl, extra: 1 }, token), 'extra');
+      expectBadField(await get('/mcp-servers/not-a-uuid', token), 'id');
+      expectBadField(await put(`/mcp-servers/${randomUUID()}/credentials`, { values: 'x' }, token), 'values');
+      expectBadField(await post('/tools', { name: 'x' }, token), 'urlTemplate');
+      expectBadField(await post('/tools', { name: 'has space', urlTemplate: 'https://example.com/' }, token), 'name');
+      expectBadField(await post('/tools', { name: 'x', urlTemplate: 'https://example.com/', method: 'CONNECT' }, token), 'method');
+      expectBadField(await post('/tools', { name: 'x', urlTemplate: 'https://example.com/', parameters: 'nope' }, token), 'parameters');
+      expectBadField(await post('/tools', { name: 'x', urlTemplate: 'https://example.com/', auth: { type: 'header' } }, token), 'auth.headerName');
+      expectBadField(await get('/integrations/usage?from=yesterday&to=2026-01-01', token), 'from');
+      expectBadField(await get(`/integrations/usage?from=${today()}&to=${today()}&groupBy=moon`, token), 'groupBy');
+      expectBadField(await get('/integration-events?type=exploded', token), 'type');
+      expectBadField(await get('/integration-events?mcpServerId=nope', token), 'mcpServerId');
+      const raw = await cluster.api.request('POST', '/api/v1/tools', { token, body: '{not json', headers: { 'content-type': 'application/json' } });
+      expectProblem(raw, 400, 'VALIDATION_FAILED');
+    });
+
+    it("answers 404 to another user on every route of MCP servers and tools", async () => {
+      const serverId = await newServer();
+      const tool = await post('/tools', { name: `mine_${randomBytes(3).toString('hex')}`, urlTemplate: 'https://example.com/' }, owner.accessToken);
+      const toolId = tool.body.id as string;
+      const token = stranger.accessToken;
+      for (const res of [
+        await get(`/mcp-servers/${serverId}`, token),
+        await patch(`/mcp-servers/${serverId}`, { name: 'x' }, token),
+        await del(`/mcp-servers/${serverId}`, token),
+        await post(`/mcp-servers/${serverId}/check`, {}, token),
+        await get(`/mcp-servers/${serverId}/tools`, token),
+        await put(`/mcp-servers/${serverId}/credentials`, { values: {} }, token),
+        await get(`/tools/${toolId}`, token),
+        await patch(`/tools/${toolId}`, { description: 'x' }, token),
+        await del(`/tools/${toolId}`, token),
+      ]) {
+        expectProblem(res, 404, 'NOT_FOUND');
+      }
+      expect((await get('/mcp-servers', token)).body.items.map((s: { id: string }) => s.id)).not.toContain(serverId);
+      expect((await get('/tools', token)).body.items).toEqual([]);
+      expect((await get('/integration-events', token)).body.items).toEqual([]);
+      expect((await get(`/integrations/usage?from=${today()}&to=${today()}`, token)).body.items).toEqual([]);
+      expect((await get(`/mcp-servers/${serverId}`, owner.accessToken)).status).toBe(200);
+    });
+  });
+});

@@ -284,7 +284,7 @@ describe('workflows over NATS, every app its own process', () => {
       expect(res.text).not.toMatch(/\n\s+at |node_modules/);
     });
 
-    it('answers 404 for another user’s agent, 400 for an unknown built-in tool and 503 when a checking service does not answer', async () => {
+    it('answers 404 for another user’s agent, tool or knowledge base, and 400 for an unknown built-in tool', async () => {
       const t = owner.accessToken;
       const theirAgent = await post('/agents', { name: 'Theirs', modelProvider: 'openai', modelName: 'gpt-4o-mini' }, stranger.accessToken);
       const withNode = (node: Record<string, unknown>) => {
@@ -302,12 +302,14 @@ describe('workflows over NATS, every app its own process', () => {
       expect(fieldsOf(agentRes)).toEqual(['nodes[ask].config.agentId']);
       expectBadField(await post('/workflows/validate', { definition: withNode({ id: 'clock', type: 'tool', config: { tool: { kind: 'builtin', name: 'teleport' }, arguments: {} } }) }, t), 'nodes[clock].config.tool.name');
       expect((await post('/workflows/validate', { definition: withNode({ id: 'clock', type: 'tool', config: { tool: { kind: 'builtin', name: 'current_time' }, arguments: {} } }) }, t)).status).toBe(200);
-      // Until a service answers integration.tool-refs.check, an MCP tool cannot be confirmed: the save fails closed.
-      const silent = await post('/workflows/validate', { definition: withNode({ id: 'fetch', type: 'tool', config: { tool: { kind: 'mcp', name: 'search', refId: theirAgent.body.id }, arguments: {} } }) }, t);
-      if (silent.status !== 404) {
-        expectProblem(silent, 503, 'UNAVAILABLE');
-        expect(fieldsOf(silent)).toEqual(['nodes[fetch].config.tool']);
-      }
+      // The integration service checks tool references other than built-ins: an MCP server that is not yours is 404 too.
+      const notYours = await post('/workflows/validate', { definition: withNode({ id: 'fetch', type: 'tool', config: { tool: { kind: 'mcp', name: 'search', refId: theirAgent.body.id }, arguments: {} } }) }, t);
+      expectProblem(notYours, 404, 'NOT_FOUND');
+      expect(fieldsOf(notYours)).toEqual(['nodes[fetch].config.tool']);
+      // And the agent service checks knowledge bases.
+      const kb = await post('/workflows/validate', { definition: withNode({ id: 'look', type: 'knowledge', config: { knowledgeBaseIds: [theirAgent.body.id], queryTemplate: 'x' } }) }, t);
+      expectProblem(kb, 404, 'NOT_FOUND');
+      expect(fieldsOf(kb)).toEqual(['nodes[look].config.knowledgeBaseIds[0]']);
     });
 
     it('refuses bad public link settings, tokens and run bodies', async () => {

@@ -7,6 +7,7 @@ import {
   ErrorCode,
   KnowledgeBaseRefContracts,
   requireUserId,
+  serviceActor,
   ToolRefContracts,
   WORKFLOW_FORMAT_VERSION,
   WORKFLOW_LIMITS,
@@ -20,6 +21,8 @@ import { WORKFLOW_CONFIG } from '../workflow-config.module.js';
 import { diffDefinitions } from './definition-diff.js';
 import { definitionProblems, referencesOf } from './definition-rules.js';
 import { DefinitionsErrors } from './definitions.errors.js';
+
+const SELF = serviceActor('workflow');
 
 /** A definition ready to save: plain JSON, format version set, every agent version pinned. */
 export interface CheckedDefinition {
@@ -90,7 +93,8 @@ export class DefinitionsService {
     const first = { field: others[0].field, nodeId: others[0].nodeId, problems: ['the tool reference could not be checked'] };
     let reply;
     try {
-      reply = await this.bus.request(ToolRefContracts.check, { ownerId, refs: others.map((t) => t.ref) }, { actor, timeoutMs: this.config.referenceTimeoutMs });
+      // Asked as this service, for the owner: the integration service answers services only.
+      reply = await this.bus.request(ToolRefContracts.check, { ownerId, refs: others.map((t) => t.ref) }, { actor: SELF, timeoutMs: this.config.referenceTimeoutMs });
     } catch (err) {
       throw this.refused(err, 'integration', 'its tools', first);
     }
@@ -108,7 +112,7 @@ export class DefinitionsService {
     const first = { field: bases[0].field, nodeId: bases[0].nodeId, problems: ['the knowledge base could not be checked'] };
     let found: string[];
     try {
-      found = (await this.bus.request(KnowledgeBaseRefContracts.findOwned, { ownerId, ids }, { actor, timeoutMs: this.config.referenceTimeoutMs })).found;
+      found = (await this.bus.request(KnowledgeBaseRefContracts.findOwned, { ownerId, ids }, { actor: SELF, timeoutMs: this.config.referenceTimeoutMs })).found;
     } catch (err) {
       throw this.refused(err, 'knowledge', 'its knowledge bases', first);
     }

@@ -68,6 +68,7 @@ export class ListWorkflowsQuery extends PageQuery {
 
 export class ValidateWorkflowRequest {
   @ApiProperty({ type: WorkflowDefinition })
+  @IsObject()
   @ValidateNested()
   @Type(() => WorkflowDefinition)
   definition: WorkflowDefinition;

@@ -41,6 +41,7 @@ import { BRANCH_MESSAGES, measureLatency, SEARCH_MESSAGES, seedConversations } f
 import { createRunAgent, measureRuns, startModelServer } from './lib/run-bench.mjs';
 import { createRunWorkflow, measureWorkflowRuns } from './lib/workflow-run-bench.mjs';
 import { KNOWLEDGE_CHUNKS, KNOWLEDGE_DIMS, measureIngestion, measureScanFloor, measureSearch, seedKnowledge } from './lib/knowledge-bench.mjs';
+import { measureMcpCalls, startMcpServer } from './lib/mcp-bench.mjs';
 import { autocannon } from './lib/load.mjs';
 import { backendPids, createDatabase, dropDatabase, dropFloorTable, setupFloorTable, withDatabase } from './lib/pg-admin.mjs';
 import {
@@ -85,7 +86,7 @@ const AGENT_BODY = JSON.stringify({
   modelProvider: 'openai',
   modelName: 'gpt-4o-mini',
   systemPrompt: 'You are a helpful assistant. Answer briefly and cite your sources.',
-  tools: [{ kind: 'builtin', name: 'web_search' }],
+  tools: [{ kind: 'builtin', name: 'calculator' }],
   configuration: { temperature: 0.3, maxTokens: 800 },
 });
 
@@ -119,6 +120,8 @@ const SCENARIOS = {
   // Knowledge scenarios: seeded chunks, sequential searches against the bare scan (see bench/lib/knowledge-bench.mjs).
   'knowledge-search': { label: `POST /api/v1/knowledge-bases/:id/search (${KNOWLEDGE_CHUNKS} chunks x ${KNOWLEDGE_DIMS} dims)`, knowledge: true },
   'knowledge-ingest': { label: 'document ingestion with the built-in embedder (POST to ready)', knowledge: true },
+  // One MCP tool call: the run's tool step vs the same call straight to the MCP server.
+  'mcp-call': { label: "an agent run's MCP tool step vs the same MCP call made directly", runs: true, mcp: true },
 };
 const SCENARIO_KEYS = String(args.scenarios ?? Object.keys(SCENARIOS).join(','))
   .split(',')
@@ -282,10 +285,16 @@ async function main() {
   const LOAD_KEYS = SCENARIO_KEYS.filter((k) => !SCENARIOS[k].latency && !SCENARIOS[k].runs && !SCENARIOS[k].knowledge && !SCENARIOS[k].workflowRuns);
   const KNOWLEDGE_KEYS = FLOOR_ONLY ? [] : SCENARIO_KEYS.filter((k) => SCENARIOS[k].knowledge);
   const LATENCY_KEYS = FLOOR_ONLY ? [] : SCENARIO_KEYS.filter((k) => SCENARIOS[k].latency);
-  const RUN_KEYS = FLOOR_ONLY ? [] : SCENARIO_KEYS.filter((k) => SCENARIOS[k].runs);
+  const RUN_KEYS = FLOOR_ONLY ? [] : SCENARIO_KEYS.filter((k) => SCENARIOS[k].runs && !SCENARIOS[k].mcp);
+  const MCP_KEYS = FLOOR_ONLY ? [] : SCENARIO_KEYS.filter((k) => SCENARIOS[k].mcp);
   const WORKFLOW_KEYS = FLOOR_ONLY ? [] : SCENARIO_KEYS.filter((k) => SCENARIOS[k].workflowRuns);
   let model;
-  if (RUN_KEYS.length + WORKFLOW_KEYS.length > 0) {
+  let mcp;
+  if (MCP_KEYS.length > 0) {
+    mcp = await startMcpServer(ROOT);
+    onCleanup(() => mcp.stop());
+  }
+  if (RUN_KEYS.length + MCP_KEYS.length + WORKFLOW_KEYS.length > 0) {
     model = await startModelServer(ROOT);
     onCleanup(() => model.stop());
     log(`model server (instant fake OpenAI) at ${model.baseUrl}`);
@@ -303,6 +312,7 @@ async function main() {
     const modelEnv = model
       ? { OPENAI_BASE_URL: model.baseUrl, OPENAI_API_KEY: 'sk-bench', EXECUTION_MAX_ACTIVE_RUNS_PER_USER: '100000', EXECUTION_MODEL_MAX_RETRIES: '0' }
       : {};
+    if (mcp) modelEnv.OUTBOUND_INTERNAL_ALLOWLIST = `127.0.0.1:${mcp.port}`;
     const platform = await startPlatform(dbUrl, ts, modelEnv);
     log(`platform ready on port ${platform.port} after ${((Date.now() - t0) / 1000).toFixed(1)}s (${Object.entries(platform.procs).map(([n, p]) => `${n} ${p.pid}`).join(', ')})`);
     token = await platformToken(platform.base, ts);
@@ -387,6 +397,16 @@ async function main() {
     console.log(`\n==== ${SCENARIOS['knowledge-ingest'].label}`);
     knowledge.ingestion = await measureIngestion({ base: targets.platform.base, token });
     log(`knowledge-ingest: ${knowledge.ingestion.chunks} chunks in ${fmt(knowledge.ingestion.seconds, 2)} s = ${fmt(knowledge.ingestion.chunksPerSecond, 0)} chunks/s`);
+  }
+  for (const key of MCP_KEYS) {
+    console.log(`\n==== ${SCENARIOS[key].label}`);
+    const r = (runs[key] = { label: SCENARIOS[key].label, ...(await measureMcpCalls({ base: targets.platform.base, token, model, mcp, count: RUN_REQUESTS, root: ROOT })) });
+    console.log(
+      table(
+        ['scenario', 'calls', 'tool step p50 ms', 'tool step p95 ms', 'direct p50 ms', 'direct p95 ms', 'overhead p50 ms', 'overhead p95 ms', 'failures'],
+        [[key, r.requests, fmt(r.platform.p50, 2), fmt(r.platform.p95, 2), fmt(r.direct.p50, 2), fmt(r.direct.p95, 2), fmt(r.overhead.p50, 2), fmt(r.overhead.p95, 2), r.failures]],
+      ),
+    );
   }
 
   const rows = LOAD_KEYS.map((key) => {

@@ -15,3 +15,4 @@ export * from './common/page-query.js';
 export * from './common/int32.js';
 export * from './workflow/index.js';
 export * from './integration/index.js';
+export * from './common/day-range.js';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type Actor, AppError, FINAL_RUN_STATUSES, requireUserId, type RunStatus, type UsageQuery, type UsageReport } from '#contracts';
+import { type Actor, checkDayRange, FINAL_RUN_STATUSES, requireUserId, type RunStatus, type UsageQuery, type UsageReport } from '#contracts';
 import { toUsageRow } from './usage.mapper.js';
 import { type ModelUsage, type UsageTotals, UsageRepository } from './usage.repository.js';
 
@@ -14,17 +14,6 @@ export interface UsageRunEnded {
   models: readonly ModelUsage[];
 }
 
-/** The widest report: a year, leap day included. */
-const MAX_RANGE_DAYS = 366;
-const DAY_MS = 86_400_000;
-
-/** The UTC midnight of a YYYY-MM-DD that names a real day (2026-02-30 does not). */
-function parseDay(field: string, value: string): number {
-  const ms = Date.parse(`${value}T00:00:00Z`);
-  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== value) throw AppError.invalidField(field, `${field} must be a real date: YYYY-MM-DD`);
-  return ms;
-}
-
 /** Daily usage per owner, agent and model: added by run endings, summed by reports. */
 @Injectable()
 export class UsageService {
@@ -32,10 +21,7 @@ export class UsageService {
 
   async report(actor: Actor, request: UsageQuery): Promise<UsageReport> {
     const ownerId = requireUserId(actor);
-    const from = parseDay('from', request.from);
-    const to = parseDay('to', request.to);
-    if (to < from) throw AppError.invalidField('to', 'to must not be before from');
-    if ((to - from) / DAY_MS > MAX_RANGE_DAYS) throw AppError.invalidField('to', `to must be at most ${MAX_RANGE_DAYS} days after from`);
+    checkDayRange(request);
     const groupBy = request.groupBy ?? 'day';
     const groups = await this.repository.report(ownerId, request.from, request.to, groupBy);
     const total = groups.reduce<UsageTotals>(

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type Actor, AppError, type CallTargetKind, requireUserId, type ToolUsageQuery, type ToolUsageReport, type ToolUsageRow } from '#contracts';
+import { type Actor, type CallTargetKind, checkDayRange, requireUserId, type ToolUsageQuery, type ToolUsageReport, type ToolUsageRow } from '#contracts';
 import { newId } from '#persistence';
 import { ToolUsageEntity } from './tool-usage.entity.js';
 import { UsageRepository } from './usage.repository.js';
@@ -20,15 +20,6 @@ export interface ToolCallRecord {
   outputBytes: number;
 }
 
-const MAX_RANGE_DAYS = 366;
-const DAY_MS = 86_400_000;
-
-function parseDay(field: string, value: string): number {
-  const ms = Date.parse(`${value}T00:00:00Z`);
-  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== value) throw AppError.invalidField(field, `${field} must be a real date: YYYY-MM-DD`);
-  return ms;
-}
-
 /** A usage row per tool call made through the integration service, and reports over them. */
 @Injectable()
 export class UsageService {
@@ -40,10 +31,7 @@ export class UsageService {
 
   async report(actor: Actor, query: ToolUsageQuery): Promise<ToolUsageReport> {
     const ownerId = requireUserId(actor);
-    const from = parseDay('from', query.from);
-    const to = parseDay('to', query.to);
-    if (to < from) throw AppError.invalidField('to', 'to must not be before from');
-    if ((to - from) / DAY_MS > MAX_RANGE_DAYS) throw AppError.invalidField('to', `to must be at most ${MAX_RANGE_DAYS} days after from`);
+    checkDayRange(query);
     const groupBy = query.groupBy ?? 'day';
     const items = await this.usage.report(ownerId, query.from, query.to, groupBy);
     const total = items.reduce<ToolUsageRow>(

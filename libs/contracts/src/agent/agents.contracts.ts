@@ -50,7 +50,7 @@ export class ToolReference {
   @IsIn(TOOL_KINDS)
   kind: ToolKind;
 
-  @ApiProperty({ example: 'web_search', description: 'Tool name: letters, digits, _ . - (at most 100)' })
+  @ApiProperty({ example: 'calculator', description: 'Tool name: letters, digits, _ . - (at most 100)' })
   @IsString()
   @Matches(TOOL_NAME, { message: 'name must be 1-100 letters, digits, "_", "." or "-", starting with a letter or digit' })
   name: string;

@@ -19,6 +19,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { DayRangeQuery } from '../common/day-range.js';
 import { MAX_INT32 } from '../common/int32.js';
 import { RunLimits } from '../agent/agents.contracts.js';
 import { PageQuery } from '../common/page-query.js';
@@ -451,17 +452,7 @@ export class SessionIdRequest {
 export const USAGE_GROUPS = ['day', 'agent', 'model'] as const;
 export type UsageGroup = (typeof USAGE_GROUPS)[number];
 
-export class UsageQuery {
-  @ApiProperty({ example: '2026-11-01', description: 'First day (UTC), inclusive' })
-  @IsString()
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'from must be a date: YYYY-MM-DD' })
-  from: string;
-
-  @ApiProperty({ example: '2026-11-30', description: 'Last day (UTC), inclusive; at most 366 days after from' })
-  @IsString()
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'to must be a date: YYYY-MM-DD' })
-  to: string;
-
+export class UsageQuery extends DayRangeQuery {
   @ApiPropertyOptional({ enum: USAGE_GROUPS, default: 'day' })
   @IsOptional()
   @IsIn(USAGE_GROUPS)

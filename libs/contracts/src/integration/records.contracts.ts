@@ -1,22 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, IsUUID, Matches } from 'class-validator';
+import { IsIn, IsOptional, IsUUID } from 'class-validator';
+import { DayRangeQuery } from '../common/day-range.js';
 import { PageQuery } from '../common/page-query.js';
 import { rpc } from '../contract.js';
 
 export const TOOL_USAGE_GROUPS = ['day', 'tool', 'server', 'agent'] as const;
 export type ToolUsageGroup = (typeof TOOL_USAGE_GROUPS)[number];
 
-export class ToolUsageQuery {
-  @ApiProperty({ example: '2026-11-01', description: 'First day (UTC), inclusive' })
-  @IsString()
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'from must be a date: YYYY-MM-DD' })
-  from: string;
-
-  @ApiProperty({ example: '2026-11-30', description: 'Last day (UTC), inclusive; at most 366 days after from' })
-  @IsString()
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'to must be a date: YYYY-MM-DD' })
-  to: string;
-
+export class ToolUsageQuery extends DayRangeQuery {
   @ApiPropertyOptional({ enum: TOOL_USAGE_GROUPS, default: 'day' })
   @IsOptional()
   @IsIn(TOOL_USAGE_GROUPS)

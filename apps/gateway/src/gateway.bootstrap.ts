@@ -5,6 +5,7 @@ import type { PlatformConfig } from '#config';
 import type { BusClient } from '#messaging';
 import { acceptRequestId, JsonLogger, rootLogger } from '#observability';
 import { GatewayModule } from './gateway.module.js';
+import { keepRawBodies } from './http/raw-body.js';
 import { PLAYGROUND_ROUTES } from './playground/playground.module.js';
 
 export const API_PREFIX = 'api/v1';
@@ -40,6 +41,7 @@ export async function createGateway(config: PlatformConfig, bus: BusClient): Pro
   fastify.addHook('onResponse', async (request, reply) => {
     log.info({ requestId: request.id, method: request.method, path: request.url.split('?')[0].slice(0, 256), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
+  keepRawBodies(fastify, config.bodyLimitBytes);
   // JSON only: other media types get 415 instead of reaching validation as a string.
   fastify.removeContentTypeParser('text/plain');
 

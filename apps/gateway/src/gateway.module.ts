@@ -33,6 +33,10 @@ import { McpServersModule } from './mcp-servers/mcp-servers.module.js';
 import { IntegrationsModule } from './integrations/integrations.module.js';
 import { IntegrationEventsModule } from './integration-events/integration-events.module.js';
 import { ConnectionsModule } from './connections/connections.module.js';
+import { WorkflowsModule } from './workflows/workflows.module.js';
+import { PublicWorkflowsModule } from './public-workflows/public-workflows.module.js';
+import { SchedulesModule } from './schedules/schedules.module.js';
+import { HooksModule } from './hooks/hooks.module.js';
 
 /** One module per route family (apps/gateway/src/<feature>/); the HTTP plumbing every route shares is in http/. */
 @Module({})
@@ -61,6 +65,10 @@ export class GatewayModule {
         SessionsModule,
         UsageModule,
         PlaygroundModule,
+        WorkflowsModule,
+        PublicWorkflowsModule,
+        SchedulesModule,
+        HooksModule,
         KnowledgeBasesModule,
         DocumentsModule,
         ChunksModule,

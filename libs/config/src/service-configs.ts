@@ -7,3 +7,4 @@ export { loadAgentConfig, type AgentConfig } from './agent.config.js';
 export { loadConversationConfig, type ConversationConfig } from './conversation.config.js';
 export { loadExecutionConfig, type ExecutionConfig } from './execution.config.js';
 export { loadIntegrationConfig, type IntegrationConfig, type OAuthProviderConfig } from './integration.config.js';
+export { loadWorkflowConfig, type WorkflowConfig } from './workflow.config.js';

@@ -5,3 +5,4 @@ export * from './database.js';
 export * from './db-errors.js';
 export * from './cursor.js';
 export * from './schema-drift.js';
+export * from './json-values.js';

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { keyringProvider } from './keyring.provider.js';
+import { keyringProvider } from '#service-kit';
 import { SettingsHandler } from './settings.handler.js';
 import { SettingsRepository } from './settings.repository.js';
 import { SettingsService } from './settings.service.js';

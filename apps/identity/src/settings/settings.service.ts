@@ -3,7 +3,7 @@ import { type Actor, type LlmProvider, type ProviderKeyView, type RevealedProvid
 import { DecryptionError } from '#crypto';
 import { rootLogger } from '#observability';
 import { Database, isForeignKeyViolation } from '#persistence';
-import { KEYRING, type MaybeKeyring } from './keyring.provider.js';
+import { KEYRING, type MaybeKeyring } from '#service-kit';
 import { providerKeyAad } from './provider-key.crypto.js';
 import { SettingsErrors } from './settings.errors.js';
 import { toProviderKeyView, toSettingsView } from './settings.mapper.js';

@@ -1,15 +1,20 @@
 import { Controller } from '@nestjs/common';
-import { UserDeleted, type UserDeletedEvent } from '#contracts';
+import { ProjectDeleted, type ProjectDeletedEvent, UserDeleted, type UserDeletedEvent } from '#contracts';
 import { OnEvent } from '#messaging';
+import { AccountCleanupService } from './account-cleanup.service.js';
 
+/** What the identity service's account events mean here; each runs in its inbox transaction. */
 @Controller()
 export class AccountCleanupHandler {
-  /**
-   * The workflow service stores no user rows yet, so handling the event is only its inbox record
-   * (written by the dispatcher in this same transaction). When it owns rows, this handler calls an
-   * AccountCleanupService that deletes them through the owning features' services, as the other
-   * services do.
-   */
+  constructor(private readonly cleanup: AccountCleanupService) {}
+
   @OnEvent(UserDeleted)
-  async onUserDeleted(_event: UserDeletedEvent): Promise<void> {}
+  onUserDeleted(event: UserDeletedEvent): Promise<void> {
+    return this.cleanup.userDeleted(event.userId);
+  }
+
+  @OnEvent(ProjectDeleted)
+  onProjectDeleted(event: ProjectDeletedEvent): Promise<void> {
+    return this.cleanup.projectDeleted(event.ownerId, event.projectId);
+  }
 }

@@ -19,16 +19,22 @@ describe('workflows over NATS, every app its own process', () => {
   const get = (path: string, token: string) => api().get(`/api/v1${path}`, token);
   const del = (path: string, token: string) => api().delete(`/api/v1${path}`, token);
 
+  interface TestNode {
+    id: string;
+    type: string;
+    config?: Record<string, unknown>;
+  }
   function definition(prompt = 'Summarise {{ inputs.topic }}') {
+    const nodes: TestNode[] = [
+      { id: 'start', type: 'start' },
+      { id: 'write', type: 'llm', config: { provider: 'openai', model: 'gpt-4o-mini', promptTemplate: prompt, output: 'draft' } },
+      { id: 'done', type: 'output', config: { values: { summary: 'state.draft' } } },
+    ];
     return {
       inputs: [{ name: 'topic', type: 'string', required: true }],
       outputs: [{ name: 'summary', type: 'string' }],
       state: [{ name: 'draft', type: 'string' }],
-      nodes: [
-        { id: 'start', type: 'start' },
-        { id: 'write', type: 'llm', config: { provider: 'openai', model: 'gpt-4o-mini', promptTemplate: prompt, output: 'draft' } },
-        { id: 'done', type: 'output', config: { values: { summary: 'state.draft' } } },
-      ],
+      nodes,
       edges: [
         { from: 'start', to: 'write' },
         { from: 'write', to: 'done' },

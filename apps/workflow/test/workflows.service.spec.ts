@@ -50,8 +50,8 @@ describe('workflow service: definitions, validation, versions', () => {
   const knowledgeBases = new Map<string, string>();
   const registryTools = new Map<string, string>();
   const stops: Array<() => void> = [];
-  const ok = (data: unknown) => ({ ok: true, data });
-  const notFound = (what: string) => ({ ok: false, error: { code: 'NOT_FOUND', message: `${what} not found` } });
+  const ok = (data: unknown) => ({ ok: true as const, data });
+  const notFound = (what: string) => ({ ok: false as const, error: { code: 'NOT_FOUND' as const, message: `${what} not found` } });
 
   function standIns(): void {
     stops.push(

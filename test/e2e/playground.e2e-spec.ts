@@ -272,6 +272,8 @@ describe('the playground page', () => {
       const call = page.locator('.tool-call');
       await expect(call.textContent()).resolves.toBe('calculator{"expression":"17 * 23"} →  returned 391');
       const steps = page.locator('.steps-details[open] .step');
+      // The steps are fetched when the details open: wait for them before counting.
+      await steps.nth(2).waitFor();
       await expect(steps.count()).resolves.toBe(3);
       await expect(steps.allTextContents()).resolves.toEqual([
         expect.stringMatching(/^Model callopenai\/gpt-4o\d+(\.\d)? (ms|s)50 tokens$/),

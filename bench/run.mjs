@@ -29,6 +29,9 @@
 //          workflow-run: a five-node workflow against the instant model,
 //                         platform time per node beyond the model's own time
 //                         (see bench/lib/workflow-run-bench.mjs)
+//          schedule-precision: a per-second schedule over --schedule-ticks=20
+//                         ticks, delay from each tick to its run's start
+//                         (see bench/lib/schedule-bench.mjs)
 //          --keep-database          (leave the bench database for inspection)
 //          --ready-timeout=60       (seconds the platform may take to start)
 // Env:     BENCH_PG_URL (admin URL, default postgres://postgres@127.0.0.1:5432/test)
@@ -40,6 +43,7 @@ import { fileURLToPath } from 'node:url';
 import { BRANCH_MESSAGES, measureLatency, SEARCH_MESSAGES, seedConversations } from './lib/conversation-bench.mjs';
 import { createRunAgent, measureRuns, startModelServer } from './lib/run-bench.mjs';
 import { createRunWorkflow, measureWorkflowRuns } from './lib/workflow-run-bench.mjs';
+import { measureSchedulePrecision } from './lib/schedule-bench.mjs';
 import { KNOWLEDGE_CHUNKS, KNOWLEDGE_DIMS, measureIngestion, measureScanFloor, measureSearch, seedKnowledge } from './lib/knowledge-bench.mjs';
 import { measureMcpCalls, startMcpServer } from './lib/mcp-bench.mjs';
 import { autocannon } from './lib/load.mjs';
@@ -77,6 +81,7 @@ const CONNECTIONS = Number(args.connections ?? 64);
 const FLOOR_ONLY = Boolean(args['floor-only']);
 const LATENCY_REQUESTS = Number(args['latency-requests'] ?? 300);
 const RUN_REQUESTS = Number(args['run-requests'] ?? 200);
+const SCHEDULE_TICKS = Number(args['schedule-ticks'] ?? 20);
 /** How long the seven apps may take to be ready (--ready-timeout=seconds): more on a loaded machine. */
 const READY_TIMEOUT_MS = Number(args['ready-timeout'] ?? 60) * 1000;
 
@@ -117,6 +122,8 @@ const SCENARIOS = {
   'agent-run': { label: 'POST /api/v1/agents/:id/runs (wait) vs the model call alone, instant model', runs: true, ttft: false },
   'run-ttft': { label: 'POST /api/v1/agents/:id/runs?stream=true, first token vs the model call alone', runs: true, ttft: true },
   'workflow-run': { label: 'POST /api/v1/workflows/:id/runs (wait), five nodes, vs its two model calls alone, instant model', workflowRuns: true },
+  // A per-second schedule: delay from each tick to its run's start (see bench/lib/schedule-bench.mjs).
+  'schedule-precision': { label: `schedule precision: a per-second schedule, ${SCHEDULE_TICKS} ticks, tick to run start`, schedule: true },
   // Knowledge scenarios: seeded chunks, sequential searches against the bare scan (see bench/lib/knowledge-bench.mjs).
   'knowledge-search': { label: `POST /api/v1/knowledge-bases/:id/search (${KNOWLEDGE_CHUNKS} chunks x ${KNOWLEDGE_DIMS} dims)`, knowledge: true },
   'knowledge-ingest': { label: 'document ingestion with the built-in embedder (POST to ready)', knowledge: true },
@@ -282,12 +289,13 @@ async function main() {
     log(`dropped database ${dbName}`);
   });
 
-  const LOAD_KEYS = SCENARIO_KEYS.filter((k) => !SCENARIOS[k].latency && !SCENARIOS[k].runs && !SCENARIOS[k].knowledge && !SCENARIOS[k].workflowRuns);
+  const LOAD_KEYS = SCENARIO_KEYS.filter((k) => !SCENARIOS[k].latency && !SCENARIOS[k].runs && !SCENARIOS[k].knowledge && !SCENARIOS[k].workflowRuns && !SCENARIOS[k].schedule);
   const KNOWLEDGE_KEYS = FLOOR_ONLY ? [] : SCENARIO_KEYS.filter((k) => SCENARIOS[k].knowledge);
   const LATENCY_KEYS = FLOOR_ONLY ? [] : SCENARIO_KEYS.filter((k) => SCENARIOS[k].latency);
   const RUN_KEYS = FLOOR_ONLY ? [] : SCENARIO_KEYS.filter((k) => SCENARIOS[k].runs && !SCENARIOS[k].mcp);
   const MCP_KEYS = FLOOR_ONLY ? [] : SCENARIO_KEYS.filter((k) => SCENARIOS[k].mcp);
   const WORKFLOW_KEYS = FLOOR_ONLY ? [] : SCENARIO_KEYS.filter((k) => SCENARIOS[k].workflowRuns);
+  const SCHEDULE_KEYS = FLOOR_ONLY ? [] : SCENARIO_KEYS.filter((k) => SCENARIOS[k].schedule);
   let model;
   let mcp;
   if (MCP_KEYS.length > 0) {
@@ -373,6 +381,16 @@ async function main() {
       ),
     );
   }
+  for (const key of SCHEDULE_KEYS) {
+    console.log(`\n==== ${SCENARIOS[key].label}`);
+    const r = (runs[key] = { label: SCENARIOS[key].label, ...(await measureSchedulePrecision({ base: targets.platform.base, token, ticks: SCHEDULE_TICKS })) });
+    console.log(
+      table(
+        ['scenario', 'ticks', 'runs', 'tick to start p50 ms', 'p95 ms', 'max ms', 'tick to run row p50 / p95 ms', 'row to start p50 / p95 ms', 'failures'],
+        [[key, r.ticks, r.runs, fmt(r.p50, 0), fmt(r.p95, 0), fmt(r.max, 0), `${fmt(r.tickToCreated.p50, 0)} / ${fmt(r.tickToCreated.p95, 0)}`, `${fmt(r.createdToStarted.p50, 0)} / ${fmt(r.createdToStarted.p95, 0)}`, r.failures]],
+      ),
+    );
+  }
   const knowledge = {};
   if (KNOWLEDGE_KEYS.includes('knowledge-search')) {
     console.log(`\n==== ${SCENARIOS['knowledge-search'].label}`);
@@ -454,6 +472,7 @@ async function main() {
     ...LATENCY_KEYS.filter((key) => latency[key].failures > 0),
     ...RUN_KEYS.filter((key) => runs[key].failures > 0),
     ...WORKFLOW_KEYS.filter((key) => runs[key].failures > 0),
+    ...SCHEDULE_KEYS.filter((key) => runs[key].failures > 0),
     ...(knowledge.search && knowledge.search.hybridFiltered.failures + knowledge.search.vector.failures > 0 ? ['knowledge-search'] : []),
   ];
   if (bad.length) throw new Error(`non-2xx responses under load on ${bad.join(', ')} (see above)`);

@@ -1,7 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { signWebhook } from '#crypto';
-import { Cluster, createTestDatabase, registerUser, type TestUser, testEnv, uniqueNamespace } from '#testing';
+import { Cluster, createTestDatabase, FakeOpenAiServer, registerUser, type TestUser, testEnv, uniqueNamespace } from '#testing';
 import { expectBadField, expectProblem, fieldsOf } from './support/problems.js';
+import { eventually } from './support/waits.js';
 
 /**
  * Workflows through the gateway with every app its own process over the real NATS and PostgreSQL:
@@ -10,6 +11,7 @@ import { expectBadField, expectProblem, fieldsOf } from './support/problems.js';
  */
 describe('workflows over NATS, every app its own process', () => {
   let cluster: Cluster;
+  let fake: FakeOpenAiServer;
   let owner: TestUser;
   let stranger: TestUser;
 
@@ -44,17 +46,23 @@ describe('workflows over NATS, every app its own process', () => {
   const newWorkflow = (token: string, body: Record<string, unknown> = {}) => post('/workflows', { name: 'Summariser', definition: definition(), ...body }, token);
 
   beforeAll(async () => {
+    fake = await FakeOpenAiServer.start();
+    fake.setDefaultReply({ kind: 'text', text: 'Owls hoot at night.' });
     cluster = await Cluster.start({
       databaseUrl: await createTestDatabase('workflows'),
       natsUrl: testEnv().natsUrl,
       namespace: uniqueNamespace('workflows'),
-      perApp: { workflow: { WORKFLOW_REFERENCE_TIMEOUT_MS: '1000', ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}` } },
+      perApp: {
+        workflow: { WORKFLOW_REFERENCE_TIMEOUT_MS: '1000', ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}` },
+        execution: { OPENAI_BASE_URL: fake.baseUrl, OPENAI_API_KEY: 'sk-test', EXECUTION_MODEL_MAX_RETRIES: '0' },
+      },
     });
     [owner, stranger] = await Promise.all([registerUser(cluster.api), registerUser(cluster.api)]);
   });
 
   afterAll(async () => {
     await cluster?.stop();
+    await fake?.stop();
   });
 
   describe('successful', () => {
@@ -130,8 +138,10 @@ describe('workflows over NATS, every app its own process', () => {
       expect(listed.body.items).toEqual([expect.objectContaining({ id: link.id, tokenPrefix: link.token.slice(0, 8) })]);
       expect(listed.text).not.toContain(link.token);
 
-      // The link allows one run a minute: whatever the first does, the second is refused before it starts.
-      await api().request('POST', `${link.path}/runs`, { body: { inputs: { topic: 'owls' } } });
+      // The link allows one run a minute: the first runs to its declared outputs, the second is refused before it starts.
+      const first = await api().request('POST', `${link.path}/runs`, { body: { inputs: { topic: 'owls' } } });
+      expect(first.status).toBe(201);
+      expect(first.body).toEqual({ runId: expect.any(String), status: 'completed', outputs: { summary: 'Owls hoot at night.' }, error: null });
       const second = await api().request('POST', `${link.path}/runs`, { body: { inputs: { topic: 'owls' } } });
       expectProblem(second, 429, 'RATE_LIMITED');
       expect(Number(second.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -176,9 +186,11 @@ describe('workflows over NATS, every app its own process', () => {
       const send = (headers: Record<string, string>, raw = body) => api().request('POST', path, { raw, headers: { 'content-type': 'application/json', ...headers } });
       const signed = (at = Math.floor(Date.now() / 1000), raw = body, key = secret) => ({ 'x-webhook-timestamp': String(at), 'x-webhook-signature': signWebhook(key, at, raw), 'x-webhook-id': randomUUID() });
       const accepted = await send(signed());
-      // The signature holds; whether a run starts depends on the execution service answering start-for-owner.
-      expect([202, 503]).toContain(accepted.status);
-      if (accepted.status === 202) expect(accepted.body).toEqual({ runId: expect.any(String), status: expect.any(String) });
+      expect(accepted.status).toBe(202);
+      expect(accepted.body).toEqual({ runId: expect.any(String), status: expect.any(String) });
+      // The body is the run's input, and the run ends with the workflow's outputs.
+      const run = await eventually(() => get(`/runs/${accepted.body.runId}`, owner.accessToken), (res) => res.body.status === 'completed', 30_000);
+      expect(run.body).toMatchObject({ workflowId: id, input: { inputs: { topic: 'deploys' }, trigger: { kind: 'webhook', id: created.body.id } }, output: { summary: 'Owls hoot at night.' } });
 
       expectProblem(await send(signed(Math.floor(Date.now() / 1000) - 600)), 401, 'UNAUTHENTICATED');
       expectProblem(await send(signed(undefined, body, 'whsec_not-the-secret')), 401, 'UNAUTHENTICATED');

@@ -29,6 +29,7 @@ export class Cluster {
   private readonly gatewayPorts = new Map<AppProcess, number>();
   private readonly envs = new Map<AppName, Record<string, string>>();
   private started = 0;
+  private readonly clients = new Map<number, ApiClient>();
 
   private constructor(readonly options: ClusterOptions) {}
 
@@ -78,11 +79,19 @@ export class Cluster {
     return [...this.apps.entries()].filter(([key]) => key === name || key.startsWith(`${name}#`)).map(([, app]) => app);
   }
 
-  /** A client of one gateway process. */
+  /**
+   * The client of one gateway process: the same object every time, so a spec may wrap its
+   * `request` (to record every reply it scans for secrets) once and see every call.
+   */
   gatewayApi(gateway: AppProcess): ApiClient {
     const port = this.gatewayPorts.get(gateway);
     if (port === undefined) throw new Error(`${gateway.name} is not a gateway of this cluster`);
-    return new ApiClient(`http://127.0.0.1:${port}`);
+    let client = this.clients.get(port);
+    if (!client) {
+      client = new ApiClient(`http://127.0.0.1:${port}`);
+      this.clients.set(port, client);
+    }
+    return client;
   }
 
   /** Starts one more process of an app (a new replica, as a rollout does) and waits until it is ready. */

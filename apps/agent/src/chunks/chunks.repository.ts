@@ -104,8 +104,7 @@ export class ChunksRepository {
       `SELECT e."chunk_id", e."vector", c."metadata"::text AS "metadata", c."search"::text AS "search" FROM "agent"."chunk_embeddings" e
        JOIN "agent"."chunks" c ON c."id" = e."chunk_id"
        JOIN "agent"."documents" d ON d."id" = c."document_id" AND d."status" = 'ready'
-       WHERE e."knowledge_base_id" = $1 AND e."generation" = $2
-       ORDER BY e."chunk_id"`,
+       WHERE e."knowledge_base_id" = $1 AND e."generation" = $2`,
       [knowledgeBaseId, generation],
     );
   }

@@ -223,12 +223,14 @@ function slotsOf(bitmap: Uint8Array): Int32Array {
 
 /**
  * Whether jsonb text holds a number a double cannot carry exactly (more than 15 significant
- * digits, or an exponent beyond a double's range). Digits inside strings count too: the test only
+ * digits, or a magnitude beyond a double's range). Digits inside strings count too: the test only
  * decides whether numeric filters over this base are left to SQL, so erring that way is safe.
  */
 function hasImpreciseNumber(json: string): boolean {
   for (const [, mantissa, exponent] of json.matchAll(/(\d+(?:\.\d+)?)(?:[eE][+-]?(\d+))?/g)) {
-    if (mantissa.replace('.', '').replace(/^0+/, '').length > 15) return true;
+    const digits = mantissa.replace('.', '');
+    // Beyond 15 significant digits a double may round; beyond 300 digits in all it may underflow.
+    if (digits.replace(/^0+/, '').length > 15 || digits.length > 300) return true;
     if (exponent !== undefined && Number(exponent) > 300) return true;
   }
   return false;

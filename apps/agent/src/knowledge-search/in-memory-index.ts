@@ -4,7 +4,7 @@ import { bytesToVector } from '#llm';
 import { BROADCAST, type Broadcast } from '#messaging';
 import { AGENT_CONFIG } from '../agent-config.module.js';
 import { ChunksService, filterComparesNumbers, type IndexRow, type MetadataFilter, metadataFilterPredicate } from '../chunks/chunks.service.js';
-import type { FullTextIndex, IndexedBase, IndexQuery, ScoredChunk, VectorIndex } from './vector-index.js';
+import { type FullTextIndex, type IndexedBase, type IndexQuery, type ScoredChunk, StaleGenerationError, type VectorIndex } from './vector-index.js';
 
 /** BM25's usual constants: term frequency saturates around k1, length normalisation weighs b. */
 const BM25_K1 = 1.2;
@@ -175,7 +175,9 @@ export class InMemoryIndex implements VectorIndex, FullTextIndex, OnModuleInit, 
 
   private async load(base: IndexedBase): Promise<Entry> {
     const dims = base.dimensions;
-    const rows = (await this.chunks.loadIndex(base.id, base.generation)).filter((row) => row.vector.byteLength === dims * 4);
+    const loaded = await this.chunks.loadIndex(base.id, base.generation);
+    if (loaded.searchGeneration !== null && loaded.searchGeneration !== base.generation) throw new StaleGenerationError(base.id);
+    const rows = loaded.rows.filter((row) => row.vector.byteLength === dims * 4);
     const vectors = new Float32Array(rows.length * dims);
     const ids: string[] = [];
     const slots = new Map<string, number>();

@@ -1,9 +1,9 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { type Actor, type KnowledgeHit, type KnowledgeSearchResult, type SearchKnowledgeRequest, requireUserId } from '#contracts';
-import { ChunksService } from '../chunks/chunks.service.js';
+import { ChunksService, type MetadataFilter } from '../chunks/chunks.service.js';
 import { EmbeddingsService } from '../embeddings/embeddings.service.js';
 import { type KnowledgeBaseEntity, KnowledgeBasesService } from '../knowledge-bases/knowledge-bases.service.js';
-import { FULL_TEXT_INDEX, type FullTextIndex, type IndexedBase, type IndexQuery, type ScoredChunk, VECTOR_INDEX, type VectorIndex } from './vector-index.js';
+import { FULL_TEXT_INDEX, type FullTextIndex, type IndexedBase, type IndexQuery, type ScoredChunk, StaleGenerationError, VECTOR_INDEX, type VectorIndex } from './vector-index.js';
 
 const DEFAULT_TOP_K = 5;
 /** Reciprocal rank fusion's constant: the usual 60 keeps one list's top ranks from drowning the other's. */
@@ -59,6 +59,16 @@ export class KnowledgeSearchService implements OnModuleInit, OnModuleDestroy {
     // A service acts for the owner it names; a user is always the owner, whatever the body says.
     const ownerId = actor.kind === 'service' && request.ownerId ? request.ownerId : requireUserId(actor);
     const filter = this.chunks.parseFilter(request.filter);
+    try {
+      return await this.searchOnce(ownerId, request, filter);
+    } catch (err) {
+      // A re-embedding finished meanwhile: the base read anew names the vectors search uses now.
+      if (err instanceof StaleGenerationError) return this.searchOnce(ownerId, request, filter);
+      throw err;
+    }
+  }
+
+  private async searchOnce(ownerId: string, request: SearchKnowledgeRequest, filter: MetadataFilter | null): Promise<KnowledgeSearchResult> {
     const k = request.topK ?? DEFAULT_TOP_K;
     const mode = request.mode ?? 'hybrid';
     const depth = Math.max(k, FUSION_DEPTH);

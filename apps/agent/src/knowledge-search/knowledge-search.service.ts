@@ -80,19 +80,14 @@ export class KnowledgeSearchService implements OnModuleInit, OnModuleDestroy {
     const query = { limit: depth, filter };
     const pool = { limit: depth * FULL_TEXT_POOL_FACTOR, filter };
     const tsquery = words.join(' | ');
-    const perBase = await Promise.all(
-      bases.map(async (base) => {
-        const indexed = { id: base.id, generation: base.searchGeneration, dimensions: base.searchDimensions, version: base.indexVersion };
-        const [fullText, vector] = await Promise.all([
-          this.texts.matching(indexed, terms, pool),
-          mode === 'fulltext' ? Promise.resolve([]) : this.nearest(base, indexed, request.query, ownerId, query),
-        ]);
-        return { fullText, vector };
-      }),
-    );
+    const indexed = bases.map((base) => ({ id: base.id, generation: base.searchGeneration, dimensions: base.searchDimensions, version: base.indexVersion }));
+    // Full text first: its candidates come from memory at once, and PostgreSQL ranks them while this
+    // process scans the vectors.
+    const fullTextRanked = Promise.all(indexed.map((base) => this.texts.matching(base, terms, pool))).then((lists) => this.rankFullText(lists.flat(), tsquery, depth));
     // Cosines of several bases are merged as they are, though their models may differ.
-    const fullText = await this.rankFullText(perBase.flatMap((list) => list.fullText), tsquery, depth);
-    const vector = best(perBase.flatMap((list) => list.vector), depth);
+    const vectorRanked =
+      mode === 'fulltext' ? Promise.resolve([]) : Promise.all(bases.map((base, i) => this.nearest(base, indexed[i], request.query, ownerId, query))).then((lists) => best(lists.flat(), depth));
+    const [fullText, vector] = await Promise.all([fullTextRanked, vectorRanked]);
     const ranked = mode === 'fulltext' ? fullText : mode === 'vector' ? vector : fuse([fullText, vector], vector);
     const top = ranked.slice(0, k);
     if (top.length === 0) return { items: [] };
@@ -123,6 +118,8 @@ export class KnowledgeSearchService implements OnModuleInit, OnModuleDestroy {
   private async nearest(base: KnowledgeBaseEntity, indexed: IndexedBase, text: string, ownerId: string, query: IndexQuery): Promise<ScoredChunk[]> {
     const embedder = this.embeddings.embedderFor({ provider: base.searchProvider, model: base.searchModel, dimensions: base.searchDimensions, ownerId });
     const [vector] = await embedder.embed([text]);
+    // Let the full-text ranking's query go out before the scan holds this thread.
+    await new Promise((resolve) => setImmediate(resolve));
     return this.vectors.nearest(indexed, vector, query);
   }
 }

@@ -7,7 +7,8 @@
 // 2015..2024 } and 30 words of a skewed vocabulary, like real text. Sequential requests from one
 // client, after a warm-up that loads the base's vectors into the agent service's memory:
 //   hybrid + filter : POST /knowledge-bases/:id/search, mode hybrid, filter group in [1,2,3]
-//                     and year >= 2018 (about 21% of the chunks pass; SQL applies it first)
+//                     and year >= 2018 (about 21% of the chunks pass; the agent service's
+//                     in-memory index applies it before scoring)
 //   vector          : the same route, mode vector, no filter (every vector scored)
 // Floor: the bare exact scan itself (dot products over a 100,000 x 384 Float32Array and a top-k)
 // in this process, in the same run: what no implementation of exact search can go below.

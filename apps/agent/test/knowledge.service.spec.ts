@@ -26,6 +26,8 @@ import { InProcessBus } from '#messaging';
 import { type RunningService, Runtime, startBusService } from '#service-kit';
 import { createTestDatabase, pdfWithText, query } from '#testing';
 import { agentApp } from '../src/agent.app.js';
+import { InMemoryIndex } from '../src/knowledge-search/in-memory-index.js';
+import { StaleGenerationError } from '../src/knowledge-search/vector-index.js';
 
 /** Knowledge bases in the agent service against the real PostgreSQL, called over the in-process bus as the gateway calls them. */
 describe('knowledge service', () => {
@@ -301,6 +303,22 @@ describe('knowledge service', () => {
       expect(vectors).toEqual([{ generation: 2, n: (await call(DocumentContracts.get, { id: doc.id }, owner)).progress.total }]);
       const moved = await search(owner, { knowledgeBaseIds: [base.id], query: 'billing export', mode: 'vector' });
       expect(moved.items.map((h) => h.chunkId).sort()).toEqual(during.items.map((h) => h.chunkId).sort());
+    });
+
+    it('a search that read the base just before a re-embedding finished is not answered from the deleted vectors', async () => {
+      const owner = newUser();
+      const base = await newBase(owner);
+      const doc = await addText(owner, base.id, 'The cold storage archive is checked every Friday.');
+      await ready(owner, doc.id);
+      await call(KnowledgeBaseContracts.update, { id: base.id, embedding: { provider: 'builtin', model: 'hashing-v1', dimensions: 128 } }, owner);
+      await until(() => call(KnowledgeBaseContracts.get, { id: base.id }, owner), (b: KnowledgeBaseView) => b.reembedding.status === 'idle', 're-embedding');
+      // What a search holding the base as it was (generation 1, 384 dimensions) asks the index for.
+      const index = service.app.get(InMemoryIndex);
+      const [{ index_version: version }] = await query<{ index_version: number }>(databaseUrl, 'SELECT index_version FROM agent.knowledge_bases WHERE id = $1', [base.id]);
+      const stale = { id: base.id, generation: 1, dimensions: 384, version: version - 1 };
+      await expect(index.nearest(stale, new Float32Array(384), { limit: 5, filter: null })).rejects.toBeInstanceOf(StaleGenerationError);
+      // The search itself reads the base anew and answers from the new vectors.
+      expect((await search(owner, { knowledgeBaseIds: [base.id], query: 'cold storage archive', mode: 'vector' })).items[0].documentId).toBe(doc.id);
     });
 
     it('deletes a document, a base, a project and a user with everything in them', async () => {

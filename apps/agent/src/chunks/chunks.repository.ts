@@ -98,16 +98,22 @@ export class ChunksRepository {
   /**
    * Every searchable chunk of a base (of a ready document) with its vector of this generation, its
    * metadata and its tsvector as text, for the in-memory index: what search filters and ranks.
+   * With them, in the same snapshot, the generation search uses now (null: the base is gone): a
+   * finished re-embedding deletes the older vectors, so a load that asked for those finds none.
    */
-  loadIndex(knowledgeBaseId: string, generation: number): Promise<IndexRow[]> {
-    return this.database.query(
-      `SELECT e."chunk_id", e."vector", c."metadata"::text AS "metadata", c."search"::text AS "search" FROM "agent"."chunk_embeddings" e
-       JOIN "agent"."chunks" c ON c."id" = e."chunk_id"
-       JOIN "agent"."documents" d ON d."id" = c."document_id" AND d."status" = 'ready'
-       WHERE e."knowledge_base_id" = $1 AND e."generation" = $2
-       ORDER BY e."chunk_id"`,
+  async loadIndex(knowledgeBaseId: string, generation: number): Promise<{ searchGeneration: number | null; rows: IndexRow[] }> {
+    const rows = await this.database.query<IndexRow & { search_generation: number }>(
+      `SELECT b."search_generation", x.* FROM "agent"."knowledge_bases" b
+       LEFT JOIN LATERAL (
+         SELECT e."chunk_id", e."vector", c."metadata"::text AS "metadata", c."search"::text AS "search" FROM "agent"."chunk_embeddings" e
+         JOIN "agent"."chunks" c ON c."id" = e."chunk_id"
+         JOIN "agent"."documents" d ON d."id" = c."document_id" AND d."status" = 'ready'
+         WHERE e."knowledge_base_id" = b."id" AND e."generation" = $2
+       ) x ON true
+       WHERE b."id" = $1`,
       [knowledgeBaseId, generation],
     );
+    return { searchGeneration: rows[0]?.search_generation ?? null, rows: rows.filter((row) => row.chunk_id !== null) };
   }
 
   /** The lexemes PostgreSQL makes of a query's words: the terms the stored tsvectors hold. */

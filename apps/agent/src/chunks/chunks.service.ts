@@ -49,7 +49,7 @@ export class ChunksService {
     return this.chunks.deleteEmbeddingsBefore(knowledgeBaseId, generation);
   }
 
-  loadIndex(knowledgeBaseId: string, generation: number): Promise<IndexRow[]> {
+  loadIndex(knowledgeBaseId: string, generation: number): Promise<{ searchGeneration: number | null; rows: IndexRow[] }> {
     return this.chunks.loadIndex(knowledgeBaseId, generation);
   }
 

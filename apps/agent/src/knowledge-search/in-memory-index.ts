@@ -4,12 +4,15 @@ import { bytesToVector } from '#llm';
 import { BROADCAST, type Broadcast } from '#messaging';
 import { AGENT_CONFIG } from '../agent-config.module.js';
 import { ChunksService, filterComparesNumbers, type IndexRow, type MetadataFilter, metadataFilterPredicate } from '../chunks/chunks.service.js';
-import type { FullTextIndex, IndexedBase, IndexQuery, ScoredChunk, VectorIndex } from './vector-index.js';
+import { type FullTextIndex, type IndexedBase, type IndexQuery, type ScoredChunk, StaleGenerationError, type VectorIndex } from './vector-index.js';
 
 /** BM25's usual constants: term frequency saturates around k1, length normalisation weighs b. */
 const BM25_K1 = 1.2;
 const BM25_B = 0.75;
-/** Filter results kept per base: a search (and the next ones, which often repeat it) evaluates a filter once. */
+/**
+ * Filter results kept per base, one flag per distinct metadata value (as small as the number of
+ * documents, usually): searches that repeat a filter evaluate it once.
+ */
 const FILTERS_KEPT = 16;
 
 /** Which chunks of a base a filter lets through: a flag per slot, and the slots themselves in order. */
@@ -43,7 +46,10 @@ interface Entry {
   /** Some metadata number has more digits than a double keeps: numeric filters go to SQL. */
   impreciseNumbers: boolean;
   text: TextIndex;
-  filters: Map<string, Passing>;
+  /** Per filter (its JSON), whether each distinct metadata value passes it. */
+  filters: Map<string, Uint8Array>;
+  /** The chunks the last filter let through: both rankings of one search use them. */
+  lastPassing?: { key: string; passing: Passing };
   /** Scratch for BM25 sums, zero between searches (scoring never awaits, so searches cannot interleave in it). */
   sums: Float64Array;
 }
@@ -126,16 +132,19 @@ export class InMemoryIndex implements VectorIndex, FullTextIndex, OnModuleInit, 
       return { bitmap, slots: slotsOf(bitmap) };
     }
     const key = JSON.stringify(filter);
-    const kept = entry.filters.get(key);
-    if (kept) return kept;
-    const test = metadataFilterPredicate(filter);
-    const passes = new Uint8Array(entry.metadata.length);
-    entry.metadata.forEach((metadata, i) => (passes[i] = test(metadata) ? 1 : 0));
+    if (entry.lastPassing?.key === key) return entry.lastPassing.passing;
+    let passes = entry.filters.get(key);
+    if (!passes) {
+      const test = metadataFilterPredicate(filter);
+      passes = new Uint8Array(entry.metadata.length);
+      for (let i = 0; i < passes.length; i++) passes[i] = test(entry.metadata[i]) ? 1 : 0;
+      if (entry.filters.size >= FILTERS_KEPT) entry.filters.delete(entry.filters.keys().next().value as string);
+      entry.filters.set(key, passes);
+    }
     const bitmap = new Uint8Array(entry.ids.length);
     for (let slot = 0; slot < bitmap.length; slot++) bitmap[slot] = passes[entry.metadataOf[slot]];
     const passing = { bitmap, slots: slotsOf(bitmap) };
-    if (entry.filters.size >= FILTERS_KEPT) entry.filters.delete(entry.filters.keys().next().value as string);
-    entry.filters.set(key, passing);
+    entry.lastPassing = { key, passing };
     return passing;
   }
 
@@ -166,7 +175,9 @@ export class InMemoryIndex implements VectorIndex, FullTextIndex, OnModuleInit, 
 
   private async load(base: IndexedBase): Promise<Entry> {
     const dims = base.dimensions;
-    const rows = (await this.chunks.loadIndex(base.id, base.generation)).filter((row) => row.vector.byteLength === dims * 4);
+    const loaded = await this.chunks.loadIndex(base.id, base.generation);
+    if (loaded.searchGeneration !== null && loaded.searchGeneration !== base.generation) throw new StaleGenerationError(base.id);
+    const rows = loaded.rows.filter((row) => row.vector.byteLength === dims * 4);
     const vectors = new Float32Array(rows.length * dims);
     const ids: string[] = [];
     const slots = new Map<string, number>();
@@ -214,12 +225,14 @@ function slotsOf(bitmap: Uint8Array): Int32Array {
 
 /**
  * Whether jsonb text holds a number a double cannot carry exactly (more than 15 significant
- * digits, or an exponent beyond a double's range). Digits inside strings count too: the test only
+ * digits, or a magnitude beyond a double's range). Digits inside strings count too: the test only
  * decides whether numeric filters over this base are left to SQL, so erring that way is safe.
  */
 function hasImpreciseNumber(json: string): boolean {
   for (const [, mantissa, exponent] of json.matchAll(/(\d+(?:\.\d+)?)(?:[eE][+-]?(\d+))?/g)) {
-    if (mantissa.replace('.', '').replace(/^0+/, '').length > 15) return true;
+    const digits = mantissa.replace('.', '');
+    // Beyond 15 significant digits a double may round; beyond 300 digits in all it may underflow.
+    if (digits.replace(/^0+/, '').length > 15 || digits.length > 300) return true;
     if (exponent !== undefined && Number(exponent) > 300) return true;
   }
   return false;

@@ -1,9 +1,9 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { type Actor, type KnowledgeHit, type KnowledgeSearchResult, type SearchKnowledgeRequest, requireUserId } from '#contracts';
-import { ChunksService } from '../chunks/chunks.service.js';
+import { ChunksService, type MetadataFilter } from '../chunks/chunks.service.js';
 import { EmbeddingsService } from '../embeddings/embeddings.service.js';
 import { type KnowledgeBaseEntity, KnowledgeBasesService } from '../knowledge-bases/knowledge-bases.service.js';
-import { FULL_TEXT_INDEX, type FullTextIndex, type IndexedBase, type IndexQuery, type ScoredChunk, VECTOR_INDEX, type VectorIndex } from './vector-index.js';
+import { FULL_TEXT_INDEX, type FullTextIndex, type IndexedBase, type IndexQuery, type ScoredChunk, StaleGenerationError, VECTOR_INDEX, type VectorIndex } from './vector-index.js';
 
 const DEFAULT_TOP_K = 5;
 /** Reciprocal rank fusion's constant: the usual 60 keeps one list's top ranks from drowning the other's. */
@@ -59,6 +59,16 @@ export class KnowledgeSearchService implements OnModuleInit, OnModuleDestroy {
     // A service acts for the owner it names; a user is always the owner, whatever the body says.
     const ownerId = actor.kind === 'service' && request.ownerId ? request.ownerId : requireUserId(actor);
     const filter = this.chunks.parseFilter(request.filter);
+    try {
+      return await this.searchOnce(ownerId, request, filter);
+    } catch (err) {
+      // A re-embedding finished meanwhile: the base read anew names the vectors search uses now.
+      if (err instanceof StaleGenerationError) return this.searchOnce(ownerId, request, filter);
+      throw err;
+    }
+  }
+
+  private async searchOnce(ownerId: string, request: SearchKnowledgeRequest, filter: MetadataFilter | null): Promise<KnowledgeSearchResult> {
     const k = request.topK ?? DEFAULT_TOP_K;
     const mode = request.mode ?? 'hybrid';
     const depth = Math.max(k, FUSION_DEPTH);
@@ -70,19 +80,14 @@ export class KnowledgeSearchService implements OnModuleInit, OnModuleDestroy {
     const query = { limit: depth, filter };
     const pool = { limit: depth * FULL_TEXT_POOL_FACTOR, filter };
     const tsquery = words.join(' | ');
-    const perBase = await Promise.all(
-      bases.map(async (base) => {
-        const indexed = { id: base.id, generation: base.searchGeneration, dimensions: base.searchDimensions, version: base.indexVersion };
-        const [fullText, vector] = await Promise.all([
-          this.texts.matching(indexed, terms, pool),
-          mode === 'fulltext' ? Promise.resolve([]) : this.nearest(base, indexed, request.query, ownerId, query),
-        ]);
-        return { fullText, vector };
-      }),
-    );
+    const indexed = bases.map((base) => ({ id: base.id, generation: base.searchGeneration, dimensions: base.searchDimensions, version: base.indexVersion }));
+    // Full text first: its candidates come from memory at once, and PostgreSQL ranks them while this
+    // process scans the vectors.
+    const fullTextRanked = Promise.all(indexed.map((base) => this.texts.matching(base, terms, pool))).then((lists) => this.rankFullText(lists.flat(), tsquery, depth));
     // Cosines of several bases are merged as they are, though their models may differ.
-    const fullText = await this.rankFullText(perBase.flatMap((list) => list.fullText), tsquery, depth);
-    const vector = best(perBase.flatMap((list) => list.vector), depth);
+    const vectorRanked =
+      mode === 'fulltext' ? Promise.resolve([]) : Promise.all(bases.map((base, i) => this.nearest(base, indexed[i], request.query, ownerId, query))).then((lists) => best(lists.flat(), depth));
+    const [fullText, vector] = await Promise.all([fullTextRanked, vectorRanked]);
     const ranked = mode === 'fulltext' ? fullText : mode === 'vector' ? vector : fuse([fullText, vector], vector);
     const top = ranked.slice(0, k);
     if (top.length === 0) return { items: [] };
@@ -113,6 +118,8 @@ export class KnowledgeSearchService implements OnModuleInit, OnModuleDestroy {
   private async nearest(base: KnowledgeBaseEntity, indexed: IndexedBase, text: string, ownerId: string, query: IndexQuery): Promise<ScoredChunk[]> {
     const embedder = this.embeddings.embedderFor({ provider: base.searchProvider, model: base.searchModel, dimensions: base.searchDimensions, ownerId });
     const [vector] = await embedder.embed([text]);
+    // Let the full-text ranking's query go out before the scan holds this thread.
+    await new Promise((resolve) => setImmediate(resolve));
     return this.vectors.nearest(indexed, vector, query);
   }
 }

@@ -38,5 +38,16 @@ export interface FullTextIndex {
   matching(base: IndexedBase, terms: readonly string[], options: IndexQuery): Promise<ScoredChunk[]>;
 }
 
+/**
+ * The base's search generation moved on between reading the base and reading its vectors (a
+ * re-embedding finished and deleted the older ones): search again with the base read anew.
+ */
+export class StaleGenerationError extends Error {
+  constructor(readonly knowledgeBaseId: string) {
+    super(`knowledge base ${knowledgeBaseId} moved to another embedding generation during the search`);
+    this.name = 'StaleGenerationError';
+  }
+}
+
 export const VECTOR_INDEX = Symbol('VECTOR_INDEX');
 export const FULL_TEXT_INDEX = Symbol('FULL_TEXT_INDEX');

@@ -3,9 +3,11 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { PlatformConfig } from '#config';
 import type { BusClient } from '#messaging';
-import { acceptRequestId, JsonLogger, rootLogger } from '#observability';
+import { acceptRequestId, JsonLogger, Metrics, rootLogger } from '#observability';
 import { GatewayModule } from './gateway.module.js';
+import { traceRequests } from './http/request-telemetry.js';
 import { keepRawBodies } from './http/raw-body.js';
+import { METRICS_ROUTES } from './metrics/metrics.module.js';
 import { PLAYGROUND_ROUTES } from './playground/playground.module.js';
 
 export const API_PREFIX = 'api/v1';
@@ -29,7 +31,7 @@ export async function createGateway(config: PlatformConfig, bus: BusClient): Pro
   // bodyParser false: no form-encoded parser. Fastify's own JSON parser (body limit, prototype
   // poisoning refused) is the only one, so any other media type gets 415.
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config, bus), adapter, { logger: new JsonLogger(), bodyParser: false });
-  app.setGlobalPrefix(API_PREFIX, { exclude: PLAYGROUND_ROUTES });
+  app.setGlobalPrefix(API_PREFIX, { exclude: [...PLAYGROUND_ROUTES, ...METRICS_ROUTES] });
   app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance();
@@ -46,7 +48,10 @@ export async function createGateway(config: PlatformConfig, bus: BusClient): Pro
     if (closing) void reply.header('connection', 'close');
     return payload;
   });
+  traceRequests(fastify);
   fastify.addHook('onResponse', async (request, reply) => {
+    // The route template (never the path, which holds ids); requests no route matched share one label.
+    Metrics.httpRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
     log.info({ requestId: request.id, method: request.method, path: request.url.split('?')[0].slice(0, 256), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
   keepRawBodies(fastify, config.bodyLimitBytes);

@@ -16,6 +16,7 @@ import {
 } from '#contracts';
 import { ModelConfigurationError, ModelProviderError, type ModelProviders, type PriceTable, streamChat } from '#llm';
 import { BUS_CLIENT, type BusClient } from '#messaging';
+import { Metrics, SpanKind, Tracing } from '#observability';
 import { EXECUTION_CONFIG } from '../execution-config.module.js';
 import {
   type ExecutorResult,
@@ -322,6 +323,48 @@ export class AgentLoopService implements RunExecutor, OnModuleInit {
     journal: StepJournal,
     signal: AbortSignal,
   ): Promise<{ output: ModelStepOutput; usage?: Partial<RunUsage> }> {
+    // GenAI semantic conventions: a `chat {model}` client span with the request and its usage.
+    return Tracing.inSpan(
+      `chat ${choice.model}`,
+      { kind: SpanKind.CLIENT, attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': choice.provider, 'gen_ai.request.model': choice.model } },
+      async (span) => {
+        if (span && Tracing.captureContent) span.setAttribute('gen_ai.input.messages', JSON.stringify(transcript.map((m) => ({ role: m.getType(), content: m.content }))));
+        try {
+          const reply = await this.streamModel(model, transcript, tools, n, run, choice, journal, signal);
+          const usage = reply.usage;
+          Metrics.modelCall(choice.provider, choice.model, 'ok', {
+            inputTokens: usage?.promptTokens ?? 0,
+            outputTokens: usage?.completionTokens ?? 0,
+            costUsd: (usage?.costMicros ?? 0) / 1_000_000,
+          });
+          if (span) {
+            span.setAttributes({
+              'gen_ai.usage.input_tokens': usage?.promptTokens ?? 0,
+              'gen_ai.usage.output_tokens': usage?.completionTokens ?? 0,
+              ...(reply.output.model ? { 'gen_ai.response.model': reply.output.model } : {}),
+              ...(reply.output.finishReason ? { 'gen_ai.response.finish_reasons': [reply.output.finishReason] } : {}),
+            });
+            if (Tracing.captureContent) span.setAttribute('gen_ai.output.messages', JSON.stringify([{ role: 'assistant', content: reply.output.content, toolCalls: reply.output.toolCalls }]));
+          }
+          return reply;
+        } catch (err) {
+          Metrics.modelCall(choice.provider, choice.model, 'error');
+          throw err;
+        }
+      },
+    );
+  }
+
+  private async streamModel(
+    model: BaseChatModel,
+    transcript: BaseMessage[],
+    tools: ReturnType<typeof toOpenAiTool>[],
+    n: number,
+    run: RunEntity,
+    choice: ModelChoice,
+    journal: StepJournal,
+    signal: AbortSignal,
+  ): Promise<{ output: ModelStepOutput; usage?: Partial<RunUsage> }> {
     const tokens = new TokenStream(journal, n);
     let text = '';
     try {
@@ -402,7 +445,17 @@ export class AgentLoopService implements RunExecutor, OnModuleInit {
           if (typeof args === 'string') return { output: { result: `Error: ${args}`, isError: true } };
           try {
             validateArgs(tool, args);
-            return { output: { result: await tool.execute(args, { ownerId: run.ownerId, runId: run.id, signal, callId: call.id }) } };
+            const result = await Tracing.inSpan(
+              `execute_tool ${call.name}`,
+              { attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': call.name, 'gen_ai.tool.call.id': call.id, 'gen_ai.tool.type': 'function' } },
+              async (span) => {
+                if (span && Tracing.captureContent) span.setAttribute('gen_ai.tool.call.arguments', call.arguments);
+                const text = await tool.execute(args, { ownerId: run.ownerId, runId: run.id, signal, callId: call.id });
+                if (span && Tracing.captureContent) span.setAttribute('gen_ai.tool.call.result', text);
+                return text;
+              },
+            );
+            return { output: { result } };
           } catch (err) {
             if (err instanceof ToolInputError) return { output: { result: `Error: ${err.message}`, isError: true } };
             throw err;

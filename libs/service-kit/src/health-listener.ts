@@ -42,6 +42,11 @@ export class HealthListener {
     return (server.address() as AddressInfo).port;
   }
 
+  /** The port it listens on, once listening. */
+  get port(): number | undefined {
+    return (this.server?.address() as AddressInfo | null)?.port;
+  }
+
   async close(): Promise<void> {
     const server = this.server;
     this.server = undefined;

@@ -5,6 +5,7 @@ import type { PlatformConfig } from '#config';
 import type { BusClient } from '#messaging';
 import { acceptRequestId, JsonLogger, Metrics, rootLogger } from '#observability';
 import { GatewayModule } from './gateway.module.js';
+import { finishOpenApiDocument, operationIdOf } from './http/openapi.js';
 import { traceRequests } from './http/request-telemetry.js';
 import { keepRawBodies } from './http/raw-body.js';
 import { METRICS_ROUTES } from './metrics/metrics.module.js';
@@ -58,14 +59,18 @@ export async function createGateway(config: PlatformConfig, bus: BusClient): Pro
   // JSON only: other media types get 415 instead of reaching validation as a string.
   fastify.removeContentTypeParser('text/plain');
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Agent Platform API')
-      .setDescription('Define agents, talk to them, run them durably. Errors are RFC 9457 problem+json with a stable `code`.')
-      .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An access token (JWT from /auth/login or /auth/refresh) or an API key (ap_live_...)' })
-      .build(),
+  const document = finishOpenApiDocument(
+    SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('Agent Platform API')
+        .setDescription('Define agents, talk to them, run them durably. Errors are RFC 9457 problem+json with a stable `code`.')
+        .setVersion('1')
+        .addServer('/', 'This gateway')
+        .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An access token (JWT from /auth/login or /auth/refresh) or an API key (ap_live_...)' })
+        .build(),
+      { operationIdFactory: operationIdOf },
+    ),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
   return app;

@@ -49,7 +49,11 @@ export async function startTracing(processName: string, env: Env = process.env):
     },
     DiagLogLevel.WARN,
   );
-  const exporter = new exporterModule.OTLPTraceExporter();
+  // The endpoint as the specification derives it (the exporter would read process.env itself; `env` may be another).
+  const tracesEndpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim();
+  const baseEndpoint = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
+  const url = tracesEndpoint || (baseEndpoint ? `${baseEndpoint.replace(/\/+$/, '')}/v1/traces` : undefined);
+  const exporter = new exporterModule.OTLPTraceExporter(url ? { url } : {});
   const scheduledDelayMillis = positiveInt(env.OTEL_BSP_SCHEDULE_DELAY) ?? 5000;
   const provider = new sdk.TracerProvider({
     resource: resourceFromAttributes({

@@ -154,6 +154,8 @@ describe('metrics and traces, every app its own process', () => {
       // Prompts and answers stay out unless the operator turns content capture on.
       for (const span of spans) expect(Object.keys(span.attributes).filter((k) => /messages|arguments|result/.test(k))).toEqual([]);
       expect(JSON.stringify(spans)).not.toContain('What is 6 * 7?');
+      // Log lines written inside the trace name it, in every process the run went through.
+      for (const app of ['gateway', 'execution']) expect(cluster.app(app).output).toContain(`"traceId":"${run.traceId}"`);
     });
   });
 

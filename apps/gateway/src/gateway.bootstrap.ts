@@ -53,7 +53,8 @@ export async function createGateway(config: PlatformConfig, bus: BusClient): Pro
   fastify.addHook('onResponse', async (request, reply) => {
     // The route template (never the path, which holds ids); requests no route matched share one label.
     Metrics.httpRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
-    log.info({ requestId: request.id, method: request.method, path: request.url.split('?')[0].slice(0, 256), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    const traceId = request.span?.spanContext().traceId;
+    log.info({ requestId: request.id, ...(traceId ? { traceId } : {}), method: request.method, path: request.url.split('?')[0].slice(0, 256), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
   keepRawBodies(fastify, config.bodyLimitBytes);
   // JSON only: other media types get 415 instead of reaching validation as a string.

@@ -16,7 +16,6 @@ import {
 } from '#contracts';
 import { ModelConfigurationError, ModelProviderError, type ModelProviders, type PriceTable, streamChat } from '#llm';
 import { BUS_CLIENT, type BusClient } from '#messaging';
-import { Metrics, SpanKind, Tracing } from '#observability';
 import { EXECUTION_CONFIG } from '../execution-config.module.js';
 import {
   type ExecutorResult,
@@ -43,6 +42,7 @@ import {
 } from './agent-run.js';
 import { parseArguments, renderSystemPrompt, toChatMessages } from './history.js';
 import { MODEL_PROVIDERS_TOKEN, PRICE_TABLE_TOKEN } from './model-tokens.js';
+import { GenAiTelemetry } from './gen-ai-telemetry.js';
 import { checkLimits, type Spent } from './run-limits.js';
 import { TokenStream } from './token-stream.js';
 
@@ -323,84 +323,45 @@ export class AgentLoopService implements RunExecutor, OnModuleInit {
     journal: StepJournal,
     signal: AbortSignal,
   ): Promise<{ output: ModelStepOutput; usage?: Partial<RunUsage> }> {
-    // GenAI semantic conventions: a `chat {model}` client span with the request and its usage.
-    return Tracing.inSpan(
-      `chat ${choice.model}`,
-      { kind: SpanKind.CLIENT, attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': choice.provider, 'gen_ai.request.model': choice.model } },
-      async (span) => {
-        if (span && Tracing.captureContent) span.setAttribute('gen_ai.input.messages', JSON.stringify(transcript.map((m) => ({ role: m.getType(), content: m.content }))));
-        try {
-          const reply = await this.streamModel(model, transcript, tools, n, run, choice, journal, signal);
-          const usage = reply.usage;
-          Metrics.modelCall(choice.provider, choice.model, 'ok', {
-            inputTokens: usage?.promptTokens ?? 0,
-            outputTokens: usage?.completionTokens ?? 0,
-            costUsd: (usage?.costMicros ?? 0) / 1_000_000,
-          });
-          if (span) {
-            span.setAttributes({
-              'gen_ai.usage.input_tokens': usage?.promptTokens ?? 0,
-              'gen_ai.usage.output_tokens': usage?.completionTokens ?? 0,
-              ...(reply.output.model ? { 'gen_ai.response.model': reply.output.model } : {}),
-              ...(reply.output.finishReason ? { 'gen_ai.response.finish_reasons': [reply.output.finishReason] } : {}),
-            });
-            if (Tracing.captureContent) span.setAttribute('gen_ai.output.messages', JSON.stringify([{ role: 'assistant', content: reply.output.content, toolCalls: reply.output.toolCalls }]));
+    // GenAI semantic conventions: a `chat {model}` span with its usage, and the model call counted on /metrics.
+    return GenAiTelemetry.chat(choice, transcript, async () => {
+      const tokens = new TokenStream(journal, n);
+      let text = '';
+      try {
+        const stream = streamChat(model, transcript, { ...(tools.length > 0 ? { tools } : {}), signal });
+        for await (const delta of stream) {
+          if (delta.type === 'text') {
+            text += delta.text;
+            tokens.push(delta.text);
+            journal.reportPartial({ content: text });
+          } else if (delta.type === 'done') {
+            await tokens.flush();
+            const result = delta.result;
+            const toolCalls: RequiredToolCall[] = [
+              ...result.toolCalls.map((c) => ({ id: c.id, name: c.name, arguments: JSON.stringify(c.args) })),
+              // Arguments that are not JSON still get an answer (an error), so the model can correct itself.
+              ...result.invalidToolCalls.map((c) => ({ id: c.id, name: c.name, arguments: c.rawArgs })),
+            ];
+            const usage = result.usage;
+            const cost = usage ? this.prices.costOf(choice.provider, choice.model, usage) : { costMicros: 0, priceKnown: false };
+            return {
+              output: { content: result.text, toolCalls, finishReason: result.finishReason ?? null, model: result.responseModel ?? null, priceKnown: cost.priceKnown },
+              usage: usage ? { promptTokens: usage.inputTokens, completionTokens: usage.outputTokens, costMicros: cost.costMicros } : undefined,
+            };
           }
-          return reply;
-        } catch (err) {
-          Metrics.modelCall(choice.provider, choice.model, 'error');
-          throw err;
         }
-      },
-    );
-  }
-
-  private async streamModel(
-    model: BaseChatModel,
-    transcript: BaseMessage[],
-    tools: ReturnType<typeof toOpenAiTool>[],
-    n: number,
-    run: RunEntity,
-    choice: ModelChoice,
-    journal: StepJournal,
-    signal: AbortSignal,
-  ): Promise<{ output: ModelStepOutput; usage?: Partial<RunUsage> }> {
-    const tokens = new TokenStream(journal, n);
-    let text = '';
-    try {
-      const stream = streamChat(model, transcript, { ...(tools.length > 0 ? { tools } : {}), signal });
-      for await (const delta of stream) {
-        if (delta.type === 'text') {
-          text += delta.text;
-          tokens.push(delta.text);
-          journal.reportPartial({ content: text });
-        } else if (delta.type === 'done') {
-          await tokens.flush();
-          const result = delta.result;
-          const toolCalls: RequiredToolCall[] = [
-            ...result.toolCalls.map((c) => ({ id: c.id, name: c.name, arguments: JSON.stringify(c.args) })),
-            // Arguments that are not JSON still get an answer (an error), so the model can correct itself.
-            ...result.invalidToolCalls.map((c) => ({ id: c.id, name: c.name, arguments: c.rawArgs })),
-          ];
-          const usage = result.usage;
-          const cost = usage ? this.prices.costOf(choice.provider, choice.model, usage) : { costMicros: 0, priceKnown: false };
-          return {
-            output: { content: result.text, toolCalls, finishReason: result.finishReason ?? null, model: result.responseModel ?? null, priceKnown: cost.priceKnown },
-            usage: usage ? { promptTokens: usage.inputTokens, completionTokens: usage.outputTokens, costMicros: cost.costMicros } : undefined,
-          };
+        throw new Error('the model stream ended without a result');
+      } catch (err) {
+        await tokens.flush().catch(() => undefined);
+        if (err instanceof ModelProviderError && err.kind !== 'aborted') {
+          // The provider's own retries are spent: the run fails with what the provider said, summarised.
+          throw new RunFailure('PROVIDER_ERROR', `${err.provider} ${err.kind.replace('_', ' ')} error: ${err.message}`, { kind: err.kind });
         }
+        if (err instanceof ModelConfigurationError) throw new RunFailure('MODEL_NOT_CONFIGURED', err.message);
+        if (signal.aborted) throw new LeaseLostError(run.id, run.attempt);
+        throw err;
       }
-      throw new Error('the model stream ended without a result');
-    } catch (err) {
-      await tokens.flush().catch(() => undefined);
-      if (err instanceof ModelProviderError && err.kind !== 'aborted') {
-        // The provider's own retries are spent: the run fails with what the provider said, summarised.
-        throw new RunFailure('PROVIDER_ERROR', `${err.provider} ${err.kind.replace('_', ' ')} error: ${err.message}`, { kind: err.kind });
-      }
-      if (err instanceof ModelConfigurationError) throw new RunFailure('MODEL_NOT_CONFIGURED', err.message);
-      if (signal.aborted) throw new LeaseLostError(run.id, run.attempt);
-      throw err;
-    }
+    });
   }
 
   /**
@@ -445,16 +406,7 @@ export class AgentLoopService implements RunExecutor, OnModuleInit {
           if (typeof args === 'string') return { output: { result: `Error: ${args}`, isError: true } };
           try {
             validateArgs(tool, args);
-            const result = await Tracing.inSpan(
-              `execute_tool ${call.name}`,
-              { attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': call.name, 'gen_ai.tool.call.id': call.id, 'gen_ai.tool.type': 'function' } },
-              async (span) => {
-                if (span && Tracing.captureContent) span.setAttribute('gen_ai.tool.call.arguments', call.arguments);
-                const text = await tool.execute(args, { ownerId: run.ownerId, runId: run.id, signal, callId: call.id });
-                if (span && Tracing.captureContent) span.setAttribute('gen_ai.tool.call.result', text);
-                return text;
-              },
-            );
+            const result = await GenAiTelemetry.tool(call, () => tool.execute(args, { ownerId: run.ownerId, runId: run.id, signal, callId: call.id }));
             return { output: { result } };
           } catch (err) {
             if (err instanceof ToolInputError) return { output: { result: `Error: ${err.message}`, isError: true } };

@@ -32,6 +32,10 @@
 //          schedule-precision: a per-second schedule over --schedule-ticks=20
 //                         ticks, delay from each tick to its run's start
 //                         (see bench/lib/schedule-bench.mjs)
+//          observability-cost: GET /api/v1/agents/:id with traces exported to
+//                         a local OTLP sink vs no tracing configured, and the
+//                         metric observations per request timed in process
+//                         (see bench/lib/observability-bench.mjs)
 //          --keep-database          (leave the bench database for inspection)
 //          --ready-timeout=60       (seconds the platform may take to start)
 // Env:     BENCH_PG_URL (admin URL, default postgres://postgres@127.0.0.1:5432/test)
@@ -46,6 +50,7 @@ import { createRunWorkflow, measureWorkflowRuns } from './lib/workflow-run-bench
 import { measureSchedulePrecision } from './lib/schedule-bench.mjs';
 import { KNOWLEDGE_CHUNKS, KNOWLEDGE_DIMS, measureIngestion, measureScanFloor, measureSearch, seedKnowledge } from './lib/knowledge-bench.mjs';
 import { measureMcpCalls, startMcpServer } from './lib/mcp-bench.mjs';
+import { measureMetricsCalls, measureTracingCost, startOtlpSink } from './lib/observability-bench.mjs';
 import { autocannon } from './lib/load.mjs';
 import { backendPids, createDatabase, dropDatabase, dropFloorTable, setupFloorTable, withDatabase } from './lib/pg-admin.mjs';
 import {
@@ -129,6 +134,8 @@ const SCENARIOS = {
   'knowledge-ingest': { label: 'document ingestion with the built-in embedder (POST to ready)', knowledge: true },
   // One MCP tool call: the run's tool step vs the same call straight to the MCP server.
   'mcp-call': { label: "an agent run's MCP tool step vs the same MCP call made directly", runs: true, mcp: true },
+  // Metrics are always on; tracing on (OTLP to a local sink) vs off, on the hot read route (see bench/lib/observability-bench.mjs).
+  'observability-cost': { label: 'GET /api/v1/agents/:id: traces exported to a local OTLP sink vs no tracing; metric calls per request', observability: true },
 };
 const SCENARIO_KEYS = String(args.scenarios ?? Object.keys(SCENARIOS).join(','))
   .split(',')
@@ -289,7 +296,8 @@ async function main() {
     log(`dropped database ${dbName}`);
   });
 
-  const LOAD_KEYS = SCENARIO_KEYS.filter((k) => !SCENARIOS[k].latency && !SCENARIOS[k].runs && !SCENARIOS[k].knowledge && !SCENARIOS[k].workflowRuns && !SCENARIOS[k].schedule);
+  const LOAD_KEYS = SCENARIO_KEYS.filter((k) => !SCENARIOS[k].latency && !SCENARIOS[k].runs && !SCENARIOS[k].knowledge && !SCENARIOS[k].workflowRuns && !SCENARIOS[k].schedule && !SCENARIOS[k].observability);
+  const OBSERVABILITY_KEYS = FLOOR_ONLY ? [] : SCENARIO_KEYS.filter((k) => SCENARIOS[k].observability);
   const KNOWLEDGE_KEYS = FLOOR_ONLY ? [] : SCENARIO_KEYS.filter((k) => SCENARIOS[k].knowledge);
   const LATENCY_KEYS = FLOOR_ONLY ? [] : SCENARIO_KEYS.filter((k) => SCENARIOS[k].latency);
   const RUN_KEYS = FLOOR_ONLY ? [] : SCENARIO_KEYS.filter((k) => SCENARIOS[k].runs && !SCENARIOS[k].mcp);
@@ -427,6 +435,36 @@ async function main() {
     );
   }
 
+  const observability = {};
+  for (const key of OBSERVABILITY_KEYS) {
+    console.log(`\n==== ${SCENARIOS[key].label}`);
+    const sink = await startOtlpSink();
+    onCleanup(() => sink.stop());
+    const tracedDb = `${dbName}_otel`;
+    await createDatabase(ADMIN_URL, tracedDb);
+    onCleanup(() => dropDatabase(ADMIN_URL, tracedDb));
+    const traced = await startPlatform(withDatabase(ADMIN_URL, tracedDb), ts + 1, { OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint, OTEL_BSP_SCHEDULE_DELAY: '1000' });
+    const tracedToken = await platformToken(traced.base, ts + 1);
+    const on = { base: traced.base, token: tracedToken, agentId: await platformAgent(traced.base, tracedToken), procs: traced.procs };
+    const off = { ...targets.platform, token };
+    const tracing = await measureTracingCost({ targets: { off, on }, autocannon, rounds: ROUNDS, duration: DURATION, warmup: WARMUP, connections: CONNECTIONS, log, median });
+    await sleep(1500); // the last batch of spans reaches the sink
+    const metrics = await measureMetricsCalls(ROOT);
+    const r = (observability[key] = { label: SCENARIOS[key].label, tracing, sink: { ...sink.received }, metrics });
+    const cpuSum = (t) => t.cpuUsPerReq.gateway + t.cpuUsPerReq.identity + t.cpuUsPerReq.agent;
+    console.log(
+      table(
+        ['tracing', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req gateway', 'identity', 'agent', 'sum', 'failures'],
+        ['off', 'on'].map((n) => {
+          const t = tracing[n];
+          return [n, fmt(t.rps, 0), fmt(t.p50, 1), fmt(t.p99, 1), fmt(t.cpuUsPerReq.gateway), fmt(t.cpuUsPerReq.identity), fmt(t.cpuUsPerReq.agent), fmt(cpuSum(t)), t.failures];
+        }),
+      ),
+    );
+    log(`${key}: tracing on/off req/s ${fmt(tracing.on.rps / tracing.off.rps, 2)}, CPU/req ${fmt(cpuSum(tracing.on) / cpuSum(tracing.off), 2)}; the sink got ${r.sink.requests} exports, ${r.sink.bytes} bytes`);
+    log(`${key}: metric observations per request (1 HTTP + 4 bus histograms) ${fmt(metrics.nsPerRequest, 0)} ns; a scrape ${fmt(metrics.scrapeMs, 2)} ms for ${metrics.scrapeBytes} bytes`);
+  }
+
   const rows = LOAD_KEYS.map((key) => {
     const r = results[key];
     const f = r.summary.floor;
@@ -461,6 +499,7 @@ async function main() {
         latency,
         runs,
         knowledge,
+        observability,
       },
       null,
       2,
@@ -473,6 +512,7 @@ async function main() {
     ...RUN_KEYS.filter((key) => runs[key].failures > 0),
     ...WORKFLOW_KEYS.filter((key) => runs[key].failures > 0),
     ...SCHEDULE_KEYS.filter((key) => runs[key].failures > 0),
+    ...OBSERVABILITY_KEYS.filter((key) => observability[key].tracing.on.failures + observability[key].tracing.off.failures > 0),
     ...(knowledge.search && knowledge.search.hybridFiltered.failures + knowledge.search.vector.failures > 0 ? ['knowledge-search'] : []),
   ];
   if (bad.length) throw new Error(`non-2xx responses under load on ${bad.join(', ')} (see above)`);

@@ -1,5 +1,5 @@
 import type { PlatformConfig } from '#config';
-import { rootLogger } from '#observability';
+import { rootLogger, startTracing } from '#observability';
 import { openHealthListener, type RunningService, Runtime, runUntilSignalled, startBusService } from '#service-kit';
 import { API_PREFIX, createGateway, listenGateway, PLAYGROUND_PATH } from '../apps/gateway/src/gateway.bootstrap.js';
 import { ALL_SERVICES } from './apps.js';
@@ -10,6 +10,7 @@ import { loadOrCreateLocalSecret } from './local-secret.js';
 export function runPlatform(loaded: PlatformConfig, database: Promise<EmbeddedDatabase> | undefined): void {
   runUntilSignalled(async () => {
     const log = rootLogger();
+    const stopTracing = await startTracing('platform');
     const embedded = await database;
     const config = { ...loaded };
     if (embedded) {
@@ -27,6 +28,7 @@ export function runPlatform(loaded: PlatformConfig, database: Promise<EmbeddedDa
       await runtime?.close();
       await embedded?.stop();
       await health?.close();
+      await stopTracing?.();
     };
     try {
       config.jwtSecret ??= await loadOrCreateLocalSecret(config.dataDir, 'jwtSecret');

@@ -70,6 +70,20 @@ describe('single-process mode', () => {
     expect(text).toContain('event: run.completed');
   });
 
+  it('serves one Prometheus registry for the whole process: the gateway\'s requests and the execution service\'s runs on one /metrics', async () => {
+    const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    // The run of the previous test: counted by the execution service, served by the gateway's route.
+    expect(text).toMatch(/^runs_ended_total\{kind="agent",status="completed"\} [1-9]/m);
+    expect(text).toMatch(/^http_server_request_duration_seconds_count\{method="POST",route="\/api\/v1\/agents\/:id\/runs",status="200"\} [1-9]/m);
+    expect(text).toMatch(/^outbox_pending_events\{service="identity"\} \d/m);
+    expect(text).toMatch(/^outbox_pending_events\{service="execution"\} \d/m);
+    // One registry: each metric is declared once.
+    const declared = text.split('\n').filter((line) => line.startsWith('# TYPE '));
+    expect(new Set(declared).size).toBe(declared.length);
+  });
+
   it('refuses bad input with the same problems as the multi-process mode', async () => {
     const res = await api.request('POST', '/api/v1/auth/register', { raw: '{', headers: { 'content-type': 'application/json' } });
     expect(res.status).toBe(400);

@@ -3,9 +3,12 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { PlatformConfig } from '#config';
 import type { BusClient } from '#messaging';
-import { acceptRequestId, JsonLogger, rootLogger } from '#observability';
+import { acceptRequestId, JsonLogger, Metrics, rootLogger } from '#observability';
 import { GatewayModule } from './gateway.module.js';
+import { finishOpenApiDocument, operationIdOf } from './http/openapi.js';
+import { traceRequests } from './http/request-telemetry.js';
 import { keepRawBodies } from './http/raw-body.js';
+import { METRICS_ROUTES } from './metrics/metrics.module.js';
 import { PLAYGROUND_ROUTES } from './playground/playground.module.js';
 
 export const API_PREFIX = 'api/v1';
@@ -29,7 +32,7 @@ export async function createGateway(config: PlatformConfig, bus: BusClient): Pro
   // bodyParser false: no form-encoded parser. Fastify's own JSON parser (body limit, prototype
   // poisoning refused) is the only one, so any other media type gets 415.
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config, bus), adapter, { logger: new JsonLogger(), bodyParser: false });
-  app.setGlobalPrefix(API_PREFIX, { exclude: PLAYGROUND_ROUTES });
+  app.setGlobalPrefix(API_PREFIX, { exclude: [...PLAYGROUND_ROUTES, ...METRICS_ROUTES] });
   app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance();
@@ -46,21 +49,29 @@ export async function createGateway(config: PlatformConfig, bus: BusClient): Pro
     if (closing) void reply.header('connection', 'close');
     return payload;
   });
+  traceRequests(fastify);
   fastify.addHook('onResponse', async (request, reply) => {
-    log.info({ requestId: request.id, method: request.method, path: request.url.split('?')[0].slice(0, 256), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    // The route template (never the path, which holds ids); requests no route matched share one label.
+    Metrics.httpRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+    const traceId = request.span?.spanContext().traceId;
+    log.info({ requestId: request.id, ...(traceId ? { traceId } : {}), method: request.method, path: request.url.split('?')[0].slice(0, 256), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
   keepRawBodies(fastify, config.bodyLimitBytes);
   // JSON only: other media types get 415 instead of reaching validation as a string.
   fastify.removeContentTypeParser('text/plain');
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Agent Platform API')
-      .setDescription('Define agents, talk to them, run them durably. Errors are RFC 9457 problem+json with a stable `code`.')
-      .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An access token (JWT from /auth/login or /auth/refresh) or an API key (ap_live_...)' })
-      .build(),
+  const document = finishOpenApiDocument(
+    SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('Agent Platform API')
+        .setDescription('Define agents, talk to them, run them durably. Errors are RFC 9457 problem+json with a stable `code`.')
+        .setVersion('1')
+        .addServer('/', 'This gateway')
+        .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An access token (JWT from /auth/login or /auth/refresh) or an API key (ap_live_...)' })
+        .build(),
+      { operationIdFactory: operationIdOf },
+    ),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
   return app;

@@ -18,6 +18,7 @@ import { RequestContextInterceptor } from './http/request-context.interceptor.js
 import { KnowledgeBasesModule } from './knowledge-bases/knowledge-bases.module.js';
 import { MeModule } from './me/me.module.js';
 import { MessagesModule } from './messages/messages.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { PlaygroundModule } from './playground/playground.module.js';
 import { ProjectsModule } from './projects/projects.module.js';
@@ -77,6 +78,7 @@ export class GatewayModule {
         IntegrationsModule,
         IntegrationEventsModule,
         ConnectionsModule,
+        MetricsModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },

@@ -1,10 +1,12 @@
 import 'reflect-metadata';
 import { loadConfigOrExit, openHealthListener, Runtime, runUntilSignalled } from '#service-kit';
-import { rootLogger } from '#observability';
+import { rootLogger, startTracing } from '#observability';
 import { createGateway, listenGateway, API_PREFIX, PLAYGROUND_PATH } from './gateway.bootstrap.js';
 
 const config = loadConfigOrExit('gateway', { database: false, jwt: true });
 runUntilSignalled(async () => {
+  // Before the gateway is built: its request spans are hooked in only when tracing is on.
+  const stopTracing = await startTracing('gateway');
   const gatewayProcess: { runtime?: Runtime; state: 'starting' | 'serving' | 'stopping' } = { state: 'starting' };
   // The same listener as every service's (HEALTH_PORT): ready while serving and connected to NATS,
   // as /api/v1/health/ready is, without the per-service detail.
@@ -25,5 +27,6 @@ runUntilSignalled(async () => {
     await app.close();
     await runtime.close();
     await health?.close();
+    await stopTracing?.();
   };
 });

@@ -35,6 +35,8 @@ export interface PlatformConfig {
   jetStreamReplicas: number;
   /** Port of a service's own health listener (/health/live, /health/ready); unset: none. */
   healthPort?: number;
+  /** When set, the gateway's /metrics asks for `Authorization: Bearer <this>`; unset: open (the health port's is always open). */
+  metricsToken?: string;
   /**
    * Outbound HTTP to addresses users supply (MCP servers, HTTP tools, documents by URL, run
    * webhooks; see libs/outbound): whether loopback, private and link-local addresses may be reached,
@@ -146,6 +148,7 @@ export function loadConfig(env: Env = process.env): PlatformConfig {
     trustProxy: parseTrustProxy(r.optionalString('TRUST_PROXY'), r.problems),
     jetStreamReplicas: r.int('JETSTREAM_REPLICAS', 1, 1, 5),
     healthPort: r.raw('HEALTH_PORT') === undefined ? undefined : r.int('HEALTH_PORT', 0, 0, 65535),
+    metricsToken: r.optionalString('METRICS_TOKEN'),
     outbound: {
       allowInternal: r.bool('OUTBOUND_ALLOW_INTERNAL', false),
       internalAllowlist: (r.optionalString('OUTBOUND_INTERNAL_ALLOWLIST') ?? '')

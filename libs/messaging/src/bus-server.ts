@@ -3,6 +3,7 @@ import { lastValueFrom, isObservable } from 'rxjs';
 import { AppError, Envelope, ErrorCode, type ErrorBody, validatePayload } from '#contracts';
 import { describeError, RequestContext, rootLogger } from '#observability';
 import { isDatabaseUnavailable } from '#persistence';
+import { BusTelemetry, type TraceHeaders } from './bus-telemetry.js';
 import type { EventContext, EventDispatcher } from './event-dispatcher.js';
 import type { WireReply } from './wire.js';
 
@@ -45,26 +46,28 @@ export abstract class BusServer extends Server implements CustomTransportStrateg
   }
 
   /** Runs one request through its handler; never rejects. */
-  protected async answer(subject: string, handler: MessageHandler, raw: unknown): Promise<WireReply> {
+  protected async answer(subject: string, handler: MessageHandler, raw: unknown, trace?: TraceHeaders): Promise<WireReply> {
     let envelope: Envelope;
     try {
       envelope = await validatePayload(Envelope, raw, 'envelope');
     } catch (err) {
       return { ok: false, error: this.toErrorBody(err, subject) };
     }
-    return RequestContext.run(envelope.requestId, async () => {
-      const started = performance.now();
-      let reply: WireReply;
-      try {
-        const result: unknown = await handler(envelope, undefined);
-        const data = isObservable(result) ? await lastValueFrom(result, { defaultValue: undefined }) : result;
-        reply = { ok: true, data: data ?? null };
-      } catch (err) {
-        reply = { ok: false, error: this.toErrorBody(err, subject) };
-      }
-      this.log.info({ subject, ms: Math.round(performance.now() - started), outcome: reply.ok ? 'ok' : reply.error.code }, 'handled');
-      return reply;
-    });
+    return RequestContext.run(envelope.requestId, () =>
+      BusTelemetry.handle(subject, trace, async () => {
+        const started = performance.now();
+        let reply: WireReply;
+        try {
+          const result: unknown = await handler(envelope, undefined);
+          const data = isObservable(result) ? await lastValueFrom(result, { defaultValue: undefined }) : result;
+          reply = { ok: true, data: data ?? null };
+        } catch (err) {
+          reply = { ok: false, error: this.toErrorBody(err, subject) };
+        }
+        this.log.info({ subject, ms: Math.round(performance.now() - started), outcome: reply.ok ? 'ok' : reply.error.code }, 'handled');
+        return reply;
+      }),
+    );
   }
 
   protected async answerHealth(raw: unknown): Promise<WireReply> {

@@ -15,7 +15,7 @@ export class InProcessBusServer extends BusServer {
     const { health } = this.requireAttachments();
     this.detach.push(this.bus.respond(health.subject, (raw) => this.answerHealth(raw)));
     for (const [pattern, handler] of this.rpcPatterns()) {
-      this.detach.push(this.bus.respond(pattern, (raw) => this.answer(pattern, handler, raw)));
+      this.detach.push(this.bus.respond(pattern, (raw, trace) => this.answer(pattern, handler, raw, trace)));
     }
     for (const [pattern, handler] of this.eventPatterns()) {
       this.detach.push(this.bus.subscribe(pattern, async (event) => void (await this.deliverEvent(handler, event))));

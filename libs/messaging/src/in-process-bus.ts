@@ -1,11 +1,12 @@
 import { AppError, ErrorCode, type Envelope, type EventEnvelope, type RpcContract } from '#contracts';
 import { RequestContext } from '#observability';
 import type { BusClient, RequestOptions } from './bus-client.js';
+import { BusTelemetry, type TraceHeaders } from './bus-telemetry.js';
 import { InProcessBroadcast } from './broadcast.js';
 import { NO_RESPONDER_RETRY_MS, sleep, upstreamTimeout } from './deadline.js';
 import { unwrapReply, type WireReply } from './wire.js';
 
-export type RpcResponder = (envelope: unknown) => Promise<WireReply>;
+export type RpcResponder = (envelope: unknown, trace?: TraceHeaders) => Promise<WireReply>;
 export type EventSubscriber = (event: EventEnvelope) => Promise<void>;
 
 /**
@@ -69,7 +70,11 @@ export class InProcessBusClient implements BusClient {
     return true;
   }
 
-  async request<Req, Res>(contract: RpcContract<Req, Res>, data: Req, options: RequestOptions): Promise<Res> {
+  request<Req, Res>(contract: RpcContract<Req, Res>, data: Req, options: RequestOptions): Promise<Res> {
+    return BusTelemetry.request(contract.subject, (trace) => this.send(contract, data, options, trace));
+  }
+
+  private async send<Req, Res>(contract: RpcContract<Req, Res>, data: Req, options: RequestOptions, trace: TraceHeaders | undefined): Promise<Res> {
     const requestId = options.requestId ?? RequestContext.requestId() ?? RequestContext.newId();
     const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
     const envelope: Envelope<Req> = { actor: options.actor, requestId, data };
@@ -90,7 +95,7 @@ export class InProcessBusClient implements BusClient {
     });
     try {
       // The responder runs outside the caller's context, as a remote one would.
-      const reply = await Promise.race([RequestContext.run(requestId, () => responder(wire)), timeout]);
+      const reply = await Promise.race([RequestContext.run(requestId, () => responder(wire, trace)), timeout]);
       return unwrapReply<Res>(JSON.parse(JSON.stringify(reply)), contract.subject);
     } catch (err) {
       if (err instanceof AppError) throw err;

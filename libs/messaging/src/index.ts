@@ -1,5 +1,6 @@
 export * from './wire.js';
 export * from './bus-client.js';
+export * from './bus-telemetry.js';
 export * from './broadcast.js';
 export * from './deadline.js';
 export * from './nats-connection.js';

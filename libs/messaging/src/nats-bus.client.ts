@@ -2,6 +2,7 @@ import { headers as natsHeaders } from '@nats-io/nats-core';
 import { AppError, ErrorCode, type Envelope, type RpcContract } from '#contracts';
 import { RequestContext } from '#observability';
 import type { BusClient, RequestOptions } from './bus-client.js';
+import { BusTelemetry, type TraceHeaders } from './bus-telemetry.js';
 import { NO_RESPONDER_RETRY_MS, sleep, upstreamTimeout } from './deadline.js';
 import type { NatsLink } from './nats-connection.js';
 import { type RequestOutcome, SharedInboxRequester } from './shared-inbox.requester.js';
@@ -23,7 +24,11 @@ export class NatsBusClient implements BusClient {
     return this.link.isConnected();
   }
 
-  async request<Req, Res>(contract: RpcContract<Req, Res>, data: Req, options: RequestOptions): Promise<Res> {
+  request<Req, Res>(contract: RpcContract<Req, Res>, data: Req, options: RequestOptions): Promise<Res> {
+    return BusTelemetry.request(contract.subject, (trace) => this.send(contract, data, options, trace));
+  }
+
+  private async send<Req, Res>(contract: RpcContract<Req, Res>, data: Req, options: RequestOptions, trace: TraceHeaders | undefined): Promise<Res> {
     const requestId = options.requestId ?? RequestContext.requestId() ?? RequestContext.newId();
     const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
     const envelope: Envelope<Req> = { actor: options.actor, requestId, data };
@@ -32,6 +37,7 @@ export class NatsBusClient implements BusClient {
     const deadline = Date.now() + timeoutMs;
     const h = natsHeaders();
     h.set(REQUEST_ID_HEADER, requestId);
+    if (trace) for (const [name, value] of Object.entries(trace)) h.set(name, value);
 
     for (;;) {
       if (!this.link.isConnected()) throw busUnavailable();

@@ -1,5 +1,6 @@
 import type { Msg, Subscription } from '@nats-io/nats-core';
 import { BusServer } from './bus-server.js';
+import { BusTelemetry } from './bus-telemetry.js';
 import { DurableEventConsumer } from './jetstream.js';
 import type { NatsLink } from './nats-connection.js';
 import { decodeJson, encodeJson, type Namespace } from './wire.js';
@@ -37,7 +38,7 @@ export class NatsBusServer extends BusServer {
           queue: this.service,
           callback: (err, msg) => {
             if (err) return;
-            this.track(this.answer(pattern, handler, safeDecode(msg)).then((reply) => respond(msg, reply)));
+            this.track(this.answer(pattern, handler, safeDecode(msg), BusTelemetry.fromNatsHeaders(msg.headers)).then((reply) => respond(msg, reply)));
           },
         }),
       );

@@ -73,6 +73,14 @@ export class OutboxRelay {
     }, delayMs);
   }
 
+  /** Committed events not yet published, and the age of the oldest (0 when none): the relay's lag. */
+  async lag(): Promise<{ pending: number; oldestAgeSeconds: number }> {
+    const [row]: Array<{ pending: number; age: number | null }> = await this.dataSource.query(
+      `SELECT count(*)::int AS "pending", EXTRACT(EPOCH FROM now() - min("created_at"))::float8 AS "age" FROM "${this.schema}"."outbox" WHERE "published_at" IS NULL`,
+    );
+    return { pending: row?.pending ?? 0, oldestAgeSeconds: Math.max(0, row?.age ?? 0) };
+  }
+
   /** One pass: publish batches until the outbox is empty or a publish fails. */
   async pass(): Promise<number> {
     let published = 0;

@@ -1,6 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import { pino, type Logger, type LevelWithSilent, type LoggerOptions } from 'pino';
 import { RequestContext } from './request-context.js';
+import { Tracing } from './tracing.js';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
@@ -42,7 +43,9 @@ export function createRootLogger(level: LogLevel, base: Record<string, unknown> 
     redact: { paths: REDACT, censor: '[redacted]' },
     mixin() {
       const requestId = RequestContext.requestId();
-      return requestId ? { requestId } : {};
+      // With tracing on, a line names its trace too, so a log search and a trace view meet.
+      const traceId = Tracing.traceId();
+      return requestId ? (traceId ? { requestId, traceId } : { requestId }) : traceId ? { traceId } : {};
     },
   } satisfies LoggerOptions;
   root = pretty ? pino(options, prettyStream(process.stdout)) : pino(options);

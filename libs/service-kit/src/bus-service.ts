@@ -2,7 +2,7 @@ import { type INestMicroservice, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { ServiceName } from '#contracts';
 import { type BusServer, EventDispatcher, OutboxCommitSubscriber, OutboxRelay, RpcPassthroughFilter } from '#messaging';
-import { describeError, JsonLogger, rootLogger } from '#observability';
+import { describeError, JsonLogger, Metrics, rootLogger } from '#observability';
 import { createServiceDataSource, Database, migrateSchema } from '#persistence';
 import type { DataSource, MixedList } from 'typeorm';
 import type { Runtime } from './runtime.js';
@@ -94,6 +94,7 @@ export async function startBusService(
   app.useGlobalFilters(new RpcPassthroughFilter());
   await app.listen();
   if (runtime.config.outboxRelay) relay.start();
+  const unwatchOutbox = Metrics.watchOutbox(name, () => relay.lag());
   log[startUpLogLevel]({ transport: runtime.transport }, `${name} service ready`);
 
   return {
@@ -104,6 +105,7 @@ export async function startBusService(
     relay,
     server,
     async close() {
+      unwatchOutbox();
       await relay.stop();
       await app.close();
       if (dataSource.isInitialized) await dataSource.destroy();

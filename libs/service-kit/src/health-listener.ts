@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { PlatformConfig } from '#config';
-import { rootLogger } from '#observability';
+import { Metrics, rootLogger } from '#observability';
 
 /** What a route answers: a status and a JSON body, or text with its content type (e.g. /metrics). */
 export interface HealthAnswer {
@@ -42,6 +42,11 @@ export class HealthListener {
     return (server.address() as AddressInfo).port;
   }
 
+  /** The port it listens on, once listening. */
+  get port(): number | undefined {
+    return (this.server?.address() as AddressInfo | null)?.port;
+  }
+
   async close(): Promise<void> {
     const server = this.server;
     this.server = undefined;
@@ -74,14 +79,19 @@ export class HealthListener {
 }
 
 /**
- * The process's listener on HEALTH_PORT with /health/live (the process answers) and /health/ready
- * (`ready`), or undefined when HEALTH_PORT is unset. Every app's main opens it first thing; more
- * routes (e.g. /metrics) go on the returned listener.
+ * The process's listener on HEALTH_PORT with /health/live (the process answers), /health/ready
+ * (`ready`) and /metrics (the process's Prometheus registry: in single-process mode, every
+ * service's), or undefined when HEALTH_PORT is unset. Every app's main opens it first thing; more
+ * routes go on the returned listener.
  */
 export async function openHealthListener(config: PlatformConfig, ready: HealthRoute): Promise<HealthListener | undefined> {
   if (config.healthPort === undefined) return undefined;
-  const listener = new HealthListener().route('/health/live', () => ({ status: 200, body: { status: 'ok' } })).route('/health/ready', ready);
+  Metrics.enableProcessMetrics();
+  const listener = new HealthListener()
+    .route('/health/live', () => ({ status: 200, body: { status: 'ok' } }))
+    .route('/health/ready', ready)
+    .route('/metrics', async () => ({ status: 200, body: await Metrics.text(), contentType: Metrics.contentType }));
   const port = await listener.listen(config.healthPort, config.host);
-  rootLogger().info({ healthPort: port }, `health listener on port ${port}: /health/live, /health/ready`);
+  rootLogger().info({ healthPort: port }, `health listener on port ${port}: /health/live, /health/ready, /metrics`);
   return listener;
 }

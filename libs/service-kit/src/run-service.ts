@@ -1,3 +1,4 @@
+import { startTracing } from '#observability';
 import { type BusServiceDefinition, startBusService } from './bus-service.js';
 import { openHealthListener } from './health-listener.js';
 import { loadConfigOrExit, runUntilSignalled } from './process.js';
@@ -8,6 +9,8 @@ import { ServiceHealth } from './service-health.js';
 export function runServiceProcess(definition: BusServiceDefinition, options: { needsJwt?: boolean } = {}): void {
   const config = loadConfigOrExit(definition.name, { database: true, jwt: options.needsJwt ?? false });
   runUntilSignalled(async () => {
+    // Before anything that makes spans; nothing is loaded when no OTEL_* variable asks for traces.
+    const stopTracing = await startTracing(definition.name);
     const health = new ServiceHealth(definition.name);
     // Opened first, so probes get an answer ("starting") while NATS and PostgreSQL are awaited.
     const listener = await openHealthListener(config, () => health.ready());
@@ -19,6 +22,7 @@ export function runServiceProcess(definition: BusServiceDefinition, options: { n
       await service.close();
       await runtime.close();
       await listener?.close();
+      await stopTracing?.();
     };
   });
 }

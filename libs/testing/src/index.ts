@@ -12,3 +12,4 @@ export * from './fake-webhook-receiver.js';
 export * from './pdf-fixture.js';
 export * from './mcp-test-server.js';
 export * from './fake-oauth-provider.js';
+export * from './otlp-receiver.js';

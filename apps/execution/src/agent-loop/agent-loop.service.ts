@@ -42,6 +42,7 @@ import {
 } from './agent-run.js';
 import { parseArguments, renderSystemPrompt, toChatMessages } from './history.js';
 import { MODEL_PROVIDERS_TOKEN, PRICE_TABLE_TOKEN } from './model-tokens.js';
+import { GenAiTelemetry } from './gen-ai-telemetry.js';
 import { checkLimits, type Spent } from './run-limits.js';
 import { TokenStream } from './token-stream.js';
 
@@ -322,42 +323,45 @@ export class AgentLoopService implements RunExecutor, OnModuleInit {
     journal: StepJournal,
     signal: AbortSignal,
   ): Promise<{ output: ModelStepOutput; usage?: Partial<RunUsage> }> {
-    const tokens = new TokenStream(journal, n);
-    let text = '';
-    try {
-      const stream = streamChat(model, transcript, { ...(tools.length > 0 ? { tools } : {}), signal });
-      for await (const delta of stream) {
-        if (delta.type === 'text') {
-          text += delta.text;
-          tokens.push(delta.text);
-          journal.reportPartial({ content: text });
-        } else if (delta.type === 'done') {
-          await tokens.flush();
-          const result = delta.result;
-          const toolCalls: RequiredToolCall[] = [
-            ...result.toolCalls.map((c) => ({ id: c.id, name: c.name, arguments: JSON.stringify(c.args) })),
-            // Arguments that are not JSON still get an answer (an error), so the model can correct itself.
-            ...result.invalidToolCalls.map((c) => ({ id: c.id, name: c.name, arguments: c.rawArgs })),
-          ];
-          const usage = result.usage;
-          const cost = usage ? this.prices.costOf(choice.provider, choice.model, usage) : { costMicros: 0, priceKnown: false };
-          return {
-            output: { content: result.text, toolCalls, finishReason: result.finishReason ?? null, model: result.responseModel ?? null, priceKnown: cost.priceKnown },
-            usage: usage ? { promptTokens: usage.inputTokens, completionTokens: usage.outputTokens, costMicros: cost.costMicros } : undefined,
-          };
+    // GenAI semantic conventions: a `chat {model}` span with its usage, and the model call counted on /metrics.
+    return GenAiTelemetry.chat(choice, transcript, async () => {
+      const tokens = new TokenStream(journal, n);
+      let text = '';
+      try {
+        const stream = streamChat(model, transcript, { ...(tools.length > 0 ? { tools } : {}), signal });
+        for await (const delta of stream) {
+          if (delta.type === 'text') {
+            text += delta.text;
+            tokens.push(delta.text);
+            journal.reportPartial({ content: text });
+          } else if (delta.type === 'done') {
+            await tokens.flush();
+            const result = delta.result;
+            const toolCalls: RequiredToolCall[] = [
+              ...result.toolCalls.map((c) => ({ id: c.id, name: c.name, arguments: JSON.stringify(c.args) })),
+              // Arguments that are not JSON still get an answer (an error), so the model can correct itself.
+              ...result.invalidToolCalls.map((c) => ({ id: c.id, name: c.name, arguments: c.rawArgs })),
+            ];
+            const usage = result.usage;
+            const cost = usage ? this.prices.costOf(choice.provider, choice.model, usage) : { costMicros: 0, priceKnown: false };
+            return {
+              output: { content: result.text, toolCalls, finishReason: result.finishReason ?? null, model: result.responseModel ?? null, priceKnown: cost.priceKnown },
+              usage: usage ? { promptTokens: usage.inputTokens, completionTokens: usage.outputTokens, costMicros: cost.costMicros } : undefined,
+            };
+          }
         }
+        throw new Error('the model stream ended without a result');
+      } catch (err) {
+        await tokens.flush().catch(() => undefined);
+        if (err instanceof ModelProviderError && err.kind !== 'aborted') {
+          // The provider's own retries are spent: the run fails with what the provider said, summarised.
+          throw new RunFailure('PROVIDER_ERROR', `${err.provider} ${err.kind.replace('_', ' ')} error: ${err.message}`, { kind: err.kind });
+        }
+        if (err instanceof ModelConfigurationError) throw new RunFailure('MODEL_NOT_CONFIGURED', err.message);
+        if (signal.aborted) throw new LeaseLostError(run.id, run.attempt);
+        throw err;
       }
-      throw new Error('the model stream ended without a result');
-    } catch (err) {
-      await tokens.flush().catch(() => undefined);
-      if (err instanceof ModelProviderError && err.kind !== 'aborted') {
-        // The provider's own retries are spent: the run fails with what the provider said, summarised.
-        throw new RunFailure('PROVIDER_ERROR', `${err.provider} ${err.kind.replace('_', ' ')} error: ${err.message}`, { kind: err.kind });
-      }
-      if (err instanceof ModelConfigurationError) throw new RunFailure('MODEL_NOT_CONFIGURED', err.message);
-      if (signal.aborted) throw new LeaseLostError(run.id, run.attempt);
-      throw err;
-    }
+    });
   }
 
   /**
@@ -402,7 +406,8 @@ export class AgentLoopService implements RunExecutor, OnModuleInit {
           if (typeof args === 'string') return { output: { result: `Error: ${args}`, isError: true } };
           try {
             validateArgs(tool, args);
-            return { output: { result: await tool.execute(args, { ownerId: run.ownerId, runId: run.id, signal, callId: call.id }) } };
+            const result = await GenAiTelemetry.tool(call, () => tool.execute(args, { ownerId: run.ownerId, runId: run.id, signal, callId: call.id }));
+            return { output: { result } };
           } catch (err) {
             if (err instanceof ToolInputError) return { output: { result: `Error: ${err.message}`, isError: true } };
             throw err;

@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NotificationRequested, type RunFinishedEvent, RunCancelled, RunCompleted, RunFailed, storable } from '#contracts';
 import type { Outbox } from '#messaging';
+import { Metrics } from '#observability';
+import { Database } from '#persistence';
 import { OUTBOX } from '#service-kit';
 import { type Fence, RunEventsService } from '../run-events/run-events.service.js';
 import { RunWebhooksService } from '../run-webhooks/run-webhooks.service.js';
@@ -32,6 +34,7 @@ export class RunEndings {
     private readonly usage: UsageService,
     private readonly webhooks: RunWebhooksService,
     @Inject(OUTBOX) private readonly outbox: Outbox,
+    private readonly database: Database,
   ) {}
 
   async end(runId: string, fence: Fence | null, patch: FinishPatch): Promise<RunEntity | null> {
@@ -39,6 +42,9 @@ export class RunEndings {
     // ending itself fail, or the run would be retried and its billed calls repeated.
     const run = await this.repository.finish(runId, fence, storable(patch).value);
     if (!run) return null;
+    const { kind, status } = run;
+    const seconds = ((run.completedAt ?? new Date()).getTime() - run.createdAt.getTime()) / 1000;
+    this.database.afterCommit(() => Metrics.runEnded(kind, status, seconds));
     // The UPDATE above holds the row lock until commit, so the locked append is safe here.
     await this.events.append(run.id, `run.${run.status}`, {
       status: run.status,

@@ -25,6 +25,7 @@ export type NewRun = Pick<
   | 'timeoutMs'
   | 'idempotencyKey'
   | 'traceId'
+  | 'traceParent'
   | 'background'
   | 'keyHolder'
   | 'agentSnapshot'
@@ -179,6 +180,15 @@ export class RunEngineRepository {
   async deleteByOwner(ownerId: string): Promise<string[]> {
     const rows = await this.database.query<{ id: string }>(`DELETE FROM "execution"."runs" WHERE "owner_id" = $1 RETURNING "id"`, [ownerId]);
     return rows.map((r) => r.id);
+  }
+
+  /** Plain SQL: runs waiting for a worker now (pending, their turn come) per kind, and how long the oldest has waited. */
+  async queueStats(): Promise<Array<{ kind: RunKind; depth: number; oldestAgeSeconds: number }>> {
+    const rows = await this.database.query<{ kind: RunKind; depth: number; age: number }>(
+      `SELECT "kind", count(*)::int AS "depth", EXTRACT(EPOCH FROM now() - min("available_at"))::float8 AS "age"
+       FROM "execution"."runs" WHERE "status" = 'pending' AND "available_at" <= now() GROUP BY "kind"`,
+    );
+    return rows.map((r) => ({ kind: r.kind, depth: r.depth, oldestAgeSeconds: Math.max(0, r.age) }));
   }
 
   /**

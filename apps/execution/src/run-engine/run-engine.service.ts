@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ExecutionConfig } from '#config';
 import { FINAL_RUN_STATUSES, type RunKind, type RunStatus } from '#contracts';
 import { BROADCAST, type Broadcast } from '#messaging';
+import { Tracing } from '#observability';
 import { Database, isUniqueViolation } from '#persistence';
 import { EXECUTION_CONFIG } from '../execution-config.module.js';
 import { RunEventsService } from '../run-events/run-events.service.js';
@@ -143,6 +144,7 @@ export class RunEngineService {
       timeoutMs,
       idempotencyKey: request.idempotencyKey ?? null,
       traceId: request.traceId ?? null,
+      traceParent: Tracing.traceparent() ?? null,
       background: request.background ?? false,
       keyHolder: request.keyHolder ?? null,
       agentSnapshot: target.kind === 'agent' ? (request.targetSnapshot ?? null) : null,

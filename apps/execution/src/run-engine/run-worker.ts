@@ -4,7 +4,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import type { ExecutionConfig } from '#config';
 import type { RunErrorInfo, RunKind } from '#contracts';
 import { BROADCAST, type Broadcast } from '#messaging';
-import { describeError, RequestContext, rootLogger } from '#observability';
+import { type Attributes, describeError, RequestContext, rootLogger, Tracing } from '#observability';
 import { Database } from '#persistence';
 import { EXECUTION_CONFIG } from '../execution-config.module.js';
 import { type Fence, RunEventsService } from '../run-events/run-events.service.js';
@@ -216,7 +216,14 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
       const executed: Promise<Outcome> = executor
         ? Promise.resolve()
             // The run's trace id is the request id of everything it does: its log lines and its calls to other services.
-            .then(() => RequestContext.run(run.traceId ?? run.id, () => executor.execute({ run, completedSteps: journal.completedSteps(), journal, signal: controller.signal })))
+            .then(() =>
+              RequestContext.run(run.traceId ?? run.id, () =>
+                // Each attempt is a span of the trace that queued the run (GenAI's invoke_agent for agents).
+                Tracing.inSpan(spanNameOf(run), { parent: Tracing.fromTraceparent(run.traceParent), attributes: spanAttributesOf(run) }, () =>
+                  executor.execute({ run, completedSteps: journal.completedSteps(), journal, signal: controller.signal }),
+                ),
+              ),
+            )
             .then(
               (result): Outcome => ({ kind: 'result', result }),
               (error: unknown): Outcome => ({ kind: 'error', error }),
@@ -304,6 +311,29 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
       if (Date.now() - this.lastBeatAt >= this.config.leaseMs) for (const { runId } of held) this.abort(runId, 'lease-lost');
     }
   }
+}
+
+function spanNameOf(run: RunEntity): string {
+  const name = agentNameOf(run);
+  return run.kind === 'agent' ? `invoke_agent${name ? ` ${name}` : ''}` : 'run workflow';
+}
+
+function spanAttributesOf(run: RunEntity): Attributes {
+  const name = agentNameOf(run);
+  return {
+    'run.id': run.id,
+    'run.kind': run.kind,
+    'run.attempt': run.attempt,
+    ...(run.kind === 'agent'
+      ? { 'gen_ai.operation.name': 'invoke_agent', ...(run.agentId ? { 'gen_ai.agent.id': run.agentId } : {}), ...(name ? { 'gen_ai.agent.name': name } : {}) }
+      : { ...(run.workflowId ? { 'workflow.id': run.workflowId } : {}) }),
+    ...(run.conversationId ? { 'gen_ai.conversation.id': run.conversationId } : {}),
+  };
+}
+
+function agentNameOf(run: RunEntity): string | undefined {
+  const snapshot = run.agentSnapshot as { name?: unknown } | null;
+  return typeof snapshot?.name === 'string' ? snapshot.name.slice(0, 100) : undefined;
 }
 
 /** A run past its wall-clock limit ends `expired`; its error says which limit, like every other limit. */

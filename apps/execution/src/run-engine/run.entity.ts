@@ -111,6 +111,10 @@ export class RunEntity extends BaseEntity {
   @Column('text', { nullable: true })
   traceId: string | null;
 
+  /** The W3C traceparent of the span that queued the run: its worker's spans continue that trace. */
+  @Column('text', { nullable: true })
+  traceParent: string | null;
+
   @Column(() => RunUsageColumns, { prefix: false })
   usage: RunUsageColumns;
 

@@ -34,7 +34,7 @@ import {
   type WaitRunRequest,
 } from '#contracts';
 import { BUS_CLIENT, type BusClient } from '#messaging';
-import { RequestContext } from '#observability';
+import { RequestContext, Tracing } from '#observability';
 import { Database, decodeCursor, encodeCursor, newId, pageOf } from '#persistence';
 import { type AgentRunInput, approvalStepKey, type ClientToolCallsAction, type ToolApprovalAction, toolStepKey } from '../agent-loop/agent-loop.service.js';
 import { EXECUTION_CONFIG } from '../execution-config.module.js';
@@ -154,7 +154,7 @@ export class RunsService {
       limits: this.limitsFor(request.limits, undefined),
       idempotencyKey: request.idempotencyKey,
       webhookUrl: request.webhookUrl,
-      traceId: request.traceId ?? RequestContext.requestId() ?? randomBytes(16).toString('hex'),
+      traceId: Tracing.traceId() ?? request.traceId ?? RequestContext.requestId() ?? randomBytes(16).toString('hex'),
       background: request.background ?? false,
       targetSnapshot: workflow,
     };
@@ -174,7 +174,7 @@ export class RunsService {
       ownerId: request.ownerId,
       idempotencyKey: request.idempotencyKey,
       background: true,
-      traceId: RequestContext.requestId() ?? randomBytes(16).toString('hex'),
+      traceId: Tracing.traceId() ?? RequestContext.requestId() ?? randomBytes(16).toString('hex'),
       webhookUrl: request.webhookUrl,
     };
     if (request.workflowId !== undefined) {
@@ -454,7 +454,7 @@ export class RunsService {
       idempotencyKey: request.idempotencyKey,
       webhookUrl: request.webhookUrl,
       // By default the start request's id: one id then follows the request, the run and every call the run makes.
-      traceId: request.traceId ?? RequestContext.requestId() ?? randomBytes(16).toString('hex'),
+      traceId: Tracing.traceId() ?? request.traceId ?? RequestContext.requestId() ?? randomBytes(16).toString('hex'),
       background: request.background ?? false,
       // Only this process holds the key, so only its worker may run the run.
       keyHolder: request.apiKey !== undefined ? this.engine.keyHolder : undefined,

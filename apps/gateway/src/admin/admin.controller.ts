@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Inject, Param, Patch, Put, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiParam, ApiTags, ApiOperation } from '@nestjs/swagger';
 import {
   AccessContracts,
   type Actor,
@@ -30,6 +30,7 @@ export class AdminController {
 
   @Get('users')
   @ApiOkResponse({ type: AdminUserPage })
+  @ApiOperation({ summary: 'List users (superusers only)' })
   listUsers(@Query() query: ListUsersRequest, @CurrentActor() actor: Actor): Promise<AdminUserPage> {
     return this.bus.request(AccessContracts.listUsers, query, { actor });
   }
@@ -38,6 +39,7 @@ export class AdminController {
   @ApiParam({ name: 'id', type: String })
   @ApiOkResponse({ type: AdminUserView, description: 'Deactivation takes effect on the user\'s next request' })
   @ProblemResponses(404, 409)
+  @ApiOperation({ summary: "Change a user's account (superusers only)" })
   updateUser(@Param() params: IdRequest, @Body() body: AdminUpdateUserRequest, @CurrentActor() actor: Actor): Promise<AdminUserView> {
     return this.bus.request(AccessContracts.updateUser, { ...body, id: params.id }, { actor });
   }
@@ -46,6 +48,7 @@ export class AdminController {
   @ApiParam({ name: 'key', type: String })
   @ApiOkResponse({ type: SystemSettingView })
   @ProblemResponses(404)
+  @ApiOperation({ summary: 'Read a system setting (superusers only)' })
   getSetting(@Param() params: SystemSettingKeyRequest, @CurrentActor() actor: Actor): Promise<SystemSettingView> {
     return this.bus.request(AccessContracts.getSystemSetting, params, { actor });
   }
@@ -53,12 +56,14 @@ export class AdminController {
   @Put('system-settings/:key')
   @ApiParam({ name: 'key', type: String })
   @ApiOkResponse({ type: SystemSettingView })
+  @ApiOperation({ summary: 'Set a system setting (superusers only)' })
   putSetting(@Param() params: SystemSettingKeyRequest, @Body() body: PutSystemSettingRequest, @CurrentActor() actor: Actor): Promise<SystemSettingView> {
     return this.bus.request(AccessContracts.putSystemSetting, { ...body, key: params.key }, { actor });
   }
 
   @Get('audit-log')
   @ApiOkResponse({ type: AuditPage, description: 'Newest first' })
+  @ApiOperation({ summary: 'Read the audit log (superusers only)' })
   listAuditLog(@Query() query: ListAuditLogRequest, @CurrentActor() actor: Actor): Promise<AuditPage> {
     return this.bus.request(AccessContracts.listAuditLog, query, { actor });
   }

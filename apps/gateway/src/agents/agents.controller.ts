@@ -46,6 +46,7 @@ export class AgentsController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: AgentView })
   @ProblemResponses(404)
+  @ApiOperation({ summary: 'Read an agent' })
   get(@Param() params: AgentIdRequest, @CurrentActor() actor: Actor): Promise<AgentView> {
     return this.bus.request(AgentContracts.get, params, { actor });
   }
@@ -83,6 +84,7 @@ export class AgentsController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: AgentVersionList })
   @ProblemResponses(404)
+  @ApiOperation({ summary: "List an agent's versions" })
   listVersions(@Param() params: AgentIdRequest, @CurrentActor() actor: Actor): Promise<AgentVersionList> {
     return this.bus.request(AgentContracts.listVersions, params, { actor });
   }
@@ -92,6 +94,7 @@ export class AgentsController {
   @ApiParam({ name: 'version', type: 'integer' })
   @ApiOkResponse({ type: AgentVersionView })
   @ProblemResponses(404)
+  @ApiOperation({ summary: 'Read one version of an agent' })
   getVersion(@Param() params: AgentVersionRequest, @CurrentActor() actor: Actor): Promise<AgentVersionView> {
     return this.bus.request(AgentContracts.getVersion, params, { actor });
   }

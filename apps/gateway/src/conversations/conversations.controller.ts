@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import {
   type Actor,
   AddMessageBody,
@@ -29,7 +29,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentActor } from '../http/actor.js';
 import { AuthGuard } from '../http/auth.guard.js';
 import { validateRequestPart } from '../http/contract-validation.pipe.js';
-import { ProblemResponses } from '../http/openapi.js';
+import { ProblemResponses, RUN_STREAM_CONTENT } from '../http/openapi.js';
 import { IdempotencyKeyHeader, RUN_MODES_DESCRIPTION, RunsService } from '../runs/runs.service.js';
 import { ConversationMessageQuery } from './conversation-message-query.js';
 
@@ -63,6 +63,7 @@ export class ConversationsController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: ConversationView })
   @ProblemResponses(404)
+  @ApiOperation({ summary: 'Read a conversation' })
   get(@Param() params: ConversationIdRequest, @CurrentActor() actor: Actor): Promise<ConversationView> {
     return this.bus.request(ConversationContracts.get, params, { actor });
   }
@@ -120,8 +121,7 @@ export class ConversationsController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @IdempotencyKeyHeader
   @ApiBody({ type: ConversationMessageRunBody })
-  @ApiProduces('application/json', 'text/event-stream')
-  @ApiOkResponse({ type: RunView, description: 'The settled run (wait mode), or the event stream (stream=true)' })
+  @ApiOkResponse({ description: 'The settled run (wait mode), or the event stream (stream=true)', content: { 'application/json': { schema: { $ref: getSchemaPath(RunView) } }, ...RUN_STREAM_CONTENT } })
   @ApiAcceptedResponse({ type: RunView, description: 'background=true: the run, queued' })
   @ApiCreatedResponse({ type: MessageView, description: 'run=false: the appended message' })
   @ProblemResponses(404, 409, 429)

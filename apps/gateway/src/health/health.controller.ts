@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
 import { healthContract, SERVICE_NAMES, serviceActor, type HealthReply } from '#contracts';
 import { BUS_CLIENT, type BusClient } from '#messaging';
 import type { FastifyReply } from 'fastify';
@@ -15,6 +15,7 @@ export class HealthController {
 
   @Get('live')
   @ApiOkResponse({ description: 'The gateway process is up' })
+  @ApiOperation({ summary: 'Liveness: the gateway process answers' })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
@@ -28,6 +29,7 @@ export class HealthController {
   @Get('ready')
   @ApiOkResponse({ description: 'NATS connected; status "ok" when every service and PostgreSQL answer, "degraded" (with what is down) otherwise' })
   @ApiServiceUnavailableResponse({ description: 'This gateway is not connected to NATS' })
+  @ApiOperation({ summary: 'Readiness: NATS connected, with the state of every service and of PostgreSQL' })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<Record<string, unknown>> {
     const bus: Check = this.bus.isConnected() ? { status: 'ok' } : { status: 'down', reason: 'not connected' };
     const services = Object.fromEntries(await Promise.all(SERVICE_NAMES.map(async (name) => [name, await this.probe(name)] as const)));

@@ -4,6 +4,8 @@ import { PROBLEM_CONTENT_TYPE, toProblem } from './problem.js';
 
 /** When a 429 does not say how long to wait: long enough that a polite client backs off. */
 const DEFAULT_RETRY_AFTER_SECONDS = 60;
+/** A 503 (the bus or the database down) is usually a restart in progress: try again soon. */
+const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
@@ -20,5 +22,6 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, except
     const seconds = problem.retryAfterSeconds;
     reply.header('retry-after', String(typeof seconds === 'number' && Number.isInteger(seconds) && seconds > 0 ? seconds : DEFAULT_RETRY_AFTER_SECONDS));
   }
+  if (problem.status === 503) reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
   void reply.status(problem.status).header('content-type', PROBLEM_CONTENT_TYPE).send(problem);
 }

@@ -46,6 +46,7 @@ export class KnowledgeBasesController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: KnowledgeBaseView, description: 'With the progress of a re-embedding, if one runs' })
   @ProblemResponses(404)
+  @ApiOperation({ summary: 'Read a knowledge base' })
   get(@Param() params: KnowledgeBaseIdRequest, @CurrentActor() actor: Actor): Promise<KnowledgeBaseView> {
     return this.bus.request(KnowledgeBaseContracts.get, params, { actor });
   }

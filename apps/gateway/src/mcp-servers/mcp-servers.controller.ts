@@ -45,6 +45,7 @@ export class McpServersController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: McpServerView })
   @ProblemResponses(404)
+  @ApiOperation({ summary: 'Read an MCP server' })
   get(@Param() params: McpServerIdRequest, @CurrentActor() actor: Actor): Promise<McpServerView> {
     return this.bus.request(McpServerContracts.get, params, { actor });
   }
@@ -53,6 +54,7 @@ export class McpServersController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: McpServerView })
   @ProblemResponses(403, 404)
+  @ApiOperation({ summary: 'Change an MCP server' })
   update(@Param() params: McpServerIdRequest, @Body() body: McpServerFields, @CurrentActor() actor: Actor): Promise<McpServerView> {
     return this.bus.request(McpServerContracts.update, { ...body, id: params.id }, { actor });
   }
@@ -62,6 +64,7 @@ export class McpServersController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ProblemResponses(403, 404)
+  @ApiOperation({ summary: 'Delete an MCP server' })
   async delete(@Param() params: McpServerIdRequest, @CurrentActor() actor: Actor): Promise<void> {
     await this.bus.request(McpServerContracts.delete, params, { actor });
   }

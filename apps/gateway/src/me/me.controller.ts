@@ -16,6 +16,7 @@ export class MeController {
 
   @Get()
   @ApiOkResponse({ type: ProfileView })
+  @ApiOperation({ summary: 'Read your profile' })
   getMe(@CurrentActor() actor: Actor): Promise<UserView> {
     return this.bus.request(IdentityContracts.getMe, {}, { actor });
   }
@@ -41,6 +42,7 @@ export class MeController {
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Password changed; every other session is signed out, this one stays' })
   @ProblemResponses(400, 403, 429)
+  @ApiOperation({ summary: 'Change your password' })
   async changePassword(@Body() body: ChangePasswordRequest, @CurrentActor() actor: Actor, @CurrentSessionId() sessionId: string | undefined): Promise<void> {
     await this.bus.request(IdentityContracts.changePassword, { ...body, sessionId }, { actor });
   }
@@ -48,6 +50,7 @@ export class MeController {
   @Delete()
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'The account and its sessions are deleted; every service removes its data' })
+  @ApiOperation({ summary: 'Delete your account' })
   async deleteMe(@CurrentActor() actor: Actor): Promise<void> {
     await this.bus.request(IdentityContracts.deleteMe, {}, { actor });
   }

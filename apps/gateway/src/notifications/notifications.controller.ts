@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiParam, ApiTags, ApiOperation } from '@nestjs/swagger';
 import { AccountContracts, type Actor, ListNotificationsRequest, MarkedRead, NotificationIdRequest, NotificationPage, NotificationView } from '#contracts';
 import { BUS_CLIENT, type BusClient } from '#messaging';
 import { CurrentActor } from '../http/actor.js';
@@ -17,6 +17,7 @@ export class NotificationsController {
   @Get()
   @ApiOkResponse({ type: NotificationPage, description: 'Newest first' })
   @ProblemResponses(400)
+  @ApiOperation({ summary: 'List your notifications' })
   list(@Query() query: ListNotificationsRequest, @CurrentActor() actor: Actor): Promise<NotificationPage> {
     return this.bus.request(AccountContracts.listNotifications, query, { actor });
   }
@@ -24,6 +25,7 @@ export class NotificationsController {
   @Post('read-all')
   @HttpCode(200)
   @ApiOkResponse({ type: MarkedRead })
+  @ApiOperation({ summary: 'Mark all your notifications read' })
   markAllRead(@CurrentActor() actor: Actor): Promise<MarkedRead> {
     return this.bus.request(AccountContracts.markAllNotificationsRead, {}, { actor });
   }
@@ -33,6 +35,7 @@ export class NotificationsController {
   @ApiParam({ name: 'id', type: String })
   @ApiOkResponse({ type: NotificationView })
   @ProblemResponses(400, 404)
+  @ApiOperation({ summary: 'Mark a notification read' })
   markRead(@Param() params: NotificationIdRequest, @CurrentActor() actor: Actor): Promise<NotificationView> {
     return this.bus.request(AccountContracts.markNotificationRead, params, { actor });
   }

@@ -17,6 +17,7 @@ export class ProjectsController {
   @Get()
   @ApiOkResponse({ type: ProjectPage, description: 'Ordered by sortOrder; active projects unless archived=true' })
   @ProblemResponses(400)
+  @ApiOperation({ summary: 'List your projects' })
   list(@Query() query: ListProjectsRequest, @CurrentActor() actor: Actor): Promise<ProjectPage> {
     return this.bus.request(AccountContracts.listProjects, query, { actor });
   }
@@ -24,6 +25,7 @@ export class ProjectsController {
   @Post()
   @ApiCreatedResponse({ type: ProjectView })
   @ProblemResponses(400)
+  @ApiOperation({ summary: 'Create a project' })
   create(@Body() body: CreateProjectRequest, @CurrentActor() actor: Actor): Promise<ProjectView> {
     return this.bus.request(AccountContracts.createProject, body, { actor });
   }
@@ -32,6 +34,7 @@ export class ProjectsController {
   @ApiParam({ name: 'id', type: String })
   @ApiOkResponse({ type: ProjectView })
   @ProblemResponses(400, 404)
+  @ApiOperation({ summary: 'Read a project' })
   get(@Param() params: ProjectIdRequest, @CurrentActor() actor: Actor): Promise<ProjectView> {
     return this.bus.request(AccountContracts.getProject, params, { actor });
   }
@@ -50,6 +53,7 @@ export class ProjectsController {
   @ApiParam({ name: 'id', type: String })
   @ApiNoContentResponse({ description: 'Deleted; agents, workflows and MCP servers in it move to no project' })
   @ProblemResponses(400, 404, 409)
+  @ApiOperation({ summary: 'Delete a project' })
   async delete(@Param() params: ProjectIdRequest, @CurrentActor() actor: Actor): Promise<void> {
     await this.bus.request(AccountContracts.deleteProject, params, { actor });
   }
@@ -59,6 +63,7 @@ export class ProjectsController {
   @ApiParam({ name: 'id', type: String })
   @ApiOkResponse({ type: ProjectView })
   @ProblemResponses(400, 404, 409)
+  @ApiOperation({ summary: 'Archive a project' })
   archive(@Param() params: ProjectIdRequest, @CurrentActor() actor: Actor): Promise<ProjectView> {
     return this.bus.request(AccountContracts.archiveProject, params, { actor });
   }
@@ -68,6 +73,7 @@ export class ProjectsController {
   @ApiParam({ name: 'id', type: String })
   @ApiOkResponse({ type: ProjectView })
   @ProblemResponses(400, 404)
+  @ApiOperation({ summary: 'Unarchive a project' })
   unarchive(@Param() params: ProjectIdRequest, @CurrentActor() actor: Actor): Promise<ProjectView> {
     return this.bus.request(AccountContracts.unarchiveProject, params, { actor });
   }

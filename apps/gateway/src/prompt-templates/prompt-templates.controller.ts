@@ -32,6 +32,7 @@ export class PromptTemplatesController {
   @Post()
   @ApiCreatedResponse({ type: PromptTemplateView, description: 'Version 1' })
   @ProblemResponses(400, 409)
+  @ApiOperation({ summary: 'Create a prompt template' })
   create(@Body() body: CreatePromptTemplateRequest, @CurrentActor() actor: Actor): Promise<PromptTemplateView> {
     return this.bus.request(TemplateContracts.createPromptTemplate, body, { actor });
   }
@@ -40,6 +41,7 @@ export class PromptTemplatesController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: PromptTemplateView, description: 'The latest version' })
   @ProblemResponses(400, 404)
+  @ApiOperation({ summary: 'Read a prompt template' })
   get(@Param() params: PromptTemplateIdRequest, @CurrentActor() actor: Actor): Promise<PromptTemplateView> {
     return this.bus.request(TemplateContracts.getPromptTemplate, params, { actor });
   }
@@ -57,6 +59,7 @@ export class PromptTemplatesController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: PromptTemplateList, description: 'Every version, oldest first' })
   @ProblemResponses(400, 404)
+  @ApiOperation({ summary: "List a prompt template's versions" })
   listVersions(@Param() params: PromptTemplateIdRequest, @CurrentActor() actor: Actor): Promise<PromptTemplateList> {
     return this.bus.request(TemplateContracts.listPromptTemplateVersions, params, { actor });
   }
@@ -66,6 +69,7 @@ export class PromptTemplatesController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiNoContentResponse({ description: 'The template and all its versions are deleted' })
   @ProblemResponses(400, 404)
+  @ApiOperation({ summary: 'Delete a prompt template' })
   async delete(@Param() params: PromptTemplateIdRequest, @CurrentActor() actor: Actor): Promise<void> {
     await this.bus.request(TemplateContracts.deletePromptTemplate, params, { actor });
   }

@@ -1,11 +1,11 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { type Actor, ListRunsQuery, ResumeRunBody, RunContracts, RunIdRequest, RunPage, RunView, StepList } from '#contracts';
 import { BUS_CLIENT, type BusClient } from '#messaging';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentActor } from '../http/actor.js';
 import { AuthGuard } from '../http/auth.guard.js';
-import { ProblemResponses } from '../http/openapi.js';
+import { ProblemResponses, RUN_STREAM_CONTENT } from '../http/openapi.js';
 import { RunEventsQuery, resumePointOf } from './run-events-query.js';
 import { RunsService, SSE_FORMAT_DESCRIPTION } from './runs.service.js';
 
@@ -50,8 +50,7 @@ export class RunsController {
   })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'The id of the last event received: the replay starts after it' })
-  @ApiProduces('text/event-stream')
-  @ApiOkResponse({ description: 'The event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } })
+  @ApiOkResponse({ description: 'The event stream', content: RUN_STREAM_CONTENT })
   async events(
     @Param() params: RunIdRequest,
     @Query() query: RunEventsQuery,

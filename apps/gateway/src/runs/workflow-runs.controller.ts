@@ -1,10 +1,10 @@
 import { Body, Controller, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { type Actor, RunModeQuery, RunView, StartWorkflowRunBody, WorkflowRunParams } from '#contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentActor } from '../http/actor.js';
 import { AuthGuard } from '../http/auth.guard.js';
-import { ProblemResponses } from '../http/openapi.js';
+import { ProblemResponses, RUN_STREAM_CONTENT } from '../http/openapi.js';
 import { IdempotencyKeyHeader, RUN_MODES_DESCRIPTION, RunsService } from './runs.service.js';
 
 @ApiTags('runs')
@@ -23,8 +23,7 @@ export class WorkflowRunsController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @IdempotencyKeyHeader
   @ApiBody({ type: StartWorkflowRunBody })
-  @ApiProduces('application/json', 'text/event-stream')
-  @ApiOkResponse({ type: RunView, description: 'The settled run (wait mode): output holds the workflow outputs; or the event stream (stream=true)' })
+  @ApiOkResponse({ description: 'The settled run (wait mode): output holds the workflow outputs; or the event stream (stream=true)', content: { 'application/json': { schema: { $ref: getSchemaPath(RunView) } }, ...RUN_STREAM_CONTENT } })
   @ApiAcceptedResponse({ type: RunView, description: 'background=true: the run, queued' })
   async start(
     @Param() params: WorkflowRunParams,

@@ -34,6 +34,7 @@ export class SchedulesController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: ScheduleView })
   @ProblemResponses(404)
+  @ApiOperation({ summary: 'Read a schedule' })
   get(@Param() params: ScheduleIdRequest, @CurrentActor() actor: Actor): Promise<ScheduleView> {
     return this.bus.request(ScheduleContracts.get, params, { actor });
   }
@@ -52,6 +53,7 @@ export class SchedulesController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ProblemResponses(404)
+  @ApiOperation({ summary: 'Delete a schedule' })
   async delete(@Param() params: ScheduleIdRequest, @CurrentActor() actor: Actor): Promise<void> {
     await this.bus.request(ScheduleContracts.delete, params, { actor });
   }

@@ -16,6 +16,7 @@ export class SettingsController {
 
   @Get()
   @ApiOkResponse({ type: SettingsView, description: 'Provider keys appear only as set, with their last four characters' })
+  @ApiOperation({ summary: 'Read your settings' })
   get(@CurrentActor() actor: Actor): Promise<SettingsView> {
     return this.bus.request(AccountContracts.getSettings, {}, { actor });
   }
@@ -23,6 +24,7 @@ export class SettingsController {
   @Patch()
   @ApiOkResponse({ type: SettingsView })
   @ProblemResponses(400)
+  @ApiOperation({ summary: 'Change your settings' })
   update(@Body() body: UpdateSettingsRequest, @CurrentActor() actor: Actor): Promise<SettingsView> {
     return this.bus.request(AccountContracts.updateSettings, body, { actor });
   }
@@ -41,6 +43,7 @@ export class SettingsController {
   @ApiParam({ name: 'provider', enum: LLM_PROVIDERS })
   @ApiNoContentResponse({ description: 'The key is deleted' })
   @ProblemResponses(400, 404)
+  @ApiOperation({ summary: 'Delete your key for a model provider' })
   async deleteProviderKey(@Param() params: ProviderRequest, @CurrentActor() actor: Actor): Promise<void> {
     await this.bus.request(AccountContracts.deleteProviderKey, params, { actor });
   }

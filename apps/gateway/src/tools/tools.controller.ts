@@ -50,6 +50,7 @@ export class ToolsController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: HttpToolView })
   @ProblemResponses(404)
+  @ApiOperation({ summary: 'Read a tool' })
   get(@Param() params: HttpToolIdRequest, @CurrentActor() actor: Actor): Promise<HttpToolView> {
     return this.bus.request(HttpToolContracts.get, params, { actor });
   }
@@ -58,6 +59,7 @@ export class ToolsController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: HttpToolView })
   @ProblemResponses(404, 409)
+  @ApiOperation({ summary: 'Change a tool' })
   update(@Param() params: HttpToolIdRequest, @Body() body: HttpToolFields, @CurrentActor() actor: Actor): Promise<HttpToolView> {
     return this.bus.request(HttpToolContracts.update, { ...body, id: params.id }, { actor });
   }
@@ -67,6 +69,7 @@ export class ToolsController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ProblemResponses(404)
+  @ApiOperation({ summary: 'Delete a tool' })
   async delete(@Param() params: HttpToolIdRequest, @CurrentActor() actor: Actor): Promise<void> {
     await this.bus.request(HttpToolContracts.delete, params, { actor });
   }

@@ -25,6 +25,7 @@ export class WorkflowWebhooksController {
   @Get(':id/webhooks')
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: WebhookTriggerList })
+  @ApiOperation({ summary: "List a workflow's inbound webhooks" })
   list(@Param() params: WorkflowIdRequest, @CurrentActor() actor: Actor): Promise<WebhookTriggerList> {
     return this.bus.request(WebhookContracts.list, params, { actor });
   }
@@ -34,6 +35,7 @@ export class WorkflowWebhooksController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiParam({ name: 'triggerId', format: 'uuid' })
   @ApiNoContentResponse({ description: 'Deleted: deliveries to it are refused from now on' })
+  @ApiOperation({ summary: "Delete one of a workflow's inbound webhooks" })
   async delete(@Param() params: WebhookTriggerIdRequest, @CurrentActor() actor: Actor): Promise<void> {
     await this.bus.request(WebhookContracts.delete, params, { actor });
   }

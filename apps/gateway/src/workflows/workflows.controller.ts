@@ -69,6 +69,7 @@ export class WorkflowsController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: WorkflowView })
   @ProblemResponses(404)
+  @ApiOperation({ summary: 'Read a workflow' })
   get(@Param() params: WorkflowIdRequest, @CurrentActor() actor: Actor): Promise<WorkflowView> {
     return this.bus.request(WorkflowContracts.get, params, { actor });
   }
@@ -96,6 +97,7 @@ export class WorkflowsController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: WorkflowVersionList })
   @ProblemResponses(404)
+  @ApiOperation({ summary: "List a workflow's versions" })
   listVersions(@Param() params: WorkflowIdRequest, @CurrentActor() actor: Actor): Promise<WorkflowVersionList> {
     return this.bus.request(WorkflowContracts.listVersions, params, { actor });
   }
@@ -105,6 +107,7 @@ export class WorkflowsController {
   @ApiParam({ name: 'version', type: 'integer' })
   @ApiOkResponse({ type: WorkflowVersionView })
   @ProblemResponses(404)
+  @ApiOperation({ summary: 'Read one version of a workflow' })
   getVersion(@Param() params: WorkflowVersionRequest, @CurrentActor() actor: Actor): Promise<WorkflowVersionView> {
     return this.bus.request(WorkflowContracts.getVersion, params, { actor });
   }

@@ -24,6 +24,13 @@ export class McpServersRepository {
     return this.servers.find({ where: [{ id: In(ids), ownerId }, { id: In(ids), isShared: true }] });
   }
 
+  /** Enabled servers counted by their last health check, every state present (0 when none), for /metrics. */
+  async countEnabledByHealth(): Promise<Array<{ health: string; count: number }>> {
+    const states = ['healthy', 'unhealthy', 'unknown'] as const;
+    const counts = await Promise.all(states.map((healthStatus) => this.servers.countBy({ isEnabled: true, healthStatus })));
+    return states.map((health, i) => ({ health, count: counts[i] }));
+  }
+
   findById(id: string): Promise<McpServerEntity | null> {
     return this.servers.findOneBy({ id });
   }

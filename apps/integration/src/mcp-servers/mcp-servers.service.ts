@@ -14,7 +14,7 @@ import {
   type UpdateMcpServerRequest,
 } from '#contracts';
 import type { CallToolResult, Tool as McpTool } from '@modelcontextprotocol/sdk/types.js';
-import { describeError, rootLogger } from '#observability';
+import { describeError, Metrics, rootLogger } from '#observability';
 import { OutboundAddressError, OutboundPolicy } from '#outbound';
 import { Database, decodeCursor, encodeCursor, newId, pageOf } from '#persistence';
 import { INTEGRATION_CONFIG } from '../integration-config.module.js';
@@ -45,6 +45,7 @@ const CHECK_TIMEOUT_MS = 10_000;
 export class McpServersService implements OnModuleInit, OnModuleDestroy {
   private readonly log = rootLogger().child({ component: 'mcp-servers' });
   private healthTimer: NodeJS.Timeout | undefined;
+  private unwatchMetrics: (() => void) | undefined;
 
   constructor(
     private readonly servers: McpServersRepository,
@@ -59,10 +60,12 @@ export class McpServersService implements OnModuleInit, OnModuleDestroy {
   onModuleInit(): void {
     const interval = this.config.healthIntervalSeconds * 1000;
     if (interval > 0) this.healthTimer = setInterval(() => void this.checkDue(interval), Math.min(interval, 60_000)).unref();
+    this.unwatchMetrics = Metrics.watchMcpServers('integration', () => this.servers.countEnabledByHealth());
   }
 
   onModuleDestroy(): void {
     clearInterval(this.healthTimer);
+    this.unwatchMetrics?.();
   }
 
   async create(actor: Actor, request: CreateMcpServerRequest): Promise<McpServerView> {

@@ -32,11 +32,24 @@ describe('conversations over NATS, every app its own process', () => {
     expect(res.status).toBe(201);
     return res.body.id as string;
   };
-  /** A workflow of the token's user (start -> output: it never needs a model). */
+  /** A workflow of the token's user (start -> transform -> output: it never needs a model). */
   const newWorkflow = async (token: string): Promise<string> => {
-    const definition = { outputs: [{ name: 'greeting', type: 'string' }], nodes: [{ id: 'start', type: 'start' }, { id: 'out', type: 'output', config: { values: { greeting: "'hello'" } } }], edges: [{ from: 'start', to: 'out' }] };
+    const definition = {
+      inputs: [{ name: 'name', type: 'string', required: true }],
+      outputs: [{ name: 'greeting', type: 'string' }],
+      state: [{ name: 'greeting', type: 'string' }],
+      nodes: [
+        { id: 'start', type: 'start' },
+        { id: 'greet', type: 'transform', config: { set: { greeting: "'hello ' + inputs.name" } } },
+        { id: 'out', type: 'output', config: { values: { greeting: 'state.greeting' } } },
+      ],
+      edges: [
+        { from: 'start', to: 'greet' },
+        { from: 'greet', to: 'out' },
+      ],
+    };
     const res = await post('/workflows', { name: 'Greeter', definition }, token);
-    expect(res.status).toBe(201);
+    expect({ status: res.status, body: res.status === 201 ? 'created' : res.body }).toEqual({ status: 201, body: 'created' });
     return res.body.id as string;
   };
   const newConversation = async (token: string, agent: string, body: Record<string, unknown> = {}): Promise<string> => {

@@ -223,8 +223,9 @@ export class ToolCatalogService {
     let tools;
     try {
       tools = await this.mcp.toolsFor(server, ownerId);
-    } catch {
-      missing(`the MCP server ${server.name} did not answer`);
+    } catch (err) {
+      // A missing or revoked OAuth connection says what to do; anything else is the server's silence.
+      missing(err instanceof AppError ? `the MCP server ${server.name}: ${err.message}` : `the MCP server ${server.name} did not answer`);
       return [];
     }
     const include = ref.include ? new Set(ref.include) : undefined;

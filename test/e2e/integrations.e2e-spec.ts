@@ -415,6 +415,20 @@ describe('integrations over NATS, every app its own process', () => {
       expectBadField(await patch(`/mcp-servers/${id}`, { url: 'http://10.1.2.3/mcp' }, owner.accessToken), 'url');
     });
 
+    it("refuses an MCP server filed under another user's project (400 naming projectId); one's own project is accepted", async () => {
+      const someoneElse = await registerUser(cluster.api);
+      const theirs = await post('/projects', { name: 'Not yours' }, someoneElse.accessToken);
+      expect(theirs.status).toBe(201);
+      expectBadField(await post('/mcp-servers', { name: 'x', transport: 'streamable_http', url: mcp.url, projectId: theirs.body.id }, owner.accessToken), 'projectId');
+      expectBadField(await post('/mcp-servers', { name: 'x', transport: 'streamable_http', url: mcp.url, projectId: randomUUID() }, owner.accessToken), 'projectId');
+      const mine = await post('/projects', { name: 'Mine' }, owner.accessToken);
+      const filed = await post('/mcp-servers', { name: 'Filed', transport: 'streamable_http', url: mcp.url, projectId: mine.body.id }, owner.accessToken);
+      expect(filed.status).toBe(201);
+      expect(filed.body.projectId).toBe(mine.body.id);
+      expectBadField(await patch(`/mcp-servers/${filed.body.id as string}`, { projectId: theirs.body.id }, owner.accessToken), 'projectId');
+      expect((await get(`/mcp-servers?projectId=${mine.body.id as string}`, owner.accessToken)).body.items.map((s: { id: string }) => s.id)).toEqual([filed.body.id]);
+    });
+
     it('refuses agents with unknown tools (400) or tools that are not the owner\'s (404)', async () => {
       const theirs = await newServer(stranger.accessToken);
       const unknown = await post('/agents', { name: 'x', tools: [{ kind: 'builtin', name: 'rm_rf' }] }, owner.accessToken);
@@ -423,6 +437,34 @@ describe('integrations over NATS, every app its own process', () => {
       expectProblem(await post('/agents', { name: 'x', tools: [{ kind: 'registry', name: 'nope', refId: randomUUID() }] }, owner.accessToken), 404, 'NOT_FOUND');
       const agentId = await newAgent([]);
       expectBadField(await patch(`/agents/${agentId}`, { tools: [{ kind: 'builtin', name: 'rm_rf' }] }, owner.accessToken), 'tools[0]');
+
+      // Another user's HTTP tool and MCP server, on an agent (create and update) and in a workflow's tool node: 404.
+      const someoneElse = await registerUser(cluster.api);
+      const theirTool = await post('/tools', { name: 'their_tool', urlTemplate: 'https://example.com/' }, someoneElse.accessToken);
+      expect(theirTool.status).toBe(201);
+      const theirToolRef = { kind: 'registry', name: 'their_tool', refId: theirTool.body.id };
+      expectProblem(await post('/agents', { name: 'x', tools: [theirToolRef] }, owner.accessToken), 404, 'NOT_FOUND');
+      expectProblem(await patch(`/agents/${agentId}`, { tools: [theirToolRef] }, owner.accessToken), 404, 'NOT_FOUND');
+      expectProblem(await patch(`/agents/${agentId}`, { tools: [{ kind: 'mcp', name: 'theirs', refId: theirs }] }, owner.accessToken), 404, 'NOT_FOUND');
+      expect((await get(`/agents/${agentId}`, owner.accessToken)).body.tools).toEqual([]);
+      const withTool = (tool: Record<string, unknown>) => ({
+        inputs: [],
+        outputs: [{ name: 'answer', type: 'string' }],
+        state: [{ name: 'answer', type: 'string' }],
+        nodes: [
+          { id: 'start', type: 'start' },
+          { id: 'call', type: 'tool', config: { tool, arguments: { text: "'hi'" }, output: 'answer' } },
+          { id: 'done', type: 'output', config: { values: { answer: 'state.answer' } } },
+        ],
+        edges: [
+          { from: 'start', to: 'call' },
+          { from: 'call', to: 'done' },
+        ],
+      });
+      expectProblem(await post('/workflows', { name: 'x', definition: withTool(theirToolRef) }, owner.accessToken), 404, 'NOT_FOUND');
+      expectProblem(await post('/workflows', { name: 'x', definition: withTool({ kind: 'mcp', name: 'echo', refId: theirs }) }, owner.accessToken), 404, 'NOT_FOUND');
+      const own = await post('/workflows', { name: 'Own server', definition: withTool({ kind: 'mcp', name: 'echo', refId: await newServer() }) }, owner.accessToken);
+      expect({ status: own.status, body: own.status === 201 ? 'created' : own.body }).toEqual({ status: 201, body: 'created' });
     });
 
     it('answers every bad input with a 400 naming the field', async () => {

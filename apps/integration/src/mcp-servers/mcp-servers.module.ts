@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ProjectOwnership } from '#service-kit';
 import { ConnectionsModule } from '../connections/connections.module.js';
 import { IntegrationEventsModule } from '../integration-events/integration-events.module.js';
 import { SecretsModule } from '../secrets/secrets.module.js';
@@ -11,7 +12,7 @@ import { McpServersService } from './mcp-servers.service.js';
 @Module({
   imports: [SecretsModule, IntegrationEventsModule, ConnectionsModule],
   controllers: [McpServersHandler],
-  providers: [McpServersService, McpServersRepository, McpClientPool],
+  providers: [McpServersService, McpServersRepository, McpClientPool, ProjectOwnership],
   exports: [McpServersService],
 })
 export class McpServersModule {}

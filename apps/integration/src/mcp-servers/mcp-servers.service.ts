@@ -20,6 +20,7 @@ import type { CallToolResult, Tool as McpTool } from '@modelcontextprotocol/sdk/
 import { describeError, rootLogger } from '#observability';
 import { OutboundAddressError, OutboundPolicy } from '#outbound';
 import { Database, decodeCursor, encodeCursor, newId, pageOf } from '#persistence';
+import { ProjectOwnership } from '#service-kit';
 import { type ConnectionEntity, ConnectionsService } from '../connections/connections.service.js';
 import { INTEGRATION_CONFIG } from '../integration-config.module.js';
 import { IntegrationEventsService } from '../integration-events/integration-events.service.js';
@@ -61,6 +62,7 @@ export class McpServersService implements OnModuleInit, OnModuleDestroy {
     private readonly policy: OutboundPolicy,
     private readonly database: Database,
     private readonly connections: ConnectionsService,
+    private readonly projects: ProjectOwnership,
     @Inject(INTEGRATION_CONFIG) private readonly config: IntegrationConfig,
   ) {}
 
@@ -370,6 +372,8 @@ export class McpServersService implements OnModuleInit, OnModuleDestroy {
   private async applyFields(actor: Actor, server: McpServerEntity, fields: McpServerFields): Promise<void> {
     if (fields.name !== undefined) server.name = fields.name;
     if (fields.description !== undefined) server.description = fields.description;
+    // The project belongs to the identity service: another user's (or none) is a bad projectId, as for agents.
+    if (fields.projectId) await this.projects.assertOwned(actor, fields.projectId);
     if (fields.projectId !== undefined) server.projectId = fields.projectId;
     if (fields.transport !== undefined) server.transport = fields.transport;
     if (fields.url !== undefined) server.url = fields.url;

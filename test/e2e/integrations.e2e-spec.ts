@@ -258,6 +258,12 @@ describe('integrations over NATS, every app its own process', () => {
       expectProblem(await post('/integrations/nowhere/authorize', {}, owner.accessToken), 404, 'NOT_FOUND');
       expectBadField(await post('/integrations/Not-A-Name!/authorize', {}, owner.accessToken), 'provider');
       expectBadField(await post('/integrations/acme/authorize', { agentId: 'x' }, owner.accessToken), 'agentId');
+      // An account for one agent: the agent must be the caller's (the agent service is asked).
+      const ownAgent = await newAgent([]);
+      expect((await post('/integrations/acme/authorize', { agentId: ownAgent }, owner.accessToken)).status).toBe(200);
+      const theirAgent = await post('/agents', { name: 'Theirs' }, stranger.accessToken);
+      expectProblem(await post('/integrations/acme/authorize', { agentId: theirAgent.body.id }, owner.accessToken), 404, 'NOT_FOUND');
+      expectProblem(await post('/integrations/acme/authorize', { agentId: randomUUID() }, owner.accessToken), 404, 'NOT_FOUND');
       expectBadField(await del('/connections/nope', owner.accessToken), 'id');
       expectProblem(await post('/integrations/acme/authorize', {}, ''), 401, 'UNAUTHENTICATED');
       expect((await del(`/connections/${id}`, owner.accessToken)).status).toBe(204);

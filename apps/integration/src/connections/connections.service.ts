@@ -23,6 +23,7 @@ import { OUTBOX } from '#service-kit';
 import { INTEGRATION_CONFIG } from '../integration-config.module.js';
 import { IntegrationEventsService } from '../integration-events/integration-events.service.js';
 import { SecretsService } from '../secrets/secrets.service.js';
+import { AgentOwnership } from './agent-ownership.js';
 import { ConnectionEntity } from './connection.entity.js';
 import { ConnectionsErrors } from './connections.errors.js';
 import { toConnectionView } from './connections.mapper.js';
@@ -62,6 +63,7 @@ export class ConnectionsService implements OnModuleInit, OnModuleDestroy {
     private readonly secrets: SecretsService,
     private readonly events: IntegrationEventsService,
     private readonly database: Database,
+    private readonly agents: AgentOwnership,
     @Inject(OUTBOX) private readonly outbox: Outbox,
     @Inject(INTEGRATION_CONFIG) private readonly config: IntegrationConfig,
   ) {}
@@ -85,7 +87,9 @@ export class ConnectionsService implements OnModuleInit, OnModuleDestroy {
   async authorize(actor: Actor, request: AuthorizeRequest): Promise<AuthorizeReply> {
     const provider = this.provider(request.provider);
     if (!provider) throw ConnectionsErrors.unknownProvider(request.provider);
-    return this.authorizationFor(requireUserId(actor), request.agentId ?? null, provider);
+    const ownerId = requireUserId(actor);
+    if (request.agentId !== undefined) await this.agents.assertOwned(actor, request.agentId);
+    return this.authorizationFor(ownerId, request.agentId ?? null, provider);
   }
 
   /** The browser comes back from the provider: the state says whose it is (and is gone after one use). */

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { AppProcess, Cluster, createTestDatabase, FakeOAuthProvider, FakeOpenAiServer, McpTestServer, registerUser, type TestUser, testEnv, uniqueNamespace } from '#testing';
 import { expectBadField, expectProblem } from './support/problems.js';
+import { SseReader } from './support/sse.js';
 import { eventually } from './support/waits.js';
 
 type Res = { status: number; headers: Headers; body: any; text: string };
@@ -369,12 +370,19 @@ describe('integrations over NATS, every app its own process', () => {
       const health = await get(`/integration-events?mcpServerId=${serverId}`, user.accessToken);
       expect(health.body.items[0]).toMatchObject({ type: 'health_changed', data: { from: 'healthy', to: 'needs_auth' } });
 
-      // A run calling one of its tools is told what to do, and nothing reaches the server.
+      // A run is not offered the server's (cached) tools: its warning says what to do, and nothing reaches the server.
       const agent = await post('/agents', { name: 'Revoked tools', tools: [{ kind: 'mcp', name: 'protected', refId: serverId, include: ['echo'] }] }, user.accessToken);
-      fake.replyToolCalls([{ id: 'call_revoked_1', name: 'echo', arguments: { text: 'hello?' } }]).replyText('I need you to reconnect Acme.');
+      fake.replyText('I need you to reconnect Acme.');
       const run = await post(`/agents/${agent.body.id as string}/runs`, { input: 'Echo hello.' }, user.accessToken);
       expect(run.body).toMatchObject({ status: 'completed', output: { content: 'I need you to reconnect Acme.' } });
-      expect(toolAnswers(fake.completions[1])).toEqual([expect.stringMatching(/^Error: the acme connection this MCP server uses was revoked; authorize it again/)]);
+      expect((fake.completions[0].body as { tools?: unknown[] }).tools ?? []).toEqual([]);
+      const runEvents = await (await SseReader.open(`${cluster.api.baseUrl}/api/v1/runs/${run.body.id as string}/events`, { token: user.accessToken })).readAll();
+      const warning = runEvents.find((e) => e.event === 'run.warning');
+      expect(JSON.stringify(warning?.data)).toMatch(/the acme connection this MCP server uses was revoked; authorize it again/);
+      const available = await get('/tools/available', user.accessToken);
+      expect((available.body.items as Array<{ source: string; ready: boolean; description: string }>).filter((i) => i.source === 'mcp')).toEqual([
+        expect.objectContaining({ ready: false, description: expect.stringMatching(/was revoked; authorize it again/) }),
+      ]);
       expect(mcpAuth.callCount()).toBe(0);
 
       expect((await del(`/connections/${connectionId}`, user.accessToken)).status).toBe(204);

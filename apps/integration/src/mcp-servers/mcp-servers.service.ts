@@ -330,7 +330,7 @@ export class McpServersService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Why the viewer cannot use an OAuth server now (no connection, or a revoked one), without asking the provider; null when they can. */
-  private async authProblem(server: McpServerEntity, viewerId: string): Promise<string | null> {
+  async authProblem(server: McpServerEntity, viewerId: string): Promise<string | null> {
     if (!server.oauthProvider) return null;
     const connection = await this.connectionFor(server, server.oauthProvider, viewerId);
     if (connection?.status === 'connected') return null;

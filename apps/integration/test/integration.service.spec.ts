@@ -391,6 +391,25 @@ describe('integration service', () => {
       oauth.refreshDelayMs = 0;
     });
 
+    it('refreshes once for a token a resource server refused, however many callers report it, and not again for a token already replaced', async () => {
+      const owner = newUser();
+      oauth.refreshDelayMs = 300;
+      const connection = await connect(owner, 'refused@example.com');
+      const before = oauth.refreshCount;
+      const { token: refused } = await connectionsService().bearer(owner.userId as string, connection.id);
+      oauth.expireAccessTokens('refused@example.com');
+      const renewed = await Promise.all([1, 2, 3, 4].map(() => connectionsService().bearer(owner.userId as string, connection.id, refused)));
+      expect(oauth.refreshCount - before).toBe(1);
+      expect(new Set(renewed.map((r) => r.token)).size).toBe(1);
+      expect(renewed[0].token).not.toBe(refused);
+      expect(oauth.isValidAccessToken(renewed[0].token)).toBe(true);
+      // A caller still holding the old token reports it late: the stored token is already another, nothing is refreshed.
+      expect((await connectionsService().bearer(owner.userId as string, connection.id, refused)).token).toBe(renewed[0].token);
+      expect(oauth.refreshCount - before).toBe(1);
+      expect(await failure(connectionsService().bearer(newUser().userId as string, connection.id, refused))).toEqual({ code: 'NOT_FOUND', fields: [] });
+      oauth.refreshDelayMs = 0;
+    });
+
     it('marks a revoked grant needs_reauth, records it and notifies the user', async () => {
       const owner = newUser();
       const connection = await connect(owner, 'revoked@example.com');

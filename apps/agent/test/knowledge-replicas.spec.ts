@@ -32,7 +32,7 @@ describe('knowledge search across replicas', () => {
     for (const runtime of runtimes) await runtime.close();
   });
 
-  it('a document deleted through one replica is gone from every replica's next answer', async () => {
+  it("a document deleted through one replica is gone from every replica's next answer", async () => {
     const base = await call(KnowledgeBaseContracts.create, { name: 'Shared' });
     const docs = [];
     for (const [content, team] of [

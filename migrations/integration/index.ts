@@ -1,5 +1,6 @@
 import { CreateIntegrationSchema1763900000400 } from './1763900000400-CreateIntegrationSchema.js';
 import { CreateToolsAndMcpServers1766000000400 } from './1766000000400-CreateToolsAndMcpServers.js';
 import { CreateConnections1766000000401 } from './1766000000401-CreateConnections.js';
+import { McpServerOAuth1767100000400 } from './1767100000400-McpServerOAuth.js';
 
-export const integrationMigrations = [CreateIntegrationSchema1763900000400, CreateToolsAndMcpServers1766000000400, CreateConnections1766000000401];
+export const integrationMigrations = [CreateIntegrationSchema1763900000400, CreateToolsAndMcpServers1766000000400, CreateConnections1766000000401, McpServerOAuth1767100000400];

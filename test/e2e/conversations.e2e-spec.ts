@@ -32,6 +32,26 @@ describe('conversations over NATS, every app its own process', () => {
     expect(res.status).toBe(201);
     return res.body.id as string;
   };
+  /** A workflow of the token's user (start -> transform -> output: it never needs a model). */
+  const newWorkflow = async (token: string): Promise<string> => {
+    const definition = {
+      inputs: [{ name: 'name', type: 'string', required: true }],
+      outputs: [{ name: 'greeting', type: 'string' }],
+      state: [{ name: 'greeting', type: 'string' }],
+      nodes: [
+        { id: 'start', type: 'start' },
+        { id: 'greet', type: 'transform', config: { set: { greeting: "'hello ' + inputs.name" } } },
+        { id: 'out', type: 'output', config: { values: { greeting: 'state.greeting' } } },
+      ],
+      edges: [
+        { from: 'start', to: 'greet' },
+        { from: 'greet', to: 'out' },
+      ],
+    };
+    const res = await post('/workflows', { name: 'Greeter', definition }, token);
+    expect({ status: res.status, body: res.status === 201 ? 'created' : res.body }).toEqual({ status: 201, body: 'created' });
+    return res.body.id as string;
+  };
   const newConversation = async (token: string, agent: string, body: Record<string, unknown> = {}): Promise<string> => {
     const res = await post('/conversations', { agentId: agent, ...body }, token);
     expect(res.status).toBe(201);
@@ -137,7 +157,7 @@ describe('conversations over NATS, every app its own process', () => {
       const user = await registerUser(cluster.api);
       const agent = await newAgent(user.accessToken);
       const a = await newConversation(user.accessToken, agent);
-      const b = (await post('/conversations', { workflowId: randomUUID() }, user.accessToken)).body.id as string;
+      const b = (await post('/conversations', { workflowId: await newWorkflow(user.accessToken) }, user.accessToken)).body.id as string;
       await say(user.accessToken, a, 'a is newest');
       const page1 = await get('/conversations?limit=1', user.accessToken);
       expect(page1.body.items.map((c: { id: string }) => c.id)).toEqual([a]);
@@ -239,6 +259,27 @@ describe('conversations over NATS, every app its own process', () => {
       const theirs = await newAgent(stranger.accessToken);
       expectBadField(await post('/conversations', { agentId: theirs }, owner.accessToken), 'agentId');
       expectBadField(await post('/conversations', { agentId: randomUUID() }, owner.accessToken), 'agentId');
+    });
+
+    it("a workflow that is not the caller's, or none at all -> 404, and nothing is created", async () => {
+      const theirs = await newWorkflow(stranger.accessToken);
+      const before = (await get('/conversations?limit=100', owner.accessToken)).body.items.length as number;
+      expectProblem(await post('/conversations', { workflowId: theirs }, owner.accessToken), 404, 'NOT_FOUND');
+      expectProblem(await post('/conversations', { workflowId: randomUUID() }, owner.accessToken), 404, 'NOT_FOUND');
+      expect((await get('/conversations?limit=100', owner.accessToken)).body.items).toHaveLength(before);
+      const own = await post('/conversations', { workflowId: theirs }, stranger.accessToken);
+      expect(own.status).toBe(201);
+      expect(own.body.workflowId).toBe(theirs);
+    });
+
+    it('a sessionId is unique per user: two users may use the same one, one user twice gets 409', async () => {
+      const sessionId = randomUUID();
+      const mine = await post('/conversations', { agentId, sessionId }, owner.accessToken);
+      expect(mine.status).toBe(201);
+      const theirs = await post('/conversations', { agentId: await newAgent(stranger.accessToken), sessionId }, stranger.accessToken);
+      expect(theirs.status).toBe(201);
+      expect(theirs.body.sessionId).toBe(sessionId);
+      expectProblem(await post('/conversations', { agentId, sessionId }, owner.accessToken), 409, 'CONFLICT');
     });
 
     it('an empty message -> 400 naming content', async () => {

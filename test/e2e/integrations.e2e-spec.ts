@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { AppProcess, Cluster, createTestDatabase, FakeOAuthProvider, FakeOpenAiServer, McpTestServer, registerUser, type TestUser, testEnv, uniqueNamespace } from '#testing';
 import { expectBadField, expectProblem } from './support/problems.js';
+import { SseReader } from './support/sse.js';
 import { eventually } from './support/waits.js';
 
 type Res = { status: number; headers: Headers; body: any; text: string };
@@ -23,6 +24,8 @@ describe('integrations over NATS, every app its own process', () => {
   let fake: FakeOpenAiServer;
   let mcp: McpTestServer;
   let oauth: FakeOAuthProvider;
+  /** An MCP server that is a protected resource of the fake provider: only its live access tokens pass. */
+  let mcpAuth: McpTestServer;
   /** What the integration processes run with, so a test can start a second replica. */
   let integrationEnv: Record<string, string>;
   let owner: TestUser;
@@ -50,6 +53,8 @@ describe('integrations over NATS, every app its own process', () => {
     fake = await FakeOpenAiServer.start();
     mcp = await McpTestServer.start();
     oauth = await FakeOAuthProvider.start();
+    mcpAuth = await McpTestServer.start({ acceptToken: (token) => oauth.isValidAccessToken(token) });
+    const allowlist = `127.0.0.1:${mcp.port},127.0.0.1:${mcpAuth.port}`;
     const databaseUrl = await createTestDatabase('integrations');
     const namespace = uniqueNamespace('integ');
     integrationEnv = {
@@ -65,7 +70,7 @@ describe('integrations over NATS, every app its own process', () => {
       natsUrl: testEnv().natsUrl,
       namespace,
       readyTimeoutMs: 120_000,
-      env: { OUTBOUND_INTERNAL_ALLOWLIST: `127.0.0.1:${mcp.port}` },
+      env: { OUTBOUND_INTERNAL_ALLOWLIST: allowlist },
       perApp: {
         identity: { ENCRYPTION_KEYS: `e2e:${randomBytes(32).toString('base64')}` },
         integration: integrationEnv,
@@ -80,7 +85,7 @@ describe('integrations over NATS, every app its own process', () => {
       },
     });
     [owner, stranger] = await Promise.all([registerUser(cluster.api), registerUser(cluster.api)]);
-    integrationEnv = { ...integrationEnv, DATABASE_URL: databaseUrl, NATS_URL: testEnv().natsUrl, BUS_NAMESPACE: namespace, OUTBOUND_INTERNAL_ALLOWLIST: `127.0.0.1:${mcp.port}`, LOG_LEVEL: 'info' };
+    integrationEnv = { ...integrationEnv, DATABASE_URL: databaseUrl, NATS_URL: testEnv().natsUrl, BUS_NAMESPACE: namespace, OUTBOUND_INTERNAL_ALLOWLIST: allowlist, LOG_LEVEL: 'info' };
    }, 180_000); // starting seven processes on a busy machine can take a while
 
   /** Consents at the fake provider and follows the browser back through the gateway's callback (no bearer token). */
@@ -97,12 +102,14 @@ describe('integrations over NATS, every app its own process', () => {
   beforeEach(() => {
     fake.reset();
     mcp.reset();
+    mcpAuth.reset();
   });
 
   afterAll(async () => {
     await cluster?.stop();
     await fake?.stop();
     await mcp?.stop();
+    await mcpAuth?.stop();
     await oauth?.stop();
   });
 
@@ -252,10 +259,161 @@ describe('integrations over NATS, every app its own process', () => {
       expectProblem(await post('/integrations/nowhere/authorize', {}, owner.accessToken), 404, 'NOT_FOUND');
       expectBadField(await post('/integrations/Not-A-Name!/authorize', {}, owner.accessToken), 'provider');
       expectBadField(await post('/integrations/acme/authorize', { agentId: 'x' }, owner.accessToken), 'agentId');
+      // An account for one agent: the agent must be the caller's (the agent service is asked).
+      const ownAgent = await newAgent([]);
+      expect((await post('/integrations/acme/authorize', { agentId: ownAgent }, owner.accessToken)).status).toBe(200);
+      const theirAgent = await post('/agents', { name: 'Theirs' }, stranger.accessToken);
+      expectProblem(await post('/integrations/acme/authorize', { agentId: theirAgent.body.id }, owner.accessToken), 404, 'NOT_FOUND');
+      expectProblem(await post('/integrations/acme/authorize', { agentId: randomUUID() }, owner.accessToken), 404, 'NOT_FOUND');
       expectBadField(await del('/connections/nope', owner.accessToken), 'id');
       expectProblem(await post('/integrations/acme/authorize', {}, ''), 401, 'UNAUTHENTICATED');
       expect((await del(`/connections/${id}`, owner.accessToken)).status).toBe(204);
       expect(oauth.isRevoked('mine@example.com')).toBe(true);
+    });
+  });
+
+  describe('consent links on saving an agent', () => {
+    it('answers creating and updating an agent with the consent links its integration tools still need, and none once connected', async () => {
+      const user = await registerUser(cluster.api);
+      const tools = [{ kind: 'integration', name: 'acme', provider: 'acme' }];
+      const created = await post('/agents', { name: 'Mailer' }, user.accessToken);
+      expect(created.status).toBe(201);
+      expect(created.body.authUrls).toEqual({});
+      const agentId = created.body.id as string;
+      const updated = await patch(`/agents/${agentId}`, { tools }, user.accessToken);
+      expect(updated.status).toBe(200);
+      expect(Object.keys(updated.body.authUrls as Record<string, string>)).toEqual(['acme']);
+      const link = new URL(updated.body.authUrls.acme as string);
+      expect(link.origin + link.pathname).toBe(`${oauth.baseUrl}/authorize`);
+      expect(link.searchParams.get('code_challenge_method')).toBe('S256');
+
+      // The link works: consenting through it connects the account for this agent.
+      oauth.consentAs('agent-mail@example.com');
+      const consent = await fetch(link, { redirect: 'manual' });
+      const back = new URL(consent.headers.get('location') as string);
+      const connected = await cluster.api.request('GET', `${back.pathname}${back.search}`, {});
+      expect(connected.status).toBe(200);
+      expect(connected.body).toMatchObject({ provider: 'acme', agentId, accountEmail: 'agent-mail@example.com', status: 'connected' });
+      expect((await patch(`/agents/${agentId}`, { name: 'Mailer 2' }, user.accessToken)).body.authUrls).toEqual({});
+
+      // The account is this agent's: another agent with the same tool still needs its own consent, created or updated.
+      const other = await post('/agents', { name: 'Other', tools }, user.accessToken);
+      expect(Object.keys(other.body.authUrls as Record<string, string>)).toEqual(['acme']);
+      expect(Object.keys((await patch(`/agents/${other.body.id as string}`, { icon: 'mail' }, user.accessToken)).body.authUrls as Record<string, string>)).toEqual(['acme']);
+      expectProblem(await patch(`/agents/${agentId}`, { tools }, stranger.accessToken), 404, 'NOT_FOUND');
+    });
+  });
+
+  describe('MCP servers that require OAuth', () => {
+    const newOAuthServer = async (token: string, connectionId: string): Promise<string> => {
+      const res = await post('/mcp-servers', { name: 'Protected', transport: 'streamable_http', url: mcpAuth.url, connectionId }, token);
+      expect(res.status).toBe(201);
+      expect(res.body).toMatchObject({ connectionId, oauthProvider: 'acme' });
+      return res.body.id as string;
+    };
+
+    it('sends the connection\'s token to the server, and when the server answers 401 refreshes the connection once and goes on', async () => {
+      const user = await registerUser(cluster.api);
+      const connectionId = (await connect(user.accessToken, 'mcp-user@example.com')).body.id as string;
+      const serverId = await newOAuthServer(user.accessToken, connectionId);
+      expect((await post(`/mcp-servers/${serverId}/check`, {}, user.accessToken)).body.server).toMatchObject({ healthStatus: 'healthy', toolCount: 4, lastError: null });
+
+      const agent = await post('/agents', { name: 'Protected tools', modelProvider: 'openai', modelName: 'gpt-4o-mini', tools: [{ kind: 'mcp', name: 'protected', refId: serverId, include: ['echo'] }] }, user.accessToken);
+      expect(agent.status).toBe(201);
+      const agentId = agent.body.id as string;
+      fake.replyToolCalls([{ id: 'call_auth_1', name: 'echo', arguments: { text: 'with a token' } }]).replyText('Echoed.');
+      const run = await post(`/agents/${agentId}/runs`, { input: 'Echo it.' }, user.accessToken);
+      expect(run.body).toMatchObject({ status: 'completed', output: { content: 'Echoed.' } });
+      expect(toolAnswers(fake.completions[1])).toEqual(['with a token']);
+      const first = mcpAuth.calls.map((c) => c.authorization);
+      expect(first).toEqual([expect.stringMatching(/^Bearer at_/)]);
+      expect(run.text).not.toContain((first[0] as string).slice(7));
+
+      // The provider stops honouring the token before its stated expiry: three checks at once each
+      // get a 401, and the connection is refreshed exactly once for all of them.
+      const refreshes = oauth.refreshCount;
+      const refused = mcpAuth.refusedCount;
+      oauth.expireAccessTokens('mcp-user@example.com');
+      const checks = await Promise.all([1, 2, 3].map(() => post(`/mcp-servers/${serverId}/check`, {}, user.accessToken)));
+      expect(checks.map((c) => c.body.server?.healthStatus)).toEqual(['healthy', 'healthy', 'healthy']);
+      expect(mcpAuth.refusedCount).toBeGreaterThan(refused);
+      expect(oauth.refreshCount - refreshes).toBe(1);
+
+      fake.reset();
+      mcpAuth.reset();
+      fake.replyToolCalls([{ id: 'call_auth_2', name: 'echo', arguments: { text: 'with a new token' } }]).replyText('Echoed again.');
+      const again = await post(`/agents/${agentId}/runs`, { input: 'Echo it again.' }, user.accessToken);
+      expect(again.body).toMatchObject({ status: 'completed', output: { content: 'Echoed again.' } });
+      const second = mcpAuth.calls.map((c) => c.authorization as string);
+      expect(second).toHaveLength(1);
+      expect(second[0]).not.toBe(first[0]);
+      expect(oauth.isValidAccessToken(second[0].slice(7))).toBe(true);
+      expect(oauth.refreshCount - refreshes).toBe(1);
+      const events = await get(`/integration-events?connectionId=${connectionId}`, user.accessToken);
+      expect(events.body.items.map((e: { type: string }) => e.type)).toEqual(['refreshed', 'connected']);
+      expect(cluster.logs()).not.toContain((first[0] as string).slice(7));
+    });
+
+    it('a server whose connection is revoked, then gone, reports needs_auth saying what to do; a new connection of the provider brings it back', async () => {
+      const user = await registerUser(cluster.api);
+      const connectionId = (await connect(user.accessToken, 'mcp-revoked@example.com')).body.id as string;
+      const serverId = await newOAuthServer(user.accessToken, connectionId);
+      expect((await post(`/mcp-servers/${serverId}/check`, {}, user.accessToken)).body.server.healthStatus).toBe('healthy');
+
+      oauth.revokeAccount('mcp-revoked@example.com');
+      const revoked = await post(`/mcp-servers/${serverId}/check`, {}, user.accessToken);
+      expect(revoked.status).toBe(200);
+      expect(revoked.body.server).toMatchObject({ healthStatus: 'needs_auth', lastError: expect.stringMatching(/acme connection .* was revoked; authorize it again \(POST \/integrations\/acme\/authorize\)/) });
+      expect(revoked.body.history[0]).toMatchObject({ status: 'needs_auth' });
+      expect((await get('/connections', user.accessToken)).body.items).toEqual([expect.objectContaining({ id: connectionId, status: 'needs_reauth' })]);
+      expect((await get(`/mcp-servers/${serverId}`, user.accessToken)).body.healthStatus).toBe('needs_auth');
+      const health = await get(`/integration-events?mcpServerId=${serverId}`, user.accessToken);
+      expect(health.body.items[0]).toMatchObject({ type: 'health_changed', data: { from: 'healthy', to: 'needs_auth' } });
+
+      // A run is not offered the server's (cached) tools: its warning says what to do, and nothing reaches the server.
+      const agent = await post('/agents', { name: 'Revoked tools', tools: [{ kind: 'mcp', name: 'protected', refId: serverId, include: ['echo'] }] }, user.accessToken);
+      fake.replyText('I need you to reconnect Acme.');
+      const run = await post(`/agents/${agent.body.id as string}/runs`, { input: 'Echo hello.' }, user.accessToken);
+      expect(run.body).toMatchObject({ status: 'completed', output: { content: 'I need you to reconnect Acme.' } });
+      expect((fake.completions[0].body as { tools?: unknown[] }).tools ?? []).toEqual([]);
+      const runEvents = await (await SseReader.open(`${cluster.api.baseUrl}/api/v1/runs/${run.body.id as string}/events`, { token: user.accessToken })).readAll();
+      const warning = runEvents.find((e) => e.event === 'run.warning');
+      expect(JSON.stringify(warning?.data)).toMatch(/the acme connection this MCP server uses was revoked; authorize it again/);
+      const available = await get('/tools/available', user.accessToken);
+      expect((available.body.items as Array<{ source: string; ready: boolean; description: string }>).filter((i) => i.source === 'mcp')).toEqual([
+        expect.objectContaining({ ready: false, description: expect.stringMatching(/was revoked; authorize it again/) }),
+      ]);
+      expect(mcpAuth.callCount()).toBe(0);
+
+      expect((await del(`/connections/${connectionId}`, user.accessToken)).status).toBe(204);
+      const gone = await get(`/mcp-servers/${serverId}`, user.accessToken);
+      expect(gone.body).toMatchObject({ healthStatus: 'needs_auth', lastError: 'this MCP server needs a acme connection; connect one first (POST /integrations/acme/authorize)' });
+      const unchecked = await post(`/mcp-servers/${serverId}/check`, {}, user.accessToken);
+      expect(unchecked.body.server.healthStatus).toBe('needs_auth');
+      expect(mcpAuth.refusedCount).toBeGreaterThan(0);
+
+      const reconnected = await connect(user.accessToken, 'mcp-revoked-again@example.com');
+      expect(reconnected.status).toBe(200);
+      expect((await get(`/mcp-servers/${serverId}`, user.accessToken)).body.healthStatus).toBe('unknown');
+      expect((await post(`/mcp-servers/${serverId}/check`, {}, user.accessToken)).body.server).toMatchObject({ healthStatus: 'healthy', lastError: null });
+    });
+
+    it('refuses a connection that is not yours (404), a malformed one, and one on a stdio server (400)', async () => {
+      const mine = (await connect(owner.accessToken, 'bind-mine@example.com')).body.id as string;
+      const someoneElse = await registerUser(cluster.api);
+      const theirs = (await connect(someoneElse.accessToken, 'bind-theirs@example.com')).body.id as string;
+      const create = (body: Record<string, unknown>) => post('/mcp-servers', { name: 'x', transport: 'streamable_http', url: mcpAuth.url, ...body }, owner.accessToken);
+      const notMine = await create({ connectionId: theirs });
+      expectProblem(notMine, 404, 'NOT_FOUND');
+      expectProblem(await create({ connectionId: randomUUID() }), 404, 'NOT_FOUND');
+      expectBadField(await create({ connectionId: 'nope' }), 'connectionId');
+      expectBadField(await post('/mcp-servers', { name: 'x', transport: 'stdio', command: 'node', connectionId: mine }, owner.accessToken), 'connectionId');
+      const serverId = await newOAuthServer(owner.accessToken, mine);
+      expectProblem(await patch(`/mcp-servers/${serverId}`, { connectionId: theirs }, owner.accessToken), 404, 'NOT_FOUND');
+      expectProblem(await patch(`/mcp-servers/${serverId}`, { connectionId: mine }, stranger.accessToken), 404, 'NOT_FOUND');
+      const unbound = await patch(`/mcp-servers/${serverId}`, { connectionId: null }, owner.accessToken);
+      expect(unbound.body).toMatchObject({ connectionId: null, oauthProvider: null });
+      expect((await post(`/mcp-servers/${serverId}/check`, {}, owner.accessToken)).body.server).toMatchObject({ healthStatus: 'unhealthy' });
     });
   });
 
@@ -271,6 +429,20 @@ describe('integrations over NATS, every app its own process', () => {
       expectBadField(await patch(`/mcp-servers/${id}`, { url: 'http://10.1.2.3/mcp' }, owner.accessToken), 'url');
     });
 
+    it("refuses an MCP server filed under another user's project (400 naming projectId); one's own project is accepted", async () => {
+      const someoneElse = await registerUser(cluster.api);
+      const theirs = await post('/projects', { name: 'Not yours' }, someoneElse.accessToken);
+      expect(theirs.status).toBe(201);
+      expectBadField(await post('/mcp-servers', { name: 'x', transport: 'streamable_http', url: mcp.url, projectId: theirs.body.id }, owner.accessToken), 'projectId');
+      expectBadField(await post('/mcp-servers', { name: 'x', transport: 'streamable_http', url: mcp.url, projectId: randomUUID() }, owner.accessToken), 'projectId');
+      const mine = await post('/projects', { name: 'Mine' }, owner.accessToken);
+      const filed = await post('/mcp-servers', { name: 'Filed', transport: 'streamable_http', url: mcp.url, projectId: mine.body.id }, owner.accessToken);
+      expect(filed.status).toBe(201);
+      expect(filed.body.projectId).toBe(mine.body.id);
+      expectBadField(await patch(`/mcp-servers/${filed.body.id as string}`, { projectId: theirs.body.id }, owner.accessToken), 'projectId');
+      expect((await get(`/mcp-servers?projectId=${mine.body.id as string}`, owner.accessToken)).body.items.map((s: { id: string }) => s.id)).toEqual([filed.body.id]);
+    });
+
     it('refuses agents with unknown tools (400) or tools that are not the owner\'s (404)', async () => {
       const theirs = await newServer(stranger.accessToken);
       const unknown = await post('/agents', { name: 'x', tools: [{ kind: 'builtin', name: 'rm_rf' }] }, owner.accessToken);
@@ -279,6 +451,34 @@ describe('integrations over NATS, every app its own process', () => {
       expectProblem(await post('/agents', { name: 'x', tools: [{ kind: 'registry', name: 'nope', refId: randomUUID() }] }, owner.accessToken), 404, 'NOT_FOUND');
       const agentId = await newAgent([]);
       expectBadField(await patch(`/agents/${agentId}`, { tools: [{ kind: 'builtin', name: 'rm_rf' }] }, owner.accessToken), 'tools[0]');
+
+      // Another user's HTTP tool and MCP server, on an agent (create and update) and in a workflow's tool node: 404.
+      const someoneElse = await registerUser(cluster.api);
+      const theirTool = await post('/tools', { name: 'their_tool', urlTemplate: 'https://example.com/' }, someoneElse.accessToken);
+      expect(theirTool.status).toBe(201);
+      const theirToolRef = { kind: 'registry', name: 'their_tool', refId: theirTool.body.id };
+      expectProblem(await post('/agents', { name: 'x', tools: [theirToolRef] }, owner.accessToken), 404, 'NOT_FOUND');
+      expectProblem(await patch(`/agents/${agentId}`, { tools: [theirToolRef] }, owner.accessToken), 404, 'NOT_FOUND');
+      expectProblem(await patch(`/agents/${agentId}`, { tools: [{ kind: 'mcp', name: 'theirs', refId: theirs }] }, owner.accessToken), 404, 'NOT_FOUND');
+      expect((await get(`/agents/${agentId}`, owner.accessToken)).body.tools).toEqual([]);
+      const withTool = (tool: Record<string, unknown>) => ({
+        inputs: [],
+        outputs: [{ name: 'answer', type: 'string' }],
+        state: [{ name: 'answer', type: 'string' }],
+        nodes: [
+          { id: 'start', type: 'start' },
+          { id: 'call', type: 'tool', config: { tool, arguments: { text: "'hi'" }, output: 'answer' } },
+          { id: 'done', type: 'output', config: { values: { answer: 'state.answer' } } },
+        ],
+        edges: [
+          { from: 'start', to: 'call' },
+          { from: 'call', to: 'done' },
+        ],
+      });
+      expectProblem(await post('/workflows', { name: 'x', definition: withTool(theirToolRef) }, owner.accessToken), 404, 'NOT_FOUND');
+      expectProblem(await post('/workflows', { name: 'x', definition: withTool({ kind: 'mcp', name: 'echo', refId: theirs }) }, owner.accessToken), 404, 'NOT_FOUND');
+      const own = await post('/workflows', { name: 'Own server', definition: withTool({ kind: 'mcp', name: 'echo', refId: await newServer() }) }, owner.accessToken);
+      expect({ status: own.status, body: own.status === 201 ? 'created' : own.body }).toEqual({ status: 201, body: 'created' });
     });
 
     it('answers every bad input with a 400 naming the field', async () => {

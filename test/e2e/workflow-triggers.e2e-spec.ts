@@ -162,5 +162,19 @@ describe('workflow triggers start real runs, every app its own process', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect((await runsOf(workflowId)).map((r) => r.id)).toEqual([accepted.body.runId]);
     expect(await nodeSteps(accepted.body.runId as string)).toEqual(NODE_STEPS.map((k) => `${k}:completed`));
+
+    // The integration service's events log has the accepted delivery once (ids and size, never the body); another user's log has none.
+    const logged = await eventually(() => get('/integration-events?type=webhook_received'), (res) => res.status === 200 && (res.body.items as unknown[]).length > 0, 15_000);
+    expect(logged.body.items).toEqual([
+      expect.objectContaining({
+        type: 'webhook_received',
+        connectionId: null,
+        mcpServerId: null,
+        data: { workflowId, triggerId, deliveryId: headers['x-webhook-id'], runId: accepted.body.runId, bodyChars: body.length },
+      }),
+    ]);
+    expect(logged.text).not.toContain('deploys');
+    const stranger = await registerUser(cluster.api);
+    expect((await get('/integration-events?type=webhook_received', stranger.accessToken)).body.items).toEqual([]);
   });
 });

@@ -234,6 +234,18 @@ describe('agent service', () => {
       expect(regenerated.systemPrompt).toContain('1. Answer in French');
     });
 
+    it('answers an update with the consent links the agent\'s integration tools need, and none when it has no such tools', async () => {
+      const owner = newUser();
+      const agent = await createAgent(owner);
+      expect(agent.authUrls).toEqual({});
+      const renamed = await call(AgentContracts.update, { id: agent.id, name: 'Mailer' }, owner);
+      expect(renamed.authUrls).toEqual({});
+      const withMail = await call(AgentContracts.update, { id: agent.id, tools: [{ kind: 'integration', name: 'gmail', provider: 'google' }] }, owner);
+      expect(withMail).toMatchObject({ currentVersion: 2, authUrls: { google: `https://accounts.example.com/authorize?agent=${agent.id}` } });
+      // Still not connected: a later cosmetic change answers the link again.
+      expect((await call(AgentContracts.update, { id: agent.id, icon: 'mail' }, owner)).authUrls).toEqual({ google: `https://accounts.example.com/authorize?agent=${agent.id}` });
+    });
+
     it('exports a definition that another user imports as a new agent', async () => {
       const owner = newUser();
       const other = newUser();

@@ -17,6 +17,7 @@ import {
   SearchContracts,
   serviceActor,
   UserDeleted,
+  WorkflowContracts,
 } from '#contracts';
 import { loadConfig } from '#config';
 import { InProcessBus } from '#messaging';
@@ -61,6 +62,13 @@ describe('conversation service', () => {
     agentsOf.get(actor.userId!)!.add(id);
     return id;
   };
+  const workflowsOf = new Map<string, Set<string>>();
+  const workflowFor = (actor: Actor): string => {
+    const id = randomUUID();
+    if (!workflowsOf.has(actor.userId!)) workflowsOf.set(actor.userId!, new Set());
+    workflowsOf.get(actor.userId!)!.add(id);
+    return id;
+  };
   const createConversation = (actor: Actor, overrides: Partial<CreateConversationRequest> = {}): Promise<ConversationView> =>
     call(ConversationContracts.create, { agentId: agentFor(actor), ...overrides }, actor);
   const say = (actor: Actor, id: string, content: string, parentId?: string) => call(MessageContracts.add, { id, content, ...(parentId ? { parentId } : {}) }, actor);
@@ -70,6 +78,11 @@ describe('conversation service', () => {
       InProcessBus.shared().respond(AgentContracts.get.subject, async (raw) => {
         const { data, actor } = raw as Envelope<{ id: string }>;
         if (!agentsOf.get(actor.userId ?? '')?.has(data.id)) return { ok: false, error: { code: 'NOT_FOUND', message: 'agent not found' } };
+        return { ok: true, data: { id: data.id } };
+      }),
+      InProcessBus.shared().respond(WorkflowContracts.get.subject, async (raw) => {
+        const { data, actor } = raw as Envelope<{ id: string }>;
+        if (!workflowsOf.get(actor.userId ?? '')?.has(data.id)) return { ok: false, error: { code: 'NOT_FOUND', message: 'workflow not found' } };
         return { ok: true, data: { id: data.id } };
       }),
       InProcessBus.shared().respond(AccountContracts.getProject.subject, async (raw) => {
@@ -248,7 +261,7 @@ describe('conversation service', () => {
       const owner = newUser();
       const agent = agentFor(owner);
       const a = await call(ConversationContracts.create, { agentId: agent }, owner);
-      const b = await call(ConversationContracts.create, { workflowId: randomUUID() }, owner);
+      const b = await call(ConversationContracts.create, { workflowId: workflowFor(owner) }, owner);
       const d = await call(ConversationContracts.create, { agentId: agent }, owner);
       await say(owner, a.id, 'a is the most recent now');
       const page1 = await call(ConversationContracts.list, { limit: 2 }, owner);
@@ -429,11 +442,21 @@ describe('conversation service', () => {
       expect(await failure(call(ConversationContracts.update, { id: c.id, sessionContext: { blob: 'x'.repeat(9000) } }, owner))).toEqual({ code: 'VALIDATION_FAILED', fields: ['sessionContext'] });
     });
 
-    it('a sessionId another conversation already has -> CONFLICT', async () => {
+    it('a sessionId another conversation of the same user already has -> CONFLICT; another user may use it', async () => {
       const owner = newUser();
       const sessionId = randomUUID();
       await createConversation(owner, { sessionId });
       expect(await failure(createConversation(owner, { sessionId }))).toEqual({ code: 'CONFLICT', fields: [] });
+      const other = newUser();
+      expect((await createConversation(other, { sessionId })).sessionId).toBe(sessionId);
+    });
+
+    it("a workflow that is not the caller's, or none at all -> NOT_FOUND", async () => {
+      const owner = newUser();
+      const theirs = workflowFor(newUser());
+      expect(await failure(call(ConversationContracts.create, { workflowId: theirs }, owner))).toEqual({ code: 'NOT_FOUND', fields: [] });
+      expect(await failure(call(ConversationContracts.create, { workflowId: randomUUID() }, owner))).toEqual({ code: 'NOT_FOUND', fields: [] });
+      expect((await call(ConversationContracts.list, {}, owner)).items).toEqual([]);
     });
 
     it('restoring a message whose parent is still deleted -> CONFLICT, and a bad cursor -> 400 naming cursor', async () => {

@@ -45,6 +45,8 @@ describe('integration service', () => {
   let databaseUrl: string;
   let mcp: McpTestServer;
   let guarded: McpTestServer;
+  /** A protected resource of the fake OAuth provider: only its live access tokens pass. */
+  let oauthGuarded: McpTestServer;
   let oauth: FakeOAuthProvider;
 
   const call = <Req, Res>(contract: RpcContract<Req, Res>, data: Req, actor: Actor): Promise<Res> => runtime.client.request(contract, data, { actor, timeoutMs: 20_000 });
@@ -64,6 +66,7 @@ describe('integration service', () => {
     mcp = await McpTestServer.start();
     guarded = await McpTestServer.start({ requiredToken: 'sekret-token-123' });
     oauth = await FakeOAuthProvider.start();
+    oauthGuarded = await McpTestServer.start({ acceptToken: (token) => oauth.isValidAccessToken(token) });
     process.env.ENCRYPTION_KEYS = `spec:${randomBytes(32).toString('base64')}`;
     process.env.INTEGRATION_STDIO_COMMANDS = process.execPath;
     process.env.INTEGRATION_STDIO_IDLE_SECONDS = '1';
@@ -79,7 +82,7 @@ describe('integration service', () => {
       natsUrl: testEnv().natsUrl,
       busNamespace: uniqueNamespace('integration'),
       outboxRelay: false,
-      outbound: { allowInternal: false, internalAllowlist: [`127.0.0.1:${mcp.port}`, `127.0.0.1:${guarded.port}`, oauth.baseUrl.replace('http://', '')] },
+      outbound: { allowInternal: false, internalAllowlist: [`127.0.0.1:${mcp.port}`, `127.0.0.1:${guarded.port}`, `127.0.0.1:${oauthGuarded.port}`, oauth.baseUrl.replace('http://', '')] },
     };
     runtime = await Runtime.create(config, 'integration-spec');
     service = await startBusService(integrationApp, runtime);
@@ -101,13 +104,15 @@ describe('integration service', () => {
     await runtime?.close();
     await mcp?.stop();
     await guarded?.stop();
+    await oauthGuarded?.stop();
     await oauth?.stop();
   });
 
   /** Consents at the fake provider as `email` and brings the browser back to the callback: the new connection. */
-  const connect = async (actor: Actor, email: string, agentId?: string) => {
+  const connect = async (actor: Actor, email: string) => consentThrough((await call(ConnectionContracts.authorize, { provider: 'acme' }, actor)).authorizationUrl, email);
+  /** Consents through a link (from authorize, or the agent service's authUrls) and brings the browser back. */
+  const consentThrough = async (authorizationUrl: string, email: string) => {
     oauth.consentAs(email);
-    const { authorizationUrl } = await call(ConnectionContracts.authorize, { provider: 'acme', ...(agentId ? { agentId } : {}) }, actor);
     const consent = await fetch(authorizationUrl, { redirect: 'manual' });
     const back = new URL(consent.headers.get('location') as string);
     return call(ConnectionContracts.callback, { state: back.searchParams.get('state') as string, code: back.searchParams.get('code') as string }, { kind: 'anonymous' });
@@ -117,6 +122,7 @@ describe('integration service', () => {
   beforeEach(() => {
     mcp.reset();
     guarded.reset();
+    oauthGuarded.reset();
   });
 
   describe('successful', () => {
@@ -281,6 +287,38 @@ describe('integration service', () => {
       expect(await failure(call(McpServerContracts.update, { id: shared.id, name: 'Mine now' }, user))).toEqual({ code: 'FORBIDDEN', fields: [] });
     });
 
+    it("lets an admin share a server that requires OAuth: each user sends their own connection's token, and one without is needs_auth for them only", async () => {
+      const admin: Actor = { ...newUser(), isSuperuser: true };
+      const user = newUser();
+      const adminConnection = await connect(admin, 'shared-admin@example.com');
+      const shared = await call(McpServerContracts.create, { name: 'Shared OAuth', transport: 'streamable_http', url: oauthGuarded.url, isShared: true, connectionId: adminConnection.id }, admin);
+      expect(shared).toMatchObject({ connectionId: adminConnection.id, oauthProvider: 'acme' });
+      expect((await call(McpServerContracts.check, { id: shared.id }, admin)).server.healthStatus).toBe('healthy');
+
+      // The user has no acme connection: needs_auth for them, saying what to do; nothing recorded on the shared server.
+      const seen = await call(McpServerContracts.get, { id: shared.id }, user);
+      expect(seen).toMatchObject({ isOwner: false, connectionId: null, oauthProvider: 'acme', healthStatus: 'needs_auth', lastError: expect.stringMatching(/needs a acme connection; connect one first/) });
+      const refused = await call(McpServerContracts.check, { id: shared.id }, user);
+      expect(refused.server.healthStatus).toBe('needs_auth');
+      expect(refused.history.map((h) => h.status)).toEqual(['healthy']);
+      expect((await call(McpServerContracts.get, { id: shared.id }, admin)).healthStatus).toBe('healthy');
+      const unavailable = await call(ToolCallContracts.resolve, { ownerId: user.userId as string, refs: [{ kind: 'mcp', name: 's', refId: shared.id, include: ['echo'] }] }, EXECUTION);
+      expect(unavailable.tools).toEqual([]);
+      expect(unavailable.unavailable[0].reason).toMatch(/needs a acme connection/);
+
+      // Once connected, the user's calls carry the user's token, never the admin's.
+      await connect(user, 'shared-user@example.com');
+      const [echo] = (await call(ToolCallContracts.resolve, { ownerId: user.userId as string, refs: [{ kind: 'mcp', name: 's', refId: shared.id, include: ['echo'] }] }, EXECUTION)).tools;
+      expect(await call(ToolCallContracts.call, { ownerId: user.userId as string, runId: randomUUID(), callId: 'o1', target: echo.target, arguments: { text: 'as me' }, timeoutMs: 5000 }, EXECUTION)).toEqual({ text: 'as me', isError: false });
+      expect(await call(ToolCallContracts.call, { ownerId: admin.userId as string, runId: randomUUID(), callId: 'o2', target: echo.target, arguments: { text: 'as admin' }, timeoutMs: 5000 }, EXECUTION)).toEqual({ text: 'as admin', isError: false });
+      const [asUser, asAdmin] = oauthGuarded.calls.map((c) => c.authorization as string);
+      const { token: userToken } = await connectionsService().bearer(user.userId as string, (await call(ConnectionContracts.list, {}, user)).items[0].id);
+      const { token: adminToken } = await connectionsService().bearer(admin.userId as string, adminConnection.id);
+      expect([asUser, asAdmin]).toEqual([`Bearer ${userToken}`, `Bearer ${adminToken}`]);
+      expect(await failure(call(McpServerContracts.update, { id: shared.id, connectionId: null }, user))).toEqual({ code: 'FORBIDDEN', fields: [] });
+      oauth.consentAs('someone@example.com'); // the fake's default, which later specs expect
+    });
+
     it('checks tool references for the agent service: built-in names, owned tools and servers, configured providers', async () => {
       const owner = newUser();
       const other = newUser();
@@ -390,6 +428,25 @@ describe('integration service', () => {
       oauth.refreshDelayMs = 0;
     });
 
+    it('refreshes once for a token a resource server refused, however many callers report it, and not again for a token already replaced', async () => {
+      const owner = newUser();
+      oauth.refreshDelayMs = 300;
+      const connection = await connect(owner, 'refused@example.com');
+      const before = oauth.refreshCount;
+      const { token: refused } = await connectionsService().bearer(owner.userId as string, connection.id);
+      oauth.expireAccessTokens('refused@example.com');
+      const renewed = await Promise.all([1, 2, 3, 4].map(() => connectionsService().bearer(owner.userId as string, connection.id, refused)));
+      expect(oauth.refreshCount - before).toBe(1);
+      expect(new Set(renewed.map((r) => r.token)).size).toBe(1);
+      expect(renewed[0].token).not.toBe(refused);
+      expect(oauth.isValidAccessToken(renewed[0].token)).toBe(true);
+      // A caller still holding the old token reports it late: the stored token is already another, nothing is refreshed.
+      expect((await connectionsService().bearer(owner.userId as string, connection.id, refused)).token).toBe(renewed[0].token);
+      expect(oauth.refreshCount - before).toBe(1);
+      expect(await failure(connectionsService().bearer(newUser().userId as string, connection.id, refused))).toEqual({ code: 'NOT_FOUND', fields: [] });
+      oauth.refreshDelayMs = 0;
+    });
+
     it('marks a revoked grant needs_reauth, records it and notifies the user', async () => {
       const owner = newUser();
       const connection = await connect(owner, 'revoked@example.com');
@@ -409,12 +466,12 @@ describe('integration service', () => {
     it("calls the provider's API and HTTP tools with the connection's token, and offers consent links for an agent's providers", async () => {
       const owner = newUser();
       const agentId = randomUUID();
-      expect((await call(ConnectionContracts.authUrls, { ownerId: owner.userId as string, agentId, refs: [{ kind: 'integration', name: 'mail', provider: 'acme' }] }, AGENT)).authUrls.acme).toMatch(
-        /^http:\/\/127\.0\.0\.1:\d+\/authorize\?/,
-      );
+      const link = (await call(ConnectionContracts.authUrls, { ownerId: owner.userId as string, agentId, refs: [{ kind: 'integration', name: 'mail', provider: 'acme' }] }, AGENT)).authUrls.acme;
+      expect(link).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/authorize\?/);
       const resolvedBefore = await call(ToolCallContracts.resolve, { ownerId: owner.userId as string, agentId, refs: [{ kind: 'integration', name: 'mail', provider: 'acme' }] }, EXECUTION);
       expect(resolvedBefore.unavailable[0].reason).toMatch(/connect Acme first/);
-      const connection = await connect(owner, 'agent@example.com', agentId);
+      // The agent service's link is bound to the agent (POST /integrations/acme/authorize with an agentId asks the agent service, which this spec does not run).
+      const connection = await consentThrough(link, 'agent@example.com');
       expect(connection.agentId).toBe(agentId);
       expect((await call(ConnectionContracts.authUrls, { ownerId: owner.userId as string, agentId, refs: [{ kind: 'integration', name: 'mail', provider: 'acme' }] }, AGENT)).authUrls).toEqual({});
       const [api] = (await call(ToolCallContracts.resolve, { ownerId: owner.userId as string, agentId, refs: [{ kind: 'integration', name: 'mail', provider: 'acme' }] }, EXECUTION)).tools;

@@ -108,6 +108,13 @@ describe('workflow service: inbound webhooks', () => {
       });
       expect(await failure(deliver(created.id, created.secret, body, { deliveryId: 'delivery-1' }))).toBe('CONFLICT');
       expect((await call(WebhookContracts.list, { id: wf.id }, owner)).items[0].lastDeliveryAt).not.toBeNull();
+      // The accepted delivery is announced once, in its transaction, for the integration service's events log; the replay is not.
+      const announced = await query<{ data: Record<string, unknown> }>(
+        databaseUrl,
+        `SELECT envelope->'data' AS data FROM workflow.outbox WHERE subject = 'events.workflow.webhook.received' AND envelope->'data'->>'triggerId' = $1`,
+        [created.id],
+      );
+      expect(announced.map((r) => r.data)).toEqual([{ ownerId: owner.userId, workflowId: wf.id, triggerId: created.id, deliveryId: 'delivery-1', runId: reply.runId, bodyChars: body.length }]);
     });
 
     it('accepts a delivery again when its run could not be started the first time', async () => {

@@ -43,6 +43,7 @@ export class FakeOAuthProvider {
   private email = 'someone@example.com';
   private readonly grants = new Map<string, Grant>();
   private readonly codes = new Map<string, PendingCode>();
+  private readonly expired = new Set<string>();
 
   private constructor(private readonly server: http.Server) {}
 
@@ -87,6 +88,16 @@ export class FakeOAuthProvider {
   /** The user revokes access at the provider: every token of the account stops working. */
   revokeAccount(email: string): void {
     for (const grant of this.grants.values()) if (grant.email === email) grant.revoked = true;
+  }
+
+  /** Whether a resource server of this provider accepts the access token (issued, not expired early, grant not revoked). */
+  isValidAccessToken(accessToken: string): boolean {
+    return [...this.grants.values()].some((g) => !g.revoked && g.accessTokens.has(accessToken) && !this.expired.has(accessToken));
+  }
+
+  /** The account's current access tokens stop working before their stated expiry; its refresh token still works. */
+  expireAccessTokens(email: string): void {
+    for (const grant of this.grants.values()) if (grant.email === email) for (const t of grant.accessTokens) this.expired.add(t);
   }
 
   isRevoked(email: string): boolean {
@@ -172,7 +183,7 @@ export class FakeOAuthProvider {
 
   private grantOfAccessToken(authorization: string | undefined): Grant | undefined {
     const presented = authorization?.replace(/^Bearer /, '') ?? '';
-    return [...this.grants.values()].find((g) => !g.revoked && g.accessTokens.has(presented));
+    return [...this.grants.values()].find((g) => !g.revoked && g.accessTokens.has(presented) && !this.expired.has(presented));
   }
 }
 

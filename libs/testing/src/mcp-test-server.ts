@@ -30,10 +30,18 @@ export class McpTestServer {
   private readonly sse = new Map<string, SSEServerTransport>();
   /** When set, HTTP requests without `authorization: Bearer <token>` are answered 401. */
   requiredToken: string | undefined;
+  /**
+   * When set, an HTTP request's bearer token must pass it (e.g. a FakeOAuthProvider's
+   * isValidAccessToken: a protected resource of that authorization server), else 401.
+   */
+  acceptToken: ((token: string) => boolean) | undefined;
+  /** Requests answered 401 so far. */
+  refusedCount = 0;
 
-  static async start(options: { requiredToken?: string } = {}): Promise<McpTestServer> {
+  static async start(options: { requiredToken?: string; acceptToken?: (token: string) => boolean } = {}): Promise<McpTestServer> {
     const server = new McpTestServer();
     server.requiredToken = options.requiredToken;
+    server.acceptToken = options.acceptToken;
     await server.listen();
     return server;
   }
@@ -122,8 +130,10 @@ export class McpTestServer {
     let lastAuthorization: string | undefined;
     this.http = http.createServer((req, res) => {
       const authorization = req.headers.authorization;
-      if (this.requiredToken !== undefined && authorization !== `Bearer ${this.requiredToken}`) {
-        res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'unauthorized' }));
+      const presented = authorization?.startsWith('Bearer ') ? authorization.slice('Bearer '.length) : undefined;
+      if ((this.requiredToken !== undefined && presented !== this.requiredToken) || (this.acceptToken !== undefined && (presented === undefined || !this.acceptToken(presented)))) {
+        this.refusedCount += 1;
+        res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer error="invalid_token"' }).end(JSON.stringify({ error: 'invalid_token' }));
         return;
       }
       lastAuthorization = authorization;

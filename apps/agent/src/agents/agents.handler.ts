@@ -2,6 +2,7 @@ import { Controller } from '@nestjs/common';
 import {
   type Actor,
   type AgentCreatedReply,
+  type AgentSavedReply,
   AgentContracts,
   AgentIdRequest,
   type AgentList,
@@ -38,7 +39,7 @@ export class AgentsHandler {
   }
 
   @Rpc(AgentContracts.update)
-  update(request: UpdateAgentRequest, actor: Actor): Promise<AgentView> {
+  update(request: UpdateAgentRequest, actor: Actor): Promise<AgentSavedReply> {
     return this.agents.update(actor, request);
   }
 

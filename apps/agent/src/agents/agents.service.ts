@@ -7,6 +7,7 @@ import {
   AgentDeleted,
   type AgentFields,
   type AgentList,
+  type AgentSavedReply,
   AgentRestored,
   type AgentSnapshot,
   AgentUpdated,
@@ -179,7 +180,7 @@ export class AgentsService {
    * new state, in the same transaction as the agent row and the event, so versions stay gapless
    * and each snapshot is exactly one committed state.
    */
-  async update(actor: Actor, request: UpdateAgentRequest): Promise<AgentView> {
+  async update(actor: Actor, request: UpdateAgentRequest): Promise<AgentSavedReply> {
     const { id, status, ...fields } = request;
     refuseNulls(fields);
     if (status === null) throw AgentsErrors.notNull('status');
@@ -189,11 +190,13 @@ export class AgentsService {
     if (fields.knowledgeBaseIds?.length) await this.knowledgeBases.requireOwnedMany(requireUserId(actor), fields.knowledgeBaseIds);
     if (fields.tools) await this.toolOwnership.assertUsable(actor, fields.tools);
     const changes = Object.fromEntries(EDITABLE.map((key) => [key, fields[key]])) as AgentChanges;
-    return this.database.transaction(async () => {
+    const saved = await this.database.transaction(async () => {
       const agent = await this.lockForChange(actor, id);
       if (status !== undefined && !canTransition(agent.status, status)) throw AgentsErrors.badTransition(agent.status, status);
       return this.applyChange(actor, agent, { ...changes, status });
     });
+    // As on create: once committed, the consent links the agent's integration tools still need.
+    return { ...saved, authUrls: await this.toolOwnership.authUrls(requireUserId(actor), saved.id, saved.tools) };
   }
 
   /** Soft delete: the agent leaves lists and cannot be resolved for a run; restore brings it back. */

@@ -2,7 +2,7 @@ import { Check, Column, Entity, Index, Unique } from 'typeorm';
 import { BaseEntity, bigintNumber } from '#persistence';
 
 @Entity({ schema: 'conversation', name: 'conversations' })
-@Unique('conversations_session_id_uq', ['sessionId'])
+@Unique('conversations_owner_id_session_id_uq', ['ownerId', 'sessionId'])
 @Check('conversations_one_target_ck', `("agent_id" IS NULL) <> ("workflow_id" IS NULL)`)
 @Check('conversations_totals_ck', `"message_count" >= 0 AND "total_tokens" >= 0 AND "cost_micros" >= 0`)
 // ("owner_id", (COALESCE("last_message_at", "created_at")) DESC, "id" DESC) WHERE "deleted_at" IS NULL:

@@ -7,6 +7,8 @@ export const ConversationsErrors = {
   oneTarget: () => AppError.invalidField('agentId', 'exactly one of agentId and workflowId must be given'),
   jsonTooLarge: (field: string, maxBytes: number) => AppError.invalidField(field, `${field} must be at most ${maxBytes} bytes of JSON`),
   notYourAgent: () => AppError.invalidField('agentId', 'agentId must be one of your agents'),
+  /** Another user's workflow answers as a missing one: no existence leak. */
+  workflowNotFound: () => new AppError(ErrorCode.NOT_FOUND, 'workflow not found', { field: 'workflowId' }),
   notYourProject: () => AppError.invalidField('projectId', 'projectId must be one of your projects'),
-  sessionTaken: () => new AppError(ErrorCode.CONFLICT, 'another conversation already has this sessionId', { field: 'sessionId' }),
+  sessionTaken: () => new AppError(ErrorCode.CONFLICT, 'another of your conversations already has this sessionId', { field: 'sessionId' }),
 };

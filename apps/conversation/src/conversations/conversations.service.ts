@@ -83,9 +83,8 @@ export class ConversationsService {
     const ownerId = requireUserId(actor);
     if ((request.agentId === undefined) === (request.workflowId === undefined)) throw ConversationsErrors.oneTarget();
     checkJsonSize(request);
-    // Workflows have no service answering on the bus yet, so a workflowId is taken as given; the
-    // workflow service's deleted event will keep it honest as agent.deleted does for agents.
     if (request.agentId !== undefined) await this.targets.assertAgentOwned(actor, request.agentId);
+    if (request.workflowId !== undefined) await this.targets.assertWorkflowOwned(actor, request.workflowId);
     if (request.projectId !== undefined) await this.targets.assertProjectOwned(actor, request.projectId);
     try {
       const saved = await this.database.transaction(async () => {
@@ -104,7 +103,7 @@ export class ConversationsService {
       });
       return toConversationView(saved);
     } catch (err) {
-      if (isUniqueViolation(err, 'conversations_session_id_uq')) throw ConversationsErrors.sessionTaken();
+      if (isUniqueViolation(err, 'conversations_owner_id_session_id_uq')) throw ConversationsErrors.sessionTaken();
       throw err;
     }
   }

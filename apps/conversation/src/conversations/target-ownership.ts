@@ -1,12 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AccountContracts, type Actor, AgentContracts, AppError, ErrorCode } from '#contracts';
+import { AccountContracts, type Actor, AgentContracts, AppError, ErrorCode, WorkflowContracts } from '#contracts';
 import { BUS_CLIENT, type BusClient } from '#messaging';
 import { ConversationsErrors } from './conversations.errors.js';
 
 /**
- * Where a conversation's agent and project are checked to be the caller's. Both belong to other
- * services: they are asked with the caller as actor, so another user's agent (or a deleted one,
- * or none at all) is a NOT_FOUND there, reported here as a bad field.
+ * Where a conversation's agent, workflow and project are checked to be the caller's. They belong
+ * to other services: each is asked with the caller as actor, so another user's (or a deleted one,
+ * or none at all) is a NOT_FOUND there, reported here as a bad field (agent, project) or, for a
+ * workflow, as the NOT_FOUND it is.
  */
 @Injectable()
 export class TargetOwnership {
@@ -14,6 +15,10 @@ export class TargetOwnership {
 
   async assertAgentOwned(actor: Actor, agentId: string): Promise<void> {
     await this.ask(() => this.bus.request(AgentContracts.get, { id: agentId }, { actor }), ConversationsErrors.notYourAgent);
+  }
+
+  async assertWorkflowOwned(actor: Actor, workflowId: string): Promise<void> {
+    await this.ask(() => this.bus.request(WorkflowContracts.get, { id: workflowId }, { actor }), ConversationsErrors.workflowNotFound);
   }
 
   async assertProjectOwned(actor: Actor, projectId: string): Promise<void> {

@@ -6,6 +6,7 @@ import {
   AgentCreatedReply,
   AgentIdRequest,
   AgentList,
+  AgentSavedReply,
   AgentVersionList,
   AgentVersionRequest,
   AgentVersionView,
@@ -54,9 +55,9 @@ export class AgentsController {
   @Patch(':id')
   @ApiOperation({ summary: 'Change an agent; a change to a field a run reads makes a new version' })
   @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiOkResponse({ type: AgentView })
+  @ApiOkResponse({ type: AgentSavedReply, description: 'The agent, with the consent links its tools still need' })
   @ProblemResponses(404, 409)
-  update(@Param() params: AgentIdRequest, @Body() body: UpdateAgentBody, @CurrentActor() actor: Actor): Promise<AgentView> {
+  update(@Param() params: AgentIdRequest, @Body() body: UpdateAgentBody, @CurrentActor() actor: Actor): Promise<AgentSavedReply> {
     return this.bus.request(AgentContracts.update, { ...body, id: params.id }, { actor });
   }
 

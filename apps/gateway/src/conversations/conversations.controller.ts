@@ -45,9 +45,9 @@ export class ConversationsController {
   ) {}
 
   @Post()
-  @ApiOperation({ summary: 'Start a conversation with one of your agents, or with a workflow' })
+  @ApiOperation({ summary: 'Start a conversation with one of your agents, or with one of your workflows' })
   @ApiCreatedResponse({ type: ConversationView })
-  @ProblemResponses(409)
+  @ProblemResponses(404, 409)
   create(@Body() body: CreateConversationRequest, @CurrentActor() actor: Actor): Promise<ConversationView> {
     return this.bus.request(ConversationContracts.create, body, { actor });
   }

@@ -29,7 +29,7 @@ export class McpServersController {
   @Post()
   @ApiOperation({ summary: 'Register an MCP server (Streamable HTTP, HTTP+SSE, or an allowlisted stdio command); headers and environment values are stored encrypted and never shown' })
   @ApiCreatedResponse({ type: McpServerView })
-  @ProblemResponses(403)
+  @ProblemResponses(403, 404)
   create(@Body() body: CreateMcpServerRequest, @CurrentActor() actor: Actor): Promise<McpServerView> {
     return this.bus.request(McpServerContracts.create, body, { actor });
   }

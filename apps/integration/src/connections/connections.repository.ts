@@ -83,6 +83,12 @@ export class ConnectionsRepository {
     );
   }
 
+  /** Frees a lease this replica took without refreshing. */
+  async releaseLease(id: string): Promise<ConnectionEntity> {
+    await this.connections.update({ id }, { refreshLeaseUntil: null });
+    return (await this.connections.findOneBy({ id })) as ConnectionEntity;
+  }
+
   async insertState(state: OAuthStateEntity): Promise<void> {
     await this.states.insert(state);
   }

@@ -23,6 +23,7 @@ import { OUTBOX } from '#service-kit';
 import { INTEGRATION_CONFIG } from '../integration-config.module.js';
 import { IntegrationEventsService } from '../integration-events/integration-events.service.js';
 import { SecretsService } from '../secrets/secrets.service.js';
+import { AgentOwnership } from './agent-ownership.js';
 import { ConnectionEntity } from './connection.entity.js';
 import { ConnectionsErrors } from './connections.errors.js';
 import { toConnectionView } from './connections.mapper.js';
@@ -62,6 +63,7 @@ export class ConnectionsService implements OnModuleInit, OnModuleDestroy {
     private readonly secrets: SecretsService,
     private readonly events: IntegrationEventsService,
     private readonly database: Database,
+    private readonly agents: AgentOwnership,
     @Inject(OUTBOX) private readonly outbox: Outbox,
     @Inject(INTEGRATION_CONFIG) private readonly config: IntegrationConfig,
   ) {}
@@ -85,7 +87,9 @@ export class ConnectionsService implements OnModuleInit, OnModuleDestroy {
   async authorize(actor: Actor, request: AuthorizeRequest): Promise<AuthorizeReply> {
     const provider = this.provider(request.provider);
     if (!provider) throw ConnectionsErrors.unknownProvider(request.provider);
-    return this.authorizationFor(requireUserId(actor), request.agentId ?? null, provider);
+    const ownerId = requireUserId(actor);
+    if (request.agentId !== undefined) await this.agents.assertOwned(actor, request.agentId);
+    return this.authorizationFor(ownerId, request.agentId ?? null, provider);
   }
 
   /** The browser comes back from the provider: the state says whose it is (and is gone after one use). */
@@ -164,13 +168,32 @@ export class ConnectionsService implements OnModuleInit, OnModuleDestroy {
 
   /** A current access token: refreshed first when due (by this replica, or by the one already refreshing it). */
   async accessToken(ownerId: string, id: string): Promise<string> {
+    return (await this.bearer(ownerId, id)).token;
+  }
+
+  /** The owner's connection, or null (missing or another user's). */
+  findOwned(ownerId: string, id: string): Promise<ConnectionEntity | null> {
+    return this.connections.findOwned(ownerId, id);
+  }
+
+  /**
+   * A current access token and when it expires. `rejected` is a token a resource server just
+   * answered 401 to: while the stored token is still that one, the connection is refreshed now,
+   * whatever its expiry says. Either way one refresh per stale token, across callers and replicas:
+   * whoever leases the row refreshes, the others wait for its new token. A revoked grant (or one
+   * the refresh finds revoked) is NEEDS_REAUTH (CONFLICT); a missing connection NOT_FOUND.
+   */
+  async bearer(ownerId: string, id: string, rejected?: string): Promise<{ token: string; expiresAt: Date | null }> {
     let connection = await this.connections.findOwned(ownerId, id);
     if (!connection) throw ConnectionsErrors.notFound();
+    const stale = (c: ConnectionEntity) =>
+      c.status === 'connected' && ((c.expiresAt !== null && c.expiresAt.getTime() <= Date.now() + 5000) || (rejected !== undefined && this.credentialsOf(c).accessToken === rejected));
     const deadline = Date.now() + WAIT_FOR_OTHER_REFRESH_MS;
-    while (connection.status === 'connected' && connection.expiresAt !== null && connection.expiresAt.getTime() <= Date.now() + 5000) {
+    while (stale(connection)) {
       const [claimed] = await this.connections.claimRefresh(REFRESH_LEASE_MS, 1, id);
       if (claimed) {
-        connection = await this.refresh(claimed);
+        // Another caller may have refreshed it between the read and the lease: then there is nothing to do.
+        connection = stale(claimed) ? await this.refresh(claimed) : await this.connections.releaseLease(claimed.id);
         break;
       }
       if (Date.now() > deadline) break;
@@ -178,7 +201,7 @@ export class ConnectionsService implements OnModuleInit, OnModuleDestroy {
       connection = (await this.connections.findOwned(ownerId, id)) ?? connection;
     }
     if (connection.status !== 'connected') throw ConnectionsErrors.needsReauth(connection.provider);
-    return this.credentialsOf(connection).accessToken;
+    return { token: this.credentialsOf(connection).accessToken, expiresAt: connection.expiresAt };
   }
 
   /** One round of the schedule: every connection due, each leased by this replica first. */

@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
-import { type Actor, IntegrationEventContracts, type IntegrationEventList, ListIntegrationEventsQuery } from '#contracts';
-import { Rpc } from '#messaging';
+import { type Actor, IntegrationEventContracts, type IntegrationEventList, ListIntegrationEventsQuery, WebhookReceived, type WebhookReceivedEvent } from '#contracts';
+import { OnEvent, Rpc } from '#messaging';
 import { IntegrationEventsService } from './integration-events.service.js';
 
 @Controller()
@@ -10,5 +10,11 @@ export class IntegrationEventsHandler {
   @Rpc(IntegrationEventContracts.list)
   list(request: ListIntegrationEventsQuery, actor: Actor): Promise<IntegrationEventList> {
     return this.events.list(actor, request);
+  }
+
+  /** A workflow's webhook trigger accepted a delivery: one webhook_received row in the owner's log. */
+  @OnEvent(WebhookReceived)
+  onWebhookReceived(event: WebhookReceivedEvent): Promise<void> {
+    return this.events.webhookReceived(event);
   }
 }

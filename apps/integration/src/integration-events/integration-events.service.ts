@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type Actor, type IntegrationEventList, type IntegrationEventType, type ListIntegrationEventsQuery, requireUserId } from '#contracts';
+import { type Actor, type IntegrationEventList, type IntegrationEventType, type ListIntegrationEventsQuery, requireUserId, type WebhookReceivedEvent } from '#contracts';
 import { decodeCursor, encodeCursor, newId, pageOf } from '#persistence';
 import { IntegrationEventEntity } from './integration-event.entity.js';
 import { IntegrationEventsRepository } from './integration-events.repository.js';
@@ -14,7 +14,7 @@ export interface NewIntegrationEvent {
   data?: Record<string, unknown>;
 }
 
-/** The append-only log of what happened to connections and MCP servers (connected, refreshed, revoked, health changed, ...). */
+/** The append-only log of what happened to connections and MCP servers (connected, refreshed, revoked, health changed, ...) and of webhooks received. */
 @Injectable()
 export class IntegrationEventsService {
   constructor(private readonly events: IntegrationEventsRepository) {}
@@ -33,6 +33,15 @@ export class IntegrationEventsService {
         occurredAt: new Date(),
       }),
     );
+  }
+
+  /** From the workflow service's webhook.received event (the inbox's transaction): ids and size only, never the body. */
+  webhookReceived(event: WebhookReceivedEvent): Promise<void> {
+    return this.record({
+      ownerId: event.ownerId,
+      type: 'webhook_received',
+      data: { workflowId: event.workflowId, triggerId: event.triggerId, deliveryId: event.deliveryId, runId: event.runId, bodyChars: event.bodyChars },
+    });
   }
 
   async list(actor: Actor, query: ListIntegrationEventsQuery): Promise<IntegrationEventList> {

@@ -4,15 +4,27 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { FetchLike, Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { CallToolResult, Tool as McpTool } from '@modelcontextprotocol/sdk/types.js';
 import { OutboundPolicy } from '#outbound';
 import { INTEGRATION_CONFIG } from '../integration-config.module.js';
 
+/**
+ * Where an HTTP session's bearer token comes from (an OAuth connection): the token to send now, and
+ * a new one after the server answered 401 to `rejected`.
+ */
+export interface BearerSource {
+  current(): Promise<string>;
+  renew(rejected: string): Promise<string>;
+}
+
 /** How to reach one server for one user: its transport with the credentials opened for this session only. */
 export type McpEndpoint =
-  | { transport: 'streamable_http' | 'sse'; url: string; headers: Record<string, string> }
+  | { transport: 'streamable_http' | 'sse'; url: string; headers: Record<string, string>; bearer?: BearerSource }
   | { transport: 'stdio'; command: string; args: string[]; env: Record<string, string> };
+
+/** Read only when a session opens: credentials are opened (and tokens fetched) once per session, not per call. */
+export type EndpointOf = () => Promise<McpEndpoint>;
 
 interface Session {
   client: Client;
@@ -51,13 +63,13 @@ export class McpClientPool implements OnModuleDestroy {
   }
 
   /** The server's tools, read now. */
-  async listTools(key: string, endpoint: McpEndpoint, onToolsChanged: (tools: McpTool[]) => void, timeoutMs: number): Promise<McpTool[]> {
+  async listTools(key: string, endpoint: EndpointOf, onToolsChanged: (tools: McpTool[]) => void, timeoutMs: number): Promise<McpTool[]> {
     return this.use(key, endpoint, onToolsChanged, async (client) => (await client.listTools(undefined, { timeout: timeoutMs })).tools);
   }
 
   async callTool(
     key: string,
-    endpoint: McpEndpoint,
+    endpoint: EndpointOf,
     onToolsChanged: (tools: McpTool[]) => void,
     call: { name: string; args: Record<string, unknown>; timeoutMs: number; signal?: AbortSignal },
   ): Promise<CallToolResult> {
@@ -77,7 +89,7 @@ export class McpClientPool implements OnModuleDestroy {
     for (const key of [...this.sessions.keys()]) await this.drop(key);
   }
 
-  private async use<T>(key: string, endpoint: McpEndpoint, onToolsChanged: (tools: McpTool[]) => void, work: (client: Client) => Promise<T>): Promise<T> {
+  private async use<T>(key: string, endpoint: EndpointOf, onToolsChanged: (tools: McpTool[]) => void, work: (client: Client) => Promise<T>): Promise<T> {
     let pending = this.sessions.get(key);
     if (!pending) {
       pending = this.open(endpoint, onToolsChanged);
@@ -99,7 +111,8 @@ export class McpClientPool implements OnModuleDestroy {
     }
   }
 
-  private async open(endpoint: McpEndpoint, onToolsChanged: (tools: McpTool[]) => void): Promise<Session> {
+  private async open(endpointOf: EndpointOf, onToolsChanged: (tools: McpTool[]) => void): Promise<Session> {
+    const endpoint = await endpointOf();
     const client = new Client(
       { name: 'agent-platform', version: '1.0.0' },
       { listChanged: { tools: { onChanged: (error, tools) => (error || !tools ? undefined : onToolsChanged(tools)) } } },
@@ -116,7 +129,7 @@ export class McpClientPool implements OnModuleDestroy {
     }
     const url = new URL(endpoint.url);
     const requestInit = { headers: endpoint.headers };
-    const fetch = this.policy.fetchFunction;
+    const fetch = endpoint.bearer ? withBearer(this.policy.fetchFunction, endpoint.bearer) : this.policy.fetchFunction;
     return endpoint.transport === 'sse' ? new SSEClientTransport(url, { requestInit, fetch }) : new StreamableHTTPClientTransport(url, { requestInit, fetch });
   }
 
@@ -134,4 +147,24 @@ export class McpClientPool implements OnModuleDestroy {
       if (session && session.busy === 0 && session.lastUsed < idleBefore) await this.drop(key);
     }
   }
+}
+
+/**
+ * Every request of a session carries the connection's current token. A 401 is answered once more
+ * with a renewed token (the connection refreshed, once however many requests were refused); the
+ * SDK sees the second answer. Requests the SDK sends have string bodies, so one can be sent again.
+ */
+function withBearer(fetch: FetchLike, bearer: BearerSource): FetchLike {
+  const send = (url: string | URL, init: RequestInit | undefined, token: string) => {
+    const headers = new Headers(init?.headers);
+    headers.set('authorization', `Bearer ${token}`);
+    return fetch(url, { ...init, headers });
+  };
+  return async (url, init) => {
+    const token = await bearer.current();
+    const res = await send(url, init, token);
+    if (res.status !== 401) return res;
+    await res.body?.cancel().catch(() => undefined);
+    return send(url, init, await bearer.renew(token));
+  };
 }

@@ -4,7 +4,7 @@ import { BaseEntity } from '#persistence';
 
 /** One health check of a server (seed 003 McpServerStatus history). */
 @Entity({ schema: 'integration', name: 'mcp_server_statuses' })
-@Check('mcp_server_statuses_status_ck', `"status" IN ('unknown', 'healthy', 'unhealthy')`)
+@Check('mcp_server_statuses_status_ck', `"status" IN ('unknown', 'healthy', 'unhealthy', 'needs_auth')`)
 @Index('mcp_server_statuses_server_id_checked_at_idx', ['serverId', 'checkedAt'])
 export class McpServerStatusEntity extends BaseEntity {
   @Column('uuid')

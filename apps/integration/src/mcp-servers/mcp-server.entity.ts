@@ -19,7 +19,8 @@ export interface CredentialSlot {
 /** An MCP server (seed 001 mcp_servers, seed 003 UserMcpInstance and McpServerStatus's latest state). */
 @Entity({ schema: 'integration', name: 'mcp_servers' })
 @Check('mcp_servers_transport_ck', `"transport" IN ('streamable_http', 'sse', 'stdio')`)
-@Check('mcp_servers_health_status_ck', `"health_status" IN ('unknown', 'healthy', 'unhealthy')`)
+@Check('mcp_servers_health_status_ck', `"health_status" IN ('unknown', 'healthy', 'unhealthy', 'needs_auth')`)
+@Check('mcp_servers_oauth_ck', `"connection_id" IS NULL OR "oauth_provider" IS NOT NULL`)
 @Index('mcp_servers_owner_id_id_idx', ['ownerId', 'id'])
 @Index('mcp_servers_is_shared_idx', ['id'], { where: '"is_shared"' })
 export class McpServerEntity extends BaseEntity {
@@ -62,6 +63,18 @@ export class McpServerEntity extends BaseEntity {
 
   @Column('jsonb', { default: () => `'[]'` })
   credentialSlots: CredentialSlot[];
+
+  /**
+   * The owner's OAuth connection whose access token the server gets (MCP authorization): the
+   * integration service's own connections row, refreshed as any connection is. Kept when the
+   * connection goes, so the server reports needs_auth rather than calling without a token.
+   */
+  @Column('uuid', { nullable: true })
+  connectionId: string | null;
+
+  /** The provider of that connection: each other user of a shared server sends their own connection of it. */
+  @Column('text', { nullable: true })
+  oauthProvider: string | null;
 
   @Column('boolean', { default: false })
   isShared: boolean;

@@ -12,4 +12,19 @@ export const McpServersErrors = {
   notYours: () => new AppError(ErrorCode.FORBIDDEN, 'this shared MCP server belongs to an admin; you can only fill in your credentials'),
   unknownSlots: (names: string[]) => AppError.invalidField('values', `the server has no credential slots named ${names.join(', ')}`),
   refusedEnv: (name: string) => AppError.invalidField('env', `the environment variable ${name} cannot be set for a server`),
+  /** Also what another user's connection answers. */
+  connectionNotFound: () => new AppError(ErrorCode.NOT_FOUND, 'connection not found', { field: 'connectionId' }),
+  /** The server needs an OAuth connection the user has not made, or whose grant the provider revoked. */
+  needsAuth: (provider: string, revoked: boolean) =>
+    new AppError(
+      ErrorCode.CONFLICT,
+      revoked
+        ? `the ${provider} connection this MCP server uses was revoked; authorize it again (POST /integrations/${provider}/authorize)`
+        : `this MCP server needs a ${provider} connection; connect one first (POST /integrations/${provider}/authorize)`,
+      { status: 'needs_auth', provider },
+    ),
 };
+
+export function isNeedsAuth(err: unknown): err is AppError {
+  return err instanceof AppError && err.details?.status === 'needs_auth';
+}

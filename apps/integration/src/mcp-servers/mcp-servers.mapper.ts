@@ -18,6 +18,8 @@ export function toMcpServerView(server: McpServerEntity, viewerId: string, crede
     envSet: server.ownerId === viewerId ? server.envNames : [],
     headersSet: server.ownerId === viewerId ? server.headerNames : [],
     credentialSlots: server.credentialSlots.map((slot) => ({ ...slot, isSet: filled.has(slot.name) })),
+    connectionId: server.ownerId === viewerId ? server.connectionId : null,
+    oauthProvider: server.oauthProvider,
     isShared: server.isShared,
     isOwner: server.ownerId === viewerId,
     isEnabled: server.isEnabled,

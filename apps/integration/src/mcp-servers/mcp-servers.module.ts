@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { ProjectOwnership } from '#service-kit';
+import { ConnectionsModule } from '../connections/connections.module.js';
 import { IntegrationEventsModule } from '../integration-events/integration-events.module.js';
 import { SecretsModule } from '../secrets/secrets.module.js';
 import { McpClientPool } from './mcp-client-pool.js';
@@ -8,9 +10,9 @@ import { McpServersService } from './mcp-servers.service.js';
 
 /** /mcp-servers: the registry, health checks, tool discovery and the live sessions (one per server and user). */
 @Module({
-  imports: [SecretsModule, IntegrationEventsModule],
+  imports: [SecretsModule, IntegrationEventsModule, ConnectionsModule],
   controllers: [McpServersHandler],
-  providers: [McpServersService, McpServersRepository, McpClientPool],
+  providers: [McpServersService, McpServersRepository, McpClientPool, ProjectOwnership],
   exports: [McpServersService],
 })
 export class McpServersModule {}

@@ -2,10 +2,13 @@ import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@ne
 import type { IntegrationConfig } from '#config';
 import {
   type Actor,
+  AppError,
   type CreateMcpServerRequest,
+  ErrorCode,
   type ListMcpServersQuery,
   type McpCheckReply,
   type McpCredentialsRequest,
+  type McpHealthStatus,
   type McpServerFields,
   type McpServerList,
   type McpServerView,
@@ -17,15 +20,17 @@ import type { CallToolResult, Tool as McpTool } from '@modelcontextprotocol/sdk/
 import { describeError, Metrics, rootLogger } from '#observability';
 import { OutboundAddressError, OutboundPolicy } from '#outbound';
 import { Database, decodeCursor, encodeCursor, newId, pageOf } from '#persistence';
+import { ProjectOwnership } from '#service-kit';
+import { type ConnectionEntity, ConnectionsService } from '../connections/connections.service.js';
 import { INTEGRATION_CONFIG } from '../integration-config.module.js';
 import { IntegrationEventsService } from '../integration-events/integration-events.service.js';
 import { refusedAddress } from '../outbound-address.js';
 import { SecretsService } from '../secrets/secrets.service.js';
-import { McpClientPool, type McpEndpoint, refusedEnvName } from './mcp-client-pool.js';
+import { type BearerSource, McpClientPool, type McpEndpoint, refusedEnvName } from './mcp-client-pool.js';
 import { McpServerCredentialEntity } from './mcp-server-credential.entity.js';
 import { McpServerStatusEntity } from './mcp-server-status.entity.js';
 import { type DiscoveredTool, McpServerEntity } from './mcp-server.entity.js';
-import { McpServersErrors } from './mcp-servers.errors.js';
+import { isNeedsAuth, McpServersErrors } from './mcp-servers.errors.js';
 import { toMcpServerView, toMcpStatusView, toMcpToolList } from './mcp-servers.mapper.js';
 import { McpServersRepository } from './mcp-servers.repository.js';
 
@@ -39,7 +44,10 @@ const CHECK_TIMEOUT_MS = 10_000;
  * The MCP server registry: servers per user (and shared ones an admin defines, whose credential
  * slots each user fills), their credentials sealed at rest, health checks on a schedule and on
  * demand with a status history, and tool discovery cached on the row and refreshed when the server
- * says its list changed.
+ * says its list changed. A server that requires OAuth (the MCP authorization spec) is bound to an
+ * OAuth connection: each user's session sends their connection's access token, refreshed through
+ * the connections feature (once per stale token, across replicas) when it expires or the server
+ * answers 401; without a usable connection the server is `needs_auth` for that user, saying what to do.
  */
 @Injectable()
 export class McpServersService implements OnModuleInit, OnModuleDestroy {
@@ -54,6 +62,8 @@ export class McpServersService implements OnModuleInit, OnModuleDestroy {
     private readonly events: IntegrationEventsService,
     private readonly policy: OutboundPolicy,
     private readonly database: Database,
+    private readonly connections: ConnectionsService,
+    private readonly projects: ProjectOwnership,
     @Inject(INTEGRATION_CONFIG) private readonly config: IntegrationConfig,
   ) {}
 
@@ -88,6 +98,8 @@ export class McpServersService implements OnModuleInit, OnModuleDestroy {
       headerNames: [],
       headersSealed: null,
       credentialSlots: [],
+      connectionId: null,
+      oauthProvider: null,
       isShared: false,
       isEnabled: true,
       healthStatus: 'unknown' as const,
@@ -193,7 +205,7 @@ export class McpServersService implements OnModuleInit, OnModuleDestroy {
 
   /** One tool call for the owner, through their session with the server. */
   async callTool(server: McpServerEntity, ownerId: string, call: { name: string; args: Record<string, unknown>; timeoutMs: number; signal?: AbortSignal }): Promise<CallToolResult> {
-    return this.pool.callTool(this.sessionKey(server, ownerId), await this.endpointFor(server, ownerId), this.toolsChanged(server.id), call);
+    return this.pool.callTool(this.sessionKey(server, ownerId), () => this.endpointFor(server, ownerId), this.toolsChanged(server.id), call);
   }
 
   /** Account deletion, in the caller's transaction. */
@@ -205,12 +217,15 @@ export class McpServersService implements OnModuleInit, OnModuleDestroy {
     const started = Date.now();
     let tools: DiscoveredTool[] | undefined;
     let error: string | null = null;
+    let status: McpHealthStatus = 'healthy';
     try {
       tools = await this.discover(server, ownerId, CHECK_TIMEOUT_MS);
     } catch (err) {
       error = safeError(err);
+      status = isNeedsAuth(err) ? 'needs_auth' : 'unhealthy';
     }
-    const status = tools ? 'healthy' : 'unhealthy';
+    // One user's missing connection says nothing of a shared server for the others: theirs only, not recorded.
+    if (status === 'needs_auth' && ownerId !== server.ownerId) return Object.assign(new McpServerEntity(), server, { healthStatus: status, lastError: error });
     const previous = server.healthStatus;
     return this.database.transaction(async () => {
       await this.servers.insertStatus(
@@ -246,7 +261,7 @@ export class McpServersService implements OnModuleInit, OnModuleDestroy {
   }
 
   private async discover(server: McpServerEntity, ownerId: string, timeoutMs: number): Promise<DiscoveredTool[]> {
-    const tools = await this.pool.listTools(this.sessionKey(server, ownerId), await this.endpointFor(server, ownerId), this.toolsChanged(server.id), timeoutMs);
+    const tools = await this.pool.listTools(this.sessionKey(server, ownerId), () => this.endpointFor(server, ownerId), this.toolsChanged(server.id), timeoutMs);
     return tools.map(toDiscovered);
   }
 
@@ -271,7 +286,58 @@ export class McpServersService implements OnModuleInit, OnModuleDestroy {
       return { transport: 'stdio', command: server.command ?? '', args: server.args, env };
     }
     const headers = { ...this.secrets.openJson(server.headersSealed, own, 'mcp_servers', server.id, 'headers'), ...slotOf('header') };
-    return { transport: server.transport, url: server.url ?? '', headers };
+    const bearer = server.oauthProvider ? await this.bearerFor(server, server.oauthProvider, ownerId) : undefined;
+    return { transport: server.transport, url: server.url ?? '', headers, bearer };
+  }
+
+  /**
+   * The user's connection for an OAuth server: for its owner the bound one while it exists, else
+   * (another user of a shared server, or the bound one deleted) the user's connection of the same
+   * provider for all their agents. Null when there is none.
+   */
+  private async connectionFor(server: McpServerEntity, provider: string, userId: string): Promise<ConnectionEntity | null> {
+    if (userId === server.ownerId && server.connectionId) {
+      const bound = await this.connections.findOwned(userId, server.connectionId);
+      if (bound) return bound;
+    }
+    return (await this.connections.usableConnection(userId, null, provider)) ?? null;
+  }
+
+  /**
+   * The user's token source for the session, its first token read now, so a missing or revoked
+   * connection fails before anything is sent (NEEDS_AUTH). The token is kept until it nears expiry;
+   * a 401 asks the connection for a new one.
+   */
+  private async bearerFor(server: McpServerEntity, provider: string, userId: string): Promise<BearerSource> {
+    const connection = await this.connectionFor(server, provider, userId);
+    if (!connection) throw McpServersErrors.needsAuth(provider, false);
+    const ask = async (rejected?: string) => {
+      try {
+        return await this.connections.bearer(userId, connection.id, rejected);
+      } catch (err) {
+        if (err instanceof AppError && (err.code === ErrorCode.NOT_FOUND || err.code === ErrorCode.CONFLICT)) throw McpServersErrors.needsAuth(provider, err.code === ErrorCode.CONFLICT);
+        throw err;
+      }
+    };
+    let held = await ask();
+    return {
+      current: async () => {
+        if (held.expiresAt !== null && held.expiresAt.getTime() <= Date.now() + 5000) held = await ask();
+        return held.token;
+      },
+      renew: async (rejected) => {
+        held = await ask(rejected);
+        return held.token;
+      },
+    };
+  }
+
+  /** Why the viewer cannot use an OAuth server now (no connection, or a revoked one), without asking the provider; null when they can. */
+  async authProblem(server: McpServerEntity, viewerId: string): Promise<string | null> {
+    if (!server.oauthProvider) return null;
+    const connection = await this.connectionFor(server, server.oauthProvider, viewerId);
+    if (connection?.status === 'connected') return null;
+    return McpServersErrors.needsAuth(server.oauthProvider, connection !== null).message;
   }
 
   private async slotValues(server: McpServerEntity, ownerId: string): Promise<Record<string, string>> {
@@ -279,9 +345,18 @@ export class McpServersService implements OnModuleInit, OnModuleDestroy {
     return row ? this.secrets.openJson(row.valuesSealed, ownerId, 'mcp_server_credentials', server.id) : {};
   }
 
+  /**
+   * A server as the viewer sees it. For an OAuth server the viewer's connection decides: without a
+   * usable one it is needs_auth, saying what to do; with one, a needs_auth recorded earlier is
+   * stale (unknown until the next check).
+   */
   private async view(server: McpServerEntity, viewerId: string): Promise<McpServerView> {
     const credentials = server.credentialSlots.length > 0 ? await this.servers.findCredentials(server.id, viewerId) : null;
-    return toMcpServerView(server, viewerId, credentials);
+    const view = toMcpServerView(server, viewerId, credentials);
+    const problem = await this.authProblem(server, viewerId);
+    if (problem) return { ...view, healthStatus: 'needs_auth', lastError: problem };
+    if (server.oauthProvider && view.healthStatus === 'needs_auth') return { ...view, healthStatus: 'unknown', lastError: null };
+    return view;
   }
 
   private async requireVisible(ownerId: string, id: string): Promise<McpServerEntity> {
@@ -300,6 +375,8 @@ export class McpServersService implements OnModuleInit, OnModuleDestroy {
   private async applyFields(actor: Actor, server: McpServerEntity, fields: McpServerFields): Promise<void> {
     if (fields.name !== undefined) server.name = fields.name;
     if (fields.description !== undefined) server.description = fields.description;
+    // The project belongs to the identity service: another user's (or none) is a bad projectId, as for agents.
+    if (fields.projectId) await this.projects.assertOwned(actor, fields.projectId);
     if (fields.projectId !== undefined) server.projectId = fields.projectId;
     if (fields.transport !== undefined) server.transport = fields.transport;
     if (fields.url !== undefined) server.url = fields.url;
@@ -308,7 +385,14 @@ export class McpServersService implements OnModuleInit, OnModuleDestroy {
     if (fields.isEnabled !== undefined) server.isEnabled = fields.isEnabled;
     if (fields.isShared !== undefined) server.isShared = fields.isShared && actor.isSuperuser === true;
     if (fields.credentialSlots !== undefined) server.credentialSlots = fields.credentialSlots.map((s) => ({ name: s.name, target: s.target, description: s.description ?? null }));
+    if (fields.connectionId !== undefined) {
+      const connection = fields.connectionId === null ? null : await this.connections.findOwned(server.ownerId, fields.connectionId);
+      if (fields.connectionId !== null && !connection) throw McpServersErrors.connectionNotFound();
+      server.connectionId = connection?.id ?? null;
+      server.oauthProvider = connection?.provider ?? null;
+    }
     if (server.transport === 'stdio') {
+      if (server.connectionId) throw McpServersErrors.notAllowed('connectionId', 'a stdio server cannot use an OAuth connection; give it environment values instead');
       if (!server.command) throw McpServersErrors.required('command', 'for a stdio server');
       if (!this.pool.isAllowedCommand(server.command)) throw McpServersErrors.commandNotAllowed(server.command);
       server.url = null;

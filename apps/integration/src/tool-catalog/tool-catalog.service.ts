@@ -100,6 +100,11 @@ export class ToolCatalogService {
     for (const tool of tools) items.push({ source: 'registry', name: tool.name, description: tool.description, ref: { kind: 'registry', name: tool.name, refId: tool.id }, from: null, ready: true });
     for (const server of servers.filter((s) => s.isEnabled)) {
       const ref = { kind: 'mcp' as const, name: refName(server.name), refId: server.id };
+      const authProblem = await this.mcp.authProblem(server, ownerId);
+      if (authProblem) {
+        items.push({ source: 'mcp', name: server.name, description: authProblem, ref, from: server.name, ready: false });
+        continue;
+      }
       if (server.toolsDiscoveredAt === null) {
         items.push({ source: 'mcp', name: server.name, description: 'Tools not discovered yet: POST /mcp-servers/:id/check', ref, from: server.name, ready: false });
         continue;
@@ -220,11 +225,18 @@ export class ToolCatalogService {
   }
 
   private async serverTools(server: McpServerEntity, ownerId: string, ref: ToolReference, refIndex: number, missing: (reason: string) => void): Promise<ResolvedTool[]> {
+    // Cached tools of a server the owner cannot authorize to would only fail when called: say why now instead.
+    const authProblem = await this.mcp.authProblem(server, ownerId);
+    if (authProblem) {
+      missing(`the MCP server ${server.name}: ${authProblem}`);
+      return [];
+    }
     let tools;
     try {
       tools = await this.mcp.toolsFor(server, ownerId);
-    } catch {
-      missing(`the MCP server ${server.name} did not answer`);
+    } catch (err) {
+      // A missing or revoked OAuth connection says what to do; anything else is the server's silence.
+      missing(err instanceof AppError ? `the MCP server ${server.name}: ${err.message}` : `the MCP server ${server.name} did not answer`);
       return [];
     }
     const include = ref.include ? new Set(ref.include) : undefined;

@@ -13,11 +13,12 @@ import {
   type WebhookTriggerCreated,
   type WebhookTriggerIdRequest,
   type WebhookTriggerList,
+  WebhookReceived,
 } from '#contracts';
 import { associatedData, verifyWebhook } from '#crypto';
-import { BUS_CLIENT, type BusClient } from '#messaging';
+import { BUS_CLIENT, type BusClient, type Outbox } from '#messaging';
 import { Database, isUniqueViolation, newId } from '#persistence';
-import { KEYRING, type MaybeKeyring } from '#service-kit';
+import { KEYRING, type MaybeKeyring, OUTBOX } from '#service-kit';
 import { WorkflowsService } from '../workflows/workflows.service.js';
 import { WebhookDeliveryEntity } from './webhook-delivery.entity.js';
 import { WebhookTriggerEntity } from './webhook-trigger.entity.js';
@@ -32,7 +33,8 @@ const SELF = serviceActor('workflow');
  * delivery is signed as libs/crypto signs webhooks (HMAC-SHA256 over "<timestamp>.<body>", five
  * minutes' tolerance) with the trigger's secret, which is shown once and kept sealed under
  * ENCRYPTION_KEYS; a delivery id is accepted once (409 after), and the run is started for the
- * workflow's owner with the trigger and delivery id as its idempotency key.
+ * workflow's owner with the trigger and delivery id as its idempotency key. Each accepted delivery
+ * is announced (webhook.received) in the same transaction, for the integration service's events log.
  */
 @Injectable()
 export class WebhooksService {
@@ -42,6 +44,7 @@ export class WebhooksService {
     private readonly database: Database,
     @Inject(KEYRING) private readonly keyring: MaybeKeyring,
     @Inject(BUS_CLIENT) private readonly bus: BusClient,
+    @Inject(OUTBOX) private readonly outbox: Outbox,
   ) {}
 
   async create(actor: Actor, request: CreateWebhookTriggerRequest): Promise<WebhookTriggerCreated> {
@@ -115,6 +118,8 @@ export class WebhooksService {
       }
       await this.webhooks.setDeliveryRun(delivery.id, run.id);
       await this.webhooks.touch(trigger.id, new Date());
+      // The integration service keeps the log of what arrived from outside (webhook_received).
+      await this.outbox.add(WebhookReceived, { ownerId: trigger.ownerId, workflowId: trigger.workflowId, triggerId: trigger.id, deliveryId, runId: run.id, bodyChars: request.body.length });
       return { runId: run.id, status: run.status };
     });
   }

@@ -350,11 +350,13 @@ export class AgentList {
   @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
 }
 
-/** Seed 000: creation answers with the consent links its integration tools need (providers the owner has not connected). */
-export class AgentCreatedReply extends AgentView {
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, description: 'Consent URL per integration provider' })
+/** Seed 000: saving an agent (create, import, update) answers with the consent links its integration tools need (providers the owner has not connected). */
+export class AgentSavedReply extends AgentView {
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, description: 'Consent URL per integration provider the agent\'s tools need and you have not connected' })
   authUrls: Record<string, string>;
 }
+
+export class AgentCreatedReply extends AgentSavedReply {}
 
 /** What a run needs, frozen: the body of an immutable version. */
 export class AgentSnapshot {
@@ -409,7 +411,7 @@ export const AgentContracts = {
   create: rpc('agent.agents.create', CreateAgentRequest, AgentCreatedReply),
   list: rpc('agent.agents.list', ListAgentsQuery, AgentList),
   get: rpc('agent.agents.get', AgentIdRequest, AgentView),
-  update: rpc('agent.agents.update', UpdateAgentRequest, AgentView),
+  update: rpc('agent.agents.update', UpdateAgentRequest, AgentSavedReply),
   delete: rpc('agent.agents.delete', AgentIdRequest, Empty),
   restore: rpc('agent.agents.restore', AgentIdRequest, AgentView),
   listVersions: rpc('agent.versions.list', AgentIdRequest, AgentVersionList),

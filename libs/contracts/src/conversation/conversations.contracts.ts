@@ -58,7 +58,7 @@ export class CreateConversationRequest {
   @MaxLength(200)
   title?: string;
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'An execution session this conversation belongs to (unique)' })
+  @ApiPropertyOptional({ format: 'uuid', description: 'An execution session this conversation belongs to (unique among your conversations)' })
   @IsOptional()
   @IsUUID()
   sessionId?: string;

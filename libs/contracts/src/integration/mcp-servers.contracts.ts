@@ -21,7 +21,8 @@ import { Empty, rpc } from '../contract.js';
 export const MCP_TRANSPORTS = ['streamable_http', 'sse', 'stdio'] as const;
 export type McpTransport = (typeof MCP_TRANSPORTS)[number];
 
-export const MCP_HEALTH_STATUSES = ['unknown', 'healthy', 'unhealthy'] as const;
+/** needs_auth: the server needs an OAuth connection you have not made, or the provider revoked it. */
+export const MCP_HEALTH_STATUSES = ['unknown', 'healthy', 'unhealthy', 'needs_auth'] as const;
 export type McpHealthStatus = (typeof MCP_HEALTH_STATUSES)[number];
 
 export const MCP_SLOT_TARGETS = ['header', 'env'] as const;
@@ -130,6 +131,17 @@ export class McpServerFields {
   @Type(() => McpCredentialSlot)
   credentialSlots?: McpCredentialSlot[];
 
+  @ApiPropertyOptional({
+    format: 'uuid',
+    nullable: true,
+    type: String,
+    description:
+      "HTTP: one of your OAuth connections (GET /connections); the server gets its access token as a bearer token, refreshed when it expires or the server answers 401. Users of a shared server send their own connection of the same provider. null unbinds it",
+  })
+  @IsOptional()
+  @IsUUID()
+  connectionId?: string | null;
+
   @ApiPropertyOptional({ description: 'Superusers: every user may use the server, each with their own credentials' })
   @IsOptional()
   @IsBoolean()
@@ -190,10 +202,12 @@ export class McpServerView {
   @ApiProperty({ type: [String], description: 'Names of the environment values that are set (values are never shown)' }) envSet: string[];
   @ApiProperty({ type: [String], description: 'Names of the headers that are set (values are never shown)' }) headersSet: string[];
   @ApiProperty({ type: [McpCredentialSlotView] }) credentialSlots: McpCredentialSlotView[];
+  @ApiProperty({ nullable: true, type: String, format: 'uuid', description: 'The OAuth connection the server uses (shown to its owner only)' }) connectionId: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The OAuth provider the server needs a connection of (POST /integrations/:provider/authorize)' }) oauthProvider: string | null;
   @ApiProperty() isShared: boolean;
   @ApiProperty({ description: 'false for a shared server of an admin' }) isOwner: boolean;
   @ApiProperty() isEnabled: boolean;
-  @ApiProperty({ enum: MCP_HEALTH_STATUSES }) healthStatus: McpHealthStatus;
+  @ApiProperty({ enum: MCP_HEALTH_STATUSES, description: 'needs_auth: you have no usable connection of oauthProvider (lastError says what to do)' }) healthStatus: McpHealthStatus;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) lastCheckedAt: string | null;
   @ApiProperty({ nullable: true, type: String }) lastError: string | null;
   @ApiProperty() toolCount: number;

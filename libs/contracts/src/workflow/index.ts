@@ -5,3 +5,4 @@ export * from './workflows.contracts.js';
 export * from './public-links.contracts.js';
 export * from './schedules.contracts.js';
 export * from './webhooks.contracts.js';
+export * from './webhook.events.js';

@@ -1,11 +1,13 @@
-import { AppError, ErrorCode, type Envelope, type EventEnvelope, type RpcContract } from '#contracts';
+import { AppError, ErrorCode, type Envelope, type EventEnvelope, mayCall, type RpcContract } from '#contracts';
 import { RequestContext } from '#observability';
 import type { BusClient, RequestOptions } from './bus-client.js';
+import { assertCallerName, callerOf, notPermitted } from './bus-identity.js';
 import { InProcessBroadcast } from './broadcast.js';
 import { NO_RESPONDER_RETRY_MS, sleep, upstreamTimeout } from './deadline.js';
 import { unwrapReply, type WireReply } from './wire.js';
 
-export type RpcResponder = (envelope: unknown) => Promise<WireReply>;
+/** Answers one request; `caller` is who sent it, as the sending client is bound (NATS: its credentials). */
+export type RpcResponder = (envelope: unknown, caller: string) => Promise<WireReply>;
 export type EventSubscriber = (event: EventEnvelope) => Promise<void>;
 
 /**
@@ -59,17 +61,28 @@ export class InProcessBus {
   }
 }
 
+/**
+ * One app's client in single-process mode. Bound to an identity, it enforces the bus permission
+ * table exactly as the NATS server does for that app's credentials, so a test in one process
+ * catches a call the app is not granted.
+ */
 export class InProcessBusClient implements BusClient {
   constructor(
     private readonly bus: InProcessBus,
     private readonly defaultTimeoutMs: number,
-  ) {}
+    /** The app this client sends as; unset: as the actor says (see callerOf). */
+    private readonly identity?: string,
+  ) {
+    if (identity !== undefined) assertCallerName(identity);
+  }
 
   isConnected(): boolean {
     return true;
   }
 
   async request<Req, Res>(contract: RpcContract<Req, Res>, data: Req, options: RequestOptions): Promise<Res> {
+    const caller = callerOf(this.identity, options.actor, contract.subject);
+    if (!mayCall(caller, contract.subject)) throw notPermitted(caller, contract.subject);
     const requestId = options.requestId ?? RequestContext.requestId() ?? RequestContext.newId();
     const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
     const envelope: Envelope<Req> = { actor: options.actor, requestId, data };
@@ -90,7 +103,7 @@ export class InProcessBusClient implements BusClient {
     });
     try {
       // The responder runs outside the caller's context, as a remote one would.
-      const reply = await Promise.race([RequestContext.run(requestId, () => responder(wire)), timeout]);
+      const reply = await Promise.race([RequestContext.run(requestId, () => responder(wire, caller)), timeout]);
       return unwrapReply<Res>(JSON.parse(JSON.stringify(reply)), contract.subject);
     } catch (err) {
       if (err instanceof AppError) throw err;

@@ -52,7 +52,7 @@ export function natsPasswordVariable(identity: BusIdentity): string {
  */
 export function natsAuthorizationConfig(options: { namespace?: string; identities?: readonly string[] } = {}): string {
   const identities = (options.identities ?? BUS_IDENTITIES).filter(isBusIdentity);
-  const quote = (subjects: string[]) => subjects.map((s) => `        "${s}"`).join('\n');
+  const quote = (subjects: string[]) => subjects.map((s) => `          "${s}"`).join('\n');
   const users = identities.map((identity) => {
     const { publish, subscribe } = natsUserPermissions(identity, options.namespace);
     return [

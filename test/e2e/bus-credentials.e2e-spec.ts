@@ -104,7 +104,8 @@ describe('bus credentials: every app its own NATS user, on a nats-server with th
     nats = await OwnNatsServer.start(natsAuthorizationConfig({ namespace }), env);
     fake = await FakeOpenAiServer.start();
     databaseUrl = await createTestDatabase('buscreds');
-    const perApp = Object.fromEntries(BUS_IDENTITIES.map((identity) => [identity, { NATS_USER: identity, NATS_PASSWORD: passwords[identity] }])) as Record<BusIdentity, Record<string, string>>;
+    const perApp = {} as Record<BusIdentity, Record<string, string>>;
+    for (const identity of BUS_IDENTITIES) perApp[identity] = { NATS_USER: identity, NATS_PASSWORD: passwords[identity] };
     cluster = await Cluster.start({
       databaseUrl,
       natsUrl: nats.url,
@@ -180,7 +181,11 @@ describe('bus credentials: every app its own NATS user, on a nats-server with th
     const agent = await connectAs('agent');
     const refusals: string[] = [];
     for (const subject of ['_INBOX.execution.>', ns.rpcPattern(REVEAL), ns.rpcPattern('identity.>')]) {
-      const sub = agent.subscribe(subject, { callback: (err) => err && refusals.push(`${subject}: ${String(err)}`) });
+      const sub = agent.subscribe(subject, {
+        callback: (err) => {
+          if (err) refusals.push(`${subject}: ${String(err)}`);
+        },
+      });
       await agent.flush();
       await eventually(async () => sub.isClosed(), (closed) => closed, 3000);
       expect([subject, sub.isClosed()]).toEqual([subject, true]);

@@ -31,7 +31,7 @@ function main(argv: string[]): number {
     return 0;
   }
   if (argv.includes('--passwords')) {
-    for (const identity of BUS_IDENTITIES) process.stdout.write(`${natsPasswordVariable(identity)}=${randomBytes(24).toString('hex')}\n`);
+    for (const identity of BUS_IDENTITIES) process.stdout.write(`${natsPasswordVariable(identity)}=p${randomBytes(24).toString('hex')}\n`);
     return 0;
   }
   const config = natsAuthorizationConfig({ namespace: option('--namespace') ?? '' });

@@ -75,7 +75,7 @@ class OwnNatsServer {
 describe('bus credentials: every app its own NATS user, on a nats-server with the generated permissions', () => {
   const namespace = uniqueNamespace('creds');
   const ns = new Namespace(namespace);
-  const passwords = Object.fromEntries(BUS_IDENTITIES.map((identity) => [identity, randomBytes(18).toString('hex')])) as Record<BusIdentity, string>;
+  const passwords = Object.fromEntries(BUS_IDENTITIES.map((identity) => [identity, `p${randomBytes(18).toString('hex')}`])) as Record<BusIdentity, string>;
   let nats: OwnNatsServer;
   let fake: FakeOpenAiServer;
   let cluster: Cluster;

@@ -139,6 +139,11 @@ export function loadConfig(env: Env = process.env): PlatformConfig {
   const natsPassword = r.optionalString('NATS_PASSWORD');
   if (natsUser !== undefined && !/^[a-z][a-z0-9-]{0,31}$/.test(natsUser)) r.problems.push('NATS_USER must be the name of the app (gateway, identity, agent, workflow, conversation, integration or execution)');
   if ((natsUser === undefined) !== (natsPassword === undefined)) r.problems.push('NATS_USER and NATS_PASSWORD go together: set both or neither');
+  // nats-server reads each password from its environment as a config value: a leading digit
+  // makes it a number (or a parse error), so only plain tokens survive the trip intact.
+  if (natsPassword !== undefined && !/^[A-Za-z][A-Za-z0-9_-]{15,}$/.test(natsPassword)) {
+    r.problems.push('NATS_PASSWORD must start with a letter and hold only letters, digits, "-" and "_", 16 or more (make one with: echo p$(openssl rand -hex 24))');
+  }
   const config: PlatformConfig = {
     port: r.int('PORT', 3000, 0, 65535),
     host: r.string('HOST', '0.0.0.0'),

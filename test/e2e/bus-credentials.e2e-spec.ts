@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { AccountContracts, BUS_IDENTITIES, type BusIdentity, serviceActor } from '#contracts';
@@ -192,6 +193,15 @@ describe('bus credentials: every app its own NATS user, on a nats-server with th
     }
     expect(refusals).toHaveLength(3);
     for (const refusal of refusals) expect(refusal).toMatch(/permission/i);
+    // Nor make the events stream capture execution's inbox (and republish it where agent may listen).
+    const jsm = await jetstreamManager(agent, { timeout: 3000 });
+    const update = await jsm.streams.update(ns.streamName, { subjects: [ns.subject('events.>'), '_INBOX.execution.>'] }).then(
+      () => 'updated',
+      (err: unknown) => String(err),
+    );
+    expect(update).toMatch(/permission/i);
+    await eventually(async () => nats.output.text, (text) => text.includes(`Subject "$JS.API.STREAM.UPDATE.${ns.streamName}"`), 3000);
+    expect(nats.output.text).toContain(`Publish Violation - User "agent", Subject "$JS.API.STREAM.UPDATE.${ns.streamName}"`);
     // And execution still gets its key: nobody else took the request or the reply.
     const execution = await connectAs('execution');
     expect(await outcome(askReveal(execution, 'execution'))).toContain(userKey);

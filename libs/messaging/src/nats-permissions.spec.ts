@@ -24,6 +24,14 @@ describe('the NATS users generated from the bus permission table', () => {
     expect(agent.publish).toContain('$JS.API.CONSUMER.CREATE.EVENTS.agent--events_identity_user_deleted.events.identity.user.deleted');
   });
 
+  it('lets no app change or delete the events stream, nor read it but through its own consumers', () => {
+    for (const identity of BUS_IDENTITIES) {
+      const js = natsUserPermissions(identity).publish.filter((s) => s.startsWith('$JS.'));
+      expect(js.filter((s) => /STREAM\.(UPDATE|DELETE|PURGE|MSG)|DIRECT|CONSUMER\.DELETE|\*|>$/.test(s) && !s.startsWith('$JS.ACK.'))).toEqual([]);
+      expect(js.filter((s) => s.includes('CONSUMER') || s.startsWith('$JS.ACK.')).every((s) => s.includes(`.${identity}--`))).toBe(true);
+    }
+  });
+
   it('gives the gateway requests and its inbox only: no events, no stream, no broadcasts', () => {
     const gateway = natsUserPermissions('gateway');
     expect(gateway.subscribe).toEqual(['_INBOX.gateway.>']);

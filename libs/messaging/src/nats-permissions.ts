@@ -11,8 +11,9 @@ export interface NatsUserPermissions {
  * - requests: publish `rpc.<self>.<subject>` for each subject it calls, subscribe `rpc.*.<self>.>`
  *   (requests to it from anyone); replies go out through `allow_responses` (only to a request it
  *   received, once), and come back on `_INBOX.<self>.>`, which no other user may subscribe to;
- * - events (services): publish its own `events.<self>.>` into the stream; for each event it
- *   consumes, only its own durable consumer of that one subject (create, info, pull, ack);
+ * - events (services): publish its own `events.<self>.>` into the stream, create the stream but
+ *   not change it; for each event it consumes, only its own durable consumer of that one subject
+ *   (create, info, pull, ack);
  * - broadcasts (services): publish and subscribe its own `<self>.>`.
  */
 export function natsUserPermissions(identity: BusIdentity, namespace = ''): NatsUserPermissions {
@@ -23,7 +24,9 @@ export function natsUserPermissions(identity: BusIdentity, namespace = ''): Nats
   if (identity !== 'gateway') {
     const stream = ns.streamName;
     publish.push(ns.subject(`events.${identity}.>`), ns.subject(`${identity}.>`));
-    publish.push('$JS.API.INFO', `$JS.API.STREAM.INFO.${stream}`, `$JS.API.STREAM.CREATE.${stream}`, `$JS.API.STREAM.UPDATE.${stream}`);
+    // Create the stream (the first app to start does), never change it: an update could add
+    // subjects (another app's inbox) and republish them where this app may listen.
+    publish.push('$JS.API.INFO', `$JS.API.STREAM.INFO.${stream}`, `$JS.API.STREAM.CREATE.${stream}`);
     for (const event of grant.consumes) {
       const durable = ns.durableName(identity, event.subject);
       publish.push(

@@ -460,6 +460,123 @@ describe('the playground page', () => {
       expect((await api.post('/api/v1/auth/refresh', { refreshToken: second.refresh })).status).toBe(401);
     }, 120_000);
 
+    it("creates a workflow from the example, runs it, follows each node, answers its human-input form (after a reload) and shows the outputs", async () => {
+      const user = await newUser();
+      await signIn(user, '#/workflows');
+      await page.getByRole('heading', { name: 'Workflows', exact: true }).waitFor();
+      await page.getByRole('link', { name: 'Create your first workflow' }).click();
+      await page.getByRole('heading', { name: 'New workflow' }).waitFor();
+      const definition = page.getByLabel('Definition (JSON)');
+      await expect(definition.inputValue()).resolves.toContain('"type": "human"');
+      // A broken definition is refused by the server, each problem named by its path.
+      const good = await definition.inputValue();
+      await definition.fill(good.replace('"to": "done"', '"to": "nowhere"'));
+      await page.getByRole('button', { name: 'Create workflow' }).click();
+      await page.getByRole('list', { name: 'Problems in the definition' }).getByText(/edges\[2\]\.to/).waitFor();
+      await screenshot(page, '16-workflow-invalid');
+      await definition.fill(good);
+      await page.getByRole('button', { name: 'Create workflow' }).click();
+      await page.getByRole('heading', { name: 'Draft and approve' }).waitFor();
+      await expectAccessible('workflow');
+
+      // The form is the workflow's declared inputs; a required one left empty is named, and nothing runs.
+      await page.getByRole('button', { name: 'Run workflow' }).click();
+      await page.getByText('topic is required').waitFor();
+      expect(fake.completions).toHaveLength(0);
+      fake.replyText(['Tides rise ', 'and fall.'], { usage: { promptTokens: 12, completionTokens: 5 } });
+      await page.getByLabel('topic (required)').fill('tides');
+      await page.getByRole('button', { name: 'Run workflow' }).click();
+      const nodes = page.getByRole('list', { name: 'Nodes' });
+      await nodes.locator('.node-completed', { hasText: 'write' }).filter({ hasText: /\d+(\.\d)? (ms|s)/ }).waitFor();
+      await page.getByRole('heading', { name: 'Waiting for you' }).waitFor();
+      await page.getByText('Approve this draft? Tides rise and fall.').waitFor();
+      await screenshot(page, '17-workflow-human-input');
+      await expectAccessible('workflow human input');
+
+      // A reload replays the run's stored events: the form is back, and the model was asked once.
+      const runId = /#\/workflows\/[0-9a-f-]{36}\/runs\/([0-9a-f-]{36})/.exec(page.url())?.[1] as string;
+      expect(runId).toBeDefined();
+      await page.reload();
+      await page.getByRole('heading', { name: 'Waiting for you' }).waitFor();
+      await page.getByRole('checkbox', { name: 'Approved' }).check();
+      await page.getByLabel('Note').fill('ship it');
+      await page.getByRole('button', { name: 'Send answer' }).click();
+      const outputs = page.locator('.run-outputs');
+      await outputs.waitFor();
+      await expect(outputs.locator('dd').allTextContents()).resolves.toEqual(['Tides rise and fall.', 'true']);
+      await page.locator('.run-panel .run-status-completed').waitFor();
+      await page.locator('.run-panel .message-meta', { hasText: '17 tokens' }).waitFor();
+      await nodes.locator('.node-completed', { hasText: 'review' }).waitFor();
+      await page.getByRole('list', { name: 'Recent runs' }).getByText('completed').waitFor();
+      expect(fake.completions).toHaveLength(1);
+      const run = await api.get(`/api/v1/runs/${runId}`, user.accessToken);
+      expect(run.body).toMatchObject({ status: 'completed', output: { draft: 'Tides rise and fall.', approved: true } });
+      await screenshot(page, '18-workflow-completed');
+      await expectAccessible('workflow completed');
+
+      // Another user's workflow and runs are not there for this one.
+      const other = await newUser();
+      expect((await api.get(`/api/v1/runs?workflowId=${run.body.workflowId as string}`, other.accessToken)).body.items).toEqual([]);
+      expect((await api.get(`/api/v1/runs?workflowId=${run.body.workflowId as string}`, user.accessToken)).body.items.map((r: { id: string }) => r.id)).toEqual([runId]);
+    }, 120_000);
+
+    it("creates a knowledge base, adds documents from text and from a file, shows their ingestion, searches them, and shows another user's base as not found", async () => {
+      const user = await newUser();
+      await signIn(user, '#/knowledge');
+      await page.getByRole('heading', { name: 'Knowledge', exact: true }).waitFor();
+      await page.getByLabel('Name of a new knowledge base').fill('Handbook');
+      await page.getByRole('button', { name: 'Create knowledge base' }).click();
+      await page.getByRole('heading', { name: 'Handbook' }).waitFor();
+      await page.getByText('No documents yet: add one below.').waitFor();
+
+      await page.getByLabel('Title').fill('Refunds');
+      await page.getByLabel('Format of the text').selectOption('markdown');
+      await page.getByLabel('Text', { exact: true }).fill('# Refunds\n\nRefunds are paid within 14 days of a returned parcel.');
+      await page.getByLabel('Metadata (JSON, optional)').fill('{"team": "support"');
+      await page.getByRole('button', { name: 'Add document' }).click();
+      await page.getByText('must be a JSON object').waitFor();
+      await page.getByLabel('Metadata (JSON, optional)').fill('{"team": "support"}');
+      await page.getByRole('button', { name: 'Add document' }).click();
+      await page.getByText('Added "Refunds".').waitFor();
+      const table = page.getByRole('table');
+      const refunds = table.getByRole('row', { name: /Refunds/ });
+      await refunds.getByText('ready').waitFor();
+      await expect(refunds.getByRole('cell').nth(3).textContent()).resolves.toMatch(/^(\d+) \/ \1$/);
+
+      // A file: read in the page and sent as its text.
+      await page.getByLabel(/^File/).setInputFiles({ name: 'shipping.txt', mimeType: 'text/plain', buffer: Buffer.from('Parcels ship within two working days by courier.') });
+      await page.getByRole('button', { name: 'Add document' }).click();
+      await page.getByText('Added "shipping.txt".').waitFor();
+      await table.getByRole('row', { name: /shipping\.txt/ }).getByText('ready').waitFor();
+      const docs = await api.get(`/api/v1/knowledge-bases/${/#\/knowledge\/([0-9a-f-]{36})/.exec(page.url())?.[1] as string}/documents`, user.accessToken);
+      expect(docs.body.items.map((d: { title: string; status: string; metadata: unknown }) => [d.title, d.status, d.metadata]).sort()).toEqual([
+        ['Refunds', 'ready', { team: 'support' }],
+        ['shipping.txt', 'ready', {}],
+      ]);
+      await screenshot(page, '19-knowledge-documents');
+      await expectAccessible('knowledge base');
+
+      await page.getByLabel('Query').fill('refunds paid');
+      await page.getByRole('button', { name: 'Search', exact: true }).click();
+      const hits = page.getByRole('list', { name: 'Search results' });
+      await hits.getByRole('listitem').first().locator('mark', { hasText: /refunds/i }).first().waitFor();
+      await expect(hits.getByRole('listitem').first().textContent()).resolves.toContain('14 days');
+      await screenshot(page, '20-knowledge-search');
+      await expectAccessible('knowledge search');
+
+      // Delete one: it leaves the list.
+      await page.getByRole('button', { name: 'Delete shipping.txt' }).click();
+      await table.getByRole('row', { name: /shipping\.txt/ }).waitFor({ state: 'detached' });
+
+      // Another user, in a tab of their own, opening this base's address: not found.
+      const baseUrl = page.url();
+      const other = await newUser();
+      await page.close();
+      page = await browser.context.newPage();
+      await signIn(other, baseUrl.slice(baseUrl.indexOf('#')));
+      await page.locator('[role="alert"][data-code="NOT_FOUND"]').waitFor();
+    }, 120_000);
+
     it('keeps AA contrast in the dark colour scheme, and the first Tab reaches a visible skip link', async () => {
       await page.emulateMedia({ colorScheme: 'dark' });
       const user = await newUser();

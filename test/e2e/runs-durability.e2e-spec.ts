@@ -102,4 +102,43 @@ describe('a run survives the execution process being killed mid-run', () => {
     expect((again.body.items as Array<{ kind: string; link: string | null }>).filter((i) => i.link === `/runs/${id}`).map((i) => i.kind)).toEqual(['run.completed']);
     expect(notifications.status).toBe(200);
   });
+
+  it('kill -9 mid-run after a model call that streamed NULs and a lone surrogate: that call is made once, its output stored with them replaced', async () => {
+    fake.reset();
+    const agent = await post(
+      '/agents',
+      { name: 'Noisy calc', modelProvider: 'openai', modelName: 'gpt-4o-mini', systemPrompt: 'Use the calculator.', tools: [{ kind: 'builtin', name: 'calculator' }] },
+      owner.accessToken,
+    );
+    expect(agent.status).toBe(201);
+    fake.replyToolCalls([{ id: 'call_nul_1', name: 'calculator', arguments: { expression: '2 + 2' } }], { text: 'let me\u0000 add \ud800 that' });
+    fake.reply({ kind: 'hang' });
+    fake.replyText(['four\u0000', ' \ud800done']);
+
+    const started = await post(`/agents/${agent.body.id as string}/runs?background=true`, { input: 'What is 2 + 2?' }, owner.accessToken);
+    expect(started.status).toBe(202);
+    const id: string = started.body.id;
+    await withTimeout(fake.waitForCompletions(2), 15_000, 'the second model call never came');
+    const before = await eventually(
+      () => get(`/runs/${id}/steps`, owner.accessToken),
+      (r) => (r.body.items as unknown[] | undefined)?.length === 3,
+      5_000,
+    );
+    expect(before.body.items[0]).toMatchObject({ key: 'llm:1', status: 'completed', output: { replacedCharacters: 2 } });
+
+    const execution = cluster.app('execution');
+    await execution.kill('SIGKILL');
+    await withTimeout(fake.waitForDisconnect(fake.completions[1]), 5_000, 'the killed process left its model call open');
+    execution.start();
+    await execution.waitForOutput(/./, 60_000);
+
+    const done = await eventually(() => get(`/runs/${id}`, owner.accessToken), (r) => ['completed', 'failed', 'cancelled', 'expired'].includes(r.body.status as string));
+    expect(done.body).toMatchObject({ status: 'completed', output: { content: 'four\uFFFD \uFFFDdone' } });
+    // The completed call whose output had to be made storable was not made again; only the one the process died in was.
+    expect(fake.completions.filter((r) => !hasToolResult(r))).toHaveLength(1);
+    expect(fake.completions).toHaveLength(3);
+    // The replayed first call went back to the model as it was stored (replaced), not as it was sent.
+    const assistant = (fake.completions[2].body.messages as Array<{ role: string; content?: unknown }>).find((m) => m.role === 'assistant');
+    expect(assistant?.content).toBe('let me\uFFFD add \uFFFD that');
+  });
 });

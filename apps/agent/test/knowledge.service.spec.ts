@@ -216,6 +216,21 @@ describe('knowledge service', () => {
       expect(await hits({ or: [{ team: 'people' }, { and: [{ team: 'infra' }, { year: 2020 }] }] })).toHaveLength(25);
     });
 
+    it('filters numbers beyond a double\'s precision as PostgreSQL does (numeric filters over such metadata go to SQL)', async () => {
+      const owner = newUser();
+      const base = await newBase(owner);
+      const doc = await addText(owner, base.id, 'Ledger entry with a very large serial number.', { serial: 1 });
+      await ready(owner, doc.id);
+      // Written outside the API (JSON through the API never carries more digits than a double keeps).
+      await query(databaseUrl, `UPDATE agent.chunks SET metadata = '{"serial": 12345678901234567891}' WHERE document_id = $1`, [doc.id]);
+      await query(databaseUrl, 'UPDATE agent.knowledge_bases SET index_version = index_version + 1 WHERE id = $1', [base.id]);
+      const found = async (filter: Record<string, unknown>) => (await search(owner, { knowledgeBaseIds: [base.id], query: 'ledger', mode: 'vector', filter })).items.length;
+      // As doubles both numbers are the same; as numeric the serial is the greater.
+      expect(await found({ serial: { gt: 12345678901234567890 } })).toBe(1);
+      expect(await found({ serial: { lt: 12345678901234567890 } })).toBe(0);
+      expect(await found({ serial: { exists: true } })).toBe(1);
+    });
+
     it('searches several bases at once, and a service may search for the owner it names', async () => {
       const owner = newUser();
       const [a, b] = [await newBase(owner), await newBase(owner)];

@@ -42,8 +42,25 @@ describe('conversation service settings', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).problems).toEqual([
       'CONVERSATION_ATTACHMENT_TYPES must be a comma-separated list of media types like text/plain (got "text/plain,not a type")',
-      'CONVERSATION_MEMORY_BACKEND must be one of sql, file, in_memory (got "redis")',
+      'CONVERSATION_MEMORY_BACKEND must be one of sql, in_memory (got "redis")',
       'CONVERSATION_ATTACHMENT_MAX_BYTES must be an integer between 1 and 700000 (got "1048576")',
     ]);
+  });
+
+  it('refuses in_memory memory for a conversation service of its own (replicas would not hear changes), and the removed file backend', () => {
+    const problems = (env: Record<string, string>, options?: { ownProcess: boolean }) => {
+      try {
+        loadConversationConfig(env, options);
+        return [];
+      } catch (err) {
+        return (err as ConfigError).problems;
+      }
+    };
+    expect(problems({ CONVERSATION_MEMORY_BACKEND: 'in_memory' }, { ownProcess: true })).toEqual([
+      'CONVERSATION_MEMORY_BACKEND=in_memory is allowed only in single-process mode (npm start): a conversation service of its own may run as several replicas, and only the one that made a change would forget its memory; use sql',
+    ]);
+    expect(problems({ CONVERSATION_MEMORY_BACKEND: 'in_memory' })).toEqual([]);
+    expect(problems({ CONVERSATION_MEMORY_BACKEND: 'sql' }, { ownProcess: true })).toEqual([]);
+    expect(problems({ CONVERSATION_MEMORY_BACKEND: 'file' })).toEqual(['CONVERSATION_MEMORY_BACKEND=file is no longer offered (its copies outlived deleted messages); use sql']);
   });
 });

@@ -3,7 +3,6 @@ import { AccountCleanupModule } from './account-cleanup/account-cleanup.module.j
 import { AttachmentsModule } from './attachments/attachments.module.js';
 import { ConversationConfigModule } from './conversation-config.module.js';
 import { ConversationsModule } from './conversations/conversations.module.js';
-import { MemoryCopiesModule } from './memory-copies/memory-copies.module.js';
 import { MemoryModule } from './memory/memory.module.js';
 import { MessagesModule } from './messages/messages.module.js';
 import { PurgeModule } from './purge/purge.module.js';
@@ -12,7 +11,7 @@ import { SearchModule } from './search/search.module.js';
 
 /**
  * The features, each reaching the others only through their services, in one direction:
- * conversations <- messages <- (run-messages, memory, attachments) ; memory-copies <- messages, memory;
+ * conversations <- messages <- (run-messages, memory, attachments); memory also hears conversations' changes;
  * purge and account-cleanup use conversations, messages and attachments; search stands alone.
  */
 @Module({
@@ -20,7 +19,6 @@ import { SearchModule } from './search/search.module.js';
     ConversationConfigModule,
     ConversationsModule,
     MessagesModule,
-    MemoryCopiesModule,
     MemoryModule,
     RunMessagesModule,
     SearchModule,

@@ -1,6 +1,6 @@
 import { ConfigError, EnvReader } from './platform-config.js';
 
-export const MEMORY_BACKENDS = ['sql', 'file', 'in_memory'] as const;
+export const MEMORY_BACKENDS = ['sql', 'in_memory'] as const;
 export type MemoryBackendName = (typeof MEMORY_BACKENDS)[number];
 
 /** Settings of the conversation service, beyond PlatformConfig. */
@@ -18,7 +18,11 @@ export interface ConversationConfig {
   attachmentMaxBytes: number;
   /** Content types an upload may declare; anything else is refused with 415. */
   attachmentTypes: string[];
-  /** Where run memory is read from: this service's tables (sql), JSON files, or process memory. */
+  /**
+   * Where run memory is read from: this service's tables on every run (sql), or the same tables
+   * with what was read kept in this process until a commit changes the conversation (in_memory,
+   * single-process mode only: other replicas would not hear the changes).
+   */
   memoryBackend: MemoryBackendName;
 }
 
@@ -37,8 +41,12 @@ export const DEFAULT_ATTACHMENT_TYPES = [
 
 const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}$/;
 
-/** Throws ConfigError naming every bad variable, like loadConfig. */
-export function loadConversationConfig(env: Record<string, string | undefined> = process.env): ConversationConfig {
+/**
+ * Throws ConfigError naming every bad variable, like loadConfig. `ownProcess`: the conversation
+ * service runs as a process of its own (and may have replicas), not inside the single-process
+ * platform.
+ */
+export function loadConversationConfig(env: Record<string, string | undefined> = process.env, options: { ownProcess?: boolean } = {}): ConversationConfig {
   const r = new EnvReader(env);
   const problems = r.problems;
   const typesRaw = env.CONVERSATION_ATTACHMENT_TYPES?.trim();
@@ -53,8 +61,14 @@ export function loadConversationConfig(env: Record<string, string | undefined> =
     problems.push(`CONVERSATION_ATTACHMENT_TYPES must be a comma-separated list of media types like text/plain (got "${typesRaw ?? ''}")`);
   }
   const backendRaw = env.CONVERSATION_MEMORY_BACKEND?.trim() || 'sql';
-  if (!(MEMORY_BACKENDS as readonly string[]).includes(backendRaw)) {
+  if (backendRaw === 'file') {
+    problems.push('CONVERSATION_MEMORY_BACKEND=file is no longer offered (its copies outlived deleted messages); use sql');
+  } else if (!(MEMORY_BACKENDS as readonly string[]).includes(backendRaw)) {
     problems.push(`CONVERSATION_MEMORY_BACKEND must be one of ${MEMORY_BACKENDS.join(', ')} (got "${backendRaw}")`);
+  } else if (backendRaw === 'in_memory' && options.ownProcess) {
+    problems.push(
+      'CONVERSATION_MEMORY_BACKEND=in_memory is allowed only in single-process mode (npm start): a conversation service of its own may run as several replicas, and only the one that made a change would forget its memory; use sql',
+    );
   }
   const config: ConversationConfig = {
     maxMessageChars: r.int('CONVERSATION_MAX_MESSAGE_CHARS', 32_000, 1, 1_000_000),

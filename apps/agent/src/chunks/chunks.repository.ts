@@ -12,6 +12,16 @@ export interface ChunkHitRow {
   highlight: string;
 }
 
+/** A searchable chunk as the in-memory index loads it. */
+export interface IndexRow {
+  chunk_id: string;
+  vector: Buffer;
+  /** jsonb as text: parsed once per distinct value. */
+  metadata: string;
+  /** The tsvector as text ('lexeme':1,4 ...). */
+  search: string;
+}
+
 /** Where chunks of a search may come from: bases (already checked to be the owner's) and an SQL condition over c."metadata". */
 export interface ChunkScope {
   knowledgeBaseIds: string[];
@@ -24,8 +34,8 @@ const HEADLINE_OPTIONS = 'MaxFragments=2, MaxWords=30, MinWords=12, StartSel=**,
 
 /**
  * All SQL over chunks and their vectors. Plain SQL throughout: multi-row writes with unnest and
- * ON CONFLICT, the filtered candidate set as one aggregated row, ranking and headlines are what
- * the repository API cannot say, and the search path is measured (bench/).
+ * ON CONFLICT, the filtered candidate set as one aggregated row and headlines are what the
+ * repository API cannot say, and the search path is measured (bench/).
  */
 @Injectable()
 export class ChunksRepository {
@@ -85,15 +95,25 @@ export class ChunksRepository {
     await this.database.query(`DELETE FROM "agent"."chunk_embeddings" WHERE "knowledge_base_id" = $1 AND "generation" < $2`, [knowledgeBaseId, generation]);
   }
 
-  /** Every searchable vector of a base (chunks of ready documents), for the in-memory index. */
-  loadVectors(knowledgeBaseId: string, generation: number): Promise<Array<{ chunk_id: string; vector: Buffer }>> {
+  /**
+   * Every searchable chunk of a base (of a ready document) with its vector of this generation, its
+   * metadata and its tsvector as text, for the in-memory index: what search filters and ranks.
+   */
+  loadIndex(knowledgeBaseId: string, generation: number): Promise<IndexRow[]> {
     return this.database.query(
-      `SELECT e."chunk_id", e."vector" FROM "agent"."chunk_embeddings" e
+      `SELECT e."chunk_id", e."vector", c."metadata"::text AS "metadata", c."search"::text AS "search" FROM "agent"."chunk_embeddings" e
        JOIN "agent"."chunks" c ON c."id" = e."chunk_id"
        JOIN "agent"."documents" d ON d."id" = c."document_id" AND d."status" = 'ready'
-       WHERE e."knowledge_base_id" = $1 AND e."generation" = $2`,
+       WHERE e."knowledge_base_id" = $1 AND e."generation" = $2
+       ORDER BY e."chunk_id"`,
       [knowledgeBaseId, generation],
     );
+  }
+
+  /** The lexemes PostgreSQL makes of a query's words: the terms the stored tsvectors hold. */
+  async queryTerms(words: string): Promise<string[]> {
+    const [row] = await this.database.query<{ terms: string[] }>(`SELECT tsvector_to_array(to_tsvector('english', $1)) AS "terms"`, [words]);
+    return row?.terms ?? [];
   }
 
   /**
@@ -114,17 +134,11 @@ export class ChunksRepository {
     return ids;
   }
 
-  /** Full-text ranking (ts_rank_cd) of the searchable chunks in scope that match the query. */
-  fullText(scope: ChunkScope, tsquery: string, limit: number): Promise<Array<{ id: string; rank: number }>> {
-    const params = [...scope.params, scope.knowledgeBaseIds, tsquery, limit];
-    const n = scope.params.length;
+  /** PostgreSQL's own full-text rank (ts_rank_cd: how many of the query's words, how close together) of a bounded set of chunks. */
+  rankFullText(ids: string[], tsquery: string): Promise<Array<{ id: string; rank: number }>> {
     return this.database.query(
-      `SELECT c."id", ts_rank_cd(c."search", q) AS "rank"
-       FROM "agent"."chunks" c, to_tsquery('english', $${n + 2}) q
-       WHERE c."knowledge_base_id" = ANY($${n + 1}::uuid[]) AND c."search" @@ q ${scope.condition ? `AND ${scope.condition}` : ''}
-         AND EXISTS (SELECT 1 FROM "agent"."documents" d WHERE d."id" = c."document_id" AND d."status" = 'ready')
-       ORDER BY "rank" DESC, c."id" LIMIT $${n + 3}`,
-      params,
+      `SELECT c."id", ts_rank_cd(c."search", to_tsquery('english', $2)) AS "rank" FROM "agent"."chunks" c WHERE c."id" = ANY($1::uuid[])`,
+      [ids, tsquery],
     );
   }
 

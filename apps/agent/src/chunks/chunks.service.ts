@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { type Actor, AppError, type ChunkView, requireUserId } from '#contracts';
 import { toChunkView } from './chunk.mapper.js';
-import { ChunksRepository, type ChunkHitRow, type ChunkScope } from './chunks.repository.js';
+import { ChunksRepository, type ChunkHitRow, type ChunkScope, type IndexRow } from './chunks.repository.js';
 import { type MetadataFilter, metadataFilterSql, parseMetadataFilter } from './metadata-filter.js';
 
-export type { ChunkHitRow, ChunkScope } from './chunks.repository.js';
+export type { ChunkHitRow, ChunkScope, IndexRow } from './chunks.repository.js';
 export type { MetadataFilter } from './metadata-filter.js';
+export { filterComparesNumbers, metadataFilterPredicate } from './metadata-filter.js';
 
 /** Chunks and their vectors: what ingestion writes and search reads. */
 @Injectable()
@@ -48,16 +49,20 @@ export class ChunksService {
     return this.chunks.deleteEmbeddingsBefore(knowledgeBaseId, generation);
   }
 
-  loadVectors(knowledgeBaseId: string, generation: number): Promise<Array<{ chunk_id: string; vector: Buffer }>> {
-    return this.chunks.loadVectors(knowledgeBaseId, generation);
+  loadIndex(knowledgeBaseId: string, generation: number): Promise<IndexRow[]> {
+    return this.chunks.loadIndex(knowledgeBaseId, generation);
+  }
+
+  queryTerms(words: string): Promise<string[]> {
+    return this.chunks.queryTerms(words);
   }
 
   candidateIds(scope: ChunkScope): Promise<string[]> {
     return this.chunks.candidateIds(scope);
   }
 
-  fullText(scope: ChunkScope, tsquery: string, limit: number): Promise<Array<{ id: string; rank: number }>> {
-    return this.chunks.fullText(scope, tsquery, limit);
+  rankFullText(ids: string[], tsquery: string): Promise<Array<{ id: string; rank: number }>> {
+    return this.chunks.rankFullText(ids, tsquery);
   }
 
   hits(ids: string[], tsquery: string): Promise<ChunkHitRow[]> {

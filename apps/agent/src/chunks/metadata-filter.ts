@@ -134,3 +134,117 @@ export function metadataFilterSql(filter: MetadataFilter, column: string, params
     }
   }
 }
+
+/**
+ * The same filter as a predicate over one chunk's metadata, with exactly the meaning of
+ * metadataFilterSql in PostgreSQL (apps/agent/test/metadata-filter.spec.ts compares the two on
+ * real PostgreSQL), so search can filter its in-memory copy of a base without a query:
+ * - equality and `in` are jsonb containment: the path runs through objects only, and the value
+ *   there is the same scalar (numbers compare by value, so 1 equals 1.0); an array holding the
+ *   value does not count;
+ * - `exists` and ranges read the path as `#>` does: through objects by key and through arrays by
+ *   an integer index (negative from the end); a JSON null exists;
+ * - string ranges compare by code point, which is the byte order of COLLATE "C" in UTF-8.
+ */
+export function metadataFilterPredicate(filter: MetadataFilter): (metadata: unknown) => boolean {
+  switch (filter.kind) {
+    case 'and': {
+      const items = filter.items.map(metadataFilterPredicate);
+      return (metadata) => items.every((item) => item(metadata));
+    }
+    case 'or': {
+      const items = filter.items.map(metadataFilterPredicate);
+      return (metadata) => items.some((item) => item(metadata));
+    }
+    case 'eq':
+      return (metadata) => {
+        const value = objectPath(metadata, filter.field);
+        return value !== undefined && scalarEquals(value, filter.value);
+      };
+    case 'in':
+      return (metadata) => {
+        const value = objectPath(metadata, filter.field);
+        return value !== undefined && filter.values.some((candidate) => scalarEquals(value, candidate));
+      };
+    case 'exists':
+      return (metadata) => (jsonPath(metadata, filter.field) !== undefined) === filter.exists;
+    case 'range': {
+      const bounds = Object.entries(filter.bounds) as Array<[RangeOperator, number | string]>;
+      return (metadata) => {
+        const value = jsonPath(metadata, filter.field);
+        if (typeof value !== filter.type) return false;
+        return bounds.every(([op, bound]) => {
+          const order = filter.type === 'number' ? Math.sign((value as number) - (bound as number)) : compareCodePoints(value as string, bound as string);
+          return op === 'gt' ? order > 0 : op === 'gte' ? order >= 0 : op === 'lt' ? order < 0 : order <= 0;
+        });
+      };
+    }
+  }
+}
+
+/** Whether the filter compares any number (what an in-memory copy holding imprecise numbers must leave to SQL). */
+export function filterComparesNumbers(filter: MetadataFilter): boolean {
+  switch (filter.kind) {
+    case 'and':
+    case 'or':
+      return filter.items.some(filterComparesNumbers);
+    case 'eq':
+      return typeof filter.value === 'number';
+    case 'in':
+      return filter.values.some((value) => typeof value === 'number');
+    case 'exists':
+      return false;
+    case 'range':
+      return filter.type === 'number';
+  }
+}
+
+/** What `@>` reaches: keys of objects only. */
+function objectPath(metadata: unknown, field: string[]): unknown {
+  let at = metadata;
+  for (const key of field) {
+    if (typeof at !== 'object' || at === null || Array.isArray(at) || !Object.hasOwn(at, key)) return undefined;
+    at = (at as Record<string, unknown>)[key];
+  }
+  return at;
+}
+
+const ARRAY_INDEX = /^-?\d+$/;
+
+/** What `#>` reaches: object keys, and array elements by integer index (negative from the end). */
+function jsonPath(metadata: unknown, field: string[]): unknown {
+  let at = metadata;
+  for (const key of field) {
+    if (Array.isArray(at)) {
+      if (!ARRAY_INDEX.test(key)) return undefined;
+      const index = Number(key);
+      // PostgreSQL reads the index as a 32-bit integer; anything beyond reaches nothing.
+      if (!Number.isSafeInteger(index) || Math.abs(index) > 2 ** 31 - 1) return undefined;
+      at = at[index < 0 ? at.length + index : index];
+    } else if (typeof at === 'object' && at !== null && Object.hasOwn(at, key)) {
+      at = (at as Record<string, unknown>)[key];
+    } else {
+      return undefined;
+    }
+  }
+  return at;
+}
+
+function scalarEquals(value: unknown, scalar: Scalar): boolean {
+  return value === scalar;
+}
+
+/** Code point order: the order of the UTF-8 bytes, as COLLATE "C" compares them. */
+export function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    // Only a surrogate (a code point beyond U+FFFF) against U+E000..U+FFFF sorts differently by code unit.
+    const surrogate = (c: number) => c >= 0xd800 && c <= 0xdfff;
+    if (surrogate(x) !== surrogate(y)) return surrogate(x) ? 1 : -1;
+    return x - y;
+  }
+  return a.length - b.length;
+}

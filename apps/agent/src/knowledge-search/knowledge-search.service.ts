@@ -1,15 +1,21 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { type Actor, type KnowledgeHit, type KnowledgeSearchResult, type SearchKnowledgeRequest, requireUserId } from '#contracts';
-import { ChunksService, type ChunkScope } from '../chunks/chunks.service.js';
+import { ChunksService } from '../chunks/chunks.service.js';
 import { EmbeddingsService } from '../embeddings/embeddings.service.js';
 import { type KnowledgeBaseEntity, KnowledgeBasesService } from '../knowledge-bases/knowledge-bases.service.js';
-import { VECTOR_INDEX, type VectorIndex } from './vector-index.js';
+import { FULL_TEXT_INDEX, type FullTextIndex, type IndexedBase, type IndexQuery, type ScoredChunk, VECTOR_INDEX, type VectorIndex } from './vector-index.js';
 
 const DEFAULT_TOP_K = 5;
 /** Reciprocal rank fusion's constant: the usual 60 keeps one list's top ranks from drowning the other's. */
 const RRF_K = 60;
 /** Each ranked list contributes this many candidates (at least) to the fusion. */
 const FUSION_DEPTH = 50;
+/**
+ * Full text: the in-memory index picks this many candidates per fusion slot by BM25, and
+ * PostgreSQL's ts_rank_cd orders them; ranking every chunk that holds a common word in SQL is what
+ * made a search over 100,000 chunks cost 100 ms and more.
+ */
+const FULL_TEXT_POOL_FACTOR = 4;
 const WORD = /[\p{L}\p{N}]+/gu;
 const MAX_QUERY_WORDS = 32;
 
@@ -19,11 +25,15 @@ interface Ranked {
 }
 
 /**
- * Search over one or several knowledge bases of one owner. SQL applies the owner, base and
- * metadata filter first; full-text ranks come from PostgreSQL (tsvector), vector ranks from the
- * VectorIndex over exactly the chunks the filter let through; hybrid fuses the two rankings by
+ * Search over one or several knowledge bases of one owner. The bases are checked to be the
+ * owner's in SQL; everything else runs on the index's in-memory copy of each base: the metadata
+ * filter first, then vector ranks (exact cosine) and full-text candidates (BM25 over the lexemes
+ * of PostgreSQL's stored tsvectors) over exactly the chunks the filter let through. PostgreSQL
+ * ranks the bounded set of full-text candidates (ts_rank_cd), and hybrid fuses the two rankings by
  * reciprocal rank fusion. Because the filter runs before scoring, a filter never starves the
- * answer: when at least k chunks match it, k come back (in vector and hybrid modes).
+ * answer: when at least k chunks match it, k come back (in vector and hybrid modes). Four small
+ * statements per search: the bases and the query's lexemes (in parallel), the candidates' ranks,
+ * and the k results.
  */
 @Injectable()
 export class KnowledgeSearchService implements OnModuleInit, OnModuleDestroy {
@@ -33,11 +43,12 @@ export class KnowledgeSearchService implements OnModuleInit, OnModuleDestroy {
     private readonly bases: KnowledgeBasesService,
     private readonly chunks: ChunksService,
     private readonly embeddings: EmbeddingsService,
-    @Inject(VECTOR_INDEX) private readonly index: VectorIndex,
+    @Inject(VECTOR_INDEX) private readonly vectors: VectorIndex,
+    @Inject(FULL_TEXT_INDEX) private readonly texts: FullTextIndex,
   ) {}
 
   onModuleInit(): void {
-    this.stopListening = this.bases.onIndexChanged((id) => this.index.invalidate(id));
+    this.stopListening = this.bases.onIndexChanged((id) => this.vectors.invalidate(id));
   }
 
   onModuleDestroy(): void {
@@ -48,20 +59,30 @@ export class KnowledgeSearchService implements OnModuleInit, OnModuleDestroy {
     // A service acts for the owner it names; a user is always the owner, whatever the body says.
     const ownerId = actor.kind === 'service' && request.ownerId ? request.ownerId : requireUserId(actor);
     const filter = this.chunks.parseFilter(request.filter);
-    const bases = await this.bases.requireOwnedMany(ownerId, request.knowledgeBaseIds);
     const k = request.topK ?? DEFAULT_TOP_K;
     const mode = request.mode ?? 'hybrid';
     const depth = Math.max(k, FUSION_DEPTH);
-    const scope = this.chunks.scopeOf(
-      bases.map((b) => b.id),
-      filter,
-    );
-    const tsquery = toTsQuery(request.query);
-
-    const [fullText, vector] = await Promise.all([
-      mode === 'vector' || tsquery === '' ? Promise.resolve<Ranked[]>([]) : this.fullText(scope, tsquery, depth),
-      mode === 'fulltext' ? Promise.resolve<Ranked[]>([]) : this.vector(bases, scope, request.query, depth, ownerId),
+    const words = queryWords(request.query);
+    const [bases, terms] = await Promise.all([
+      this.bases.requireOwnedMany(ownerId, request.knowledgeBaseIds),
+      mode === 'vector' || words.length === 0 ? Promise.resolve([]) : this.chunks.queryTerms(words.join(' ')),
     ]);
+    const query = { limit: depth, filter };
+    const pool = { limit: depth * FULL_TEXT_POOL_FACTOR, filter };
+    const tsquery = words.join(' | ');
+    const perBase = await Promise.all(
+      bases.map(async (base) => {
+        const indexed = { id: base.id, generation: base.searchGeneration, dimensions: base.searchDimensions, version: base.indexVersion };
+        const [fullText, vector] = await Promise.all([
+          this.texts.matching(indexed, terms, pool),
+          mode === 'fulltext' ? Promise.resolve([]) : this.nearest(base, indexed, request.query, ownerId, query),
+        ]);
+        return { fullText, vector };
+      }),
+    );
+    // Cosines of several bases are merged as they are, though their models may differ.
+    const fullText = await this.rankFullText(perBase.flatMap((list) => list.fullText), tsquery, depth);
+    const vector = best(perBase.flatMap((list) => list.vector), depth);
     const ranked = mode === 'fulltext' ? fullText : mode === 'vector' ? vector : fuse([fullText, vector], vector);
     const top = ranked.slice(0, k);
     if (top.length === 0) return { items: [] };
@@ -75,27 +96,32 @@ export class KnowledgeSearchService implements OnModuleInit, OnModuleDestroy {
     return { items };
   }
 
-  private async fullText(scope: ChunkScope, tsquery: string, depth: number): Promise<Ranked[]> {
-    return (await this.chunks.fullText(scope, tsquery, depth)).map((row) => ({ id: row.id, score: row.rank }));
-  }
-
-  /** Each base is scored with its own search model; cosines of different models are merged as they are. */
-  private async vector(bases: KnowledgeBaseEntity[], scope: ChunkScope, query: string, depth: number, ownerId: string): Promise<Ranked[]> {
-    const candidates = scope.condition === null ? undefined : await this.chunks.candidateIds(scope);
-    const lists = await Promise.all(
-      bases.map(async (base) => {
-        const embedder = this.embeddings.embedderFor({ provider: base.searchProvider, model: base.searchModel, dimensions: base.searchDimensions, ownerId });
-        const [vector] = await embedder.embed([query]);
-        const indexed = { id: base.id, generation: base.searchGeneration, dimensions: base.searchDimensions, version: base.indexVersion };
-        return this.index.nearest(indexed, vector, { limit: depth, candidates });
-      }),
+  /** The candidates in PostgreSQL's rank order (ts_rank_cd), equal ranks older chunk first, as SQL ranked them all before. */
+  private async rankFullText(candidates: ScoredChunk[], tsquery: string, depth: number): Promise<Ranked[]> {
+    if (candidates.length === 0) return [];
+    const ranked = await this.chunks.rankFullText(
+      candidates.map((c) => c.chunkId),
+      tsquery,
     );
-    return lists
-      .flat()
-      .map((hit) => ({ id: hit.chunkId, score: hit.score }))
-      .sort((a, b) => b.score - a.score)
+    return ranked
+      .map((row) => ({ id: row.id, score: row.rank }))
+      .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1))
       .slice(0, depth);
   }
+
+  /** Each base is scored with its own search model. */
+  private async nearest(base: KnowledgeBaseEntity, indexed: IndexedBase, text: string, ownerId: string, query: IndexQuery): Promise<ScoredChunk[]> {
+    const embedder = this.embeddings.embedderFor({ provider: base.searchProvider, model: base.searchModel, dimensions: base.searchDimensions, ownerId });
+    const [vector] = await embedder.embed([text]);
+    return this.vectors.nearest(indexed, vector, query);
+  }
+}
+
+function best(hits: ScoredChunk[], depth: number): Ranked[] {
+  return hits
+    .map((hit) => ({ id: hit.chunkId, score: hit.score }))
+    .sort((a, b) => b.score - a.score)
+    .slice(0, depth);
 }
 
 /**
@@ -116,11 +142,11 @@ function fuse(lists: Ranked[][], tieBreak: Ranked[]): Ranked[] {
 }
 
 /**
- * The query's words as an OR of terms for to_tsquery: a question rarely has all its words in one
- * chunk, so any of them may match and the rank orders by how many and how close. Only letters and
- * digits reach the query text, so no operator of the tsquery syntax can come from the user.
+ * The query's words, lower-cased, each once: the terms of full-text search (any of them may match,
+ * a question rarely has all its words in one chunk) and, joined by `|`, the tsquery that marks them
+ * in highlights. Only letters and digits are kept, so no operator of the tsquery syntax can come
+ * from the user.
  */
-function toTsQuery(query: string): string {
-  const words = [...new Set(query.normalize('NFKC').toLowerCase().match(WORD) ?? [])].slice(0, MAX_QUERY_WORDS);
-  return words.join(' | ');
+function queryWords(query: string): string[] {
+  return [...new Set(query.normalize('NFKC').toLowerCase().match(WORD) ?? [])].slice(0, MAX_QUERY_WORDS);
 }

@@ -44,6 +44,9 @@ export interface MessagesRecorded {
   title: string | null;
 }
 
+/** What a committed change touched: one conversation, several (the purge), or all of one owner's (account deletion). */
+export type ConversationChange = { conversationIds: string[] } | { ownerId: string };
+
 const DEFAULT_LIMIT = 20;
 /** Per JSON field: a page of 100 conversations must still fit one bus message (1 MiB). */
 const MAX_JSON_BYTES = 8 * 1024;
@@ -57,6 +60,8 @@ function checkJsonSize(fields: { metadata?: Record<string, unknown>; sessionCont
 
 @Injectable()
 export class ConversationsService {
+  private readonly changeListeners = new Set<(change: ConversationChange) => void>();
+
   constructor(
     private readonly conversations: ConversationsRepository,
     private readonly targets: TargetOwnership,
@@ -64,6 +69,15 @@ export class ConversationsService {
     @Inject(OUTBOX) private readonly outbox: Outbox,
     @Inject(CONVERSATION_CONFIG) private readonly config: ConversationConfig,
   ) {}
+
+  /**
+   * Hears, once the change committed (never for a rolled-back one), every conversation whose
+   * messages, current leaf or existence changed: what run memory shows of it may differ now.
+   */
+  onChanged(listener: (change: ConversationChange) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
 
   async create(actor: Actor, request: CreateConversationRequest): Promise<ConversationView> {
     const ownerId = requireUserId(actor);
@@ -141,6 +155,7 @@ export class ConversationsService {
       c.deletedAt = new Date();
       await this.conversations.save(c);
       await this.outbox.add(ConversationDeleted, eventOf(c), actor);
+      this.changed({ conversationIds: [c.id] });
     });
   }
 
@@ -155,6 +170,7 @@ export class ConversationsService {
       }
       c.deletedAt = null;
       const restored = await this.conversations.save(c);
+      this.changed({ conversationIds: [c.id] });
       await this.outbox.add(ConversationRestored, eventOf(restored), actor);
       return restored;
     });
@@ -190,6 +206,7 @@ export class ConversationsService {
   async showLeaf(conversation: ConversationEntity, leafId: string): Promise<void> {
     conversation.currentLeafId = leafId;
     await this.conversations.save(conversation);
+    this.changed({ conversationIds: [conversation.id] });
   }
 
   /**
@@ -208,6 +225,7 @@ export class ConversationsService {
     conversation.title ??= change.title;
     const { currentLeafId, messageCount, promptTokens, completionTokens, totalTokens, costMicros, lastMessageAt, title } = conversation;
     await this.conversations.recordActivity(conversation.id, { currentLeafId, messageCount, promptTokens, completionTokens, totalTokens, costMicros, lastMessageAt, title });
+    this.changed({ conversationIds: [conversation.id] });
   }
 
   /** agent.deleted: the agent's conversations stay, readable and searchable, but archived. */
@@ -216,8 +234,9 @@ export class ConversationsService {
   }
 
   /** user.deleted: every conversation of the user goes for good (messages, summaries, attachment rows cascade). */
-  deleteAllOf(ownerId: string): Promise<void> {
-    return this.conversations.deleteByOwner(ownerId);
+  async deleteAllOf(ownerId: string): Promise<void> {
+    await this.conversations.deleteByOwner(ownerId);
+    this.changed({ ownerId });
   }
 
   /** Conversations deleted before the cutoff, which the purge removes. */
@@ -226,8 +245,16 @@ export class ConversationsService {
   }
 
   /** Removes conversations for good (messages, summaries and attachment rows cascade); answers how many went. */
-  purge(ids: string[]): Promise<number> {
-    return this.conversations.deleteAll(ids);
+  async purge(ids: string[]): Promise<number> {
+    const purged = await this.conversations.deleteAll(ids);
+    if (ids.length > 0) this.changed({ conversationIds: ids });
+    return purged;
+  }
+
+  private changed(change: ConversationChange): void {
+    this.database.afterCommit(() => {
+      for (const listener of this.changeListeners) listener(change);
+    });
   }
 
   /** Deleted before this, a conversation or message is beyond restore: the purge may take it any time. */

@@ -1,4 +1,4 @@
-import type { StoredMessage } from '../memory-copies/memory-copies.service.js';
+import type { StoredMessage } from './memory-backend.js';
 import { estimateMessageTokens, estimateTokens, selectWindow } from './memory-window.js';
 
 describe('selectWindow', () => {

@@ -1,5 +1,5 @@
 import type { MemoryMessage, MemoryReply } from '#contracts';
-import type { StoredMessage, StoredSummary } from '../memory-copies/memory-copies.service.js';
+import type { StoredMessage, StoredSummary } from './memory-backend.js';
 
 /**
  * Tokens estimated without a tokenizer: about 4 characters per token for English text with the

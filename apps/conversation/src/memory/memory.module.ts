@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
-import { MemoryCopiesModule } from '../memory-copies/memory-copies.module.js';
+import { ConversationsModule } from '../conversations/conversations.module.js';
 import { MessagesModule } from '../messages/messages.module.js';
+import { InMemoryMemoryBackend } from './in-memory.backend.js';
 import { MemoryHandler } from './memory.handler.js';
 import { MemoryRepository } from './memory.repository.js';
 import { MemoryService } from './memory.service.js';
@@ -8,9 +9,9 @@ import { SqlMemoryBackend } from './sql.backend.js';
 
 /** Run memory: the window of a branch a run's model sees, and the summaries runs write. */
 @Module({
-  imports: [MessagesModule, MemoryCopiesModule],
+  imports: [ConversationsModule, MessagesModule],
   controllers: [MemoryHandler],
-  providers: [MemoryService, MemoryRepository, SqlMemoryBackend],
+  providers: [MemoryService, MemoryRepository, SqlMemoryBackend, InMemoryMemoryBackend],
   exports: [MemoryService],
 })
 export class MemoryModule {}

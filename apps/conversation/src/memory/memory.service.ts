@@ -1,6 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConversationConfig } from '#config';
 import { type Actor, type MemoryReply, type MemoryRequest, type WriteSummaryRequest, requireService } from '#contracts';
-import { type MemoryBackend, MemoryCopiesService } from '../memory-copies/memory-copies.service.js';
+import { CONVERSATION_CONFIG } from '../conversation-config.module.js';
+import { InMemoryMemoryBackend } from './in-memory.backend.js';
+import type { MemoryBackend } from './memory-backend.js';
 import { MemoryErrors } from './memory.errors.js';
 import { selectWindow } from './memory-window.js';
 import { SqlMemoryBackend } from './sql.backend.js';
@@ -13,8 +16,8 @@ export const DEFAULT_MEMORY_TOKENS = 8000;
 export class MemoryService {
   private readonly backend: MemoryBackend;
 
-  constructor(copies: MemoryCopiesService, sql: SqlMemoryBackend) {
-    this.backend = copies.copy ?? sql;
+  constructor(sql: SqlMemoryBackend, inMemory: InMemoryMemoryBackend, @Inject(CONVERSATION_CONFIG) config: ConversationConfig) {
+    this.backend = config.memoryBackend === 'in_memory' ? inMemory : sql;
   }
 
   /** The history a run's model should see for a branch: a window, or a summary plus what follows it. */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { MemoryBackend, StoredMessage, StoredSummary } from '../memory-copies/memory-copies.service.js';
 import { MessagesService } from '../messages/messages.service.js';
+import type { MemoryBackend, StoredMessage, StoredSummary } from './memory-backend.js';
 import { MemoryRepository } from './memory.repository.js';
 
 /** Memory read straight from this service's tables: messages are already written by their own paths. */
@@ -15,9 +15,6 @@ export class SqlMemoryBackend implements MemoryBackend {
     const branch = await this.messages.branchOf(ownerId, conversationId, leafId);
     return branch?.map(({ id, parentId, role, content, toolCalls, toolCallId }) => ({ id, parentId, role, content, toolCalls, toolCallId })) ?? null;
   }
-
-  /** Nothing to do: the message is already a row of conversation.messages. */
-  async record(): Promise<void> {}
 
   async readSummary(conversationId: string): Promise<StoredSummary | null> {
     const summary = await this.memory.findSummary(conversationId);

@@ -17,7 +17,6 @@ import { Database, decodeCursor, encodeCursor } from '#persistence';
 import { OUTBOX } from '#service-kit';
 import { CONVERSATION_CONFIG } from '../conversation-config.module.js';
 import { type ConversationEntity, ConversationsService } from '../conversations/conversations.service.js';
-import { MemoryCopiesService } from '../memory-copies/memory-copies.service.js';
 import { totalsOf } from './message-totals.js';
 import type { MessageEntity } from './message.entity.js';
 import { MessagesErrors } from './messages.errors.js';
@@ -37,7 +36,6 @@ export class MessagesService {
   constructor(
     private readonly messages: MessagesRepository,
     private readonly conversations: ConversationsService,
-    private readonly copies: MemoryCopiesService,
     private readonly database: Database,
     @Inject(OUTBOX) private readonly outbox: Outbox,
     @Inject(CONVERSATION_CONFIG) private readonly config: ConversationConfig,
@@ -205,8 +203,6 @@ export class MessagesService {
           { messageId: message.id, conversationId: conversation.id, ownerId: conversation.ownerId, role: message.role, ...(message.runId ? { runId: message.runId } : {}) },
           actor,
         );
-        const { id, role, content, toolCalls, toolCallId } = message;
-        await this.copies.record(conversation.ownerId, conversation.id, { id, parentId: message.parentId, role, content, toolCalls, toolCallId });
       }
       written.push(message);
       parent = message.id;

@@ -55,6 +55,7 @@ export interface RunListFilter {
   ownerId: string;
   status?: RunStatus;
   agentId?: string;
+  workflowId?: string;
   conversationId?: string;
   /** The (created_at as ISO text with microseconds, id) position the page starts after. */
   after?: { createdAt: string; id: string };
@@ -165,11 +166,11 @@ export class RunEngineRepository {
     const rows = await this.database.query<Record<string, unknown> & { created_key: string }>(
       `SELECT *, to_char("created_at" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "created_key" FROM "execution"."runs"
        WHERE "owner_id" = $1 AND ($2::text IS NULL OR "status" = $2) AND ($3::uuid IS NULL OR "agent_id" = $3)
-         AND ($4::uuid IS NULL OR "conversation_id" = $4)
+         AND ($4::uuid IS NULL OR "conversation_id" = $4) AND ($8::uuid IS NULL OR "workflow_id" = $8)
          AND ($5::timestamptz IS NULL OR ("created_at", "id") < ($5::timestamptz, $6::uuid))
        ORDER BY "created_at" DESC, "id" DESC
        LIMIT $7`,
-      [filter.ownerId, filter.status ?? null, filter.agentId ?? null, filter.conversationId ?? null, filter.after?.createdAt ?? null, filter.after?.id ?? null, filter.limit],
+      [filter.ownerId, filter.status ?? null, filter.agentId ?? null, filter.conversationId ?? null, filter.after?.createdAt ?? null, filter.after?.id ?? null, filter.limit, filter.workflowId ?? null],
     );
     return rows.map((r) => ({ run: this.database.hydrate(RunEntity, r), createdKey: r.created_key }));
   }

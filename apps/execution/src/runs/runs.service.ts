@@ -265,7 +265,7 @@ export class RunsService {
     const ownerId = requireUserId(actor);
     const limit = query.limit ?? DEFAULT_PAGE;
     const after = query.cursor !== undefined ? decodeCursor(query.cursor, { createdAt: 'timestamp', id: 'uuid' }) : undefined;
-    const rows = await this.engine.list({ ownerId, status: query.status, agentId: query.agentId, conversationId: query.conversationId, after, limit: limit + 1 });
+    const rows = await this.engine.list({ ownerId, status: query.status, agentId: query.agentId, workflowId: query.workflowId, conversationId: query.conversationId, after, limit: limit + 1 });
     return pageOf(
       rows,
       limit,

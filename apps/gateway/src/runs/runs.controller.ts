@@ -21,7 +21,7 @@ export class RunsController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'List your runs, newest first; filter by status, agent or conversation' })
+  @ApiOperation({ summary: 'List your runs, newest first; filter by status, agent, workflow or conversation' })
   @ApiOkResponse({ type: RunPage })
   list(@Query() query: ListRunsQuery, @CurrentActor() actor: Actor): Promise<RunPage> {
     return this.bus.request(RunContracts.list, query, { actor });

@@ -2,11 +2,13 @@ import { useEffect, useState } from 'preact/hooks';
 import { AgentCreateScreen, AgentEditScreen, AgentsScreen } from './agents.js';
 import { ChatScreen } from './chat.js';
 import { api } from './context.js';
-import { AreaScreen, OPTIONAL_AREAS, useAvailableAreas } from './features.js';
+import { OPTIONAL_AREAS, useAvailableAreas } from './features.js';
 import { KeysScreen } from './keys.js';
+import { KnowledgeBaseScreen, KnowledgeScreen } from './knowledge.js';
 import { type Route, useRoute } from './router.js';
 import { Sidebar } from './sidebar.js';
 import { SignIn } from './sign-in.js';
+import { WorkflowCreateScreen, WorkflowScreen, WorkflowsScreen } from './workflows.js';
 import { ScreenTitle } from './ui.js';
 
 export function App() {
@@ -33,7 +35,16 @@ function Shell({ route }: { route: Route }) {
   const [version, setVersion] = useState(0);
   const areas = useAvailableAreas();
   const user = api.session.user;
-  const section = route.name === 'conversation' || route.name === 'agent-chat' || route.name === 'home' ? 'chat' : route.name.startsWith('agent') ? 'agents' : route.name;
+  const section =
+    route.name === 'conversation' || route.name === 'agent-chat' || route.name === 'home'
+      ? 'chat'
+      : route.name.startsWith('agent')
+        ? 'agents'
+        : route.name.startsWith('workflow')
+          ? 'workflows'
+          : route.name.startsWith('knowledge')
+            ? 'knowledge'
+            : route.name;
   const navItems: Array<{ href: string; label: string; key: string }> = [
     { href: '#/', label: 'Chat', key: 'chat' },
     { href: '#/agents', label: 'Agents', key: 'agents' },
@@ -107,8 +118,15 @@ function Screen({ route, onConversationsChanged }: { route: Route; onConversatio
     case 'keys':
       return <KeysScreen />;
     case 'workflows':
+      return <WorkflowsScreen />;
+    case 'workflow-new':
+      return <WorkflowCreateScreen />;
+    case 'workflow':
+      return <WorkflowScreen id={route.id} runId={route.runId} key={route.id} />;
     case 'knowledge':
-      return <AreaScreen area={route.name} key={route.name} />;
+      return <KnowledgeScreen />;
+    case 'knowledge-base':
+      return <KnowledgeBaseScreen id={route.id} key={route.id} />;
     case 'not-found':
       return (
         <section class="screen">

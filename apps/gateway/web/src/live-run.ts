@@ -1,5 +1,5 @@
 import type { CodedError } from './problems.js';
-import type { ServerEvent } from './sse.js';
+import { advance, type ServerEvent } from './sse.js';
 import type { RunStatus, RunUsage } from './types.js';
 
 /** A model call or a tool call of the answer being streamed, timed as its events arrive. */
@@ -64,14 +64,11 @@ export function newLiveRun(conversationId: string, userText: string, parentId: s
   };
 }
 
-type EventData = Record<string, unknown>;
-
 /** The run after one more event; events at or before the last one applied change nothing. */
 export function applyEvent(run: LiveRun, event: ServerEvent, now = Date.now()): LiveRun {
-  const seq = event.id === undefined ? NaN : Number(event.id);
-  if (Number.isFinite(seq) && seq <= run.lastEventId) return run;
-  const data = (typeof event.data === 'object' && event.data !== null ? event.data : {}) as EventData;
-  const next: LiveRun = { ...run, ...(Number.isFinite(seq) ? { lastEventId: seq } : {}) };
+  const advanced = advance(run, event);
+  if (!advanced) return run;
+  const { next, data } = advanced;
   if (typeof data.runId === 'string') next.runId = data.runId;
   switch (event.type) {
     case 'run.queued':

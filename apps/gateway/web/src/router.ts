@@ -9,7 +9,10 @@ export type Route =
   | { name: 'conversation'; id: string }
   | { name: 'keys' }
   | { name: 'workflows' }
+  | { name: 'workflow-new' }
+  | { name: 'workflow'; id: string; runId?: string }
   | { name: 'knowledge' }
+  | { name: 'knowledge-base'; id: string }
   | { name: 'not-found' };
 
 const ID = '([0-9a-fA-F-]{36})';
@@ -22,7 +25,11 @@ const PATTERNS: Array<[RegExp, (match: RegExpMatchArray) => Route]> = [
   [new RegExp(`^c/${ID}$`), (m) => ({ name: 'conversation', id: m[1] })],
   [/^keys$/, () => ({ name: 'keys' })],
   [/^workflows$/, () => ({ name: 'workflows' })],
+  [/^workflows\/new$/, () => ({ name: 'workflow-new' })],
+  [new RegExp(`^workflows/${ID}$`), (m) => ({ name: 'workflow', id: m[1] })],
+  [new RegExp(`^workflows/${ID}/runs/${ID}$`), (m) => ({ name: 'workflow', id: m[1], runId: m[2] })],
   [/^knowledge$/, () => ({ name: 'knowledge' })],
+  [new RegExp(`^knowledge/${ID}$`), (m) => ({ name: 'knowledge-base', id: m[1] })],
 ];
 
 /** Routes live in the URL's fragment (#/agents/new), so a reload or a bookmark comes back to the same screen with no server help. */

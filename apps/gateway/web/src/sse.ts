@@ -71,3 +71,15 @@ export async function readEventStream(body: ReadableStream<Uint8Array>, onEvent:
     throw err;
   }
 }
+
+/**
+ * A followed run after one more event, before the event's own meaning is applied: null when the
+ * event is at or before the last one applied (a reconnection replays from Last-Event-ID, so
+ * nothing counts twice), else the state with the event's id recorded and the event's data.
+ */
+export function advance<T extends { lastEventId: number }>(state: T, event: ServerEvent): { next: T; data: Record<string, unknown> } | null {
+  const seq = event.id === undefined ? NaN : Number(event.id);
+  if (Number.isFinite(seq) && seq <= state.lastEventId) return null;
+  const data = (typeof event.data === 'object' && event.data !== null ? event.data : {}) as Record<string, unknown>;
+  return { next: { ...state, ...(Number.isFinite(seq) ? { lastEventId: seq } : {}) }, data };
+}

@@ -152,3 +152,76 @@ export interface SearchHit {
   conversationTitle: string | null;
   snippet: string;
 }
+
+export interface WorkflowField {
+  name: string;
+  type: string;
+  required?: boolean;
+  description?: string;
+  default?: unknown;
+}
+
+export interface WorkflowDefinition {
+  inputs: WorkflowField[];
+  outputs: WorkflowField[];
+  state?: Array<{ name: string; type: string; default?: unknown }>;
+  nodes: Array<{ id: string; type: string; config?: Record<string, unknown> }>;
+  edges: Array<{ from: string; to: string; [more: string]: unknown }>;
+}
+
+export interface WorkflowSummary {
+  id: string;
+  name: string;
+  description: string | null;
+  currentVersion: number;
+  publishedVersion: number | null;
+  updatedAt: string;
+}
+
+export interface Workflow extends WorkflowSummary {
+  definition: WorkflowDefinition;
+}
+
+/** A workflow run as GET /runs/:id answers it (the parts the workflow screen reads). */
+export interface WorkflowRunView extends Run {
+  workflowId: string | null;
+  workflowVersion: number | null;
+  requiredAction: { type: string; nodeId?: string; prompt?: string; schema?: unknown } | null;
+  startedAt: string | null;
+  completedAt: string | null;
+}
+
+export interface KnowledgeBase {
+  id: string;
+  name: string;
+  description: string | null;
+  embedding: { provider: string; model: string; dimensions: number };
+  chunking: { size: number; overlap: number };
+  reembedding: { status: 'idle' | 'running'; done: number; total: number };
+  updatedAt: string;
+}
+
+export type DocumentStatus = 'pending' | 'processing' | 'ready' | 'failed';
+
+export interface KnowledgeDocument {
+  id: string;
+  knowledgeBaseId: string;
+  title: string;
+  source: string;
+  contentType: string;
+  sizeBytes: number;
+  metadata: Record<string, unknown>;
+  status: DocumentStatus;
+  error: string | null;
+  progress: { done: number; total: number };
+  createdAt: string;
+}
+
+export interface KnowledgeHit {
+  chunkId: string;
+  documentId: string;
+  content: string;
+  score: number;
+  metadata: Record<string, unknown>;
+  highlight: string;
+}

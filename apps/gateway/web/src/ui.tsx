@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, type Problem } from './api.js';
 import { type CodedError, explain } from './problems.js';
 
@@ -66,4 +66,22 @@ export function Spinner({ label }: { label: string }) {
 export function fieldErrors(error: CodedError | null, field: string): string | undefined {
   const entry = error?.errors?.find((e) => e.field === field || e.field.startsWith(`${field}.`));
   return entry?.problems.join('; ');
+}
+
+/** A form's submission: busy while it runs, and the platform's error when it fails (cleared on the next try). */
+export function useAction(): { busy: boolean; error: CodedError | null; setError: (error: CodedError | null) => void; run: (work: () => Promise<void>) => Promise<void> } {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<CodedError | null>(null);
+  const run = useCallback(async (work: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await work();
+    } catch (err) {
+      setError(codedErrorOf(err));
+    } finally {
+      setBusy(false);
+    }
+  }, []);
+  return { busy, error, setError, run };
 }

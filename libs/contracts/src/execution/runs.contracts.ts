@@ -289,6 +289,11 @@ export class ListRunsQuery extends PageQuery {
   @IsUUID()
   agentId?: string;
 
+  @ApiPropertyOptional({ format: 'uuid', description: "A workflow's runs" })
+  @IsOptional()
+  @IsUUID()
+  workflowId?: string;
+
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
   @IsUUID()

@@ -11,15 +11,15 @@ export interface StoredSummary {
 }
 
 /**
- * Where run memory lives (seed 000: sql, file, in_memory). The sql backend is this service's own
- * tables, written by the message paths (memory/sql.backend.ts); the file and in_memory backends
- * keep their own copy, fed through record(), for single-process use without the conversation tables.
+ * Where run memory is read from (CONVERSATION_MEMORY_BACKEND). Both backends answer from this
+ * service's committed tables, which the message paths write in their own transactions: `sql`
+ * reads them on every run, `in_memory` keeps what it read in this process until a commit changes
+ * the conversation. Neither keeps a copy of its own that a delete, a restore, a purge or an
+ * account deletion could miss, or that a rolled-back transaction could leave behind.
  */
 export interface MemoryBackend {
-  /** The branch ending at leafId (the current leaf when omitted), root first; null for an unknown conversation. */
+  /** The branch ending at leafId (the current leaf when omitted), root first; null for a conversation the owner does not have. */
   branch(ownerId: string, conversationId: string, leafId?: string): Promise<StoredMessage[] | null>;
-  /** A message was written (it becomes the conversation's current leaf). */
-  record(ownerId: string, conversationId: string, message: StoredMessage): Promise<void>;
   readSummary(conversationId: string): Promise<StoredSummary | null>;
   writeSummary(conversationId: string, summary: StoredSummary): Promise<void>;
 }

@@ -16,7 +16,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const OVERLAYS = ['k8s/base', 'k8s/overlays/dev', 'k8s/overlays/prod'] as const;
 const APPS = ['gateway', 'identity', 'agent', 'workflow', 'conversation', 'integration', 'execution'];
 /** Made by the operator in production (k8s/overlays/prod/secrets.example.env), never rendered. */
-const EXTERNAL_SECRETS = ['agent-platform-secrets'];
+const EXTERNAL_SECRETS = ['agent-platform-secrets', 'agent-platform-nats'];
 
 type PodSpec = {
   containers: Array<Record<string, any>>;
@@ -67,6 +67,10 @@ function operationalProblems(objects: K8sObject[]): string[] {
         if (from.configMapRef && !names.has(`ConfigMap/${from.configMapRef.name}`)) problems.push(`${owner.kind}/${owner.metadata.name}: reads ConfigMap ${from.configMapRef.name}, which is not there`);
         if (from.secretRef && !names.has(`Secret/${from.secretRef.name}`) && !EXTERNAL_SECRETS.includes(from.secretRef.name)) problems.push(`${owner.kind}/${owner.metadata.name}: reads Secret ${from.secretRef.name}, which is not there`);
       }
+      for (const variable of (container.env ?? []) as Array<{ valueFrom?: { secretKeyRef?: { name: string } } }>) {
+        const ref = variable.valueFrom?.secretKeyRef;
+        if (ref && !names.has(`Secret/${ref.name}`) && !EXTERNAL_SECRETS.includes(ref.name)) problems.push(`${owner.kind}/${owner.metadata.name}: reads Secret ${ref.name}, which is not there`);
+      }
     }
   }
   // Only the gateway takes traffic from anywhere; other ingress rules admit this platform's pods only.
@@ -105,6 +109,28 @@ describe('Kubernetes manifests', () => {
     const objects = rendered.get(overlay) as K8sObject[];
     expect(kinds(objects, 'Deployment').map((d) => d.metadata.name).sort()).toEqual([...APPS].sort());
     expect(operationalProblems(objects)).toEqual([]);
+  });
+
+  it.each(OVERLAYS)('%s: each app connects to NATS as its own user, with only its own password from the Secret agent-platform-nats', (overlay) => {
+    const objects = rendered.get(overlay) as K8sObject[];
+    for (const app of APPS) {
+      const env = (deployment(objects, app).spec.template.spec.containers[0].env ?? []) as Array<{ name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }>;
+      const password = env.find((v) => v.name === 'NATS_PASSWORD')?.valueFrom?.secretKeyRef;
+      expect([app, env.find((v) => v.name === 'NATS_USER')?.value, password?.name.replace(/-[a-z0-9]{10}$/, ''), password?.key]).toEqual([app, app, 'agent-platform-nats', `NATS_PASSWORD_${app.toUpperCase()}`]);
+    }
+    const users = kinds(objects, 'ConfigMap').find((c) => c.metadata.name.startsWith('nats-bus-users'));
+    expect(users?.data?.['bus-users.conf']).toBe(readFileSync(join(ROOT, 'k8s/base/nats/bus-users.conf'), 'utf8'));
+  });
+
+  it('dev runs its NATS with the generated users and every app password, and generates those passwords', () => {
+    const objects = rendered.get('k8s/overlays/dev') as K8sObject[];
+    const secret = kinds(objects, 'Secret').find((s) => s.metadata.name.startsWith('agent-platform-nats-'));
+    expect(Object.keys(secret?.data ?? {}).sort()).toEqual(APPS.map((app) => `NATS_PASSWORD_${app.toUpperCase()}`).sort());
+    const nats = kinds(objects, 'StatefulSet').find((s) => s.metadata.name === 'nats')?.spec.template.spec;
+    expect(nats.containers[0].args.slice(0, 2)).toEqual(['-c', '/etc/nats/bus-users.conf']);
+    expect(nats.containers[0].envFrom).toEqual([{ secretRef: { name: secret?.metadata.name } }]);
+    expect(nats.volumes).toEqual([{ name: 'bus-users', configMap: { name: expect.stringMatching(/^nats-bus-users-/) } }]);
+    expect(nats.containers[0].volumeMounts).toEqual(expect.arrayContaining([{ name: 'bus-users', mountPath: '/etc/nats', readOnly: true }]));
   });
 
   it('dev brings its own NATS (JetStream) and PostgreSQL on persistent volumes, one replica of each app, dev mode', () => {
@@ -181,7 +207,12 @@ describe('Kubernetes manifests', () => {
 
 describe('docker-compose.yml', () => {
   const file = join(ROOT, 'docker-compose.yml');
-  const secrets = { JWT_SECRET: 'c'.repeat(64), ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 9).toString('base64')}`, POSTGRES_PASSWORD: 'a1b2c3d4' };
+  const secrets: Record<string, string> = {
+    JWT_SECRET: 'c'.repeat(64),
+    ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 9).toString('base64')}`,
+    POSTGRES_PASSWORD: 'a1b2c3d4',
+    ...Object.fromEntries(APPS.map((app) => [`NATS_PASSWORD_${app.toUpperCase()}`, `nats-${app}-0123456789`])),
+  };
 
   it('is valid with its secrets set', () => {
     expect(composeConfig(file, secrets)).toEqual({ status: 0, output: '' });
@@ -193,6 +224,19 @@ describe('docker-compose.yml', () => {
     const result = composeConfig(file, env);
     expect(result.status).not.toBe(0);
     expect(result.output).toMatch(new RegExp(`set ${missing} \\(.+\\) in \\.env`));
+  });
+
+  it('runs NATS with the generated users, and each app as its own NATS user with its own password', () => {
+    requireTool('docker-compose');
+    const rendered = execFileSync('docker-compose', ['-f', file, 'config'], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...secrets } });
+    const services = (load(rendered) as { services: Record<string, { command?: string[]; environment?: Record<string, string>; volumes?: unknown[] }> }).services;
+    for (const app of APPS) {
+      const env = services[app].environment ?? {};
+      expect([app, env.NATS_USER, env.NATS_PASSWORD]).toEqual([app, app, secrets[`NATS_PASSWORD_${app.toUpperCase()}`]]);
+    }
+    expect(services.nats.command?.slice(0, 2)).toEqual(['-c', '/etc/nats/bus-users.conf']);
+    expect(JSON.stringify(services.nats.volumes)).toContain('k8s/base/nats/bus-users.conf');
+    for (const app of APPS) expect(services.nats.environment?.[`NATS_PASSWORD_${app.toUpperCase()}`]).toBe(secrets[`NATS_PASSWORD_${app.toUpperCase()}`]);
   });
 
   it('gives every service a health check and memory and CPU limits', () => {

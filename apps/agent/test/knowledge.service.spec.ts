@@ -360,7 +360,7 @@ describe('knowledge service', () => {
         failure(call(KnowledgeSearchContracts.search, { knowledgeBaseIds: [base.id], query: 'salaries', ownerId: owner.userId }, stranger)),
       ]);
       expect(codes.map((c) => c.code)).toEqual(Array(10).fill('NOT_FOUND'));
-      expect((await call(KnowledgeBaseRefContracts.findOwned, { ownerId: stranger.userId!, ids: [base.id] }, serviceActor('agent'))).found).toEqual([]);
+      expect((await call(KnowledgeBaseRefContracts.findOwned, { ownerId: stranger.userId!, ids: [base.id] }, serviceActor('workflow'))).found).toEqual([]);
       const agent = { name: 'Spy', modelProvider: 'openai' as const, modelName: 'gpt-4o-mini' };
       expect((await failure(call(AgentContracts.create, { ...agent, knowledgeBaseIds: [base.id] }, stranger))).code).toBe('NOT_FOUND');
       const own = await call(AgentContracts.create, agent, stranger);

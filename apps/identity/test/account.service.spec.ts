@@ -371,8 +371,9 @@ describe('identity account features', () => {
 
     it('account routes need a signed-in user', async () => {
       expect(await codeOf(call(AccountContracts.getSettings, {}))).toBe('UNAUTHENTICATED');
-      expect(await codeOf(call(AccountContracts.listProjects, {}, execution))).toBe('UNAUTHENTICATED');
-      expect(await codeOf(call(AccountContracts.listNotifications, {}, { kind: 'service', service: 'agent' }))).toBe('UNAUTHENTICATED');
+      // The bus permission table grants no service these subjects: refused before the handler runs.
+      expect(await codeOf(call(AccountContracts.listProjects, {}, execution))).toBe('FORBIDDEN');
+      expect(await codeOf(call(AccountContracts.listNotifications, {}, { kind: 'service', service: 'agent' }))).toBe('FORBIDDEN');
     });
   });
 

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './platform-config.js';
+import { ConfigError, loadConfig, requireForServiceMode } from './platform-config.js';
 
 describe('loadConfig', () => {
   it('gives the documented defaults for an empty environment', () => {
@@ -93,5 +93,49 @@ describe('loadConfig for deployments', () => {
     expect(loadConfig({ JETSTREAM_REPLICAS: '3', HEALTH_PORT: '8081' })).toMatchObject({ jetStreamReplicas: 3, healthPort: 8081 });
     expect(() => loadConfig({ JETSTREAM_REPLICAS: '7' })).toThrow(/JETSTREAM_REPLICAS must be an integer between 1 and 5/);
     expect(() => loadConfig({ HEALTH_PORT: 'http' })).toThrow(/HEALTH_PORT/);
+  });
+});
+
+describe('bus credentials (NATS_USER, NATS_PASSWORD)', () => {
+  const problems = (env: Record<string, string>, app?: string): string[] => {
+    try {
+      requireForServiceMode(loadConfig({ NATS_URL: 'nats://127.0.0.1:4222', ...env }), { database: false, jwt: false }, app);
+      return [];
+    } catch (err) {
+      if (err instanceof ConfigError) return err.problems;
+      throw err;
+    }
+  };
+
+  it('reads both, or neither, and never echoes the password', () => {
+    expect(loadConfig({ NATS_USER: 'execution', NATS_PASSWORD: 'pw-0123456789abcdef' })).toMatchObject({ natsUser: 'execution', natsPassword: 'pw-0123456789abcdef' });
+    expect(loadConfig({})).toMatchObject({ natsUser: undefined, natsPassword: undefined });
+    expect(problems({ NATS_USER: 'execution' })).toEqual(['NATS_USER and NATS_PASSWORD go together: set both or neither']);
+    const onlyPassword = problems({ NATS_PASSWORD: 'pw-secret-value-0123' });
+    expect(onlyPassword).toEqual(['NATS_USER and NATS_PASSWORD go together: set both or neither']);
+    expect(onlyPassword.join(' ')).not.toContain('pw-secret-value-0123');
+    expect(problems({ NATS_USER: 'Exec.*', NATS_PASSWORD: 'pw-0123456789abcdef' })[0]).toMatch(/^NATS_USER must be the name of the app/);
+  });
+
+  it('takes only passwords nats-server reads back intact from its environment: a letter first, then letters, digits, - and _', () => {
+    for (const bad of ['1e5f0a9b8c7d6e5f4a3b', 'short-pw', 'pw with spaces 0123', 'pw:0123456789abcdef', '"quoted0123456789"']) {
+      const found = problems({ NATS_USER: 'agent', NATS_PASSWORD: bad });
+      expect([bad, found]).toEqual([bad, ['NATS_PASSWORD must start with a letter and hold only letters, digits, "-" and "_", 16 or more (make one with: echo p$(openssl rand -hex 24))']]);
+    }
+    expect(problems({ NATS_USER: 'agent', NATS_PASSWORD: `p${'0a'.repeat(24)}` })).toEqual([]);
+  });
+
+  it('refuses another app\'s user: each app connects as itself', () => {
+    expect(problems({ NATS_USER: 'execution', NATS_PASSWORD: 'pw-0123456789abcdef' }, 'agent')).toEqual(['NATS_USER must be "agent" for the agent app: each app connects to NATS with its own credentials']);
+    expect(problems({ NATS_USER: 'agent', NATS_PASSWORD: 'pw-0123456789abcdef' }, 'agent')).toEqual([]);
+  });
+
+  it('requires them in production, and refuses the dev overlay\'s passwords there', () => {
+    expect(problems({ NODE_ENV: 'production' }, 'gateway')).toEqual([
+      'NATS_USER and NATS_PASSWORD are required when NODE_ENV=production: each app connects to NATS with its own credentials (see Bus credentials in README.md)',
+    ]);
+    expect(problems({ NODE_ENV: 'production', NATS_USER: 'gateway', NATS_PASSWORD: 'dev-only-nats-gateway' }, 'gateway')[0]).toMatch(/^NATS_PASSWORD holds a development secret/);
+    expect(problems({ NODE_ENV: 'production', NATS_USER: 'gateway', NATS_PASSWORD: `p${'f'.repeat(47)}` }, 'gateway')).toEqual([]);
+    expect(problems({ NATS_USER: 'gateway', NATS_PASSWORD: 'dev-only-nats-gateway' }, 'gateway')).toEqual([]);
   });
 });

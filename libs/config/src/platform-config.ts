@@ -9,6 +9,15 @@ export interface PlatformConfig {
   databaseUrl?: string;
   /** Unset means: the in-process transport (single-process mode only). */
   natsUrl?: string;
+  /**
+   * This process's own NATS user and password (NATS_USER, NATS_PASSWORD): the user is the app's
+   * name, and the server lets it publish and subscribe only what the bus permission table grants
+   * that app. Unset: no authentication (a development NATS without users).
+   */
+  natsUser?: string;
+  natsPassword?: string;
+  /** NODE_ENV=production: published development secrets are refused, bus credentials required. */
+  production?: boolean;
   dataDir: string;
   logLevel: LogLevel;
   /** `auto`: readable lines at a terminal, JSON lines otherwise. */
@@ -128,11 +137,23 @@ export function loadConfig(env: Env = process.env): PlatformConfig {
   if (busNamespace !== '' && !/^[A-Za-z0-9_-]{1,32}$/.test(busNamespace)) {
     r.problems.push('BUS_NAMESPACE may hold only letters, digits, "_" and "-" (at most 32)');
   }
+  const natsUser = r.optionalString('NATS_USER');
+  const natsPassword = r.optionalString('NATS_PASSWORD');
+  if (natsUser !== undefined && !/^[a-z][a-z0-9-]{0,31}$/.test(natsUser)) r.problems.push('NATS_USER must be the name of the app (gateway, identity, agent, workflow, conversation, integration or execution)');
+  if ((natsUser === undefined) !== (natsPassword === undefined)) r.problems.push('NATS_USER and NATS_PASSWORD go together: set both or neither');
+  // nats-server reads each password from its environment as a config value: a leading digit
+  // makes it a number (or a parse error), so only plain tokens survive the trip intact.
+  if (natsPassword !== undefined && !/^[A-Za-z][A-Za-z0-9_-]{15,}$/.test(natsPassword)) {
+    r.problems.push('NATS_PASSWORD must start with a letter and hold only letters, digits, "-" and "_", 16 or more (make one with: echo p$(openssl rand -hex 24))');
+  }
   const config: PlatformConfig = {
     port: r.int('PORT', 3000, 0, 65535),
     host: r.string('HOST', '0.0.0.0'),
     databaseUrl: r.url('DATABASE_URL', ['postgres:', 'postgresql:']),
     natsUrl: r.url('NATS_URL', ['nats:', 'tls:']),
+    natsUser,
+    natsPassword,
+    production: r.raw('NODE_ENV') === 'production',
     dataDir: r.string('DATA_DIR', './.data'),
     logLevel: r.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     logFormat: r.oneOf('LOG_FORMAT', LOG_FORMATS, 'auto'),
@@ -172,6 +193,8 @@ const DEVELOPMENT_SECRETS = {
   ENCRYPTION_KEYS: ['ZGV2LW9ubHktaW5zZWN1cmUtZW5jcnlwdGlvbi1rZXk='],
   /** Database passwords, as they appear inside DATABASE_URL. */
   DATABASE_URL: ['agent-dev-password', 'REPLACE_ME'],
+  /** The dev overlay's NATS passwords are `dev-only-nats-<app>`. */
+  NATS_PASSWORD: /^(dev-only-nats-[a-z]+|REPLACE_ME)$/,
 } as const;
 
 /** One problem per variable that holds a published development secret; never echoes the value. */
@@ -183,6 +206,7 @@ function knownDevelopmentSecrets(env: Env): string[] {
   if (keys.some((key) => (DEVELOPMENT_SECRETS.ENCRYPTION_KEYS as readonly string[]).includes(key))) refuse('ENCRYPTION_KEYS');
   const password = databasePassword(env.DATABASE_URL);
   if (password !== undefined && (DEVELOPMENT_SECRETS.DATABASE_URL as readonly string[]).includes(password)) refuse('DATABASE_URL');
+  if (DEVELOPMENT_SECRETS.NATS_PASSWORD.test(env.NATS_PASSWORD?.trim() ?? '')) refuse('NATS_PASSWORD');
   return problems;
 }
 
@@ -205,11 +229,13 @@ function parseTrustProxy(value: string | undefined, problems: string[]): boolean
   return false;
 }
 
-/** What a service process needs beyond the defaults when it runs on its own. */
-export function requireForServiceMode(config: PlatformConfig, needs: { database: boolean; jwt: boolean }): void {
+/** What a service process (or the gateway, `app`) needs beyond the defaults when it runs on its own. */
+export function requireForServiceMode(config: PlatformConfig, needs: { database: boolean; jwt: boolean }, app?: string): void {
   const problems: string[] = [];
   if (needs.database && !config.databaseUrl) problems.push('DATABASE_URL is required when an app runs as its own process');
   if (!config.natsUrl) problems.push('NATS_URL is required when an app runs as its own process');
+  if (app !== undefined && config.natsUser !== undefined && config.natsUser !== app) problems.push(`NATS_USER must be "${app}" for the ${app} app: each app connects to NATS with its own credentials`);
+  if (config.production && config.natsUser === undefined) problems.push('NATS_USER and NATS_PASSWORD are required when NODE_ENV=production: each app connects to NATS with its own credentials (see Bus credentials in README.md)');
   if (needs.jwt && !config.jwtSecret) problems.push('JWT_SECRET is required (at least 32 characters, the same for gateway and identity)');
   if (problems.length > 0) throw new ConfigError(problems);
 }

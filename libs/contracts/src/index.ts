@@ -16,3 +16,4 @@ export * from './common/int32.js';
 export * from './workflow/index.js';
 export * from './integration/index.js';
 export * from './common/day-range.js';
+export * from './bus-permissions.js';

@@ -1,5 +1,6 @@
 import { AsyncResource } from 'node:async_hooks';
 import type { Subscription } from '@nats-io/nats-core';
+import { mayBroadcast } from '#contracts';
 import { describeError, rootLogger } from '#observability';
 import type { NatsLink } from './nats-connection.js';
 import { decodeJson, encodeJson, type Namespace } from './wire.js';
@@ -78,5 +79,30 @@ export class InProcessBroadcast implements Broadcast {
     set.add(own);
     this.listeners.set(subject, set);
     return () => set.delete(own);
+  }
+}
+
+/**
+ * One service's view of the process's broadcasts: it may send and hear only its own subjects
+ * (`<service>.…`), as its NATS user may.
+ */
+export class ServiceBroadcast implements Broadcast {
+  constructor(
+    private readonly inner: Broadcast,
+    private readonly service: string,
+  ) {}
+
+  publish<T>(subject: string, data: T): void {
+    this.check(subject);
+    this.inner.publish(subject, data);
+  }
+
+  subscribe<T>(subject: string, listener: BroadcastListener<T>): () => void {
+    this.check(subject);
+    return this.inner.subscribe(subject, listener);
+  }
+
+  private check(subject: string): void {
+    if (!mayBroadcast(this.service, subject)) throw new Error(`the ${this.service} service may not broadcast on ${subject}: only on its own subjects`);
   }
 }

@@ -1,8 +1,9 @@
 import { type CustomTransportStrategy, type MessageHandler, Server } from '@nestjs/microservices';
 import { lastValueFrom, isObservable } from 'rxjs';
-import { AppError, Envelope, ErrorCode, type ErrorBody, validatePayload } from '#contracts';
+import { AppError, Envelope, ErrorCode, type ErrorBody, mayConsume, mayServe, validatePayload } from '#contracts';
 import { describeError, RequestContext, rootLogger } from '#observability';
 import { isDatabaseUnavailable } from '#persistence';
+import { checkCaller } from './bus-identity.js';
 import { BusTelemetry, type TraceHeaders } from './bus-telemetry.js';
 import type { EventContext, EventDispatcher } from './event-dispatcher.js';
 import type { WireReply } from './wire.js';
@@ -45,13 +46,27 @@ export abstract class BusServer extends Server implements CustomTransportStrateg
     return this.attachments;
   }
 
-  /** Runs one request through its handler; never rejects. */
-  protected async answer(subject: string, handler: MessageHandler, raw: unknown, trace?: TraceHeaders): Promise<WireReply> {
+  /** Refuses to start a service with a handler the bus permission table does not grant it. */
+  protected checkGrants(): void {
+    const refused = [
+      ...this.rpcPatterns().filter(([pattern]) => !mayServe(this.service, pattern)).map(([pattern]) => `answer ${pattern}`),
+      ...this.eventPatterns().filter(([pattern]) => !mayConsume(this.service, pattern)).map(([pattern]) => `consume ${pattern}`),
+    ];
+    if (refused.length > 0) throw new Error(`the bus permission table does not let the ${this.service} service ${refused.join(', ')}`);
+  }
+
+  /** Runs one request from `caller` through its handler; never rejects. */
+  protected async answer(subject: string, handler: MessageHandler, raw: unknown, caller: string | undefined, trace?: TraceHeaders): Promise<WireReply> {
     let envelope: Envelope;
     try {
       envelope = await validatePayload(Envelope, raw, 'envelope');
     } catch (err) {
       return { ok: false, error: this.toErrorBody(err, subject) };
+    }
+    const refused = checkCaller(caller, subject, envelope.actor);
+    if (refused) {
+      this.log.warn({ subject, caller, outcome: refused.code }, 'request refused: caller not permitted');
+      return { ok: false, error: refused.toBody() };
     }
     return RequestContext.run(envelope.requestId, () =>
       BusTelemetry.handle(subject, trace, async () => {
@@ -70,10 +85,12 @@ export abstract class BusServer extends Server implements CustomTransportStrateg
     );
   }
 
-  protected async answerHealth(raw: unknown): Promise<WireReply> {
-    const { probe } = this.requireAttachments().health;
+  protected async answerHealth(raw: unknown, caller: string | undefined): Promise<WireReply> {
+    const { probe, subject } = this.requireAttachments().health;
     try {
-      await validatePayload(Envelope, raw, 'envelope');
+      const envelope = await validatePayload(Envelope, raw, 'envelope');
+      const refused = checkCaller(caller, subject, envelope.actor);
+      if (refused) throw refused;
       return { ok: true, data: await probe() };
     } catch (err) {
       return { ok: false, error: this.toErrorBody(err, 'health') };

@@ -13,9 +13,10 @@ export class InProcessBusServer extends BusServer {
 
   listen(callback: (...params: unknown[]) => void): void {
     const { health } = this.requireAttachments();
-    this.detach.push(this.bus.respond(health.subject, (raw) => this.answerHealth(raw)));
+    this.checkGrants();
+    this.detach.push(this.bus.respond(health.subject, (raw, caller) => this.answerHealth(raw, caller)));
     for (const [pattern, handler] of this.rpcPatterns()) {
-      this.detach.push(this.bus.respond(pattern, (raw, trace) => this.answer(pattern, handler, raw, trace)));
+      this.detach.push(this.bus.respond(pattern, (raw, caller, trace) => this.answer(pattern, handler, raw, caller, trace)));
     }
     for (const [pattern, handler] of this.eventPatterns()) {
       this.detach.push(this.bus.subscribe(pattern, async (event) => void (await this.deliverEvent(handler, event))));

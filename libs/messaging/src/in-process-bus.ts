@@ -1,12 +1,14 @@
-import { AppError, ErrorCode, type Envelope, type EventEnvelope, type RpcContract } from '#contracts';
+import { AppError, ErrorCode, type Envelope, type EventEnvelope, mayCall, type RpcContract } from '#contracts';
 import { RequestContext } from '#observability';
 import type { BusClient, RequestOptions } from './bus-client.js';
+import { assertCallerName, callerOf, notPermitted } from './bus-identity.js';
 import { BusTelemetry, type TraceHeaders } from './bus-telemetry.js';
 import { InProcessBroadcast } from './broadcast.js';
 import { NO_RESPONDER_RETRY_MS, sleep, upstreamTimeout } from './deadline.js';
 import { unwrapReply, type WireReply } from './wire.js';
 
-export type RpcResponder = (envelope: unknown, trace?: TraceHeaders) => Promise<WireReply>;
+/** Answers one request; `caller` is who sent it, as the sending client is bound (NATS: its credentials). */
+export type RpcResponder = (envelope: unknown, caller: string, trace?: TraceHeaders) => Promise<WireReply>;
 export type EventSubscriber = (event: EventEnvelope) => Promise<void>;
 
 /**
@@ -60,21 +62,32 @@ export class InProcessBus {
   }
 }
 
+/**
+ * One app's client in single-process mode. Bound to an identity, it enforces the bus permission
+ * table exactly as the NATS server does for that app's credentials, so a test in one process
+ * catches a call the app is not granted.
+ */
 export class InProcessBusClient implements BusClient {
   constructor(
     private readonly bus: InProcessBus,
     private readonly defaultTimeoutMs: number,
-  ) {}
+    /** The app this client sends as; unset: as the actor says (see callerOf). */
+    private readonly identity?: string,
+  ) {
+    if (identity !== undefined) assertCallerName(identity);
+  }
 
   isConnected(): boolean {
     return true;
   }
 
-  request<Req, Res>(contract: RpcContract<Req, Res>, data: Req, options: RequestOptions): Promise<Res> {
-    return BusTelemetry.request(contract.subject, (trace) => this.send(contract, data, options, trace));
+  async request<Req, Res>(contract: RpcContract<Req, Res>, data: Req, options: RequestOptions): Promise<Res> {
+    const caller = callerOf(this.identity, options.actor, contract.subject);
+    if (!mayCall(caller, contract.subject)) throw notPermitted(caller, contract.subject);
+    return BusTelemetry.request(contract.subject, (trace) => this.send(contract, data, options, caller, trace));
   }
 
-  private async send<Req, Res>(contract: RpcContract<Req, Res>, data: Req, options: RequestOptions, trace: TraceHeaders | undefined): Promise<Res> {
+  private async send<Req, Res>(contract: RpcContract<Req, Res>, data: Req, options: RequestOptions, caller: string, trace: TraceHeaders | undefined): Promise<Res> {
     const requestId = options.requestId ?? RequestContext.requestId() ?? RequestContext.newId();
     const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
     const envelope: Envelope<Req> = { actor: options.actor, requestId, data };
@@ -95,7 +108,7 @@ export class InProcessBusClient implements BusClient {
     });
     try {
       // The responder runs outside the caller's context, as a remote one would.
-      const reply = await Promise.race([RequestContext.run(requestId, () => responder(wire, trace)), timeout]);
+      const reply = await Promise.race([RequestContext.run(requestId, () => responder(wire, caller, trace)), timeout]);
       return unwrapReply<Res>(JSON.parse(JSON.stringify(reply)), contract.subject);
     } catch (err) {
       if (err instanceof AppError) throw err;

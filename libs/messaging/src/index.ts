@@ -1,6 +1,7 @@
 export * from './wire.js';
 export * from './bus-client.js';
 export * from './bus-telemetry.js';
+export * from './bus-identity.js';
 export * from './broadcast.js';
 export * from './deadline.js';
 export * from './nats-connection.js';
@@ -19,3 +20,4 @@ export * from './outbox-relay.js';
 export * from './event-publisher.js';
 export * from './event-dispatcher.js';
 export * from './jetstream.js';
+export * from './nats-permissions.js';

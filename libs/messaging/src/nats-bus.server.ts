@@ -23,22 +23,25 @@ export class NatsBusServer extends BusServer {
 
   listen(callback: (...params: unknown[]) => void): void {
     const { health } = this.requireAttachments();
+    this.checkGrants();
     const nc = this.link.nc;
+    // Requests arrive as rpc.<caller>.<subject>: the caller is read from the subject, which the
+    // caller's NATS credentials limit to its own name.
     this.subscriptions.push(
-      nc.subscribe(this.ns.subject(health.subject), {
+      nc.subscribe(this.ns.rpcPattern(health.subject), {
         queue: this.service,
         callback: (err, msg) => {
-          if (!err) this.track(this.answerHealth(safeDecode(msg)).then((reply) => msg.respond(encodeJson(reply))));
+          if (!err) this.track(this.answerHealth(safeDecode(msg), this.ns.rpcCaller(msg.subject)).then((reply) => respond(msg, reply)));
         },
       }),
     );
     for (const [pattern, handler] of this.rpcPatterns()) {
       this.subscriptions.push(
-        nc.subscribe(this.ns.subject(pattern), {
+        nc.subscribe(this.ns.rpcPattern(pattern), {
           queue: this.service,
           callback: (err, msg) => {
             if (err) return;
-            this.track(this.answer(pattern, handler, safeDecode(msg), BusTelemetry.fromNatsHeaders(msg.headers)).then((reply) => respond(msg, reply)));
+            this.track(this.answer(pattern, handler, safeDecode(msg), this.ns.rpcCaller(msg.subject), BusTelemetry.fromNatsHeaders(msg.headers)).then((reply) => respond(msg, reply)));
           },
         }),
       );

@@ -1,4 +1,4 @@
-import type { Actor, EventContract, EventEnvelope } from '#contracts';
+import { type Actor, type EventContract, type EventEnvelope, mayPublishEvent } from '#contracts';
 import { type Database, newId } from '#persistence';
 import { RequestContext } from '#observability';
 
@@ -17,6 +17,8 @@ export class Outbox {
 
   /** Writes the event in the transaction this call runs in (Database.transaction); outside one it throws. */
   async add<T>(contract: EventContract<T>, data: T, actor?: Actor): Promise<string> {
+    // Its NATS user may publish only events.<service>.…: fail in the transaction, not in the relay.
+    if (!mayPublishEvent(this.schema, contract.subject)) throw new Error(`the ${this.schema} service may publish only its own events, not ${contract.subject}`);
     const manager = this.database.manager;
     if (!manager.queryRunner?.isTransactionActive) {
       throw new Error(`outbox writes for ${contract.subject} must run inside a transaction`);

@@ -19,8 +19,12 @@ export class SharedInboxRequester {
   private readonly subscription: Subscription;
   private next = 0;
 
-  constructor(private readonly nc: NatsConnection) {
-    this.prefix = `${createInbox()}.`;
+  /** `inboxPrefix`: the connection's (`_INBOX.<user>` with bus credentials, which may subscribe only there). */
+  constructor(
+    private readonly nc: NatsConnection,
+    inboxPrefix?: string,
+  ) {
+    this.prefix = `${createInbox(inboxPrefix)}.`;
     this.subscription = nc.subscribe(`${this.prefix}*`, {
       callback: (err, msg) => {
         if (err) return;

@@ -31,6 +31,15 @@ describe('Namespace', () => {
     expect(bare.strip('acme.identity.auth.login')).toBe('acme.identity.auth.login');
   });
 
+  it('puts the caller in a request\'s subject, and reads it back only from a request subject', () => {
+    expect(ns.rpcSubject('execution', 'identity.provider-keys.reveal')).toBe('acme.rpc.execution.identity.provider-keys.reveal');
+    expect(bare.rpcPattern('identity.provider-keys.reveal')).toBe('rpc.*.identity.provider-keys.reveal');
+    expect(ns.rpcCaller('acme.rpc.execution.identity.provider-keys.reveal')).toBe('execution');
+    expect(bare.rpcCaller('rpc.gateway.agent.agents.get')).toBe('gateway');
+    expect(bare.rpcCaller('agent.agents.get')).toBeUndefined();
+    expect(bare.rpcCaller('rpc.')).toBeUndefined();
+  });
+
   it('names one events stream per namespace', () => {
     expect(ns.streamName).toBe('acme_EVENTS');
     expect(bare.streamName).toBe('EVENTS');

@@ -38,6 +38,28 @@ export class Namespace {
     return this.prefix && subject.startsWith(`${this.prefix}.`) ? subject.slice(this.prefix.length + 1) : subject;
   }
 
+  /**
+   * A request's subject on the wire: `rpc.<caller>.<subject>`. The caller's NATS user may publish
+   * only under its own name (and only the subjects the permission table grants it), so the
+   * receiver reads who sent a request from the subject, not from anything the sender wrote.
+   */
+  rpcSubject(caller: string, subject: string): string {
+    return this.subject(`rpc.${caller}.${subject}`);
+  }
+
+  /** What a service subscribes to for one of its subjects: requests from any caller. */
+  rpcPattern(subject: string): string {
+    return this.subject(`rpc.*.${subject}`);
+  }
+
+  /** The caller named in a request's wire subject. */
+  rpcCaller(wireSubject: string): string | undefined {
+    const subject = this.strip(wireSubject);
+    if (!subject.startsWith('rpc.')) return undefined;
+    const end = subject.indexOf('.', 4);
+    return end > 4 ? subject.slice(4, end) : undefined;
+  }
+
   get streamName(): string {
     return this.prefix ? `${this.prefix}_EVENTS` : 'EVENTS';
   }

@@ -277,7 +277,7 @@ describe.each(TRANSPORTS)('request/reply over the %s transport', (kind) => {
     it('answers a request that is not JSON with VALIDATION_FAILED instead of dropping it', async () => {
       const foreign = await connect({ servers: testEnv().natsUrl, name: 'messaging-bus-spec-foreign-client' });
       try {
-        const msg = await foreign.request(new Namespace(busNamespace).subject(Echo.subject), 'this is not json', { timeout: 2000 });
+        const msg = await foreign.request(new Namespace(busNamespace).rpcSubject('gateway', Echo.subject), 'this is not json', { timeout: 2000 });
         const err = await appErrorOf(Promise.resolve().then(() => unwrapReply(decodeJson(msg.data), Echo.subject)));
 
         expect(err.code).toBe(ErrorCode.VALIDATION_FAILED);

@@ -12,7 +12,7 @@ export function loadConfigOrExit(
     const config = loadConfig();
     for (const load of sections) load(process.env);
     createRootLogger(config.logLevel, { app: processName }, config.logFormat);
-    if (requirements) requireForServiceMode(config, requirements);
+    if (requirements) requireForServiceMode(config, requirements, processName);
     return config;
   } catch (err) {
     if (err instanceof ConfigError) {

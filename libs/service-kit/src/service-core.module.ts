@@ -15,9 +15,9 @@ export class ServiceCoreModule {
       imports: [ConfigModule.forRoot(runtime.config)],
       providers: [
         { provide: Database, useValue: database },
-        { provide: BUS_CLIENT, useValue: runtime.client },
+        { provide: BUS_CLIENT, useValue: runtime.clientFor(schema) },
         { provide: OUTBOX, useValue: new Outbox(schema, database) },
-        { provide: BROADCAST, useValue: runtime.createBroadcast() },
+        { provide: BROADCAST, useValue: runtime.createBroadcast(schema) },
       ],
       exports: [Database, BUS_CLIENT, OUTBOX, BROADCAST, ConfigModule],
     };

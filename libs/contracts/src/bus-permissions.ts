@@ -17,7 +17,7 @@ import {
 } from './agent/index.js';
 import { AttachmentContracts, ConversationContracts, MemoryContracts, MessageContracts, RunWriteContracts, SearchContracts } from './conversation/index.js';
 import { EmbeddingContracts, RunContracts, RunWebhookContracts, SessionContracts, UsageContracts } from './execution/index.js';
-import { PublicLinkContracts, ScheduleContracts, WebhookContracts, WorkflowContracts, WorkflowResolveContracts } from './workflow/index.js';
+import { PublicLinkContracts, ScheduleContracts, WebhookContracts, WebhookReceived, WorkflowContracts, WorkflowResolveContracts } from './workflow/index.js';
 import {
   ConnectionContracts,
   HttpToolContracts,
@@ -225,12 +225,12 @@ export const BUS_PERMISSIONS: Readonly<Record<BusIdentity, BusGrant>> = {
     consumes: [UserDeleted, ProjectDeleted],
   },
   conversation: {
-    calls: [AgentContracts.get, AccountContracts.getProject],
+    calls: [AgentContracts.get, AccountContracts.getProject, WorkflowContracts.get],
     consumes: [UserDeleted, AgentDeleted],
   },
   integration: {
-    calls: [],
-    consumes: [UserDeleted],
+    calls: [AgentContracts.get, AccountContracts.getProject],
+    consumes: [UserDeleted, WebhookReceived],
   },
   execution: {
     calls: [

@@ -6,6 +6,8 @@ import type { BusClient } from '#messaging';
 import { acceptRequestId, JsonLogger, rootLogger } from '#observability';
 import { GatewayModule } from './gateway.module.js';
 import { keepRawBodies } from './http/raw-body.js';
+import { MCP_ROUTES } from './mcp/mcp.module.js';
+import { OPENAI_ROUTES } from './openai/openai.module.js';
 import { PLAYGROUND_ROUTES } from './playground/playground.module.js';
 
 export const API_PREFIX = 'api/v1';
@@ -29,7 +31,7 @@ export async function createGateway(config: PlatformConfig, bus: BusClient): Pro
   // bodyParser false: no form-encoded parser. Fastify's own JSON parser (body limit, prototype
   // poisoning refused) is the only one, so any other media type gets 415.
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config, bus), adapter, { logger: new JsonLogger(), bodyParser: false });
-  app.setGlobalPrefix(API_PREFIX, { exclude: PLAYGROUND_ROUTES });
+  app.setGlobalPrefix(API_PREFIX, { exclude: [...PLAYGROUND_ROUTES, ...OPENAI_ROUTES, ...MCP_ROUTES] });
   app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance();

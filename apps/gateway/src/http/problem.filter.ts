@@ -1,5 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isOpenAiPath, openAiErrorOf } from './openai-error.js';
 import { PROBLEM_CONTENT_TYPE, toProblem } from './problem.js';
 
 /** When a 429 does not say how long to wait: long enough that a polite client backs off. */
@@ -19,6 +20,10 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, except
   if (problem.status === 429) {
     const seconds = problem.retryAfterSeconds;
     reply.header('retry-after', String(typeof seconds === 'number' && Number.isInteger(seconds) && seconds > 0 ? seconds : DEFAULT_RETRY_AFTER_SECONDS));
+  }
+  if (isOpenAiPath(request.url)) {
+    void reply.status(problem.status).header('content-type', 'application/json; charset=utf-8').send(openAiErrorOf(problem));
+    return;
   }
   void reply.status(problem.status).header('content-type', PROBLEM_CONTENT_TYPE).send(problem);
 }

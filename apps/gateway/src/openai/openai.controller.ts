@@ -1,21 +1,20 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Actor } from '#contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentActor } from '../http/actor.js';
 import { AuthGuard } from '../http/auth.guard.js';
-import { OpenAiErrorFilter } from './openai.errors.js';
 import { ChatCompletionRequest, CreateResponseRequest, ResponseIdRequest } from './openai.requests.js';
 import { OpenAiService } from './openai.service.js';
 
 /**
- * The OpenAI-compatible API under /v1 (outside /api/v1): OpenAI's shapes and error JSON, the
+ * The OpenAI-compatible API under /v1 (outside /api/v1): OpenAI's shapes, its error JSON (the
+ * problem filter answers /v1 paths in that shape), the
  * platform's Bearer credentials and scopes (a read-only key may list models, not call them).
  * Documented in the README rather than in /docs, whose problem+json conventions it does not follow.
  */
 @ApiExcludeController()
 @UseGuards(AuthGuard)
-@UseFilters(OpenAiErrorFilter)
 @Controller('v1')
 export class OpenAiController {
   constructor(private readonly openai: OpenAiService) {}

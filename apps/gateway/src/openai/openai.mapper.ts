@@ -48,8 +48,9 @@ export function clientToolCallsOf(action: unknown): RequiredCall[] | undefined {
   return (value.toolCalls as RequiredCall[]).map((c) => ({ id: String(c.id), name: String(c.name), arguments: typeof c.arguments === 'string' ? c.arguments : JSON.stringify(c.arguments ?? {}) }));
 }
 
-export function chatUsage(usage: RunUsageView): { prompt_tokens: number; completion_tokens: number; total_tokens: number } {
-  return { prompt_tokens: usage.promptTokens, completion_tokens: usage.completionTokens, total_tokens: usage.totalTokens };
+/** Usage as OpenAI counts it; a run event's usage carries no total, so it is summed here. */
+export function chatUsage(usage: Pick<RunUsageView, 'promptTokens' | 'completionTokens'>): { prompt_tokens: number; completion_tokens: number; total_tokens: number } {
+  return { prompt_tokens: usage.promptTokens, completion_tokens: usage.completionTokens, total_tokens: usage.promptTokens + usage.completionTokens };
 }
 
 export function unixSeconds(iso: string | null | undefined): number {

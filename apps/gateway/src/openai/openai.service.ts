@@ -16,7 +16,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SseStream } from '../http/sse.js';
 import { answerText, type ResolvedRunTarget, RunTargetsService } from '../run-targets/run-targets.service.js';
 import { RunsService } from '../runs/runs.service.js';
-import { OpenAiErrors, toOpenAiError } from './openai.errors.js';
+import { toOpenAiError } from '../http/openai-error.js';
+import { OpenAiErrors } from './openai.errors.js';
 import {
   chatCompletion,
   ChunkWriter,
@@ -211,7 +212,7 @@ export class OpenAiService {
       stream.end();
     };
     const fail = (err: unknown) => {
-      send(toOpenAiError(err, request).body);
+      send(toOpenAiError(err, request));
       stream.end();
     };
     send(chunks.delta({ role: 'assistant', content: '' }));
@@ -286,7 +287,7 @@ export class OpenAiService {
       }
       stream.end();
     } catch (err) {
-      const { body } = toOpenAiError(err, request);
+      const body = toOpenAiError(err, request);
       emit('error', { code: body.error.code, message: body.error.message, param: body.error.param });
       stream.end();
     }

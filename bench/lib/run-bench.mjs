@@ -44,7 +44,7 @@ export async function createRunAgent(base, token) {
 }
 
 /** The direct call: what any client of the model server pays, with the platform's request shape. */
-async function directCall(model, untilFirstToken) {
+export async function directCall(model, untilFirstToken) {
   const t = process.hrtime.bigint();
   const res = await fetch(`${model.baseUrl}/chat/completions`, {
     method: 'POST',

@@ -108,27 +108,25 @@ export class RunTargetsService {
     return matching[0];
   }
 
-  private async allAgents(actor: Actor): Promise<AgentView[]> {
-    const items: AgentView[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.bus.request(AgentContracts.list, { limit: PAGE, ...(cursor ? { cursor } : {}) }, { actor });
-      items.push(...page.items);
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor && items.length < MAX_LISTED);
-    return items;
+  private allAgents(actor: Actor): Promise<AgentView[]> {
+    return allPages((cursor) => this.bus.request(AgentContracts.list, { limit: PAGE, ...(cursor ? { cursor } : {}) }, { actor }));
   }
 
-  private async allWorkflows(actor: Actor): Promise<WorkflowSummary[]> {
-    const items: WorkflowSummary[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.bus.request(WorkflowContracts.list, { limit: PAGE, ...(cursor ? { cursor } : {}) }, { actor });
-      items.push(...page.items);
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor && items.length < MAX_LISTED);
-    return items;
+  private allWorkflows(actor: Actor): Promise<WorkflowSummary[]> {
+    return allPages((cursor) => this.bus.request(WorkflowContracts.list, { limit: PAGE, ...(cursor ? { cursor } : {}) }, { actor }));
   }
+}
+
+/** Every item of a cursor-paginated list, up to MAX_LISTED. */
+async function allPages<T>(page: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor: string | null }>): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const next = await page(cursor);
+    items.push(...next.items);
+    cursor = next.nextCursor ?? undefined;
+  } while (cursor && items.length < MAX_LISTED);
+  return items;
 }
 
 function agentTarget(agent: AgentView, published: boolean): RunTarget {

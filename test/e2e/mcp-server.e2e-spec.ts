@@ -165,6 +165,16 @@ describe('agents and workflows as an MCP server (/mcp) through the SDK client', 
         body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
       });
       expect(bare.status).toBe(401);
+      // The README's curl: one POST, no session, answered as an SSE message; GET has nothing to stream.
+      const listed = await fetch(`${api().baseUrl}/mcp`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${readKey}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+      });
+      expect(listed.status).toBe(200);
+      const frame = /^data: (.+)$/m.exec(await listed.text());
+      expect(JSON.parse(frame?.[1] ?? '{}')).toMatchObject({ jsonrpc: '2.0', id: 1, result: { tools: expect.arrayContaining([expect.objectContaining({ name: 'research-helper' })]) } });
+      expect((await fetch(`${api().baseUrl}/mcp`, { headers: { authorization: `Bearer ${readKey}`, accept: 'text/event-stream' } })).status).toBe(405);
       await expect(connect('ap_live_not-a-real-key')).rejects.toThrow();
 
       const client = await connect(fullKey);

@@ -270,6 +270,13 @@ describe('the OpenAI-compatible API (/v1) through the official openai client', (
       expect(retrieved).toMatchObject({ id: branch.id, status: 'completed', output_text: 'Nice to meet you.', previous_response_id: first.id });
     });
 
+    it('answers a response from a published workflow in a conversation of the workflow', async () => {
+      fake.replyText('Tides follow the moon.');
+      const response = await client(fullKey).responses.create({ model: 'summarize-topic', input: 'tides' });
+      expect(response).toMatchObject({ status: 'completed', output_text: 'Tides follow the moon.' });
+      expect((await runOf(response.id)).body).toMatchObject({ status: 'completed', workflowId, conversationId: expect.any(String) });
+    });
+
     it('streams a response as its event types, in sequence', async () => {
       fake.replyText(['Once ', 'upon ', 'a time.']);
       const events = [];

@@ -325,10 +325,25 @@ describe('the OpenAI-compatible API (/v1) through the official openai client', (
       expect(await failure(client(strangerKey).responses.retrieve(mine.id))).toMatchObject({ status: 404 });
       expect(await failure(client(strangerKey).responses.cancel(mine.id))).toMatchObject({ status: 404 });
       expect(await failure(client(strangerKey).responses.create({ model: 'stranger-bot', input: 'x', previous_response_id: mine.id }))).toMatchObject({ status: 404 });
+      // Tool results naming another user's paused run: that run is not found either.
+      fake.replyToolCalls([{ id: 'call_own', name: 'lookup', arguments: {} }]);
+      const tools = [{ type: 'function' as const, function: { name: 'lookup', parameters: { type: 'object', properties: {} } } }];
+      const paused = await client(fullKey).chat.completions.create({ model: 'support-bot', messages: [{ role: 'user', content: 'look' }], tools });
+      const call = paused.choices[0].message.tool_calls?.[0] as OpenAI.ChatCompletionMessageFunctionToolCall;
+      expect(
+        await failure(
+          client(strangerKey).chat.completions.create({
+            model: 'stranger-bot',
+            messages: [{ role: 'user', content: 'look' }, paused.choices[0].message, { role: 'tool', tool_call_id: call.id, content: 'stolen' }],
+            tools,
+          }),
+        ),
+      ).toMatchObject({ status: 404 });
+      expect((await runOf(paused.id)).body.status).toBe('requires_action');
       const models = [];
       for await (const model of client(strangerKey).models.list()) models.push(model.id);
       expect(models).toEqual(['stranger-bot']);
-      expect(fake.completions).toHaveLength(1);
+      expect(fake.completions).toHaveLength(2);
     });
 
     it('refuses bad credentials 401 and a read-only key 403, in OpenAI error JSON', async () => {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Progress } from '@modelcontextprotocol/sdk/types.js';
-import { Cluster, createTestDatabase, FakeOpenAiServer, registerUser, type TestUser, testEnv, uniqueNamespace } from '#testing';
+import { Cluster, createTestDatabase, FakeOpenAiServer, registerUser, singleLlmWorkflow, type TestUser, testEnv, uniqueNamespace } from '#testing';
 
 type Res = { status: number; headers: Headers; body: any; text: string };
 
@@ -65,23 +65,13 @@ describe('agents and workflows as an MCP server (/mcp) through the SDK client', 
       {
         name: 'Summarize Topic',
         description: 'Writes about a topic',
-        definition: {
-          inputs: [
+        definition: singleLlmWorkflow(
+          [
             { name: 'topic', type: 'string', required: true, description: 'What to write about' },
             { name: 'words', type: 'integer', default: 50 },
           ],
-          outputs: [{ name: 'draft', type: 'string' }],
-          state: [{ name: 'draft', type: 'string' }],
-          nodes: [
-            { id: 'start', type: 'start' },
-            { id: 'draft', type: 'llm', config: { provider: 'openai', model: 'gpt-4o-mini', promptTemplate: 'Write {{ inputs.words }} words about {{ inputs.topic }}', output: 'draft' } },
-            { id: 'out', type: 'output', config: { values: { draft: 'state.draft' } } },
-          ],
-          edges: [
-            { from: 'start', to: 'draft' },
-            { from: 'draft', to: 'out' },
-          ],
-        },
+          'Write {{ inputs.words }} words about {{ inputs.topic }}',
+        ),
       },
       owner.accessToken,
     );

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import OpenAI from 'openai';
-import { Cluster, createTestDatabase, FakeOpenAiServer, registerUser, type TestUser, testEnv, uniqueNamespace } from '#testing';
+import { Cluster, createTestDatabase, FakeOpenAiServer, registerUser, singleLlmWorkflow, type TestUser, testEnv, uniqueNamespace } from '#testing';
 import { eventually } from './support/waits.js';
 
 type Res = { status: number; headers: Headers; body: any; text: string };
@@ -74,20 +74,10 @@ describe('the OpenAI-compatible API (/v1) through the official openai client', (
       '/workflows',
       {
         name: 'Summarize Topic',
-        definition: {
-          inputs: [{ name: 'topic', type: 'string', required: true }],
-          outputs: [{ name: 'draft', type: 'string' }],
-          state: [{ name: 'draft', type: 'string' }],
-          nodes: [
-            { id: 'start', type: 'start' },
-            { id: 'draft', type: 'llm', config: { provider: 'openai', model: 'gpt-4o-mini', promptTemplate: 'Write about {{ inputs.topic }}', output: 'draft' } },
-            { id: 'out', type: 'output', config: { values: { draft: 'state.draft' } } },
-          ],
-          edges: [
-            { from: 'start', to: 'draft' },
-            { from: 'draft', to: 'out' },
-          ],
-        },
+        definition: singleLlmWorkflow(
+          [{ name: 'topic', type: 'string', required: true }],
+          'Write about {{ inputs.topic }}',
+        ),
       },
       owner.accessToken,
     );

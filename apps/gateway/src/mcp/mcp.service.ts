@@ -12,10 +12,6 @@ import { RunsService } from '../runs/runs.service.js';
 /** The run events a caller hears about as progress: what the run does, not each token. */
 const PROGRESS_EVENTS = /^(run|step|node)\./;
 
-interface McpTool extends Tool {
-  target: RunTarget;
-}
-
 /**
  * The caller's published agents and workflows as MCP tools. Stateless: each POST gets its own SDK
  * server and transport, built for the caller the Bearer credential proved, so nothing of one
@@ -50,32 +46,34 @@ export class McpService {
     await transport.handleRequest(request.raw, reply.raw, request.body);
   }
 
-  /** The tools of the caller: one per published agent or workflow, named by slug (with the id's start when two share one). */
-  async tools(actor: Actor): Promise<McpTool[]> {
+  /** The caller's published agents and workflows by tool name: the slug, with the id's start when two share one. */
+  async named(actor: Actor): Promise<Array<{ name: string; target: RunTarget }>> {
     const targets = await this.targets.list(actor, { publishedAgentsOnly: true });
     const slugCount = new Map<string, number>();
     for (const t of targets) slugCount.set(t.slug, (slugCount.get(t.slug) ?? 0) + 1);
+    return targets.map((target) => ({ name: slugCount.get(target.slug) === 1 ? target.slug : `${target.slug.slice(0, 55)}-${target.id.slice(0, 8)}`, target }));
+  }
+
+  /** The tools of the caller, each with its input schema: `message` for an agent, the declared inputs of a workflow. */
+  async tools(actor: Actor): Promise<Tool[]> {
     return Promise.all(
-      targets.map(async (target): Promise<McpTool> => {
-        const name = slugCount.get(target.slug) === 1 ? target.slug : `${target.slug.slice(0, 55)}-${target.id.slice(0, 8)}`;
+      (await this.named(actor)).map(async ({ name, target }): Promise<Tool> => {
         const inputSchema =
           target.kind === 'agent'
             ? { type: 'object' as const, properties: { message: { type: 'string', description: 'What to ask the agent' } }, required: ['message'] }
             : schemaOf(await this.targets.workflowInputs(actor, target.id, target.defaultVersion));
         const description = target.description ?? (target.kind === 'agent' ? `Ask the agent "${target.name}"` : `Run the workflow "${target.name}"`);
-        return { name, title: target.name, description, inputSchema, target };
+        return { name, title: target.name, description, inputSchema };
       }),
     );
   }
 
   private serverFor(actor: Actor): Server {
     const server = new Server({ name: 'agent-platform', version: '1.0.0' }, { capabilities: { tools: {} } });
-    server.setRequestHandler(ListToolsRequestSchema, async () => ({
-      tools: (await this.tools(actor)).map(({ target: _target, ...tool }) => tool),
-    }));
+    server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: await this.tools(actor) }));
     server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
       if (!mayWrite(actor.scopes)) throw new McpError(McpErrorCode.InvalidRequest, 'this API key is read-only: it may list tools but not call them');
-      const tool = (await this.tools(actor)).find((t) => t.name === request.params.name);
+      const tool = (await this.named(actor)).find((t) => t.name === request.params.name);
       if (!tool) throw new McpError(McpErrorCode.InvalidParams, `no tool named ${request.params.name}`);
       const args = (request.params.arguments ?? {}) as Record<string, unknown>;
       const progressToken = request.params._meta?.progressToken;

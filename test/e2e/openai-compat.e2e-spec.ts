@@ -102,6 +102,8 @@ describe('the OpenAI-compatible API (/v1) through the official openai client', (
       for await (const model of client(fullKey).models.list()) models.push(model);
       expect(models.map((m) => m.id).sort()).toEqual(['summarize-topic', 'support-bot']);
       expect(models.find((m) => m.id === 'support-bot')).toMatchObject({ object: 'model', kind: 'agent', target_id: agentId });
+      expect(await client(fullKey).models.retrieve('support-bot@1')).toMatchObject({ id: 'support-bot@1', object: 'model', kind: 'agent', target_id: agentId, version: 1 });
+      expect(await client(fullKey).models.retrieve(workflowId)).toMatchObject({ id: workflowId, kind: 'workflow', version: 1 });
       // A read-only key may list.
       const read = [];
       for await (const model of client(readKey).models.list()) read.push(model.id);
@@ -309,7 +311,9 @@ describe('the OpenAI-compatible API (/v1) through the official openai client', (
         param: 'model',
       });
       expect(await failure(client(fullKey).chat.completions.create({ model: 'stranger-bot', messages: [{ role: 'user', content: 'hi' }] }))).toMatchObject({ status: 404, code: 'model_not_found' });
-      expect(await failure(client(fullKey).chat.completions.create({ model: 'support-bot@99', messages: [{ role: 'user', content: 'hi' }] }))).toMatchObject({ status: 404 });
+      expect(await failure(client(fullKey).chat.completions.create({ model: 'support-bot@99', messages: [{ role: 'user', content: 'hi' }] }))).toMatchObject({ status: 404, code: 'model_not_found' });
+      expect(await failure(client(fullKey).models.retrieve('support-bot@99'))).toMatchObject({ status: 404, code: 'model_not_found' });
+      expect(await failure(client(fullKey).models.retrieve(strangerAgentId))).toMatchObject({ status: 404, code: 'model_not_found' });
       fake.replyText('Mine.');
       const mine = await client(fullKey).responses.create({ model: 'support-bot', input: 'hi' });
       expect(await failure(client(strangerKey).responses.retrieve(mine.id))).toMatchObject({ status: 404 });

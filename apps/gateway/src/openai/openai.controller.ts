@@ -4,7 +4,7 @@ import type { Actor } from '#contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentActor } from '../http/actor.js';
 import { AuthGuard } from '../http/auth.guard.js';
-import { ChatCompletionRequest, CreateResponseRequest, ResponseIdRequest } from './openai.requests.js';
+import { ChatCompletionRequest, CreateResponseRequest, ModelIdRequest, ResponseIdRequest } from './openai.requests.js';
 import { OpenAiService } from './openai.service.js';
 
 /**
@@ -22,6 +22,11 @@ export class OpenAiController {
   @Get('models')
   models(@CurrentActor() actor: Actor) {
     return this.openai.models(actor);
+  }
+
+  @Get('models/:model')
+  model(@Param() params: ModelIdRequest, @CurrentActor() actor: Actor) {
+    return this.openai.model(actor, params.model);
   }
 
   @Post('chat/completions')

@@ -7,6 +7,7 @@ import { OpenAiService } from './openai.service.js';
 /** The OpenAI-compatible routes live outside the API prefix, where OpenAI clients look for them (baseURL .../v1). */
 export const OPENAI_ROUTES = [
   { path: 'v1/models', method: RequestMethod.GET },
+  { path: 'v1/models/:model', method: RequestMethod.GET },
   { path: 'v1/chat/completions', method: RequestMethod.POST },
   { path: 'v1/responses', method: RequestMethod.POST },
   { path: 'v1/responses/:id', method: RequestMethod.GET },

@@ -163,3 +163,10 @@ export class ResponseIdRequest {
   @Matches(/^resp_[0-9a-f]{32}$/, { message: 'id must be a response id (resp_...)' })
   id: string;
 }
+
+export class ModelIdRequest {
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(300)
+  model: string;
+}

@@ -14,7 +14,7 @@ import {
 import { BUS_CLIENT, type BusClient } from '#messaging';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SseStream } from '../http/sse.js';
-import { answerText, type ResolvedRunTarget, RunTargetsService } from '../run-targets/run-targets.service.js';
+import { answerText, type ResolvedRunTarget, type RunTarget, RunTargetsService } from '../run-targets/run-targets.service.js';
 import { RunsService } from '../runs/runs.service.js';
 import { toOpenAiError } from '../http/openai-error.js';
 import { OpenAiErrors } from './openai.errors.js';
@@ -57,20 +57,13 @@ export class OpenAiService {
     const targets = await this.targets.list(actor);
     const slugCount = new Map<string, number>();
     for (const t of targets) slugCount.set(t.slug, (slugCount.get(t.slug) ?? 0) + 1);
-    return {
-      object: 'list' as const,
-      data: targets.map((t) => ({
-        id: slugCount.get(t.slug) === 1 ? t.slug : t.id,
-        object: 'model' as const,
-        created: unixSeconds(t.createdAt),
-        owned_by: 'you',
-        kind: t.kind,
-        name: t.name,
-        description: t.description,
-        target_id: t.id,
-        version: t.defaultVersion,
-      })),
-    };
+    return { object: 'list' as const, data: targets.map((t) => modelObject(t, slugCount.get(t.slug) === 1 ? t.slug : t.id)) };
+  }
+
+  /** GET /v1/models/:model: one model, by the id or slug (and @version) a request would name it with. */
+  async model(actor: Actor, model: string) {
+    const target = await this.targets.resolve(actor, model);
+    return { ...modelObject(target, model), version: target.version };
   }
 
   /** POST /v1/chat/completions: starts (or continues) a run and answers as a completion or as chunks. */
@@ -315,6 +308,20 @@ export class OpenAiService {
     const previous = page.items.find((r) => (r.output as { messageId?: unknown } | null)?.messageId === messageId);
     return previous ? responseId(previous.id) : null;
   }
+}
+
+function modelObject(target: RunTarget, id: string) {
+  return {
+    id,
+    object: 'model' as const,
+    created: unixSeconds(target.createdAt),
+    owned_by: 'you',
+    kind: target.kind,
+    name: target.name,
+    description: target.description,
+    target_id: target.id,
+    version: target.defaultVersion,
+  };
 }
 
 interface EventData {

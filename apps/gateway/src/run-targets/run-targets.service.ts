@@ -86,6 +86,7 @@ export class RunTargetsService {
     if (version !== undefined && version < 1) throw RunTargetErrors.modelNotFound(model);
     const target = UUID.test(name) ? await this.byId(actor, name.toLowerCase()) : await this.bySlug(actor, name);
     if (!target) throw RunTargetErrors.modelNotFound(model);
+    if (version !== undefined && !(await this.hasVersion(actor, target, version))) throw RunTargetErrors.modelNotFound(model);
     return { ...target, version: version ?? target.defaultVersion, versionGiven: version !== undefined };
   }
 
@@ -93,6 +94,14 @@ export class RunTargetsService {
   async workflowInputs(actor: Actor, workflowId: string, version: number): Promise<WorkflowField[]> {
     const found = await this.bus.request(WorkflowContracts.getVersion, { id: workflowId, version }, { actor });
     return found.definition.inputs;
+  }
+
+  private async hasVersion(actor: Actor, target: RunTarget, version: number): Promise<boolean> {
+    const found =
+      target.kind === 'agent'
+        ? this.bus.request(AgentContracts.getVersion, { id: target.id, version }, { actor })
+        : this.bus.request(WorkflowContracts.getVersion, { id: target.id, version }, { actor });
+    return (await found.catch(orUndefinedIfMissing)) !== undefined;
   }
 
   private async byId(actor: Actor, id: string): Promise<RunTarget | undefined> {

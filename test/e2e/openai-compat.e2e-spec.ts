@@ -172,6 +172,7 @@ describe('the OpenAI-compatible API (/v1) through the official openai client', (
         body: JSON.stringify({ model: 'support-bot', messages: [{ role: 'user', content: 'Again?' }], stream: true }),
       });
       expect(raw.headers.get('content-type')).toMatch(/^text\/event-stream/);
+      expect(raw.headers.get('x-run-id')).toMatch(/^[0-9a-f-]{36}$/);
       const text = await raw.text();
       expect(text.trimEnd().endsWith('data: [DONE]')).toBe(true);
       expect(text).not.toContain('"usage"');

@@ -34,8 +34,8 @@ export class SseStream {
     return this.gone.signal;
   }
 
-  /** Sends the 200 and the headers; nothing can be answered as problem+json after this. */
-  open(): void {
+  /** Sends the 200 and the headers (with `headers`, e.g. the run's id); nothing can be answered as problem+json after this. */
+  open(headers: Record<string, string> = {}): void {
     if (this.opened || this.closed) return;
     this.opened = true;
     this.reply.hijack();
@@ -46,6 +46,7 @@ export class SseStream {
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
       'x-request-id': this.request.id,
+      ...headers,
     });
     raw.flushHeaders();
     this.armKeepAlive();

@@ -195,7 +195,7 @@ export class OpenAiService {
   /** Chunks as the run goes: its text as content deltas, then tool calls or the finish reason, the usage chunk when asked, and [DONE]. */
   private async streamChat(actor: Actor, run: RunView, target: ResolvedRunTarget, body: ChatCompletionRequest, afterSeq: number, request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const stream = new SseStream(request, reply);
-    stream.open();
+    stream.open({ 'x-run-id': run.id });
     const chunks = new ChunkWriter(run.id, body.model, unixSeconds(run.createdAt), body.stream_options?.include_usage === true);
     const send = (value: unknown) => stream.frame(JSON.stringify(value));
     const finish = (reason: FinishReason, usage: RunUsageView) => {
@@ -233,7 +233,7 @@ export class OpenAiService {
   /** The Responses API's streaming events, numbered: created, in_progress, the message item and its text deltas, then completed (or failed / incomplete). */
   private async streamResponse(actor: Actor, run: RunView, target: ResolvedRunTarget, context: ResponseContext, request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const stream = new SseStream(request, reply);
-    stream.open();
+    stream.open({ 'x-run-id': run.id });
     let sequence = 0;
     const emit = (type: string, fields: Record<string, unknown>) => stream.frame(JSON.stringify({ type, sequence_number: sequence++, ...fields }), type);
     const itemId = responseMessage(run, '', 'in_progress').id;

@@ -3,6 +3,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Progress } from '@modelcontextprotocol/sdk/types.js';
 import { Cluster, createTestDatabase, FakeOpenAiServer, registerUser, singleLlmWorkflow, type TestUser, testEnv, uniqueNamespace } from '#testing';
+import { eventually } from './support/waits.js';
 
 type Res = { status: number; headers: Headers; body: any; text: string };
 
@@ -130,6 +131,21 @@ describe('agents and workflows as an MCP server (/mcp) through the SDK client', 
       expect(String(fake.completions[0].body.messages.at(-1).content)).toBe('Write 50 words about tides');
       const run = await get(`/runs/${(result._meta as { runId: string }).runId}`, owner.accessToken);
       expect(run.body).toMatchObject({ status: 'completed', workflowId });
+    });
+
+    it('lets a run go on when the client gives up on the call (a dropped connection is not a cancel)', async () => {
+      fake.replyText(['slow ', 'but ', 'sure'], { chunkDelayMs: 300 });
+      const before = await get(`/runs?agentId=${agentId}`, owner.accessToken);
+      const controller = new AbortController();
+      const call = (await connect(fullKey)).callTool({ name: 'research-helper', arguments: { message: 'take your time' } }, undefined, { signal: controller.signal });
+      await fake.waitForCompletions(1);
+      controller.abort();
+      await expect(call).rejects.toThrow();
+      const runs = await eventually(
+        () => get(`/runs?agentId=${agentId}`, owner.accessToken),
+        (res) => res.body.items.length === before.body.items.length + 1 && res.body.items[0].status === 'completed',
+      );
+      expect(runs.body.items[0].output).toMatchObject({ content: 'slow but sure' });
     });
   });
 

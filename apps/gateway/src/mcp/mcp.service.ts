@@ -42,8 +42,16 @@ export class McpService {
       void transport.close().catch(() => undefined);
       void server.close().catch(() => undefined);
     });
-    await server.connect(transport);
-    await transport.handleRequest(request.raw, reply.raw, request.body);
+    try {
+      await server.connect(transport);
+      await transport.handleRequest(request.raw, reply.raw, request.body);
+    } catch (err) {
+      // The reply is hijacked: no filter can answer any more, so the JSON-RPC error is written here.
+      if (!reply.raw.headersSent) {
+        reply.raw.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32603, message: 'Internal error' }, id: null }));
+      }
+      throw err;
+    }
   }
 
   /** The caller's published agents and workflows by tool name: the slug, with the id's start when two share one. */
@@ -68,6 +76,7 @@ export class McpService {
     );
   }
 
+  /** A server for one request of the caller. */
   private serverFor(actor: Actor): Server {
     const server = new Server({ name: 'agent-platform', version: '1.0.0' }, { capabilities: { tools: {} } });
     server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: await this.tools(actor) }));
@@ -87,10 +96,10 @@ export class McpService {
         for await (const event of this.runs.events(actor, run.id, 0, stop)) {
           if (PROGRESS_EVENTS.test(event.type)) await report(describeEvent(event.type, event.data));
         }
-        if (extra.signal.aborted) {
-          await this.bus.request(RunContracts.cancel, { id: run.id }, { actor }).catch(() => undefined);
-          return { content: [{ type: 'text', text: `run ${run.id} cancelled` }], isError: true };
-        }
+        // The connection went away: not a cancel (the MCP spec says so), so the run goes on, in
+        // /api/v1/runs. (A client's notifications/cancelled arrives as another POST, to another
+        // stateless server, which has no such request: cancel with POST /api/v1/runs/:id/cancel.)
+        if (extra.signal.aborted) return { content: [{ type: 'text', text: `run ${run.id} goes on in the background` }], isError: true };
         return resultOf(await this.runs.settle(actor, await this.bus.request(RunContracts.get, { id: run.id }, { actor }), stop));
       } catch (err) {
         // A refusal (bad inputs, limits, an inactive agent) is the tool's answer, for the model to read.

@@ -13,22 +13,10 @@
 // The direct figure is one streamed chat completion straight to the model server, read to its
 // end (what the platform itself asks the model for a run). (Named mcp-server-call so as not to
 // clash with mcp-call, which measures MCP tool calls made by runs: bench/lib/mcp-bench.mjs.)
-import { directCall, summary } from './run-bench.mjs';
-import { percentile, sleep } from './util.mjs';
+import { comparison, directCall } from './run-bench.mjs';
+import { apiRequest as api, sleep } from './util.mjs';
 
 const INSTANT_REPLY = { kind: 'text', text: 'Hello from the bench model.', usage: { promptTokens: 20, completionTokens: 6 } };
-
-async function api(base, token, method, path, body) {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-    signal: AbortSignal.timeout(30_000),
-  });
-  const text = await res.text();
-  if (res.status >= 300) throw new Error(`${method} ${path} -> ${res.status}: ${text.slice(0, 500)}`);
-  return JSON.parse(text);
-}
 
 /** A published agent named for the faces: its slug is the OpenAI model and the MCP tool name. */
 export async function createFacesAgent(base, token) {
@@ -74,19 +62,7 @@ async function interleave(count, platformCall, model) {
     direct.push(await directCall(model, false));
     if (i % 50 === 49) await sleep(10);
   }
-  const p = summary(platform);
-  const d = summary(direct);
-  return {
-    requests: count,
-    failures,
-    platform: p,
-    direct: d,
-    overhead: { p50: p.p50 - d.p50, p95: p.p95 - d.p95 },
-    p50: p.p50,
-    p95: p.p95,
-    p99: percentile([...platform].sort((a, b) => a - b), 99),
-    mean: p.mean,
-  };
+  return comparison({ count, failures, platform, direct });
 }
 
 /** /v1/chat/completions, non-streaming then streaming, each interleaved with the direct call. */

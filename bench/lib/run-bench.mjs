@@ -130,6 +130,11 @@ export async function measureRuns({ base, token, agentId, model, count, ttft }) 
     direct.push(await directCall(model, ttft));
     if (i % 50 === 49) await sleep(10);
   }
+  return comparison({ count, failures, platform, direct });
+}
+
+/** Platform and direct timings side by side: both distributions and the overhead of their percentiles. */
+export function comparison({ count, failures, platform, direct }) {
   const p = summary(platform);
   const d = summary(direct);
   return {

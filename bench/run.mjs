@@ -36,6 +36,10 @@
 //                         a local OTLP sink vs no tracing configured, and the
 //                         metric observations per request timed in process
 //                         (see bench/lib/observability-bench.mjs)
+//          openai-compat: POST /v1/chat/completions (stream false and true) vs
+//                         the direct model call; mcp-server-call: one /mcp
+//                         tools/call of a published agent vs the same
+//                         (see bench/lib/faces-bench.mjs)
 //          --keep-database          (leave the bench database for inspection)
 //          --ready-timeout=60       (seconds the platform may take to start)
 // Env:     BENCH_PG_URL (admin URL, default postgres://postgres@127.0.0.1:5432/test)
@@ -51,6 +55,7 @@ import { measureSchedulePrecision } from './lib/schedule-bench.mjs';
 import { KNOWLEDGE_CHUNKS, KNOWLEDGE_DIMS, measureIngestion, measureScanFloor, measureSearch, seedKnowledge } from './lib/knowledge-bench.mjs';
 import { measureMcpCalls, startMcpServer } from './lib/mcp-bench.mjs';
 import { measureMetricsCalls, measureTracingCost, startOtlpSink } from './lib/observability-bench.mjs';
+import { createFacesAgent, measureMcpServerCalls, measureOpenAiCompat } from './lib/faces-bench.mjs';
 import { autocannon } from './lib/load.mjs';
 import { backendPids, createDatabase, dropDatabase, dropFloorTable, setupFloorTable, withDatabase } from './lib/pg-admin.mjs';
 import {
@@ -136,6 +141,9 @@ const SCENARIOS = {
   'mcp-call': { label: "an agent run's MCP tool step vs the same MCP call made directly", runs: true, mcp: true },
   // Metrics are always on; tracing on (OTLP to a local sink) vs off, on the hot read route (see bench/lib/observability-bench.mjs).
   'observability-cost': { label: 'GET /api/v1/agents/:id: traces exported to a local OTLP sink vs no tracing; metric calls per request', observability: true },
+  // The platform's faces: an agent called through /v1 (OpenAI's API) and through /mcp, vs the model call alone.
+  'openai-compat': { label: 'POST /v1/chat/completions (stream false / true) vs the model call alone, instant model', faces: true },
+  'mcp-server-call': { label: 'one /mcp tools/call of a published agent (SDK client) vs the model call alone, instant model', faces: true },
 };
 const SCENARIO_KEYS = String(args.scenarios ?? Object.keys(SCENARIOS).join(','))
   .split(',')
@@ -296,8 +304,9 @@ async function main() {
     log(`dropped database ${dbName}`);
   });
 
-  const LOAD_KEYS = SCENARIO_KEYS.filter((k) => !SCENARIOS[k].latency && !SCENARIOS[k].runs && !SCENARIOS[k].knowledge && !SCENARIOS[k].workflowRuns && !SCENARIOS[k].schedule && !SCENARIOS[k].observability);
+  const LOAD_KEYS = SCENARIO_KEYS.filter((k) => !SCENARIOS[k].latency && !SCENARIOS[k].runs && !SCENARIOS[k].knowledge && !SCENARIOS[k].workflowRuns && !SCENARIOS[k].schedule && !SCENARIOS[k].observability && !SCENARIOS[k].faces);
   const OBSERVABILITY_KEYS = FLOOR_ONLY ? [] : SCENARIO_KEYS.filter((k) => SCENARIOS[k].observability);
+  const FACE_KEYS = FLOOR_ONLY ? [] : SCENARIO_KEYS.filter((k) => SCENARIOS[k].faces);
   const KNOWLEDGE_KEYS = FLOOR_ONLY ? [] : SCENARIO_KEYS.filter((k) => SCENARIOS[k].knowledge);
   const LATENCY_KEYS = FLOOR_ONLY ? [] : SCENARIO_KEYS.filter((k) => SCENARIOS[k].latency);
   const RUN_KEYS = FLOOR_ONLY ? [] : SCENARIO_KEYS.filter((k) => SCENARIOS[k].runs && !SCENARIOS[k].mcp);
@@ -310,7 +319,7 @@ async function main() {
     mcp = await startMcpServer(ROOT);
     onCleanup(() => mcp.stop());
   }
-  if (RUN_KEYS.length + MCP_KEYS.length + WORKFLOW_KEYS.length > 0) {
+  if (RUN_KEYS.length + MCP_KEYS.length + WORKFLOW_KEYS.length + FACE_KEYS.length > 0) {
     model = await startModelServer(ROOT);
     onCleanup(() => model.stop());
     log(`model server (instant fake OpenAI) at ${model.baseUrl}`);
@@ -465,6 +474,30 @@ async function main() {
     log(`${key}: metric observations per request (1 HTTP + 4 bus histograms) ${fmt(metrics.nsPerRequest, 0)} ns; a scrape ${fmt(metrics.scrapeMs, 2)} ms for ${metrics.scrapeBytes} bytes`);
   }
 
+  if (FACE_KEYS.length > 0) {
+    const agent = await createFacesAgent(targets.platform.base, token);
+    const rowsOf = [];
+    for (const key of FACE_KEYS) {
+      console.log(`\n==== ${SCENARIOS[key].label}`);
+      if (key === 'openai-compat') {
+        const r = await measureOpenAiCompat({ base: targets.platform.base, token, agent, model, count: RUN_REQUESTS });
+        runs[key] = { label: SCENARIOS[key].label, ...r, failures: r.json.failures + r.stream.failures };
+        rowsOf.push(['openai-compat stream=false', r.json], ['openai-compat stream=true', r.stream]);
+      } else {
+        const r = await measureMcpServerCalls({ base: targets.platform.base, token, agent, model, count: RUN_REQUESTS, root: ROOT });
+        runs[key] = { label: SCENARIOS[key].label, ...r };
+        rowsOf.push([key, r]);
+      }
+    }
+    console.log('\n==== Faces, one client, sequential, interleaved with the direct model call');
+    console.log(
+      table(
+        ['scenario', 'calls', 'platform p50 ms', 'platform p95 ms', 'direct p50 ms', 'direct p95 ms', 'overhead p50 ms', 'overhead p95 ms', 'p50 ratio', 'failures'],
+        rowsOf.map(([name, r]) => [name, r.requests, fmt(r.platform.p50, 1), fmt(r.platform.p95, 1), fmt(r.direct.p50, 1), fmt(r.direct.p95, 1), fmt(r.overhead.p50, 1), fmt(r.overhead.p95, 1), fmt(r.platform.p50 / r.direct.p50, 2), r.failures]),
+      ),
+    );
+  }
+
   const rows = LOAD_KEYS.map((key) => {
     const r = results[key];
     const f = r.summary.floor;
@@ -513,6 +546,7 @@ async function main() {
     ...WORKFLOW_KEYS.filter((key) => runs[key].failures > 0),
     ...SCHEDULE_KEYS.filter((key) => runs[key].failures > 0),
     ...OBSERVABILITY_KEYS.filter((key) => observability[key].tracing.on.failures + observability[key].tracing.off.failures > 0),
+    ...FACE_KEYS.filter((key) => runs[key].failures > 0),
     ...(knowledge.search && knowledge.search.hybridFiltered.failures + knowledge.search.vector.failures > 0 ? ['knowledge-search'] : []),
   ];
   if (bad.length) throw new Error(`non-2xx responses under load on ${bad.join(', ')} (see above)`);

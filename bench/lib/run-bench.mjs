@@ -44,7 +44,7 @@ export async function createRunAgent(base, token) {
 }
 
 /** The direct call: what any client of the model server pays, with the platform's request shape. */
-async function directCall(model, untilFirstToken) {
+export async function directCall(model, untilFirstToken) {
   const t = process.hrtime.bigint();
   const res = await fetch(`${model.baseUrl}/chat/completions`, {
     method: 'POST',
@@ -130,6 +130,11 @@ export async function measureRuns({ base, token, agentId, model, count, ttft }) 
     direct.push(await directCall(model, ttft));
     if (i % 50 === 49) await sleep(10);
   }
+  return comparison({ count, failures, platform, direct });
+}
+
+/** Platform and direct timings side by side: both distributions and the overhead of their percentiles. */
+export function comparison({ count, failures, platform, direct }) {
   const p = summary(platform);
   const d = summary(direct);
   return {

@@ -245,3 +245,16 @@ export function table(headers, rows) {
   const sep = widths.map((w) => '-'.repeat(w)).join('  ');
   return [line(all[0]), sep, ...all.slice(1).map(line)].join('\n');
 }
+
+/** One JSON request to the platform as the bench user; anything but 2xx throws with the status and the start of the body. */
+export async function apiRequest(base, token, method, path, body) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+    signal: AbortSignal.timeout(30_000),
+  });
+  const text = await res.text();
+  if (res.status >= 300) throw new Error(`${method} ${path} -> ${res.status}: ${text.slice(0, 500)}`);
+  return JSON.parse(text);
+}

@@ -8,7 +8,9 @@ import { GatewayModule } from './gateway.module.js';
 import { finishOpenApiDocument, operationIdOf } from './http/openapi.js';
 import { traceRequests } from './http/request-telemetry.js';
 import { keepRawBodies } from './http/raw-body.js';
+import { MCP_ROUTES } from './mcp/mcp.module.js';
 import { METRICS_ROUTES } from './metrics/metrics.module.js';
+import { OPENAI_ROUTES } from './openai/openai.module.js';
 import { PLAYGROUND_ROUTES } from './playground/playground.module.js';
 
 export const API_PREFIX = 'api/v1';
@@ -32,7 +34,7 @@ export async function createGateway(config: PlatformConfig, bus: BusClient): Pro
   // bodyParser false: no form-encoded parser. Fastify's own JSON parser (body limit, prototype
   // poisoning refused) is the only one, so any other media type gets 415.
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config, bus), adapter, { logger: new JsonLogger(), bodyParser: false });
-  app.setGlobalPrefix(API_PREFIX, { exclude: [...PLAYGROUND_ROUTES, ...METRICS_ROUTES] });
+  app.setGlobalPrefix(API_PREFIX, { exclude: [...PLAYGROUND_ROUTES, ...METRICS_ROUTES, ...OPENAI_ROUTES, ...MCP_ROUTES] });
   app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance();

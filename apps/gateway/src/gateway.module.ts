@@ -38,6 +38,8 @@ import { WorkflowsModule } from './workflows/workflows.module.js';
 import { PublicWorkflowsModule } from './public-workflows/public-workflows.module.js';
 import { SchedulesModule } from './schedules/schedules.module.js';
 import { HooksModule } from './hooks/hooks.module.js';
+import { OpenAiModule } from './openai/openai.module.js';
+import { McpModule } from './mcp/mcp.module.js';
 
 /** One module per route family (apps/gateway/src/<feature>/); the HTTP plumbing every route shares is in http/. */
 @Module({})
@@ -79,6 +81,8 @@ export class GatewayModule {
         IntegrationEventsModule,
         ConnectionsModule,
         MetricsModule,
+        OpenAiModule,
+        McpModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },

@@ -21,3 +21,24 @@ export async function registerUser(api: ApiClient, overrides: Parameters<typeof 
   if (res.status !== 201) throw new Error(`register failed: ${res.status} ${res.text}`);
   return { id: res.body.user.id, email: input.email, password: input.password, accessToken: res.body.accessToken, refreshToken: res.body.refreshToken };
 }
+
+/**
+ * A workflow definition with one model call: its declared `inputs`, an llm node prompted with
+ * `promptTemplate` (which may use `{{ inputs.<name> }}`), and the answer as the output `draft`.
+ */
+export function singleLlmWorkflow(inputs: Array<Record<string, unknown>>, promptTemplate: string): Record<string, unknown> {
+  return {
+    inputs,
+    outputs: [{ name: 'draft', type: 'string' }],
+    state: [{ name: 'draft', type: 'string' }],
+    nodes: [
+      { id: 'start', type: 'start' },
+      { id: 'draft', type: 'llm', config: { provider: 'openai', model: 'gpt-4o-mini', promptTemplate, output: 'draft' } },
+      { id: 'out', type: 'output', config: { values: { draft: 'state.draft' } } },
+    ],
+    edges: [
+      { from: 'start', to: 'draft' },
+      { from: 'draft', to: 'out' },
+    ],
+  };
+}

@@ -221,7 +221,7 @@ export class AgentLoopService implements RunExecutor, OnModuleInit {
     const agent = pinnedAgent(run) ?? (await this.resolveAgent(run.agentId, run.agentVersion, run.ownerId));
     const { model, tools } = await this.equip(run, agent, input, journal, '');
 
-    const system = renderSystemPrompt(agent.snapshot.systemPrompt, input.variables);
+    const system = withInstructions(renderSystemPrompt(agent.snapshot.systemPrompt, input.variables), input.instructions);
     const transcript: BaseMessage[] = system.trim().length > 0 ? [new SystemMessage(system)] : [];
     let userMessageId: string | undefined;
     if (run.conversationId) {
@@ -235,6 +235,8 @@ export class AgentLoopService implements RunExecutor, OnModuleInit {
       userMessageId = userMessage.id;
       transcript.push(...(await this.history(run, agent, userMessage.id, input.message)));
     } else {
+      // A standalone run's history is the caller's (the OpenAI-compatible face sends it whole each time).
+      if (input.history) transcript.push(...toChatMessages(input.history.map((m) => ({ id: '', role: m.role, content: m.content, toolCalls: m.toolCalls ?? null, toolCallId: m.toolCallId ?? null }))));
       transcript.push(new HumanMessage(input.message));
     }
     return { agent, model, tools, userMessageId, transcript };
@@ -244,7 +246,7 @@ export class AgentLoopService implements RunExecutor, OnModuleInit {
   private async equip(
     run: RunEntity,
     agent: ResolvedAgent,
-    input: Pick<AgentRunInput, 'clientTools' | 'providerKeySent'>,
+    input: Pick<AgentRunInput, 'clientTools' | 'providerKeySent' | 'modelSettings'>,
     journal: StepJournal,
     keyPrefix: string,
   ): Promise<{ model: BaseChatModel; tools: Map<string, Tool> }> {
@@ -260,7 +262,7 @@ export class AgentLoopService implements RunExecutor, OnModuleInit {
     }
     if (toolSet.unavailable.length > 0 && !journal.completed(`${keyPrefix}llm:1`)) await journal.append('run.warning', { unavailableTools: toolSet.unavailable });
     const tools = new Map(toolSet.tools.map((t) => [t.name, t]));
-    const model = await this.createModel(run, input.providerKeySent === true, modelOf(agent));
+    const model = await this.createModel(run, input.providerKeySent === true, withSettings(modelOf(agent), input.modelSettings));
     return { model, tools };
   }
 
@@ -449,6 +451,23 @@ function modelOf(agent: ResolvedAgent): ModelChoice {
     topP: configuration.topP,
     stop: configuration.stopSequences,
   };
+}
+
+/** The caller's temperature replaces the agent's; the caller's reply length is capped by the agent's. */
+function withSettings(choice: ModelChoice, settings: AgentRunInput['modelSettings']): ModelChoice {
+  if (!settings) return choice;
+  const maxTokens = [choice.maxTokens, settings.maxTokens].filter((v): v is number => v !== undefined);
+  return {
+    ...choice,
+    ...(settings.temperature !== undefined ? { temperature: settings.temperature } : {}),
+    ...(maxTokens.length > 0 ? { maxTokens: Math.min(...maxTokens) } : {}),
+  };
+}
+
+/** The agent's system prompt, then the caller's own instructions. */
+function withInstructions(system: string, instructions: string | undefined): string {
+  if (instructions === undefined || instructions.trim().length === 0) return system;
+  return system.trim().length > 0 ? `${system}\n\n${instructions}` : instructions;
 }
 
 /** Adds a completed model call's usage to what the run has spent. */

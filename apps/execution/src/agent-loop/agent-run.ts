@@ -1,4 +1,4 @@
-import type { ClientToolDefinition } from '#contracts';
+import type { ClientToolDefinition, RunHistoryMessage, RunModelSettings } from '#contracts';
 import type { ToolCitation } from '../tools/tools.service.js';
 
 /**
@@ -17,6 +17,14 @@ export interface AgentRunInput {
   variables?: Record<string, string>;
   /** True when a provider key came with the request (then only the key holder can run it). */
   providerKeySent?: boolean;
+  /** A standalone run's earlier messages, as the caller keeps them (never with a conversation). */
+  history?: RunHistoryMessage[];
+  /** The caller's instructions, after the agent's system prompt. */
+  instructions?: string;
+  /** Temperature and reply length the caller asked for; the agent's maxTokens still caps the length. */
+  modelSettings?: RunModelSettings;
+  /** Who the caller serves (OpenAI's `user`). */
+  endUser?: string;
 }
 
 /** runs.output of an agent run. */

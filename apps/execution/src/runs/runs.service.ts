@@ -93,6 +93,7 @@ export class RunsService {
   async start(actor: Actor, request: StartRunRequest): Promise<RunView> {
     const ownerId = requireUserId(actor);
     if (request.parentId !== undefined && request.conversationId === undefined) throw AppError.invalidField('parentId', 'parentId needs a conversationId');
+    if (request.history !== undefined && request.conversationId !== undefined) throw AppError.invalidField('history', 'a run in a conversation reads its history from the conversation');
     await this.webhooks.checkUrl(request.webhookUrl);
     const target = await this.resolveTarget(actor, request);
     if ('workflow' in target) return this.startWorkflowMessage(ownerId, target.workflow, target.conversation, request);
@@ -126,7 +127,7 @@ export class RunsService {
    * the conversation, one run at a time per conversation as agents do.
    */
   private async startWorkflowMessage(ownerId: string, workflow: ResolvedWorkflow, conversation: ConversationView, request: StartRunRequest): Promise<RunView> {
-    for (const field of ['tools', 'variables', 'apiKey'] as const) {
+    for (const field of ['tools', 'variables', 'apiKey', 'history', 'instructions', 'modelSettings'] as const) {
       if (request[field] !== undefined) throw AppError.invalidField(field, `${field} does not apply to a conversation with a workflow`);
     }
     const messageInput = workflow.definition.inputs.find((f) => f.type === 'string' || f.type === 'any');
@@ -441,6 +442,10 @@ export class RunsService {
       ...(request.parentId !== undefined ? { parentId: request.parentId } : {}),
       ...(request.tools !== undefined ? { clientTools: request.tools.map((t) => ({ ...t })) } : {}),
       ...(request.variables !== undefined ? { variables: request.variables } : {}),
+      ...(request.history !== undefined ? { history: request.history.map((m) => ({ ...m, ...(m.toolCalls ? { toolCalls: m.toolCalls.map((c) => ({ ...c })) } : {}) })) } : {}),
+      ...(request.instructions !== undefined ? { instructions: request.instructions } : {}),
+      ...(request.modelSettings !== undefined ? { modelSettings: { ...request.modelSettings } } : {}),
+      ...(request.endUser !== undefined ? { endUser: request.endUser } : {}),
       // The key itself never goes into the row: only that one was sent.
       providerKeySent: request.apiKey !== undefined,
     };

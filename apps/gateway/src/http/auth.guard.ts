@@ -1,4 +1,5 @@
-import { type CanActivate, createParamDecorator, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { type CanActivate, createParamDecorator, type ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { AccessContracts, AppError, ErrorCode, serviceActor, type VerifyCredentialRequest } from '#contracts';
 import { AccessTokens, InvalidTokenError } from '#auth';
 import { BUS_CLIENT, type BusClient } from '#messaging';
@@ -15,6 +16,18 @@ declare module 'fastify' {
 /** API keys carry this prefix (see identity's api-key codec); anything else is taken for a JWT. */
 const API_KEY_PREFIX = 'ap_live_';
 const READ_ONLY_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const SCOPE_BY_ROUTE = Symbol('scope checked by the route');
+
+/**
+ * For a protocol that reads and writes through the same POST (MCP's JSON-RPC): the guard lets a
+ * read-only key through whatever the method, and the route refuses it what would change anything.
+ */
+export const ScopeCheckedByRoute = () => SetMetadata(SCOPE_BY_ROUTE, true);
+
+/** True when the verified caller may change things (an access token, or a key with the `full` scope). */
+export function mayWrite(scopes: readonly string[] | undefined): boolean {
+  return scopes?.includes('full') === true;
+}
 
 /**
  * Accepts `Authorization: Bearer <access token or API key>` and sets request.actor.
@@ -30,6 +43,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly tokens: AccessTokens,
     @Inject(BUS_CLIENT) private readonly bus: BusClient,
+    private readonly reflector: Reflector,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -47,7 +61,8 @@ export class AuthGuard implements CanActivate {
     });
     request.actor = { kind: 'user', userId: verified.userId, isSuperuser: verified.isSuperuser, scopes: verified.scopes, ...client };
     request.credential = { sessionId: verified.sessionId, apiKeyId: verified.apiKeyId };
-    if (!verified.scopes.includes('full') && !READ_ONLY_METHODS.has(request.method)) {
+    const scopeByRoute = this.reflector.getAllAndOverride<boolean | undefined>(SCOPE_BY_ROUTE, [context.getHandler(), context.getClass()]) === true;
+    if (!scopeByRoute && !mayWrite(verified.scopes) && !READ_ONLY_METHODS.has(request.method)) {
       throw new AppError(ErrorCode.FORBIDDEN, 'this API key is read-only; it may only read (GET)');
     }
     return true;

@@ -1,5 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isOpenAiPath, openAiErrorOf } from './openai-error.js';
 import { PROBLEM_CONTENT_TYPE, toProblem } from './problem.js';
 
 /** When a 429 does not say how long to wait: long enough that a polite client backs off. */
@@ -23,5 +24,9 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, except
     reply.header('retry-after', String(typeof seconds === 'number' && Number.isInteger(seconds) && seconds > 0 ? seconds : DEFAULT_RETRY_AFTER_SECONDS));
   }
   if (problem.status === 503) reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+  if (isOpenAiPath(request.url)) {
+    void reply.status(problem.status).header('content-type', 'application/json; charset=utf-8').send(openAiErrorOf(problem));
+    return;
+  }
   void reply.status(problem.status).header('content-type', PROBLEM_CONTENT_TYPE).send(problem);
 }

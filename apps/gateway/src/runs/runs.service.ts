@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
-import { type Actor, AppError, ErrorCode, isSettledRunStatus, RunContracts, type RunModeQuery, type RunView, type StartRunRequest, type StartWorkflowRunRequest } from '#contracts';
+import { type Actor, AppError, ErrorCode, isSettledRunStatus, RunContracts, type RunEventView, type RunModeQuery, type RunView, type StartRunRequest, type StartWorkflowRunRequest } from '#contracts';
 import { BUS_CLIENT, type BusClient } from '#messaging';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { SseStream } from './sse.js';
+import { SseStream } from '../http/sse.js';
 
 /** How long one long poll (wait or events) asks the execution service to hold on. */
 export const LONG_POLL_MS = 15_000;
@@ -125,19 +125,72 @@ export class RunsService {
 
   /** Long-polls the run until it settles (or the client goes away: then stops asking). */
   private async waitFor(actor: Actor, initial: RunView, reply: FastifyReply): Promise<RunView> {
-    let run = initial;
     const client = clientGone(reply);
-    while (!isSettledRunStatus(run.status) && !client.gone()) {
+    return this.settle(actor, initial, client.promise.then(() => (client.gone() ? undefined : NEVER)));
+  }
+
+  /**
+   * Long-polls the run until it settles (ends, or waits for the caller), or until `stop` resolves;
+   * answers the run as last seen. For faces that answer in their own shape (OpenAI, MCP).
+   */
+  async settle(actor: Actor, initial: RunView, stop: Promise<unknown>): Promise<RunView> {
+    let run = initial;
+    let stopped = false;
+    const stopping = stop.then(() => {
+      stopped = true;
+    });
+    while (!isSettledRunStatus(run.status) && !stopped) {
       const next = await Promise.race([
         this.bus.request(RunContracts.wait, { id: run.id, waitMs: LONG_POLL_MS }, { actor, timeoutMs: LONG_POLL_MS + BUS_SLACK_MS }),
-        client.promise.then(() => undefined),
+        stopping.then(() => undefined),
       ]);
       if (next === undefined) break;
       run = next;
     }
     return run;
   }
+
+  /**
+   * The run's events after `afterSeq`, replayed then followed (long polls) until its last one
+   * (the run ended, or waits for the caller), or until `stop` resolves. For faces that write
+   * events in their own shape (OpenAI chunks, MCP progress).
+   */
+  async *events(actor: Actor, runId: string, afterSeq: number, stop: Promise<unknown>): AsyncGenerator<RunEventView> {
+    let after = afterSeq;
+    let stopped = false;
+    const stopping = stop.then(() => {
+      stopped = true;
+    });
+    while (!stopped) {
+      const batch = await Promise.race([
+        this.bus.request(RunContracts.events, { id: runId, afterSeq: after, waitMs: LONG_POLL_MS }, { actor, timeoutMs: LONG_POLL_MS + BUS_SLACK_MS }),
+        stopping.then(() => undefined),
+      ]);
+      if (batch === undefined) return;
+      for (const item of batch.items) {
+        if (item.seq <= after) continue;
+        after = item.seq;
+        yield item;
+      }
+      if (batch.ended) return;
+    }
+  }
+
+  /** The sequence number of the run's last stored event (the run must be settled, or more may follow). */
+  async lastEventSeq(actor: Actor, runId: string): Promise<number> {
+    let after = 0;
+    for (;;) {
+      const batch = await this.bus.request(RunContracts.events, { id: runId, afterSeq: after, waitMs: 0 }, { actor });
+      const last = batch.items.at(-1);
+      if (last === undefined) return after;
+      after = last.seq;
+      if (batch.ended) return after;
+    }
+  }
 }
+
+/** A promise that never settles: a stop signal that never comes. */
+const NEVER = new Promise<never>(() => undefined);
 
 /** Resolves when the client hangs up before the reply was written. */
 function clientGone(reply: FastifyReply): { promise: Promise<void>; gone: () => boolean } {

@@ -4,7 +4,7 @@ import { AppError, ErrorCode, type RunEventBatch } from '#contracts';
 import type { BusClient } from '#messaging';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RunsService } from './runs.service.js';
-import { SseStream } from './sse.js';
+import { SseStream } from '../http/sse.js';
 
 /** A real socket under a minimal stand-in for the Fastify request and reply the stream uses. */
 async function serve(handler: (stream: SseStream) => Promise<void> | void, keepAliveMs = 50): Promise<{ url: string; close: () => Promise<void>; done: Promise<void> }> {

@@ -8,6 +8,7 @@ import {
   IsIn,
   IsInt,
   IsNotEmpty,
+  IsNumber,
   IsObject,
   IsOptional,
   IsString,
@@ -192,6 +193,66 @@ export class RunModeQuery {
   background?: 'true' | 'false';
 }
 
+/** Roles of the messages a caller may hand a standalone run as its history. */
+export const RUN_HISTORY_ROLES = ['user', 'assistant', 'tool'] as const;
+export type RunHistoryRole = (typeof RUN_HISTORY_ROLES)[number];
+
+/** Longest history a standalone run takes, in messages. */
+export const MAX_RUN_HISTORY = 500;
+
+export class RunHistoryToolCall {
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  id: string;
+
+  @IsString()
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'name must be 1-64 letters, digits, "_" or "-"' })
+  name: string;
+
+  @IsString()
+  @MaxLength(200_000)
+  arguments: string;
+}
+
+/** One earlier message of a standalone run's conversation, as the caller holds it (the OpenAI-compatible face's `messages`). */
+export class RunHistoryMessage {
+  @IsIn(RUN_HISTORY_ROLES)
+  role: RunHistoryRole;
+
+  @IsString()
+  @MaxLength(MAX_RUN_INPUT_CHARS)
+  content: string;
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(64)
+  @ValidateNested({ each: true })
+  @Type(() => RunHistoryToolCall)
+  toolCalls?: RunHistoryToolCall[];
+
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  toolCallId?: string;
+}
+
+/** Model settings a caller may ask of one run; the agent's own maxTokens still caps maxTokens. */
+export class RunModelSettings {
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(2)
+  temperature?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(200_000)
+  maxTokens?: number;
+}
+
 /** The bus request behind both HTTP routes: an agent run, or (with conversationId and no agentId) a message that runs its conversation's agent. */
 export class StartRunRequest extends RunOptionsBody {
   @IsOptional()
@@ -232,6 +293,31 @@ export class StartRunRequest extends RunOptionsBody {
   @IsString()
   @MaxLength(100)
   traceId?: string;
+
+  /** Earlier messages of a run outside any conversation (the caller keeps the conversation); not with conversationId. */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_RUN_HISTORY)
+  @ValidateNested({ each: true })
+  @Type(() => RunHistoryMessage)
+  history?: RunHistoryMessage[];
+
+  /** The caller's own instructions, read by the model after the agent's system prompt. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_RUN_INPUT_CHARS)
+  instructions?: string;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => RunModelSettings)
+  modelSettings?: RunModelSettings;
+
+  /** Who the caller serves (OpenAI's `user`): kept with the run's input, for the caller's own tracing. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
+  endUser?: string;
 }
 
 export class RunUsageView {

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { toProblem } from '../http/problem.js';
+import { toProblem } from './problem.js';
 
 /** A comment line goes out after this long without any other write, so proxies keep the connection open. */
 export const SSE_KEEP_ALIVE_MS = 15_000;
@@ -34,8 +34,8 @@ export class SseStream {
     return this.gone.signal;
   }
 
-  /** Sends the 200 and the headers; nothing can be answered as problem+json after this. */
-  open(): void {
+  /** Sends the 200 and the headers (with `headers`, e.g. the run's id); nothing can be answered as problem+json after this. */
+  open(headers: Record<string, string> = {}): void {
     if (this.opened || this.closed) return;
     this.opened = true;
     this.reply.hijack();
@@ -46,6 +46,7 @@ export class SseStream {
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
       'x-request-id': this.request.id,
+      ...headers,
     });
     raw.flushHeaders();
     this.armKeepAlive();
@@ -54,6 +55,11 @@ export class SseStream {
   /** One event: `id`, `event`, and the data as one JSON line. */
   event(id: number, type: string, data: unknown): void {
     this.write(`id: ${id}\nevent: ${oneLine(type)}\ndata: ${JSON.stringify(data)}\n\n`);
+  }
+
+  /** A frame in another API's shape: `data: <text>` (one line), after `event: <type>` when given (OpenAI's chunks and response events). */
+  frame(data: string, type?: string): void {
+    this.write(`${type !== undefined ? `event: ${oneLine(type)}\n` : ''}data: ${oneLine(data)}\n\n`);
   }
 
   /** The error event a client reads when the stream cannot go on, then the end of the stream. */

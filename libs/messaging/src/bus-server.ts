@@ -2,7 +2,7 @@ import { type CustomTransportStrategy, type MessageHandler, Server } from '@nest
 import { lastValueFrom, isObservable } from 'rxjs';
 import { AppError, Envelope, ErrorCode, type ErrorBody, validatePayload } from '#contracts';
 import { describeError, RequestContext, rootLogger } from '#observability';
-import { isDatabaseUnavailable } from '#persistence';
+import { ActingUser, isDatabaseUnavailable } from '#persistence';
 import type { EventContext, EventDispatcher } from './event-dispatcher.js';
 import type { WireReply } from './wire.js';
 
@@ -52,7 +52,9 @@ export abstract class BusServer extends Server implements CustomTransportStrateg
     } catch (err) {
       return { ok: false, error: this.toErrorBody(err, subject) };
     }
-    return RequestContext.run(envelope.requestId, async () => {
+    // The database work of a user's request sees only that user's rows (row-level security).
+    const actingUser = envelope.actor.kind === 'user' ? envelope.actor.userId : undefined;
+    return RequestContext.run(envelope.requestId, () => ActingUser.run(actingUser, async () => {
       const started = performance.now();
       let reply: WireReply;
       try {
@@ -64,7 +66,7 @@ export abstract class BusServer extends Server implements CustomTransportStrateg
       }
       this.log.info({ subject, ms: Math.round(performance.now() - started), outcome: reply.ok ? 'ok' : reply.error.code }, 'handled');
       return reply;
-    });
+    }));
   }
 
   protected async answerHealth(raw: unknown): Promise<WireReply> {

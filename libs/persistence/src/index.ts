@@ -8,3 +8,4 @@ export * from './schema-drift.js';
 export * from './json-values.js';
 export * from './service-roles.js';
 export * from './acting-user.js';
+export * from './row-security.js';

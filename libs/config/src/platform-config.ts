@@ -192,7 +192,7 @@ const DEVELOPMENT_SECRETS = {
   /** The key material, whatever key id it is filed under. */
   ENCRYPTION_KEYS: ['ZGV2LW9ubHktaW5zZWN1cmUtZW5jcnlwdGlvbi1rZXk='],
   /** Database passwords, as they appear inside DATABASE_URL. */
-  DATABASE_URL: ['agent-dev-password', 'REPLACE_ME'],
+  DATABASE_URL: ['agent-dev-password', 'REPLACE_ME', ...['identity', 'agent', 'workflow', 'conversation', 'integration', 'execution'].map((service) => `${service}-dev-password`)],
 } as const;
 
 /** One problem per variable that holds a published development secret; never echoes the value. */

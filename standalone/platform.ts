@@ -68,7 +68,7 @@ async function serviceLogins(config: PlatformConfig): Promise<Record<string, str
   if (!adminUrl) throw new Error('no database URL');
   if (config.migrateOnStart) {
     for (const definition of ALL_SERVICES) {
-      const dataSource = createServiceDataSource({ url: adminUrl, schema: definition.name, entities: [], migrations: definition.migrations, poolSize: 1 });
+      const dataSource = createServiceDataSource({ url: adminUrl, schema: definition.name, entities: [], migrations: definition.migrations, poolSize: 2 });
       await dataSource.initialize();
       try {
         const applied = await migrateSchema(dataSource);

@@ -4,5 +4,6 @@ import { CreateSessionsAndUsage1764400000500 } from './1764400000500-CreateSessi
 import { AddRunAgentSnapshot1764500000500 } from './1764500000500-AddRunAgentSnapshot.js';
 import { AddRunWorkflowSnapshot1766000000500 } from './1766000000500-AddRunWorkflowSnapshot.js';
 import { CreateRunWebhooks1766000000501 } from './1766000000501-CreateRunWebhooks.js';
+import { RowLevelSecurity1767900000500 } from './1767900000500-RowLevelSecurity.js';
 
-export const executionMigrations = [CreateExecutionSchema1763900000500, CreateRuns1764200000500, CreateSessionsAndUsage1764400000500, AddRunAgentSnapshot1764500000500, AddRunWorkflowSnapshot1766000000500, CreateRunWebhooks1766000000501];
+export const executionMigrations = [CreateExecutionSchema1763900000500, CreateRuns1764200000500, CreateSessionsAndUsage1764400000500, AddRunAgentSnapshot1764500000500, AddRunWorkflowSnapshot1766000000500, CreateRunWebhooks1766000000501, RowLevelSecurity1767900000500];

@@ -96,6 +96,24 @@ describe('per-service database roles and row-level security', () => {
     expect(ready.body.status).toBe('ok');
   });
 
+  it('row-level security is on for the user-owned tables, and a service role without a user sees none of their rows', async () => {
+    const secured = await query<{ name: string }>(
+      databaseUrl,
+      `SELECT n.nspname || '.' || c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relrowsecurity ORDER BY 1`,
+    );
+    expect(secured.map((r) => r.name)).toEqual(['agent.agents', 'agent.knowledge_bases', 'conversation.conversations', 'conversation.messages', 'execution.runs', 'workflow.workflows']);
+    const agentId = await createAgent(bob, 'Seen by no one');
+    expect((await cluster.api.post('/api/v1/conversations', { agentId }, bob.accessToken)).status).toBe(201);
+    for (const name of secured.map((r) => r.name)) {
+      const service = name.split('.')[0] as (typeof BUS_SERVICES)[number];
+      const [{ n }] = await query<{ n: string }>(login(service), `SELECT count(*) AS n FROM ${name}`);
+      expect({ name, n }).toEqual({ name, n: '0' });
+    }
+    // As bob, the conversation role sees bob's conversation and nothing of alice's.
+    const owners = await inTransaction(login('conversation'), { userId: bob.id }, async (c) => (await c.query<{ owner_id: string }>('SELECT DISTINCT owner_id FROM conversation.conversations')).rows);
+    expect(owners).toEqual([{ owner_id: bob.id }]);
+  });
+
   it("a statement without its owner filter sees, changes and writes nothing of another user's", async () => {
     const mine = await createAgent(alice, 'Alice agent');
     const theirs = await createAgent(bob, 'Bob agent');

@@ -51,6 +51,9 @@ describe('per-service database roles and row-level security', () => {
     await cluster?.stop();
   });
 
+  /** What the services logged about the database refusing them: nothing, when every path acts for the right user or names its bypass. */
+  const refusals = () => cluster.logs().split('\n').filter((line) => /permission denied|row-level security/i.test(line));
+
   it('every service is connected as its own role, none of them privileged', async () => {
     const sessions = await query<{ application_name: string; usename: string }>(
       databaseUrl,
@@ -140,5 +143,9 @@ describe('per-service database roles and row-level security', () => {
     // A named system path sees every user's rows.
     const all = await inTransaction(agentRole, { system: 'test: the purge' }, async (c) => (await c.query<{ id: string }>('SELECT id FROM agent.agents')).rows.map((r) => r.id));
     expect(all).toEqual(expect.arrayContaining([mine, theirs]));
+  });
+
+  it('no service was refused by the database while the tests above ran', () => {
+    expect(refusals()).toEqual([]);
   });
 });

@@ -41,6 +41,9 @@
 //                         tools/call of a published agent vs the same
 //                         (see bench/lib/faces-bench.mjs)
 //          --keep-database          (leave the bench database for inspection)
+//          --no-db-roles            (every app logs in with the admin URL and migrates
+//                         its own schema, bypassing row-level security; default: the
+//                         migrate step first, each service on its own role, as deployed)
 //          --ready-timeout=60       (seconds the platform may take to start)
 // Env:     BENCH_PG_URL (admin URL, default postgres://postgres@127.0.0.1:5432/test)
 //          NATS_URL     (default nats://127.0.0.1:4222)
@@ -57,7 +60,7 @@ import { measureMcpCalls, startMcpServer } from './lib/mcp-bench.mjs';
 import { measureMetricsCalls, measureTracingCost, startOtlpSink } from './lib/observability-bench.mjs';
 import { createFacesAgent, measureMcpServerCalls, measureOpenAiCompat } from './lib/faces-bench.mjs';
 import { autocannon } from './lib/load.mjs';
-import { backendPids, createDatabase, dropDatabase, dropFloorTable, setupFloorTable, withDatabase } from './lib/pg-admin.mjs';
+import { backendPids, createDatabase, dropDatabase, dropFloorTable, dropRoles, setupFloorTable, withDatabase } from './lib/pg-admin.mjs';
 import {
   fmt,
   freePort,
@@ -192,6 +195,7 @@ async function startPlatform(dbUrl, ts, extraEnv = {}) {
     RATE_LIMIT_USER_PER_MINUTE: '10000000',
     ...extraEnv,
   };
+  const logins = args['no-db-roles'] ? {} : await migrateWithRoles(dbUrl);
   const procs = {};
   for (const app of APPS.filter((a) => !missing.includes(a))) {
     // PORT is the gateway's HTTP port; the others get a distinct free one in
@@ -199,7 +203,7 @@ async function startPlatform(dbUrl, ts, extraEnv = {}) {
     const appPort = app === 'gateway' ? port : await freePort();
     procs[app] = spawnNode(app, [join('dist', 'apps', app, 'main.js')], {
       cwd: ROOT,
-      env: { ...common, PORT: String(appPort) },
+      env: { ...common, PORT: String(appPort), ...(logins[app] ? { DATABASE_URL: logins[app] } : {}) },
     });
   }
   const base = `http://127.0.0.1:${port}`;
@@ -229,6 +233,27 @@ async function startPlatform(dbUrl, ts, extraEnv = {}) {
     await sleep(500);
   }
   return { port, base, procs };
+}
+
+/**
+ * The migrate step as deployed: migrations through the admin URL, then a role per service
+ * (<database>_<service>, dropped with the database); answers each service's login.
+ */
+async function migrateWithRoles(dbUrl) {
+  const database = new URL(dbUrl).pathname.slice(1);
+  const logins = {};
+  const env = { DATABASE_ADMIN_URL: dbUrl, LOG_LEVEL: 'warn' };
+  for (const app of APPS.filter((a) => a !== 'gateway')) {
+    const url = new URL(dbUrl);
+    url.username = `${database}_${app}`;
+    url.password = randomBytes(18).toString('hex');
+    logins[app] = url.toString();
+    env[`${app.toUpperCase()}_DATABASE_URL`] = logins[app];
+  }
+  const step = spawnNode('migrate', [join('dist', 'scripts', 'migrate.js')], { cwd: ROOT, env });
+  const { code } = await step.exited;
+  if (code !== 0) throw new Error(`the migrate step failed (${code}):\n${tailOf(step, 3000)}`);
+  return logins;
 }
 
 async function postJson(url, body) {
@@ -301,7 +326,8 @@ async function main() {
   onCleanup(async () => {
     if (args['keep-database']) return log(`kept database ${dbName} (--keep-database)`);
     await dropDatabase(ADMIN_URL, dbName);
-    log(`dropped database ${dbName}`);
+    await dropRoles(ADMIN_URL, dbName);
+    log(`dropped database ${dbName} and its roles`);
   });
 
   const LOAD_KEYS = SCENARIO_KEYS.filter((k) => !SCENARIOS[k].latency && !SCENARIOS[k].runs && !SCENARIOS[k].knowledge && !SCENARIOS[k].workflowRuns && !SCENARIOS[k].schedule && !SCENARIOS[k].observability && !SCENARIOS[k].faces);

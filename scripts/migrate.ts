@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { createRootLogger, describeError } from '#observability';
-import { createServiceDataSource, migrateSchema } from '#persistence';
+import { serviceDatabaseUrls } from '#config';
+import { createServiceDataSource, loginOf, migrateSchema, provisionServiceRoles } from '#persistence';
 import { loadConfigOrExit } from '#service-kit';
 import { agentMigrations } from '../migrations/agent/index.js';
 import { conversationMigrations } from '../migrations/conversation/index.js';
@@ -10,9 +11,13 @@ import { integrationMigrations } from '../migrations/integration/index.js';
 import { workflowMigrations } from '../migrations/workflow/index.js';
 
 /**
- * `npm run migrate`: every schema's pending migrations, then exit (a Kubernetes Job runs this).
- * `migrate.js --wait`: apply nothing, wait until no schema has a pending migration, then exit (an
- * init container of every Deployment runs this, so a release's pods start only on their schema).
+ * `npm run migrate`: every schema's pending migrations, then each service's role, then exit (a
+ * Kubernetes Job runs this). It alone holds the privileged login (DATABASE_ADMIN_URL, or
+ * DATABASE_URL when that is unset); each `<SERVICE>_DATABASE_URL` set names a service's own login,
+ * which it creates or updates as a role that may use only that service's schema.
+ * `migrate.js --wait`: apply nothing, wait until no schema the login may use has a pending
+ * migration, then exit (an init container of every Deployment runs this with the service's own
+ * login, so a release's pods start only on their schema).
  */
 export const MIGRATIONS_BY_SCHEMA: Record<string, Function[]> = {
   identity: identityMigrations,
@@ -37,13 +42,29 @@ export async function migrateAll(url: string): Promise<Record<string, string[]>>
   return applied;
 }
 
-/** Per schema, the migrations this build has that the database has not recorded as applied. */
+/** Migrations, then the role of every service whose own login is given (schema -> URL). */
+export async function migrateAndProvision(adminUrl: string, serviceUrls: Record<string, string>): Promise<{ applied: Record<string, string[]>; roles: string[] }> {
+  const applied = await migrateAll(adminUrl);
+  const roles = await provisionServiceRoles(
+    adminUrl,
+    Object.entries(serviceUrls).map(([schema, url]) => ({ schema, ...loginOf(url) })),
+  );
+  return { applied, roles: roles.map((role) => role.user) };
+}
+
+/**
+ * Per schema, the migrations this build has that the database has not recorded as applied. A
+ * service's own login sees only its schema: a schema it may not use is another service's, and is
+ * left out, while a schema not made yet is pending.
+ */
 export async function pendingMigrations(url: string): Promise<Record<string, string[]>> {
   const pending: Record<string, string[]> = {};
   for (const [schema, migrations] of Object.entries(MIGRATIONS_BY_SCHEMA)) {
     const dataSource = createServiceDataSource({ url, schema, entities: [], migrations, poolSize: 1 });
     await dataSource.initialize();
     try {
+      const [visible] = (await dataSource.query(`SELECT has_schema_privilege(oid, 'USAGE') AS usable FROM pg_namespace WHERE nspname = $1`, [schema])) as Array<{ usable: boolean }>;
+      if (visible && !visible.usable) continue;
       const known = dataSource.migrations.map((m) => m.name ?? m.constructor.name);
       const [{ table }] = (await dataSource.query('SELECT to_regclass($1) AS table', [`"${schema}"."migrations"`])) as Array<{ table: string | null }>;
       const applied = new Set(table ? ((await dataSource.query(`SELECT name FROM "${schema}"."migrations"`)) as Array<{ name: string }>).map((r) => r.name) : []);
@@ -86,13 +107,23 @@ if (process.argv[1]?.endsWith('migrate.js') && process.argv.includes('--wait')) 
 } else if (process.argv[1]?.endsWith('migrate.js')) {
   const config = loadConfigOrExit('migrate');
   const log = createRootLogger(config.logLevel, { app: 'migrate' }, config.logFormat);
-  if (!config.databaseUrl) {
-    process.stderr.write('migrate: DATABASE_URL is required (npm start migrates its embedded database by itself)\n');
+  const adminUrl = config.databaseAdminUrl ?? config.databaseUrl;
+  if (!adminUrl) {
+    process.stderr.write('migrate: DATABASE_ADMIN_URL (or DATABASE_URL) is required (npm start migrates its embedded database by itself)\n');
     process.exit(78);
   }
-  migrateAll(config.databaseUrl).then(
-    (applied) => {
-      log.info({ applied }, 'migrations complete');
+  let serviceUrls: Record<string, string>;
+  try {
+    serviceUrls = serviceDatabaseUrls(process.env, Object.keys(MIGRATIONS_BY_SCHEMA));
+  } catch (err) {
+    process.stderr.write(`migrate: ${(err as Error).message}\n`);
+    process.exit(78);
+  }
+  migrateAndProvision(adminUrl, serviceUrls).then(
+    ({ applied, roles }) => {
+      log.info({ applied, roles }, 'migrations complete');
+      const without = Object.keys(MIGRATIONS_BY_SCHEMA).filter((schema) => !serviceUrls[schema]);
+      if (without.length > 0) log.warn({ services: without }, 'no <SERVICE>_DATABASE_URL for these services: they have no role of their own and must log in with a login that may use every schema');
       process.exit(0);
     },
     (err: unknown) => {

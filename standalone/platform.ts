@@ -1,5 +1,6 @@
 import type { PlatformConfig } from '#config';
 import { rootLogger, startTracing } from '#observability';
+import { createServiceDataSource, migrateSchema, provisionDerivedRoles } from '#persistence';
 import { openHealthListener, type RunningService, Runtime, runUntilSignalled, startBusService } from '#service-kit';
 import { API_PREFIX, createGateway, listenGateway, PLAYGROUND_PATH } from '../apps/gateway/src/gateway.bootstrap.js';
 import { ALL_SERVICES } from './apps.js';
@@ -35,7 +36,8 @@ export function runPlatform(loaded: PlatformConfig, database: Promise<EmbeddedDa
       // Provider keys are encrypted at rest; a zero-configuration start keeps its own master key too.
       process.env.ENCRYPTION_KEYS ??= `local:${Buffer.from(await loadOrCreateLocalSecret(config.dataDir, 'encryptionKey'), 'hex').toString('base64')}`;
       runtime = await Runtime.create(config, 'platform');
-      for (const definition of ALL_SERVICES) services.push(await startBusService(definition, runtime, { startUpLogLevel: 'debug' }));
+      const logins = await serviceLogins(config);
+      for (const definition of ALL_SERVICES) services.push(await startBusService(definition, runtime, { startUpLogLevel: 'debug', databaseUrl: logins[definition.name] }));
       const gateway = await createGateway(config, runtime.clientFor('gateway'));
       const url = await listenGateway(gateway, config).catch((err: unknown) => {
         if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
@@ -55,4 +57,37 @@ export function runPlatform(loaded: PlatformConfig, database: Promise<EmbeddedDa
       throw err;
     }
   });
+}
+
+/**
+ * What the migrate step does for a deployment, done here: every schema migrated through the
+ * privileged login (DATABASE_ADMIN_URL, else DATABASE_URL, else the embedded server's), then a role
+ * per service that may use only its schema, with a new password each start. A login that may not
+ * create roles (a managed database's plain user) leaves every service on that login, and says so.
+ */
+async function serviceLogins(config: PlatformConfig): Promise<Record<string, string | undefined>> {
+  const adminUrl = config.databaseAdminUrl ?? config.databaseUrl;
+  if (!adminUrl) throw new Error('no database URL');
+  if (config.migrateOnStart) {
+    for (const definition of ALL_SERVICES) {
+      const dataSource = createServiceDataSource({ url: adminUrl, schema: definition.name, entities: [], migrations: definition.migrations, poolSize: 2 });
+      await dataSource.initialize();
+      try {
+        const applied = await migrateSchema(dataSource);
+        if (applied.length > 0) rootLogger().debug({ service: definition.name, migrations: applied }, 'migrations applied');
+      } finally {
+        await dataSource.destroy();
+      }
+    }
+  }
+  try {
+    return await provisionDerivedRoles(
+      adminUrl,
+      ALL_SERVICES.map((definition) => definition.name),
+    );
+  } catch (err) {
+    if ((err as { code?: string }).code !== '42501') throw err;
+    rootLogger().warn('the database login may not create roles, so every service uses it: set DATABASE_ADMIN_URL to a login with CREATEROLE for a role per service (see README, Database roles)');
+    return {};
+  }
 }

@@ -1,4 +1,4 @@
-// Drops this run's database and deletes the JetStream streams of every namespace it used.
+// Drops this run's databases and roles and deletes the JetStream streams of every namespace it used.
 import pg from 'pg';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -13,6 +13,9 @@ export default async function globalTeardown() {
   // Databases that specs created for themselves carry the run id too.
   const extra = await admin.query(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`ap_test_${run}%`]);
   for (const row of extra.rows) await admin.query(`DROP DATABASE IF EXISTS "${row.datname}" WITH (FORCE)`).catch(() => undefined);
+  // The services' roles the migrate step made for those databases (named <database>_<service>).
+  const roles = await admin.query(`SELECT rolname FROM pg_roles WHERE starts_with(rolname, $1)`, [`ap_test_${run}`]);
+  for (const row of roles.rows) await admin.query(`DROP ROLE IF EXISTS "${row.rolname}"`).catch(() => undefined);
   await admin.end();
 
   const nc = await connect({ servers: process.env.TEST_RUN_NATS_URL });

@@ -32,6 +32,14 @@ export function dropDatabase(adminUrl, name) {
   return withClient(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${ident(name)} WITH (FORCE)`));
 }
 
+/** Drops the services' roles the migrate step made for the bench database (named <database>_<service>). */
+export function dropRoles(adminUrl, database) {
+  return withClient(adminUrl, async (c) => {
+    const { rows } = await c.query('SELECT rolname FROM pg_roles WHERE starts_with(rolname, $1)', [`${database}_`]);
+    for (const row of rows) await c.query(`DROP ROLE IF EXISTS ${ident(row.rolname)}`);
+  });
+}
+
 /**
  * Creates bench_floor.users with one row and bench_floor.agents with one agent
  * of that user (the floor's GET /api/v1/agents/:id reads it, its POST

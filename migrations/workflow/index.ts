@@ -3,5 +3,6 @@ import { CreateWorkflows1766000000200 } from './1766000000200-CreateWorkflows.js
 import { CreatePublicLinks1766000000210 } from './1766000000210-CreatePublicLinks.js';
 import { CreateSchedules1766000000220 } from './1766000000220-CreateSchedules.js';
 import { CreateWebhookTriggers1766000000230 } from './1766000000230-CreateWebhookTriggers.js';
+import { RowLevelSecurity1767900000200 } from './1767900000200-RowLevelSecurity.js';
 
-export const workflowMigrations = [CreateWorkflowSchema1763900000200, CreateWorkflows1766000000200, CreatePublicLinks1766000000210, CreateSchedules1766000000220, CreateWebhookTriggers1766000000230];
+export const workflowMigrations = [CreateWorkflowSchema1763900000200, CreateWorkflows1766000000200, CreatePublicLinks1766000000210, CreateSchedules1766000000220, CreateWebhookTriggers1766000000230, RowLevelSecurity1767900000200];

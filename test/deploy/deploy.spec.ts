@@ -15,8 +15,8 @@ import { composeConfig, type K8sObject, render, requireTool, selects, validateSc
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const OVERLAYS = ['k8s/base', 'k8s/overlays/dev', 'k8s/overlays/prod'] as const;
 const APPS = ['gateway', 'identity', 'agent', 'workflow', 'conversation', 'integration', 'execution'];
-/** Made by the operator in production (k8s/overlays/prod/secrets.example.env), never rendered. */
-const EXTERNAL_SECRETS = ['agent-platform-secrets', 'agent-platform-nats'];
+/** Made by the operator in production (k8s/overlays/prod/secrets.example.env, nats-secrets.example.env, database.example.env), never rendered. */
+const EXTERNAL_SECRETS = ['agent-platform-secrets', 'agent-platform-nats', 'agent-platform-database'];
 
 type PodSpec = {
   containers: Array<Record<string, any>>;
@@ -47,7 +47,8 @@ function operationalProblems(objects: K8sObject[]): string[] {
     }
     if (!app?.resources?.requests || !app?.resources?.limits) problems.push(`${id}: no resource requests and limits`);
     if (!pod.topologySpreadConstraints?.length) problems.push(`${id}: no topology spread`);
-    if (!pod.initContainers?.some((c) => (c.args as string[]).includes('--wait'))) problems.push(`${id}: does not wait for migrations`);
+    // The gateway has no database login; the services it reaches wait for their schemas themselves.
+    if (deployment.metadata.name !== 'gateway' && !pod.initContainers?.some((c) => (c.args as string[]).includes('--wait'))) problems.push(`${id}: does not wait for migrations`);
     if (!kinds(objects, 'PodDisruptionBudget').some((pdb) => selects(pdb.spec.selector, labels))) problems.push(`${id}: no PodDisruptionBudget`);
     if (deployment.spec.strategy?.rollingUpdate?.maxUnavailable !== 0) problems.push(`${id}: a rollout may take pods away before their replacements are ready`);
   }
@@ -162,6 +163,25 @@ describe('Kubernetes manifests', () => {
     expect(kinds(objects, 'NetworkPolicy').map((p) => p.metadata.name)).toContain('datastores-egress');
   });
 
+  it.each(OVERLAYS)('%s: each service logs in to PostgreSQL with its own key of agent-platform-database; only the migrate Job reads the privileged login', (overlay) => {
+    const objects = rendered.get(overlay) as K8sObject[];
+    const ownLogin = (container: Record<string, any> | undefined) =>
+      ((container?.env ?? []) as Array<{ name: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }>).find((e) => e.name === 'DATABASE_URL')?.valueFrom?.secretKeyRef;
+    for (const name of APPS.filter((app) => app !== 'gateway')) {
+      const pod = deployment(objects, name).spec.template.spec as PodSpec;
+      for (const container of [pod.containers.find((c) => c.name === 'app'), pod.initContainers?.find((c) => c.name === 'wait-for-migrations')]) {
+        expect({ name, ref: ownLogin(container) }).toEqual({ name, ref: { name: expect.stringMatching(/^agent-platform-database/), key: `${name.toUpperCase()}_DATABASE_URL` } });
+      }
+    }
+    const readers = podTemplates(objects)
+      .filter(({ pod }) => [...pod.containers, ...(pod.initContainers ?? [])].some((c) => ((c.envFrom ?? []) as Array<{ secretRef?: { name: string } }>).some((f) => f.secretRef?.name.startsWith('agent-platform-database'))))
+      .map(({ owner }) => owner.kind);
+    expect(readers).toEqual(['Job']);
+    for (const secret of kinds(objects, 'Secret').filter((x) => x.metadata.name.startsWith('agent-platform-secrets'))) {
+      expect(Object.keys(secret.data ?? {})).not.toEqual(expect.arrayContaining(['DATABASE_URL']));
+    }
+  });
+
   describe('a broken manifest fails', () => {
     let copy: string;
     beforeEach(() => {
@@ -212,6 +232,7 @@ describe('docker-compose.yml', () => {
     ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 9).toString('base64')}`,
     POSTGRES_PASSWORD: 'a1b2c3d4',
     ...Object.fromEntries(APPS.map((app) => [`NATS_PASSWORD_${app.toUpperCase()}`, `nats-${app}-0123456789`])),
+    ...Object.fromEntries(['IDENTITY', 'AGENT', 'WORKFLOW', 'CONVERSATION', 'INTEGRATION', 'EXECUTION'].map((service) => [`${service}_DB_PASSWORD`, `${service.toLowerCase()}-pw-1`])),
   };
 
   it('is valid with its secrets set', () => {
@@ -239,14 +260,28 @@ describe('docker-compose.yml', () => {
     for (const app of APPS) expect(services.nats.environment?.[`NATS_PASSWORD_${app.toUpperCase()}`]).toBe(secrets[`NATS_PASSWORD_${app.toUpperCase()}`]);
   });
 
-  it('gives every service a health check and memory and CPU limits', () => {
+  it('gives every service a health check and memory and CPU limits (the one-shot migrate step limits only)', () => {
     requireTool('docker-compose');
     const rendered = execFileSync('docker-compose', ['-f', file, 'config'], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...secrets } });
-    const services = (load(rendered) as { services: Record<string, { healthcheck?: { test?: unknown }; mem_limit?: unknown; cpus?: unknown }> }).services;
-    expect(Object.keys(services).sort()).toEqual([...APPS, 'nats', 'postgres'].sort());
+    const services = (load(rendered) as { services: Record<string, { healthcheck?: { test?: unknown; disable?: boolean }; mem_limit?: unknown; cpus?: unknown }> }).services;
+    expect(Object.keys(services).sort()).toEqual([...APPS, 'migrate', 'nats', 'postgres'].sort());
     for (const [name, service] of Object.entries(services)) {
-      expect([name, Boolean(service.healthcheck?.test), Boolean(service.mem_limit), Boolean(service.cpus)]).toEqual([name, true, true, true]);
+      expect([name, Boolean(service.healthcheck?.test) && JSON.stringify(service.healthcheck?.test) !== '["NONE"]' && !service.healthcheck?.disable, Boolean(service.mem_limit), Boolean(service.cpus)]).toEqual([name, name !== 'migrate', true, true]);
     }
+  });
+
+  it('gives each service its own database role; only the migrate step gets the superuser, and the services start after it', () => {
+    requireTool('docker-compose');
+    const rendered = execFileSync('docker-compose', ['-f', file, 'config'], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...secrets } });
+    const services = (load(rendered) as { services: Record<string, { environment?: Record<string, string>; depends_on?: Record<string, { condition: string }> }> }).services;
+    const userOf = (url: string | undefined) => (url ? decodeURIComponent(new URL(url).username) : undefined);
+    for (const name of APPS.filter((app) => app !== 'gateway')) {
+      expect([name, userOf(services[name].environment?.DATABASE_URL), services[name].depends_on?.migrate?.condition]).toEqual([name, `ap_${name}`, 'service_completed_successfully']);
+      expect(services.migrate.environment?.[`${name.toUpperCase()}_DATABASE_URL`]).toBe(services[name].environment?.DATABASE_URL);
+    }
+    expect(services.gateway.environment?.DATABASE_URL).toBeUndefined();
+    expect(Object.entries(services).filter(([, service]) => service.environment?.DATABASE_ADMIN_URL).map(([name]) => name)).toEqual(['migrate']);
+    expect(userOf(services.migrate.environment?.DATABASE_ADMIN_URL)).toBe('agent');
   });
 
   it('a broken compose file fails validation', () => {

@@ -7,6 +7,11 @@ export interface PlatformConfig {
   host: string;
   /** Unset means: single-process mode starts an embedded PostgreSQL under dataDir. */
   databaseUrl?: string;
+  /**
+   * The privileged login that runs migrations and creates the services' roles (the migrate step
+   * and single-process mode read it); unset: DATABASE_URL is that login.
+   */
+  databaseAdminUrl?: string;
   /** Unset means: the in-process transport (single-process mode only). */
   natsUrl?: string;
   /**
@@ -150,6 +155,7 @@ export function loadConfig(env: Env = process.env): PlatformConfig {
     port: r.int('PORT', 3000, 0, 65535),
     host: r.string('HOST', '0.0.0.0'),
     databaseUrl: r.url('DATABASE_URL', ['postgres:', 'postgresql:']),
+    databaseAdminUrl: r.url('DATABASE_ADMIN_URL', ['postgres:', 'postgresql:']),
     natsUrl: r.url('NATS_URL', ['nats:', 'tls:']),
     natsUser,
     natsPassword,
@@ -183,6 +189,24 @@ export function loadConfig(env: Env = process.env): PlatformConfig {
   return config;
 }
 
+/** `<SERVICE>_DATABASE_URL`: a service's own login, which the migrate step creates. */
+const SERVICE_DATABASE_URL = /^[A-Z]+_DATABASE_URL$/;
+
+/**
+ * Every `<SERVICE>_DATABASE_URL` set, by schema (`AGENT_DATABASE_URL` -> agent): the migrate step
+ * creates each as a role that may use only that schema.
+ */
+export function serviceDatabaseUrls(env: Env, schemas: readonly string[]): Record<string, string> {
+  const r = new EnvReader(env);
+  const urls: Record<string, string> = {};
+  for (const schema of schemas) {
+    const url = r.url(`${schema.toUpperCase()}_DATABASE_URL`, ['postgres:', 'postgresql:']);
+    if (url !== undefined) urls[schema] = url;
+  }
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return urls;
+}
+
 /**
  * Secrets this repository has published for development (docker-compose, the k8s dev overlay):
  * anyone can read them, so a production deployment that still uses one is refused at start.
@@ -192,7 +216,7 @@ const DEVELOPMENT_SECRETS = {
   /** The key material, whatever key id it is filed under. */
   ENCRYPTION_KEYS: ['ZGV2LW9ubHktaW5zZWN1cmUtZW5jcnlwdGlvbi1rZXk='],
   /** Database passwords, as they appear inside DATABASE_URL. */
-  DATABASE_URL: ['agent-dev-password', 'REPLACE_ME'],
+  DATABASE_URL: ['agent-dev-password', 'REPLACE_ME', ...['identity', 'agent', 'workflow', 'conversation', 'integration', 'execution'].map((service) => `${service}-dev-password`)],
   /** The dev overlay's NATS passwords are `dev-only-nats-<app>`. */
   NATS_PASSWORD: /^(dev-only-nats-[a-z]+|REPLACE_ME)$/,
 } as const;
@@ -204,8 +228,10 @@ function knownDevelopmentSecrets(env: Env): string[] {
   if ((DEVELOPMENT_SECRETS.JWT_SECRET as readonly string[]).includes(env.JWT_SECRET?.trim() ?? '')) refuse('JWT_SECRET');
   const keys = (env.ENCRYPTION_KEYS ?? '').split(',').map((entry) => entry.slice(entry.indexOf(':') + 1).trim());
   if (keys.some((key) => (DEVELOPMENT_SECRETS.ENCRYPTION_KEYS as readonly string[]).includes(key))) refuse('ENCRYPTION_KEYS');
-  const password = databasePassword(env.DATABASE_URL);
-  if (password !== undefined && (DEVELOPMENT_SECRETS.DATABASE_URL as readonly string[]).includes(password)) refuse('DATABASE_URL');
+  for (const name of Object.keys(env).filter((key) => key === 'DATABASE_URL' || key === 'DATABASE_ADMIN_URL' || SERVICE_DATABASE_URL.test(key))) {
+    const password = databasePassword(env[name]);
+    if (password !== undefined && (DEVELOPMENT_SECRETS.DATABASE_URL as readonly string[]).includes(password)) refuse(name);
+  }
   if (DEVELOPMENT_SECRETS.NATS_PASSWORD.test(env.NATS_PASSWORD?.trim() ?? '')) refuse('NATS_PASSWORD');
   return problems;
 }

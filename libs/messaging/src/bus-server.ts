@@ -2,7 +2,7 @@ import { type CustomTransportStrategy, type MessageHandler, Server } from '@nest
 import { lastValueFrom, isObservable } from 'rxjs';
 import { AppError, Envelope, ErrorCode, type ErrorBody, mayConsume, mayServe, validatePayload } from '#contracts';
 import { describeError, RequestContext, rootLogger } from '#observability';
-import { isDatabaseUnavailable } from '#persistence';
+import { ActingUser, isDatabaseUnavailable } from '#persistence';
 import { checkCaller } from './bus-identity.js';
 import { BusTelemetry, type TraceHeaders } from './bus-telemetry.js';
 import type { EventContext, EventDispatcher } from './event-dispatcher.js';
@@ -68,20 +68,24 @@ export abstract class BusServer extends Server implements CustomTransportStrateg
       this.log.warn({ subject, caller, outcome: refused.code }, 'request refused: caller not permitted');
       return { ok: false, error: refused.toBody() };
     }
+    // The database work of a user's request sees only that user's rows (row-level security).
+    const actingUser = envelope.actor.kind === 'user' ? envelope.actor.userId : undefined;
     return RequestContext.run(envelope.requestId, () =>
-      BusTelemetry.handle(subject, trace, async () => {
-        const started = performance.now();
-        let reply: WireReply;
-        try {
-          const result: unknown = await handler(envelope, undefined);
-          const data = isObservable(result) ? await lastValueFrom(result, { defaultValue: undefined }) : result;
-          reply = { ok: true, data: data ?? null };
-        } catch (err) {
-          reply = { ok: false, error: this.toErrorBody(err, subject) };
-        }
-        this.log.info({ subject, ms: Math.round(performance.now() - started), outcome: reply.ok ? 'ok' : reply.error.code }, 'handled');
-        return reply;
-      }),
+      ActingUser.run(actingUser, () =>
+        BusTelemetry.handle(subject, trace, async () => {
+          const started = performance.now();
+          let reply: WireReply;
+          try {
+            const result: unknown = await handler(envelope, undefined);
+            const data = isObservable(result) ? await lastValueFrom(result, { defaultValue: undefined }) : result;
+            reply = { ok: true, data: data ?? null };
+          } catch (err) {
+            reply = { ok: false, error: this.toErrorBody(err, subject) };
+          }
+          this.log.info({ subject, ms: Math.round(performance.now() - started), outcome: reply.ok ? 'ok' : reply.error.code }, 'handled');
+          return reply;
+        }),
+      ),
     );
   }
 

@@ -1,6 +1,6 @@
 import { AppError, ErrorCode, type EventEnvelope } from '#contracts';
 import { describeError, RequestContext, rootLogger } from '#observability';
-import type { Database } from '#persistence';
+import { ActingUser, type Database } from '#persistence';
 
 export interface EventContext {
   eventId: string;
@@ -33,7 +33,9 @@ export class EventDispatcher {
       return 'rejected';
     }
     const valid = event as EventEnvelope;
-    return RequestContext.run(valid.requestId ?? valid.id, async () => {
+    // An event acts for no user until its handler says for whom (ActingUser), whatever context
+    // published it (in single-process mode, the publisher's request).
+    return RequestContext.run(valid.requestId ?? valid.id, () => ActingUser.run(undefined, async () => {
       try {
         return await this.database.transaction(async () => {
           const claimed = await this.database.query(
@@ -56,6 +58,6 @@ export class EventDispatcher {
         this.log.warn({ ...describeError(err), eventId: valid.id, subject: valid.subject }, 'event handler failed; will be redelivered');
         throw err;
       }
-    });
+    }));
   }
 }

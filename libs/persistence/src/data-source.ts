@@ -1,4 +1,5 @@
 import { DataSource, type MixedList } from 'typeorm';
+import { ActingUserClient } from './acting-user.js';
 import { PlatformNamingStrategy } from './naming.strategy.js';
 
 export interface ServiceDataSourceOptions {
@@ -24,6 +25,8 @@ export function createServiceDataSource(options: ServiceDataSourceOptions): Data
     namingStrategy: new PlatformNamingStrategy(),
     applicationName: `agent-platform:${options.schema}`,
     extra: {
+      // Tells the server which user each statement acts for (row-level security, see ActingUser).
+      Client: ActingUserClient,
       max: options.poolSize ?? 10,
       connectionTimeoutMillis: 3000,
       // Without this a dropped server leaves idle sockets that fail the next query.

@@ -6,3 +6,6 @@ export * from './db-errors.js';
 export * from './cursor.js';
 export * from './schema-drift.js';
 export * from './json-values.js';
+export * from './service-roles.js';
+export * from './acting-user.js';
+export * from './row-security.js';

@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { ServiceName } from '#contracts';
 import { type BusServer, EventDispatcher, OutboxCommitSubscriber, OutboxRelay, RpcPassthroughFilter } from '#messaging';
 import { describeError, JsonLogger, Metrics, rootLogger } from '#observability';
-import { createServiceDataSource, Database, migrateSchema } from '#persistence';
+import { canMigrate, createServiceDataSource, Database, migrateSchema } from '#persistence';
 import type { DataSource, MixedList } from 'typeorm';
 import type { Runtime } from './runtime.js';
 import { ServiceCoreModule } from './service-core.module.js';
@@ -52,18 +52,27 @@ async function connectWithRetry(dataSource: DataSource, service: string): Promis
 export async function startBusService(
   definition: BusServiceDefinition,
   runtime: Runtime,
-  { startUpLogLevel = 'info' }: { startUpLogLevel?: 'info' | 'debug' } = {},
+  {
+    startUpLogLevel = 'info',
+    databaseUrl = runtime.config.databaseUrl,
+  }: {
+    startUpLogLevel?: 'info' | 'debug';
+    /** The login this service uses (single-process mode gives each service its own role); default DATABASE_URL. */
+    databaseUrl?: string;
+  } = {},
 ): Promise<RunningService> {
   const { name } = definition;
   const log = rootLogger().child({ service: name });
-  const databaseUrl = runtime.config.databaseUrl;
   if (!databaseUrl) throw new Error('DATABASE_URL is not set');
 
   const dataSource = createServiceDataSource({ url: databaseUrl, schema: name, entities: definition.entities, migrations: definition.migrations });
   await connectWithRetry(dataSource, name);
-  if (runtime.config.migrateOnStart) {
+  // A service's own role may not create anything: its migrations are the migrate step's.
+  if (runtime.config.migrateOnStart && (await canMigrate((sql) => dataSource.query(sql)))) {
     const applied = await migrateSchema(dataSource);
     if (applied.length > 0) log[startUpLogLevel]({ migrations: applied }, 'migrations applied');
+  } else if (await dataSource.showMigrations()) {
+    throw new Error(`the ${name} schema has migrations this build needs and the database lacks: run the migrate step (npm run migrate with DATABASE_ADMIN_URL) first`);
   }
 
   const database = new Database(dataSource);

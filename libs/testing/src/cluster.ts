@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { derivedRoleName, generatedPassword, urlWithLogin } from '#persistence';
 import { AppProcess } from './app-process.js';
 import { ApiClient } from './http-client.js';
 
@@ -17,6 +18,12 @@ export interface ClusterOptions {
   replicas?: number;
   /** How long start() waits for every app to be ready (default 240 s): longer on a loaded machine. */
   readyTimeoutMs?: number;
+  /**
+   * As deployed (default true): the migrate step (dist/scripts/migrate.js) runs first with
+   * `databaseUrl` as its privileged login and creates a role per service, and each service logs in
+   * as its role. False: every app logs in with `databaseUrl` and migrates its own schema.
+   */
+  serviceRoles?: boolean;
 }
 
 /**
@@ -30,6 +37,8 @@ export class Cluster {
   private readonly envs = new Map<AppName, Record<string, string>>();
   private started = 0;
   private readonly clients = new Map<number, ApiClient>();
+  /** Each bus service's own login (schema -> URL), when the cluster runs with service roles. */
+  readonly databaseLogins: Partial<Record<(typeof BUS_SERVICES)[number], string>> = {};
 
   private constructor(readonly options: ClusterOptions) {}
 
@@ -52,8 +61,10 @@ export class Cluster {
       LOG_LEVEL: 'info',
       ...options.env,
     };
+    if (options.serviceRoles !== false) await cluster.migrate();
     for (const name of [...BUS_SERVICES, 'gateway'] as const) {
-      cluster.envs.set(name, { ...shared, ...(name === 'gateway' ? {} : { HEALTH_PORT: '0' }), ...options.perApp?.[name] });
+      const login = name === 'gateway' ? {} : cluster.databaseLogins[name] ? { DATABASE_URL: cluster.databaseLogins[name] } : {};
+      cluster.envs.set(name, { ...shared, ...(name === 'gateway' ? {} : { HEALTH_PORT: '0' }), ...login, ...options.perApp?.[name] });
       for (let i = 0; i < (options.replicas ?? 1); i++) cluster.add(name);
     }
     try {
@@ -66,6 +77,31 @@ export class Cluster {
       throw err;
     }
     return cluster;
+  }
+
+  /**
+   * The migrate step as the deployments run it: every schema migrated through the privileged
+   * login, then a role per service (named after the database, so parallel specs never share one;
+   * the global teardown drops them).
+   */
+  private async migrate(): Promise<void> {
+    const database = decodeURIComponent(new URL(this.options.databaseUrl).pathname.slice(1));
+    const env: Record<string, string> = { DATABASE_ADMIN_URL: this.options.databaseUrl, LOG_LEVEL: 'warn' };
+    for (const service of BUS_SERVICES) {
+      const login = urlWithLogin(this.options.databaseUrl, derivedRoleName(database, service), generatedPassword());
+      this.databaseLogins[service] = login;
+      env[`${service.toUpperCase()}_DATABASE_URL`] = login;
+    }
+    const step = new AppProcess('migrate', 'dist/scripts/migrate.js', env).start();
+    const deadline = Date.now() + 120_000;
+    while (step.exitCode === undefined) {
+      if (Date.now() > deadline) {
+        await step.kill();
+        throw new Error(`the migrate step did not finish within 120 s:\n${step.output.slice(-3000)}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    if (step.exitCode !== 0) throw new Error(`the migrate step failed (${step.exitCode}):\n${step.output.slice(-3000)}`);
   }
 
   app(name: string): AppProcess {

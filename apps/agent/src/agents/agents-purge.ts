@@ -1,5 +1,6 @@
 import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { describeError, rootLogger } from '#observability';
+import { ActingUser } from '#persistence';
 import { AgentsService } from './agents.service.js';
 
 const EVERY_MS = 3_600_000;
@@ -27,7 +28,7 @@ export class AgentsPurge implements OnApplicationBootstrap, OnApplicationShutdow
 
   private async run(): Promise<void> {
     try {
-      const removed = await this.agents.purgeExpired();
+      const removed = await ActingUser.system('purge agents past retention', () => this.agents.purgeExpired());
       if (removed > 0) this.log.info({ removed }, 'purged agents past retention');
     } catch (err) {
       this.log.warn(describeError(err), 'purge failed; next hour');

@@ -1,5 +1,6 @@
 import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { type Actor, type ResolvedAgent, type ResolveAgentRequest, type WarmReply, requireUserId } from '#contracts';
+import { ActingUser } from '#persistence';
 import { AgentsService, type ResolvableAgent } from '../agents/agents.service.js';
 import { AgentConfigCache, type CachedAgent } from './agent-config-cache.js';
 import { ConfigCacheErrors } from './config-cache.errors.js';
@@ -32,7 +33,8 @@ export class ConfigCacheService implements OnModuleInit, OnModuleDestroy {
    */
   async resolve(actor: Actor, request: ResolveAgentRequest): Promise<ResolvedAgent> {
     const ownerId = actor.kind === 'service' ? undefined : requireUserId(actor);
-    const cached = await this.load(request.agentId);
+    // A run's agent is read for whoever owns it; a user's read sees only their own.
+    const cached = ownerId === undefined ? await ActingUser.system('resolve the agent of a run', () => this.load(request.agentId)) : await this.load(request.agentId);
     if (!cached || (ownerId !== undefined && cached.ownerId !== ownerId)) throw ConfigCacheErrors.agentNotFound();
     if (!cached.isActive) throw ConfigCacheErrors.inactive();
     const version = request.version ?? cached.currentVersion;
@@ -54,7 +56,10 @@ export class ConfigCacheService implements OnModuleInit, OnModuleDestroy {
   async warmAll(actor: Actor): Promise<WarmReply> {
     const userId = requireUserId(actor);
     const stamp = this.cache.stamp();
-    const rows = await this.agents.resolvable({ ownerId: actor.isSuperuser === true ? undefined : userId, limit: this.cache.maxEntries });
+    const rows =
+      actor.isSuperuser === true
+        ? await ActingUser.system('a superuser warms every agent', () => this.agents.resolvable({ limit: this.cache.maxEntries }))
+        : await this.agents.resolvable({ ownerId: userId, limit: this.cache.maxEntries });
     let warmed = 0;
     for (const row of rows) if (this.cache.set(toCached(row), stamp)) warmed++;
     return { warmed, ttlSeconds: this.cache.ttlSeconds };

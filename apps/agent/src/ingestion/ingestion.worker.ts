@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { AgentConfig } from '#config';
 import { describeError, rootLogger } from '#observability';
+import { ActingUser } from '#persistence';
 import { AGENT_CONFIG } from '../agent-config.module.js';
 import { KnowledgeBasesService } from '../knowledge-bases/knowledge-bases.service.js';
 import { IngestionService } from './ingestion.service.js';
@@ -50,7 +51,8 @@ export class IngestionWorker implements OnApplicationBootstrap, OnApplicationShu
     while (!signal.aborted) {
       this.woken = false;
       try {
-        const didWork = (await this.ingestion.ingestNext(signal)) || (await this.ingestion.reembedNext(signal));
+        // Claims whichever user's document or base is next.
+        const didWork = await ActingUser.system('knowledge ingestion worker', async () => (await this.ingestion.ingestNext(signal)) || (await this.ingestion.reembedNext(signal)));
         if (didWork) continue;
       } catch (err) {
         if (signal.aborted) break;

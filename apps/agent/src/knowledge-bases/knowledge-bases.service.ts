@@ -13,7 +13,7 @@ import {
   type UpdateKnowledgeBaseRequest,
   requireUserId,
 } from '#contracts';
-import { Database, decodeCursor, encodeCursor, newId, pageOf } from '#persistence';
+import { ActingUser, Database, decodeCursor, encodeCursor, newId, pageOf } from '#persistence';
 import { ChunksService } from '../chunks/chunks.service.js';
 import { ProjectsService } from '../projects/projects.service.js';
 import { KnowledgeBaseEntity } from './knowledge-base.entity.js';
@@ -155,7 +155,7 @@ export class KnowledgeBasesService {
   /** For the bus: services ask for any owner, a user only for themselves. */
   findOwnedFor(actor: Actor, request: FindOwnedKnowledgeBasesRequest): Promise<OwnedKnowledgeBases> {
     if (actor.kind !== 'service' && requireUserId(actor) !== request.ownerId) throw KnowledgeBasesErrors.notYours();
-    return this.findOwned(request.ownerId, request.ids);
+    return ActingUser.run(request.ownerId, () => this.findOwned(request.ownerId, request.ids));
   }
 
   /** Which of the ids are knowledge bases of the owner (what savers of agents and workflows ask). */

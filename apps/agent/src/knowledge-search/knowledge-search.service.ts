@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { type Actor, type KnowledgeHit, type KnowledgeSearchResult, type SearchKnowledgeRequest, requireUserId } from '#contracts';
+import { ActingUser } from '#persistence';
 import { ChunksService, type MetadataFilter } from '../chunks/chunks.service.js';
 import { EmbeddingsService } from '../embeddings/embeddings.service.js';
 import { type KnowledgeBaseEntity, KnowledgeBasesService } from '../knowledge-bases/knowledge-bases.service.js';
@@ -55,9 +56,13 @@ export class KnowledgeSearchService implements OnModuleInit, OnModuleDestroy {
     this.stopListening?.();
   }
 
-  async search(actor: Actor, request: SearchKnowledgeRequest): Promise<KnowledgeSearchResult> {
+  search(actor: Actor, request: SearchKnowledgeRequest): Promise<KnowledgeSearchResult> {
     // A service acts for the owner it names; a user is always the owner, whatever the body says.
     const ownerId = actor.kind === 'service' && request.ownerId ? request.ownerId : requireUserId(actor);
+    return ActingUser.run(ownerId, () => this.searchFor(ownerId, request));
+  }
+
+  private async searchFor(ownerId: string, request: SearchKnowledgeRequest): Promise<KnowledgeSearchResult> {
     const filter = this.chunks.parseFilter(request.filter);
     try {
       return await this.searchOnce(ownerId, request, filter);

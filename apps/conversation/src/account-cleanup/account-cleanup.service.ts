@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Database } from '#persistence';
+import { ActingUser, Database } from '#persistence';
 import { ConversationsService } from '../conversations/conversations.service.js';
 
 @Injectable()
@@ -15,11 +15,12 @@ export class AccountCleanupService {
    * events: that event means "soft-deleted, restorable", and every service hears user.deleted itself.
    */
   async userDeleted(userId: string): Promise<void> {
-    await this.database.transaction(() => this.conversations.deleteAllOf(userId));
+    // As the deleted user: what goes is that user's rows and no one else's.
+    await ActingUser.run(userId, () => this.database.transaction(() => this.conversations.deleteAllOf(userId)));
   }
 
   /** The agent's conversations stay, readable and searchable, but archived: nothing can run them now. */
   async agentDeleted(ownerId: string, agentId: string): Promise<void> {
-    await this.conversations.archiveAllOfAgent(ownerId, agentId);
+    await ActingUser.run(ownerId, () => this.conversations.archiveAllOfAgent(ownerId, agentId));
   }
 }

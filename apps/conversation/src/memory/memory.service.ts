@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConversationConfig } from '#config';
 import { type Actor, type MemoryReply, type MemoryRequest, type WriteSummaryRequest, requireService } from '#contracts';
+import { ActingUser } from '#persistence';
 import { CONVERSATION_CONFIG } from '../conversation-config.module.js';
 import { InMemoryMemoryBackend } from './in-memory.backend.js';
 import type { MemoryBackend } from './memory-backend.js';
@@ -21,8 +22,18 @@ export class MemoryService {
   }
 
   /** The history a run's model should see for a branch: a window, or a summary plus what follows it. */
-  async get(actor: Actor, request: MemoryRequest): Promise<MemoryReply> {
+  get(actor: Actor, request: MemoryRequest): Promise<MemoryReply> {
     requireService(actor, 'execution');
+    // A run reads its owner's conversation, as that owner.
+    return ActingUser.run(request.ownerId, () => this.getFor(request));
+  }
+
+  writeSummary(actor: Actor, request: WriteSummaryRequest): Promise<void> {
+    requireService(actor, 'execution');
+    return ActingUser.run(request.ownerId, () => this.writeSummaryFor(request));
+  }
+
+  private async getFor(request: MemoryRequest): Promise<MemoryReply> {
     const branch = await this.backend.branch(request.ownerId, request.conversationId, request.leafId);
     if (branch === null) throw MemoryErrors.conversationNotFound();
     if (request.leafId !== undefined && branch[branch.length - 1]?.id !== request.leafId) throw MemoryErrors.foreignMessage('leafId');
@@ -31,8 +42,7 @@ export class MemoryService {
   }
 
   /** A run whose window overflowed stores what it summarised; the next memory read starts after it. */
-  async writeSummary(actor: Actor, request: WriteSummaryRequest): Promise<void> {
-    requireService(actor, 'execution');
+  private async writeSummaryFor(request: WriteSummaryRequest): Promise<void> {
     const branch = await this.backend.branch(request.ownerId, request.conversationId, request.throughMessageId);
     if (branch === null) throw MemoryErrors.conversationNotFound();
     if (branch[branch.length - 1]?.id !== request.throughMessageId) throw MemoryErrors.foreignMessage('throughMessageId');

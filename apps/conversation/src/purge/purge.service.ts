@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { ConversationConfig } from '#config';
 import { describeError, rootLogger } from '#observability';
-import { Database } from '#persistence';
+import { ActingUser, Database } from '#persistence';
 import { CONVERSATION_CONFIG } from '../conversation-config.module.js';
 import { ConversationsService } from '../conversations/conversations.service.js';
 import { MessagesService } from '../messages/messages.service.js';
@@ -35,12 +35,12 @@ export class PurgeService implements OnApplicationBootstrap, OnApplicationShutdo
   /** One pass; returns what went. Attachments (rows and bytes) cascade with their conversations. */
   async purge(now = new Date()): Promise<{ conversations: number; messages: number }> {
     const before = new Date(now.getTime() - this.config.retentionDays * 86_400_000);
-    return this.database.transaction(async () => {
+    return ActingUser.system('purge conversations and messages past retention', () => this.database.transaction(async () => {
       const purgeable = await this.conversations.purgeable(before);
       const conversations = await this.conversations.purge(purgeable);
       const messages = await this.messages.purgeDeleted(before);
       return { conversations, messages };
-    });
+    }));
   }
 
   private async purgeSafely(): Promise<void> {

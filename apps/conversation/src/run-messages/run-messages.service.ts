@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type Actor, type AppendRunMessagesRequest, type AppendRunUserMessageRequest, type MessageView, type RunMessagesReply, requireService } from '#contracts';
+import { ActingUser } from '#persistence';
 import { MessagesService } from '../messages/messages.service.js';
 
 /**
@@ -11,8 +12,18 @@ import { MessagesService } from '../messages/messages.service.js';
 export class RunMessagesService {
   constructor(private readonly messages: MessagesService) {}
 
-  async appendUserMessage(actor: Actor, request: AppendRunUserMessageRequest): Promise<MessageView> {
+  appendUserMessage(actor: Actor, request: AppendRunUserMessageRequest): Promise<MessageView> {
     requireService(actor, 'execution');
+    // The run writes into its owner's conversation, as that owner.
+    return ActingUser.run(request.ownerId, () => this.appendUserMessageFor(actor, request));
+  }
+
+  appendMessages(actor: Actor, request: AppendRunMessagesRequest): Promise<RunMessagesReply> {
+    requireService(actor, 'execution');
+    return ActingUser.run(request.ownerId, () => this.appendMessagesFor(actor, request));
+  }
+
+  private async appendUserMessageFor(actor: Actor, request: AppendRunUserMessageRequest): Promise<MessageView> {
     const content = this.messages.checkContent(request.content);
     const [message] = await this.messages.append(request.ownerId, request.conversationId, request.parentId, [
       { role: 'user', content, toolCalls: null, toolCallId: null, runId: request.runId, step: request.step, model: null, tokenUsage: null, costMicros: 0, metadata: {} },
@@ -20,8 +31,7 @@ export class RunMessagesService {
     return message;
   }
 
-  async appendMessages(actor: Actor, request: AppendRunMessagesRequest): Promise<RunMessagesReply> {
-    requireService(actor, 'execution');
+  private async appendMessagesFor(actor: Actor, request: AppendRunMessagesRequest): Promise<RunMessagesReply> {
     const items = await this.messages.append(
       request.ownerId,
       request.conversationId,

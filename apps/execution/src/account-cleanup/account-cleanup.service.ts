@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ActingUser } from '#persistence';
 import { RunEngineService } from '../run-engine/run-engine.service.js';
 import { RunWebhooksService } from '../run-webhooks/run-webhooks.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
@@ -16,14 +17,17 @@ export class AccountCleanupService {
 
   /** The user's runs go for good with their steps and events, and with them their sessions, daily usage and webhook secret and deliveries. */
   async userDeleted(userId: string): Promise<void> {
-    await this.runs.deleteAllOf(userId);
-    await this.sessions.deleteAllOf(userId);
-    await this.usage.deleteAllOf(userId);
-    await this.webhooks.deleteAllOf(userId);
+    // As the deleted user: what goes is that user's rows and no one else's.
+    await ActingUser.run(userId, async () => {
+      await this.runs.deleteAllOf(userId);
+      await this.sessions.deleteAllOf(userId);
+      await this.usage.deleteAllOf(userId);
+      await this.webhooks.deleteAllOf(userId);
+    });
   }
 
   /** Runs of a deleted agent that have not started (or wait for input) are cancelled. */
   agentDeleted(ownerId: string, agentId: string): Promise<void> {
-    return this.runs.cancelWaitingRunsOf(ownerId, agentId);
+    return ActingUser.run(ownerId, () => this.runs.cancelWaitingRunsOf(ownerId, agentId));
   }
 }

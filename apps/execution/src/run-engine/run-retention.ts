@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { ExecutionConfig } from '#config';
 import { describeError, rootLogger } from '#observability';
+import { ActingUser } from '#persistence';
 import { EXECUTION_CONFIG } from '../execution-config.module.js';
 import { RunEventsService } from '../run-events/run-events.service.js';
 import { RunWebhooksService } from '../run-webhooks/run-webhooks.service.js';
@@ -49,7 +50,7 @@ export class RunRetention implements OnApplicationBootstrap, OnApplicationShutdo
 
   private async pruneSafely(): Promise<void> {
     try {
-      const removed = await this.prune();
+      const removed = await ActingUser.system('prune the journals of runs past retention', () => this.prune());
       if (removed.steps + removed.events + removed.deliveries > 0) this.log.info(removed, 'removed the journals of runs past retention');
     } catch (err) {
       this.log.warn(describeError(err), 'pruning old run journals failed; the next pass retries');

@@ -5,7 +5,7 @@ import type { ExecutionConfig } from '#config';
 import type { RunErrorInfo, RunKind } from '#contracts';
 import { BROADCAST, type Broadcast } from '#messaging';
 import { type Attributes, describeError, RequestContext, rootLogger, Tracing } from '#observability';
-import { Database } from '#persistence';
+import { ActingUser, Database } from '#persistence';
 import { EXECUTION_CONFIG } from '../execution-config.module.js';
 import { type Fence, RunEventsService } from '../run-events/run-events.service.js';
 import { ExecutorRegistry } from './executor-registry.js';
@@ -116,7 +116,8 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
       this.claimAgain = true;
       return;
     }
-    this.claiming = this.claimWhileWork()
+    // The queue holds every user's runs: claiming (and ending what must not run again) is a system path.
+    this.claiming = ActingUser.system('run worker: claim runs', () => this.claimWhileWork())
       .catch((err: unknown) => this.log.warn(describeError(err), 'claiming runs failed; the next poll retries'))
       .finally(() => {
         this.claiming = undefined;
@@ -172,7 +173,8 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
         await this.repository.release({ runId: run.id, attempt: run.attempt, leaseOwner: this.id });
         continue;
       }
-      const execution = this.execute(run, remainingMs).catch((err: unknown) => this.log.error({ ...describeError(err), runId: run.id }, 'run execution crashed'));
+      // A run is executed as its owner: what it reads and writes here is the owner's.
+      const execution = ActingUser.run(run.ownerId, () => this.execute(run, remainingMs)).catch((err: unknown) => this.log.error({ ...describeError(err), runId: run.id }, 'run execution crashed'));
       this.executions.add(execution);
       void execution.finally(() => this.executions.delete(execution));
     }
@@ -296,7 +298,7 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
       return;
     }
     try {
-      const kept = await this.repository.heartbeat(this.id, held, this.config.leaseMs);
+      const kept = await ActingUser.system('run worker: renew the leases it holds', () => this.repository.heartbeat(this.id, held, this.config.leaseMs));
       this.lastBeatAt = Date.now();
       const keptIds = new Map(kept.map((k) => [k.runId, k.cancelRequested]));
       for (const { runId, attempt } of held) {

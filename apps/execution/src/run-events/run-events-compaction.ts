@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { ExecutionConfig } from '#config';
 import { describeError, rootLogger } from '#observability';
+import { ActingUser } from '#persistence';
 import { EXECUTION_CONFIG } from '../execution-config.module.js';
 import { RunEventsRepository } from './run-events.repository.js';
 
@@ -47,7 +48,7 @@ export class RunEventsCompaction implements OnApplicationBootstrap, OnApplicatio
 
   private async compactSafely(): Promise<void> {
     try {
-      const removed = await this.compact();
+      const removed = await ActingUser.system('compact token events past retention', () => this.compact());
       if (removed > 0) this.log.info({ removed }, 'removed token events past retention');
     } catch (err) {
       this.log.warn(describeError(err), 'compacting run events failed; the next pass retries');

@@ -5,7 +5,7 @@ import { type Actor, AppError, ErrorCode, requireUserId, type RunErrorInfo, type
 import { associatedData, decodeSealed, encodeSealed, type Keyring, signWebhook, WEBHOOK_HEADERS } from '#crypto';
 import { describeError, rootLogger } from '#observability';
 import { OutboundAddressError, type OutboundPolicy } from '#outbound';
-import { Database, newId } from '#persistence';
+import { ActingUser, Database, newId } from '#persistence';
 import { EXECUTION_CONFIG } from '../execution-config.module.js';
 import type { RunWebhookDeliveryEntity } from './run-webhook-delivery.entity.js';
 import { RunWebhooksRepository } from './run-webhooks.repository.js';
@@ -139,7 +139,7 @@ export class RunWebhooksService implements OnApplicationBootstrap, OnApplication
       this.again = true;
       return;
     }
-    this.sending = this.sendDue()
+    this.sending = ActingUser.system('send due run webhooks', () => this.sendDue())
       .catch((err: unknown) => this.log.warn(describeError(err), 'sending run webhooks failed; the next poll retries'))
       .finally(() => {
         this.sending = undefined;

@@ -35,7 +35,7 @@ import {
 } from '#contracts';
 import { BUS_CLIENT, type BusClient } from '#messaging';
 import { RequestContext, Tracing } from '#observability';
-import { Database, decodeCursor, encodeCursor, newId, pageOf } from '#persistence';
+import { ActingUser, Database, decodeCursor, encodeCursor, newId, pageOf } from '#persistence';
 import { type AgentRunInput, approvalStepKey, type ClientToolCallsAction, type ToolApprovalAction, toolStepKey } from '../agent-loop/agent-loop.service.js';
 import { EXECUTION_CONFIG } from '../execution-config.module.js';
 import { type CancelOutcome, type EnqueueRunRequest, type Queued, type RunEntity, RunEngineService, type RunLimits } from '../run-engine/run-engine.service.js';
@@ -166,8 +166,13 @@ export class RunsService {
    * to the owner, of their automation agent or their workflow, once per idempotency key. Another
    * owner's agent or workflow is not found.
    */
-  async startForOwner(actor: Actor, request: StartRunForOwnerRequest): Promise<RunView> {
+  startForOwner(actor: Actor, request: StartRunForOwnerRequest): Promise<RunView> {
     requireService(actor, 'workflow');
+    // The workflow service starts a run for the owner it names: the run is written as that owner.
+    return ActingUser.run(request.ownerId, () => this.startForOwnerAs(request));
+  }
+
+  private async startForOwnerAs(request: StartRunForOwnerRequest): Promise<RunView> {
     if ((request.agentId === undefined) === (request.workflowId === undefined)) throw AppError.invalidField('agentId', 'give exactly one of agentId and workflowId');
     await this.webhooks.checkUrl(request.webhookUrl);
     const trigger = { kind: request.trigger.kind, id: request.trigger.id };
@@ -210,7 +215,7 @@ export class RunsService {
   /** For the workflow service: a run it started for this owner, once settled or as it is after waitMs; another owner's is not found. */
   async getForOwner(actor: Actor, request: GetRunForOwnerRequest): Promise<RunView> {
     requireService(actor, 'workflow');
-    const run = await this.watch(request.id, request.ownerId, request.waitMs ?? 0, (r) => isSettledRunStatus(r.status));
+    const run = await ActingUser.run(request.ownerId, () => this.watch(request.id, request.ownerId, request.waitMs ?? 0, (r) => isSettledRunStatus(r.status)));
     if (!run) throw RunsErrors.notFound();
     return toRunView(run);
   }

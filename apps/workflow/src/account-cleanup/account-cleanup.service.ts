@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Database } from '#persistence';
+import { ActingUser, Database } from '#persistence';
 import { SchedulesService } from '../schedules/schedules.service.js';
 import { WorkflowsService } from '../workflows/workflows.service.js';
 
@@ -13,14 +13,15 @@ export class AccountCleanupService {
 
   /** The user's schedules (of agents too) and workflows go for good, with their versions and everything that starts them. */
   async userDeleted(userId: string): Promise<void> {
-    await this.database.transaction(async () => {
+    // As the deleted user: what goes is that user's rows and no one else's.
+    await ActingUser.run(userId, () => this.database.transaction(async () => {
       await this.schedules.deleteAllOf(userId);
       await this.workflows.deleteAllOf(userId);
-    });
+    }));
   }
 
   /** The project's workflows stay, filed under no project. */
   projectDeleted(ownerId: string, projectId: string): Promise<void> {
-    return this.workflows.leaveProject(ownerId, projectId);
+    return ActingUser.run(ownerId, () => this.workflows.leaveProject(ownerId, projectId));
   }
 }

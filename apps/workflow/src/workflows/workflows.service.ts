@@ -24,7 +24,7 @@ import {
   type WorkflowVersionView,
   type WorkflowView,
 } from '#contracts';
-import { Database, decodeCursor, encodeCursor, newId, pageOf, sameJson } from '#persistence';
+import { ActingUser, Database, decodeCursor, encodeCursor, newId, pageOf, sameJson } from '#persistence';
 import { ProjectOwnership } from '#service-kit';
 import { DefinitionsService } from '../definitions/definitions.service.js';
 import { WorkflowVersionEntity } from './workflow-version.entity.js';
@@ -204,8 +204,13 @@ export class WorkflowsService {
    * caller must own the workflow; a service naming an owner too. `published` takes the published
    * version; an inactive workflow does not run.
    */
-  async resolve(actor: Actor, request: ResolveWorkflowRequest): Promise<ResolvedWorkflow> {
+  resolve(actor: Actor, request: ResolveWorkflowRequest): Promise<ResolvedWorkflow> {
     const ownerId = actor.kind === 'user' ? requireUserId(actor) : request.ownerId;
+    // A service acts for the owner it names; one that names none reads the run's workflow whoever owns it.
+    return ownerId ? ActingUser.run(ownerId, () => this.resolveFor(ownerId, request)) : ActingUser.system('resolve the workflow of a run', () => this.resolveFor(undefined, request));
+  }
+
+  private async resolveFor(ownerId: string | undefined, request: ResolveWorkflowRequest): Promise<ResolvedWorkflow> {
     const workflow = ownerId ? await this.workflows.findOwned(ownerId, request.workflowId) : await this.workflows.findById(request.workflowId);
     if (!workflow) throw WorkflowsErrors.notFound();
     if (!workflow.isActive) throw WorkflowsErrors.inactive();

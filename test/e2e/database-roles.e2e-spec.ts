@@ -1,0 +1,151 @@
+import pg from 'pg';
+import { BUS_SERVICES, Cluster, createTestDatabase, query, registerUser, testEnv, type TestUser, uniqueNamespace } from '#testing';
+
+/**
+ * Each service logs in as its own role, made by the migrate step: it may use its own schema and no
+ * other. On the user-owned tables, row-level security keyed by the acting user hides every other
+ * user's rows even from a statement that forgets its owner filter.
+ */
+describe('per-service database roles and row-level security', () => {
+  let cluster: Cluster;
+  let databaseUrl: string;
+  let alice: TestUser;
+  let bob: TestUser;
+
+  const userOf = (url: string) => decodeURIComponent(new URL(url).username);
+  const login = (service: (typeof BUS_SERVICES)[number]) => {
+    const url = cluster.databaseLogins[service];
+    if (!url) throw new Error(`no login for ${service}`);
+    return url;
+  };
+
+  /** Runs `work` on one connection of `url` in a transaction that is rolled back afterwards. */
+  async function inTransaction<T>(url: string, settings: { userId?: string; system?: string }, work: (client: pg.Client) => Promise<T>): Promise<T> {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query('BEGIN');
+      if (settings.userId) await client.query(`SELECT set_config('app.user_id', $1, true)`, [settings.userId]);
+      if (settings.system) await client.query(`SELECT set_config('app.system', $1, true)`, [settings.system]);
+      return await work(client);
+    } finally {
+      await client.query('ROLLBACK').catch(() => undefined);
+      await client.end();
+    }
+  }
+
+  const createAgent = async (user: TestUser, name: string): Promise<string> => {
+    const res = await cluster.api.post('/api/v1/agents', { name, modelProvider: 'openai', modelName: 'gpt-4o-mini', systemPrompt: 'Be brief.' }, user.accessToken);
+    expect(res.status).toBe(201);
+    return res.body.id as string;
+  };
+
+  beforeAll(async () => {
+    databaseUrl = await createTestDatabase('dbroles');
+    cluster = await Cluster.start({ databaseUrl, natsUrl: testEnv().natsUrl, namespace: uniqueNamespace('dbroles') });
+    alice = await registerUser(cluster.api);
+    bob = await registerUser(cluster.api);
+  }, 300_000);
+
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  /** What the services logged about the database refusing them: nothing, when every path acts for the right user or names its bypass. */
+  const refusals = () => cluster.logs().split('\n').filter((line) => /permission denied|row-level security/i.test(line));
+
+  it('every service is connected as its own role, none of them privileged', async () => {
+    const sessions = await query<{ application_name: string; usename: string }>(
+      databaseUrl,
+      `SELECT DISTINCT application_name, usename FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'agent-platform:%'`,
+    );
+    for (const service of BUS_SERVICES) {
+      const users = sessions.filter((s) => s.application_name === `agent-platform:${service}`).map((s) => s.usename);
+      expect({ service, users: [...new Set(users)] }).toEqual({ service, users: [userOf(login(service))] });
+    }
+    const roles = await query<{ rolname: string; rolsuper: boolean; rolbypassrls: boolean; rolcreaterole: boolean; rolcreatedb: boolean }>(
+      databaseUrl,
+      `SELECT rolname, rolsuper, rolbypassrls, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = ANY($1)`,
+      [BUS_SERVICES.map((s) => userOf(login(s)))],
+    );
+    expect(roles).toHaveLength(BUS_SERVICES.length);
+    for (const role of roles) expect(role).toMatchObject({ rolsuper: false, rolbypassrls: false, rolcreaterole: false, rolcreatedb: false });
+  });
+
+  it("the agent service's role cannot read identity.users, nor any other service's schema", async () => {
+    await expect(query(login('agent'), 'SELECT id, email FROM identity.users')).rejects.toThrow(/permission denied for schema identity/);
+    for (const other of BUS_SERVICES.filter((s) => s !== 'agent')) {
+      await expect(query(login('agent'), `SELECT 1 FROM "${other}"."migrations"`)).rejects.toThrow(new RegExp(`permission denied for schema ${other}`));
+    }
+    // Its own schema it may use, but not change: the migrate step alone runs DDL.
+    await expect(query(login('agent'), 'SELECT count(*) FROM agent.migrations')).resolves.toHaveLength(1);
+    await expect(query(login('agent'), 'CREATE TABLE agent.planted (id int)')).rejects.toThrow(/permission denied for schema agent/);
+    await expect(query(login('agent'), `DELETE FROM agent.migrations`)).rejects.toThrow(/permission denied for table migrations/);
+  });
+
+  it('each service still works on its role', async () => {
+    const agentId = await createAgent(alice, 'Works');
+    expect((await cluster.api.get(`/api/v1/agents/${agentId}`, alice.accessToken)).status).toBe(200);
+    expect((await cluster.api.get(`/api/v1/agents/${agentId}`, bob.accessToken)).status).toBe(404);
+    const conversation = await cluster.api.post('/api/v1/conversations', { agentId }, alice.accessToken);
+    expect(conversation.status).toBe(201);
+    expect((await cluster.api.get(`/api/v1/conversations/${conversation.body.id as string}`, alice.accessToken)).status).toBe(200);
+    expect((await cluster.api.get(`/api/v1/conversations/${conversation.body.id as string}`, bob.accessToken)).status).toBe(404);
+    const base = await cluster.api.post('/api/v1/knowledge-bases', { name: 'Runbooks' }, alice.accessToken);
+    expect(base.status).toBe(201);
+    expect((await cluster.api.get('/api/v1/knowledge-bases', alice.accessToken)).body.items.map((b: { id: string }) => b.id)).toEqual([base.body.id]);
+    expect((await cluster.api.get('/api/v1/me', alice.accessToken)).status).toBe(200);
+    const ready = await cluster.api.get('/api/v1/health/ready');
+    expect(ready.body.status).toBe('ok');
+  });
+
+  it('row-level security is on for the user-owned tables, and a service role without a user sees none of their rows', async () => {
+    const secured = await query<{ name: string }>(
+      databaseUrl,
+      `SELECT n.nspname || '.' || c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relrowsecurity ORDER BY 1`,
+    );
+    expect(secured.map((r) => r.name)).toEqual(['agent.agents', 'agent.knowledge_bases', 'conversation.conversations', 'conversation.messages', 'execution.runs', 'workflow.workflows']);
+    const agentId = await createAgent(bob, 'Seen by no one');
+    expect((await cluster.api.post('/api/v1/conversations', { agentId }, bob.accessToken)).status).toBe(201);
+    for (const name of secured.map((r) => r.name)) {
+      const service = name.split('.')[0] as (typeof BUS_SERVICES)[number];
+      const [{ n }] = await query<{ n: string }>(login(service), `SELECT count(*) AS n FROM ${name}`);
+      expect({ name, n }).toEqual({ name, n: '0' });
+    }
+    // As bob, the conversation role sees bob's conversation and nothing of alice's.
+    const owners = await inTransaction(login('conversation'), { userId: bob.id }, async (c) => (await c.query<{ owner_id: string }>('SELECT DISTINCT owner_id FROM conversation.conversations')).rows);
+    expect(owners).toEqual([{ owner_id: bob.id }]);
+  });
+
+  it("a statement without its owner filter sees, changes and writes nothing of another user's", async () => {
+    const mine = await createAgent(alice, 'Alice agent');
+    const theirs = await createAgent(bob, 'Bob agent');
+    const agentRole = login('agent');
+
+    const seen = await inTransaction(agentRole, { userId: alice.id }, async (c) => (await c.query<{ id: string; owner_id: string }>('SELECT id, owner_id FROM agent.agents')).rows);
+    expect(seen.map((r) => r.id)).toContain(mine);
+    expect(seen.map((r) => r.id)).not.toContain(theirs);
+    expect(new Set(seen.map((r) => r.owner_id))).toEqual(new Set([alice.id]));
+
+    // Nobody acting: nothing at all.
+    expect(await inTransaction(agentRole, {}, async (c) => (await c.query('SELECT id FROM agent.agents')).rowCount)).toBe(0);
+
+    // An unfiltered UPDATE touches only the acting user's rows; a row written for another owner is refused.
+    await inTransaction(agentRole, { userId: alice.id }, async (c) => {
+      await c.query(`UPDATE agent.agents SET name = 'renamed'`);
+      const names = (await c.query<{ id: string; name: string }>(`SELECT id, name FROM agent.agents WHERE id = $1`, [mine])).rows;
+      expect(names).toEqual([{ id: mine, name: 'renamed' }]);
+      await expect(c.query(`UPDATE agent.agents SET owner_id = $1 WHERE id = $2`, [bob.id, mine])).rejects.toThrow(/row-level security/);
+    });
+    const [bobsRow] = await query<{ name: string }>(databaseUrl, 'SELECT name FROM agent.agents WHERE id = $1', [theirs]);
+    expect(bobsRow.name).toBe('Bob agent');
+
+    // A named system path sees every user's rows.
+    const all = await inTransaction(agentRole, { system: 'test: the purge' }, async (c) => (await c.query<{ id: string }>('SELECT id FROM agent.agents')).rows.map((r) => r.id));
+    expect(all).toEqual(expect.arrayContaining([mine, theirs]));
+  });
+
+  it('no service was refused by the database while the tests above ran', () => {
+    expect(refusals()).toEqual([]);
+  });
+});

@@ -34,7 +34,7 @@ export function runPlatform(loaded: PlatformConfig, database: Promise<EmbeddedDa
       process.env.ENCRYPTION_KEYS ??= `local:${Buffer.from(await loadOrCreateLocalSecret(config.dataDir, 'encryptionKey'), 'hex').toString('base64')}`;
       runtime = await Runtime.create(config, 'platform');
       for (const definition of ALL_SERVICES) services.push(await startBusService(definition, runtime, { startUpLogLevel: 'debug' }));
-      const gateway = await createGateway(config, runtime.client);
+      const gateway = await createGateway(config, runtime.client, runtime.createBroadcast());
       const url = await listenGateway(gateway, config).catch((err: unknown) => {
         if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
         throw new Error(`port ${config.port} is taken by another program (another platform?): set PORT to a free port`);

@@ -4,6 +4,7 @@ import type { Outbox } from '#messaging';
 import { Database, isUniqueViolation } from '#persistence';
 import { OUTBOX } from '#service-kit';
 import { PasswordsService } from '../passwords/passwords.service.js';
+import { CredentialNoticesService } from '../credential-notices/credential-notices.service.js';
 import { ProjectsService } from '../projects/projects.service.js';
 import type { UserEntity } from './user.entity.js';
 import { toUserView } from './user.mapper.js';
@@ -38,6 +39,7 @@ export class UsersService {
     private readonly passwords: PasswordsService,
     private readonly database: Database,
     @Inject(OUTBOX) private readonly outbox: Outbox,
+    private readonly notices: CredentialNoticesService,
   ) {}
 
   async getMe(actor: Actor): Promise<ProfileView> {
@@ -79,6 +81,7 @@ export class UsersService {
     const userId = requireUserId(actor);
     await this.database.transaction(async () => {
       if (!(await this.users.delete(userId))) throw UsersErrors.accountGone();
+      this.notices.changed(userId);
       await this.outbox.add(UserDeleted, { userId }, actor);
     });
   }
@@ -117,6 +120,7 @@ export class UsersService {
 
   async setPassword(userId: string, passwordHash: string): Promise<void> {
     await this.users.update(userId, { passwordHash });
+    this.notices.changed(userId);
   }
 
   /** Locked until the caller's transaction ends. */
@@ -154,6 +158,7 @@ export class UsersService {
       if (!user) return null;
       if (flags.isActive !== undefined) user.isActive = flags.isActive;
       if (flags.isSuperuser !== undefined) user.isSuperuser = flags.isSuperuser;
+      this.notices.changed(id);
       return this.users.save(user);
     });
   }
@@ -161,5 +166,6 @@ export class UsersService {
   /** An active superuser signing in with this password from now on. */
   async makeSuperuser(id: string, passwordHash: string): Promise<void> {
     await this.users.update(id, { isSuperuser: true, isActive: true, passwordHash });
+    this.notices.changed(id);
   }
 }

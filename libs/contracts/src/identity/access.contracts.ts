@@ -31,6 +31,34 @@ export class VerifiedCredential {
   sessionId?: string;
   /** Set for API keys. */
   apiKeyId?: string;
+  /** When the credential stops being good by itself (an API key's expiry, ISO 8601); absent when never. */
+  expiresAt?: string;
+  /**
+   * Requests of the user's per-minute budget this check counted, this one included: the gateway
+   * replica spends the rest on the user's next requests without asking again, until the budget's
+   * window ends in `resetsInMs`.
+   */
+  budget?: RequestBudgetLease;
+}
+
+export interface RequestBudgetLease {
+  granted: number;
+  resetsInMs: number;
+}
+
+/**
+ * Broadcasts (every gateway replica hears them; hints, not events) that identity sends once a
+ * change committed, before it answers the request that made it: the gateway forgets what it
+ * cached about the user, so the change holds from the next request on every replica.
+ * CREDENTIALS_CHANGED: a session ended, a key revoked, a password changed, the account
+ * deactivated, deleted or its superuser flag changed. REQUEST_BUDGET_SPENT: the user's per-minute
+ * budget ran out; replicas drop what they still held of it.
+ */
+export const CREDENTIALS_CHANGED = 'identity.credentials.changed';
+export const REQUEST_BUDGET_SPENT = 'identity.request-budget.spent';
+
+export interface CredentialsHint {
+  userId: string;
 }
 
 // ---- API keys ----

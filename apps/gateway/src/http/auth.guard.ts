@@ -1,5 +1,5 @@
 import { type CanActivate, createParamDecorator, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
-import { AccessContracts, type Actor, AppError, ErrorCode, serviceActor, type VerifiedCredential, type VerifyCredentialRequest } from '#contracts';
+import { AccessContracts, type Actor, AppError, ErrorCode, type ProfileView, serviceActor, type VerifiedCredential, type VerifyCredentialRequest } from '#contracts';
 import { AccessTokens, InvalidTokenError, type VerifiedAccessClaims } from '#auth';
 import { BUS_CLIENT, type BusClient } from '#messaging';
 import type { FastifyRequest } from 'fastify';
@@ -8,8 +8,8 @@ import { CredentialCache } from './credential-cache.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** How the caller proved who it is: the session of an access token, or an API key. */
-    credential?: { sessionId?: string; apiKeyId?: string };
+    /** How the caller proved who it is (the session of an access token, or an API key), and who that is. */
+    credential?: { sessionId?: string; apiKeyId?: string; profile?: ProfileView };
   }
 }
 
@@ -46,7 +46,7 @@ export class AuthGuard implements CanActivate {
     const client = clientOf(request);
     const verified = await this.verified(match[1], client);
     request.actor = { kind: 'user', userId: verified.userId, isSuperuser: verified.isSuperuser, scopes: verified.scopes, ...client };
-    request.credential = { sessionId: verified.sessionId, apiKeyId: verified.apiKeyId };
+    request.credential = { sessionId: verified.sessionId, apiKeyId: verified.apiKeyId, profile: verified.profile };
     if (!verified.scopes.includes('full') && !READ_ONLY_METHODS.has(request.method)) {
       throw new AppError(ErrorCode.FORBIDDEN, 'this API key is read-only; it may only read (GET)');
     }
@@ -107,6 +107,11 @@ export class AuthGuard implements CanActivate {
     }
   }
 }
+
+/** The caller as GET /me shows it, from the credential check of this request (identity's answer, or this replica's copy of it). */
+export const CurrentProfile = createParamDecorator((_: unknown, context: ExecutionContext): ProfileView | undefined => {
+  return context.switchToHttp().getRequest<FastifyRequest>().credential?.profile;
+});
 
 /** The session (refresh-token family) of the access token of this request; undefined for API keys. */
 export const CurrentSessionId = createParamDecorator((_: unknown, context: ExecutionContext): string | undefined => {

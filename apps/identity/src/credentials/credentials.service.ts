@@ -4,6 +4,7 @@ import { ApiKeysService } from '../api-keys/api-keys.service.js';
 import { AuthService } from '../auth/auth.service.js';
 import { CredentialNoticesService } from '../credential-notices/credential-notices.service.js';
 import { BudgetRefused, ThrottlingService } from '../throttling/throttling.service.js';
+import { UsersService } from '../users/users.service.js';
 
 /** The most requests of a user's budget one gateway replica takes in advance. */
 const MAX_LEASE = 100;
@@ -22,13 +23,17 @@ export class CredentialsService {
     private readonly apiKeys: ApiKeysService,
     private readonly throttle: ThrottlingService,
     private readonly notices: CredentialNoticesService,
+    private readonly users: UsersService,
   ) {}
 
   async verify(request: VerifyCredentialRequest, actor: Actor): Promise<VerifiedCredential> {
     if (actor.kind !== 'service') throw new AppError(ErrorCode.FORBIDDEN, 'only the gateway verifies credentials');
     const credential = request.apiKey !== undefined ? await this.apiKeys.verify(request.apiKey) : await this.verifySession(request.userId, request.sessionId);
     try {
-      return { ...credential, budget: await this.throttle.lease('userRequests', credential.userId, MAX_LEASE) };
+      const budget = await this.throttle.lease('userRequests', credential.userId, MAX_LEASE);
+      // The profile rides along, so GET /me costs the gateway no hop while its copy lives.
+      const user = await this.users.findById(credential.userId);
+      return { ...credential, budget, ...(user ? { profile: this.users.view(user) } : {}) };
     } catch (err) {
       // Replicas still holding a share of this budget drop it, so the 429 holds on all of them.
       if (err instanceof BudgetRefused && err.first) this.notices.budgetSpent(credential.userId);

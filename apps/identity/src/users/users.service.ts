@@ -54,6 +54,7 @@ export class UsersService {
         if (!user || !user.isActive) throw UsersErrors.accountGone();
         if (request.name !== undefined) user.name = request.name?.trim() || null;
         if (request.username !== undefined) user.username = request.username?.toLowerCase() ?? null;
+        this.notices.changed(userId);
         return toUserView(await this.users.save(user));
       })
       .catch(rethrowTaken);
@@ -71,6 +72,7 @@ export class UsersService {
         // The hash checked above must still be the account's: a password change in between wins.
         if (user.passwordHash !== current.passwordHash) throw UsersErrors.wrongPassword();
         user.email = request.newEmail.trim().toLowerCase();
+        this.notices.changed(userId);
         return toUserView(await this.users.save(user));
       })
       .catch(rethrowTaken);

@@ -3,6 +3,7 @@ import { PageQuery } from '../common/page-query.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsDefined, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { Empty, rpc } from '../contract.js';
+import { ProfileView } from './account.contracts.js';
 import { SessionReply } from './auth.contracts.js';
 
 // ---- credentials (gateway -> identity on every authenticated request) ----
@@ -39,6 +40,8 @@ export class VerifiedCredential {
    * window ends in `resetsInMs`.
    */
   budget?: RequestBudgetLease;
+  /** The user as GET /me shows it, as of this check: the gateway answers /me from it. */
+  profile?: ProfileView;
 }
 
 export interface RequestBudgetLease {
@@ -51,7 +54,7 @@ export interface RequestBudgetLease {
  * change committed, before it answers the request that made it: the gateway forgets what it
  * cached about the user, so the change holds from the next request on every replica.
  * CREDENTIALS_CHANGED: a session ended, a key revoked, a password changed, the account
- * deactivated, deleted or its superuser flag changed. REQUEST_BUDGET_SPENT: the user's per-minute
+ * deactivated, deleted or its superuser flag changed, its profile (name, username, email) changed. REQUEST_BUDGET_SPENT: the user's per-minute
  * budget ran out; replicas drop what they still held of it.
  */
 export const CREDENTIALS_CHANGED = 'identity.credentials.changed';

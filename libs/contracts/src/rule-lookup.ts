@@ -11,7 +11,7 @@ const INSTALLED = Symbol.for('agent-platform.rule-lookup');
  * and groups the result by property again. Profiles of the hot routes showed that lookup as the
  * largest single cost of validating a small payload, on the gateway and on every service it
  * calls. The rules are fixed once the contract classes are loaded, so the lookup is kept per
- * class (for validation without groups or schemas, which is all we do) and dropped whenever a
+ * class, schema name and options (not with groups, which we never use) and dropped whenever a
  * rule is added. The answers are read, never changed, by class-validator's executor.
  */
 export function rememberRuleLookups(storage: MetadataStorage = getMetadataStorage()): void {
@@ -24,8 +24,9 @@ export function rememberRuleLookups(storage: MetadataStorage = getMetadataStorag
   let rules = new Map<unknown, Map<string, Rules>>();
   let grouped = new WeakMap<Rules, GroupedRules>();
   storage.getTargetValidationMetadatas = (target, schema, always, strictGroups, groups) => {
-    if (schema || (groups && groups.length > 0)) return lookup(target, schema, always, strictGroups, groups);
-    const key = `${always}:${strictGroups}`;
+    if (groups && groups.length > 0) return lookup(target, schema, always, strictGroups, groups);
+    // Nested objects are looked up with their parent's schema name: part of the key.
+    const key = `${schema ?? ''}:${always}:${strictGroups}`;
     let byOptions = rules.get(target);
     if (!byOptions) rules.set(target, (byOptions = new Map()));
     let found = byOptions.get(key);

@@ -56,6 +56,12 @@ export class AuthGuard implements CanActivate {
   /** From this replica's cache while it holds the user's budget, else from identity (one check per credential at a time). */
   private async verified(presented: string, client: Pick<Actor, 'ip' | 'userAgent'>): Promise<VerifiedCredential> {
     if (!this.cache.enabled) return this.ask(presented, client);
+    if (!this.bus.isConnected()) {
+      // Cut off from NATS, this replica may be missing identity's hints: trust nothing it kept
+      // (asking then fails as every request does while the bus is down: 503).
+      this.cache.clear();
+      return this.ask(presented, client);
+    }
     const cached = this.cache.get(presented);
     if (cached && this.cache.spend(cached.userId)) return cached;
     const pending = this.inflight.get(presented);

@@ -75,6 +75,17 @@ describe('CredentialCache', () => {
     expect(cache.get('token-a')).toBeDefined();
   });
 
+  it('clear() forgets every credential and lease, and refuses answers asked for before it', () => {
+    const cache = new CredentialCache(5000, new InProcessBroadcast());
+    cache.admit('token-a', credential(), cache.stamp());
+    const stamp = cache.stamp();
+    cache.clear();
+    expect(cache.get('token-a')).toBeUndefined();
+    expect(cache.spend(USER)).toBe(false);
+    cache.admit('token-a', credential(), stamp);
+    expect(cache.get('token-a')).toBeUndefined();
+  });
+
   it('is off with a TTL of 0, or without the broadcast that keeps it honest', () => {
     for (const cache of [new CredentialCache(0, new InProcessBroadcast()), new CredentialCache(5000, undefined)]) {
       expect(cache.enabled).toBe(false);

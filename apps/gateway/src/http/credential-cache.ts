@@ -77,6 +77,15 @@ export class CredentialCache implements OnModuleDestroy {
     return entry.credential;
   }
 
+  /** Forgets everything (the hints that keep it honest may have been missed). */
+  clear(): void {
+    this.entries.clear();
+    this.leases.clear();
+    this.sequence += 1;
+    this.invalidatedAt.clear();
+    this.clearedAt = this.sequence;
+  }
+
   /** Spends one request of the user's lease; false when none is left (ask identity). */
   spend(userId: string, now = Date.now()): boolean {
     const lease = this.leases.get(userId);

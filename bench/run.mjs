@@ -45,6 +45,9 @@
 //                         its own schema, bypassing row-level security; default: the
 //                         migrate step first, each service on its own role, as deployed)
 //          --ready-timeout=60       (seconds the platform may take to start)
+//          --cpu-prof=gateway,identity (apps started with node --cpu-prof; the
+//                         .cpuprofile files land in bench/results/cpu-prof/ when
+//                         the bench stops them; open in Chrome DevTools)
 // Env:     BENCH_PG_URL (admin URL, default postgres://postgres@127.0.0.1:5432/test)
 //          NATS_URL     (default nats://127.0.0.1:4222)
 import { randomBytes } from 'node:crypto';
@@ -97,6 +100,8 @@ const RUN_REQUESTS = Number(args['run-requests'] ?? 200);
 const SCHEDULE_TICKS = Number(args['schedule-ticks'] ?? 20);
 /** How long the seven apps may take to be ready (--ready-timeout=seconds): more on a loaded machine. */
 const READY_TIMEOUT_MS = Number(args['ready-timeout'] ?? 60) * 1000;
+/** Apps to profile (--cpu-prof=gateway,identity): written on their graceful stop. */
+const CPU_PROF = new Set(String(args['cpu-prof'] === true ? APPS.join(',') : (args['cpu-prof'] ?? '')).split(',').filter(Boolean));
 
 /** What an agent created by the bench looks like: a realistic, valid body. */
 const AGENT_BODY = JSON.stringify({
@@ -201,7 +206,8 @@ async function startPlatform(dbUrl, ts, extraEnv = {}) {
     // PORT is the gateway's HTTP port; the others get a distinct free one in
     // case they open a listener of their own.
     const appPort = app === 'gateway' ? port : await freePort();
-    procs[app] = spawnNode(app, [join('dist', 'apps', app, 'main.js')], {
+    const prof = CPU_PROF.has(app) ? ['--cpu-prof', `--cpu-prof-dir=${join(HERE, 'results', 'cpu-prof')}`, `--cpu-prof-name=${app}-${ts}.cpuprofile`] : [];
+    procs[app] = spawnNode(app, [...prof, join('dist', 'apps', app, 'main.js')], {
       cwd: ROOT,
       env: { ...common, PORT: String(appPort), ...(logins[app] ? { DATABASE_URL: logins[app] } : {}) },
     });

@@ -38,7 +38,7 @@ export function runPlatform(loaded: PlatformConfig, database: Promise<EmbeddedDa
       runtime = await Runtime.create(config, 'platform');
       const logins = await serviceLogins(config);
       for (const definition of ALL_SERVICES) services.push(await startBusService(definition, runtime, { startUpLogLevel: 'debug', databaseUrl: logins[definition.name] }));
-      const gateway = await createGateway(config, runtime.clientFor('gateway'));
+      const gateway = await createGateway(config, runtime.clientFor('gateway'), runtime.createBroadcast('gateway'));
       const url = await listenGateway(gateway, config).catch((err: unknown) => {
         if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
         throw new Error(`port ${config.port} is taken by another program (another platform?): set PORT to a free port`);

@@ -119,6 +119,36 @@ describe('access over NATS: keys, sessions, limits, admin, audit, OIDC', () => {
       expectProblem(await cluster.api.get('/api/v1/me', user.accessToken), 401, 'UNAUTHENTICATED');
     });
 
+    it('a session both replicas checked (and keep for a few seconds) is refused on both at once after logout, and after a password change elsewhere', async () => {
+      const user = await newUser();
+      const second = await cluster.api.post('/api/v1/auth/login', { email: user.email, password: user.password });
+      remember(second.body.accessToken, second.body.refreshToken);
+      for (const client of [cluster.api, api2]) {
+        for (const token of [user.accessToken, second.body.accessToken]) expect((await client.get('/api/v1/me', token)).status).toBe(200);
+      }
+      expect((await api2.post('/api/v1/auth/logout', { refreshToken: user.refreshToken })).status).toBe(204);
+      for (const client of [cluster.api, api2]) expectProblem(await client.get('/api/v1/me', user.accessToken), 401, 'UNAUTHENTICATED');
+      // The other session still works on both, then a password change on one replica ends it on the other too.
+      for (const client of [cluster.api, api2]) expect((await client.get('/api/v1/me', second.body.accessToken)).status).toBe(200);
+      const third = await cluster.api.post('/api/v1/auth/login', { email: user.email, password: user.password });
+      remember(third.body.accessToken, third.body.refreshToken);
+      const newPassword = `changed-${randomBytes(8).toString('hex')}`;
+      remember(newPassword);
+      expect((await cluster.api.post('/api/v1/me/password', { currentPassword: user.password, newPassword }, third.body.accessToken)).status).toBe(204);
+      for (const client of [api2, cluster.api]) expectProblem(await client.get('/api/v1/me', second.body.accessToken), 401, 'UNAUTHENTICATED');
+    });
+
+    it('GET /me on either replica shows a name, username or email change made on the other at once, though both keep the session', async () => {
+      const user = await newUser();
+      for (const client of [cluster.api, api2]) expect((await client.get('/api/v1/me', user.accessToken)).body).toMatchObject({ id: user.id, email: user.email });
+      const username = `u${randomBytes(4).toString('hex')}`;
+      expect((await api2.request('PATCH', '/api/v1/me', { body: { name: 'Renamed', username }, token: user.accessToken })).status).toBe(200);
+      for (const client of [cluster.api, api2]) expect((await client.get('/api/v1/me', user.accessToken)).body).toMatchObject({ name: 'Renamed', username });
+      const newEmail = `moved-${randomBytes(4).toString('hex')}@example.test`;
+      expect((await cluster.api.post('/api/v1/me/email', { newEmail, password: user.password }, user.accessToken)).status).toBe(200);
+      for (const client of [api2, cluster.api]) expect((await client.get('/api/v1/me', user.accessToken)).body).toMatchObject({ email: newEmail, name: 'Renamed' });
+    });
+
     it('POST /me/password needs the current password, signs out every other session and keeps this one', async () => {
       const user = await newUser();
       const other = await cluster.api.post('/api/v1/auth/login', { email: user.email, password: user.password });

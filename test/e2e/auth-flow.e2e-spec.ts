@@ -17,6 +17,9 @@ describe('auth flow over NATS, every app its own process', () => {
       natsUrl: testEnv().natsUrl,
       namespace: uniqueNamespace('auth'),
       env: { JWT_SECRET: jwtSecret, BODY_LIMIT_BYTES: '16384', TRUST_PROXY: '127.0.0.1' },
+      // Identity logs each request it handles at debug only (the gateway's access line is the
+      // one line per request at info): debug here, so the request id can be followed into it.
+      perApp: { identity: { LOG_LEVEL: 'debug' } },
     });
   });
 
@@ -69,8 +72,10 @@ describe('auth flow over NATS, every app its own process', () => {
       expect(res.headers.get('x-request-id')).toBe(requestId);
       await new Promise((r) => setTimeout(r, 300));
       const lines = cluster.logs().split('\n').filter((l) => l.includes(requestId));
-      const apps = new Set(lines.map((l) => (JSON.parse(l) as { app: string }).app));
-      expect(apps).toEqual(new Set(['gateway', 'identity']));
+      const entries = lines.map((l) => JSON.parse(l) as { app: string; msg: string });
+      expect(new Set(entries.map((e) => e.app))).toEqual(new Set(['gateway', 'identity']));
+      // At info, one line per request: the gateway's access line.
+      expect(entries.filter((e) => e.app === 'gateway').map((e) => e.msg)).toEqual(['request']);
     });
 
     it('records the client address a trusted proxy forwarded, not the proxy\'s', async () => {

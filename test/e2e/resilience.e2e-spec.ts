@@ -54,7 +54,8 @@ describe('outages', () => {
     process.kill(identity.pid!, 'SIGSTOP');
     try {
       const started = Date.now();
-      const res = await cluster.api.get('/api/v1/me', user.accessToken);
+      // A route identity answers (GET /me may come from the gateway's copy of the credential check).
+      const res = await cluster.api.get('/api/v1/api-keys', user.accessToken);
       const elapsed = Date.now() - started;
       expect(res.status).toBe(504);
       expect(res.body).toMatchObject({ code: 'UPSTREAM_TIMEOUT', status: 504 });
@@ -70,7 +71,7 @@ describe('outages', () => {
     const identity = cluster.app('identity');
     await identity.kill('SIGKILL');
     try {
-      const res = await cluster.api.get('/api/v1/me', user.accessToken);
+      const res = await cluster.api.get('/api/v1/api-keys', user.accessToken);
       expect(res.status).toBe(504);
       expect(res.body).toMatchObject({ code: 'UPSTREAM_TIMEOUT' });
       const ready = await cluster.api.get('/api/v1/health/ready');
@@ -108,7 +109,7 @@ describe('outages', () => {
   it('PostgreSQL down -> 503 from requests, readiness degraded; the service reconnects by itself', async () => {
     await pgProxy.pause();
     try {
-      const res = await cluster.api.get('/api/v1/me', user.accessToken);
+      const res = await cluster.api.get('/api/v1/api-keys', user.accessToken);
       expect(res.status).toBe(503);
       expect(res.body).toMatchObject({ code: 'UNAVAILABLE' });
       expect(JSON.stringify(res.body)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|postgres/i);

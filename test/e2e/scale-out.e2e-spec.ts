@@ -51,8 +51,13 @@ describe('scale-out: two replicas of every app', () => {
       replicas: 2,
       readyTimeoutMs: 180_000,
       env: { REQUEST_TIMEOUT_MS: '8000', RATE_LIMIT_USER_PER_MINUTE: '0', LOG_LEVEL: 'info' },
+      // Services log each request they handle at debug (the gateway's access line is the info one):
+      // debug on the request path, so the test can see that both replicas of each answered.
       perApp: {
+        identity: { LOG_LEVEL: 'debug' },
+        agent: { LOG_LEVEL: 'debug' },
         execution: {
+          LOG_LEVEL: 'debug',
           OPENAI_BASE_URL: fake.baseUrl,
           OPENAI_API_KEY: 'sk-test',
           EXECUTION_MAX_ACTIVE_RUNS_PER_USER: '10000',

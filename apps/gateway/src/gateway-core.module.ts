@@ -1,8 +1,9 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { AccessTokens } from '#auth';
 import { ConfigModule, loadIdentityConfig, type PlatformConfig } from '#config';
-import { BUS_CLIENT, type BusClient } from '#messaging';
+import { type Broadcast, BUS_CLIENT, type BusClient } from '#messaging';
 import { AuthGuard } from './http/auth.guard.js';
+import { CredentialCache } from './http/credential-cache.js';
 import { SuperuserGuard } from './http/superuser.guard.js';
 
 /**
@@ -16,7 +17,8 @@ const IDENTITY_CONFIG_CHECK = Symbol('IDENTITY_CONFIG_CHECK');
 @Global()
 @Module({})
 export class GatewayCoreModule {
-  static forRoot(config: PlatformConfig, bus: BusClient): DynamicModule {
+  /** `broadcast`: identity's credential hints; without it every request asks identity (no cache). */
+  static forRoot(config: PlatformConfig, bus: BusClient, broadcast?: Broadcast): DynamicModule {
     return {
       module: GatewayCoreModule,
       imports: [ConfigModule.forRoot(config)],
@@ -24,10 +26,11 @@ export class GatewayCoreModule {
         { provide: BUS_CLIENT, useValue: bus },
         { provide: AccessTokens, useValue: new AccessTokens(config.jwtSecret ?? '', config.accessTokenTtlSeconds) },
         { provide: IDENTITY_CONFIG_CHECK, useFactory: () => loadIdentityConfig() },
+        { provide: CredentialCache, useFactory: () => new CredentialCache(config.credentialCacheMs, broadcast) },
         AuthGuard,
         SuperuserGuard,
       ],
-      exports: [BUS_CLIENT, AccessTokens, AuthGuard, SuperuserGuard, ConfigModule],
+      exports: [BUS_CLIENT, AccessTokens, CredentialCache, AuthGuard, SuperuserGuard, ConfigModule],
     };
   }
 }

@@ -2,7 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { PlatformConfig } from '#config';
-import type { BusClient } from '#messaging';
+import type { Broadcast, BusClient } from '#messaging';
 import { acceptRequestId, JsonLogger, Metrics, rootLogger } from '#observability';
 import { GatewayModule } from './gateway.module.js';
 import { finishOpenApiDocument, operationIdOf } from './http/openapi.js';
@@ -17,7 +17,7 @@ export const API_PREFIX = 'api/v1';
 /** Where a person can try an agent in a browser: the playground page. */
 export const PLAYGROUND_PATH = '/';
 
-export async function createGateway(config: PlatformConfig, bus: BusClient): Promise<NestFastifyApplication> {
+export async function createGateway(config: PlatformConfig, bus: BusClient, broadcast?: Broadcast): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
     // Per-IP throttling and the audit log need the client's address, not the ingress's.
@@ -33,7 +33,7 @@ export async function createGateway(config: PlatformConfig, bus: BusClient): Pro
   });
   // bodyParser false: no form-encoded parser. Fastify's own JSON parser (body limit, prototype
   // poisoning refused) is the only one, so any other media type gets 415.
-  const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config, bus), adapter, { logger: new JsonLogger(), bodyParser: false });
+  const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config, bus, broadcast), adapter, { logger: new JsonLogger(), bodyParser: false });
   app.setGlobalPrefix(API_PREFIX, { exclude: [...PLAYGROUND_ROUTES, ...METRICS_ROUTES, ...OPENAI_ROUTES, ...MCP_ROUTES] });
   app.enableShutdownHooks();
 

@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import type { PlatformConfig } from '#config';
-import type { BusClient } from '#messaging';
+import type { Broadcast, BusClient } from '#messaging';
 import { AdminModule } from './admin/admin.module.js';
 import { AgentsModule } from './agents/agents.module.js';
 import { ApiKeysModule } from './api-keys/api-keys.module.js';
@@ -44,11 +44,11 @@ import { McpModule } from './mcp/mcp.module.js';
 /** One module per route family (apps/gateway/src/<feature>/); the HTTP plumbing every route shares is in http/. */
 @Module({})
 export class GatewayModule {
-  static forRoot(config: PlatformConfig, bus: BusClient): DynamicModule {
+  static forRoot(config: PlatformConfig, bus: BusClient, broadcast?: Broadcast): DynamicModule {
     return {
       module: GatewayModule,
       imports: [
-        GatewayCoreModule.forRoot(config, bus),
+        GatewayCoreModule.forRoot(config, bus, broadcast),
         HealthModule,
         AuthModule,
         MeModule,

@@ -15,7 +15,7 @@ runUntilSignalled(async () => {
     return gatewayProcess.runtime?.isConnected() ? { status: 200, body: { status: 'ok' } } : { status: 503, body: { status: 'unavailable', checks: { nats: 'down' } } };
   });
   const runtime = (gatewayProcess.runtime = await Runtime.create(config, 'gateway'));
-  const app = await createGateway(config, runtime.clientFor('gateway'));
+  const app = await createGateway(config, runtime.clientFor('gateway'), runtime.createBroadcast('gateway'));
   const url = await listenGateway(app, config);
   gatewayProcess.state = 'serving';
   rootLogger().info(

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { AccessContracts, type Actor, AppError, IdentityContracts, type RpcContract, type SessionReply, type VerifiedCredential } from '#contracts';
+import { AccessContracts, type Actor, AppError, CREDENTIALS_CHANGED, type CredentialsHint, IdentityContracts, REQUEST_BUDGET_SPENT, type RpcContract, type SessionReply, type VerifiedCredential } from '#contracts';
 import { loadConfig } from '#config';
 import { type RunningService, Runtime, startBusService } from '#service-kit';
 import { createTestDatabase, query, userInput } from '#testing';
@@ -20,6 +20,8 @@ describe('identity access features', () => {
   let service: RunningService;
   let databaseUrl: string;
   const saved: Record<string, string | undefined> = {};
+  const hints: Array<[subject: string, userId: string, heard: (subject: string) => void]> = [];
+  const unsubscribe: Array<() => void> = [];
 
   const call = <Req, Res>(contract: RpcContract<Req, Res>, data: Req, actor: Actor = freshClient()): Promise<Res> => runtime.client.request(contract, data, { actor });
   const register = (input = userInput(), actor = freshClient()): Promise<SessionReply> => call(IdentityContracts.register, input, actor);
@@ -40,9 +42,22 @@ describe('identity access features', () => {
     const config = { ...loadConfig({}), databaseUrl, jwtSecret: randomBytes(32).toString('hex'), outboxRelay: false };
     runtime = await Runtime.create(config, 'access-spec');
     service = await startBusService(identityApp, runtime);
+    // What a gateway replica hears: each waiter is called once with its subject when its user's hint comes.
+    const broadcast = runtime.createBroadcast();
+    for (const subject of [CREDENTIALS_CHANGED, REQUEST_BUDGET_SPENT]) {
+      unsubscribe.push(
+        broadcast.subscribe<CredentialsHint>(subject, (hint) => {
+          for (const waiter of hints.filter(([s, userId]) => s === subject && userId === hint.userId)) {
+            hints.splice(hints.indexOf(waiter), 1);
+            waiter[2](subject);
+          }
+        }),
+      );
+    }
   });
 
   afterAll(async () => {
+    for (const stop of unsubscribe) stop();
     await service?.close();
     await runtime?.close();
     for (const [k, v] of Object.entries(saved)) {
@@ -63,6 +78,23 @@ describe('identity access features', () => {
       expect(await codeOf(call(AccessContracts.verifyCredential, { userId: session.user.id, sessionId: sessionOf(session) }, gateway))).toBe('UNAUTHENTICATED');
     });
 
+    it('tells every gateway replica, before it answers, that a logout or a revoked key changed the user\'s credentials', async () => {
+      const session = await register();
+      let heard = false;
+      hints.push([CREDENTIALS_CHANGED, session.user.id, () => (heard = true)]);
+      await call(IdentityContracts.logout, { refreshToken: session.refreshToken });
+      // Published before the reply on the same connection: heard by the time the reply is.
+      expect(heard).toBe(true);
+
+      const other = await register();
+      const actor = await verified(other);
+      const key = await call(AccessContracts.createApiKey, { name: 'ci', scopes: ['full'] }, actor);
+      heard = false;
+      hints.push([CREDENTIALS_CHANGED, other.user.id, () => (heard = true)]);
+      await call(AccessContracts.revokeApiKey, { id: key.id }, actor);
+      expect(heard).toBe(true);
+    });
+
     it('refuses a deactivated user at once', async () => {
       const session = await register();
       await query(databaseUrl, 'UPDATE identity.users SET is_active = false WHERE id = $1', [session.user.id]);
@@ -74,13 +106,27 @@ describe('identity access features', () => {
       expect(await codeOf(call(AccessContracts.verifyCredential, { userId: session.user.id, sessionId: sessionOf(session) }, freshClient()))).toBe('FORBIDDEN');
     });
 
-    it('counts a per-user request budget shared by every caller, with a retry hint', async () => {
+    it('counts a per-user request budget shared by every caller, leased in shares that add up to it exactly, with a retry hint', async () => {
       const session = await register();
       const request = { userId: session.user.id, sessionId: sessionOf(session) };
-      for (let i = 0; i < Number(LIMITS.RATE_LIMIT_USER_PER_MINUTE); i++) await call(AccessContracts.verifyCredential, request, gateway);
+      const budget = Number(LIMITS.RATE_LIMIT_USER_PER_MINUTE);
+      const spent = new Promise<string>((resolve) => hints.push([REQUEST_BUDGET_SPENT, session.user.id, resolve]));
+      const grants: number[] = [];
+      for (let i = 0; i < budget; i++) {
+        const v = await call(AccessContracts.verifyCredential, request, gateway).catch(() => undefined);
+        if (!v) break;
+        expect(v.budget?.resetsInMs).toBeGreaterThan(0);
+        grants.push(v.budget?.granted ?? 0);
+      }
+      // The first check takes a share of what is left (this request and 1/16 of the rest), the last ones one each.
+      expect(grants[0]).toBe(1 + Math.floor((budget - 1) / 16));
+      expect(grants.at(-1)).toBe(1);
+      expect(grants.reduce((a, b) => a + b, 0)).toBe(budget);
       const err = await errorOf(call(AccessContracts.verifyCredential, request, gateway));
       expect(err?.code).toBe('RATE_LIMITED');
       expect(err?.details?.retryAfterSeconds).toEqual(expect.any(Number));
+      // Every gateway replica hears that the budget is spent, so none goes on spending a share it still holds.
+      await expect(spent).resolves.toBe(REQUEST_BUDGET_SPENT);
       // Another user's budget is untouched.
       const other = await register();
       expect(await codeOf(call(AccessContracts.verifyCredential, { userId: other.user.id, sessionId: sessionOf(other) }, gateway))).toBe('ok');

@@ -18,8 +18,13 @@ async function reasonOf(tokens: AccessTokens, token: string): Promise<string> {
 describe('AccessTokens', () => {
   const tokens = new AccessTokens(SECRET, 60);
 
-  it('round-trips the claims it signed', async () => {
-    await expect(tokens.verify(await tokens.sign(claims))).resolves.toEqual(claims);
+  it('round-trips the claims it signed, with when the token expires', async () => {
+    const before = Date.now();
+    const verified = await tokens.verify(await tokens.sign(claims));
+    expect(verified).toEqual({ ...claims, expiresAt: expect.any(Number) });
+    // exp is whole seconds: within a second of issue + ttl.
+    expect(verified.expiresAt).toBeGreaterThan(before + 58_000);
+    expect(verified.expiresAt).toBeLessThanOrEqual(Date.now() + 60_000);
   });
 
   it('refuses a token whose signature was tampered with', async () => {

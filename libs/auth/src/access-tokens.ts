@@ -14,6 +14,11 @@ export interface AccessClaims {
   scopes: string[];
 }
 
+/** What a checked token says, with when it expires (ms since the epoch). */
+export interface VerifiedAccessClaims extends AccessClaims {
+  expiresAt: number;
+}
+
 export class InvalidTokenError extends Error {
   constructor(readonly reason: 'expired' | 'invalid') {
     super(reason === 'expired' ? 'access token expired' : 'access token invalid');
@@ -49,7 +54,7 @@ export class AccessTokens {
       .sign(await this.key);
   }
 
-  async verify(token: string): Promise<AccessClaims> {
+  async verify(token: string): Promise<VerifiedAccessClaims> {
     try {
       const { payload } = await jwtVerify(token, await this.key, {
         algorithms: [ALGORITHM],
@@ -58,9 +63,9 @@ export class AccessTokens {
         requiredClaims: ['exp', 'iat', 'sub'],
         clockTolerance: 5,
       });
-      const { sub, sid, su, scp } = payload;
-      if (typeof sub !== 'string' || typeof sid !== 'string' || !Array.isArray(scp)) throw new InvalidTokenError('invalid');
-      return { userId: sub, sessionId: sid, isSuperuser: su === true, scopes: scp.filter((s): s is string => typeof s === 'string') };
+      const { sub, sid, su, scp, exp } = payload;
+      if (typeof sub !== 'string' || typeof sid !== 'string' || !Array.isArray(scp) || typeof exp !== 'number') throw new InvalidTokenError('invalid');
+      return { userId: sub, sessionId: sid, isSuperuser: su === true, scopes: scp.filter((s): s is string => typeof s === 'string'), expiresAt: exp * 1000 };
     } catch (err) {
       if (err instanceof InvalidTokenError) throw err;
       throw new InvalidTokenError(err instanceof joseErrors.JWTExpired ? 'expired' : 'invalid');

@@ -33,6 +33,12 @@ export interface PlatformConfig {
   refreshTokenTtlSeconds: number;
   requestTimeoutMs: number;
   bodyLimitBytes: number;
+  /**
+   * How long a gateway replica trusts a credential identity verified without asking again (0: ask
+   * on every request). Revocations reach it at once through identity's broadcasts; this bounds
+   * the staleness if one is lost.
+   */
+  credentialCacheMs: number;
   /** Prefix for every subject and stream, so several deployments (or test runs) share one NATS. */
   busNamespace: string;
   migrateOnStart: boolean;
@@ -168,6 +174,7 @@ export function loadConfig(env: Env = process.env): PlatformConfig {
     refreshTokenTtlSeconds: r.int('REFRESH_TOKEN_TTL_SECONDS', 30 * 86_400, 60, 365 * 86_400),
     requestTimeoutMs: r.int('REQUEST_TIMEOUT_MS', 5000, 50, 600_000),
     bodyLimitBytes: r.int('BODY_LIMIT_BYTES', 1_048_576, 1024, 1_073_741_824),
+    credentialCacheMs: r.int('GATEWAY_CREDENTIAL_CACHE_MS', 5000, 0, 60_000),
     busNamespace,
     migrateOnStart: r.bool('MIGRATE_ON_START', true),
     outboxRelay: r.bool('OUTBOX_RELAY', true),

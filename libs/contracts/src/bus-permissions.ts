@@ -3,7 +3,7 @@ import { SERVICE_NAMES, type ServiceName, healthContract } from './common/servic
 import { UserDeleted } from './common/user-deleted.event.js';
 import { ProjectDeleted } from './common/project-deleted.event.js';
 import { NotificationRequested } from './common/notification-requested.event.js';
-import { AccessContracts, AccountContracts, IdentityContracts } from './identity/index.js';
+import { AccessContracts, AccountContracts, CREDENTIALS_CHANGED, IdentityContracts, REQUEST_BUDGET_SPENT } from './identity/index.js';
 import {
   AgentContracts,
   AgentDeleted,
@@ -42,6 +42,8 @@ export interface BusGrant {
   readonly calls: readonly AnyRpc[];
   /** The events this service takes from the stream, one durable consumer each. */
   readonly consumes: readonly AnyEvent[];
+  /** Another app's broadcasts this identity listens to (every service hears its own). */
+  readonly hears?: readonly string[];
 }
 
 /**
@@ -204,6 +206,9 @@ export const BUS_PERMISSIONS: Readonly<Record<BusIdentity, BusGrant>> = {
       WorkflowContracts.validate,
     ],
     consumes: [],
+    // Identity's word that a credential changed or a user's request budget is spent: the
+    // credential cache drops what it kept, on every replica (the next request asks again).
+    hears: [CREDENTIALS_CHANGED, REQUEST_BUDGET_SPENT],
   },
   identity: {
     calls: [],
@@ -297,4 +302,10 @@ export function mayPublishEvent(service: string, eventSubject: string): boolean 
 export function mayBroadcast(service: string, subject: string): boolean {
   if (!isBusIdentity(service)) return true;
   return subject.startsWith(`${service}.`);
+}
+
+/** May this identity listen to the broadcast `subject`: its own, or another app's the table lets it hear. */
+export function mayHear(identity: string, subject: string): boolean {
+  if (!isBusIdentity(identity)) return true;
+  return mayBroadcast(identity, subject) || (BUS_PERMISSIONS[identity].hears ?? []).includes(subject);
 }

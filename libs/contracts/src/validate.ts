@@ -2,7 +2,10 @@ import { plainToInstance } from 'class-transformer';
 import { validate, type ValidationError } from 'class-validator';
 import type { PayloadClass } from './contract.js';
 import { AppError, ErrorCode } from './errors.js';
+import { rememberRuleLookups } from './rule-lookup.js';
 import { findTextProblem } from './text.js';
+
+rememberRuleLookups();
 
 export interface FieldProblem {
   field: string;

@@ -1,6 +1,6 @@
 import { AsyncResource } from 'node:async_hooks';
 import type { Subscription } from '@nats-io/nats-core';
-import { mayBroadcast } from '#contracts';
+import { mayBroadcast, mayHear } from '#contracts';
 import { describeError, rootLogger } from '#observability';
 import type { NatsLink } from './nats-connection.js';
 import { decodeJson, encodeJson, type Namespace } from './wire.js';
@@ -83,8 +83,8 @@ export class InProcessBroadcast implements Broadcast {
 }
 
 /**
- * One service's view of the process's broadcasts: it may send and hear only its own subjects
- * (`<service>.…`), as its NATS user may.
+ * One app's view of the process's broadcasts: it may send only on its own subjects
+ * (`<service>.…`) and hear those and the ones the table grants it, as its NATS user may.
  */
 export class ServiceBroadcast implements Broadcast {
   constructor(
@@ -98,7 +98,7 @@ export class ServiceBroadcast implements Broadcast {
   }
 
   subscribe<T>(subject: string, listener: BroadcastListener<T>): () => void {
-    this.check(subject);
+    if (!mayHear(this.service, subject)) throw new Error(`the ${this.service} may not listen to ${subject}: not its own, nor granted in the bus permission table`);
     return this.inner.subscribe(subject, listener);
   }
 

@@ -82,7 +82,9 @@ export abstract class BusServer extends Server implements CustomTransportStrateg
           } catch (err) {
             reply = { ok: false, error: this.toErrorBody(err, subject) };
           }
-          this.log.info({ subject, ms: Math.round(performance.now() - started), outcome: reply.ok ? 'ok' : reply.error.code }, 'handled');
+          // Debug, not info: the gateway's access line is the one line per request; a line per hop per
+          // service multiplied the log volume (and its cost) by the hops.
+          this.log.debug({ subject, ms: Math.round(performance.now() - started), outcome: reply.ok ? 'ok' : reply.error.code }, 'handled');
           return reply;
         }),
       ),

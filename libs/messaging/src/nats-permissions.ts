@@ -14,13 +14,14 @@ export interface NatsUserPermissions {
  * - events (services): publish its own `events.<self>.>` into the stream, create the stream but
  *   not change it; for each event it consumes, only its own durable consumer of that one subject
  *   (create, info, pull, ack);
- * - broadcasts (services): publish and subscribe its own `<self>.>`.
+ * - broadcasts (services): publish and subscribe its own `<self>.>`; any app: subscribe the other
+ *   apps' broadcasts the table lets it hear.
  */
 export function natsUserPermissions(identity: BusIdentity, namespace = ''): NatsUserPermissions {
   const ns = new Namespace(namespace);
   const grant = BUS_PERMISSIONS[identity];
   const publish = grant.calls.map((contract) => ns.rpcSubject(identity, contract.subject));
-  const subscribe = [`_INBOX.${identity}.>`];
+  const subscribe = [`_INBOX.${identity}.>`, ...(grant.hears ?? []).map((subject) => ns.subject(subject))];
   if (identity !== 'gateway') {
     const stream = ns.streamName;
     publish.push(ns.subject(`events.${identity}.>`), ns.subject(`${identity}.>`));

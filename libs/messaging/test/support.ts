@@ -24,6 +24,7 @@ export function testConfig(kind: TransportKind, settings: { databaseUrl: string;
     refreshTokenTtlSeconds: 86_400,
     requestTimeoutMs: settings.requestTimeoutMs ?? 500,
     bodyLimitBytes: 1_048_576,
+    credentialCacheMs: 0,
     busNamespace: settings.busNamespace,
     migrateOnStart: true,
     // The specs drive the relay themselves (relay.pass()), so each step is deterministic.

@@ -33,11 +33,6 @@ export class AgentsHandler {
     return this.agents.list(actor, request);
   }
 
-  @Rpc(AgentContracts.get)
-  get(request: AgentIdRequest, actor: Actor): Promise<AgentView> {
-    return this.agents.get(actor, request.id);
-  }
-
   @Rpc(AgentContracts.update)
   update(request: UpdateAgentRequest, actor: Actor): Promise<AgentSavedReply> {
     return this.agents.update(actor, request);

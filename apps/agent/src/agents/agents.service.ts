@@ -171,8 +171,9 @@ export class AgentsService {
     return pageOf(rows, limit, toAgentView, (agent) => encodeCursor({ id: agent.id }));
   }
 
-  async get(actor: Actor, id: string): Promise<AgentView> {
-    return toAgentView(await this.requireOwned(actor, id));
+  /** How every reply that shows an agent shows it. */
+  view(agent: AgentEntity): AgentView {
+    return toAgentView(agent);
   }
 
   /**

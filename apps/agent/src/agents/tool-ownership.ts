@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type Actor, AppError, ConnectionContracts, ErrorCode, requireUserId, serviceActor, ToolRefContracts, type ToolReference } from '#contracts';
+import { type Actor, AppError, ConnectionContracts, ErrorCode, requireUserId, serviceActor, ToolRefContracts, type ToolReference, unknownBuiltinTool } from '#contracts';
 import { BUS_CLIENT, type BusClient } from '#messaging';
 import { describeError, rootLogger } from '#observability';
 
@@ -16,6 +16,15 @@ export class ToolOwnership {
 
   async assertUsable(actor: Actor, tools: ToolReference[]): Promise<void> {
     if (tools.length === 0) return;
+    if (tools.every((t) => t.kind === 'builtin')) {
+      // Built-in names are known here (libs/contracts): no hop to the integration service for them.
+      const errors = tools.flatMap((t, index) => {
+        const unknown = unknownBuiltinTool(t.name);
+        return unknown ? [{ field: `tools[${index}]`, problems: [unknown] }] : [];
+      });
+      if (errors.length > 0) throw new AppError(ErrorCode.VALIDATION_FAILED, 'tools is invalid', { errors });
+      return;
+    }
     const { problems } = await this.bus.request(ToolRefContracts.check, { ownerId: requireUserId(actor), refs: tools }, { actor: serviceActor('agent') });
     const missing = problems.find((p) => p.code === 'NOT_FOUND');
     if (missing) throw new AppError(ErrorCode.NOT_FOUND, missing.message, { field: `tools[${missing.index}]` });

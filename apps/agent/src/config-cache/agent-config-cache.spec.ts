@@ -1,5 +1,5 @@
 import { loadAgentConfig } from '#config';
-import type { AgentSnapshot } from '#contracts';
+import type { AgentSnapshot, AgentView } from '#contracts';
 import { InProcessBroadcast } from '#messaging';
 import { AgentConfigCache, type CachedAgent } from './agent-config-cache.js';
 
@@ -10,6 +10,7 @@ const entry = (agentId: string, currentVersion = 1): CachedAgent => ({
   name: agentId,
   isActive: true,
   currentVersion,
+  view: { id: agentId, name: agentId, currentVersion } as AgentView,
   snapshots: new Map([[currentVersion, { systemPrompt: `v${currentVersion}` } as AgentSnapshot]]),
 });
 

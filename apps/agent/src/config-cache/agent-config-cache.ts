@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { AgentConfig } from '#config';
-import type { AgentSnapshot } from '#contracts';
+import type { AgentSnapshot, AgentView } from '#contracts';
 import { BROADCAST, type Broadcast } from '#messaging';
 import { AGENT_CONFIG } from '../agent-config.module.js';
 
@@ -11,6 +11,8 @@ export interface CachedAgent {
   name: string;
   isActive: boolean;
   currentVersion: number;
+  /** What GET /agents/:id answers, as of the same committed state. */
+  view: AgentView;
   /** Snapshots by version; versions are immutable, so an entry only ever gains versions. */
   snapshots: Map<number, AgentSnapshot>;
 }

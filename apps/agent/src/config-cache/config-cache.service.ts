@@ -1,5 +1,5 @@
 import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { type Actor, type ResolvedAgent, type ResolveAgentRequest, type WarmReply, requireUserId } from '#contracts';
+import { type Actor, type AgentView, type ResolvedAgent, type ResolveAgentRequest, type WarmReply, requireUserId } from '#contracts';
 import { ActingUser } from '#persistence';
 import { AgentsService, type ResolvableAgent } from '../agents/agents.service.js';
 import { AgentConfigCache, type CachedAgent } from './agent-config-cache.js';
@@ -47,6 +47,18 @@ export class ConfigCacheService implements OnModuleInit, OnModuleDestroy {
     return { agentId: cached.agentId, ownerId: cached.ownerId, name: cached.name, version, snapshot };
   }
 
+  /**
+   * One live agent of the caller as GET /agents/:id shows it; another user's is not found. The
+   * agents service announces every committed change before its reply, and the cache's broadcast
+   * reaches every replica before the client's next request, so a read after a write sees it.
+   */
+  async get(actor: Actor, agentId: string): Promise<AgentView> {
+    const ownerId = requireUserId(actor);
+    const cached = await this.load(agentId);
+    if (!cached || cached.ownerId !== ownerId) throw ConfigCacheErrors.agentNotFound();
+    return cached.view;
+  }
+
   async warm(actor: Actor, request: ResolveAgentRequest): Promise<WarmReply> {
     await this.resolve(actor, request);
     return { warmed: 1, ttlSeconds: this.cache.ttlSeconds };
@@ -61,7 +73,7 @@ export class ConfigCacheService implements OnModuleInit, OnModuleDestroy {
         ? await ActingUser.system('a superuser warms every agent', () => this.agents.resolvable({ limit: this.cache.maxEntries }))
         : await this.agents.resolvable({ ownerId: userId, limit: this.cache.maxEntries });
     let warmed = 0;
-    for (const row of rows) if (this.cache.set(toCached(row), stamp)) warmed++;
+    for (const row of rows) if (this.cache.set(this.toCached(row), stamp)) warmed++;
     return { warmed, ttlSeconds: this.cache.ttlSeconds };
   }
 
@@ -71,19 +83,20 @@ export class ConfigCacheService implements OnModuleInit, OnModuleDestroy {
     const stamp = this.cache.stamp();
     const [row] = await this.agents.resolvable({ id: agentId, limit: 1 });
     if (!row) return undefined;
-    const value = toCached(row);
+    const value = this.toCached(row);
     this.cache.set(value, stamp);
     return value;
   }
-}
 
-function toCached({ agent, snapshot }: ResolvableAgent): CachedAgent {
-  return {
-    agentId: agent.id,
-    ownerId: agent.ownerId,
-    name: agent.name,
-    isActive: agent.isActive,
-    currentVersion: agent.currentVersion,
-    snapshots: new Map([[agent.currentVersion, snapshot]]),
-  };
+  private toCached({ agent, snapshot }: ResolvableAgent): CachedAgent {
+    return {
+      agentId: agent.id,
+      ownerId: agent.ownerId,
+      name: agent.name,
+      isActive: agent.isActive,
+      currentVersion: agent.currentVersion,
+      view: this.agents.view(agent),
+      snapshots: new Map([[agent.currentVersion, snapshot]]),
+    };
+  }
 }

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTa
 import { AccountContracts, type Actor, ChangeEmailRequest, ChangePasswordRequest, IdentityContracts, ProfileView, UpdateProfileRequest, type UserView } from '#contracts';
 import { BUS_CLIENT, type BusClient } from '#messaging';
 import { CurrentActor } from '../http/actor.js';
-import { AuthGuard, CurrentSessionId } from '../http/auth.guard.js';
+import { AuthGuard, CurrentProfile, CurrentSessionId } from '../http/auth.guard.js';
 import { ProblemResponses } from '../http/openapi.js';
 
 @ApiTags('me')
@@ -17,8 +17,10 @@ export class MeController {
   @Get()
   @ApiOkResponse({ type: ProfileView })
   @ApiOperation({ summary: 'Read your profile' })
-  getMe(@CurrentActor() actor: Actor): Promise<UserView> {
-    return this.bus.request(IdentityContracts.getMe, {}, { actor });
+  async getMe(@CurrentActor() actor: Actor, @CurrentProfile() profile: ProfileView | undefined): Promise<UserView> {
+    // Identity sends the profile with every credential check and broadcasts each change to it
+    // before answering, so the copy this request was authenticated with is current.
+    return profile ?? this.bus.request(IdentityContracts.getMe, {}, { actor });
   }
 
   @Patch()

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { type Actor, type ApiKeyList, type CreateApiKeyRequest, type CreatedApiKey, type VerifiedCredential, requireUserId } from '#contracts';
 import { Database } from '#persistence';
 import { AuditService } from '../audit/audit.service.js';
+import { CredentialNoticesService } from '../credential-notices/credential-notices.service.js';
 import { hashApiKey, isWellFormedApiKey, issueApiKey } from './api-key.codec.js';
 import { toApiKeyView } from './api-key.mapper.js';
 import { ApiKeysErrors } from './api-keys.errors.js';
@@ -18,6 +19,7 @@ export class ApiKeysService {
     private readonly keys: ApiKeysRepository,
     private readonly audit: AuditService,
     private readonly database: Database,
+    private readonly notices: CredentialNoticesService,
   ) {}
 
   async create(request: CreateApiKeyRequest, actor: Actor): Promise<CreatedApiKey> {
@@ -47,6 +49,7 @@ export class ApiKeysService {
     const userId = requireUserId(actor);
     await this.database.transaction(async () => {
       if (!(await this.keys.revoke(userId, id))) throw ApiKeysErrors.notFound();
+      this.notices.changed(userId);
       await this.audit.record(actor, { action: 'api_key.revoked', targetType: 'api_key', targetId: id });
     });
   }
@@ -54,6 +57,7 @@ export class ApiKeysService {
   /** Every live key of the user stops working; in the caller's transaction when there is one. */
   async revokeAllOf(userId: string): Promise<void> {
     await this.keys.revokeAllOf(userId);
+    this.notices.changed(userId);
   }
 
   /**
@@ -69,6 +73,6 @@ export class ApiKeysService {
     if (!state.isActive) throw ApiKeysErrors.ownerInactive();
     const staleBefore = new Date(Date.now() - LAST_USED_GRANULARITY_MS);
     if (state.lastUsedAt === null || state.lastUsedAt < staleBefore) await this.keys.touch(state.id, staleBefore);
-    return { userId: state.userId, isSuperuser: state.isSuperuser, scopes: state.scopes, apiKeyId: state.id };
+    return { userId: state.userId, isSuperuser: state.isSuperuser, scopes: state.scopes, apiKeyId: state.id, ...(state.expiresAt ? { expiresAt: state.expiresAt.toISOString() } : {}) };
   }
 }

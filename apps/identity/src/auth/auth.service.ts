@@ -6,6 +6,7 @@ import { PLATFORM_CONFIG, type PlatformConfig } from '#config';
 import { Database, newId } from '#persistence';
 import { rootLogger } from '#observability';
 import { AuditService } from '../audit/audit.service.js';
+import { CredentialNoticesService } from '../credential-notices/credential-notices.service.js';
 import { PasswordsService } from '../passwords/passwords.service.js';
 import { ThrottlingService } from '../throttling/throttling.service.js';
 import { type UserEntity, UsersService } from '../users/users.service.js';
@@ -38,6 +39,7 @@ export class AuthService {
     private readonly throttle: ThrottlingService,
     private readonly audit: AuditService,
     private readonly database: Database,
+    private readonly notices: CredentialNoticesService,
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
   ) {}
 
@@ -83,6 +85,7 @@ export class AuthService {
     await this.database.transaction(async () => {
       await this.users.setPassword(userId, passwordHash);
       const ended = await this.tokens.revokeAllOf(userId, command.sessionId ?? null);
+      this.notices.changed(userId);
       await this.audit.record(actor, { action: 'auth.password.changed', targetType: 'user', targetId: userId, metadata: { otherSessionsEnded: ended } });
     });
   }
@@ -93,8 +96,10 @@ export class AuthService {
   }
 
   /** Ends every session of the user but `keepFamilyId` (null ends them all); answers how many tokens were revoked. */
-  endSessions(userId: string, keepFamilyId: string | null): Promise<number> {
-    return this.tokens.revokeAllOf(userId, keepFamilyId);
+  async endSessions(userId: string, keepFamilyId: string | null): Promise<number> {
+    const ended = await this.tokens.revokeAllOf(userId, keepFamilyId);
+    this.notices.changed(userId);
+    return ended;
   }
 
   /**
@@ -134,6 +139,7 @@ export class AuthService {
       if (row.replacedById !== null) {
         // A token used twice was stolen or replayed: end the whole session for everyone holding it.
         await this.tokens.revokeFamily(row.familyId);
+        this.notices.changed(row.userId);
         await this.audit.record(actor, { action: 'auth.refresh.reuse_detected', actorId: row.userId, targetType: 'session', targetId: row.familyId });
         this.log.warn({ userId: row.userId, familyId: row.familyId }, 'refresh token reuse detected; session revoked');
         return { error: AuthErrors.badRefreshToken() };
@@ -155,7 +161,10 @@ export class AuthService {
     if (!parsed) return;
     await this.database.transaction(async () => {
       const row = await this.tokens.findForUpdate(parsed.id);
-      if (row && secretMatches(parsed.secret, row.tokenHash)) await this.tokens.revokeFamily(row.familyId);
+      if (row && secretMatches(parsed.secret, row.tokenHash)) {
+        await this.tokens.revokeFamily(row.familyId);
+        this.notices.changed(row.userId);
+      }
     });
   }
 

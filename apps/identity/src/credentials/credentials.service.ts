@@ -2,13 +2,19 @@ import { Injectable } from '@nestjs/common';
 import { type Actor, AppError, ErrorCode, type VerifiedCredential, type VerifyCredentialRequest } from '#contracts';
 import { ApiKeysService } from '../api-keys/api-keys.service.js';
 import { AuthService } from '../auth/auth.service.js';
-import { ThrottlingService } from '../throttling/throttling.service.js';
+import { CredentialNoticesService } from '../credential-notices/credential-notices.service.js';
+import { BudgetRefused, ThrottlingService } from '../throttling/throttling.service.js';
+import { UsersService } from '../users/users.service.js';
+
+/** The most requests of a user's budget one gateway replica takes in advance. */
+const MAX_LEASE = 100;
 
 /**
- * Asked by the gateway on every authenticated request. Answering from the database each time is
- * what makes a logout, a revoked or expired key and a deactivated account take effect on the very
- * next request on every gateway replica, with no cache to invalidate. The user's request budget is
- * counted here too, so the gateway needs no second hop for it.
+ * Asked by the gateway when it holds no verified copy of a credential, or has spent the share of
+ * the user's request budget it took (see ThrottlingService.lease). Answered from the database:
+ * the gateway caches the answer for a few seconds and forgets it when identity broadcasts a
+ * change (CredentialNoticesService), which is what makes a logout, a revoked key and a
+ * deactivated account take effect on the next request on every gateway replica.
  */
 @Injectable()
 export class CredentialsService {
@@ -16,13 +22,23 @@ export class CredentialsService {
     private readonly sessions: AuthService,
     private readonly apiKeys: ApiKeysService,
     private readonly throttle: ThrottlingService,
+    private readonly notices: CredentialNoticesService,
+    private readonly users: UsersService,
   ) {}
 
   async verify(request: VerifyCredentialRequest, actor: Actor): Promise<VerifiedCredential> {
     if (actor.kind !== 'service') throw new AppError(ErrorCode.FORBIDDEN, 'only the gateway verifies credentials');
     const credential = request.apiKey !== undefined ? await this.apiKeys.verify(request.apiKey) : await this.verifySession(request.userId, request.sessionId);
-    await this.throttle.consume('userRequests', credential.userId);
-    return credential;
+    try {
+      const budget = await this.throttle.lease('userRequests', credential.userId, MAX_LEASE);
+      // The profile rides along, so GET /me costs the gateway no hop while its copy lives.
+      const user = await this.users.findById(credential.userId);
+      return { ...credential, budget, ...(user ? { profile: this.users.view(user) } : {}) };
+    } catch (err) {
+      // Replicas still holding a share of this budget drop it, so the 429 holds on all of them.
+      if (err instanceof BudgetRefused && err.first) this.notices.budgetSpent(credential.userId);
+      throw err;
+    }
   }
 
   private async verifySession(userId: string | undefined, sessionId: string | undefined): Promise<VerifiedCredential> {

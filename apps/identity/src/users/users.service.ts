@@ -4,6 +4,7 @@ import type { Outbox } from '#messaging';
 import { Database, isUniqueViolation } from '#persistence';
 import { OUTBOX } from '#service-kit';
 import { PasswordsService } from '../passwords/passwords.service.js';
+import { CredentialNoticesService } from '../credential-notices/credential-notices.service.js';
 import { ProjectsService } from '../projects/projects.service.js';
 import type { UserEntity } from './user.entity.js';
 import { toUserView } from './user.mapper.js';
@@ -38,6 +39,7 @@ export class UsersService {
     private readonly passwords: PasswordsService,
     private readonly database: Database,
     @Inject(OUTBOX) private readonly outbox: Outbox,
+    private readonly notices: CredentialNoticesService,
   ) {}
 
   async getMe(actor: Actor): Promise<ProfileView> {
@@ -52,6 +54,7 @@ export class UsersService {
         if (!user || !user.isActive) throw UsersErrors.accountGone();
         if (request.name !== undefined) user.name = request.name?.trim() || null;
         if (request.username !== undefined) user.username = request.username?.toLowerCase() ?? null;
+        this.notices.changed(userId);
         return toUserView(await this.users.save(user));
       })
       .catch(rethrowTaken);
@@ -69,6 +72,7 @@ export class UsersService {
         // The hash checked above must still be the account's: a password change in between wins.
         if (user.passwordHash !== current.passwordHash) throw UsersErrors.wrongPassword();
         user.email = request.newEmail.trim().toLowerCase();
+        this.notices.changed(userId);
         return toUserView(await this.users.save(user));
       })
       .catch(rethrowTaken);
@@ -79,6 +83,7 @@ export class UsersService {
     const userId = requireUserId(actor);
     await this.database.transaction(async () => {
       if (!(await this.users.delete(userId))) throw UsersErrors.accountGone();
+      this.notices.changed(userId);
       await this.outbox.add(UserDeleted, { userId }, actor);
     });
   }
@@ -117,6 +122,7 @@ export class UsersService {
 
   async setPassword(userId: string, passwordHash: string): Promise<void> {
     await this.users.update(userId, { passwordHash });
+    this.notices.changed(userId);
   }
 
   /** Locked until the caller's transaction ends. */
@@ -154,6 +160,7 @@ export class UsersService {
       if (!user) return null;
       if (flags.isActive !== undefined) user.isActive = flags.isActive;
       if (flags.isSuperuser !== undefined) user.isSuperuser = flags.isSuperuser;
+      this.notices.changed(id);
       return this.users.save(user);
     });
   }
@@ -161,5 +168,6 @@ export class UsersService {
   /** An active superuser signing in with this password from now on. */
   async makeSuperuser(id: string, passwordHash: string): Promise<void> {
     await this.users.update(id, { isSuperuser: true, isActive: true, passwordHash });
+    this.notices.changed(id);
   }
 }

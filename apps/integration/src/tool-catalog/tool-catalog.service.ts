@@ -21,6 +21,7 @@ import {
   type ToolReference,
   type ToolRefProblem,
   type UnresolvedTool,
+  unknownBuiltinTool,
 } from '#contracts';
 import { ConnectionsService } from '../connections/connections.service.js';
 import { INTEGRATION_CONFIG } from '../integration-config.module.js';
@@ -57,9 +58,11 @@ export class ToolCatalogService {
     refs.forEach((ref, index) => {
       const problem = (code: ToolRefProblem['code'], message: string) => problems.push({ index, code, message });
       switch (ref.kind) {
-        case 'builtin':
-          if (!(BUILTIN_TOOL_NAMES as readonly string[]).includes(ref.name)) problem('UNKNOWN_TOOL', `there is no built-in tool named "${ref.name}" (see GET /tools)`);
+        case 'builtin': {
+          const unknown = unknownBuiltinTool(ref.name);
+          if (unknown) problem('UNKNOWN_TOOL', unknown);
           break;
+        }
         case 'registry':
           if (!toolIds.has(ref.refId ?? '')) problem('NOT_FOUND', `tools[${index}]: tool ${ref.refId} not found`);
           break;

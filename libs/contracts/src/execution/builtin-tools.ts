@@ -2,6 +2,11 @@
 export const BUILTIN_TOOL_NAMES = ['current_time', 'calculator', 'http_get'] as const;
 export type BuiltinToolName = (typeof BUILTIN_TOOL_NAMES)[number];
 
+/** Why `name` is no built-in tool, in the same words wherever a reference is checked; undefined when it is one. */
+export function unknownBuiltinTool(name: string): string | undefined {
+  return (BUILTIN_TOOL_NAMES as readonly string[]).includes(name) ? undefined : `there is no built-in tool named "${name}" (see GET /tools)`;
+}
+
 export interface BuiltinToolDefinition {
   description: string;
   /** JSON Schema of the arguments object. */

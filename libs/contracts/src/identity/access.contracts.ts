@@ -3,6 +3,7 @@ import { PageQuery } from '../common/page-query.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsDefined, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { Empty, rpc } from '../contract.js';
+import { ProfileView } from './account.contracts.js';
 import { SessionReply } from './auth.contracts.js';
 
 // ---- credentials (gateway -> identity on every authenticated request) ----
@@ -31,6 +32,36 @@ export class VerifiedCredential {
   sessionId?: string;
   /** Set for API keys. */
   apiKeyId?: string;
+  /** When the credential stops being good by itself (an API key's expiry, ISO 8601); absent when never. */
+  expiresAt?: string;
+  /**
+   * Requests of the user's per-minute budget this check counted, this one included: the gateway
+   * replica spends the rest on the user's next requests without asking again, until the budget's
+   * window ends in `resetsInMs`.
+   */
+  budget?: RequestBudgetLease;
+  /** The user as GET /me shows it, as of this check: the gateway answers /me from it. */
+  profile?: ProfileView;
+}
+
+export interface RequestBudgetLease {
+  granted: number;
+  resetsInMs: number;
+}
+
+/**
+ * Broadcasts (every gateway replica hears them; hints, not events) that identity sends once a
+ * change committed, before it answers the request that made it: the gateway forgets what it
+ * cached about the user, so the change holds from the next request on every replica.
+ * CREDENTIALS_CHANGED: a session ended, a key revoked, a password changed, the account
+ * deactivated, deleted or its superuser flag changed, its profile (name, username, email) changed. REQUEST_BUDGET_SPENT: the user's per-minute
+ * budget ran out; replicas drop what they still held of it.
+ */
+export const CREDENTIALS_CHANGED = 'identity.credentials.changed';
+export const REQUEST_BUDGET_SPENT = 'identity.request-budget.spent';
+
+export interface CredentialsHint {
+  userId: string;
 }
 
 // ---- API keys ----

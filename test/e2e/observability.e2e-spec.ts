@@ -43,7 +43,8 @@ describe('metrics and traces, every app its own process', () => {
       },
       perApp: {
         identity: { ENCRYPTION_KEYS: `obs:${randomBytes(32).toString('base64')}` },
-        execution: { OPENAI_BASE_URL: fake.baseUrl, OPENAI_API_KEY: 'sk-test', EXECUTION_POLL_MS: '300' },
+        // Debug: the per-request "handled" lines, which carry the trace id, are debug lines.
+        execution: { OPENAI_BASE_URL: fake.baseUrl, OPENAI_API_KEY: 'sk-test', EXECUTION_POLL_MS: '300', LOG_LEVEL: 'debug' },
       },
     });
     [owner, stranger] = await Promise.all([registerUser(cluster.api), registerUser(cluster.api)]);

@@ -32,9 +32,12 @@ describe('the NATS users generated from the bus permission table', () => {
     }
   });
 
-  it('gives the gateway requests and its inbox only: no events, no stream, no broadcasts', () => {
+  it("gives the gateway requests, its inbox and identity's credential broadcasts only: no events, no stream, no broadcasting", () => {
     const gateway = natsUserPermissions('gateway');
-    expect(gateway.subscribe).toEqual(['_INBOX.gateway.>']);
+    expect(gateway.subscribe).toEqual(['_INBOX.gateway.>', 'identity.credentials.changed', 'identity.request-budget.spent']);
+    expect(natsUserPermissions('gateway', 'acme').subscribe).toEqual(['_INBOX.gateway.>', 'acme.identity.credentials.changed', 'acme.identity.request-budget.spent']);
+    // No other app hears those: they are identity's, and the gateway's cache is their one listener.
+    expect(natsUserPermissions('agent').subscribe.filter((s) => s.startsWith('identity.'))).toEqual([]);
     expect(gateway.publish.every((s) => s.startsWith('rpc.gateway.'))).toBe(true);
   });
 

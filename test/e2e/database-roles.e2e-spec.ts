@@ -104,7 +104,7 @@ describe('per-service database roles and row-level security', () => {
       databaseUrl,
       `SELECT n.nspname || '.' || c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relrowsecurity ORDER BY 1`,
     );
-    expect(secured.map((r) => r.name)).toEqual(['agent.agents', 'agent.knowledge_bases', 'conversation.conversations', 'conversation.messages', 'execution.runs', 'workflow.workflows']);
+    expect(secured.map((r) => r.name)).toEqual(['agent.agents', 'agent.chunks', 'agent.documents', 'agent.knowledge_bases', 'conversation.conversations', 'conversation.messages', 'execution.runs', 'workflow.workflows']);
     const agentId = await createAgent(bob, 'Seen by no one');
     expect((await cluster.api.post('/api/v1/conversations', { agentId }, bob.accessToken)).status).toBe(201);
     for (const name of secured.map((r) => r.name)) {
@@ -144,6 +144,40 @@ describe('per-service database roles and row-level security', () => {
     const all = await inTransaction(agentRole, { system: 'test: the purge' }, async (c) => (await c.query<{ id: string }>('SELECT id FROM agent.agents')).rows.map((r) => r.id));
     expect(all).toEqual(expect.arrayContaining([mine, theirs]));
   });
+
+  /** An unfiltered SELECT on `table` by `service`'s role: as `user`, only that user's owners; nobody acting, nothing; a named system path, both users. */
+  async function expectOwnRowsOnly(service: (typeof BUS_SERVICES)[number], table: string, mine: TestUser, theirs: TestUser): Promise<void> {
+    const owners = async (settings: { userId?: string; system?: string }) =>
+      inTransaction(login(service), settings, async (c) => (await c.query<{ owner_id: string }>(`SELECT DISTINCT owner_id FROM ${table}`)).rows.map((r) => r.owner_id).sort());
+    expect({ table, owners: await owners({ userId: mine.id }) }).toEqual({ table, owners: [mine.id] });
+    expect({ table, owners: await owners({}) }).toEqual({ table, owners: [] });
+    expect({ table, owners: await owners({ system: 'test: every owner' }) }).toEqual({ table, owners: expect.arrayContaining([mine.id, theirs.id]) });
+  }
+
+  const addDocument = async (user: TestUser): Promise<string> => {
+    const base = await cluster.api.post('/api/v1/knowledge-bases', { name: 'Secured' }, user.accessToken);
+    expect(base.status).toBe(201);
+    const doc = await cluster.api.post(`/api/v1/knowledge-bases/${base.body.id as string}/documents`, { source: 'text', content: `Notes of ${user.id}: rotate the keys.` }, user.accessToken);
+    expect(doc.status).toBe(201);
+    return doc.body.id as string;
+  };
+
+  it("agent documents and chunks: an unfiltered statement sees only the acting user's, and ingestion still works", async () => {
+    const docs = [await addDocument(alice), await addDocument(bob)];
+    for (const [user, id] of [[alice, docs[0]], [bob, docs[1]]] as const) {
+      const deadline = Date.now() + 60_000;
+      let status = '';
+      while (Date.now() < deadline) {
+        status = (await cluster.api.get(`/api/v1/documents/${id}`, user.accessToken)).body.status as string;
+        if (status === 'ready' || status === 'failed') break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(status).toBe('ready');
+    }
+    expect((await cluster.api.get(`/api/v1/documents/${docs[1]}`, alice.accessToken)).status).toBe(404);
+    await expectOwnRowsOnly('agent', 'agent.documents', alice, bob);
+    await expectOwnRowsOnly('agent', 'agent.chunks', alice, bob);
+  }, 150_000);
 
   it('no service was refused by the database while the tests above ran', () => {
     expect(refusals()).toEqual([]);

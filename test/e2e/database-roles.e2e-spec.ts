@@ -104,7 +104,7 @@ describe('per-service database roles and row-level security', () => {
       databaseUrl,
       `SELECT n.nspname || '.' || c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relrowsecurity ORDER BY 1`,
     );
-    expect(secured.map((r) => r.name)).toEqual(['agent.agents', 'agent.chunks', 'agent.documents', 'agent.knowledge_bases', 'conversation.conversations', 'conversation.messages', 'execution.runs', 'workflow.workflows']);
+    expect(secured.map((r) => r.name)).toEqual(['agent.agents', 'agent.chunks', 'agent.documents', 'agent.knowledge_bases', 'conversation.attachments', 'conversation.conversations', 'conversation.messages', 'execution.runs', 'workflow.workflows']);
     const agentId = await createAgent(bob, 'Seen by no one');
     expect((await cluster.api.post('/api/v1/conversations', { agentId }, bob.accessToken)).status).toBe(201);
     for (const name of secured.map((r) => r.name)) {
@@ -178,6 +178,20 @@ describe('per-service database roles and row-level security', () => {
     await expectOwnRowsOnly('agent', 'agent.documents', alice, bob);
     await expectOwnRowsOnly('agent', 'agent.chunks', alice, bob);
   }, 150_000);
+
+  it("conversation attachments: an unfiltered statement sees only the acting user's, and the owner alone downloads", async () => {
+    const ids: string[] = [];
+    for (const user of [alice, bob]) {
+      const conversation = await cluster.api.post('/api/v1/conversations', { agentId: await createAgent(user, 'With files') }, user.accessToken);
+      expect(conversation.status).toBe(201);
+      const up = await cluster.api.post(`/api/v1/conversations/${conversation.body.id as string}/attachments`, { filename: 'notes.txt', contentType: 'text/plain', contentBase64: Buffer.from(`notes of ${user.id}`).toString('base64') }, user.accessToken);
+      expect(up.status).toBe(201);
+      ids.push(up.body.id as string);
+    }
+    expect((await cluster.api.get(`/api/v1/attachments/${ids[0]}`, alice.accessToken)).status).toBe(200);
+    expect((await cluster.api.get(`/api/v1/attachments/${ids[1]}`, alice.accessToken)).status).toBe(404);
+    await expectOwnRowsOnly('conversation', 'conversation.attachments', alice, bob);
+  });
 
   it('no service was refused by the database while the tests above ran', () => {
     expect(refusals()).toEqual([]);

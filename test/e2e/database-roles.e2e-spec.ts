@@ -104,7 +104,7 @@ describe('per-service database roles and row-level security', () => {
       databaseUrl,
       `SELECT n.nspname || '.' || c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relrowsecurity ORDER BY 1`,
     );
-    expect(secured.map((r) => r.name)).toEqual(['agent.agents', 'agent.chunks', 'agent.documents', 'agent.knowledge_bases', 'conversation.attachments', 'conversation.conversations', 'conversation.messages', 'execution.runs', 'workflow.workflows']);
+    expect(secured.map((r) => r.name)).toEqual(['agent.agents', 'agent.chunks', 'agent.documents', 'agent.knowledge_bases', 'conversation.attachments', 'conversation.conversations', 'conversation.messages', 'execution.runs', 'workflow.public_links', 'workflow.schedules', 'workflow.webhook_triggers', 'workflow.workflows']);
     const agentId = await createAgent(bob, 'Seen by no one');
     expect((await cluster.api.post('/api/v1/conversations', { agentId }, bob.accessToken)).status).toBe(201);
     for (const name of secured.map((r) => r.name)) {
@@ -191,6 +191,30 @@ describe('per-service database roles and row-level security', () => {
     expect((await cluster.api.get(`/api/v1/attachments/${ids[0]}`, alice.accessToken)).status).toBe(200);
     expect((await cluster.api.get(`/api/v1/attachments/${ids[1]}`, alice.accessToken)).status).toBe(404);
     await expectOwnRowsOnly('conversation', 'conversation.attachments', alice, bob);
+  });
+
+  it("workflow schedules: an unfiltered statement sees only the acting user's", async () => {
+    const definition = {
+      inputs: [{ name: 'topic', type: 'string', required: true }],
+      outputs: [{ name: 'label', type: 'string' }],
+      state: [{ name: 'label', type: 'string' }],
+      nodes: [
+        { id: 'start', type: 'start' },
+        { id: 'label', type: 'transform', config: { set: { label: "'about ' + upper(inputs.topic)" } } },
+        { id: 'out', type: 'output', config: { values: { label: 'state.label' } } },
+      ],
+      edges: [
+        { from: 'start', to: 'label' },
+        { from: 'label', to: 'out' },
+      ],
+    };
+    for (const user of [alice, bob]) {
+      const workflow = await cluster.api.post('/api/v1/workflows', { name: 'Nightly', definition }, user.accessToken);
+      expect({ status: workflow.status, body: workflow.status === 201 ? 'created' : workflow.body }).toEqual({ status: 201, body: 'created' });
+      const schedule = await cluster.api.post('/api/v1/schedules', { workflowId: workflow.body.id as string, cron: '0 3 * * *', inputs: { topic: 'nightly' } }, user.accessToken);
+      expect({ status: schedule.status, body: schedule.status === 201 ? 'created' : schedule.body }).toEqual({ status: 201, body: 'created' });
+    }
+    await expectOwnRowsOnly('workflow', 'workflow.schedules', alice, bob);
   });
 
   it('no service was refused by the database while the tests above ran', () => {

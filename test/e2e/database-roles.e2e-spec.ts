@@ -104,7 +104,7 @@ describe('per-service database roles and row-level security', () => {
       databaseUrl,
       `SELECT n.nspname || '.' || c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relrowsecurity ORDER BY 1`,
     );
-    expect(secured.map((r) => r.name)).toEqual(['agent.agents', 'agent.chunks', 'agent.documents', 'agent.knowledge_bases', 'conversation.attachments', 'conversation.conversations', 'conversation.messages', 'execution.runs', 'workflow.public_links', 'workflow.schedules', 'workflow.webhook_triggers', 'workflow.workflows']);
+    expect(secured.map((r) => r.name)).toEqual(['agent.agents', 'agent.chunks', 'agent.documents', 'agent.knowledge_bases', 'conversation.attachments', 'conversation.conversations', 'conversation.messages', 'execution.runs', 'integration.integration_events', 'integration.tool_usage', 'integration.tools', 'workflow.public_links', 'workflow.schedules', 'workflow.webhook_triggers', 'workflow.workflows']);
     const agentId = await createAgent(bob, 'Seen by no one');
     expect((await cluster.api.post('/api/v1/conversations', { agentId }, bob.accessToken)).status).toBe(201);
     for (const name of secured.map((r) => r.name)) {
@@ -215,6 +215,14 @@ describe('per-service database roles and row-level security', () => {
       expect({ status: schedule.status, body: schedule.status === 201 ? 'created' : schedule.body }).toEqual({ status: 201, body: 'created' });
     }
     await expectOwnRowsOnly('workflow', 'workflow.schedules', alice, bob);
+  });
+
+  it("integration HTTP tools: an unfiltered statement sees only the acting user's", async () => {
+    for (const user of [alice, bob]) {
+      const tool = await cluster.api.post('/api/v1/tools', { name: 'get_repo', urlTemplate: 'https://api.github.com/repos/{owner}/{repo}', parameters: { type: 'object', properties: { owner: { type: 'string' }, repo: { type: 'string' } } } }, user.accessToken);
+      expect({ status: tool.status, body: tool.status === 201 ? 'created' : tool.body }).toEqual({ status: 201, body: 'created' });
+    }
+    await expectOwnRowsOnly('integration', 'integration.tools', alice, bob);
   });
 
   it('no service was refused by the database while the tests above ran', () => {

@@ -94,7 +94,7 @@ export class ConnectionsService implements OnModuleInit, OnModuleDestroy {
 
   /** The browser comes back from the provider: the state says whose it is (and is gone after one use). */
   async callback(request: OAuthCallbackRequest): Promise<ConnectionView> {
-    const state = await this.connections.takeState(hashState(request.state));
+    const state = await ActingUser.system('OAuth callback: take the state the browser brings back', () => this.connections.takeState(hashState(request.state)));
     if (!state || state.expiresAt < new Date()) throw ConnectionsErrors.badState();
     const provider = this.provider(state.provider);
     if (!provider) throw ConnectionsErrors.unknownProvider(state.provider);
@@ -145,8 +145,13 @@ export class ConnectionsService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** For the agent service: a consent link per provider the agent's integration tools need and the owner has not connected. */
-  async authUrls(actor: Actor, request: AuthUrlsRequest): Promise<AuthUrlsReply> {
+  authUrls(actor: Actor, request: AuthUrlsRequest): Promise<AuthUrlsReply> {
     requireService(actor, 'agent');
+    // The agent service's call made for a user acts as that user.
+    return ActingUser.run(request.ownerId, () => this.authUrlsFor(request));
+  }
+
+  private async authUrlsFor(request: AuthUrlsRequest): Promise<AuthUrlsReply> {
     const authUrls: Record<string, string> = {};
     const names = [...new Set(request.refs.filter((r) => r.kind === 'integration').map((r) => r.provider ?? r.name))];
     for (const name of names) {

@@ -253,7 +253,8 @@ export class McpServersService implements OnModuleInit, OnModuleDestroy {
   async checkDue(intervalMs: number): Promise<number> {
     try {
       const due = await this.servers.claimDueChecks(intervalMs, 20);
-      for (const server of due) await this.runCheck(server, server.ownerId);
+      // Each server is checked as its owner, with the owner's credentials and connection.
+      for (const server of due) await ActingUser.run(server.ownerId, () => this.runCheck(server, server.ownerId));
       return due.length;
     } catch (err) {
       this.log.warn(describeError(err), 'scheduled MCP health checks failed; the next round retries');

@@ -104,7 +104,7 @@ describe('per-service database roles and row-level security', () => {
       databaseUrl,
       `SELECT n.nspname || '.' || c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relrowsecurity ORDER BY 1`,
     );
-    expect(secured.map((r) => r.name)).toEqual(['agent.agents', 'agent.knowledge_bases', 'conversation.conversations', 'conversation.messages', 'execution.runs', 'workflow.workflows']);
+    expect(secured.map((r) => r.name)).toEqual(['agent.agents', 'agent.chunks', 'agent.documents', 'agent.knowledge_bases', 'conversation.attachments', 'conversation.conversations', 'conversation.messages', 'execution.runs', 'integration.connections', 'integration.integration_events', 'integration.mcp_server_credentials', 'integration.oauth_states', 'integration.tool_usage', 'integration.tools', 'workflow.public_links', 'workflow.schedules', 'workflow.webhook_triggers', 'workflow.workflows']);
     const agentId = await createAgent(bob, 'Seen by no one');
     expect((await cluster.api.post('/api/v1/conversations', { agentId }, bob.accessToken)).status).toBe(201);
     for (const name of secured.map((r) => r.name)) {
@@ -143,6 +143,86 @@ describe('per-service database roles and row-level security', () => {
     // A named system path sees every user's rows.
     const all = await inTransaction(agentRole, { system: 'test: the purge' }, async (c) => (await c.query<{ id: string }>('SELECT id FROM agent.agents')).rows.map((r) => r.id));
     expect(all).toEqual(expect.arrayContaining([mine, theirs]));
+  });
+
+  /** An unfiltered SELECT on `table` by `service`'s role: as `user`, only that user's owners; nobody acting, nothing; a named system path, both users. */
+  async function expectOwnRowsOnly(service: (typeof BUS_SERVICES)[number], table: string, mine: TestUser, theirs: TestUser): Promise<void> {
+    const owners = async (settings: { userId?: string; system?: string }) =>
+      inTransaction(login(service), settings, async (c) => (await c.query<{ owner_id: string }>(`SELECT DISTINCT owner_id FROM ${table}`)).rows.map((r) => r.owner_id).sort());
+    expect({ table, owners: await owners({ userId: mine.id }) }).toEqual({ table, owners: [mine.id] });
+    expect({ table, owners: await owners({}) }).toEqual({ table, owners: [] });
+    expect({ table, owners: await owners({ system: 'test: every owner' }) }).toEqual({ table, owners: expect.arrayContaining([mine.id, theirs.id]) });
+  }
+
+  const addDocument = async (user: TestUser): Promise<string> => {
+    const base = await cluster.api.post('/api/v1/knowledge-bases', { name: 'Secured' }, user.accessToken);
+    expect(base.status).toBe(201);
+    const doc = await cluster.api.post(`/api/v1/knowledge-bases/${base.body.id as string}/documents`, { source: 'text', content: `Notes of ${user.id}: rotate the keys.` }, user.accessToken);
+    expect(doc.status).toBe(201);
+    return doc.body.id as string;
+  };
+
+  it("agent documents and chunks: an unfiltered statement sees only the acting user's, and ingestion still works", async () => {
+    const docs = [await addDocument(alice), await addDocument(bob)];
+    for (const [user, id] of [[alice, docs[0]], [bob, docs[1]]] as const) {
+      const deadline = Date.now() + 60_000;
+      let status = '';
+      while (Date.now() < deadline) {
+        status = (await cluster.api.get(`/api/v1/documents/${id}`, user.accessToken)).body.status as string;
+        if (status === 'ready' || status === 'failed') break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(status).toBe('ready');
+    }
+    expect((await cluster.api.get(`/api/v1/documents/${docs[1]}`, alice.accessToken)).status).toBe(404);
+    await expectOwnRowsOnly('agent', 'agent.documents', alice, bob);
+    await expectOwnRowsOnly('agent', 'agent.chunks', alice, bob);
+  }, 150_000);
+
+  it("conversation attachments: an unfiltered statement sees only the acting user's, and the owner alone downloads", async () => {
+    const ids: string[] = [];
+    for (const user of [alice, bob]) {
+      const conversation = await cluster.api.post('/api/v1/conversations', { agentId: await createAgent(user, 'With files') }, user.accessToken);
+      expect(conversation.status).toBe(201);
+      const up = await cluster.api.post(`/api/v1/conversations/${conversation.body.id as string}/attachments`, { filename: 'notes.txt', contentType: 'text/plain', contentBase64: Buffer.from(`notes of ${user.id}`).toString('base64') }, user.accessToken);
+      expect(up.status).toBe(201);
+      ids.push(up.body.id as string);
+    }
+    expect((await cluster.api.get(`/api/v1/attachments/${ids[0]}`, alice.accessToken)).status).toBe(200);
+    expect((await cluster.api.get(`/api/v1/attachments/${ids[1]}`, alice.accessToken)).status).toBe(404);
+    await expectOwnRowsOnly('conversation', 'conversation.attachments', alice, bob);
+  });
+
+  it("workflow schedules: an unfiltered statement sees only the acting user's", async () => {
+    const definition = {
+      inputs: [{ name: 'topic', type: 'string', required: true }],
+      outputs: [{ name: 'label', type: 'string' }],
+      state: [{ name: 'label', type: 'string' }],
+      nodes: [
+        { id: 'start', type: 'start' },
+        { id: 'label', type: 'transform', config: { set: { label: "'about ' + upper(inputs.topic)" } } },
+        { id: 'out', type: 'output', config: { values: { label: 'state.label' } } },
+      ],
+      edges: [
+        { from: 'start', to: 'label' },
+        { from: 'label', to: 'out' },
+      ],
+    };
+    for (const user of [alice, bob]) {
+      const workflow = await cluster.api.post('/api/v1/workflows', { name: 'Nightly', definition }, user.accessToken);
+      expect({ status: workflow.status, body: workflow.status === 201 ? 'created' : workflow.body }).toEqual({ status: 201, body: 'created' });
+      const schedule = await cluster.api.post('/api/v1/schedules', { workflowId: workflow.body.id as string, cron: '0 3 * * *', inputs: { topic: 'nightly' } }, user.accessToken);
+      expect({ status: schedule.status, body: schedule.status === 201 ? 'created' : schedule.body }).toEqual({ status: 201, body: 'created' });
+    }
+    await expectOwnRowsOnly('workflow', 'workflow.schedules', alice, bob);
+  });
+
+  it("integration HTTP tools: an unfiltered statement sees only the acting user's", async () => {
+    for (const user of [alice, bob]) {
+      const tool = await cluster.api.post('/api/v1/tools', { name: 'get_repo', urlTemplate: 'https://api.github.com/repos/{owner}/{repo}', parameters: { type: 'object', properties: { owner: { type: 'string' }, repo: { type: 'string' } } } }, user.accessToken);
+      expect({ status: tool.status, body: tool.status === 201 ? 'created' : tool.body }).toEqual({ status: 201, body: 'created' });
+    }
+    await expectOwnRowsOnly('integration', 'integration.tools', alice, bob);
   });
 
   it('no service was refused by the database while the tests above ran', () => {

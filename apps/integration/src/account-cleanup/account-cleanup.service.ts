@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Database } from '#persistence';
+import { ActingUser, Database } from '#persistence';
 import { ConnectionsService } from '../connections/connections.service.js';
 import { IntegrationEventsService } from '../integration-events/integration-events.service.js';
 import { McpServersService } from '../mcp-servers/mcp-servers.service.js';
@@ -19,12 +19,13 @@ export class AccountCleanupService {
   ) {}
 
   async deleteUser(ownerId: string): Promise<void> {
-    await this.database.transaction(async () => {
+    // Acts as the deleted user: what it removes is that user's rows and no one else's.
+    await ActingUser.run(ownerId, () => this.database.transaction(async () => {
       await this.tools.deleteAllOf(ownerId);
       await this.servers.deleteAllOf(ownerId);
       await this.usage.deleteAllOf(ownerId);
       await this.events.deleteAllOf(ownerId);
       await this.connections.deleteAllOf(ownerId);
-    });
+    }));
   }
 }

@@ -18,7 +18,7 @@ import {
 } from '#contracts';
 import type { Outbox } from '#messaging';
 import { describeError, rootLogger } from '#observability';
-import { Database, decodeCursor, encodeCursor, newId, pageOf } from '#persistence';
+import { ActingUser, Database, decodeCursor, encodeCursor, newId, pageOf } from '#persistence';
 import { OUTBOX } from '#service-kit';
 import { INTEGRATION_CONFIG } from '../integration-config.module.js';
 import { IntegrationEventsService } from '../integration-events/integration-events.service.js';
@@ -94,7 +94,7 @@ export class ConnectionsService implements OnModuleInit, OnModuleDestroy {
 
   /** The browser comes back from the provider: the state says whose it is (and is gone after one use). */
   async callback(request: OAuthCallbackRequest): Promise<ConnectionView> {
-    const state = await this.connections.takeState(hashState(request.state));
+    const state = await ActingUser.system('OAuth callback: take the state the browser brings back', () => this.connections.takeState(hashState(request.state)));
     if (!state || state.expiresAt < new Date()) throw ConnectionsErrors.badState();
     const provider = this.provider(state.provider);
     if (!provider) throw ConnectionsErrors.unknownProvider(state.provider);
@@ -109,7 +109,8 @@ export class ConnectionsService implements OnModuleInit, OnModuleDestroy {
       throw err;
     }
     const email = await OAuthClient.email(provider, tokens.accessToken);
-    const saved = await this.database.transaction(async () => {
+    // The browser coming back is no user until the state names one: the connection and its event are theirs.
+    const saved = await ActingUser.run(state.ownerId, () => this.database.transaction(async () => {
       const existing = await this.connections.findAccount(state.ownerId, state.agentId, provider.name, email);
       const connection = existing ?? Object.assign(new ConnectionEntity(), { id: newId(), ownerId: state.ownerId, agentId: state.agentId, provider: provider.name, accountEmail: email });
       this.applyTokens(connection, tokens, existing ? this.credentialsOf(existing).refreshToken : null);
@@ -119,7 +120,7 @@ export class ConnectionsService implements OnModuleInit, OnModuleDestroy {
       const row = existing ? await this.connections.save(connection) : await this.connections.insert(connection);
       await this.events.record({ ownerId: row.ownerId, type: 'connected', connectionId: row.id, provider: row.provider, data: { agentId: row.agentId, scopes: row.scopes } });
       return row;
-    });
+    }));
     return toConnectionView(saved);
   }
 
@@ -144,8 +145,13 @@ export class ConnectionsService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** For the agent service: a consent link per provider the agent's integration tools need and the owner has not connected. */
-  async authUrls(actor: Actor, request: AuthUrlsRequest): Promise<AuthUrlsReply> {
+  authUrls(actor: Actor, request: AuthUrlsRequest): Promise<AuthUrlsReply> {
     requireService(actor, 'agent');
+    // The agent service's call made for a user acts as that user.
+    return ActingUser.run(request.ownerId, () => this.authUrlsFor(request));
+  }
+
+  private async authUrlsFor(request: AuthUrlsRequest): Promise<AuthUrlsReply> {
     const authUrls: Record<string, string> = {};
     const names = [...new Set(request.refs.filter((r) => r.kind === 'integration').map((r) => r.provider ?? r.name))];
     for (const name of names) {
@@ -206,6 +212,10 @@ export class ConnectionsService implements OnModuleInit, OnModuleDestroy {
 
   /** One round of the schedule: every connection due, each leased by this replica first. */
   async refreshDue(): Promise<number> {
+    return ActingUser.system('refresh due OAuth connections of every user', () => this.refreshAllDue());
+  }
+
+  private async refreshAllDue(): Promise<number> {
     try {
       await this.connections.deleteExpiredStates();
       const due = await this.connections.claimRefresh(REFRESH_LEASE_MS, 20);
@@ -222,7 +232,12 @@ export class ConnectionsService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Refreshes a connection this replica leased; the outcome (and the rotated refresh token) is written in one transaction with its event. */
-  private async refresh(connection: ConnectionEntity): Promise<ConnectionEntity> {
+  private refresh(connection: ConnectionEntity): Promise<ConnectionEntity> {
+    // A refresh (by the schedule, or by whichever user's call found the token stale) writes the connection owner's events.
+    return ActingUser.run(connection.ownerId, () => this.refreshAsOwner(connection));
+  }
+
+  private async refreshAsOwner(connection: ConnectionEntity): Promise<ConnectionEntity> {
     const provider = this.provider(connection.provider);
     const credentials = this.credentialsOf(connection);
     if (!provider || !credentials.refreshToken) return this.markRevoked(connection, provider ? 'no_refresh_token' : 'provider_removed');

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type Actor, type IntegrationEventList, type IntegrationEventType, type ListIntegrationEventsQuery, requireUserId, type WebhookReceivedEvent } from '#contracts';
-import { decodeCursor, encodeCursor, newId, pageOf } from '#persistence';
+import { ActingUser, decodeCursor, encodeCursor, newId, pageOf } from '#persistence';
 import { IntegrationEventEntity } from './integration-event.entity.js';
 import { IntegrationEventsRepository } from './integration-events.repository.js';
 
@@ -37,11 +37,14 @@ export class IntegrationEventsService {
 
   /** From the workflow service's webhook.received event (the inbox's transaction): ids and size only, never the body. */
   webhookReceived(event: WebhookReceivedEvent): Promise<void> {
-    return this.record({
-      ownerId: event.ownerId,
-      type: 'webhook_received',
-      data: { workflowId: event.workflowId, triggerId: event.triggerId, deliveryId: event.deliveryId, runId: event.runId, bodyChars: event.bodyChars },
-    });
+    // An event acts for no user: this one is written as the owner it names.
+    return ActingUser.run(event.ownerId, () =>
+      this.record({
+        ownerId: event.ownerId,
+        type: 'webhook_received',
+        data: { workflowId: event.workflowId, triggerId: event.triggerId, deliveryId: event.deliveryId, runId: event.runId, bodyChars: event.bodyChars },
+      }),
+    );
   }
 
   async list(actor: Actor, query: ListIntegrationEventsQuery): Promise<IntegrationEventList> {

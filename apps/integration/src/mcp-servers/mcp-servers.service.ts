@@ -19,7 +19,7 @@ import {
 import type { CallToolResult, Tool as McpTool } from '@modelcontextprotocol/sdk/types.js';
 import { describeError, Metrics, rootLogger } from '#observability';
 import { OutboundAddressError, OutboundPolicy } from '#outbound';
-import { Database, decodeCursor, encodeCursor, newId, pageOf } from '#persistence';
+import { ActingUser, Database, decodeCursor, encodeCursor, newId, pageOf } from '#persistence';
 import { ProjectOwnership } from '#service-kit';
 import { type ConnectionEntity, ConnectionsService } from '../connections/connections.service.js';
 import { INTEGRATION_CONFIG } from '../integration-config.module.js';
@@ -227,7 +227,8 @@ export class McpServersService implements OnModuleInit, OnModuleDestroy {
     // One user's missing connection says nothing of a shared server for the others: theirs only, not recorded.
     if (status === 'needs_auth' && ownerId !== server.ownerId) return Object.assign(new McpServerEntity(), server, { healthStatus: status, lastError: error });
     const previous = server.healthStatus;
-    return this.database.transaction(async () => {
+    // The server's status and its event are its owner's, whoever's check (or the schedule) found it.
+    return ActingUser.run(server.ownerId, () => this.database.transaction(async () => {
       await this.servers.insertStatus(
         Object.assign(new McpServerStatusEntity(), { id: newId(), serverId: server.id, status, error, latencyMs: Date.now() - started, toolCount: tools?.length ?? null, checkedAt: new Date() }),
       );
@@ -242,7 +243,7 @@ export class McpServersService implements OnModuleInit, OnModuleDestroy {
         await this.events.record({ ownerId: server.ownerId, type: 'health_changed', mcpServerId: server.id, data: { from: previous, to: status, ...(error ? { error } : {}) } });
       }
       return this.servers.save(server);
-    });
+    }));
   }
 
   /**
@@ -252,7 +253,8 @@ export class McpServersService implements OnModuleInit, OnModuleDestroy {
   async checkDue(intervalMs: number): Promise<number> {
     try {
       const due = await this.servers.claimDueChecks(intervalMs, 20);
-      for (const server of due) await this.runCheck(server, server.ownerId);
+      // Each server is checked as its owner, with the owner's credentials and connection.
+      for (const server of due) await ActingUser.run(server.ownerId, () => this.runCheck(server, server.ownerId));
       return due.length;
     } catch (err) {
       this.log.warn(describeError(err), 'scheduled MCP health checks failed; the next round retries');

@@ -23,6 +23,7 @@ import {
   type UnresolvedTool,
   unknownBuiltinTool,
 } from '#contracts';
+import { ActingUser } from '#persistence';
 import { ConnectionsService } from '../connections/connections.service.js';
 import { INTEGRATION_CONFIG } from '../integration-config.module.js';
 import { type McpServerEntity, McpServersService } from '../mcp-servers/mcp-servers.service.js';
@@ -45,8 +46,13 @@ export class ToolCatalogService {
   ) {}
 
   /** NOT_FOUND for a server or tool that is missing or another user's; UNKNOWN_TOOL for a name nothing offers. */
-  async check(actor: Actor, request: CheckToolRefsRequest): Promise<CheckToolRefsReply> {
+  check(actor: Actor, request: CheckToolRefsRequest): Promise<CheckToolRefsReply> {
     if (actor.kind !== 'service') throw new AppError(ErrorCode.FORBIDDEN, 'only services may check tool references');
+    // A service's call made for a user acts as that user (row-level security on the user's tools).
+    return ActingUser.run(request.ownerId, () => this.checkFor(request));
+  }
+
+  private async checkFor(request: CheckToolRefsRequest): Promise<CheckToolRefsReply> {
     const { ownerId, refs } = request;
     const [tools, servers] = await Promise.all([
       this.registry.ownedIn(ownerId, idsOf(refs, 'registry')),
@@ -121,8 +127,12 @@ export class ToolCatalogService {
   }
 
   /** For the execution service: the tools of a run's mcp, registry and integration references. */
-  async resolve(actor: Actor, request: ResolveToolsRequest): Promise<ResolveToolsReply> {
+  resolve(actor: Actor, request: ResolveToolsRequest): Promise<ResolveToolsReply> {
     requireService(actor, 'execution');
+    return ActingUser.run(request.ownerId, () => this.resolveFor(request));
+  }
+
+  private async resolveFor(request: ResolveToolsRequest): Promise<ResolveToolsReply> {
     const { ownerId, refs } = request;
     const [tools, servers] = await Promise.all([this.registry.ownedIn(ownerId, idsOf(refs, 'registry')), this.mcp.visibleIn(ownerId, idsOf(refs, 'mcp'))]);
     const toolById = new Map(tools.map((t) => [t.id, t]));
@@ -153,8 +163,13 @@ export class ToolCatalogService {
   }
 
   /** For the execution service: one call, with its timeout; every call is a usage row, failed ones too. */
-  async call(actor: Actor, request: CallToolRequest): Promise<CallToolReply> {
+  call(actor: Actor, request: CallToolRequest): Promise<CallToolReply> {
     requireService(actor, 'execution');
+    // The call and its usage row are the run owner's.
+    return ActingUser.run(request.ownerId, () => this.callFor(request));
+  }
+
+  private async callFor(request: CallToolRequest): Promise<CallToolReply> {
     const { ownerId, target } = request;
     const started = Date.now();
     const signal = AbortSignal.timeout(request.timeoutMs);

@@ -21,7 +21,7 @@ import {
   type StartPublicRunRequest,
 } from '#contracts';
 import { BUS_CLIENT, type BusClient } from '#messaging';
-import { Database, newId } from '#persistence';
+import { ActingUser, Database, newId } from '#persistence';
 import { WORKFLOW_CONFIG } from '../workflow-config.module.js';
 import { WorkflowsService } from '../workflows/workflows.service.js';
 import { PublicLinkRunEntity } from './public-link-run.entity.js';
@@ -141,7 +141,8 @@ export class PublicLinksService {
 
   /** The link of this token if it can be used now: unknown, expired and revoked links are all not found. */
   private async activeLink(token: string): Promise<PublicLinkEntity> {
-    const link = await this.links.findByTokenHash(hashOf(token));
+    // A public caller is no user: the token finds the link, whichever owner's it is.
+    const link = await ActingUser.system('public link: find the link of a token', () => this.links.findByTokenHash(hashOf(token)));
     if (!link || link.revokedAt || (link.expiresAt && link.expiresAt.getTime() <= Date.now())) throw PublicLinksErrors.linkNotFound();
     return link;
   }

@@ -16,7 +16,7 @@ import {
   type UpdateScheduleRequest,
 } from '#contracts';
 import { BUS_CLIENT, type BusClient } from '#messaging';
-import { Database, decodeCursor, encodeCursor, newId, pageOf } from '#persistence';
+import { ActingUser, Database, decodeCursor, encodeCursor, newId, pageOf } from '#persistence';
 import { Cron } from 'croner';
 import { WORKFLOW_CONFIG } from '../workflow-config.module.js';
 import { WorkflowsService } from '../workflows/workflows.service.js';
@@ -148,6 +148,11 @@ export class SchedulesService {
 
   /** One pass of the scheduler: records the due ticks, then starts the runs of every tick not started yet. */
   async tick(now = new Date()): Promise<void> {
+    // The ticker acts for no user: it claims every owner's due schedules (each run starts for its owner).
+    await ActingUser.system('schedule ticker: claim and fire due schedules', () => this.tickAll(now));
+  }
+
+  private async tickAll(now: Date): Promise<void> {
     await this.database.transaction(async () => {
       for (const schedule of await this.schedules.claimDue(now, BATCH)) await this.fireDue(schedule, now);
     });

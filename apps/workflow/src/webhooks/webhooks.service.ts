@@ -17,7 +17,7 @@ import {
 } from '#contracts';
 import { associatedData, verifyWebhook } from '#crypto';
 import { BUS_CLIENT, type BusClient, type Outbox } from '#messaging';
-import { Database, isUniqueViolation, newId } from '#persistence';
+import { ActingUser, Database, isUniqueViolation, newId } from '#persistence';
 import { KEYRING, type MaybeKeyring, OUTBOX } from '#service-kit';
 import { WorkflowsService } from '../workflows/workflows.service.js';
 import { WebhookDeliveryEntity } from './webhook-delivery.entity.js';
@@ -88,7 +88,8 @@ export class WebhooksService {
    * the run, so a delivery whose run could not start can be sent again with the same id.
    */
   async deliver(request: DeliverWebhookRequest): Promise<WebhookDeliveryReply> {
-    const trigger = await this.webhooks.findById(request.triggerId);
+    // An inbound delivery has no user until its trigger names the owner; from there it acts as them.
+    const trigger = await ActingUser.system('inbound webhook: find the trigger of a delivery', () => this.webhooks.findById(request.triggerId));
     if (!trigger) throw WebhooksErrors.notFound();
     if (!this.keyring) throw WebhooksErrors.noKeys();
     const secret = this.keyring.open({ keyId: trigger.secretKeyId, ciphertext: trigger.secretCiphertext }, aadOf(trigger.id));
@@ -97,6 +98,11 @@ export class WebhooksService {
     if (!request.deliveryId) throw WebhooksErrors.noDeliveryId();
     const inputs = inputsOf(request.body);
     const deliveryId = request.deliveryId;
+    return ActingUser.run(trigger.ownerId, () => this.record(trigger, deliveryId, inputs, request.body.length));
+  }
+
+  /** Records the delivery, starts its run and announces it, in one transaction, as the trigger's owner. */
+  private record(trigger: WebhookTriggerEntity, deliveryId: string, inputs: Record<string, unknown>, bodyChars: number): Promise<WebhookDeliveryReply> {
     return this.database.transaction(async () => {
       const delivery = Object.assign(new WebhookDeliveryEntity(), { id: newId(), triggerId: trigger.id, deliveryId, runId: null });
       try {
@@ -119,7 +125,7 @@ export class WebhooksService {
       await this.webhooks.setDeliveryRun(delivery.id, run.id);
       await this.webhooks.touch(trigger.id, new Date());
       // The integration service keeps the log of what arrived from outside (webhook_received).
-      await this.outbox.add(WebhookReceived, { ownerId: trigger.ownerId, workflowId: trigger.workflowId, triggerId: trigger.id, deliveryId, runId: run.id, bodyChars: request.body.length });
+      await this.outbox.add(WebhookReceived, { ownerId: trigger.ownerId, workflowId: trigger.workflowId, triggerId: trigger.id, deliveryId, runId: run.id, bodyChars });
       return { runId: run.id, status: run.status };
     });
   }

@@ -13,7 +13,7 @@ import { RunEndings } from './run-endings.js';
 import { LeaseLostError, RunFailure } from './run-engine.errors.js';
 import { type ClaimCandidate, type FinishPatch, RunEngineRepository } from './run-engine.repository.js';
 import type { AbortReason, ExecutorResult } from './run-executor.js';
-import { RUNS_CANCEL_SUBJECT, RUNS_WAKE_SUBJECT, type RunCancelHint } from './run-hints.js';
+import { RUNS_CANCEL_SUBJECT, RUNS_WAKE_SUBJECT, type RunCancelHint, type RunWakeHint } from './run-hints.js';
 import type { RunEntity } from './run.entity.js';
 import { FencedStepJournal } from './step-journal.js';
 
@@ -76,7 +76,10 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
     this.started = true;
     this.lastBeatAt = Date.now();
     this.unsubscribe = [
-      this.broadcast.subscribe(RUNS_WAKE_SUBJECT, () => this.wake()),
+      this.broadcast.subscribe<RunWakeHint>(RUNS_WAKE_SUBJECT, (hint) => {
+        // This worker's own hint comes back too: it was woken in process when the run was queued.
+        if (hint?.from !== this.id) this.wake();
+      }),
       this.broadcast.subscribe<RunCancelHint>(RUNS_CANCEL_SUBJECT, (hint) => {
         if (typeof hint?.runId === 'string') this.abort(hint.runId, 'cancelled');
       }),

@@ -261,7 +261,8 @@ export class RunEngineRepository {
       [candidate.id, leaseOwner, leaseMs, candidate.failureCount, candidate.lastError ? JSON.stringify(candidate.lastError) : null],
     );
     // Steps an earlier attempt started and never finished will be redone; they stay visible, marked.
-    await this.abandonRunningSteps(candidate.id);
+    // A first claim has none: steps are written only by a claimed attempt (or a resume, after one).
+    if (candidate.attempt > 0) await this.abandonRunningSteps(candidate.id);
     return { run: this.database.hydrate(RunEntity, row), remainingMs: Number(row.remaining_ms) };
   }
 
@@ -447,10 +448,16 @@ export class RunEngineRepository {
     );
   }
 
-  /** Plain SQL (sums per group): the run's completed tool calls per tool and model calls per model. */
-  async completedCallsOf(runId: string): Promise<CompletedCalls> {
+  /**
+   * Plain SQL (sums per group), for a run's final end: marks the steps still running abandoned
+   * (cut off by the ending) and answers the completed tool calls per tool and model calls per
+   * model, in one statement (the sums read only completed steps, which the marking leaves alone).
+   */
+  async endSteps(runId: string): Promise<CompletedCalls> {
     const rows = await this.database.query<{ type: StepType; name: string; calls: string; prompt_tokens: string; completion_tokens: string; cost_micros: string }>(
-      `SELECT "step_type" AS "type", CASE WHEN "step_type" = 'tool' THEN "step_name" ELSE COALESCE("model", '') END AS "name", count(*) AS "calls",
+      `WITH "abandoned" AS (
+         UPDATE "execution"."run_steps" SET "status" = 'abandoned', "updated_at" = now() WHERE "run_id" = $1 AND "status" = 'running')
+       SELECT "step_type" AS "type", CASE WHEN "step_type" = 'tool' THEN "step_name" ELSE COALESCE("model", '') END AS "name", count(*) AS "calls",
               SUM("prompt_tokens") AS "prompt_tokens", SUM("completion_tokens") AS "completion_tokens", SUM("cost_micros") AS "cost_micros"
        FROM "execution"."run_steps"
        WHERE "run_id" = $1 AND "status" = 'completed' AND "step_type" IN ('tool', 'llm_call')

@@ -198,7 +198,8 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
     const fence: Fence = { runId: run.id, attempt: run.attempt, leaseOwner: this.id };
     const controller = new AbortController();
     const deadline = setTimeout(() => this.abort(run.id, 'timeout'), remainingMs);
-    const earlier = await this.repository.listSteps(run.id).catch((err: unknown) => {
+    // The first attempt has no steps to replay (only a claimed attempt, or a resume after one, writes steps).
+    const earlier = await (run.attempt === 1 ? Promise.resolve([]) : this.repository.listSteps(run.id)).catch((err: unknown) => {
       clearTimeout(deadline);
       throw err;
     });

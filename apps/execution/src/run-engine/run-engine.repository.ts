@@ -249,15 +249,26 @@ export class RunEngineRepository {
     }));
   }
 
-  /** Plain SQL (arithmetic on the row): takes a locked candidate: a new attempt, this worker's lease, and the deadline fixed on the first claim. */
+  /**
+   * Plain SQL (arithmetic on the row): takes a locked candidate: a new attempt, this worker's
+   * lease, and the deadline fixed on the first claim; its run.started event (numbered next, with
+   * the new attempt) is written by the same statement, under the row lock the claim holds.
+   */
   async takeLease(candidate: ClaimCandidate, leaseOwner: string, leaseMs: number): Promise<{ run: RunEntity; remainingMs: number }> {
     const [row] = await this.database.query<Record<string, unknown> & { remaining_ms: string }>(
-      `UPDATE "execution"."runs"
-       SET "status" = 'running', "attempt" = "attempt" + 1, "lease_owner" = $2, "lease_expires_at" = now() + $3 * interval '1 millisecond',
-           "failure_count" = $4, "last_error" = $5, "started_at" = COALESCE("started_at", now()),
-           "deadline_at" = COALESCE("deadline_at", now() + "timeout_ms" * interval '1 millisecond'), "updated_at" = now()
-       WHERE "id" = $1
-       RETURNING *, GREATEST(0, EXTRACT(EPOCH FROM ("deadline_at" - now())) * 1000)::bigint AS "remaining_ms"`,
+      `WITH "taken" AS (
+         UPDATE "execution"."runs"
+         SET "status" = 'running', "attempt" = "attempt" + 1, "lease_owner" = $2, "lease_expires_at" = now() + $3 * interval '1 millisecond',
+             "failure_count" = $4, "last_error" = $5, "started_at" = COALESCE("started_at", now()),
+             "deadline_at" = COALESCE("deadline_at", now() + "timeout_ms" * interval '1 millisecond'), "updated_at" = now()
+         WHERE "id" = $1
+         RETURNING *, GREATEST(0, EXTRACT(EPOCH FROM ("deadline_at" - now())) * 1000)::bigint AS "remaining_ms"),
+       "event" AS (
+         INSERT INTO "execution"."run_events" ("run_id", "seq", "type", "data")
+         SELECT $1, COALESCE((SELECT MAX("seq") FROM "execution"."run_events" WHERE "run_id" = $1), 0) + 1, 'run.started',
+                jsonb_build_object('status', 'running', 'attempt', "taken"."attempt")
+         FROM "taken")
+       SELECT * FROM "taken"`,
       [candidate.id, leaseOwner, leaseMs, candidate.failureCount, candidate.lastError ? JSON.stringify(candidate.lastError) : null],
     );
     // Steps an earlier attempt started and never finished will be redone; they stay visible, marked.

@@ -164,8 +164,8 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
         } else if (checked.failureCount >= this.config.maxAttempts) {
           await this.endings.end(checked.id, null, { status: 'failed', error: gaveUp(checked.failureCount, checked.lastError) });
         } else {
+          // Writes the run.started event too.
           const taken = await this.repository.takeLease(checked, this.id, this.config.leaseMs);
-          await this.events.append(taken.run.id, 'run.started', { status: 'running', attempt: taken.run.attempt });
           leased.push(taken);
         }
       }

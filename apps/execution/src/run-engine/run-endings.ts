@@ -54,10 +54,9 @@ export class RunEndings {
       usage: run.usage,
     });
     const final = run.status !== 'requires_action';
-    // A step cut off by the ending (a cancelled model call) would otherwise show as running for ever.
-    if (final) await this.repository.abandonRunningSteps(run.id);
-    // A run's calls are counted once, when it is final, by its session and the daily usage alike.
-    const calls = final && (run.sessionId || run.agentId) ? await this.repository.completedCallsOf(run.id) : NO_CALLS;
+    // A step cut off by the ending (a cancelled model call) would otherwise show as running for ever;
+    // a run's calls are counted once, when it is final, by its session and the daily usage alike.
+    const calls = final ? await this.repository.endSteps(run.id) : NO_CALLS;
     if (run.sessionId) await this.sessions.runEnded({ sessionId: run.sessionId, runId: run.id, status: run.status, conversationId: run.conversationId, error: run.error, toolCalls: calls.tools });
     if (run.agentId && final) await this.usage.runEnded({ ownerId: run.ownerId, agentId: run.agentId, status: run.status, models: calls.models });
     if (!final) {

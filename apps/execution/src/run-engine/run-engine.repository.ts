@@ -79,6 +79,20 @@ const FENCE = `"fence" AS (
   SELECT "id" FROM "execution"."runs" WHERE "id" = $1 AND "attempt" = $2 AND "lease_owner" = $3 AND "status" = 'running' FOR SHARE)`;
 
 /**
+ * The event a step's write adds to the run's stream in the same statement (a CTE after "step",
+ * the run's id in $1): numbered next, of the type in parameter `type`, with the data in parameter
+ * `data` and the step's number and key. Written only when the step was (the fence held), and
+ * under the run's row held FOR SHARE by the fence, as every fenced append.
+ */
+function stepEvent(type: string, data: string): string {
+  return `"event" AS (
+         INSERT INTO "execution"."run_events" ("run_id", "seq", "type", "data")
+         SELECT $1, COALESCE((SELECT MAX("seq") FROM "execution"."run_events" WHERE "run_id" = $1), 0) + 1, ${type},
+                ${data}::jsonb || jsonb_build_object('step', "step"."seq", 'key', "step"."step_key")
+         FROM "step")`;
+}
+
+/**
  * The runs table (which is the queue) and the step journal. The queue's claims, leases, fenced
  * writes and set-based updates are plain SQL because their exact shape is the point (SKIP LOCKED,
  * fences, arithmetic on the row). So are the few plain reads and writes every run makes (insert,
@@ -235,19 +249,31 @@ export class RunEngineRepository {
     }));
   }
 
-  /** Plain SQL (arithmetic on the row): takes a locked candidate: a new attempt, this worker's lease, and the deadline fixed on the first claim. */
+  /**
+   * Plain SQL (arithmetic on the row): takes a locked candidate: a new attempt, this worker's
+   * lease, and the deadline fixed on the first claim; its run.started event (numbered next, with
+   * the new attempt) is written by the same statement, under the row lock the claim holds.
+   */
   async takeLease(candidate: ClaimCandidate, leaseOwner: string, leaseMs: number): Promise<{ run: RunEntity; remainingMs: number }> {
     const [row] = await this.database.query<Record<string, unknown> & { remaining_ms: string }>(
-      `UPDATE "execution"."runs"
-       SET "status" = 'running', "attempt" = "attempt" + 1, "lease_owner" = $2, "lease_expires_at" = now() + $3 * interval '1 millisecond',
-           "failure_count" = $4, "last_error" = $5, "started_at" = COALESCE("started_at", now()),
-           "deadline_at" = COALESCE("deadline_at", now() + "timeout_ms" * interval '1 millisecond'), "updated_at" = now()
-       WHERE "id" = $1
-       RETURNING *, GREATEST(0, EXTRACT(EPOCH FROM ("deadline_at" - now())) * 1000)::bigint AS "remaining_ms"`,
+      `WITH "taken" AS (
+         UPDATE "execution"."runs"
+         SET "status" = 'running', "attempt" = "attempt" + 1, "lease_owner" = $2, "lease_expires_at" = now() + $3 * interval '1 millisecond',
+             "failure_count" = $4, "last_error" = $5, "started_at" = COALESCE("started_at", now()),
+             "deadline_at" = COALESCE("deadline_at", now() + "timeout_ms" * interval '1 millisecond'), "updated_at" = now()
+         WHERE "id" = $1
+         RETURNING *, GREATEST(0, EXTRACT(EPOCH FROM ("deadline_at" - now())) * 1000)::bigint AS "remaining_ms"),
+       "event" AS (
+         INSERT INTO "execution"."run_events" ("run_id", "seq", "type", "data")
+         SELECT $1, COALESCE((SELECT MAX("seq") FROM "execution"."run_events" WHERE "run_id" = $1), 0) + 1, 'run.started',
+                jsonb_build_object('status', 'running', 'attempt', "taken"."attempt")
+         FROM "taken")
+       SELECT * FROM "taken"`,
       [candidate.id, leaseOwner, leaseMs, candidate.failureCount, candidate.lastError ? JSON.stringify(candidate.lastError) : null],
     );
     // Steps an earlier attempt started and never finished will be redone; they stay visible, marked.
-    await this.abandonRunningSteps(candidate.id);
+    // A first claim has none: steps are written only by a claimed attempt (or a resume, after one).
+    if (candidate.attempt > 0) await this.abandonRunningSteps(candidate.id);
     return { run: this.database.hydrate(RunEntity, row), remainingMs: Number(row.remaining_ms) };
   }
 
@@ -351,27 +377,56 @@ export class RunEngineRepository {
     return resumed;
   }
 
-  /** Plain SQL, a fenced write: the step, numbered next, only while the attempt holds the run. */
+  /**
+   * Plain SQL, a fenced write: the step, numbered next, and its step.started event (numbered next
+   * in the run's stream), in one statement, only while the attempt holds the run.
+   */
   startStep(fence: Fence, step: { key: string; name: string; type: StepType; input: unknown; model?: string }): Promise<RunStepEntity | null> {
     return this.database.row(
       RunStepEntity,
-      `WITH ${FENCE}
-       INSERT INTO "execution"."run_steps" ("id", "run_id", "seq", "step_key", "step_name", "step_type", "status", "input", "attempt", "model")
-       SELECT $4, $1, COALESCE((SELECT MAX("seq") FROM "execution"."run_steps" WHERE "run_id" = $1), 0) + 1, $5, $6, $7, 'running', $8, $2, $9 FROM "fence"
-       RETURNING *`,
-      [fence.runId, fence.attempt, fence.leaseOwner, newId(), step.key, step.name, step.type, JSON.stringify(step.input ?? null), step.model ?? null],
+      `WITH ${FENCE},
+       "step" AS (
+         INSERT INTO "execution"."run_steps" ("id", "run_id", "seq", "step_key", "step_name", "step_type", "status", "input", "attempt", "model")
+         SELECT $4, $1, COALESCE((SELECT MAX("seq") FROM "execution"."run_steps" WHERE "run_id" = $1), 0) + 1, $5, $6, $7, 'running', $8, $2, $9 FROM "fence"
+         RETURNING *),
+       ${stepEvent('$10', '$11')}
+       SELECT * FROM "step"`,
+      [
+        fence.runId,
+        fence.attempt,
+        fence.leaseOwner,
+        newId(),
+        step.key,
+        step.name,
+        step.type,
+        JSON.stringify(step.input ?? null),
+        step.model ?? null,
+        'step.started',
+        JSON.stringify({ name: step.name, type: step.type }),
+      ],
     );
   }
 
-  /** Plain SQL, a fenced write: the step's end, only while the attempt holds the run. */
-  endStep(fence: Fence, stepId: string, end: { status: 'completed' | 'failed'; output: unknown; error: RunErrorInfo | null; usage: RunUsage }): Promise<RunStepEntity | null> {
+  /**
+   * Plain SQL, a fenced write: the step's end and its event (`eventType`, with `eventData` beside
+   * the step's number and key), in one statement, only while the attempt holds the run.
+   */
+  endStep(
+    fence: Fence,
+    stepId: string,
+    end: { status: 'completed' | 'failed'; output: unknown; error: RunErrorInfo | null; usage: RunUsage },
+    event: { type: string; data: Record<string, unknown> },
+  ): Promise<RunStepEntity | null> {
     return this.database.row(
       RunStepEntity,
-      `WITH ${FENCE}
-       UPDATE "execution"."run_steps"
-       SET "status" = $5, "output" = $6, "error" = $7, "prompt_tokens" = $8, "completion_tokens" = $9, "cost_micros" = $10, "completed_at" = now(), "updated_at" = now()
-       WHERE "id" = $4 AND "attempt" = $2 AND "status" = 'running' AND EXISTS (SELECT 1 FROM "fence")
-       RETURNING *`,
+      `WITH ${FENCE},
+       "step" AS (
+         UPDATE "execution"."run_steps"
+         SET "status" = $5, "output" = $6, "error" = $7, "prompt_tokens" = $8, "completion_tokens" = $9, "cost_micros" = $10, "completed_at" = now(), "updated_at" = now()
+         WHERE "id" = $4 AND "attempt" = $2 AND "status" = 'running' AND EXISTS (SELECT 1 FROM "fence")
+         RETURNING *),
+       ${stepEvent('$11', '$12')}
+       SELECT * FROM "step"`,
       [
         fence.runId,
         fence.attempt,
@@ -383,9 +438,12 @@ export class RunEngineRepository {
         end.usage.promptTokens,
         end.usage.completionTokens,
         end.usage.costMicros,
+        event.type,
+        JSON.stringify(event.data),
       ],
     );
   }
+
 
   /** Plain SQL (every claim and end): marks the run's unfinished steps abandoned, their attempt is over and they will never finish. */
   async abandonRunningSteps(runId: string): Promise<void> {
@@ -401,10 +459,16 @@ export class RunEngineRepository {
     );
   }
 
-  /** Plain SQL (sums per group): the run's completed tool calls per tool and model calls per model. */
-  async completedCallsOf(runId: string): Promise<CompletedCalls> {
+  /**
+   * Plain SQL (sums per group), for a run's final end: marks the steps still running abandoned
+   * (cut off by the ending) and answers the completed tool calls per tool and model calls per
+   * model, in one statement (the sums read only completed steps, which the marking leaves alone).
+   */
+  async endSteps(runId: string): Promise<CompletedCalls> {
     const rows = await this.database.query<{ type: StepType; name: string; calls: string; prompt_tokens: string; completion_tokens: string; cost_micros: string }>(
-      `SELECT "step_type" AS "type", CASE WHEN "step_type" = 'tool' THEN "step_name" ELSE COALESCE("model", '') END AS "name", count(*) AS "calls",
+      `WITH "abandoned" AS (
+         UPDATE "execution"."run_steps" SET "status" = 'abandoned', "updated_at" = now() WHERE "run_id" = $1 AND "status" = 'running')
+       SELECT "step_type" AS "type", CASE WHEN "step_type" = 'tool' THEN "step_name" ELSE COALESCE("model", '') END AS "name", count(*) AS "calls",
               SUM("prompt_tokens") AS "prompt_tokens", SUM("completion_tokens") AS "completion_tokens", SUM("cost_micros") AS "cost_micros"
        FROM "execution"."run_steps"
        WHERE "run_id" = $1 AND "status" = 'completed' AND "step_type" IN ('tool', 'llm_call')

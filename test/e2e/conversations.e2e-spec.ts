@@ -255,10 +255,13 @@ describe('conversations over NATS, every app its own process', () => {
       expectBadField(await post('/conversations', { agentId, workflowId: randomUUID() }, owner.accessToken), 'agentId');
     });
 
-    it("an agent that is not the caller's -> 400 naming agentId", async () => {
+    it("an agent that is not the caller's, or none at all -> 404 naming agentId, as for a workflow", async () => {
       const theirs = await newAgent(stranger.accessToken);
-      expectBadField(await post('/conversations', { agentId: theirs }, owner.accessToken), 'agentId');
-      expectBadField(await post('/conversations', { agentId: randomUUID() }, owner.accessToken), 'agentId');
+      for (const id of [theirs, randomUUID()]) {
+        const refused = await post('/conversations', { agentId: id }, owner.accessToken);
+        expectProblem(refused, 404, 'NOT_FOUND');
+        expect(refused.body.field).toBe('agentId');
+      }
     });
 
     it("a workflow that is not the caller's, or none at all -> 404, and nothing is created", async () => {

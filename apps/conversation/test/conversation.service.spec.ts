@@ -344,10 +344,12 @@ describe('conversation service', () => {
       expect(await failure(call(ConversationContracts.create, { agentId: agentFor(owner), workflowId: randomUUID() }, owner))).toEqual({ code: 'VALIDATION_FAILED', fields: ['agentId'] });
     });
 
-    it("an agent that is not the caller's -> 400 naming agentId; a project that is not -> projectId", async () => {
+    it("an agent that is not the caller's -> 404 naming agentId; a project that is not -> 400 naming projectId", async () => {
       const owner = newUser();
       const stranger = newUser();
-      expect(await failure(call(ConversationContracts.create, { agentId: agentFor(stranger) }, owner))).toEqual({ code: 'VALIDATION_FAILED', fields: ['agentId'] });
+      const refused = await call(ConversationContracts.create, { agentId: agentFor(stranger) }, owner).catch((err: unknown) => err);
+      expect(refused).toBeInstanceOf(AppError);
+      expect(refused).toMatchObject({ code: 'NOT_FOUND', details: { field: 'agentId' } });
       expect(await failure(call(ConversationContracts.create, { agentId: agentFor(owner), projectId: `0${randomUUID().slice(1)}` }, owner))).toEqual({ code: 'VALIDATION_FAILED', fields: ['projectId'] });
     });
 

@@ -31,6 +31,7 @@ export async function startTracing(processName: string, env: Env = process.env):
     log.warn({ protocol }, 'OTLP protocol not supported here (http/protobuf or http/json); traces are not exported');
     return undefined;
   }
+  const sampling = samplingRequested(env);
   const [sdk, { AsyncLocalStorageContextManager }, { W3CTraceContextPropagator }, { resourceFromAttributes }, exporterModule] = await Promise.all([
     import('@opentelemetry/sdk-trace'),
     import('@opentelemetry/context-async-hooks'),
@@ -60,7 +61,7 @@ export async function startTracing(processName: string, env: Env = process.env):
       'service.name': env.OTEL_SERVICE_NAME?.trim() || processName,
       'service.version': process.env.npm_package_version ?? '0.1.0',
     }),
-    sampler: new sdk.ParentBasedSampler({ root: new sdk.AlwaysOnSampler() }),
+    sampler: samplerOf(sdk, sampling, log),
     spanProcessors: [
       new sdk.BatchSpanProcessor({
         exporter,
@@ -74,7 +75,7 @@ export async function startTracing(processName: string, env: Env = process.env):
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   trace.setGlobalTracerProvider(provider);
   Tracing.markStarted({ captureContent: env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT?.trim().toLowerCase() === 'true' });
-  log.info({ protocol }, 'exporting traces over OTLP');
+  log.info({ protocol, sampler: sampling.name, ...(sampling.ratio !== undefined ? { ratio: sampling.ratio } : {}) }, 'exporting traces over OTLP');
   return async () => {
     Tracing.markStopped();
     await provider.shutdown().catch(() => undefined);
@@ -82,6 +83,31 @@ export async function startTracing(processName: string, env: Env = process.env):
     propagation.disable();
     context.disable();
   };
+}
+
+/** The samplers OTEL_TRACES_SAMPLER may name (the specification's built-in ones). */
+const SAMPLERS = ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'] as const;
+type SamplerName = (typeof SAMPLERS)[number];
+
+/**
+ * Which spans are kept, from OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG (the ratio, 0..1, of
+ * the *traceidratio samplers; 1 when absent or not a ratio). Unset: parentbased_always_on, so a
+ * caller's sampling decision (its traceparent) is followed and every trace started here is kept.
+ * An unknown name falls back to that default, with `unknown` set so that it is said in the log.
+ */
+export function samplingRequested(env: Env = process.env): { name: SamplerName; ratio?: number; unknown?: string } {
+  const asked = env.OTEL_TRACES_SAMPLER?.trim().toLowerCase();
+  const name = SAMPLERS.find((s) => s === asked);
+  if (!name) return { name: 'parentbased_always_on', ...(asked ? { unknown: asked } : {}) };
+  if (!name.endsWith('traceidratio')) return { name };
+  const ratio = Number(env.OTEL_TRACES_SAMPLER_ARG?.trim());
+  return { name, ratio: env.OTEL_TRACES_SAMPLER_ARG?.trim() && Number.isFinite(ratio) && ratio >= 0 && ratio <= 1 ? ratio : 1 };
+}
+
+function samplerOf(sdk: typeof import('@opentelemetry/sdk-trace'), sampling: ReturnType<typeof samplingRequested>, log: ReturnType<typeof rootLogger>) {
+  if (sampling.unknown) log.warn({ sampler: sampling.unknown }, `OTEL_TRACES_SAMPLER not known here (one of ${SAMPLERS.join(', ')}); parentbased_always_on is used`);
+  const root = sampling.name.endsWith('always_off') ? new sdk.AlwaysOffSampler() : sampling.name.endsWith('traceidratio') ? new sdk.TraceIdRatioBasedSampler(sampling.ratio) : new sdk.AlwaysOnSampler();
+  return sampling.name.startsWith('parentbased_') ? new sdk.ParentBasedSampler({ root }) : root;
 }
 
 function positiveInt(value: string | undefined): number | undefined {

@@ -74,16 +74,19 @@ function operationalProblems(objects: K8sObject[]): string[] {
       }
     }
   }
-  // Only the gateway takes traffic from anywhere; other ingress rules admit this platform's pods only.
+  // Only the gateway takes traffic from anywhere; other ingress rules admit this platform's pods,
+  // or a named namespace (Prometheus) on the health port only.
   const policies = kinds(objects, 'NetworkPolicy');
+  const healthPort = Number(kinds(objects, 'ConfigMap').find((c) => c.metadata.name.startsWith('agent-platform-config'))?.data?.HEALTH_PORT);
   for (const { owner, labels } of templates) {
     if (!policies.some((p) => selects(p.spec.podSelector, labels) && (p.spec.policyTypes as string[]).includes('Ingress') && (p.spec.policyTypes as string[]).includes('Egress') && !p.spec.ingress && !p.spec.egress)) {
       problems.push(`${owner.kind}/${owner.metadata.name}: no default-deny NetworkPolicy`);
     }
   }
   for (const policy of policies) {
-    for (const rule of (policy.spec.ingress ?? []) as Array<{ from?: Array<Record<string, unknown>> }>) {
-      const fromAnywhere = !rule.from || rule.from.some((peer) => !peer.podSelector || peer.namespaceSelector);
+    for (const rule of (policy.spec.ingress ?? []) as Array<{ from?: Array<Record<string, any>>; ports?: Array<{ port: number }> }>) {
+      const scraping = rule.from?.length && rule.from.every((peer) => !peer.podSelector && typeof peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'string') && rule.ports?.length && rule.ports.every((p) => p.port === healthPort);
+      const fromAnywhere = !scraping && (!rule.from || rule.from.some((peer) => !peer.podSelector || peer.namespaceSelector));
       const opens = templates.filter((t) => selects(policy.spec.podSelector, t.labels)).map((t) => t.owner.metadata.name);
       if (fromAnywhere && opens.some((name) => name !== 'gateway')) problems.push(`NetworkPolicy/${policy.metadata.name}: lets outside traffic into ${opens.join(', ')}`);
     }
@@ -161,6 +164,13 @@ describe('Kubernetes manifests', () => {
     const image = deployment(objects, 'gateway').spec.template.spec.containers[0].image as string;
     expect(kinds(objects, 'Job').map((j) => j.metadata.name)).toEqual([`migrate-${image.split(':')[1]}`]);
     expect(kinds(objects, 'NetworkPolicy').map((p) => p.metadata.name)).toContain('datastores-egress');
+  });
+
+  it.each(OVERLAYS)('%s: Prometheus in the monitoring namespace may scrape every app on its health port, and nothing else there', (overlay) => {
+    const objects = rendered.get(overlay) as K8sObject[];
+    const metrics = kinds(objects, 'NetworkPolicy').find((p) => p.metadata.name === 'metrics-ingress') as K8sObject;
+    expect(metrics.spec.ingress).toEqual([{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], ports: [{ protocol: 'TCP', port: Number(config(objects).HEALTH_PORT) }] }]);
+    for (const { labels } of podTemplates(objects)) expect(selects(metrics.spec.podSelector, labels)).toBe(true);
   });
 
   it.each(OVERLAYS)('%s: each service logs in to PostgreSQL with its own key of agent-platform-database; only the migrate Job reads the privileged login', (overlay) => {

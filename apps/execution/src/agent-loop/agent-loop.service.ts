@@ -25,6 +25,7 @@ import {
   RunEngineService,
   type RunExecutor,
   RunFailure,
+  RunStages,
   type RunUsage,
   type StepJournal,
 } from '../run-engine/run-engine.service.js';
@@ -92,6 +93,7 @@ export class AgentLoopService implements RunExecutor, OnModuleInit {
   constructor(
     private readonly engine: RunEngineService,
     private readonly tools: ToolsService,
+    private readonly stages: RunStages,
     @Inject(MODEL_PROVIDERS_TOKEN) private readonly providers: ModelProviders,
     @Inject(PRICE_TABLE_TOKEN) private readonly prices: PriceTable,
     @Inject(BUS_CLIENT) private readonly bus: BusClient,
@@ -106,7 +108,9 @@ export class AgentLoopService implements RunExecutor, OnModuleInit {
     const { run } = context;
     const input = run.input as AgentRunInput;
     const prepared = await this.prepare(run, input, context.journal);
+    this.stages.mark(run.id, 'prepared');
     const ended = await this.loop(context, prepared, { keyPrefix: '', spent: { modelCalls: 0, tokens: 0, costMicros: 0 } });
+    this.stages.mark(run.id, 'loop.done');
     if (ended.kind === 'waiting') return { status: 'requires_action', action: ended.action };
     const output: AgentRunOutput = { content: ended.content };
     if (ended.citations.length > 0) output.citations = ended.citations;
@@ -260,9 +264,11 @@ export class AgentLoopService implements RunExecutor, OnModuleInit {
       if (err instanceof ToolInputError) throw new RunFailure('INVALID_TOOLS', err.message);
       throw err;
     }
+    this.stages.mark(run.id, 'equip.tools');
     if (toolSet.unavailable.length > 0 && !journal.completed(`${keyPrefix}llm:1`)) await journal.append('run.warning', { unavailableTools: toolSet.unavailable });
     const tools = new Map(toolSet.tools.map((t) => [t.name, t]));
     const model = await this.createModel(run, input.providerKeySent === true, withSettings(modelOf(agent), input.modelSettings));
+    this.stages.mark(run.id, 'equip.model');
     return { model, tools };
   }
 
@@ -327,6 +333,7 @@ export class AgentLoopService implements RunExecutor, OnModuleInit {
   ): Promise<{ output: ModelStepOutput; usage?: Partial<RunUsage> }> {
     // GenAI semantic conventions: a `chat {model}` span with its usage, and the model call counted on /metrics.
     return GenAiTelemetry.chat(choice, transcript, async () => {
+      this.stages.mark(run.id, 'model.called');
       const tokens = new TokenStream(journal, n);
       let text = '';
       try {
@@ -337,6 +344,7 @@ export class AgentLoopService implements RunExecutor, OnModuleInit {
             tokens.push(delta.text);
             journal.reportPartial({ content: text });
           } else if (delta.type === 'done') {
+            this.stages.mark(run.id, 'model.done');
             await tokens.flush();
             const result = delta.result;
             const toolCalls: RequiredToolCall[] = [

@@ -22,6 +22,7 @@ export type { FinishPatch } from './run-engine.repository.js';
 export type { ExecutorResult, RunContext, RunExecutor, StepJournal } from './run-executor.js';
 export type { RunStepEntity } from './run-step.entity.js';
 export type { RunEntity, RunLimits, RunUsage } from './run.entity.js';
+export { RunStages } from './run-stages.js';
 
 export type RunTarget = { kind: 'agent'; agentId: string; agentVersion: number } | { kind: 'workflow'; workflowId: string; workflowVersion: number };
 

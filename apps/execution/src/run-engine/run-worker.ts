@@ -10,6 +10,7 @@ import { EXECUTION_CONFIG } from '../execution-config.module.js';
 import { type Fence, RunEventsService } from '../run-events/run-events.service.js';
 import { ExecutorRegistry } from './executor-registry.js';
 import { RunEndings } from './run-endings.js';
+import { RunStages } from './run-stages.js';
 import { LeaseLostError, RunFailure } from './run-engine.errors.js';
 import { type ClaimCandidate, type FinishPatch, RunEngineRepository } from './run-engine.repository.js';
 import type { AbortReason, ExecutorResult } from './run-executor.js';
@@ -54,6 +55,7 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
     private readonly endings: RunEndings,
     private readonly events: RunEventsService,
     private readonly database: Database,
+    private readonly stages: RunStages,
     @Inject(BROADCAST) private readonly broadcast: Broadcast,
     @Inject(EXECUTION_CONFIG) private readonly config: ExecutionConfig,
   ) {}
@@ -148,6 +150,7 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
 
   /** One transaction: lock candidates, end those that must not run again, lease the rest. Returns how many rows it looked at. */
   private async claimBatch(kinds: RunKind[], limit: number): Promise<number> {
+    const begun = this.stages.now();
     const leased: Array<{ run: RunEntity; remainingMs: number }> = [];
     let examined = 0;
     const touched: string[] = [];
@@ -172,6 +175,8 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
     });
     for (const runId of touched) this.events.notify(runId);
     for (const { run, remainingMs } of leased) {
+      this.stages.mark(run.id, 'claim.begun', begun);
+      this.stages.mark(run.id, 'claim.committed');
       if (!this.started) {
         await this.repository.release({ runId: run.id, attempt: run.attempt, leaseOwner: this.id });
         continue;
@@ -211,6 +216,7 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
     }
     const journal = new FencedStepJournal(this.repository, this.events, fence, earlier);
     const entry: ActiveRun = { run, fence, journal, controller, deadline };
+    this.stages.mark(run.id, 'execute.begun');
     this.active.set(run.id, entry);
     try {
       const executor = this.executors.get(run.kind);
@@ -251,6 +257,7 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
     const partial = journal.partialOutput;
     const withPartial = partial ? { output: partial.value, outputPartial: true } : {};
     const end = (patch: FinishPatch) => this.database.transaction(() => this.endings.end(run.id, fence, patch));
+    this.stages.mark(run.id, 'settle.begun');
     try {
       if (outcome.kind === 'aborted') {
         if (outcome.reason === 'cancelled') await end({ status: 'cancelled', ...withPartial });
@@ -285,6 +292,7 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
       this.log.warn({ ...describeError(err), runId: run.id, attempt: run.attempt }, 'could not record how the run ended');
     } finally {
       this.events.notify(run.id);
+      this.stages.ended(run.id);
     }
   }
 

@@ -38,7 +38,7 @@ import { RequestContext, Tracing } from '#observability';
 import { ActingUser, Database, decodeCursor, encodeCursor, newId, pageOf } from '#persistence';
 import { type AgentRunInput, approvalStepKey, type ClientToolCallsAction, type ToolApprovalAction, toolStepKey } from '../agent-loop/agent-loop.service.js';
 import { EXECUTION_CONFIG } from '../execution-config.module.js';
-import { type CancelOutcome, type EnqueueRunRequest, type Queued, type RunEntity, RunEngineService, type RunLimits } from '../run-engine/run-engine.service.js';
+import { type CancelOutcome, type EnqueueRunRequest, type Queued, type RunEntity, RunEngineService, type RunLimits, RunStages } from '../run-engine/run-engine.service.js';
 import { EVENTS_PAGE, RunEventsService } from '../run-events/run-events.service.js';
 import { RunWebhooksService } from '../run-webhooks/run-webhooks.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
@@ -85,18 +85,21 @@ export class RunsService {
     private readonly sessions: SessionsService,
     private readonly webhooks: RunWebhooksService,
     private readonly database: Database,
+    private readonly stages: RunStages,
     @Inject(BUS_CLIENT) private readonly bus: BusClient,
     @Inject(EXECUTION_CONFIG) private readonly config: ExecutionConfig,
   ) {}
 
   /** Resolves what to run (the agent, the conversation and its session), then queues it. */
   async start(actor: Actor, request: StartRunRequest): Promise<RunView> {
+    const received = this.stages.now();
     const ownerId = requireUserId(actor);
     if (request.parentId !== undefined && request.conversationId === undefined) throw AppError.invalidField('parentId', 'parentId needs a conversationId');
     if (request.history !== undefined && request.conversationId !== undefined) throw AppError.invalidField('history', 'a run in a conversation reads its history from the conversation');
     await this.webhooks.checkUrl(request.webhookUrl);
     const target = await this.resolveTarget(actor, request);
     if ('workflow' in target) return this.startWorkflowMessage(ownerId, target.workflow, target.conversation, request);
+    const resolved = this.stages.now();
     const { agent, conversation } = target;
     // A conversation keeps one session across its runs; a standalone run gets its own, written with it.
     const session = conversation ? await this.sessions.ofConversation(ownerId, agent.agentId, conversation.id) : null;
@@ -108,6 +111,9 @@ export class RunsService {
       session: { id: sessionId, existing: session !== null, agentId: agent.agentId, variables: request.variables ?? {} },
     });
     if (request.apiKey !== undefined) this.engine.holdProviderKey(started.run, request.apiKey);
+    this.stages.mark(started.run.id, 'start.received', received);
+    this.stages.mark(started.run.id, 'start.resolved', resolved);
+    this.stages.mark(started.run.id, 'start.committed');
     return toRunView(started.run);
   }
 
@@ -306,6 +312,7 @@ export class RunsService {
   async wait(actor: Actor, request: WaitRunRequest): Promise<RunView> {
     const run = await this.watch(request.id, requireUserId(actor), request.waitMs, (r) => isSettledRunStatus(r.status));
     if (!run) throw RunsErrors.notFound();
+    this.stages.mark(run.id, 'wait.answered');
     return toRunView(run);
   }
 

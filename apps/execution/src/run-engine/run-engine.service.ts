@@ -127,11 +127,11 @@ export class RunEngineService {
     return this.repository.countActiveByOwner(ownerId);
   }
 
-  /** In the caller's transaction: the run, pending, with its run.queued event. Announce it after the commit. */
-  async insert(request: EnqueueRunRequest): Promise<RunEntity> {
+  /** In the caller's transaction: the run, pending, with its run.queued event (one statement). Announce it after the commit. */
+  insert(request: EnqueueRunRequest): Promise<RunEntity> {
     const timeoutMs = this.timeoutFor(request.limits?.timeoutMs);
     const target = request.target;
-    const run = await this.repository.insert({
+    return this.repository.insert({
       ownerId: request.ownerId,
       kind: target.kind,
       agentId: target.kind === 'agent' ? target.agentId : null,
@@ -152,9 +152,6 @@ export class RunEngineService {
       workflowSnapshot: target.kind === 'workflow' ? (request.targetSnapshot ?? null) : null,
       webhookUrl: request.webhookUrl ?? null,
     });
-    // The new row is this transaction's alone until it commits: its first number is safe to take.
-    await this.events.append(run.id, 'run.queued', { status: 'pending' });
-    return run;
   }
 
   /**

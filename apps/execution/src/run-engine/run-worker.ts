@@ -244,6 +244,8 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
       // An abort ends the run at once, whether or not the executor notices the signal in time.
       const outcome = await Promise.race([executed, aborted]);
       journal.revoke();
+      // An abort can come while a journal write is on its way: the ending numbers its event after that one.
+      await journal.drained();
       await this.settle(entry, outcome);
     } finally {
       clearTimeout(deadline);

@@ -46,6 +46,11 @@ export class FencedStepJournal implements StepJournal {
     return this.partial && { value: storable(this.partial.value).value };
   }
 
+  /** Resolves once the write in flight (if any) is done, whatever its outcome; with revoke(), nothing more will be written. */
+  async drained(): Promise<void> {
+    await this.queue;
+  }
+
   /** Stops accepting writes at once (the run was taken away or ended); queued ones fail fast. */
   revoke(): void {
     this.lost = true;

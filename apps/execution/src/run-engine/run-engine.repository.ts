@@ -255,6 +255,48 @@ export class RunEngineRepository {
   }
 
   /**
+   * Plain SQL, one statement: leases up to `limit` runs ready to start (pending, their turn come,
+   * no cancel asked, within their deadline and attempts; the same turn rules as lockClaimable),
+   * each with a new attempt, this worker's lease, the deadline fixed on the first claim and its
+   * run.started event; steps an earlier attempt left running are marked abandoned. SKIP LOCKED
+   * lets concurrent claims pass each other. Rows that need more (a lost worker's, one to end) wait
+   * for lockClaimable.
+   */
+  async claimReady(kinds: readonly RunKind[], limit: number, workerId: string, leaseMs: number, maxAttempts: number): Promise<Array<{ run: RunEntity; remainingMs: number }>> {
+    const rows = await this.database.query<Record<string, unknown> & { remaining_ms: string }>(
+      `WITH "taken" AS (
+         UPDATE "execution"."runs" t
+         SET "status" = 'running', "attempt" = t."attempt" + 1, "lease_owner" = $3, "lease_expires_at" = now() + $4 * interval '1 millisecond',
+             "started_at" = COALESCE(t."started_at", now()), "deadline_at" = COALESCE(t."deadline_at", now() + t."timeout_ms" * interval '1 millisecond'),
+             "updated_at" = now()
+         WHERE t."id" IN (
+           SELECT r."id" FROM "execution"."runs" r
+           WHERE r."kind" = ANY($1::text[]) AND r."status" = 'pending' AND r."available_at" <= now()
+             AND r."cancel_requested_at" IS NULL AND (r."deadline_at" IS NULL OR r."deadline_at" > now()) AND r."failure_count" < $5
+             AND (r."key_holder" IS NULL OR r."key_holder" = $3 OR r."available_at" <= now() - $4 * interval '1 millisecond')
+             AND (r."conversation_id" IS NULL OR NOT EXISTS (
+               SELECT 1 FROM "execution"."runs" o
+               WHERE o."conversation_id" = r."conversation_id" AND o."status" IN ('pending', 'running', 'requires_action')
+                 AND (o."created_at", o."id") < (r."created_at", r."id")))
+           ORDER BY r."created_at"
+           LIMIT $2
+           FOR UPDATE SKIP LOCKED)
+         RETURNING t.*, GREATEST(0, EXTRACT(EPOCH FROM (t."deadline_at" - now())) * 1000)::bigint AS "remaining_ms"),
+       "event" AS (
+         INSERT INTO "execution"."run_events" ("run_id", "seq", "type", "data")
+         SELECT k."id", COALESCE((SELECT MAX(e."seq") FROM "execution"."run_events" e WHERE e."run_id" = k."id"), 0) + 1, 'run.started',
+                jsonb_build_object('status', 'running', 'attempt', k."attempt")
+         FROM "taken" k),
+       "abandoned" AS (
+         UPDATE "execution"."run_steps" s SET "status" = 'abandoned', "updated_at" = now()
+         FROM "taken" k WHERE s."run_id" = k."id" AND k."attempt" > 1 AND s."status" = 'running')
+       SELECT * FROM "taken"`,
+      [kinds, limit, workerId, leaseMs, maxAttempts],
+    );
+    return rows.map((row) => ({ run: this.database.hydrate(RunEntity, row), remainingMs: Number(row.remaining_ms) }));
+  }
+
+  /**
    * Plain SQL (arithmetic on the row): takes a locked candidate: a new attempt, this worker's
    * lease, and the deadline fixed on the first claim; its run.started event (numbered next, with
    * the new attempt) is written by the same statement, under the row lock the claim holds.

@@ -298,7 +298,7 @@ export class RunEngineService {
 
   /** After a commit that made a run claimable: this process's worker looks at once, the other replicas' on the hint. */
   private wakeWorkers(runId: string): void {
-    this.worker.wake();
+    this.worker.wake('new');
     this.broadcast.publish<RunWakeHint>(RUNS_WAKE_SUBJECT, { runId, from: this.worker.id });
   }
 

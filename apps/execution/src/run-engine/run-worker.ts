@@ -47,6 +47,10 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
   private unsubscribe: Array<() => void> = [];
   private claiming: Promise<void> | undefined;
   private claimAgain = false;
+  /** The next look must be a whole one (see wake). */
+  private lookAtAll = false;
+  /** A claim found no free slot: the next run to end here looks for work. */
+  private full = false;
   private lastBeatAt = Date.now();
 
   constructor(
@@ -80,13 +84,13 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
     this.unsubscribe = [
       this.broadcast.subscribe<RunWakeHint>(RUNS_WAKE_SUBJECT, (hint) => {
         // This worker's own hint comes back too: it was woken in process when the run was queued.
-        if (hint?.from !== this.id) this.wake();
+        if (hint?.from !== this.id) this.wake('new');
       }),
       this.broadcast.subscribe<RunCancelHint>(RUNS_CANCEL_SUBJECT, (hint) => {
         if (typeof hint?.runId === 'string') this.abort(hint.runId, 'cancelled');
       }),
     ];
-    this.pollTimer = setInterval(() => this.wake(), this.config.pollMs);
+    this.pollTimer = setInterval(() => this.wake('all'), this.config.pollMs);
     this.pollTimer.unref();
     this.heartbeatTimer = setInterval(() => void this.beat(), this.config.heartbeatMs);
     this.heartbeatTimer.unref();
@@ -114,9 +118,15 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
     this.active.clear();
   }
 
-  /** Looks for work now (also what the wake broadcast and the poll do). */
-  wake(): void {
+  /**
+   * Looks for work now. 'new' (what queueing, a resume, a cancel and their broadcast ask for) looks
+   * only for runs ready to start, and takes them in one statement; 'all' (the poll, a start) also
+   * takes over runs whose worker stopped renewing its lease and ends those that must not run again
+   * (cancelled, past their deadline, out of attempts), in a transaction.
+   */
+  wake(look: 'new' | 'all' = 'all'): void {
     if (!this.started) return;
+    if (look === 'all') this.lookAtAll = true;
     if (this.claiming) {
       this.claimAgain = true;
       return;
@@ -142,10 +152,27 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
       this.claimAgain = false;
       const free = this.config.workerConcurrency - this.active.size;
       const kinds = this.executors.kinds();
+      if (free <= 0) this.full = true;
       if (!this.started || free <= 0 || kinds.length === 0) return;
-      const examined = await this.claimBatch(kinds, free);
-      if (examined === 0 && !this.claimAgain) return;
+      const all = this.lookAtAll;
+      this.lookAtAll = false;
+      const examined = all ? await this.claimBatch(kinds, free) : await this.claimReady(kinds, free);
+      // Fewer than asked for: nothing else was there to take when it looked (later changes wake it again).
+      if (examined < free && !this.claimAgain) return;
     }
+  }
+
+  /** One statement: leases runs ready to start (with their run.started events), then executes them. Returns how many it took. */
+  private async claimReady(kinds: RunKind[], limit: number): Promise<number> {
+    const begun = this.stages.now();
+    const leased = await this.repository.claimReady(kinds, limit, this.id, this.config.leaseMs, this.config.maxAttempts);
+    for (const { run } of leased) this.events.notify(run.id);
+    for (const { run } of leased) {
+      this.stages.mark(run.id, 'claim.begun', begun);
+      this.stages.mark(run.id, 'claim.committed');
+    }
+    await this.executeLeased(leased);
+    return leased.length;
   }
 
   /** One transaction: lock candidates, end those that must not run again, lease the rest. Returns how many rows it looked at. */
@@ -174,9 +201,17 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
       }
     });
     for (const runId of touched) this.events.notify(runId);
-    for (const { run, remainingMs } of leased) {
+    for (const { run } of leased) {
       this.stages.mark(run.id, 'claim.begun', begun);
       this.stages.mark(run.id, 'claim.committed');
+    }
+    await this.executeLeased(leased);
+    return examined;
+  }
+
+  /** Starts executing what a claim leased, each as its owner; a worker stopped meanwhile hands them back. */
+  private async executeLeased(leased: ReadonlyArray<{ run: RunEntity; remainingMs: number }>): Promise<void> {
+    for (const { run, remainingMs } of leased) {
       if (!this.started) {
         await this.repository.release({ runId: run.id, attempt: run.attempt, leaseOwner: this.id });
         continue;
@@ -186,7 +221,6 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
       this.executions.add(execution);
       void execution.finally(() => this.executions.delete(execution));
     }
-    return examined;
   }
 
   /** A running row found by the claim query was abandoned by its worker: that counts as a failed attempt. */
@@ -250,7 +284,11 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
     } finally {
       clearTimeout(deadline);
       if (this.active.get(run.id) === entry) this.active.delete(run.id);
-      this.wake();
+      // Its end may let a run start: the next of its conversation, or one that found every slot taken.
+      if (run.conversationId !== null || this.full) {
+        this.full = false;
+        this.wake('new');
+      }
     }
   }
 

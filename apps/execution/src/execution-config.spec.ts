@@ -29,6 +29,7 @@ describe('execution service settings', () => {
       webhookTimeoutMs: 10_000,
       runRetentionDays: 90,
       providerKeyCacheMs: 60_000,
+      agentCacheMs: 60_000,
       runStages: false,
     });
   });
@@ -62,6 +63,7 @@ describe('execution service settings', () => {
         EXECUTION_WEBHOOK_TIMEOUT_MS: '1000',
         EXECUTION_RUN_RETENTION_DAYS: '0',
         EXECUTION_PROVIDER_KEY_CACHE_MS: '0',
+        EXECUTION_AGENT_CACHE_MS: '0',
         EXECUTION_RUN_STAGES: 'true',
       }),
     ).toEqual({
@@ -91,6 +93,7 @@ describe('execution service settings', () => {
       webhookTimeoutMs: 1000,
       runRetentionDays: 0,
       providerKeyCacheMs: 0,
+      agentCacheMs: 0,
       runStages: true,
     });
   });

@@ -58,6 +58,12 @@ export interface ExecutionConfig {
    * missed broadcast. 0 asks identity for every model client.
    */
   providerKeyCacheMs: number;
+  /**
+   * How long an agent as the agent service resolved it (its current or a pinned version) is kept
+   * in memory; the agent service's broadcast drops it at once when the agent changes, this bounds
+   * a missed broadcast. 0 asks the agent service at every start.
+   */
+  agentCacheMs: number;
   /** Writes each run's stage timestamps and counts to stdout when it ends (a diagnostic for the bench, off in service). */
   runStages: boolean;
 }
@@ -97,6 +103,7 @@ export function loadExecutionConfig(env: Record<string, string | undefined> = pr
     webhookTimeoutMs: r.int('EXECUTION_WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
     runRetentionDays: r.int('EXECUTION_RUN_RETENTION_DAYS', 90, 0, 36_500),
     providerKeyCacheMs: r.int('EXECUTION_PROVIDER_KEY_CACHE_MS', 60_000, 0, 3_600_000),
+    agentCacheMs: r.int('EXECUTION_AGENT_CACHE_MS', 60_000, 0, 3_600_000),
     runStages: r.bool('EXECUTION_RUN_STAGES', false),
   };
   if (problems.length === 0 && config.heartbeatMs * 2 > config.leaseMs) {

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ModelProviders, PriceTable } from '#llm';
 import { ProviderKeysModule } from '../provider-keys/provider-keys.module.js';
+import { ResolvedAgentsModule } from '../resolved-agents/resolved-agents.module.js';
 import { ProviderKeysService } from '../provider-keys/provider-keys.service.js';
 import { RunEngineModule } from '../run-engine/run-engine.module.js';
 import { ToolsModule } from '../tools/tools.module.js';
@@ -13,7 +14,7 @@ import { MODEL_PROVIDERS_TOKEN, PRICE_TABLE_TOKEN } from './model-tokens.js';
  * this service, and kept until identity says it changed), else the platform's environment.
  */
 @Module({
-  imports: [RunEngineModule, ToolsModule, ProviderKeysModule],
+  imports: [RunEngineModule, ToolsModule, ProviderKeysModule, ResolvedAgentsModule],
   providers: [
     AgentLoopService,
     {

@@ -4,7 +4,6 @@ import type { BaseChatModel } from '@langchain/core/language_models/chat_models'
 import type { ExecutionConfig } from '#config';
 import {
   AppError,
-  ConfigCacheContracts,
   ErrorCode,
   MemoryContracts,
   type ModelProvider,
@@ -29,6 +28,7 @@ import {
   type RunUsage,
   type StepJournal,
 } from '../run-engine/run-engine.service.js';
+import { ResolvedAgentsService } from '../resolved-agents/resolved-agents.service.js';
 import { type Tool, type ToolCitation, ToolInputError, ToolsService, toOpenAiTool, validateArgs } from '../tools/tools.service.js';
 import {
   type AgentRunInput,
@@ -94,6 +94,7 @@ export class AgentLoopService implements RunExecutor, OnModuleInit {
     private readonly engine: RunEngineService,
     private readonly tools: ToolsService,
     private readonly stages: RunStages,
+    private readonly agents: ResolvedAgentsService,
     @Inject(MODEL_PROVIDERS_TOKEN) private readonly providers: ModelProviders,
     @Inject(PRICE_TABLE_TOKEN) private readonly prices: PriceTable,
     @Inject(BUS_CLIENT) private readonly bus: BusClient,
@@ -276,7 +277,7 @@ export class AgentLoopService implements RunExecutor, OnModuleInit {
   private async resolveAgent(agentId: string, version: number | undefined, ownerId: string): Promise<ResolvedAgent> {
     let agent: ResolvedAgent;
     try {
-      agent = await this.bus.request(ConfigCacheContracts.resolve, { agentId, ...(version !== undefined ? { version } : {}) }, { actor: EXECUTION });
+      agent = await this.agents.resolve(EXECUTION, agentId, version);
     } catch (err) {
       if (err instanceof AppError && err.code === ErrorCode.NOT_FOUND) throw new RunFailure('AGENT_NOT_FOUND', 'the agent (or the version the run pinned) no longer exists');
       if (err instanceof AppError && err.code === ErrorCode.CONFLICT) throw new RunFailure('AGENT_INACTIVE', err.message);

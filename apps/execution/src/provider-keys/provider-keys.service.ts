@@ -1,17 +1,8 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { ExecutionConfig } from '#config';
-import { AccountContracts, AppError, ErrorCode, type ModelProvider, PROVIDER_KEYS_CHANGED, type ProviderKeysHint, serviceActor } from '#contracts';
-import { BROADCAST, BUS_CLIENT, type Broadcast, type BusClient } from '#messaging';
+import { AccountContracts, AppError, ErrorCode, type ModelProvider, PROVIDER_KEYS_CHANGED, serviceActor } from '#contracts';
+import { BROADCAST, BUS_CLIENT, type Broadcast, type BusClient, HintedCache } from '#messaging';
 import { EXECUTION_CONFIG } from '../execution-config.module.js';
-
-interface Entry {
-  /** The revealed key; undefined when the user stored none for the provider. */
-  apiKey: string | undefined;
-  expiresAt: number;
-}
-
-/** Users whose keys one replica keeps; the least recently stored go first. */
-const MAX_USERS = 10_000;
 
 const EXECUTION = serviceActor('execution');
 
@@ -30,21 +21,16 @@ const EXECUTION = serviceActor('execution');
  */
 @Injectable()
 export class ProviderKeysService implements OnModuleDestroy {
-  private readonly users = new Map<string, Map<ModelProvider, Entry>>();
-  private readonly invalidatedAt = new Map<string, number>();
-  private sequence = 0;
-  /** Lookups that started before this could not be checked against the marks (they were cleared): not stored. */
-  private clearedAt = 0;
+  private readonly keys: HintedCache<string | undefined>;
   private readonly unsubscribe: () => void;
 
   constructor(
     @Inject(BUS_CLIENT) private readonly bus: BusClient,
     @Inject(BROADCAST) broadcast: Broadcast,
-    @Inject(EXECUTION_CONFIG) private readonly config: ExecutionConfig,
+    @Inject(EXECUTION_CONFIG) config: ExecutionConfig,
   ) {
-    this.unsubscribe = broadcast.subscribe<ProviderKeysHint>(PROVIDER_KEYS_CHANGED, (hint) => {
-      if (typeof hint?.userId === 'string') this.forgetUser(hint.userId);
-    });
+    this.keys = new HintedCache(config.providerKeyCacheMs);
+    this.unsubscribe = this.keys.listen(broadcast, PROVIDER_KEYS_CHANGED, 'userId');
   }
 
   onModuleDestroy(): void {
@@ -53,24 +39,17 @@ export class ProviderKeysService implements OnModuleDestroy {
 
   /** The user's stored key for the provider, undefined when there is none; identity down is an error (never a fallback to the platform's key). */
   async lookup(userId: string, provider: ModelProvider, now = Date.now()): Promise<string | undefined> {
-    const entry = this.users.get(userId)?.get(provider);
-    if (entry && entry.expiresAt > now) return entry.apiKey;
-    const stamp = this.sequence;
+    const kept = this.keys.get(userId, provider, now);
+    if (kept) return kept.value;
+    const stamp = this.keys.stamp();
     const apiKey = await this.reveal(userId, provider);
-    this.admit(userId, provider, apiKey, stamp, now);
+    this.keys.set(userId, provider, apiKey, stamp, now);
     return apiKey;
   }
 
-  /** Drops what this replica kept of the user's keys (identity's broadcast, the user's deletion). */
+  /** Drops what this replica kept of the user's keys (the user's deletion). */
   forgetUser(userId: string): void {
-    this.users.delete(userId);
-    this.sequence += 1;
-    this.invalidatedAt.set(userId, this.sequence);
-    // Only lookups in flight need the marks; keep the map from growing with every user ever changed.
-    if (this.invalidatedAt.size > MAX_USERS) {
-      this.invalidatedAt.clear();
-      this.clearedAt = this.sequence;
-    }
+    this.keys.drop(userId);
   }
 
   private async reveal(userId: string, provider: ModelProvider): Promise<string | undefined> {
@@ -80,21 +59,6 @@ export class ProviderKeysService implements OnModuleDestroy {
       // No stored key is the usual case; anything else (identity down) must not fall back to the platform's key.
       if (err instanceof AppError && err.code === ErrorCode.NOT_FOUND) return undefined;
       throw err;
-    }
-  }
-
-  private admit(userId: string, provider: ModelProvider, apiKey: string | undefined, stamp: number, now: number): void {
-    const ttlMs = this.config.providerKeyCacheMs;
-    if (ttlMs === 0 || stamp < this.clearedAt || (this.invalidatedAt.get(userId) ?? 0) > stamp) return;
-    const keys = this.users.get(userId) ?? new Map<ModelProvider, Entry>();
-    keys.set(provider, { apiKey, expiresAt: now + ttlMs });
-    // Map keeps insertion order: re-inserted, the user is the newest; the oldest go past the bound.
-    this.users.delete(userId);
-    this.users.set(userId, keys);
-    while (this.users.size > MAX_USERS) {
-      const oldest = this.users.keys().next().value;
-      if (oldest === undefined) break;
-      this.users.delete(oldest);
     }
   }
 }

@@ -6,7 +6,6 @@ import {
   type RunLimits as AgentRunLimits,
   AppError,
   ErrorCode,
-  ConfigCacheContracts,
   ConversationContracts,
   type ConversationView,
   FINAL_RUN_STATUSES,
@@ -40,6 +39,7 @@ import { type AgentRunInput, approvalStepKey, type ClientToolCallsAction, type T
 import { EXECUTION_CONFIG } from '../execution-config.module.js';
 import { type CancelOutcome, type EnqueueRunRequest, type Queued, type RunEntity, RunEngineService, type RunLimits, RunStages } from '../run-engine/run-engine.service.js';
 import { EVENTS_PAGE, RunEventsService } from '../run-events/run-events.service.js';
+import { ResolvedAgentsService } from '../resolved-agents/resolved-agents.service.js';
 import { RunWebhooksService } from '../run-webhooks/run-webhooks.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { toRunEventView, toRunView, toStepView } from './run.mapper.js';
@@ -86,6 +86,7 @@ export class RunsService {
     private readonly webhooks: RunWebhooksService,
     private readonly database: Database,
     private readonly stages: RunStages,
+    private readonly agents: ResolvedAgentsService,
     @Inject(BUS_CLIENT) private readonly bus: BusClient,
     @Inject(EXECUTION_CONFIG) private readonly config: ExecutionConfig,
   ) {}
@@ -203,7 +204,7 @@ export class RunsService {
     }
     if (request.inputs !== undefined) throw AppError.invalidField('inputs', 'an agent run takes input, not inputs');
     if (request.input === undefined || request.input.length === 0) throw AppError.invalidField('input', 'an agent run needs its input message');
-    const agent = await this.bus.request(ConfigCacheContracts.resolve, { agentId: request.agentId!, ...(request.version !== undefined ? { version: request.version } : {}) }, { actor: EXECUTION });
+    const agent = await this.agents.resolve(EXECUTION, request.agentId!, request.version);
     if (agent.ownerId !== request.ownerId) throw AppError.notFound('agent');
     const sessionId = newId();
     const input: AgentRunInput & { trigger: typeof trigger } = { message: request.input, providerKeySent: false, trigger };
@@ -489,8 +490,7 @@ export class RunsService {
     request: StartRunRequest,
   ): Promise<{ agent: ResolvedAgent; conversation?: ConversationView } | { workflow: ResolvedWorkflow; conversation: ConversationView }> {
     const getConversation = (id: string) => this.bus.request(ConversationContracts.get, { id }, { actor });
-    const resolve = (agentId: string) =>
-      this.bus.request(ConfigCacheContracts.resolve, { agentId, ...(request.version !== undefined ? { version: request.version } : {}) }, { actor });
+    const resolve = (agentId: string) => this.agents.resolve(actor, agentId, request.version);
     if (request.agentId !== undefined) {
       const agent = await resolve(request.agentId);
       if (agent.ownerId !== requireUserId(actor)) throw AppError.notFound('agent');

@@ -4,8 +4,14 @@ import { BusTelemetry } from '#messaging';
 import { ActingUserClient } from '#persistence';
 import { EXECUTION_CONFIG } from '../execution-config.module.js';
 
-/** One mark: the stage, the wall-clock time in ms (comparable across processes of one machine), SQL statements and bus requests sent so far. */
-type Mark = [stage: string, atMs: number, statements: number, busRequests: number];
+/** A moment: the wall-clock time in ms (comparable across processes of one machine), SQL statements and bus requests sent so far. */
+export type Moment = [atMs: number, statements: number, busRequests: number];
+
+/** One mark: the stage and its moment. */
+type Mark = [stage: string, ...Moment];
+
+/** What now() answers when stages are off. */
+const OFF: Moment = [0, 0, 0];
 
 /** How long after its end a run's marks wait for late ones (the waiting reader's answer) before they are written. */
 const LINGER_MS = 250;
@@ -23,16 +29,17 @@ export class RunStages {
 
   constructor(@Inject(EXECUTION_CONFIG) private readonly config: ExecutionConfig) {}
 
-  /** The time a mark would take now, for a stage reached before the run had an id. */
-  now(): number {
-    return performance.timeOrigin + performance.now();
+  /** The moment a mark would take now, for a stage reached before the run had an id. */
+  now(): Moment {
+    if (!this.config.runStages) return OFF;
+    return [performance.timeOrigin + performance.now(), ActingUserClient.sent, BusTelemetry.counts.sent];
   }
 
-  mark(runId: string, stage: string, atMs?: number): void {
+  mark(runId: string, stage: string, at?: Moment): void {
     if (!this.config.runStages) return;
     let marks = this.marks.get(runId);
     if (!marks) this.marks.set(runId, (marks = []));
-    marks.push([stage, atMs ?? this.now(), ActingUserClient.sent, BusTelemetry.counts.sent]);
+    marks.push([stage, ...(at ?? this.now())]);
   }
 
   /** The run ended: its marks are written once the reader's answer had time to be marked too. */

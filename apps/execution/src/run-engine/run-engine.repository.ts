@@ -109,15 +109,29 @@ export class RunEngineRepository {
   }
 
   /**
-   * Plain SQL, one statement: the run, pending, and its first event (run.queued, number 1: the
-   * row is new); the insert answers the stored row (defaults and timestamps included).
+   * Plain SQL, one statement: the run and its first event (run.queued, number 1: the row is new);
+   * the insert answers the stored row (defaults and timestamps included). Pending; or, given a
+   * lease, already running as that worker's first attempt (lease, start and deadline as a claim
+   * would write them) with its run.started event.
    */
-  async insert(run: NewRun): Promise<RunEntity> {
+  async insert(run: NewRun, lease?: { owner: string; leaseMs: number }): Promise<RunEntity> {
     const { table, columns, params } = this.database.columnsOf(RunEntity, { id: newId(), ...run });
+    const values = params.map((_, i) => `$${i + 1}`);
+    if (lease) {
+      const owner = params.push(lease.owner);
+      const leaseMs = params.push(lease.leaseMs);
+      const timeoutMs = params.push(run.timeoutMs);
+      columns.push('"status"', '"attempt"', '"lease_owner"', '"lease_expires_at"', '"started_at"', '"deadline_at"');
+      values.push(`'running'`, '1', `$${owner}`, `now() + $${leaseMs} * interval '1 millisecond'`, 'now()', `now() + $${timeoutMs} * interval '1 millisecond'`);
+    }
     const inserted = await this.database.row(
       RunEntity,
-      `WITH "run" AS (INSERT INTO ${table} (${columns.join(', ')}) VALUES (${params.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING *),
-       "event" AS (INSERT INTO "execution"."run_events" ("run_id", "seq", "type", "data") SELECT "id", 1, 'run.queued', '{"status": "pending"}'::jsonb FROM "run")
+      `WITH "run" AS (INSERT INTO ${table} (${columns.join(', ')}) VALUES (${values.join(', ')}) RETURNING *),
+       "event" AS (
+         INSERT INTO "execution"."run_events" ("run_id", "seq", "type", "data")
+         SELECT "id", 1, 'run.queued', '{"status": "pending"}'::jsonb FROM "run"
+         UNION ALL
+         SELECT "id", 2, 'run.started', jsonb_build_object('status', 'running', 'attempt', "attempt") FROM "run" WHERE "status" = 'running')
        SELECT * FROM "run"`,
       params,
     );

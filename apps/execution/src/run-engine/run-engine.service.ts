@@ -127,8 +127,12 @@ export class RunEngineService {
     return this.repository.countActiveByOwner(ownerId);
   }
 
-  /** In the caller's transaction: the run, pending, with its run.queued event (one statement). Announce it after the commit. */
-  insert(request: EnqueueRunRequest): Promise<RunEntity> {
+  /**
+   * In the caller's transaction: the run, pending, with its run.queued event (one statement).
+   * With `leased` (a slot reserveSlot() held), it is written running, leased to this process's
+   * worker, which executes it after the commit without claiming it. Announce it after the commit.
+   */
+  insert(request: EnqueueRunRequest, leased = false): Promise<RunEntity> {
     const timeoutMs = this.timeoutFor(request.limits?.timeoutMs);
     const target = request.target;
     return this.repository.insert({
@@ -151,7 +155,7 @@ export class RunEngineService {
       agentSnapshot: target.kind === 'agent' ? (request.targetSnapshot ?? null) : null,
       workflowSnapshot: target.kind === 'workflow' ? (request.targetSnapshot ?? null) : null,
       webhookUrl: request.webhookUrl ?? null,
-    });
+    }, leased ? { owner: this.worker.id, leaseMs: this.config.leaseMs } : undefined);
   }
 
   /**
@@ -165,10 +169,27 @@ export class RunEngineService {
     return twin;
   }
 
-  /** After the commit of a queued run: idle workers look now (their poll finds it if the hint is lost), and its readers too. */
+  /**
+   * After the commit of a queued run: idle workers look now (their poll finds it if the hint is
+   * lost), and its readers too. A run written leased to this process's worker starts there.
+   */
   announceQueued(run: RunEntity): void {
+    if (run.status === 'running' && run.leaseOwner === this.worker.id) {
+      this.worker.adopt(run, run.timeoutMs);
+      return;
+    }
     this.wakeWorkers(run.id);
     this.events.notify(run.id);
+  }
+
+  /** Holds a slot of this process's worker for a run the caller will insert leased (see insert); false when it has none free. */
+  reserveSlot(kind: RunKind): boolean {
+    return this.worker.reserve(kind);
+  }
+
+  /** Gives back a slot reserveSlot() held for a run that was not inserted leased. */
+  releaseSlot(): void {
+    this.worker.release();
   }
 
   /**

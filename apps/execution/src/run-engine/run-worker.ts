@@ -51,6 +51,8 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
   private lookAtAll = false;
   /** A claim found no free slot: the next run to end here looks for work. */
   private full = false;
+  /** Slots held for runs this process is starting itself (see reserve). */
+  private reserved = 0;
   private lastBeatAt = Date.now();
 
   constructor(
@@ -139,6 +141,30 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
       });
   }
 
+  /**
+   * Holds a slot for a run of this kind that the caller is about to write already leased to this
+   * worker (no claim: the run starts here as soon as it is committed). False when this worker
+   * cannot take it now (stopped, busy, no executor): the run is queued as usual. Pass the run to
+   * adopt() once committed, or call release() if it was not made.
+   */
+  reserve(kind: RunKind): boolean {
+    if (!this.started || !this.executors.get(kind) || this.config.workerConcurrency - this.active.size - this.reserved <= 0) return false;
+    this.reserved += 1;
+    return true;
+  }
+
+  release(): void {
+    this.reserved = Math.max(0, this.reserved - 1);
+  }
+
+  /** Executes a committed run written leased to this worker, in the slot reserve() held. */
+  adopt(run: RunEntity, remainingMs: number): void {
+    this.release();
+    this.events.notify(run.id);
+    this.stages.mark(run.id, 'adopted');
+    void this.executeLeased([{ run, remainingMs }]).catch((err: unknown) => this.log.error({ ...describeError(err), runId: run.id }, 'could not start a run'));
+  }
+
   private halt(): void {
     this.started = false;
     clearInterval(this.pollTimer);
@@ -150,7 +176,7 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
   private async claimWhileWork(): Promise<void> {
     for (;;) {
       this.claimAgain = false;
-      const free = this.config.workerConcurrency - this.active.size;
+      const free = this.config.workerConcurrency - this.active.size - this.reserved;
       const kinds = this.executors.kinds();
       if (free <= 0) this.full = true;
       if (!this.started || free <= 0 || kinds.length === 0) return;

@@ -110,8 +110,8 @@ export class RunsService {
       conversationId: conversation?.id,
       onActiveRun: request.onActiveRun,
       session: { id: sessionId, existing: session !== null, agentId: agent.agentId, variables: request.variables ?? {} },
+      apiKey: request.apiKey,
     });
-    if (request.apiKey !== undefined) this.engine.holdProviderKey(started.run, request.apiKey);
     this.stages.mark(started.run.id, 'start.received', received);
     this.stages.mark(started.run.id, 'start.resolved', resolved);
     this.stages.mark(started.run.id, 'start.committed');
@@ -232,27 +232,39 @@ export class RunsService {
    * whatever the rules would say now), then, under the owner's and the conversation's locks so
    * concurrent starts decide one after another, the conversation's active runs, the owner's cap,
    * the session and the run. Only after the commit are workers, readers and cancelled runs'
-   * holders told.
+   * holders told. When this process's worker has a free slot and nothing in the conversation runs
+   * before it, the run is written leased to that worker and starts here at once, without a claim.
    */
-  private async queue(run: EnqueueRunRequest, how: { conversationId?: string; onActiveRun?: ActiveRunPolicy; session?: QueuedSession }): Promise<Started> {
+  private async queue(
+    run: EnqueueRunRequest,
+    how: { conversationId?: string; onActiveRun?: ActiveRunPolicy; session?: QueuedSession; apiKey?: string },
+  ): Promise<Started> {
     const { ownerId } = run;
+    const slot = this.engine.reserveSlot(run.target.kind);
     let started: Started;
     try {
       started = await this.database.transaction(async (): Promise<Started> => {
         const twin = await this.engine.lockIdempotencyKey(ownerId, run.idempotencyKey);
         if (twin) return { run: twin, created: false, interrupted: [] };
         await this.engine.lockOwner(ownerId);
-        const interrupted = how.conversationId ? await this.takeConversationTurn(how.conversationId, ownerId, how.onActiveRun ?? 'reject') : [];
+        const turn = how.conversationId ? await this.takeConversationTurn(how.conversationId, ownerId, how.onActiveRun ?? 'reject') : { interrupted: [], behind: false };
         await this.checkActiveRunCap(ownerId);
         const session = how.session;
         if (session?.existing) await this.sessions.runQueued(session.id, session.variables);
         else if (session) await this.sessions.startStandalone({ id: session.id, ownerId, agentId: session.agentId, variables: session.variables });
-        return { run: await this.engine.insert(run), created: true, interrupted };
+        return { run: await this.engine.insert(run, slot && !turn.behind), created: true, interrupted: turn.interrupted };
       });
     } catch (err) {
       // A twin with the same key committed first (the key's unique index refused this one): it is the run.
-      started = { run: await this.engine.twinAfterRace(err, ownerId, run.idempotencyKey), created: false, interrupted: [] };
+      started = { run: await this.engine.twinAfterRace(err, ownerId, run.idempotencyKey).catch((thrown: unknown) => {
+        if (slot) this.engine.releaseSlot();
+        throw thrown;
+      }), created: false, interrupted: [] };
     }
+    // Not written leased (a twin, or queued behind the conversation's runs): the slot goes back.
+    if (slot && !(started.created && started.run.status === 'running')) this.engine.releaseSlot();
+    // The key sent with the request, in memory before the run can start.
+    if (how.apiKey !== undefined) this.engine.holdProviderKey(started.run, how.apiKey);
 
     if (started.created) {
       this.engine.announceQueued(started.run);
@@ -431,15 +443,18 @@ export class RunsService {
   /**
    * With the conversation's turn held, its active runs per the start's policy: reject (a conflict
    * naming the active run), enqueue (nothing to do: the claim query runs a conversation's runs one
-   * at a time, oldest first) or interrupt (each cancelled in this transaction).
+   * at a time, oldest first) or interrupt (each cancelled in this transaction). `behind`: runs of
+   * the conversation have not ended yet (an interrupted one ends when its worker stops it), so the
+   * new run waits for its turn in the queue.
    */
-  private async takeConversationTurn(conversationId: string, ownerId: string, policy: ActiveRunPolicy): Promise<CancelOutcome[]> {
+  private async takeConversationTurn(conversationId: string, ownerId: string, policy: ActiveRunPolicy): Promise<{ interrupted: CancelOutcome[]; behind: boolean }> {
     const active = await this.engine.lockConversation(conversationId);
-    if (active.length === 0 || policy === 'enqueue') return [];
+    if (active.length === 0) return { interrupted: [], behind: false };
+    if (policy === 'enqueue') return { interrupted: [], behind: true };
     if (policy === 'reject') throw RunsErrors.conversationBusy(active[0].id);
     const interrupted: CancelOutcome[] = [];
     for (const run of active) interrupted.push(await this.engine.cancel(run.id, ownerId));
-    return interrupted;
+    return { interrupted, behind: true };
   }
 
   /** Past the operator's cap of runs pending or running per user, a start is refused. */

@@ -274,7 +274,7 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
       await this.repository.release(fence);
       return;
     }
-    const journal = new FencedStepJournal(this.repository, this.events, fence, earlier);
+    const journal = new FencedStepJournal(this.repository, this.events, fence, earlier, () => this.abort(run.id, 'lease-lost'));
     const entry: ActiveRun = { run, fence, journal, controller, deadline };
     this.stages.mark(run.id, 'execute.begun');
     this.active.set(run.id, entry);

@@ -199,7 +199,9 @@ function stageBreakdown(timed, stages, end) {
     const marks = stages.get(run.runId);
     if (!marks) continue;
     joined++;
-    const points = [['client sent', run.sentAt, null, null], ...marks.filter((m) => m[1] <= run.doneAt), [`client got the ${end}`, run.doneAt, null, null]];
+    // In time order: some marks are written after the moment they name (a start's, before the run had an id).
+    const inTime = marks.filter((m) => m[1] <= run.doneAt).sort((a, b) => a[1] - b[1]);
+    const points = [['client sent', run.sentAt, null, null], ...inTime, [`client got the ${end}`, run.doneAt, null, null]];
     for (let i = 1; i < points.length; i++) {
       const [from, fromAt, fromSql, fromBus] = points[i - 1];
       const [to, toAt, toSql, toBus] = points[i];

@@ -40,6 +40,9 @@
 //                         the direct model call; mcp-server-call: one /mcp
 //                         tools/call of a published agent vs the same
 //                         (see bench/lib/faces-bench.mjs)
+//          --run-stages             (agent-run, run-ttft: where each run's time goes, stage by
+//                         stage, with SQL statements and bus requests per stage; see
+//                         bench/lib/run-bench.mjs)
 //          --keep-database          (leave the bench database for inspection)
 //          --no-db-roles            (every app logs in with the admin URL and migrates
 //                         its own schema, bypassing row-level security; default: the
@@ -55,7 +58,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BRANCH_MESSAGES, measureLatency, SEARCH_MESSAGES, seedConversations } from './lib/conversation-bench.mjs';
-import { createRunAgent, measureRuns, startModelServer } from './lib/run-bench.mjs';
+import { collectRunStages, createRunAgent, measureRuns, stageTable, startModelServer } from './lib/run-bench.mjs';
 import { createRunWorkflow, measureWorkflowRuns } from './lib/workflow-run-bench.mjs';
 import { measureSchedulePrecision } from './lib/schedule-bench.mjs';
 import { KNOWLEDGE_CHUNKS, KNOWLEDGE_DIMS, measureIngestion, measureScanFloor, measureSearch, seedKnowledge } from './lib/knowledge-bench.mjs';
@@ -370,6 +373,7 @@ async function main() {
       ? { OPENAI_BASE_URL: model.baseUrl, OPENAI_API_KEY: 'sk-bench', EXECUTION_MAX_ACTIVE_RUNS_PER_USER: '100000', EXECUTION_MODEL_MAX_RETRIES: '0' }
       : {};
     if (mcp) modelEnv.OUTBOUND_INTERNAL_ALLOWLIST = `127.0.0.1:${mcp.port}`;
+    if (args['run-stages']) modelEnv.EXECUTION_RUN_STAGES = 'true';
     const platform = await startPlatform(dbUrl, ts, modelEnv);
     log(`platform ready on port ${platform.port} after ${((Date.now() - t0) / 1000).toFixed(1)}s (${Object.entries(platform.procs).map(([n, p]) => `${n} ${p.pid}`).join(', ')})`);
     token = await platformToken(platform.base, ts);
@@ -398,11 +402,13 @@ async function main() {
   const runs = {};
   if (RUN_KEYS.length > 0) {
     const runAgent = await createRunAgent(targets.platform.base, token);
+    const stages = args['run-stages'] ? collectRunStages(targets.platform.procs.execution) : undefined;
     for (const key of RUN_KEYS) {
       const scenario = SCENARIOS[key];
       console.log(`\n==== ${scenario.label}`);
-      runs[key] = { label: scenario.label, ...(await measureRuns({ base: targets.platform.base, token, agentId: runAgent, model, count: RUN_REQUESTS, ttft: scenario.ttft })) };
+      runs[key] = { label: scenario.label, ...(await measureRuns({ base: targets.platform.base, token, agentId: runAgent, model, count: RUN_REQUESTS, ttft: scenario.ttft, stages })) };
       const r = runs[key];
+      if (r.stages) console.log(stageTable(r.stages));
       log(`${key}: platform p50 ${fmt(r.platform.p50, 1)} ms p95 ${fmt(r.platform.p95, 1)} ms; direct p50 ${fmt(r.direct.p50, 1)} ms p95 ${fmt(r.direct.p95, 1)} ms; failures ${r.failures}`);
     }
     console.log('\n==== Agent runs, one client, sequential, interleaved with the direct model call');

@@ -77,6 +77,7 @@ export async function directCall(model, untilFirstToken) {
 }
 
 async function platformRun(base, token, agentId, stream) {
+  const sentAt = wallMs();
   const t = process.hrtime.bigint();
   const res = await fetch(`${base}/api/v1/agents/${agentId}/runs${stream ? '?stream=true' : ''}`, {
     method: 'POST',
@@ -87,21 +88,23 @@ async function platformRun(base, token, agentId, stream) {
   if (!stream) {
     const body = await res.json();
     const ms = Number(process.hrtime.bigint() - t) / 1e6;
-    return { ms, ok: res.status === 200 && body.status === 'completed' };
+    return { ms, ok: res.status === 200 && body.status === 'completed', runId: body.id, sentAt, doneAt: sentAt + ms };
   }
   const reader = res.body.getReader();
   const decoder = new TextDecoder();
   let seen = '';
   let firstToken;
+  let runId;
   let ended = false;
   for (;;) {
     const { value, done } = await reader.read();
     if (done) break;
     seen += decoder.decode(value, { stream: true });
+    runId ??= /"runId":"([^"]+)"/.exec(seen)?.[1];
     if (firstToken === undefined && seen.includes('event: token\n')) firstToken = Number(process.hrtime.bigint() - t) / 1e6;
     if (seen.includes('event: run.completed\n')) ended = true;
   }
-  return { ms: firstToken ?? NaN, ok: res.status === 200 && firstToken !== undefined && ended };
+  return { ms: firstToken ?? NaN, ok: res.status === 200 && firstToken !== undefined && ended, runId, sentAt, doneAt: sentAt + (firstToken ?? NaN) };
 }
 
 export function summary(times) {
@@ -113,7 +116,7 @@ export function summary(times) {
  * Sequential, interleaved: one platform run, then one direct model call, `count` times after a
  * warm-up. Overhead per run is reported as the difference of the two distributions' percentiles.
  */
-export async function measureRuns({ base, token, agentId, model, count, ttft }) {
+export async function measureRuns({ base, token, agentId, model, count, ttft, stages }) {
   model.setDefaultReply(ttft ? STREAMED_REPLY : INSTANT_REPLY);
   const warmup = Math.min(20, count);
   for (let i = 0; i < warmup; i++) {
@@ -122,15 +125,24 @@ export async function measureRuns({ base, token, agentId, model, count, ttft }) 
   }
   const platform = [];
   const direct = [];
+  const timed = [];
   let failures = 0;
   for (let i = 0; i < count; i++) {
     const run = await platformRun(base, token, agentId, ttft);
     if (!run.ok) failures++;
-    else platform.push(run.ms);
+    else {
+      platform.push(run.ms);
+      timed.push(run);
+    }
     direct.push(await directCall(model, ttft));
     if (i % 50 === 49) await sleep(10);
   }
-  return comparison({ count, failures, platform, direct });
+  const result = comparison({ count, failures, platform, direct });
+  if (stages) {
+    await sleep(500); // the execution service writes a run's stages shortly after it ends
+    result.stages = stageBreakdown(timed, stages, ttft ? 'first token' : 'answer');
+  }
+  return result;
 }
 
 /** Platform and direct timings side by side: both distributions and the overhead of their percentiles. */
@@ -149,4 +161,71 @@ export function comparison({ count, failures, platform, direct }) {
     p99: percentile([...platform].sort((a, b) => a - b), 99),
     mean: p.mean,
   };
+}
+
+function wallMs() {
+  return performance.timeOrigin + performance.now();
+}
+
+/**
+ * --run-stages: the execution service (EXECUTION_RUN_STAGES=true) writes one line per run with
+ * its marks: [stage, wall-clock ms, SQL statements sent so far, bus requests sent so far]. Both
+ * processes read the same clock, so the bench's own send and receive times join them.
+ */
+export function collectRunStages(proc) {
+  const byRun = new Map();
+  let rest = '';
+  proc.stdout.on('data', (chunk) => {
+    const lines = (rest + chunk.toString()).split('\n');
+    rest = lines.pop();
+    for (const line of lines) {
+      if (!line.startsWith('{"runStages"')) continue;
+      const { runStages } = JSON.parse(line);
+      byRun.set(runStages.runId, runStages.marks);
+    }
+  });
+  return byRun;
+}
+
+/**
+ * Per interval between consecutive marks (client send -> first mark -> ... -> the client's
+ * answer), over the timed runs: p50 and p95 in ms, and the SQL statements and bus requests the
+ * execution service sent in it (mean per run; exact only because runs go one at a time).
+ */
+function stageBreakdown(timed, stages, end) {
+  const intervals = new Map();
+  let joined = 0;
+  for (const run of timed) {
+    const marks = stages.get(run.runId);
+    if (!marks) continue;
+    joined++;
+    // In time order: some marks are written after the moment they name (a start's, before the run had an id).
+    const inTime = marks.filter((m) => m[1] <= run.doneAt).sort((a, b) => a[1] - b[1]);
+    const points = [['client sent', run.sentAt, null, null], ...inTime, [`client got the ${end}`, run.doneAt, null, null]];
+    for (let i = 1; i < points.length; i++) {
+      const [from, fromAt, fromSql, fromBus] = points[i - 1];
+      const [to, toAt, toSql, toBus] = points[i];
+      const key = `${from} -> ${to}`;
+      let entry = intervals.get(key);
+      if (!entry) intervals.set(key, (entry = { order: i, ms: [], sql: 0, bus: 0 }));
+      entry.ms.push(toAt - fromAt);
+      if (fromSql !== null && toSql !== null) {
+        entry.sql += toSql - fromSql;
+        entry.bus += toBus - fromBus;
+      }
+    }
+  }
+  const rows = [...intervals.entries()]
+    .sort((a, b) => a[1].order - b[1].order)
+    .map(([interval, e]) => ({ interval, runs: e.ms.length, ...summary(e.ms), sqlPerRun: e.sql / e.ms.length, busPerRun: e.bus / e.ms.length }));
+  return { joined, rows };
+}
+
+export function stageTable(stages) {
+  const pad = (s, n) => String(s).padEnd(n);
+  const lines = [`stages of ${stages.joined} runs (p50 / p95 ms; SQL statements and bus requests sent by execution, per run)`];
+  for (const r of stages.rows) {
+    lines.push(`  ${pad(r.interval, 52)} ${pad(r.p50.toFixed(2), 7)} ${pad(r.p95.toFixed(2), 7)} sql ${pad(r.sqlPerRun.toFixed(1), 5)} bus ${r.busPerRun.toFixed(1)}${r.runs < stages.joined ? ` (${r.runs} runs)` : ''}`);
+  }
+  return lines.join('\n');
 }

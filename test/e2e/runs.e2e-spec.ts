@@ -177,6 +177,33 @@ describe('runs over NATS, every app its own process, against a fake model server
       }
     });
 
+    it("uses a stored key from the next run on once it is set, replaced or deleted (execution keeps what identity revealed until identity says it changed)", async () => {
+      const first = `sk-first-${randomUUID()}`;
+      const second = `sk-second-${randomUUID()}`;
+      const user = await registerUser(cluster.api);
+      const agent = await newAgent(user.accessToken);
+      const keyOfNextRun = async () => {
+        const before = fake.completions.length;
+        fake.replyText('ok');
+        expect((await run(agent, { input: 'Hi' }, user.accessToken)).body).toMatchObject({ status: 'completed', output: { content: 'ok' } });
+        return fake.completions[before].headers.authorization;
+      };
+      const putKey = async (apiKey: string) => expect((await api().request('PUT', '/api/v1/settings/provider-keys/openai', { body: { apiKey }, token: user.accessToken })).status).toBe(200);
+
+      // No stored key: the platform's, twice (the second time from what execution kept).
+      expect(await keyOfNextRun()).toBe('Bearer sk-test');
+      expect(await keyOfNextRun()).toBe('Bearer sk-test');
+      await putKey(first);
+      expect(await keyOfNextRun()).toBe(`Bearer ${first}`);
+      expect(await keyOfNextRun()).toBe(`Bearer ${first}`);
+      await putKey(second);
+      expect(await keyOfNextRun()).toBe(`Bearer ${second}`);
+      expect((await api().request('DELETE', '/api/v1/settings/provider-keys/openai', { token: user.accessToken })).status).toBe(204);
+      expect(await keyOfNextRun()).toBe('Bearer sk-test');
+      expect(cluster.logs()).not.toContain(first);
+      expect(cluster.logs()).not.toContain(second);
+    });
+
     it('runs in the background: 202 at once, then a run.completed notification', async () => {
       fake.replyText('Done in the background.', { chunkDelayMs: 50 });
       const res = await run(agentId, { input: 'Take your time' }, owner.accessToken, '?background=true');

@@ -28,6 +28,9 @@ describe('execution service settings', () => {
       webhookPollMs: 2000,
       webhookTimeoutMs: 10_000,
       runRetentionDays: 90,
+      providerKeyCacheMs: 60_000,
+      agentCacheMs: 60_000,
+      runStages: false,
     });
   });
 
@@ -59,6 +62,9 @@ describe('execution service settings', () => {
         EXECUTION_WEBHOOK_POLL_MS: '100',
         EXECUTION_WEBHOOK_TIMEOUT_MS: '1000',
         EXECUTION_RUN_RETENTION_DAYS: '0',
+        EXECUTION_PROVIDER_KEY_CACHE_MS: '0',
+        EXECUTION_AGENT_CACHE_MS: '0',
+        EXECUTION_RUN_STAGES: 'true',
       }),
     ).toEqual({
       workerConcurrency: 0,
@@ -86,6 +92,9 @@ describe('execution service settings', () => {
       webhookPollMs: 100,
       webhookTimeoutMs: 1000,
       runRetentionDays: 0,
+      providerKeyCacheMs: 0,
+      agentCacheMs: 0,
+      runStages: true,
     });
   });
 

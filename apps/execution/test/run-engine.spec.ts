@@ -17,6 +17,7 @@ import {
   RunFailure,
 } from '../src/run-engine/run-engine.service.js';
 import { RunWorker } from '../src/run-engine/run-worker.js';
+import { RunStages } from '../src/run-engine/run-stages.js';
 import { RunEventsService } from '../src/run-events/run-events.service.js';
 
 type Script = 'steps' | 'throw' | 'limit' | 'stream' | 'action';
@@ -299,6 +300,7 @@ describe('run queue and workers', () => {
       services[1].app.get(RunEndings),
       services[1].app.get(RunEventsService),
       services[1].database,
+      new RunStages(config),
       runtimes[1].createBroadcast(),
       config,
     );

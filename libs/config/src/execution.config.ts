@@ -52,6 +52,20 @@ export interface ExecutionConfig {
   webhookTimeoutMs: number;
   /** Days the steps, events and webhook deliveries of an ended run are kept (the run itself stays); 0 keeps them for ever. */
   runRetentionDays: number;
+  /**
+   * How long a user's stored provider key (or that there is none), as identity revealed it, is
+   * kept in memory; identity's broadcast drops it at once when the key changes, this bounds a
+   * missed broadcast. 0 asks identity for every model client.
+   */
+  providerKeyCacheMs: number;
+  /**
+   * How long an agent as the agent service resolved it (its current or a pinned version) is kept
+   * in memory; the agent service's broadcast drops it at once when the agent changes, this bounds
+   * a missed broadcast. 0 asks the agent service at every start.
+   */
+  agentCacheMs: number;
+  /** Writes each run's stage timestamps and counts to stdout when it ends (a diagnostic for the bench, off in service). */
+  runStages: boolean;
 }
 
 
@@ -88,6 +102,9 @@ export function loadExecutionConfig(env: Record<string, string | undefined> = pr
     webhookPollMs: r.int('EXECUTION_WEBHOOK_POLL_MS', 2000, 20, 600_000),
     webhookTimeoutMs: r.int('EXECUTION_WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
     runRetentionDays: r.int('EXECUTION_RUN_RETENTION_DAYS', 90, 0, 36_500),
+    providerKeyCacheMs: r.int('EXECUTION_PROVIDER_KEY_CACHE_MS', 60_000, 0, 3_600_000),
+    agentCacheMs: r.int('EXECUTION_AGENT_CACHE_MS', 60_000, 0, 3_600_000),
+    runStages: r.bool('EXECUTION_RUN_STAGES', false),
   };
   if (problems.length === 0 && config.heartbeatMs * 2 > config.leaseMs) {
     problems.push(`EXECUTION_HEARTBEAT_MS must be at most half of EXECUTION_LEASE_MS (got ${config.heartbeatMs} and ${config.leaseMs})`);

@@ -3,8 +3,9 @@ import { SERVICE_NAMES, type ServiceName, healthContract } from './common/servic
 import { UserDeleted } from './common/user-deleted.event.js';
 import { ProjectDeleted } from './common/project-deleted.event.js';
 import { NotificationRequested } from './common/notification-requested.event.js';
-import { AccessContracts, AccountContracts, CREDENTIALS_CHANGED, IdentityContracts, REQUEST_BUDGET_SPENT } from './identity/index.js';
+import { AccessContracts, AccountContracts, CREDENTIALS_CHANGED, IdentityContracts, PROVIDER_KEYS_CHANGED, REQUEST_BUDGET_SPENT } from './identity/index.js';
 import {
+  AGENT_CONFIG_INVALIDATED,
   AgentContracts,
   AgentDeleted,
   ConfigCacheContracts,
@@ -253,6 +254,9 @@ export const BUS_PERMISSIONS: Readonly<Record<BusIdentity, BusGrant>> = {
       WorkflowResolveContracts.resolve,
     ],
     consumes: [UserDeleted, AgentDeleted],
+    // Identity's word that a user's stored provider key changed, the agent service's that an agent
+    // changed: what execution keeps of them is dropped.
+    hears: [PROVIDER_KEYS_CHANGED, AGENT_CONFIG_INVALIDATED],
   },
 };
 

@@ -15,7 +15,11 @@ function outcomeOf(err: unknown): string {
  * outcome, and (with tracing on) a client span whose context travels in the request's headers.
  */
 export const BusTelemetry = {
+  /** Requests this process sent and answered since it started (a diagnostic count: hops per run in the bench). */
+  counts: { sent: 0, handled: 0 },
+
   async request<T>(subject: string, send: (trace: TraceHeaders | undefined) => Promise<T>): Promise<T> {
+    BusTelemetry.counts.sent++;
     const started = performance.now();
     try {
       const result = Tracing.enabled
@@ -35,6 +39,7 @@ export const BusTelemetry = {
 
   /** Runs a handler inside a server span that continues the caller's trace, and counts it. */
   async handle<T extends { ok: boolean; error?: { code: string } }>(subject: string, trace: TraceHeaders | undefined, answer: () => Promise<T>): Promise<T> {
+    BusTelemetry.counts.handled++;
     const started = performance.now();
     const reply = Tracing.enabled
       ? await Tracing.inSpan(subject, { kind: SpanKind.SERVER, parent: Tracing.extract(trace), attributes: { 'messaging.system': 'nats', 'messaging.destination.name': subject } }, async (span) => {

@@ -3,6 +3,7 @@ export * from './bus-client.js';
 export * from './bus-telemetry.js';
 export * from './bus-identity.js';
 export * from './broadcast.js';
+export * from './hinted-cache.js';
 export * from './deadline.js';
 export * from './nats-connection.js';
 export * from './nats-bus.client.js';

@@ -52,13 +52,17 @@ const SET = `SELECT set_config('app.user_id', $1, false), set_config('app.system
  * ROLLBACK may undo a setting made inside its transaction, so the client forgets what it set then.
  */
 export class ActingUserClient extends pg.Client {
+  /** Statements this process sent, the scope's own included (a diagnostic count: round trips per run in the bench). */
+  static sent = 0;
   private applied: string | undefined = '';
 
   // node-postgres' query() has many overloads; this passes every one through unchanged.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   override query(...args: any[]): any {
     const scope = wanted();
+    ActingUserClient.sent++;
     if (scope !== this.applied) {
+      ActingUserClient.sent++;
       const acting = storage.getStore();
       this.applied = scope;
       (super.query(SET, [acting?.userId ?? '', acting?.system ?? '']) as Promise<unknown>).catch(() => {

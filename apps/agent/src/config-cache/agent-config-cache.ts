@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { AgentConfig } from '#config';
-import type { AgentSnapshot, AgentView } from '#contracts';
+import { AGENT_CONFIG_INVALIDATED, type AgentSnapshot, type AgentView } from '#contracts';
 import { BROADCAST, type Broadcast } from '#messaging';
 import { AGENT_CONFIG } from '../agent-config.module.js';
 
@@ -34,7 +34,7 @@ interface Entry {
  * A load that started before an invalidation must not put the older state back: a load takes a
  * stamp() before it reads the database, and set() refuses an entry invalidated after that stamp.
  */
-export const CACHE_INVALIDATED = 'agent.config-cache.invalidated';
+export const CACHE_INVALIDATED = AGENT_CONFIG_INVALIDATED;
 
 @Injectable()
 export class AgentConfigCache implements OnModuleInit, OnModuleDestroy {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ActingUser } from '#persistence';
+import { ProviderKeysService } from '../provider-keys/provider-keys.service.js';
 import { RunEngineService } from '../run-engine/run-engine.service.js';
 import { RunWebhooksService } from '../run-webhooks/run-webhooks.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
@@ -13,10 +14,12 @@ export class AccountCleanupService {
     private readonly sessions: SessionsService,
     private readonly usage: UsageService,
     private readonly webhooks: RunWebhooksService,
+    private readonly providerKeys: ProviderKeysService,
   ) {}
 
-  /** The user's runs go for good with their steps and events, and with them their sessions, daily usage and webhook secret and deliveries. */
+  /** The user's runs go for good with their steps and events, and with them their sessions, daily usage and webhook secret and deliveries; and the keys revealed for them. */
   async userDeleted(userId: string): Promise<void> {
+    this.providerKeys.forgetUser(userId);
     // As the deleted user: what goes is that user's rows and no one else's.
     await ActingUser.run(userId, async () => {
       await this.runs.deleteAllOf(userId);

@@ -4,7 +4,6 @@ import type { BaseChatModel } from '@langchain/core/language_models/chat_models'
 import type { ExecutionConfig } from '#config';
 import {
   AppError,
-  ConfigCacheContracts,
   ErrorCode,
   MemoryContracts,
   type ModelProvider,
@@ -25,9 +24,11 @@ import {
   RunEngineService,
   type RunExecutor,
   RunFailure,
+  RunStages,
   type RunUsage,
   type StepJournal,
 } from '../run-engine/run-engine.service.js';
+import { ResolvedAgentsService } from '../resolved-agents/resolved-agents.service.js';
 import { type Tool, type ToolCitation, ToolInputError, ToolsService, toOpenAiTool, validateArgs } from '../tools/tools.service.js';
 import {
   type AgentRunInput,
@@ -92,6 +93,8 @@ export class AgentLoopService implements RunExecutor, OnModuleInit {
   constructor(
     private readonly engine: RunEngineService,
     private readonly tools: ToolsService,
+    private readonly stages: RunStages,
+    private readonly agents: ResolvedAgentsService,
     @Inject(MODEL_PROVIDERS_TOKEN) private readonly providers: ModelProviders,
     @Inject(PRICE_TABLE_TOKEN) private readonly prices: PriceTable,
     @Inject(BUS_CLIENT) private readonly bus: BusClient,
@@ -106,7 +109,9 @@ export class AgentLoopService implements RunExecutor, OnModuleInit {
     const { run } = context;
     const input = run.input as AgentRunInput;
     const prepared = await this.prepare(run, input, context.journal);
+    this.stages.mark(run.id, 'prepared');
     const ended = await this.loop(context, prepared, { keyPrefix: '', spent: { modelCalls: 0, tokens: 0, costMicros: 0 } });
+    this.stages.mark(run.id, 'loop.done');
     if (ended.kind === 'waiting') return { status: 'requires_action', action: ended.action };
     const output: AgentRunOutput = { content: ended.content };
     if (ended.citations.length > 0) output.citations = ended.citations;
@@ -260,9 +265,11 @@ export class AgentLoopService implements RunExecutor, OnModuleInit {
       if (err instanceof ToolInputError) throw new RunFailure('INVALID_TOOLS', err.message);
       throw err;
     }
+    this.stages.mark(run.id, 'equip.tools');
     if (toolSet.unavailable.length > 0 && !journal.completed(`${keyPrefix}llm:1`)) await journal.append('run.warning', { unavailableTools: toolSet.unavailable });
     const tools = new Map(toolSet.tools.map((t) => [t.name, t]));
     const model = await this.createModel(run, input.providerKeySent === true, withSettings(modelOf(agent), input.modelSettings));
+    this.stages.mark(run.id, 'equip.model');
     return { model, tools };
   }
 
@@ -270,7 +277,7 @@ export class AgentLoopService implements RunExecutor, OnModuleInit {
   private async resolveAgent(agentId: string, version: number | undefined, ownerId: string): Promise<ResolvedAgent> {
     let agent: ResolvedAgent;
     try {
-      agent = await this.bus.request(ConfigCacheContracts.resolve, { agentId, ...(version !== undefined ? { version } : {}) }, { actor: EXECUTION });
+      agent = await this.agents.resolve(EXECUTION, agentId, version);
     } catch (err) {
       if (err instanceof AppError && err.code === ErrorCode.NOT_FOUND) throw new RunFailure('AGENT_NOT_FOUND', 'the agent (or the version the run pinned) no longer exists');
       if (err instanceof AppError && err.code === ErrorCode.CONFLICT) throw new RunFailure('AGENT_INACTIVE', err.message);
@@ -327,6 +334,7 @@ export class AgentLoopService implements RunExecutor, OnModuleInit {
   ): Promise<{ output: ModelStepOutput; usage?: Partial<RunUsage> }> {
     // GenAI semantic conventions: a `chat {model}` span with its usage, and the model call counted on /metrics.
     return GenAiTelemetry.chat(choice, transcript, async () => {
+      this.stages.mark(run.id, 'model.called');
       const tokens = new TokenStream(journal, n);
       let text = '';
       try {
@@ -337,6 +345,7 @@ export class AgentLoopService implements RunExecutor, OnModuleInit {
             tokens.push(delta.text);
             journal.reportPartial({ content: text });
           } else if (delta.type === 'done') {
+            this.stages.mark(run.id, 'model.done');
             await tokens.flush();
             const result = delta.result;
             const toolCalls: RequiredToolCall[] = [

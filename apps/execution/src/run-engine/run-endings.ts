@@ -4,11 +4,11 @@ import type { Outbox } from '#messaging';
 import { Metrics } from '#observability';
 import { Database } from '#persistence';
 import { OUTBOX } from '#service-kit';
-import { type Fence, RunEventsService } from '../run-events/run-events.service.js';
+import type { Fence } from '../run-events/run-events.service.js';
 import { RunWebhooksService } from '../run-webhooks/run-webhooks.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { UsageService } from '../usage/usage.service.js';
-import { type CompletedCalls, type FinishPatch, RunEngineRepository } from './run-engine.repository.js';
+import { type FinishPatch, RunEngineRepository } from './run-engine.repository.js';
 import type { RunEntity } from './run.entity.js';
 
 const NOTIFICATION_TITLES: Record<string, string> = {
@@ -17,8 +17,6 @@ const NOTIFICATION_TITLES: Record<string, string> = {
   expired: 'Your run ran out of time',
   cancelled: 'Your run was cancelled',
 };
-
-const NO_CALLS: CompletedCalls = { tools: {}, models: [] };
 
 /**
  * Moves a run to a final state (or requires_action) with its stream's event, its session and the
@@ -29,7 +27,6 @@ const NO_CALLS: CompletedCalls = { tools: {}, models: [] };
 export class RunEndings {
   constructor(
     private readonly repository: RunEngineRepository,
-    private readonly events: RunEventsService,
     private readonly sessions: SessionsService,
     private readonly usage: UsageService,
     private readonly webhooks: RunWebhooksService,
@@ -40,23 +37,15 @@ export class RunEndings {
   async end(runId: string, fence: Fence | null, patch: FinishPatch): Promise<RunEntity | null> {
     // An output or error carrying text from outside (a model, a tool, a page) must not make the
     // ending itself fail, or the run would be retried and its billed calls repeated.
-    const run = await this.repository.finish(runId, fence, storable(patch).value);
-    if (!run) return null;
+    // The run's event, and for a final end its cut-off steps (a cancelled model call) marked
+    // abandoned and its calls counted, come with the update: one statement.
+    const ended = await this.repository.finish(runId, fence, storable(patch).value);
+    if (!ended) return null;
+    const { run, calls } = ended;
     const { kind, status } = run;
     const seconds = ((run.completedAt ?? new Date()).getTime() - run.createdAt.getTime()) / 1000;
     this.database.afterCommit(() => Metrics.runEnded(kind, status, seconds));
-    // The UPDATE above holds the row lock until commit, so the locked append is safe here.
-    await this.events.append(run.id, `run.${run.status}`, {
-      status: run.status,
-      ...(run.output !== null && run.output !== undefined ? { output: run.output, partial: run.outputPartial } : {}),
-      ...(run.error ? { error: run.error } : {}),
-      ...(run.status === 'requires_action' ? { action: run.requiredAction } : {}),
-      usage: run.usage,
-    });
     const final = run.status !== 'requires_action';
-    // A step cut off by the ending (a cancelled model call) would otherwise show as running for ever;
-    // a run's calls are counted once, when it is final, by its session and the daily usage alike.
-    const calls = final ? await this.repository.endSteps(run.id) : NO_CALLS;
     if (run.sessionId) await this.sessions.runEnded({ sessionId: run.sessionId, runId: run.id, status: run.status, conversationId: run.conversationId, error: run.error, toolCalls: calls.tools });
     if (run.agentId && final) await this.usage.runEnded({ ownerId: run.ownerId, agentId: run.agentId, status: run.status, models: calls.models });
     if (!final) {

@@ -108,12 +108,31 @@ export class RunEngineRepository {
     return this.database.repository(RunEntity);
   }
 
-  /** Plain SQL: the insert answers the stored row (defaults and timestamps included) in the same round trip, on the run path the bench measures. */
-  async insert(run: NewRun): Promise<RunEntity> {
+  /**
+   * Plain SQL, one statement: the run and its first event (run.queued, number 1: the row is new);
+   * the insert answers the stored row (defaults and timestamps included). Pending; or, given a
+   * lease, already running as that worker's first attempt (lease, start and deadline as a claim
+   * would write them) with its run.started event.
+   */
+  async insert(run: NewRun, lease?: { owner: string; leaseMs: number }): Promise<RunEntity> {
     const { table, columns, params } = this.database.columnsOf(RunEntity, { id: newId(), ...run });
+    const values = params.map((_, i) => `$${i + 1}`);
+    if (lease) {
+      const owner = params.push(lease.owner);
+      const leaseMs = params.push(lease.leaseMs);
+      const timeoutMs = params.push(run.timeoutMs);
+      columns.push('"status"', '"attempt"', '"lease_owner"', '"lease_expires_at"', '"started_at"', '"deadline_at"');
+      values.push(`'running'`, '1', `$${owner}`, `now() + $${leaseMs} * interval '1 millisecond'`, 'now()', `now() + $${timeoutMs} * interval '1 millisecond'`);
+    }
     const inserted = await this.database.row(
       RunEntity,
-      `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${params.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING *`,
+      `WITH "run" AS (INSERT INTO ${table} (${columns.join(', ')}) VALUES (${values.join(', ')}) RETURNING *),
+       "event" AS (
+         INSERT INTO "execution"."run_events" ("run_id", "seq", "type", "data")
+         SELECT "id", 1, 'run.queued', '{"status": "pending"}'::jsonb FROM "run"
+         UNION ALL
+         SELECT "id", 2, 'run.started', jsonb_build_object('status', 'running', 'attempt', "attempt") FROM "run" WHERE "status" = 'running')
+       SELECT * FROM "run"`,
       params,
     );
     if (!inserted) throw new Error('a run insert answered no row');
@@ -250,6 +269,48 @@ export class RunEngineRepository {
   }
 
   /**
+   * Plain SQL, one statement: leases up to `limit` runs ready to start (pending, their turn come,
+   * no cancel asked, within their deadline and attempts; the same turn rules as lockClaimable),
+   * each with a new attempt, this worker's lease, the deadline fixed on the first claim and its
+   * run.started event; steps an earlier attempt left running are marked abandoned. SKIP LOCKED
+   * lets concurrent claims pass each other. Rows that need more (a lost worker's, one to end) wait
+   * for lockClaimable.
+   */
+  async claimReady(kinds: readonly RunKind[], limit: number, workerId: string, leaseMs: number, maxAttempts: number): Promise<Array<{ run: RunEntity; remainingMs: number }>> {
+    const rows = await this.database.query<Record<string, unknown> & { remaining_ms: string }>(
+      `WITH "taken" AS (
+         UPDATE "execution"."runs" t
+         SET "status" = 'running', "attempt" = t."attempt" + 1, "lease_owner" = $3, "lease_expires_at" = now() + $4 * interval '1 millisecond',
+             "started_at" = COALESCE(t."started_at", now()), "deadline_at" = COALESCE(t."deadline_at", now() + t."timeout_ms" * interval '1 millisecond'),
+             "updated_at" = now()
+         WHERE t."id" IN (
+           SELECT r."id" FROM "execution"."runs" r
+           WHERE r."kind" = ANY($1::text[]) AND r."status" = 'pending' AND r."available_at" <= now()
+             AND r."cancel_requested_at" IS NULL AND (r."deadline_at" IS NULL OR r."deadline_at" > now()) AND r."failure_count" < $5
+             AND (r."key_holder" IS NULL OR r."key_holder" = $3 OR r."available_at" <= now() - $4 * interval '1 millisecond')
+             AND (r."conversation_id" IS NULL OR NOT EXISTS (
+               SELECT 1 FROM "execution"."runs" o
+               WHERE o."conversation_id" = r."conversation_id" AND o."status" IN ('pending', 'running', 'requires_action')
+                 AND (o."created_at", o."id") < (r."created_at", r."id")))
+           ORDER BY r."created_at"
+           LIMIT $2
+           FOR UPDATE SKIP LOCKED)
+         RETURNING t.*, GREATEST(0, EXTRACT(EPOCH FROM (t."deadline_at" - now())) * 1000)::bigint AS "remaining_ms"),
+       "event" AS (
+         INSERT INTO "execution"."run_events" ("run_id", "seq", "type", "data")
+         SELECT k."id", COALESCE((SELECT MAX(e."seq") FROM "execution"."run_events" e WHERE e."run_id" = k."id"), 0) + 1, 'run.started',
+                jsonb_build_object('status', 'running', 'attempt', k."attempt")
+         FROM "taken" k),
+       "abandoned" AS (
+         UPDATE "execution"."run_steps" s SET "status" = 'abandoned', "updated_at" = now()
+         FROM "taken" k WHERE s."run_id" = k."id" AND k."attempt" > 1 AND s."status" = 'running')
+       SELECT * FROM "taken"`,
+      [kinds, limit, workerId, leaseMs, maxAttempts],
+    );
+    return rows.map((row) => ({ run: this.database.hydrate(RunEntity, row), remainingMs: Number(row.remaining_ms) }));
+  }
+
+  /**
    * Plain SQL (arithmetic on the row): takes a locked candidate: a new attempt, this worker's
    * lease, and the deadline fixed on the first claim; its run.started event (numbered next, with
    * the new attempt) is written by the same statement, under the row lock the claim holds.
@@ -294,24 +355,49 @@ export class RunEngineRepository {
   }
 
   /**
-   * Plain SQL (fenced, usage summed over the steps): ends a run, or parks it in requires_action.
-   * With a fence, only the holder of that attempt can do it (null when it no longer holds the
-   * run); without one the caller holds the row lock.
+   * Plain SQL, one statement (fenced, usage summed over the steps): ends a run, or parks it in
+   * requires_action, with its `run.<status>` event (numbered next, under the row lock the update
+   * takes or the caller holds); a final end also marks the steps still running abandoned (cut off
+   * by the ending) and answers the completed tool calls per tool and model calls per model (the
+   * sums read only completed steps, which the marking leaves alone). With a fence, only the holder
+   * of that attempt can do it (null when it no longer holds the run); without one the caller holds
+   * the row lock.
    */
-  finish(runId: string, fence: Fence | null, patch: FinishPatch): Promise<RunEntity | null> {
-    return this.database.row(
-      RunEntity,
-      `UPDATE "execution"."runs" r
-       SET "status" = $4, "output" = COALESCE($5::jsonb, r."output"), "output_partial" = $6, "required_action" = $7, "error" = $8,
-           "lease_owner" = NULL, "lease_expires_at" = NULL, "completed_at" = CASE WHEN $9 THEN now() ELSE NULL END, "updated_at" = now(),
-           "prompt_tokens" = COALESCE($10, s."prompt_tokens"), "completion_tokens" = COALESCE($11, s."completion_tokens"),
-           "cost_micros" = COALESCE($12, s."cost_micros")
-       FROM (SELECT COALESCE(SUM("prompt_tokens"), 0) AS "prompt_tokens", COALESCE(SUM("completion_tokens"), 0) AS "completion_tokens",
-                    COALESCE(SUM("cost_micros"), 0) AS "cost_micros"
-             FROM "execution"."run_steps" WHERE "run_id" = $1 AND "status" = 'completed') s
-       WHERE r."id" = $1 AND ($2::int IS NULL OR (r."attempt" = $2 AND r."lease_owner" = $3::text AND r."status" = 'running'))
-         AND r."status" NOT IN ('completed', 'failed', 'cancelled', 'expired')
-       RETURNING r.*`,
+  async finish(runId: string, fence: Fence | null, patch: FinishPatch): Promise<{ run: RunEntity; calls: CompletedCalls } | null> {
+    const final = patch.status !== 'requires_action';
+    const [row] = await this.database.query<Record<string, unknown> & { calls: CallRow[] }>(
+      `WITH "ended" AS (
+         UPDATE "execution"."runs" r
+         SET "status" = $4, "output" = COALESCE($5::jsonb, r."output"), "output_partial" = $6, "required_action" = $7, "error" = $8,
+             "lease_owner" = NULL, "lease_expires_at" = NULL, "completed_at" = CASE WHEN $9 THEN now() ELSE NULL END, "updated_at" = now(),
+             "prompt_tokens" = COALESCE($10, s."prompt_tokens"), "completion_tokens" = COALESCE($11, s."completion_tokens"),
+             "cost_micros" = COALESCE($12, s."cost_micros")
+         FROM (SELECT COALESCE(SUM("prompt_tokens"), 0) AS "prompt_tokens", COALESCE(SUM("completion_tokens"), 0) AS "completion_tokens",
+                      COALESCE(SUM("cost_micros"), 0) AS "cost_micros"
+               FROM "execution"."run_steps" WHERE "run_id" = $1 AND "status" = 'completed') s
+         WHERE r."id" = $1 AND ($2::int IS NULL OR (r."attempt" = $2 AND r."lease_owner" = $3::text AND r."status" = 'running'))
+           AND r."status" NOT IN ('completed', 'failed', 'cancelled', 'expired')
+         RETURNING r.*),
+       "event" AS (
+         INSERT INTO "execution"."run_events" ("run_id", "seq", "type", "data")
+         SELECT $1, COALESCE((SELECT MAX("seq") FROM "execution"."run_events" WHERE "run_id" = $1), 0) + 1, 'run.' || e."status",
+                jsonb_build_object('status', e."status")
+                || CASE WHEN e."output" IS NOT NULL AND jsonb_typeof(e."output") <> 'null' THEN jsonb_build_object('output', e."output", 'partial', e."output_partial") ELSE '{}'::jsonb END
+                || CASE WHEN e."error" IS NOT NULL AND jsonb_typeof(e."error") <> 'null' THEN jsonb_build_object('error', e."error") ELSE '{}'::jsonb END
+                || CASE WHEN e."status" = 'requires_action' THEN jsonb_build_object('action', e."required_action") ELSE '{}'::jsonb END
+                || jsonb_build_object('usage', jsonb_build_object('promptTokens', e."prompt_tokens", 'completionTokens', e."completion_tokens", 'costMicros', e."cost_micros"))
+         FROM "ended" e),
+       "abandoned" AS (
+         UPDATE "execution"."run_steps" SET "status" = 'abandoned', "updated_at" = now()
+         WHERE "run_id" = $1 AND "status" = 'running' AND $9 AND EXISTS (SELECT 1 FROM "ended"))
+       SELECT "ended".*, (
+         SELECT COALESCE(jsonb_agg(c ORDER BY c."calls" DESC, c."name"), '[]'::jsonb) FROM (
+           SELECT "step_type" AS "type", CASE WHEN "step_type" = 'tool' THEN "step_name" ELSE COALESCE("model", '') END AS "name", count(*) AS "calls",
+                  SUM("prompt_tokens") AS "prompt_tokens", SUM("completion_tokens") AS "completion_tokens", SUM("cost_micros") AS "cost_micros"
+           FROM "execution"."run_steps"
+           WHERE "run_id" = $1 AND "status" = 'completed' AND "step_type" IN ('tool', 'llm_call') AND $9
+           GROUP BY 1, 2) c) AS "calls"
+       FROM "ended"`,
       [
         runId,
         fence?.attempt ?? null,
@@ -321,12 +407,14 @@ export class RunEngineRepository {
         patch.outputPartial ?? false,
         patch.requiredAction === undefined ? null : JSON.stringify(patch.requiredAction),
         patch.error ? JSON.stringify(patch.error) : null,
-        patch.status !== 'requires_action',
+        final,
         patch.usage?.promptTokens ?? null,
         patch.usage?.completionTokens ?? null,
         patch.usage?.costMicros ?? null,
       ],
     );
+    if (!row) return null;
+    return { run: this.database.hydrate(RunEntity, row), calls: completedCalls(row.calls) };
   }
 
   /** Plain SQL (fenced, counted): a failed attempt that may be retried: back in the queue after a pause. */
@@ -459,37 +547,6 @@ export class RunEngineRepository {
     );
   }
 
-  /**
-   * Plain SQL (sums per group), for a run's final end: marks the steps still running abandoned
-   * (cut off by the ending) and answers the completed tool calls per tool and model calls per
-   * model, in one statement (the sums read only completed steps, which the marking leaves alone).
-   */
-  async endSteps(runId: string): Promise<CompletedCalls> {
-    const rows = await this.database.query<{ type: StepType; name: string; calls: string; prompt_tokens: string; completion_tokens: string; cost_micros: string }>(
-      `WITH "abandoned" AS (
-         UPDATE "execution"."run_steps" SET "status" = 'abandoned', "updated_at" = now() WHERE "run_id" = $1 AND "status" = 'running')
-       SELECT "step_type" AS "type", CASE WHEN "step_type" = 'tool' THEN "step_name" ELSE COALESCE("model", '') END AS "name", count(*) AS "calls",
-              SUM("prompt_tokens") AS "prompt_tokens", SUM("completion_tokens") AS "completion_tokens", SUM("cost_micros") AS "cost_micros"
-       FROM "execution"."run_steps"
-       WHERE "run_id" = $1 AND "status" = 'completed' AND "step_type" IN ('tool', 'llm_call')
-       GROUP BY 1, 2 ORDER BY "calls" DESC, "name"`,
-      [runId],
-    );
-    const calls: CompletedCalls = { tools: {}, models: [] };
-    for (const r of rows) {
-      if (r.type === 'tool') calls.tools[r.name] = Number(r.calls);
-      else
-        calls.models.push({
-          model: r.name,
-          calls: Number(r.calls),
-          promptTokens: Number(r.prompt_tokens),
-          completionTokens: Number(r.completion_tokens),
-          costMicros: Number(r.cost_micros),
-        });
-    }
-    return calls;
-  }
-
   /** Plain SQL: a batch of the steps (the journal) of runs that ended before `endedBefore`; how many went. */
   async deleteStepsOfRunsEndedBefore(endedBefore: Date, batch: number): Promise<number> {
     const rows = await this.database.query<{ id: string }>(
@@ -501,4 +558,30 @@ export class RunEngineRepository {
     );
     return rows.length;
   }
+}
+
+/** One group of a run's completed calls, as the ending statement sums them (counts and sums are bigint: JSON numbers here). */
+interface CallRow {
+  type: StepType;
+  name: string;
+  calls: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cost_micros: number;
+}
+
+function completedCalls(rows: readonly CallRow[]): CompletedCalls {
+  const calls: CompletedCalls = { tools: {}, models: [] };
+  for (const r of rows) {
+    if (r.type === 'tool') calls.tools[r.name] = Number(r.calls);
+    else
+      calls.models.push({
+        model: r.name,
+        calls: Number(r.calls),
+        promptTokens: Number(r.prompt_tokens),
+        completionTokens: Number(r.completion_tokens),
+        costMicros: Number(r.cost_micros),
+      });
+  }
+  return calls;
 }

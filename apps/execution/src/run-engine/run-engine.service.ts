@@ -22,6 +22,7 @@ export type { FinishPatch } from './run-engine.repository.js';
 export type { ExecutorResult, RunContext, RunExecutor, StepJournal } from './run-executor.js';
 export type { RunStepEntity } from './run-step.entity.js';
 export type { RunEntity, RunLimits, RunUsage } from './run.entity.js';
+export { RunStages } from './run-stages.js';
 
 export type RunTarget = { kind: 'agent'; agentId: string; agentVersion: number } | { kind: 'workflow'; workflowId: string; workflowVersion: number };
 
@@ -126,11 +127,15 @@ export class RunEngineService {
     return this.repository.countActiveByOwner(ownerId);
   }
 
-  /** In the caller's transaction: the run, pending, with its run.queued event. Announce it after the commit. */
-  async insert(request: EnqueueRunRequest): Promise<RunEntity> {
+  /**
+   * In the caller's transaction: the run, pending, with its run.queued event (one statement).
+   * With `leased` (a slot reserveSlot() held), it is written running, leased to this process's
+   * worker, which executes it after the commit without claiming it. Announce it after the commit.
+   */
+  insert(request: EnqueueRunRequest, leased = false): Promise<RunEntity> {
     const timeoutMs = this.timeoutFor(request.limits?.timeoutMs);
     const target = request.target;
-    const run = await this.repository.insert({
+    return this.repository.insert({
       ownerId: request.ownerId,
       kind: target.kind,
       agentId: target.kind === 'agent' ? target.agentId : null,
@@ -150,10 +155,7 @@ export class RunEngineService {
       agentSnapshot: target.kind === 'agent' ? (request.targetSnapshot ?? null) : null,
       workflowSnapshot: target.kind === 'workflow' ? (request.targetSnapshot ?? null) : null,
       webhookUrl: request.webhookUrl ?? null,
-    });
-    // The new row is this transaction's alone until it commits: its first number is safe to take.
-    await this.events.append(run.id, 'run.queued', { status: 'pending' });
-    return run;
+    }, leased ? { owner: this.worker.id, leaseMs: this.config.leaseMs } : undefined);
   }
 
   /**
@@ -167,10 +169,27 @@ export class RunEngineService {
     return twin;
   }
 
-  /** After the commit of a queued run: idle workers look now (their poll finds it if the hint is lost), and its readers too. */
+  /**
+   * After the commit of a queued run: idle workers look now (their poll finds it if the hint is
+   * lost), and its readers too. A run written leased to this process's worker starts there.
+   */
   announceQueued(run: RunEntity): void {
+    if (run.status === 'running' && run.leaseOwner === this.worker.id) {
+      this.worker.adopt(run, run.timeoutMs);
+      return;
+    }
     this.wakeWorkers(run.id);
     this.events.notify(run.id);
+  }
+
+  /** Holds a slot of this process's worker for a run the caller will insert leased (see insert); false when it has none free. */
+  reserveSlot(kind: RunKind): boolean {
+    return this.worker.reserve(kind);
+  }
+
+  /** Gives back a slot reserveSlot() held for a run that was not inserted leased. */
+  releaseSlot(): void {
+    this.worker.release();
   }
 
   /**
@@ -300,7 +319,7 @@ export class RunEngineService {
 
   /** After a commit that made a run claimable: this process's worker looks at once, the other replicas' on the hint. */
   private wakeWorkers(runId: string): void {
-    this.worker.wake();
+    this.worker.wake('new');
     this.broadcast.publish<RunWakeHint>(RUNS_WAKE_SUBJECT, { runId, from: this.worker.id });
   }
 

@@ -10,6 +10,7 @@ import { EXECUTION_CONFIG } from '../execution-config.module.js';
 import { type Fence, RunEventsService } from '../run-events/run-events.service.js';
 import { ExecutorRegistry } from './executor-registry.js';
 import { RunEndings } from './run-endings.js';
+import { RunStages } from './run-stages.js';
 import { LeaseLostError, RunFailure } from './run-engine.errors.js';
 import { type ClaimCandidate, type FinishPatch, RunEngineRepository } from './run-engine.repository.js';
 import type { AbortReason, ExecutorResult } from './run-executor.js';
@@ -46,6 +47,12 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
   private unsubscribe: Array<() => void> = [];
   private claiming: Promise<void> | undefined;
   private claimAgain = false;
+  /** The next look must be a whole one (see wake). */
+  private lookAtAll = false;
+  /** A claim found no free slot: the next run to end here looks for work. */
+  private full = false;
+  /** Slots held for runs this process is starting itself (see reserve). */
+  private reserved = 0;
   private lastBeatAt = Date.now();
 
   constructor(
@@ -54,6 +61,7 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
     private readonly endings: RunEndings,
     private readonly events: RunEventsService,
     private readonly database: Database,
+    private readonly stages: RunStages,
     @Inject(BROADCAST) private readonly broadcast: Broadcast,
     @Inject(EXECUTION_CONFIG) private readonly config: ExecutionConfig,
   ) {}
@@ -78,13 +86,13 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
     this.unsubscribe = [
       this.broadcast.subscribe<RunWakeHint>(RUNS_WAKE_SUBJECT, (hint) => {
         // This worker's own hint comes back too: it was woken in process when the run was queued.
-        if (hint?.from !== this.id) this.wake();
+        if (hint?.from !== this.id) this.wake('new');
       }),
       this.broadcast.subscribe<RunCancelHint>(RUNS_CANCEL_SUBJECT, (hint) => {
         if (typeof hint?.runId === 'string') this.abort(hint.runId, 'cancelled');
       }),
     ];
-    this.pollTimer = setInterval(() => this.wake(), this.config.pollMs);
+    this.pollTimer = setInterval(() => this.wake('all'), this.config.pollMs);
     this.pollTimer.unref();
     this.heartbeatTimer = setInterval(() => void this.beat(), this.config.heartbeatMs);
     this.heartbeatTimer.unref();
@@ -112,9 +120,15 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
     this.active.clear();
   }
 
-  /** Looks for work now (also what the wake broadcast and the poll do). */
-  wake(): void {
+  /**
+   * Looks for work now. 'new' (what queueing, a resume, a cancel and their broadcast ask for) looks
+   * only for runs ready to start, and takes them in one statement; 'all' (the poll, a start) also
+   * takes over runs whose worker stopped renewing its lease and ends those that must not run again
+   * (cancelled, past their deadline, out of attempts), in a transaction.
+   */
+  wake(look: 'new' | 'all' = 'all'): void {
     if (!this.started) return;
+    if (look === 'all') this.lookAtAll = true;
     if (this.claiming) {
       this.claimAgain = true;
       return;
@@ -125,6 +139,30 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
       .finally(() => {
         this.claiming = undefined;
       });
+  }
+
+  /**
+   * Holds a slot for a run of this kind that the caller is about to write already leased to this
+   * worker (no claim: the run starts here as soon as it is committed). False when this worker
+   * cannot take it now (stopped, busy, no executor): the run is queued as usual. Pass the run to
+   * adopt() once committed, or call release() if it was not made.
+   */
+  reserve(kind: RunKind): boolean {
+    if (!this.started || !this.executors.get(kind) || this.config.workerConcurrency - this.active.size - this.reserved <= 0) return false;
+    this.reserved += 1;
+    return true;
+  }
+
+  release(): void {
+    this.reserved = Math.max(0, this.reserved - 1);
+  }
+
+  /** Executes a committed run written leased to this worker, in the slot reserve() held. */
+  adopt(run: RunEntity, remainingMs: number): void {
+    this.release();
+    this.events.notify(run.id);
+    this.stages.mark(run.id, 'adopted');
+    void this.executeLeased([{ run, remainingMs }]).catch((err: unknown) => this.log.error({ ...describeError(err), runId: run.id }, 'could not start a run'));
   }
 
   private halt(): void {
@@ -138,16 +176,34 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
   private async claimWhileWork(): Promise<void> {
     for (;;) {
       this.claimAgain = false;
-      const free = this.config.workerConcurrency - this.active.size;
+      const free = this.config.workerConcurrency - this.active.size - this.reserved;
       const kinds = this.executors.kinds();
+      if (free <= 0) this.full = true;
       if (!this.started || free <= 0 || kinds.length === 0) return;
-      const examined = await this.claimBatch(kinds, free);
-      if (examined === 0 && !this.claimAgain) return;
+      const all = this.lookAtAll;
+      this.lookAtAll = false;
+      const examined = all ? await this.claimBatch(kinds, free) : await this.claimReady(kinds, free);
+      // Fewer than asked for: nothing else was there to take when it looked (later changes wake it again).
+      if (examined < free && !this.claimAgain) return;
     }
+  }
+
+  /** One statement: leases runs ready to start (with their run.started events), then executes them. Returns how many it took. */
+  private async claimReady(kinds: RunKind[], limit: number): Promise<number> {
+    const begun = this.stages.now();
+    const leased = await this.repository.claimReady(kinds, limit, this.id, this.config.leaseMs, this.config.maxAttempts);
+    for (const { run } of leased) this.events.notify(run.id);
+    for (const { run } of leased) {
+      this.stages.mark(run.id, 'claim.begun', begun);
+      this.stages.mark(run.id, 'claim.committed');
+    }
+    await this.executeLeased(leased);
+    return leased.length;
   }
 
   /** One transaction: lock candidates, end those that must not run again, lease the rest. Returns how many rows it looked at. */
   private async claimBatch(kinds: RunKind[], limit: number): Promise<number> {
+    const begun = this.stages.now();
     const leased: Array<{ run: RunEntity; remainingMs: number }> = [];
     let examined = 0;
     const touched: string[] = [];
@@ -171,6 +227,16 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
       }
     });
     for (const runId of touched) this.events.notify(runId);
+    for (const { run } of leased) {
+      this.stages.mark(run.id, 'claim.begun', begun);
+      this.stages.mark(run.id, 'claim.committed');
+    }
+    await this.executeLeased(leased);
+    return examined;
+  }
+
+  /** Starts executing what a claim leased, each as its owner; a worker stopped meanwhile hands them back. */
+  private async executeLeased(leased: ReadonlyArray<{ run: RunEntity; remainingMs: number }>): Promise<void> {
     for (const { run, remainingMs } of leased) {
       if (!this.started) {
         await this.repository.release({ runId: run.id, attempt: run.attempt, leaseOwner: this.id });
@@ -181,7 +247,6 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
       this.executions.add(execution);
       void execution.finally(() => this.executions.delete(execution));
     }
-    return examined;
   }
 
   /** A running row found by the claim query was abandoned by its worker: that counts as a failed attempt. */
@@ -209,8 +274,9 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
       await this.repository.release(fence);
       return;
     }
-    const journal = new FencedStepJournal(this.repository, this.events, fence, earlier);
+    const journal = new FencedStepJournal(this.repository, this.events, fence, earlier, () => this.abort(run.id, 'lease-lost'));
     const entry: ActiveRun = { run, fence, journal, controller, deadline };
+    this.stages.mark(run.id, 'execute.begun');
     this.active.set(run.id, entry);
     try {
       const executor = this.executors.get(run.kind);
@@ -238,11 +304,17 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
       // An abort ends the run at once, whether or not the executor notices the signal in time.
       const outcome = await Promise.race([executed, aborted]);
       journal.revoke();
+      // An abort can come while a journal write is on its way: the ending numbers its event after that one.
+      await journal.drained();
       await this.settle(entry, outcome);
     } finally {
       clearTimeout(deadline);
       if (this.active.get(run.id) === entry) this.active.delete(run.id);
-      this.wake();
+      // Its end may let a run start: the next of its conversation, or one that found every slot taken.
+      if (run.conversationId !== null || this.full) {
+        this.full = false;
+        this.wake('new');
+      }
     }
   }
 
@@ -251,6 +323,7 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
     const partial = journal.partialOutput;
     const withPartial = partial ? { output: partial.value, outputPartial: true } : {};
     const end = (patch: FinishPatch) => this.database.transaction(() => this.endings.end(run.id, fence, patch));
+    this.stages.mark(run.id, 'settle.begun');
     try {
       if (outcome.kind === 'aborted') {
         if (outcome.reason === 'cancelled') await end({ status: 'cancelled', ...withPartial });
@@ -285,6 +358,7 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
       this.log.warn({ ...describeError(err), runId: run.id, attempt: run.attempt }, 'could not record how the run ended');
     } finally {
       this.events.notify(run.id);
+      this.stages.ended(run.id);
     }
   }
 

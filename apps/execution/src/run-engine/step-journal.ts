@@ -28,6 +28,8 @@ export class FencedStepJournal implements StepJournal {
     readonly fence: Fence,
     /** Every step of the run so far (any attempt, any status). */
     earlier: readonly RunStepEntity[],
+    /** Told once when a write finds the attempt no longer holds the run (the worker stops the attempt's work). */
+    private readonly onLost: () => void = () => undefined,
   ) {
     for (const step of earlier) {
       if (step.status === 'completed') this.done.set(step.key, step);
@@ -44,6 +46,11 @@ export class FencedStepJournal implements StepJournal {
   /** Made storable when read (once, at the run's end), not at every token. */
   get partialOutput(): { value: unknown } | undefined {
     return this.partial && { value: storable(this.partial.value).value };
+  }
+
+  /** Resolves once the write in flight (if any) is done, whatever its outcome; with revoke(), nothing more will be written. */
+  async drained(): Promise<void> {
+    await this.queue;
   }
 
   /** Stops accepting writes at once (the run was taken away or ended); queued ones fail fast. */
@@ -94,15 +101,20 @@ export class FencedStepJournal implements StepJournal {
   async step<T>(step: StepStart, work: () => Promise<{ output: T; usage?: Partial<RunUsage>; error?: RunErrorInfo }>): Promise<T> {
     const earlier = this.done.get(step.key);
     if (earlier) return earlier.output as T;
-    const started = await this.startStep(step);
+    const starting = this.startStep(step);
+    // Handled where it is awaited below; this keeps a failure while the model call runs from going unhandled.
+    starting.catch(() => undefined);
+    // A model call goes out while its start is written (one round trip less before it); see StepJournal.step.
+    if (step.type !== 'llm_call') await starting;
     let result: { output: T; usage?: Partial<RunUsage>; error?: RunErrorInfo };
     try {
       result = await work();
     } catch (err) {
-      if (!(err instanceof LeaseLostError)) await this.failStep(started, { code: 'STEP_FAILED', message: err instanceof Error ? err.message : String(err) }).catch(() => undefined);
+      const started = await starting.catch(() => undefined);
+      if (started && !(err instanceof LeaseLostError)) await this.failStep(started, { code: 'STEP_FAILED', message: err instanceof Error ? err.message : String(err) }).catch(() => undefined);
       throw err;
     }
-    const ended = await this.finishStep(started, { output: result.output, usage: result.usage, error: result.error });
+    const ended = await this.finishStep(await starting, { output: result.output, usage: result.usage, error: result.error });
     // What was stored, so this attempt goes on with exactly what a later attempt would replay.
     return ended.output as T;
   }
@@ -121,6 +133,7 @@ export class FencedStepJournal implements StepJournal {
       if (this.lost) throw new LeaseLostError(this.fence.runId, this.fence.attempt);
       const result = await work();
       if (result === null) {
+        if (!this.lost) this.onLost();
         this.lost = true;
         throw new LeaseLostError(this.fence.runId, this.fence.attempt);
       }

@@ -6,7 +6,6 @@ import {
   type RunLimits as AgentRunLimits,
   AppError,
   ErrorCode,
-  ConfigCacheContracts,
   ConversationContracts,
   type ConversationView,
   FINAL_RUN_STATUSES,
@@ -38,8 +37,9 @@ import { RequestContext, Tracing } from '#observability';
 import { ActingUser, Database, decodeCursor, encodeCursor, newId, pageOf } from '#persistence';
 import { type AgentRunInput, approvalStepKey, type ClientToolCallsAction, type ToolApprovalAction, toolStepKey } from '../agent-loop/agent-loop.service.js';
 import { EXECUTION_CONFIG } from '../execution-config.module.js';
-import { type CancelOutcome, type EnqueueRunRequest, type Queued, type RunEntity, RunEngineService, type RunLimits } from '../run-engine/run-engine.service.js';
+import { type CancelOutcome, type EnqueueRunRequest, type Queued, type RunEntity, RunEngineService, type RunLimits, RunStages } from '../run-engine/run-engine.service.js';
 import { EVENTS_PAGE, RunEventsService } from '../run-events/run-events.service.js';
+import { ResolvedAgentsService } from '../resolved-agents/resolved-agents.service.js';
 import { RunWebhooksService } from '../run-webhooks/run-webhooks.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { toRunEventView, toRunView, toStepView } from './run.mapper.js';
@@ -85,18 +85,22 @@ export class RunsService {
     private readonly sessions: SessionsService,
     private readonly webhooks: RunWebhooksService,
     private readonly database: Database,
+    private readonly stages: RunStages,
+    private readonly agents: ResolvedAgentsService,
     @Inject(BUS_CLIENT) private readonly bus: BusClient,
     @Inject(EXECUTION_CONFIG) private readonly config: ExecutionConfig,
   ) {}
 
   /** Resolves what to run (the agent, the conversation and its session), then queues it. */
   async start(actor: Actor, request: StartRunRequest): Promise<RunView> {
+    const received = this.stages.now();
     const ownerId = requireUserId(actor);
     if (request.parentId !== undefined && request.conversationId === undefined) throw AppError.invalidField('parentId', 'parentId needs a conversationId');
     if (request.history !== undefined && request.conversationId !== undefined) throw AppError.invalidField('history', 'a run in a conversation reads its history from the conversation');
     await this.webhooks.checkUrl(request.webhookUrl);
     const target = await this.resolveTarget(actor, request);
     if ('workflow' in target) return this.startWorkflowMessage(ownerId, target.workflow, target.conversation, request);
+    const resolved = this.stages.now();
     const { agent, conversation } = target;
     // A conversation keeps one session across its runs; a standalone run gets its own, written with it.
     const session = conversation ? await this.sessions.ofConversation(ownerId, agent.agentId, conversation.id) : null;
@@ -106,8 +110,11 @@ export class RunsService {
       conversationId: conversation?.id,
       onActiveRun: request.onActiveRun,
       session: { id: sessionId, existing: session !== null, agentId: agent.agentId, variables: request.variables ?? {} },
+      apiKey: request.apiKey,
     });
-    if (request.apiKey !== undefined) this.engine.holdProviderKey(started.run, request.apiKey);
+    this.stages.mark(started.run.id, 'start.received', received);
+    this.stages.mark(started.run.id, 'start.resolved', resolved);
+    this.stages.mark(started.run.id, 'start.committed');
     return toRunView(started.run);
   }
 
@@ -197,7 +204,7 @@ export class RunsService {
     }
     if (request.inputs !== undefined) throw AppError.invalidField('inputs', 'an agent run takes input, not inputs');
     if (request.input === undefined || request.input.length === 0) throw AppError.invalidField('input', 'an agent run needs its input message');
-    const agent = await this.bus.request(ConfigCacheContracts.resolve, { agentId: request.agentId!, ...(request.version !== undefined ? { version: request.version } : {}) }, { actor: EXECUTION });
+    const agent = await this.agents.resolve(EXECUTION, request.agentId!, request.version);
     if (agent.ownerId !== request.ownerId) throw AppError.notFound('agent');
     const sessionId = newId();
     const input: AgentRunInput & { trigger: typeof trigger } = { message: request.input, providerKeySent: false, trigger };
@@ -225,27 +232,39 @@ export class RunsService {
    * whatever the rules would say now), then, under the owner's and the conversation's locks so
    * concurrent starts decide one after another, the conversation's active runs, the owner's cap,
    * the session and the run. Only after the commit are workers, readers and cancelled runs'
-   * holders told.
+   * holders told. When this process's worker has a free slot and nothing in the conversation runs
+   * before it, the run is written leased to that worker and starts here at once, without a claim.
    */
-  private async queue(run: EnqueueRunRequest, how: { conversationId?: string; onActiveRun?: ActiveRunPolicy; session?: QueuedSession }): Promise<Started> {
+  private async queue(
+    run: EnqueueRunRequest,
+    how: { conversationId?: string; onActiveRun?: ActiveRunPolicy; session?: QueuedSession; apiKey?: string },
+  ): Promise<Started> {
     const { ownerId } = run;
+    const slot = this.engine.reserveSlot(run.target.kind);
     let started: Started;
     try {
       started = await this.database.transaction(async (): Promise<Started> => {
         const twin = await this.engine.lockIdempotencyKey(ownerId, run.idempotencyKey);
         if (twin) return { run: twin, created: false, interrupted: [] };
         await this.engine.lockOwner(ownerId);
-        const interrupted = how.conversationId ? await this.takeConversationTurn(how.conversationId, ownerId, how.onActiveRun ?? 'reject') : [];
+        const turn = how.conversationId ? await this.takeConversationTurn(how.conversationId, ownerId, how.onActiveRun ?? 'reject') : { interrupted: [], behind: false };
         await this.checkActiveRunCap(ownerId);
         const session = how.session;
         if (session?.existing) await this.sessions.runQueued(session.id, session.variables);
         else if (session) await this.sessions.startStandalone({ id: session.id, ownerId, agentId: session.agentId, variables: session.variables });
-        return { run: await this.engine.insert(run), created: true, interrupted };
+        return { run: await this.engine.insert(run, slot && !turn.behind), created: true, interrupted: turn.interrupted };
       });
     } catch (err) {
       // A twin with the same key committed first (the key's unique index refused this one): it is the run.
-      started = { run: await this.engine.twinAfterRace(err, ownerId, run.idempotencyKey), created: false, interrupted: [] };
+      started = { run: await this.engine.twinAfterRace(err, ownerId, run.idempotencyKey).catch((thrown: unknown) => {
+        if (slot) this.engine.releaseSlot();
+        throw thrown;
+      }), created: false, interrupted: [] };
     }
+    // Not written leased (a twin, or queued behind the conversation's runs): the slot goes back.
+    if (slot && !(started.created && started.run.status === 'running')) this.engine.releaseSlot();
+    // The key sent with the request, in memory before the run can start.
+    if (how.apiKey !== undefined) this.engine.holdProviderKey(started.run, how.apiKey);
 
     if (started.created) {
       this.engine.announceQueued(started.run);
@@ -306,6 +325,7 @@ export class RunsService {
   async wait(actor: Actor, request: WaitRunRequest): Promise<RunView> {
     const run = await this.watch(request.id, requireUserId(actor), request.waitMs, (r) => isSettledRunStatus(r.status));
     if (!run) throw RunsErrors.notFound();
+    this.stages.mark(run.id, 'wait.answered');
     return toRunView(run);
   }
 
@@ -423,15 +443,18 @@ export class RunsService {
   /**
    * With the conversation's turn held, its active runs per the start's policy: reject (a conflict
    * naming the active run), enqueue (nothing to do: the claim query runs a conversation's runs one
-   * at a time, oldest first) or interrupt (each cancelled in this transaction).
+   * at a time, oldest first) or interrupt (each cancelled in this transaction). `behind`: runs of
+   * the conversation have not ended yet (an interrupted one ends when its worker stops it), so the
+   * new run waits for its turn in the queue.
    */
-  private async takeConversationTurn(conversationId: string, ownerId: string, policy: ActiveRunPolicy): Promise<CancelOutcome[]> {
+  private async takeConversationTurn(conversationId: string, ownerId: string, policy: ActiveRunPolicy): Promise<{ interrupted: CancelOutcome[]; behind: boolean }> {
     const active = await this.engine.lockConversation(conversationId);
-    if (active.length === 0 || policy === 'enqueue') return [];
+    if (active.length === 0) return { interrupted: [], behind: false };
+    if (policy === 'enqueue') return { interrupted: [], behind: true };
     if (policy === 'reject') throw RunsErrors.conversationBusy(active[0].id);
     const interrupted: CancelOutcome[] = [];
     for (const run of active) interrupted.push(await this.engine.cancel(run.id, ownerId));
-    return interrupted;
+    return { interrupted, behind: true };
   }
 
   /** Past the operator's cap of runs pending or running per user, a start is refused. */
@@ -482,8 +505,7 @@ export class RunsService {
     request: StartRunRequest,
   ): Promise<{ agent: ResolvedAgent; conversation?: ConversationView } | { workflow: ResolvedWorkflow; conversation: ConversationView }> {
     const getConversation = (id: string) => this.bus.request(ConversationContracts.get, { id }, { actor });
-    const resolve = (agentId: string) =>
-      this.bus.request(ConfigCacheContracts.resolve, { agentId, ...(request.version !== undefined ? { version: request.version } : {}) }, { actor });
+    const resolve = (agentId: string) => this.agents.resolve(actor, agentId, request.version);
     if (request.agentId !== undefined) {
       const agent = await resolve(request.agentId);
       if (agent.ownerId !== requireUserId(actor)) throw AppError.notFound('agent');

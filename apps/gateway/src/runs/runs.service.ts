@@ -19,7 +19,7 @@ export const SSE_FORMAT_DESCRIPTION =
 /** How every route that starts a run documents its modes. */
 export const RUN_MODES_DESCRIPTION =
   'By default the reply waits for the run to end (or to need client tool results: requires_action) and is 200 with the run. ' +
-  '`?background=true`: 202 at once with the pending run; a notification tells you when it ends. ' +
+  '`?background=true`: 202 at once with the run (pending, or already running when the replica that took the request had a free worker slot); a notification tells you when it ends. ' +
   `\`?stream=true\`: ${SSE_FORMAT_DESCRIPTION} ` +
   'An `Idempotency-Key` header (1-255 printable ASCII characters) makes a retry return the run the first request started.';
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CREDENTIALS_CHANGED, type CredentialsHint, REQUEST_BUDGET_SPENT } from '#contracts';
+import { CREDENTIALS_CHANGED, type CredentialsHint, PROVIDER_KEYS_CHANGED, type ProviderKeysHint, REQUEST_BUDGET_SPENT } from '#contracts';
 import { BROADCAST, type Broadcast } from '#messaging';
 import { Database } from '#persistence';
 
@@ -20,6 +20,11 @@ export class CredentialNoticesService {
   /** The user's sessions, keys, flags or account changed: after the open transaction commits (at once outside one). */
   changed(userId: string): void {
     this.database.afterCommit(() => this.broadcast.publish<CredentialsHint>(CREDENTIALS_CHANGED, { userId }));
+  }
+
+  /** The user's stored provider keys changed (set, replaced, deleted): after the open transaction commits (at once outside one). */
+  providerKeysChanged(userId: string): void {
+    this.database.afterCommit(() => this.broadcast.publish<ProviderKeysHint>(PROVIDER_KEYS_CHANGED, { userId }));
   }
 
   /** The user's request budget for this window is spent. */

@@ -4,6 +4,7 @@ import { DecryptionError } from '#crypto';
 import { rootLogger } from '#observability';
 import { Database, isForeignKeyViolation } from '#persistence';
 import { KEYRING, type MaybeKeyring } from '#service-kit';
+import { CredentialNoticesService } from '../credential-notices/credential-notices.service.js';
 import { providerKeyAad } from './provider-key.crypto.js';
 import { SettingsErrors } from './settings.errors.js';
 import { toProviderKeyView, toSettingsView } from './settings.mapper.js';
@@ -34,6 +35,7 @@ export class SettingsService {
   constructor(
     private readonly settings: SettingsRepository,
     private readonly database: Database,
+    private readonly notices: CredentialNoticesService,
     @Inject(KEYRING) private readonly keyring: MaybeKeyring,
   ) {}
 
@@ -54,11 +56,15 @@ export class SettingsService {
     if (!this.keyring) throw SettingsErrors.encryptionNotConfigured();
     const sealed = this.keyring.seal(apiKey, providerKeyAad(userId, provider));
     const saved = await this.settings.upsertKey({ userId, provider, keyId: sealed.keyId, ciphertext: sealed.ciphertext, last4: apiKey.slice(-4) }).catch(rethrowUserGone);
+    // Before the reply: the next run (on any execution replica) asks for the new key.
+    this.notices.providerKeysChanged(userId);
     return toProviderKeyView(saved);
   }
 
   async deleteProviderKey(actor: Actor, provider: LlmProvider): Promise<void> {
-    if (!(await this.settings.deleteKey(requireUserId(actor), provider))) throw SettingsErrors.providerKeyNotSet();
+    const userId = requireUserId(actor);
+    if (!(await this.settings.deleteKey(userId, provider))) throw SettingsErrors.providerKeyNotSet();
+    this.notices.providerKeysChanged(userId);
   }
 
   /**

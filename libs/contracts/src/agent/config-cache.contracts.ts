@@ -32,6 +32,17 @@ export class WarmReply {
 
 export class WarmAllRequest extends Empty {}
 
+/**
+ * A broadcast (a hint, not an event) the agent service sends once a change to an agent committed,
+ * before it answers the request that made it: every replica that keeps resolved agents (the agent
+ * service's cache, the execution service's) forgets that agent.
+ */
+export const AGENT_CONFIG_INVALIDATED = 'agent.config-cache.invalidated';
+
+export interface AgentConfigInvalidated {
+  agentId: string;
+}
+
 export const ConfigCacheContracts = {
   /** For the execution service: the pinned version of an agent, from the cache when warm. */
   resolve: rpc('agent.agents.resolve', ResolveAgentRequest, ResolvedAgent),

@@ -193,6 +193,17 @@ export class RevealedProviderKey {
   apiKey: string;
 }
 
+/**
+ * A broadcast (a hint, not an event) identity sends once a user's stored provider key was set,
+ * replaced or deleted, before it answers the request that changed it: execution forgets what it
+ * kept of that user's keys, so the next run uses the key as it is now.
+ */
+export const PROVIDER_KEYS_CHANGED = 'identity.provider-keys.changed';
+
+export interface ProviderKeysHint {
+  userId: string;
+}
+
 // ---------------------------------------------------------------- projects
 
 export const PROJECT_NAME_MAX_LENGTH = 100;

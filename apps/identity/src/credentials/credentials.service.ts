@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type Actor, AppError, ErrorCode, type VerifiedCredential, type VerifyCredentialRequest } from '#contracts';
+import { ActingUser } from '#persistence';
 import { ApiKeysService } from '../api-keys/api-keys.service.js';
 import { AuthService } from '../auth/auth.service.js';
 import { CredentialNoticesService } from '../credential-notices/credential-notices.service.js';
@@ -32,7 +33,7 @@ export class CredentialsService {
     try {
       const budget = await this.throttle.lease('userRequests', credential.userId, MAX_LEASE);
       // The profile rides along, so GET /me costs the gateway no hop while its copy lives.
-      const user = await this.users.findById(credential.userId);
+      const user = await ActingUser.run(credential.userId, () => this.users.findById(credential.userId));
       return { ...credential, budget, ...(user ? { profile: this.users.view(user) } : {}) };
     } catch (err) {
       // Replicas still holding a share of this budget drop it, so the 429 holds on all of them.

@@ -30,10 +30,15 @@ export class CredentialsService {
   async verify(request: VerifyCredentialRequest, actor: Actor): Promise<VerifiedCredential> {
     if (actor.kind !== 'service') throw new AppError(ErrorCode.FORBIDDEN, 'only the gateway verifies credentials');
     const credential = request.apiKey !== undefined ? await this.apiKeys.verify(request.apiKey) : await this.verifySession(request.userId, request.sessionId);
+    // The rest as the credential's user: the statements of one check then share one setting of it.
+    return ActingUser.run(credential.userId, () => this.withBudget(credential));
+  }
+
+  private async withBudget(credential: VerifiedCredential): Promise<VerifiedCredential> {
     try {
       const budget = await this.throttle.lease('userRequests', credential.userId, MAX_LEASE);
       // The profile rides along, so GET /me costs the gateway no hop while its copy lives.
-      const user = await ActingUser.run(credential.userId, () => this.users.findById(credential.userId));
+      const user = await this.users.findById(credential.userId);
       return { ...credential, budget, ...(user ? { profile: this.users.view(user) } : {}) };
     } catch (err) {
       // Replicas still holding a share of this budget drop it, so the 429 holds on all of them.

@@ -363,8 +363,9 @@ describe('account: profile, settings, projects, notifications', () => {
       const keyIds = async () => (await query<{ key_id: string }>(databaseUrl, 'SELECT DISTINCT key_id FROM identity.provider_keys ORDER BY key_id')).map((r) => r.key_id);
       expect(await keyIds()).toEqual(['k2026', 'k2027']);
 
+      // On identity's own login, under row-level security: the rotation is a named system path.
       const script = await promisify(execFile)(process.execPath, ['dist/scripts/rotate-keys.js'], {
-        env: { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl, ENCRYPTION_KEYS: `${newEntry},${oldEntry}`, LOG_LEVEL: 'warn' },
+        env: { PATH: process.env.PATH ?? '', DATABASE_URL: cluster.databaseLogins.identity ?? databaseUrl, ENCRYPTION_KEYS: `${newEntry},${oldEntry}`, LOG_LEVEL: 'warn' },
       });
       const report = JSON.parse(script.stdout.trim().split('\n').pop()!) as { rewrapped: number; failed: number; primaryKeyId: string };
       expect(report.failed).toBe(0);

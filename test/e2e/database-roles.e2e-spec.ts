@@ -1,4 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { NotificationRequested } from '#contracts';
+import { JetStreamPublisher, Namespace, NatsLink } from '#messaging';
+import { newId } from '#persistence';
 import { BUS_SERVICES, Cluster, createTestDatabase, query, registerUser, testEnv, type TestUser, uniqueNamespace } from '#testing';
 
 /**
@@ -9,6 +13,7 @@ import { BUS_SERVICES, Cluster, createTestDatabase, query, registerUser, testEnv
 describe('per-service database roles and row-level security', () => {
   let cluster: Cluster;
   let databaseUrl: string;
+  let namespace: string;
   let alice: TestUser;
   let bob: TestUser;
 
@@ -42,7 +47,8 @@ describe('per-service database roles and row-level security', () => {
 
   beforeAll(async () => {
     databaseUrl = await createTestDatabase('dbroles');
-    cluster = await Cluster.start({ databaseUrl, natsUrl: testEnv().natsUrl, namespace: uniqueNamespace('dbroles') });
+    namespace = uniqueNamespace('dbroles');
+    cluster = await Cluster.start({ databaseUrl, natsUrl: testEnv().natsUrl, namespace, env: { ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}` } });
     alice = await registerUser(cluster.api);
     bob = await registerUser(cluster.api);
   }, 300_000);
@@ -104,7 +110,7 @@ describe('per-service database roles and row-level security', () => {
       databaseUrl,
       `SELECT n.nspname || '.' || c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relrowsecurity ORDER BY 1`,
     );
-    expect(secured.map((r) => r.name)).toEqual(['agent.agents', 'agent.chunks', 'agent.documents', 'agent.knowledge_bases', 'conversation.attachments', 'conversation.conversations', 'conversation.messages', 'execution.runs', 'integration.connections', 'integration.integration_events', 'integration.mcp_server_credentials', 'integration.oauth_states', 'integration.tool_usage', 'integration.tools', 'workflow.public_links', 'workflow.schedules', 'workflow.webhook_triggers', 'workflow.workflows']);
+    expect(secured.map((r) => r.name)).toEqual(['agent.agents', 'agent.chunks', 'agent.documents', 'agent.knowledge_bases', 'conversation.attachments', 'conversation.conversations', 'conversation.messages', 'execution.runs', 'identity.api_keys', 'identity.notifications', 'identity.projects', 'identity.provider_keys', 'identity.refresh_tokens', 'identity.user_settings', 'identity.users', 'integration.connections', 'integration.integration_events', 'integration.mcp_server_credentials', 'integration.oauth_states', 'integration.tool_usage', 'integration.tools', 'workflow.public_links', 'workflow.schedules', 'workflow.webhook_triggers', 'workflow.workflows']);
     const agentId = await createAgent(bob, 'Seen by no one');
     expect((await cluster.api.post('/api/v1/conversations', { agentId }, bob.accessToken)).status).toBe(201);
     for (const name of secured.map((r) => r.name)) {
@@ -146,9 +152,9 @@ describe('per-service database roles and row-level security', () => {
   });
 
   /** An unfiltered SELECT on `table` by `service`'s role: as `user`, only that user's owners; nobody acting, nothing; a named system path, both users. */
-  async function expectOwnRowsOnly(service: (typeof BUS_SERVICES)[number], table: string, mine: TestUser, theirs: TestUser): Promise<void> {
+  async function expectOwnRowsOnly(service: (typeof BUS_SERVICES)[number], table: string, mine: TestUser, theirs: TestUser, ownerColumn = 'owner_id'): Promise<void> {
     const owners = async (settings: { userId?: string; system?: string }) =>
-      inTransaction(login(service), settings, async (c) => (await c.query<{ owner_id: string }>(`SELECT DISTINCT owner_id FROM ${table}`)).rows.map((r) => r.owner_id).sort());
+      inTransaction(login(service), settings, async (c) => (await c.query<{ owner_id: string }>(`SELECT DISTINCT "${ownerColumn}" AS owner_id FROM ${table}`)).rows.map((r) => r.owner_id).sort());
     expect({ table, owners: await owners({ userId: mine.id }) }).toEqual({ table, owners: [mine.id] });
     expect({ table, owners: await owners({}) }).toEqual({ table, owners: [] });
     expect({ table, owners: await owners({ system: 'test: every owner' }) }).toEqual({ table, owners: expect.arrayContaining([mine.id, theirs.id]) });
@@ -223,6 +229,49 @@ describe('per-service database roles and row-level security', () => {
       expect({ status: tool.status, body: tool.status === 201 ? 'created' : tool.body }).toEqual({ status: 201, body: 'created' });
     }
     await expectOwnRowsOnly('integration', 'integration.tools', alice, bob);
+  });
+
+  it("identity: sign-in, refresh, API keys, settings and notifications work on its role, and an unfiltered statement sees only the acting user's", async () => {
+    const link = await NatsLink.open(testEnv().natsUrl, 'dbroles-e2e');
+    try {
+      for (const user of [alice, bob]) {
+        const key = await cluster.api.post('/api/v1/api-keys', { name: 'secured', scopes: ['read'] }, user.accessToken);
+        expect({ status: key.status, body: key.status === 201 ? 'created' : key.body }).toEqual({ status: 201, body: 'created' });
+        // The presented key is found before its owner is known (a named system path), then answers as that owner.
+        expect((await cluster.api.get('/api/v1/me', key.body.key as string)).body.id).toBe(user.id);
+        expect((await cluster.api.request('PATCH', '/api/v1/settings', { token: user.accessToken, body: { theme: 'dark' } })).status).toBe(200);
+        expect((await cluster.api.request('PUT', '/api/v1/settings/provider-keys/openai', { token: user.accessToken, body: { apiKey: `sk-${randomBytes(12).toString('hex')}` } })).status).toBe(200);
+        await new JetStreamPublisher(link, new Namespace(namespace)).publish({
+          id: newId(),
+          subject: NotificationRequested.execution.subject,
+          occurredAt: new Date().toISOString(),
+          actor: { kind: 'service', service: 'execution' },
+          data: { userId: user.id, kind: 'run.completed', title: 'Done' },
+        });
+        const login = await cluster.api.post('/api/v1/auth/login', { email: user.email, password: user.password });
+        expect(login.status).toBe(200);
+        const refreshed = await cluster.api.post('/api/v1/auth/refresh', { refreshToken: login.body.refreshToken as string });
+        expect(refreshed.status).toBe(200);
+        expect((await cluster.api.get('/api/v1/me', refreshed.body.accessToken as string)).status).toBe(200);
+      }
+    } finally {
+      await link.close();
+    }
+    for (const user of [alice, bob]) {
+      const deadline = Date.now() + 15_000;
+      let count = 0;
+      while (count === 0 && Date.now() < deadline) {
+        count = ((await cluster.api.get('/api/v1/notifications', user.accessToken)).body.items as unknown[] | undefined)?.length ?? 0;
+        if (count === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(count).toBeGreaterThan(0);
+    }
+    await expectOwnRowsOnly('identity', 'identity.users', alice, bob, 'id');
+    await expectOwnRowsOnly('identity', 'identity.projects', alice, bob);
+    for (const table of ['refresh_tokens', 'api_keys', 'user_settings', 'provider_keys', 'notifications']) await expectOwnRowsOnly('identity', `identity.${table}`, alice, bob, 'user_id');
+    // The security record is not the user's: no row-level security, and no user reads it but a superuser through the admin routes.
+    const [audit] = await query<{ relrowsecurity: boolean }>(databaseUrl, `SELECT relrowsecurity FROM pg_class WHERE oid = 'identity.audit_log'::regclass`);
+    expect(audit.relrowsecurity).toBe(false);
   });
 
   it('no service was refused by the database while the tests above ran', () => {

@@ -5,6 +5,7 @@ import { type RunningService, Runtime, startBusService } from '#service-kit';
 import { createTestDatabase, query, userInput } from '#testing';
 import { FirstSuperuser } from '../src/admin/first-superuser.js';
 import { identityApp } from '../src/identity.app.js';
+import { identityRoleUrl } from './identity-role.js';
 
 const LIMITS = { RATE_LIMIT_USER_PER_MINUTE: '40', RATE_LIMIT_LOGIN_PER_ACCOUNT: '3', RATE_LIMIT_LOGIN_PER_IP: '6', RATE_LIMIT_REGISTER_PER_IP: '4' };
 const ADMIN = { email: `root-${randomBytes(3).toString('hex')}@example.test`, password: `root-${randomBytes(8).toString('hex')}` };
@@ -39,7 +40,7 @@ describe('identity access features', () => {
     Object.assign(saved, Object.fromEntries(Object.keys({ ...LIMITS, FIRST_SUPERUSER_EMAIL: 1, FIRST_SUPERUSER_PASSWORD: 1 }).map((k) => [k, process.env[k]])));
     Object.assign(process.env, LIMITS, { FIRST_SUPERUSER_EMAIL: ADMIN.email, FIRST_SUPERUSER_PASSWORD: ADMIN.password });
     databaseUrl = await createTestDatabase('accesssvc');
-    const config = { ...loadConfig({}), databaseUrl, jwtSecret: randomBytes(32).toString('hex'), outboxRelay: false };
+    const config = { ...loadConfig({}), databaseUrl: await identityRoleUrl(databaseUrl), jwtSecret: randomBytes(32).toString('hex'), outboxRelay: false };
     runtime = await Runtime.create(config, 'access-spec');
     service = await startBusService(identityApp, runtime);
     // What a gateway replica hears: each waiter is called once with its subject when its user's hint comes.

@@ -17,6 +17,7 @@ import { type RunningService, Runtime, startBusService } from '#service-kit';
 import { createTestDatabase, query, userInput } from '#testing';
 import { rotateProviderKeys } from '../src/settings/provider-key-rotation.js';
 import { identityApp } from '../src/identity.app.js';
+import { identityRoleUrl } from './identity-role.js';
 
 const anonymous: Actor = { kind: 'anonymous', ip: '203.0.113.9', userAgent: 'spec' };
 const execution: Actor = { kind: 'service', service: 'execution' };
@@ -29,6 +30,8 @@ describe('identity account features', () => {
   let runtime: Runtime;
   let service: RunningService | undefined;
   let databaseUrl: string;
+  /** The identity service's own login, under row-level security. */
+  let roleUrl: string;
 
   const call = <Req, Res>(contract: RpcContract<Req, Res>, data: Req, actor: Actor = anonymous): Promise<Res> => runtime.client.request(contract, data, { actor });
   const register = (input = userInput()): Promise<SessionReply> => call(IdentityContracts.register, input);
@@ -55,7 +58,8 @@ describe('identity account features', () => {
 
   beforeAll(async () => {
     databaseUrl = await createTestDatabase('account');
-    const config = { ...loadConfig({}), databaseUrl, jwtSecret: randomBytes(32).toString('hex'), outboxRelay: false };
+    roleUrl = await identityRoleUrl(databaseUrl);
+    const config = { ...loadConfig({}), databaseUrl: roleUrl, jwtSecret: randomBytes(32).toString('hex'), outboxRelay: false };
     runtime = await Runtime.create(config, 'account-spec');
     await start(`old:${OLD_KEY}`);
   });
@@ -391,7 +395,8 @@ describe('identity account features', () => {
       expect(await keyIdOf(after.user.id)).toBe('new');
       expect(await keyIdOf(before.user.id)).toBe('old');
 
-      const dataSource = createServiceDataSource({ url: databaseUrl, schema: 'identity', entities: identityApp.entities, migrations: [], poolSize: 2 });
+      // On the service's own login: the rotation names its system path, or it would see no one's keys.
+      const dataSource = createServiceDataSource({ url: roleUrl, schema: 'identity', entities: identityApp.entities, migrations: [], poolSize: 2 });
       await dataSource.initialize();
       try {
         const ring = Keyring.parse(`new:${NEW_KEY},old:${OLD_KEY}`)!;

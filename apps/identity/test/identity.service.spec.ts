@@ -4,6 +4,7 @@ import { loadConfig } from '#config';
 import { type RunningService, Runtime, startBusService } from '#service-kit';
 import { createTestDatabase, query, userInput } from '#testing';
 import { identityApp } from '../src/identity.app.js';
+import { identityRoleUrl } from './identity-role.js';
 
 const anonymous: Actor = { kind: 'anonymous', ip: '203.0.113.7', userAgent: 'spec' };
 
@@ -20,7 +21,7 @@ describe('identity service', () => {
 
   beforeAll(async () => {
     databaseUrl = await createTestDatabase('identity');
-    const config = { ...loadConfig({}), databaseUrl, jwtSecret: randomBytes(32).toString('hex'), outboxRelay: false };
+    const config = { ...loadConfig({}), databaseUrl: await identityRoleUrl(databaseUrl), jwtSecret: randomBytes(32).toString('hex'), outboxRelay: false };
     runtime = await Runtime.create(config, 'identity-spec');
     service = await startBusService(identityApp, runtime);
   });

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Actor, AdminUpdateUserCommand, AdminUserPage, AdminUserView, AuditPage, ListAuditLogRequest, ListUsersRequest, PutSystemSettingCommand, SystemSettingView } from '#contracts';
-import { Database, pageOf } from '#persistence';
+import { ActingUser, Database, pageOf } from '#persistence';
 import { AuditService } from '../audit/audit.service.js';
 import { AuthService } from '../auth/auth.service.js';
 import { UsersService } from '../users/users.service.js';
@@ -25,14 +25,15 @@ export class AdminService {
   async listUsers(request: ListUsersRequest, actor: Actor): Promise<AdminUserPage> {
     requireSuperuser(actor);
     const limit = request.limit ?? DEFAULT_PAGE_SIZE;
-    const rows = await this.users.list({ q: request.q?.trim() || undefined, after: request.cursor, limit: limit + 1 });
+    const rows = await ActingUser.system('admin: list every account', () => this.users.list({ q: request.q?.trim() || undefined, after: request.cursor, limit: limit + 1 }));
     return pageOf(rows, limit, toAdminUserView, (user) => user.id);
   }
 
   async updateUser(command: AdminUpdateUserCommand, actor: Actor): Promise<AdminUserView> {
     const adminId = requireSuperuser(actor);
     if (command.id === adminId && (command.isActive === false || command.isSuperuser === false)) throw AdminErrors.notOnYourself();
-    return this.database.transaction(async () => {
+    // As the account changed: its row and its sessions, nobody else's.
+    return ActingUser.run(command.id, () => this.database.transaction(async () => {
       const user = await this.users.setFlags(command.id, { isActive: command.isActive, isSuperuser: command.isSuperuser });
       if (!user) throw AdminErrors.userNotFound();
       // Access tokens and keys already stop at the next request (the gateway asks identity each
@@ -41,7 +42,7 @@ export class AdminService {
       const changes = { ...(command.isActive !== undefined ? { isActive: command.isActive } : {}), ...(command.isSuperuser !== undefined ? { isSuperuser: command.isSuperuser } : {}) };
       await this.audit.record(actor, { action: 'admin.user.updated', targetType: 'user', targetId: command.id, metadata: { changes } });
       return toAdminUserView(user);
-    });
+    }));
   }
 
   async getSetting(key: string, actor: Actor): Promise<SystemSettingView> {

@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common'
 import { serviceActor } from '#contracts';
 import type { IdentityConfig } from '#config';
 import { rootLogger } from '#observability';
-import { Database } from '#persistence';
+import { ActingUser, Database } from '#persistence';
 import { ApiKeysService } from '../api-keys/api-keys.service.js';
 import { AuditService } from '../audit/audit.service.js';
 import { AuthService } from '../auth/auth.service.js';
@@ -42,27 +42,33 @@ export class FirstSuperuser implements OnApplicationBootstrap {
   }
 
   async ensure(email: string, password: string, force = false): Promise<BootstrapOutcome> {
-    if (!force && (await this.users.anyActiveSuperuser())) return 'exists';
+    if (!force && (await this.anyActiveSuperuser())) return 'exists';
     const passwordHash = await this.passwords.hash(password);
     return this.database.transaction(async () => {
       await this.admin.lockBootstrap();
-      if (!force && (await this.users.anyActiveSuperuser())) return 'exists';
-      const existing = await this.users.findByEmail(email);
+      if (!force && (await this.anyActiveSuperuser())) return 'exists';
+      const existing = await ActingUser.system('first superuser: find the account of the operator\'s email', () => this.users.findByEmail(email));
       let userId: string;
       let outcome: BootstrapOutcome;
       if (existing) {
         userId = existing.id;
-        await this.users.makeSuperuser(userId, passwordHash);
-        await this.sessions.endSessions(userId, null);
-        await this.keys.revokeAllOf(userId);
+        await ActingUser.run(userId, async () => {
+          await this.users.makeSuperuser(userId, passwordHash);
+          await this.sessions.endSessions(userId, null);
+          await this.keys.revokeAllOf(userId);
+        });
         outcome = 'promoted';
       } else {
         userId = (await this.users.create({ email: email.toLowerCase(), passwordHash, name: null })).id;
-        await this.users.makeSuperuser(userId, passwordHash);
+        await ActingUser.run(userId, () => this.users.makeSuperuser(userId, passwordHash));
         outcome = 'created';
       }
       await this.audit.record(serviceActor('identity'), { action: 'admin.superuser.bootstrapped', actorId: null, targetType: 'user', targetId: userId, metadata: { outcome } });
       return outcome;
     });
+  }
+
+  private anyActiveSuperuser(): Promise<boolean> {
+    return ActingUser.system('first superuser: is there an active superuser at all', () => this.users.anyActiveSuperuser());
   }
 }

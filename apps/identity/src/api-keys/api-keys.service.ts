@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type Actor, type ApiKeyList, type CreateApiKeyRequest, type CreatedApiKey, type VerifiedCredential, requireUserId } from '#contracts';
-import { Database } from '#persistence';
+import { ActingUser, Database } from '#persistence';
 import { AuditService } from '../audit/audit.service.js';
 import { CredentialNoticesService } from '../credential-notices/credential-notices.service.js';
 import { hashApiKey, isWellFormedApiKey, issueApiKey } from './api-key.codec.js';
@@ -67,12 +67,13 @@ export class ApiKeysService {
   async verify(key: string): Promise<VerifiedCredential> {
     // The checksum turns away typos and random strings without a lookup.
     if (!isWellFormedApiKey(key)) throw ApiKeysErrors.malformed();
-    const state = await this.keys.findByHash(hashApiKey(key));
+    // Whose key it is, the key itself says: found before anyone acts.
+    const state = await ActingUser.system('credential check: find the presented API key by its hash', () => this.keys.findByHash(hashApiKey(key)));
     if (!state || state.revokedAt !== null) throw ApiKeysErrors.unknownOrRevoked();
     if (state.expiresAt !== null && state.expiresAt.getTime() <= Date.now()) throw ApiKeysErrors.expired();
     if (!state.isActive) throw ApiKeysErrors.ownerInactive();
     const staleBefore = new Date(Date.now() - LAST_USED_GRANULARITY_MS);
-    if (state.lastUsedAt === null || state.lastUsedAt < staleBefore) await this.keys.touch(state.id, staleBefore);
+    if (state.lastUsedAt === null || state.lastUsedAt < staleBefore) await ActingUser.run(state.userId, () => this.keys.touch(state.id, staleBefore));
     return { userId: state.userId, isSuperuser: state.isSuperuser, scopes: state.scopes, apiKeyId: state.id, ...(state.expiresAt ? { expiresAt: state.expiresAt.toISOString() } : {}) };
   }
 }

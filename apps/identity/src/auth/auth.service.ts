@@ -3,7 +3,7 @@ import { AppError, ErrorCode, requireUserId } from '#contracts';
 import type { Actor, ChangePasswordCommand, LoginRequest, RegisterRequest, SessionReply, VerifiedCredential } from '#contracts';
 import { AccessTokens } from '#auth';
 import { PLATFORM_CONFIG, type PlatformConfig } from '#config';
-import { Database, newId } from '#persistence';
+import { ActingUser, Database, newId } from '#persistence';
 import { rootLogger } from '#observability';
 import { AuditService } from '../audit/audit.service.js';
 import { CredentialNoticesService } from '../credential-notices/credential-notices.service.js';
@@ -12,6 +12,7 @@ import { ThrottlingService } from '../throttling/throttling.service.js';
 import { type UserEntity, UsersService } from '../users/users.service.js';
 import { AuthErrors } from './auth.errors.js';
 import { issueRefreshToken, parseRefreshToken, secretMatches } from './refresh-token.codec.js';
+import type { RefreshTokenEntity } from './refresh-token.entity.js';
 import { RefreshTokensRepository } from './refresh-tokens.repository.js';
 
 const DEFAULT_SCOPES = ['full'];
@@ -58,7 +59,7 @@ export class AuthService {
     // Only failures are counted: an address or account that keeps guessing is stopped, one that signs in is not.
     await this.throttle.check('loginPerIp', clientKey(actor));
     await this.throttle.check('loginPerAccount', account);
-    const user = await this.users.findByEmail(account);
+    const user = await ActingUser.system('login: find the account of an email', () => this.users.findByEmail(account));
     // Always run one argon2 verification, so an unknown email costs what a wrong password costs.
     const ok = await this.passwords.verify(user?.passwordHash, request.password);
     if (!user || !ok || !user.isActive) {
@@ -104,10 +105,11 @@ export class AuthService {
 
   /**
    * The credential check of a signed-in session, made on every authenticated request: the
-   * account is active and the session (its refresh-token family) was not ended.
+   * account is active and the session (its refresh-token family) was not ended. Acts as the user
+   * the signed access token names.
    */
   async verifySession(userId: string, sessionId: string): Promise<VerifiedCredential> {
-    const state = await this.tokens.sessionState(userId, sessionId);
+    const state = await ActingUser.run(userId, () => this.tokens.sessionState(userId, sessionId));
     if (!state || !state.isActive) throw AuthErrors.inactive();
     if (!state.sessionLive) throw AuthErrors.sessionEnded();
     return { userId, isSuperuser: state.isSuperuser, scopes: DEFAULT_SCOPES, sessionId };
@@ -134,35 +136,45 @@ export class AuthService {
     const parsed = parseRefreshToken(refreshToken);
     if (!parsed) throw AuthErrors.badRefreshToken();
     const outcome = await this.database.transaction(async () => {
-      const row = await this.tokens.findForUpdate(parsed.id);
+      const row = await this.presentedToken(parsed.id);
       if (!row || !secretMatches(parsed.secret, row.tokenHash)) return { error: AuthErrors.badRefreshToken() };
-      if (row.replacedById !== null) {
-        // A token used twice was stolen or replayed: end the whole session for everyone holding it.
-        await this.tokens.revokeFamily(row.familyId);
-        this.notices.changed(row.userId);
-        await this.audit.record(actor, { action: 'auth.refresh.reuse_detected', actorId: row.userId, targetType: 'session', targetId: row.familyId });
-        this.log.warn({ userId: row.userId, familyId: row.familyId }, 'refresh token reuse detected; session revoked');
-        return { error: AuthErrors.badRefreshToken() };
-      }
-      if (row.revokedAt !== null || row.expiresAt.getTime() <= Date.now()) return { error: AuthErrors.badRefreshToken() };
-      const user = await this.users.findById(row.userId);
-      if (!user || !user.isActive) return { error: AuthErrors.badRefreshToken() };
-      const reply = await this.issue(user, row.familyId, actor);
-      await this.tokens.markReplaced(row.id, reply.refreshTokenId);
-      return { reply: reply.session };
+      return ActingUser.run(row.userId, () => this.rotate(row, actor));
     });
     // Thrown after commit, so the family revocation above is kept.
     if ('error' in outcome) throw outcome.error;
     return outcome.reply;
   }
 
+  /** The token a client presents, locked until the caller's transaction ends; its owner is not known before it is found. */
+  private presentedToken(id: string): Promise<RefreshTokenEntity | null> {
+    return ActingUser.system('refresh or logout: find the presented refresh token', () => this.tokens.findForUpdate(id));
+  }
+
+  /** Spends a matching refresh token for a new one in the same session, or ends the session when it was already spent. */
+  private async rotate(row: RefreshTokenEntity, actor: Actor): Promise<{ error: AppError } | { reply: SessionReply }> {
+    if (row.replacedById !== null) {
+      // A token used twice was stolen or replayed: end the whole session for everyone holding it.
+      await this.tokens.revokeFamily(row.familyId);
+      this.notices.changed(row.userId);
+      await this.audit.record(actor, { action: 'auth.refresh.reuse_detected', actorId: row.userId, targetType: 'session', targetId: row.familyId });
+      this.log.warn({ userId: row.userId, familyId: row.familyId }, 'refresh token reuse detected; session revoked');
+      return { error: AuthErrors.badRefreshToken() };
+    }
+    if (row.revokedAt !== null || row.expiresAt.getTime() <= Date.now()) return { error: AuthErrors.badRefreshToken() };
+    const user = await this.users.findById(row.userId);
+    if (!user || !user.isActive) return { error: AuthErrors.badRefreshToken() };
+    const reply = await this.issue(user, row.familyId, actor);
+    await this.tokens.markReplaced(row.id, reply.refreshTokenId);
+    return { reply: reply.session };
+  }
+
   async logout(refreshToken: string): Promise<void> {
     const parsed = parseRefreshToken(refreshToken);
     if (!parsed) return;
     await this.database.transaction(async () => {
-      const row = await this.tokens.findForUpdate(parsed.id);
+      const row = await this.presentedToken(parsed.id);
       if (row && secretMatches(parsed.secret, row.tokenHash)) {
-        await this.tokens.revokeFamily(row.familyId);
+        await ActingUser.run(row.userId, () => this.tokens.revokeFamily(row.familyId));
         this.notices.changed(row.userId);
       }
     });
@@ -172,9 +184,10 @@ export class AuthService {
     return (await this.issue(user, newId(), actor)).session;
   }
 
+  /** As the user, whoever asked: a session is issued before anyone is signed in. */
   private async issue(user: UserEntity, familyId: string, actor: Actor): Promise<{ session: SessionReply; refreshTokenId: string }> {
     const issued = issueRefreshToken(newId());
-    await this.tokens.insert({
+    await ActingUser.run(user.id, () => this.tokens.insert({
       id: issued.id,
       userId: user.id,
       familyId,
@@ -182,7 +195,7 @@ export class AuthService {
       expiresAt: new Date(Date.now() + this.config.refreshTokenTtlSeconds * 1000),
       userAgent: actor.userAgent ?? null,
       ip: actor.ip ?? null,
-    });
+    }));
     const accessToken = await this.accessTokens.sign({ userId: user.id, sessionId: familyId, isSuperuser: user.isSuperuser, scopes: DEFAULT_SCOPES });
     return {
       refreshTokenId: issued.id,

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type Actor, AppError, ErrorCode, type VerifiedCredential, type VerifyCredentialRequest } from '#contracts';
+import { ActingUser } from '#persistence';
 import { ApiKeysService } from '../api-keys/api-keys.service.js';
 import { AuthService } from '../auth/auth.service.js';
 import { CredentialNoticesService } from '../credential-notices/credential-notices.service.js';
@@ -29,6 +30,11 @@ export class CredentialsService {
   async verify(request: VerifyCredentialRequest, actor: Actor): Promise<VerifiedCredential> {
     if (actor.kind !== 'service') throw new AppError(ErrorCode.FORBIDDEN, 'only the gateway verifies credentials');
     const credential = request.apiKey !== undefined ? await this.apiKeys.verify(request.apiKey) : await this.verifySession(request.userId, request.sessionId);
+    // The rest as the credential's user: the statements of one check then share one setting of it.
+    return ActingUser.run(credential.userId, () => this.withBudget(credential));
+  }
+
+  private async withBudget(credential: VerifiedCredential): Promise<VerifiedCredential> {
     try {
       const budget = await this.throttle.lease('userRequests', credential.userId, MAX_LEASE);
       // The profile rides along, so GET /me costs the gateway no hop while its copy lives.

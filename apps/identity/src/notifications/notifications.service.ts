@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type Actor, type ListNotificationsRequest, type MarkedRead, type NotificationPage, type NotificationRequestedEvent, type NotificationView, requireUserId } from '#contracts';
 import { rootLogger } from '#observability';
-import { Database, decodeCursor, encodeCursor, pageOf } from '#persistence';
+import { ActingUser, Database, decodeCursor, encodeCursor, pageOf } from '#persistence';
 import { UsersService } from '../users/users.service.js';
 import { toNotificationView } from './notification.mapper.js';
 import { NotificationsErrors } from './notifications.errors.js';
@@ -39,15 +39,16 @@ export class NotificationsService {
 
   /**
    * Joins the inbox transaction of the event. A user deleted before the event arrived is not an
-   * error: the notification has no one to go to, and the event is recorded as handled.
+   * error: the notification has no one to go to, and the event is recorded as handled. Acts as
+   * the user the event names.
    */
   async deliver(source: string, event: NotificationRequestedEvent): Promise<void> {
-    await this.database.transaction(async () => {
+    await ActingUser.run(event.userId, () => this.database.transaction(async () => {
       if (!(await this.users.holdIfExists(event.userId))) {
         this.log.info({ source, kind: event.kind }, 'notification for a user that no longer exists dropped');
         return;
       }
       await this.notifications.insert({ userId: event.userId, kind: event.kind, title: event.title, body: event.body ?? null, link: event.link ?? null, source });
-    });
+    }));
   }
 }

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { type Actor, AppError, ErrorCode, type OidcCallbackRequest, type OidcLoginReply, type SessionReply } from '#contracts';
 import type { IdentityConfig } from '#config';
-import { Database } from '#persistence';
+import { ActingUser, Database } from '#persistence';
 import { AuditService } from '../audit/audit.service.js';
 import { AuthService } from '../auth/auth.service.js';
 import { IDENTITY_CONFIG } from '../identity-config.module.js';
@@ -64,27 +64,31 @@ export class OidcService {
     }
   }
 
-  /** By (provider, subject) first; else an existing account by verified email; else a new account. */
+  /**
+   * By (provider, subject) first; else an existing account by verified email; else a new account.
+   * The lookups are made before anyone is known, the changes as the account found or made.
+   */
   private signIn(provider: string, claims: IdTokenClaims, actor: Actor): Promise<SessionReply> {
     return this.database.transaction(async () => {
-      const linked = await this.users.findByExternalIdForUpdate(provider, claims.subject);
+      const linked = await ActingUser.system('OIDC sign-in: find the account of an external identity', () => this.users.findByExternalIdForUpdate(provider, claims.subject));
       if (linked) {
         if (!linked.isActive) throw OidcErrors.inactive();
         return this.auth.signIn(linked, actor);
       }
       if (!claims.email) throw OidcErrors.noEmail();
-      const existing = await this.users.findByEmailForUpdate(claims.email);
+      const email = claims.email;
+      const existing = await ActingUser.system('OIDC sign-in: find the account of a verified email', () => this.users.findByEmailForUpdate(email));
       if (existing) {
         // An unverified email proves nothing: linking on it would hand the account to whoever typed it at the provider.
         if (!claims.emailVerified) throw OidcErrors.emailTaken();
         if (existing.externalProvider !== null) throw OidcErrors.linkedElsewhere();
         if (!existing.isActive) throw OidcErrors.inactive();
-        await this.users.linkExternalIdentity(existing.id, provider, claims.subject);
+        await ActingUser.run(existing.id, () => this.users.linkExternalIdentity(existing.id, provider, claims.subject));
         await this.audit.record(actor, { action: 'oidc.user.linked', actorId: existing.id, targetType: 'user', targetId: existing.id, metadata: { provider } });
         return this.auth.signIn(existing, actor);
       }
-      const user = await this.users.create({ email: claims.email, passwordHash: null, name: claims.name });
-      await this.users.linkExternalIdentity(user.id, provider, claims.subject);
+      const user = await this.users.create({ email, passwordHash: null, name: claims.name });
+      await ActingUser.run(user.id, () => this.users.linkExternalIdentity(user.id, provider, claims.subject));
       await this.audit.record(actor, { action: 'oidc.user.created', actorId: user.id, targetType: 'user', targetId: user.id, metadata: { provider } });
       return this.auth.signIn(user, actor);
     });

@@ -1,6 +1,6 @@
 import { DecryptionError, type Keyring } from '#crypto';
 import { rootLogger } from '#observability';
-import type { Database } from '#persistence';
+import { ActingUser, type Database } from '#persistence';
 import { ProviderKeyEntity } from './provider-key.entity.js';
 import { providerKeyAad } from './provider-key.crypto.js';
 
@@ -19,7 +19,12 @@ export interface RotationReport {
  * reports no failures, the old keys can be removed from ENCRYPTION_KEYS. Run by
  * `npm run rotate-keys`, outside the service, on a Database that knows identity's entities.
  */
-export async function rotateProviderKeys(database: Database, keyring: Keyring, batchSize = 200): Promise<RotationReport> {
+export function rotateProviderKeys(database: Database, keyring: Keyring, batchSize = 200): Promise<RotationReport> {
+  // Run with identity's own login, row-level security would show it no one's keys.
+  return ActingUser.system('rotate-keys: re-wrap every user\'s provider keys', () => rewrapAll(database, keyring, batchSize));
+}
+
+async function rewrapAll(database: Database, keyring: Keyring, batchSize: number): Promise<RotationReport> {
   const log = rootLogger().child({ component: 'rotate-keys' });
   const report: RotationReport = { rewrapped: 0, failed: 0, primaryKeyId: keyring.primaryKeyId };
   let after = '00000000-0000-0000-0000-000000000000';

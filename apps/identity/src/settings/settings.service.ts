@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type Actor, type LlmProvider, type ProviderKeyView, type RevealedProviderKey, type SettingsView, SETTINGS_MAX_JSON_BYTES, type UpdateSettingsRequest, requireUserId } from '#contracts';
 import { DecryptionError } from '#crypto';
 import { rootLogger } from '#observability';
-import { Database, isForeignKeyViolation } from '#persistence';
+import { ActingUser, Database, isForeignKeyViolation } from '#persistence';
 import { KEYRING, type MaybeKeyring } from '#service-kit';
 import { CredentialNoticesService } from '../credential-notices/credential-notices.service.js';
 import { providerKeyAad } from './provider-key.crypto.js';
@@ -76,7 +76,8 @@ export class SettingsService {
       this.log.warn({ actorKind: actor.kind, actorService: actor.service, actorUserId: actor.userId }, 'refused a provider key request from a caller other than execution');
       throw SettingsErrors.onlyExecution();
     }
-    const key = await this.settings.findKey(userId, provider);
+    // As the run's owner the execution service names: only that user's key can be found.
+    const key = await ActingUser.run(userId, () => this.settings.findKey(userId, provider));
     if (!key) throw SettingsErrors.providerKeyNotSet();
     if (!this.keyring) throw SettingsErrors.encryptionNotConfigured();
     try {

@@ -60,7 +60,7 @@ export class UsersRepository {
     });
   }
 
-  insert(user: Pick<UserEntity, 'email' | 'passwordHash' | 'name'>): Promise<UserEntity> {
+  insert(user: Pick<UserEntity, 'id' | 'email' | 'passwordHash' | 'name'>): Promise<UserEntity> {
     return this.users.save(this.users.create(user));
   }
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type Actor, type ChangeEmailRequest, type ProfileView, type UpdateProfileRequest, UserDeleted, requireUserId } from '#contracts';
 import type { Outbox } from '#messaging';
-import { Database, isUniqueViolation } from '#persistence';
+import { ActingUser, Database, isUniqueViolation, newId } from '#persistence';
 import { OUTBOX } from '#service-kit';
 import { PasswordsService } from '../passwords/passwords.service.js';
 import { CredentialNoticesService } from '../credential-notices/credential-notices.service.js';
@@ -110,14 +110,18 @@ export class UsersService {
 
   /**
    * A new account, however it came (registration, external identity, the operator), with what
-   * must exist beside it: its default project. A taken email is a CONFLICT naming `email`.
+   * must exist beside it: its default project. A taken email is a CONFLICT naming `email`. Acts
+   * as the new user, whoever asked (nobody is signed in yet).
    */
   async create(user: Pick<UserEntity, 'email' | 'passwordHash' | 'name'>): Promise<UserEntity> {
-    return this.database.transaction(async () => {
-      const created = await this.users.insert(user).catch(rethrowTaken);
-      await this.projects.createDefault(created.id);
-      return created;
-    });
+    const id = newId();
+    return ActingUser.run(id, () =>
+      this.database.transaction(async () => {
+        const created = await this.users.insert({ ...user, id }).catch(rethrowTaken);
+        await this.projects.createDefault(created.id);
+        return created;
+      }),
+    );
   }
 
   async setPassword(userId: string, passwordHash: string): Promise<void> {

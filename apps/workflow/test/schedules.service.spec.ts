@@ -143,8 +143,9 @@ describe('workflow service: schedules', () => {
     it('skips missed ticks, or catches up with exactly one run', async () => {
       const owner = newUser();
       const workflowId = await newWorkflow(owner);
-      const skip = await call(ScheduleContracts.create, { workflowId, cron: '*/5 * * * *', missedPolicy: 'skip' }, owner);
-      const catchUp = await call(ScheduleContracts.create, { workflowId, cron: '*/5 * * * *', missedPolicy: 'catch_up' }, owner);
+      // A yearly cron: no tick of its own falls in the test (a 5-minute one fired at :00 once, on skip).
+      const skip = await call(ScheduleContracts.create, { workflowId, cron: '0 0 1 1 *', missedPolicy: 'skip' }, owner);
+      const catchUp = await call(ScheduleContracts.create, { workflowId, cron: '0 0 1 1 *', missedPolicy: 'catch_up' }, owner);
       // As if every replica had been down for an hour: the ticks of that hour are due and missed.
       await query(databaseUrl, `UPDATE workflow.schedules SET next_fire_at = now() - interval '1 hour' WHERE id = ANY($1)`, [[skip.id, catchUp.id]]);
       await until(async () => (await query(databaseUrl, `SELECT 1 FROM workflow.schedules WHERE id = ANY($1) AND next_fire_at > now()`, [[skip.id, catchUp.id]])).length === 2);

@@ -44,7 +44,10 @@ export async function disableOwnerRowSecurity(q: QueryRunner, schema: string, ta
  */
 export async function enableParentRowSecurity(q: QueryRunner, schema: string, table: string, parentColumn: string, parentTable: string): Promise<void> {
   const name = `"${schema}"."${table}"`;
-  const parent = `EXISTS (SELECT 1 FROM "${schema}"."${parentTable}" p WHERE p."id" = ${name}."${parentColumn}")`;
+  // OFFSET 0 keeps the check a lookup of the row's parent by primary key. Without it the planner
+  // may answer EXISTS with a hash of every parent the user can see, built once per statement: for
+  // `SELECT max(seq) ... WHERE run_id = $1` (each appended run event) that read all of the user's runs.
+  const parent = `EXISTS (SELECT 1 FROM "${schema}"."${parentTable}" p WHERE p."id" = ${name}."${parentColumn}" OFFSET 0)`;
   await q.query(`ALTER TABLE ${name} ENABLE ROW LEVEL SECURITY`);
   await q.query(`CREATE POLICY "${table}_parent_rls" ON ${name} USING (${parent}) WITH CHECK (${parent})`);
   await q.query(`CREATE POLICY "${table}_system_rls" ON ${name} USING (${SYSTEM}) WITH CHECK (${SYSTEM})`);

@@ -3,7 +3,8 @@ import pg from 'pg';
 import { NotificationRequested } from '#contracts';
 import { JetStreamPublisher, Namespace, NatsLink } from '#messaging';
 import { newId } from '#persistence';
-import { BUS_SERVICES, Cluster, createTestDatabase, query, registerUser, testEnv, type TestUser, uniqueNamespace } from '#testing';
+import { BUS_SERVICES, Cluster, createTestDatabase, FakeOpenAiServer, FakeWebhookReceiver, query, registerUser, testEnv, type TestUser, uniqueNamespace } from '#testing';
+import { SseReader } from './support/sse.js';
 
 /**
  * Each service logs in as its own role, made by the migrate step: it may use its own schema and no
@@ -12,6 +13,8 @@ import { BUS_SERVICES, Cluster, createTestDatabase, query, registerUser, testEnv
  */
 describe('per-service database roles and row-level security', () => {
   let cluster: Cluster;
+  let fake: FakeOpenAiServer;
+  let receiver: FakeWebhookReceiver;
   let databaseUrl: string;
   let namespace: string;
   let alice: TestUser;
@@ -46,15 +49,33 @@ describe('per-service database roles and row-level security', () => {
   };
 
   beforeAll(async () => {
+    fake = await FakeOpenAiServer.start();
+    fake.setDefaultReply({ kind: 'text', text: 'Done.', usage: { promptTokens: 12, completionTokens: 3 } });
+    receiver = await FakeWebhookReceiver.start();
     databaseUrl = await createTestDatabase('dbroles');
     namespace = uniqueNamespace('dbroles');
-    cluster = await Cluster.start({ databaseUrl, natsUrl: testEnv().natsUrl, namespace, env: { ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}` } });
+    cluster = await Cluster.start({
+      databaseUrl,
+      natsUrl: testEnv().natsUrl,
+      namespace,
+      env: { ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}` },
+      perApp: {
+        execution: {
+          OPENAI_BASE_URL: fake.baseUrl,
+          OPENAI_API_KEY: 'sk-test',
+          OUTBOUND_INTERNAL_ALLOWLIST: receiver.hostPort,
+          EXECUTION_WEBHOOK_POLL_MS: '100',
+        },
+      },
+    });
     alice = await registerUser(cluster.api);
     bob = await registerUser(cluster.api);
   }, 300_000);
 
   afterAll(async () => {
     await cluster?.stop();
+    await receiver?.stop();
+    await fake?.stop();
   });
 
   /** What the services logged about the database refusing them: nothing, when every path acts for the right user or names its bypass. */
@@ -110,7 +131,7 @@ describe('per-service database roles and row-level security', () => {
       databaseUrl,
       `SELECT n.nspname || '.' || c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relrowsecurity ORDER BY 1`,
     );
-    expect(secured.map((r) => r.name)).toEqual(['agent.agents', 'agent.chunks', 'agent.documents', 'agent.knowledge_bases', 'conversation.attachments', 'conversation.conversations', 'conversation.messages', 'execution.runs', 'identity.api_keys', 'identity.notifications', 'identity.projects', 'identity.provider_keys', 'identity.refresh_tokens', 'identity.user_settings', 'identity.users', 'integration.connections', 'integration.integration_events', 'integration.mcp_server_credentials', 'integration.oauth_states', 'integration.tool_usage', 'integration.tools', 'workflow.public_links', 'workflow.schedules', 'workflow.webhook_triggers', 'workflow.workflows']);
+    expect(secured.map((r) => r.name)).toEqual(['agent.agents', 'agent.chunks', 'agent.documents', 'agent.knowledge_bases', 'conversation.attachments', 'conversation.conversations', 'conversation.messages', 'execution.run_events', 'execution.run_steps', 'execution.run_webhook_deliveries', 'execution.runs', 'execution.sessions', 'execution.usage_daily', 'execution.webhook_secrets', 'identity.api_keys', 'identity.notifications', 'identity.projects', 'identity.provider_keys', 'identity.refresh_tokens', 'identity.user_settings', 'identity.users', 'integration.connections', 'integration.integration_events', 'integration.mcp_server_credentials', 'integration.oauth_states', 'integration.tool_usage', 'integration.tools', 'workflow.public_links', 'workflow.schedules', 'workflow.webhook_triggers', 'workflow.workflows']);
     const agentId = await createAgent(bob, 'Seen by no one');
     expect((await cluster.api.post('/api/v1/conversations', { agentId }, bob.accessToken)).status).toBe(201);
     for (const name of secured.map((r) => r.name)) {
@@ -151,10 +172,15 @@ describe('per-service database roles and row-level security', () => {
     expect(all).toEqual(expect.arrayContaining([mine, theirs]));
   });
 
-  /** An unfiltered SELECT on `table` by `service`'s role: as `user`, only that user's owners; nobody acting, nothing; a named system path, both users. */
-  async function expectOwnRowsOnly(service: (typeof BUS_SERVICES)[number], table: string, mine: TestUser, theirs: TestUser, ownerColumn = 'owner_id'): Promise<void> {
+  /**
+   * An unfiltered SELECT on `table` by `service`'s role: as `user`, only that user's owners; nobody
+   * acting, nothing; a named system path, both users. `owner` is the SQL that names a row's owner
+   * (a child table's: its parent's owner, read under the parent's policy, so a row of another
+   * user's parent would show as a null owner).
+   */
+  async function expectOwnRowsOnly(service: (typeof BUS_SERVICES)[number], table: string, mine: TestUser, theirs: TestUser, owner = 'owner_id'): Promise<void> {
     const owners = async (settings: { userId?: string; system?: string }) =>
-      inTransaction(login(service), settings, async (c) => (await c.query<{ owner_id: string }>(`SELECT DISTINCT "${ownerColumn}" AS owner_id FROM ${table}`)).rows.map((r) => r.owner_id).sort());
+      inTransaction(login(service), settings, async (c) => (await c.query<{ owner_id: string | null }>(`SELECT DISTINCT ${owner} AS owner_id FROM ${table}`)).rows.map((r) => r.owner_id).sort());
     expect({ table, owners: await owners({ userId: mine.id }) }).toEqual({ table, owners: [mine.id] });
     expect({ table, owners: await owners({}) }).toEqual({ table, owners: [] });
     expect({ table, owners: await owners({ system: 'test: every owner' }) }).toEqual({ table, owners: expect.arrayContaining([mine.id, theirs.id]) });
@@ -273,6 +299,41 @@ describe('per-service database roles and row-level security', () => {
     const [audit] = await query<{ relrowsecurity: boolean }>(databaseUrl, `SELECT relrowsecurity FROM pg_class WHERE oid = 'identity.audit_log'::regclass`);
     expect(audit.relrowsecurity).toBe(false);
   });
+
+  it("execution sessions, usage, webhook secrets and deliveries, run steps and events: an unfiltered statement sees only the acting user's, and runs still work end to end", async () => {
+    const runs: Record<string, string> = {};
+    for (const user of [alice, bob]) {
+      const agentId = await createAgent(user, 'Runs');
+      const res = await cluster.api.post(`/api/v1/agents/${agentId}/runs`, { input: 'Say done.', webhookUrl: receiver.url }, user.accessToken);
+      expect({ status: res.status, run: res.body.status as string }).toEqual({ status: 200, run: 'completed' });
+      runs[user.id] = res.body.id as string;
+      // Read back as the owner: the events (a replay), the steps and the session.
+      const events = await (await SseReader.open(`${cluster.api.baseUrl}/api/v1/runs/${runs[user.id]}/events`, { token: user.accessToken })).readAll();
+      expect(events.map((e) => e.event).at(-1)).toBe('run.completed');
+      const steps = await cluster.api.get(`/api/v1/runs/${runs[user.id]}/steps`, user.accessToken);
+      expect(steps.body.items.map((s: { type: string }) => s.type)).toEqual(['llm_call']);
+      expect((await cluster.api.get(`/api/v1/sessions/${res.body.sessionId as string}`, user.accessToken)).status).toBe(200);
+    }
+    // The webhook worker sends each delivery as its owner, signed with that owner's secret.
+    await receiver.waitFor(2);
+    expect(receiver.received.map((r) => (r.body as { run: { id: string } }).run.id).sort()).toEqual(Object.values(runs).sort());
+    expect((await cluster.api.get(`/api/v1/runs/${runs[bob.id]}/steps`, alice.accessToken)).status).toBe(404);
+    expect((await cluster.api.get(`/api/v1/runs/${runs[bob.id]}/events`, alice.accessToken)).status).toBe(404);
+
+    for (const table of ['execution.sessions', 'execution.usage_daily', 'execution.webhook_secrets', 'execution.run_webhook_deliveries']) await expectOwnRowsOnly('execution', table, alice, bob);
+    for (const table of ['execution.run_steps', 'execution.run_events']) {
+      await expectOwnRowsOnly('execution', table, alice, bob, '(SELECT r.owner_id FROM execution.runs r WHERE r.id = run_id)');
+    }
+    // An event or step written for another user's run is refused.
+    await inTransaction(login('execution'), { userId: alice.id }, async (c) => {
+      await expect(c.query(`INSERT INTO execution.run_events (run_id, seq, type) VALUES ($1, 1000, 'planted')`, [runs[bob.id]])).rejects.toThrow(/row-level security/);
+    });
+    await inTransaction(login('execution'), { userId: alice.id }, async (c) => {
+      await expect(
+        c.query(`INSERT INTO execution.run_steps (id, run_id, seq, step_key, step_name, step_type, attempt) VALUES (gen_random_uuid(), $1, 1000, 'planted', 'planted', 'tool', 1)`, [runs[bob.id]]),
+      ).rejects.toThrow(/row-level security/);
+    });
+  }, 60_000);
 
   it('no service was refused by the database while the tests above ran', () => {
     expect(refusals()).toEqual([]);

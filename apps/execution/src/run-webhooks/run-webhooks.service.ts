@@ -154,7 +154,8 @@ export class RunWebhooksService implements OnApplicationBootstrap, OnApplication
     for (;;) {
       // Taken rows are pushed past the send's time limit, so a replica that dies mid-send leaves them due again.
       const due = await this.database.transaction(() => this.repository.takeDue(BATCH, this.config.webhookTimeoutMs * 2));
-      await Promise.all(due.map((delivery) => this.send(delivery)));
+      // Each is sent as its owner: what it reads and writes (their secret, their delivery) is theirs.
+      await Promise.all(due.map((delivery) => ActingUser.run(delivery.ownerId, () => this.send(delivery))));
       if (due.length < BATCH || this.stopped) return;
     }
   }

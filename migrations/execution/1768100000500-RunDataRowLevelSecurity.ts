@@ -1,0 +1,26 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { disableOwnerRowSecurity, disableParentRowSecurity, enableOwnerRowSecurity, enableParentRowSecurity } from '#persistence';
+
+const OWNED = ['sessions', 'usage_daily', 'webhook_secrets', 'run_webhook_deliveries'];
+/** Keyed by their run: a row is the acting user's when its run is (runs' own policies decide). */
+const OF_A_RUN = ['run_steps', 'run_events'];
+
+/**
+ * The execution service's role sees and writes only the acting user's sessions, daily usage,
+ * webhook secret and deliveries, and the steps and events of that user's runs. The run journals
+ * follow their run instead of carrying an owner column: no wider rows on the event stream's hot
+ * path, no backfill, and the run's lookup by primary key is what each check costs.
+ */
+export class RunDataRowLevelSecurity1768100000500 implements MigrationInterface {
+  name = 'RunDataRowLevelSecurity1768100000500';
+
+  async up(q: QueryRunner): Promise<void> {
+    for (const table of OWNED) await enableOwnerRowSecurity(q, 'execution', table);
+    for (const table of OF_A_RUN) await enableParentRowSecurity(q, 'execution', table, 'run_id', 'runs');
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    for (const table of [...OF_A_RUN].reverse()) await disableParentRowSecurity(q, 'execution', table);
+    for (const table of [...OWNED].reverse()) await disableOwnerRowSecurity(q, 'execution', table);
+  }
+}

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { NotificationRequested } from '#contracts';
 import { JetStreamPublisher, Namespace, NatsLink } from '#messaging';
@@ -131,14 +131,29 @@ describe('per-service database roles and row-level security', () => {
       databaseUrl,
       `SELECT n.nspname || '.' || c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relrowsecurity ORDER BY 1`,
     );
-    expect(secured.map((r) => r.name)).toEqual(['agent.agents', 'agent.chunks', 'agent.documents', 'agent.knowledge_bases', 'conversation.attachments', 'conversation.conversations', 'conversation.messages', 'execution.run_events', 'execution.run_steps', 'execution.run_webhook_deliveries', 'execution.runs', 'execution.sessions', 'execution.usage_daily', 'execution.webhook_secrets', 'identity.api_keys', 'identity.notifications', 'identity.projects', 'identity.provider_keys', 'identity.refresh_tokens', 'identity.user_settings', 'identity.users', 'integration.connections', 'integration.integration_events', 'integration.mcp_server_credentials', 'integration.oauth_states', 'integration.tool_usage', 'integration.tools', 'workflow.public_links', 'workflow.schedules', 'workflow.webhook_triggers', 'workflow.workflows']);
+    expect(secured.map((r) => r.name)).toEqual([
+      'agent.agent_versions', 'agent.agents', 'agent.chunk_embeddings', 'agent.chunks', 'agent.documents', 'agent.knowledge_bases', 'agent.templates',
+      'conversation.attachment_contents', 'conversation.attachments', 'conversation.conversations', 'conversation.messages', 'conversation.summaries',
+      'execution.run_events', 'execution.run_steps', 'execution.run_webhook_deliveries', 'execution.runs', 'execution.sessions', 'execution.usage_daily', 'execution.webhook_secrets',
+      'identity.api_keys', 'identity.notifications', 'identity.projects', 'identity.provider_keys', 'identity.refresh_tokens', 'identity.user_settings', 'identity.users',
+      'integration.connections', 'integration.integration_events', 'integration.mcp_server_credentials', 'integration.mcp_server_statuses', 'integration.mcp_servers', 'integration.oauth_states', 'integration.tool_usage', 'integration.tools',
+      'workflow.public_link_runs', 'workflow.public_links', 'workflow.schedule_fires', 'workflow.schedules', 'workflow.webhook_deliveries', 'workflow.webhook_triggers', 'workflow.workflow_versions', 'workflow.workflows',
+    ]);
     const agentId = await createAgent(bob, 'Seen by no one');
     expect((await cluster.api.post('/api/v1/conversations', { agentId }, bob.accessToken)).status).toBe(201);
+    // Rows every user may read are no one's: the built-in templates, the shared MCP servers (and their statuses).
+    const everyones: Record<string, string> = {
+      'agent.templates': 'WHERE owner_id IS NOT NULL',
+      'integration.mcp_servers': 'WHERE NOT is_shared',
+      'integration.mcp_server_statuses': 'WHERE NOT EXISTS (SELECT 1 FROM integration.mcp_servers s WHERE s.id = server_id AND s.is_shared)',
+    };
     for (const name of secured.map((r) => r.name)) {
       const service = name.split('.')[0] as (typeof BUS_SERVICES)[number];
-      const [{ n }] = await query<{ n: string }>(login(service), `SELECT count(*) AS n FROM ${name}`);
+      const [{ n }] = await query<{ n: string }>(login(service), `SELECT count(*) AS n FROM ${name} ${everyones[name] ?? ''}`);
       expect({ name, n }).toEqual({ name, n: '0' });
     }
+    const [{ n: builtIn }] = await query<{ n: string }>(login('agent'), 'SELECT count(*) AS n FROM agent.templates');
+    expect(Number(builtIn)).toBeGreaterThan(0);
     // As bob, the conversation role sees bob's conversation and nothing of alice's.
     const owners = await inTransaction(login('conversation'), { userId: bob.id }, async (c) => (await c.query<{ owner_id: string }>('SELECT DISTINCT owner_id FROM conversation.conversations')).rows);
     expect(owners).toEqual([{ owner_id: bob.id }]);
@@ -174,13 +189,15 @@ describe('per-service database roles and row-level security', () => {
 
   /**
    * An unfiltered SELECT on `table` by `service`'s role: as `user`, only that user's owners; nobody
-   * acting, nothing; a named system path, both users. `owner` is the SQL that names a row's owner
-   * (a child table's: its parent's owner, read under the parent's policy, so a row of another
-   * user's parent would show as a null owner).
+   * acting, nothing; a named system path, both users. `owner` names a row's owner: its column (or
+   * SQL on the row, aliased `t`), or for a table without one its parent (`[parent table, its
+   * column]`): a row's owner is then its parent's, as that role sees it, so a row shown without its
+   * parent counts as no one's and fails the check.
    */
-  async function expectOwnRowsOnly(service: (typeof BUS_SERVICES)[number], table: string, mine: TestUser, theirs: TestUser, owner = 'owner_id'): Promise<void> {
+  async function expectOwnRowsOnly(service: (typeof BUS_SERVICES)[number], table: string, mine: TestUser, theirs: TestUser, owner: string | [string, string] = 'owner_id'): Promise<void> {
+    const ownerSql = Array.isArray(owner) ? `(SELECT p.owner_id FROM ${owner[0]} p WHERE p.id = t.${owner[1]})` : owner;
     const owners = async (settings: { userId?: string; system?: string }) =>
-      inTransaction(login(service), settings, async (c) => (await c.query<{ owner_id: string | null }>(`SELECT DISTINCT ${owner} AS owner_id FROM ${table}`)).rows.map((r) => r.owner_id).sort());
+      inTransaction(login(service), settings, async (c) => (await c.query<{ owner_id: string | null }>(`SELECT DISTINCT ${ownerSql} AS owner_id FROM ${table} t`)).rows.map((r) => r.owner_id).sort());
     expect({ table, owners: await owners({ userId: mine.id }) }).toEqual({ table, owners: [mine.id] });
     expect({ table, owners: await owners({}) }).toEqual({ table, owners: [] });
     expect({ table, owners: await owners({ system: 'test: every owner' }) }).toEqual({ table, owners: expect.arrayContaining([mine.id, theirs.id]) });
@@ -209,7 +226,44 @@ describe('per-service database roles and row-level security', () => {
     expect((await cluster.api.get(`/api/v1/documents/${docs[1]}`, alice.accessToken)).status).toBe(404);
     await expectOwnRowsOnly('agent', 'agent.documents', alice, bob);
     await expectOwnRowsOnly('agent', 'agent.chunks', alice, bob);
+    await expectOwnRowsOnly('agent', 'agent.chunk_embeddings', alice, bob, ['agent.knowledge_bases', 'knowledge_base_id']);
+    // Search reads the vectors as their owner.
+    const [{ knowledge_base_id: baseId }] = await query<{ knowledge_base_id: string }>(databaseUrl, 'SELECT knowledge_base_id FROM agent.documents WHERE id = $1', [docs[0]]);
+    const search = await cluster.api.post(`/api/v1/knowledge-bases/${baseId}/search`, { query: 'rotate the keys', mode: 'vector' }, alice.accessToken);
+    expect(search.status).toBe(200);
+    expect(search.body.items.length).toBeGreaterThan(0);
   }, 150_000);
+
+  it("agent versions: an unfiltered statement sees only those of the acting user's agents, and none is written for another user's agent", async () => {
+    const mine = await createAgent(alice, 'Versioned');
+    const theirs = await createAgent(bob, 'Versioned too');
+    expect((await cluster.api.request('PATCH', `/api/v1/agents/${mine}`, { body: { systemPrompt: 'Be briefer.' }, token: alice.accessToken })).status).toBe(200);
+    expect((await cluster.api.get(`/api/v1/agents/${mine}/versions`, alice.accessToken)).body.items.map((v: { version: number }) => v.version)).toEqual([1, 2]);
+    await expectOwnRowsOnly('agent', 'agent.agent_versions', alice, bob, ['agent.agents', 'agent_id']);
+    await inTransaction(login('agent'), { userId: alice.id }, async (c) => {
+      await expect(c.query(`INSERT INTO agent.agent_versions (id, agent_id, version, snapshot) VALUES (gen_random_uuid(), $1, 99, '{}')`, [theirs])).rejects.toThrow(/row-level security/);
+    });
+  });
+
+  it('templates: built-in ones are read by every user (and with no user) and changed by none; prompt templates only by their owner', async () => {
+    for (const user of [alice, bob]) {
+      const created = await cluster.api.post('/api/v1/prompt-templates', { name: `follow-up`, content: 'Hello {{name}}', variables: ['name'] }, user.accessToken);
+      expect(created.status).toBe(201);
+    }
+    const owners = (settings: { userId?: string; system?: string }) =>
+      inTransaction(login('agent'), settings, async (c) => (await c.query<{ owner_id: string | null }>('SELECT DISTINCT owner_id FROM agent.templates')).rows.map((r) => r.owner_id ?? 'built-in').sort());
+    expect(await owners({ userId: alice.id })).toEqual([alice.id, 'built-in'].sort());
+    expect(await owners({})).toEqual(['built-in']);
+    expect(await owners({ system: 'test: every owner' })).toEqual(expect.arrayContaining([alice.id, bob.id, 'built-in']));
+    await inTransaction(login('agent'), { userId: alice.id }, async (c) => {
+      expect((await c.query(`UPDATE agent.templates SET name = name || ' (mine now)' WHERE owner_id IS NULL`)).rowCount).toBe(0);
+      expect((await c.query(`DELETE FROM agent.templates WHERE owner_id IS NULL OR owner_id <> $1`, [alice.id])).rowCount).toBe(0);
+      await expect(c.query(`INSERT INTO agent.templates (id, family_id, owner_id, kind, name, version, body) VALUES ($1, $1, NULL, 'agent', 'Planted', 1, '{}')`, [randomUUID()])).rejects.toThrow(/row-level security/);
+    });
+    const listed = await cluster.api.get('/api/v1/templates', bob.accessToken);
+    expect(listed.status).toBe(200);
+    expect(listed.body.items.length).toBeGreaterThan(0);
+  });
 
   it("conversation attachments: an unfiltered statement sees only the acting user's, and the owner alone downloads", async () => {
     const ids: string[] = [];
@@ -223,9 +277,22 @@ describe('per-service database roles and row-level security', () => {
     expect((await cluster.api.get(`/api/v1/attachments/${ids[0]}`, alice.accessToken)).status).toBe(200);
     expect((await cluster.api.get(`/api/v1/attachments/${ids[1]}`, alice.accessToken)).status).toBe(404);
     await expectOwnRowsOnly('conversation', 'conversation.attachments', alice, bob);
+    await expectOwnRowsOnly('conversation', 'conversation.attachment_contents', alice, bob, ['conversation.attachments', 'attachment_id']);
   });
 
-  it("workflow schedules: an unfiltered statement sees only the acting user's", async () => {
+  it("conversation summaries: an unfiltered statement sees only those of the acting user's conversations", async () => {
+    for (const user of [alice, bob]) {
+      const conversation = await cluster.api.post('/api/v1/conversations', { agentId: await createAgent(user, 'Summarised') }, user.accessToken);
+      expect(conversation.status).toBe(201);
+      const conversationId = conversation.body.id as string;
+      const messageId = randomUUID();
+      await query(databaseUrl, `INSERT INTO conversation.messages (id, conversation_id, owner_id, role, content) VALUES ($1, $2, $3, 'user', 'hello')`, [messageId, conversationId, user.id]);
+      await query(databaseUrl, `INSERT INTO conversation.summaries (id, conversation_id, through_message_id, content) VALUES ($1, $2, $3, 'they said hello')`, [randomUUID(), conversationId, messageId]);
+    }
+    await expectOwnRowsOnly('conversation', 'conversation.summaries', alice, bob, ['conversation.conversations', 'conversation_id']);
+  });
+
+  it("workflow schedules, versions, fires, public link runs and webhook deliveries: an unfiltered statement sees only the acting user's", async () => {
     const definition = {
       inputs: [{ name: 'topic', type: 'string', required: true }],
       outputs: [{ name: 'label', type: 'string' }],
@@ -245,8 +312,22 @@ describe('per-service database roles and row-level security', () => {
       expect({ status: workflow.status, body: workflow.status === 201 ? 'created' : workflow.body }).toEqual({ status: 201, body: 'created' });
       const schedule = await cluster.api.post('/api/v1/schedules', { workflowId: workflow.body.id as string, cron: '0 3 * * *', inputs: { topic: 'nightly' } }, user.accessToken);
       expect({ status: schedule.status, body: schedule.status === 201 ? 'created' : schedule.body }).toEqual({ status: 201, body: 'created' });
+      // A tick that already failed (the ticker leaves it alone), and a delivery id a trigger accepted.
+      await query(databaseUrl, `INSERT INTO workflow.schedule_fires (id, schedule_id, fire_at, status) VALUES ($1, $2, now(), 'failed')`, [randomUUID(), schedule.body.id]);
+      const triggerId = randomUUID();
+      await query(databaseUrl, `INSERT INTO workflow.webhook_triggers (id, workflow_id, owner_id, secret_key_id, secret_ciphertext) VALUES ($1, $2, $3, 'none', '\\x00')`, [triggerId, workflow.body.id, user.id]);
+      await query(databaseUrl, `INSERT INTO workflow.webhook_deliveries (id, trigger_id, delivery_id) VALUES ($1, $2, 'delivery-1')`, [randomUUID(), triggerId]);
+      // A public link's caller is no user: the link's run is recorded, and read back, as its owner.
+      const link = (await cluster.api.post(`/api/v1/workflows/${workflow.body.id as string}/publish`, { publicLink: {} }, user.accessToken)).body.publicLink as { path: string };
+      const run = await cluster.api.request('POST', `${link.path}/runs`, { body: { inputs: { topic: 'owls' } } });
+      expect({ status: run.status, outputs: run.body.outputs }).toEqual({ status: 201, outputs: { label: 'about OWLS' } });
+      expect((await cluster.api.get(`${link.path}/runs/${run.body.runId as string}`)).body).toEqual(run.body);
     }
     await expectOwnRowsOnly('workflow', 'workflow.schedules', alice, bob);
+    await expectOwnRowsOnly('workflow', 'workflow.workflow_versions', alice, bob, ['workflow.workflows', 'workflow_id']);
+    await expectOwnRowsOnly('workflow', 'workflow.schedule_fires', alice, bob, ['workflow.schedules', 'schedule_id']);
+    await expectOwnRowsOnly('workflow', 'workflow.webhook_deliveries', alice, bob, ['workflow.webhook_triggers', 'trigger_id']);
+    await expectOwnRowsOnly('workflow', 'workflow.public_link_runs', alice, bob, ['workflow.public_links', 'link_id']);
   });
 
   it("integration HTTP tools: an unfiltered statement sees only the acting user's", async () => {
@@ -322,7 +403,7 @@ describe('per-service database roles and row-level security', () => {
 
     for (const table of ['execution.sessions', 'execution.usage_daily', 'execution.webhook_secrets', 'execution.run_webhook_deliveries']) await expectOwnRowsOnly('execution', table, alice, bob);
     for (const table of ['execution.run_steps', 'execution.run_events']) {
-      await expectOwnRowsOnly('execution', table, alice, bob, '(SELECT r.owner_id FROM execution.runs r WHERE r.id = run_id)');
+      await expectOwnRowsOnly('execution', table, alice, bob, ['execution.runs', 'run_id']);
     }
     // An event or step written for another user's run is refused.
     await inTransaction(login('execution'), { userId: alice.id }, async (c) => {
@@ -334,6 +415,41 @@ describe('per-service database roles and row-level security', () => {
       ).rejects.toThrow(/row-level security/);
     });
   }, 60_000);
+
+  it("MCP servers: each user sees their own and the shared ones, changes only their own; a server's statuses follow it", async () => {
+    const server = async (owner: TestUser, name: string, shared: boolean): Promise<string> => {
+      const id = randomUUID();
+      await query(databaseUrl, `INSERT INTO integration.mcp_servers (id, owner_id, name, transport, url, is_shared) VALUES ($1, $2, $3, 'streamable_http', 'https://mcp.example.com/mcp', $4)`, [id, owner.id, name, shared]);
+      await query(databaseUrl, `INSERT INTO integration.mcp_server_statuses (id, server_id, status) VALUES ($1, $2, 'healthy')`, [randomUUID(), id]);
+      return id;
+    };
+    const shared = await server(alice, 'Company search', true);
+    const alicePrivate = await server(alice, 'Alice notes', false);
+    const bobPrivate = await server(bob, 'Bob notes', false);
+    const role = login('integration');
+    const seen = (settings: { userId?: string; system?: string }, table = 'integration.mcp_servers', id = 'id') =>
+      inTransaction(role, settings, async (c) => (await c.query<{ id: string }>(`SELECT ${id} AS id FROM ${table}`)).rows.map((r) => r.id).sort());
+
+    expect(await seen({ userId: bob.id })).toEqual([shared, bobPrivate].sort());
+    expect(await seen({ userId: alice.id })).toEqual([shared, alicePrivate].sort());
+    expect(await seen({ userId: bob.id }, 'integration.mcp_server_statuses', 'server_id')).toEqual([shared, bobPrivate].sort());
+    expect(await seen({})).toEqual([shared]);
+    expect(await seen({ system: 'test: every server' })).toEqual(expect.arrayContaining([shared, alicePrivate, bobPrivate]));
+    await inTransaction(role, { userId: bob.id }, async (c) => {
+      // Another user's shared server is read, never changed, whatever the statement.
+      expect((await c.query(`UPDATE integration.mcp_servers SET name = 'hijacked', url = 'https://evil.example.com/'`)).rowCount).toBe(1); // his own only
+      expect((await c.query(`DELETE FROM integration.mcp_servers WHERE id <> $1`, [bobPrivate])).rowCount).toBe(0);
+      await expect(c.query(`INSERT INTO integration.mcp_servers (id, owner_id, name, transport, url, is_shared) VALUES ($1, $2, 'Planted', 'streamable_http', 'https://x.example.com/', true)`, [randomUUID(), alice.id])).rejects.toThrow(/row-level security/);
+    });
+    const [row] = await query<{ name: string }>(databaseUrl, 'SELECT name FROM integration.mcp_servers WHERE id = $1', [shared]);
+    expect(row.name).toBe('Company search');
+    // Through the API: bob lists the shared server with his own, reads it, and may not change it.
+    const listed = await cluster.api.get('/api/v1/mcp-servers', bob.accessToken);
+    expect(listed.body.items.map((s: { id: string }) => s.id).sort()).toEqual([shared, bobPrivate].sort());
+    expect((await cluster.api.get(`/api/v1/mcp-servers/${shared}`, bob.accessToken)).status).toBe(200);
+    expect((await cluster.api.get(`/api/v1/mcp-servers/${alicePrivate}`, bob.accessToken)).status).toBe(404);
+    expect((await cluster.api.request('PATCH', `/api/v1/mcp-servers/${shared}`, { body: { name: 'Mine' }, token: bob.accessToken })).status).toBe(403);
+  });
 
   it('no service was refused by the database while the tests above ran', () => {
     expect(refusals()).toEqual([]);

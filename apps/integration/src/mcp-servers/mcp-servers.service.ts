@@ -70,7 +70,7 @@ export class McpServersService implements OnModuleInit, OnModuleDestroy {
   onModuleInit(): void {
     const interval = this.config.healthIntervalSeconds * 1000;
     if (interval > 0) this.healthTimer = setInterval(() => void this.checkDue(interval), Math.min(interval, 60_000)).unref();
-    this.unwatchMetrics = Metrics.watchMcpServers('integration', () => this.servers.countEnabledByHealth());
+    this.unwatchMetrics = Metrics.watchMcpServers('integration', () => ActingUser.system('metrics: the MCP servers of every user', () => this.servers.countEnabledByHealth()));
   }
 
   onModuleDestroy(): void {
@@ -199,13 +199,13 @@ export class McpServersService implements OnModuleInit, OnModuleDestroy {
   async toolsFor(server: McpServerEntity, ownerId: string): Promise<DiscoveredTool[]> {
     if (server.toolsDiscoveredAt !== null) return server.tools;
     const tools = await this.discover(server, ownerId, CHECK_TIMEOUT_MS);
-    await this.servers.saveTools(server.id, tools);
+    await this.saveTools(server, tools);
     return tools;
   }
 
   /** One tool call for the owner, through their session with the server. */
   async callTool(server: McpServerEntity, ownerId: string, call: { name: string; args: Record<string, unknown>; timeoutMs: number; signal?: AbortSignal }): Promise<CallToolResult> {
-    return this.pool.callTool(this.sessionKey(server, ownerId), () => this.endpointFor(server, ownerId), this.toolsChanged(server.id), call);
+    return this.pool.callTool(this.sessionKey(server, ownerId), () => this.endpointFor(server, ownerId), this.toolsChanged(server), call);
   }
 
   /** Account deletion, in the caller's transaction. */
@@ -252,7 +252,7 @@ export class McpServersService implements OnModuleInit, OnModuleDestroy {
    */
   async checkDue(intervalMs: number): Promise<number> {
     try {
-      const due = await this.servers.claimDueChecks(intervalMs, 20);
+      const due = await ActingUser.system('MCP health checks: claim the servers due', () => this.servers.claimDueChecks(intervalMs, 20));
       // Each server is checked as its owner, with the owner's credentials and connection.
       for (const server of due) await ActingUser.run(server.ownerId, () => this.runCheck(server, server.ownerId));
       return due.length;
@@ -263,15 +263,20 @@ export class McpServersService implements OnModuleInit, OnModuleDestroy {
   }
 
   private async discover(server: McpServerEntity, ownerId: string, timeoutMs: number): Promise<DiscoveredTool[]> {
-    const tools = await this.pool.listTools(this.sessionKey(server, ownerId), () => this.endpointFor(server, ownerId), this.toolsChanged(server.id), timeoutMs);
+    const tools = await this.pool.listTools(this.sessionKey(server, ownerId), () => this.endpointFor(server, ownerId), this.toolsChanged(server), timeoutMs);
     return tools.map(toDiscovered);
   }
 
   /** `tools/list_changed`: the cached list is replaced by the one the SDK read again. */
-  private toolsChanged(serverId: string): (tools: McpTool[]) => void {
+  private toolsChanged(server: McpServerEntity): (tools: McpTool[]) => void {
     return (tools) => {
-      this.servers.saveTools(serverId, tools.map(toDiscovered)).catch((err: unknown) => this.log.warn(describeError(err), 'could not store the changed tool list'));
+      this.saveTools(server, tools.map(toDiscovered)).catch((err: unknown) => this.log.warn(describeError(err), 'could not store the changed tool list'));
     };
+  }
+
+  /** The cached tools are the server's, its owner's row, whichever user's session found them. */
+  private saveTools(server: McpServerEntity, tools: DiscoveredTool[]): Promise<void> {
+    return ActingUser.run(server.ownerId, () => this.servers.saveTools(server.id, tools));
   }
 
   private sessionKey(server: McpServerEntity, ownerId: string): string {

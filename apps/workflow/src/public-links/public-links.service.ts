@@ -119,14 +119,15 @@ export class PublicLinksService {
     } catch (err) {
       throw publicError(err);
     }
-    await this.links.recordRun(Object.assign(new PublicLinkRunEntity(), { id: newId(), linkId: link.id, runId: run.id }));
+    // The caller is no user: the link's runs are its owner's rows.
+    await ActingUser.run(link.ownerId, () => this.links.recordRun(Object.assign(new PublicLinkRunEntity(), { id: newId(), linkId: link.id, runId: run.id })));
     return toPublicRunView(await this.runOf(link, run.id, this.config.publicRunWaitMs), workflow.definition.outputs);
   }
 
   /** A run this link started, as its caller may see it. */
   async getRun(request: PublicRunRequest): Promise<PublicRunView> {
     const link = await this.activeLink(request.token);
-    if (!(await this.links.ranRun(link.id, request.runId))) throw PublicLinksErrors.runNotFound();
+    if (!(await ActingUser.run(link.ownerId, () => this.links.ranRun(link.id, request.runId)))) throw PublicLinksErrors.runNotFound();
     const workflow = await this.pinned(link);
     return toPublicRunView(await this.runOf(link, request.runId, 0), workflow.definition.outputs);
   }

@@ -132,7 +132,7 @@ export class WebhooksService {
 
   /** Forgets delivery ids older than `cutoff`: a replay that old fails the timestamp check anyway. */
   pruneDeliveries(cutoff: Date): Promise<number> {
-    return this.webhooks.deleteDeliveriesBefore(cutoff);
+    return ActingUser.system('purge webhook delivery ids past the replay window', () => this.webhooks.deleteDeliveriesBefore(cutoff));
   }
 }
 

@@ -36,11 +36,13 @@ function execution(stored: RunEventView[] = []) {
   };
 }
 
-async function collect(feed: RunEventFeed): Promise<number[]> {
-  const seen: number[] = [];
-  for await (const e of feed.events(new Promise(() => undefined))) seen.push(e.seq);
+/** Every event the feed gives, until it ends. */
+async function collect(feed: RunEventFeed): Promise<RunEventView[]> {
+  const seen: RunEventView[] = [];
+  for await (const e of feed.events(new Promise(() => undefined))) seen.push(e);
   return seen;
 }
+const seqs = async (events: Promise<RunEventView[]>) => (await events).map((e) => e.seq);
 
 const publish = (broadcast: InProcessBroadcast, owner: string, e: RunEventView, extra: Partial<LiveRunEvent> = {}) =>
   broadcast.publish<LiveRunEvent>(runEventStreamSubject(owner, RUN), { runId: RUN, ...e, ...extra });
@@ -57,7 +59,7 @@ describe('RunEventFeed', () => {
     publish(broadcast, ALICE, event(4, 'token', { text: 'b' }));
     publish(broadcast, ALICE, event(3, 'token', { text: 'a' }));
     publish(broadcast, ALICE, event(5, 'run.completed'));
-    expect(await seen).toEqual([1, 2, 3, 4, 5]);
+    expect(await seqs(seen)).toEqual([1, 2, 3, 4, 5]);
   });
 
   it('reads a gap in the numbers from the table at once', async () => {
@@ -68,7 +70,7 @@ describe('RunEventFeed', () => {
     const seen = collect(feed);
     exec.store(event(4, 'token'), event(5, 'run.completed'));
     publish(broadcast, ALICE, event(5, 'run.completed'));
-    expect(await seen).toEqual([2, 3, 4, 5]);
+    expect(await seqs(seen)).toEqual([2, 3, 4, 5]);
   });
 
   it('reads an event published without its data (too large) from the table', async () => {
@@ -76,15 +78,11 @@ describe('RunEventFeed', () => {
     const exec = execution();
     const feed = RunEventFeed.forRun(exec.bus, broadcast, alice, RUN, 0, 60_000);
     await feed.read(0);
-    const seen: RunEventView[] = [];
-    const done = (async () => {
-      for await (const e of feed.events(new Promise(() => undefined))) seen.push(e);
-    })();
+    const seen = collect(feed);
     await tick();
     exec.store(event(1, 'run.completed', { output: 'x'.repeat(10) }));
     broadcast.publish<LiveRunEvent>(runEventStreamSubject(ALICE, RUN), { runId: RUN, seq: 1, type: 'run.completed', createdAt: new Date(0).toISOString() });
-    await done;
-    expect(seen).toEqual([event(1, 'run.completed', { output: 'x'.repeat(10) })]);
+    expect(await seen).toEqual([event(1, 'run.completed', { output: 'x'.repeat(10) })]);
   });
 
   it("never hears another user's events, even of a run with the same id", async () => {
@@ -92,15 +90,11 @@ describe('RunEventFeed', () => {
     const exec = execution();
     const feed = RunEventFeed.forRun(exec.bus, broadcast, alice, RUN, 0, 60_000);
     await feed.read(0);
-    const seen: RunEventView[] = [];
-    const done = (async () => {
-      for await (const e of feed.events(new Promise(() => undefined))) seen.push(e);
-    })();
+    const seen = collect(feed);
     publish(broadcast, BOB, event(1, 'token', { text: "Bob's secret" }));
     await tick();
     publish(broadcast, ALICE, event(1, 'run.completed'));
-    await done;
-    expect(seen.map((e) => e.data)).toEqual([{}]);
+    expect((await seen).map((e) => e.data)).toEqual([{}]);
   });
 
   it('finds what a lost publication carried in the table after a silence', async () => {
@@ -110,7 +104,7 @@ describe('RunEventFeed', () => {
     await feed.read(0);
     const seen = collect(feed);
     exec.store(event(2, 'run.completed'));
-    expect(await seen).toEqual([1, 2]);
+    expect(await seqs(seen)).toEqual([1, 2]);
     expect(exec.requests.at(-1)).toEqual({ subject: RunContracts.events.subject, afterSeq: 1, waitMs: 15_000 });
   });
 
@@ -124,7 +118,7 @@ describe('RunEventFeed', () => {
     feed.bind(broadcast, runView('pending'));
     const seen = collect(feed);
     publish(broadcast, ALICE, event(2, 'run.completed'));
-    expect(await seen).toEqual([1, 2]);
+    expect(await seqs(seen)).toEqual([1, 2]);
     expect(exec.requests).toEqual([]);
   });
 
@@ -132,7 +126,7 @@ describe('RunEventFeed', () => {
     const exec = execution([event(1, 'run.queued'), event(2, 'run.started'), event(9, 'step.completed'), event(10, 'run.completed')]);
     const feed = RunEventFeed.forRun(exec.bus, new InProcessBroadcast(), alice, RUN, 0, 60_000);
     await feed.read(0);
-    expect(await collect(feed)).toEqual([1, 2, 9, 10]);
+    expect(await seqs(collect(feed))).toEqual([1, 2, 9, 10]);
     expect(exec.requests).toHaveLength(1);
   });
 });

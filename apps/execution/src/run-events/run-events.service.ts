@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { isSettlingRunEvent, LIVE_RUN_EVENT_MAX_DATA, type LiveRunEvent, runEventStreamSubject } from '#contracts';
+import { isSettlingRunEvent, LIVE_RUN_EVENT_MAX_DATA, type LiveRunEvent, RUN_EVENTS_PAGE, runEventStreamSubject } from '#contracts';
 import { BROADCAST, type Broadcast } from '#messaging';
 import { describeError, rootLogger } from '#observability';
 import { Database } from '#persistence';
@@ -25,7 +25,7 @@ interface RunEventsHint {
 /** How often a waiting reader looks at the database on its own: the hint may be lost, the table never is. */
 const RECHECK_MS = 500;
 /** The most events one read answers: a shorter batch of an ended run holds its last event. */
-export const EVENTS_PAGE = 1000;
+export const EVENTS_PAGE = RUN_EVENTS_PAGE;
 /** The most events one catch-up publishes (a commit adds a few; a reader reads any gap from the table). */
 const CATCH_UP_LIMIT = 50;
 /** Runs whose last published number is remembered, at most (the oldest is forgotten first). */

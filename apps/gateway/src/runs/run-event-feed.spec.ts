@@ -1,4 +1,4 @@
-import { type Actor, type LiveRunEvent, RunContracts, type RunEventView, type RunView, runEventStreamSubject } from '#contracts';
+import { type Actor, type LiveRunEvent, RUN_EVENTS_PAGE, RunContracts, type RunEventView, type RunView, runEventStreamSubject } from '#contracts';
 import { type BusClient, InProcessBroadcast } from '#messaging';
 import { RunEventFeed } from './run-event-feed.js';
 
@@ -22,7 +22,7 @@ function execution(stored: RunEventView[] = []) {
       requests.push({ subject: contract.subject, afterSeq: data.afterSeq, waitMs: data.waitMs });
       const after = () => table.filter((e) => e.seq > (data.afterSeq ?? 0));
       if (after().length === 0 && (data.waitMs ?? 0) > 0) await new Promise<void>((resolve) => (appended = resolve));
-      const items = after();
+      const items = after().slice(0, RUN_EVENTS_PAGE);
       return { items, status: 'running', ended: items.at(-1)?.type === 'run.completed' };
     },
   } as unknown as BusClient;
@@ -128,5 +128,16 @@ describe('RunEventFeed', () => {
     await feed.read(0);
     expect(await seqs(collect(feed))).toEqual([1, 2, 9, 10]);
     expect(exec.requests).toHaveLength(1);
+  });
+
+  it('replays a stored stream longer than a page, page after page', async () => {
+    const long = Array.from({ length: RUN_EVENTS_PAGE + 500 }, (_, i) => event(i + 1, 'token', { text: `${i}` }));
+    const exec = execution([...long, event(long.length + 1, 'run.completed')]);
+    const feed = RunEventFeed.forRun(exec.bus, new InProcessBroadcast(), alice, RUN, 0, 60_000);
+    await feed.read(0);
+    const seen = await seqs(collect(feed));
+    expect(seen).toHaveLength(long.length + 1);
+    expect(seen.every((seq, i) => seq === i + 1)).toBe(true);
+    expect(exec.requests.map((r) => r.afterSeq)).toEqual([0, RUN_EVENTS_PAGE]);
   });
 });

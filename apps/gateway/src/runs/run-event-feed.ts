@@ -3,6 +3,7 @@ import {
   isSettlingRunEvent,
   type LiveRunEvent,
   RUN_EVENT_STREAM_PREFIX,
+  RUN_EVENTS_PAGE,
   RunContracts,
   type RunEventView,
   type RunView,
@@ -129,6 +130,11 @@ export class RunEventFeed {
     const batch = await this.bus.request(RunContracts.events, { id: this.runId!, afterSeq: from, waitMs }, { actor: this.actor, ...(timeoutMs ? { timeoutMs } : {}) });
     this.stored.push(...batch.items);
     if (batch.ended) this.endSeq = batch.items.at(-1)?.seq ?? from;
+    // A full page: there may be more stored after it, which no live event will point at.
+    else if (batch.items.length >= RUN_EVENTS_PAGE) {
+      this.stale = true;
+      this.gapReadAt = 0;
+    }
   }
 
   /** The events in order, each once, until the run's last one (it ended, or waits for the caller) or `stop`. */

@@ -12,6 +12,9 @@ export const RUN_EVENT_STREAM_PREFIX = 'execution.run-events';
 /** What the gateway's NATS user may subscribe to: any owner's, any run's (it is the trust boundary). */
 export const RUN_EVENT_STREAM_PATTERN = `${RUN_EVENT_STREAM_PREFIX}.*.*`;
 
+/** The most events one read of a run's stream answers: a full page means there may be more. */
+export const RUN_EVENTS_PAGE = 1000;
+
 /** Above this size (JSON of the data) an event goes out without its data: readers read it from the table. */
 export const LIVE_RUN_EVENT_MAX_DATA = 64 * 1024;
 

@@ -140,4 +140,11 @@ describe('RunEventFeed', () => {
     expect(seen.every((seq, i) => seq === i + 1)).toBe(true);
     expect(exec.requests.map((r) => r.afterSeq)).toEqual([0, RUN_EVENTS_PAGE]);
   });
+
+  it('replays a history past an answered wait for the caller, to the run\'s end', async () => {
+    const exec = execution([event(1, 'run.queued'), event(2, 'run.requires_action'), event(3, 'run.resumed'), event(4, 'run.completed')]);
+    const feed = RunEventFeed.forRun(exec.bus, new InProcessBroadcast(), alice, RUN, 0, 60_000);
+    await feed.read(0);
+    expect(await seqs(collect(feed))).toEqual([1, 2, 3, 4]);
+  });
 });

@@ -103,10 +103,26 @@ export class RunEventFeed {
     this.early = undefined;
     const userId = liveUserOf(this.actor, broadcast);
     if (userId !== undefined && this.live) {
+      // The wide subscription stays until the narrow one has heard something (the server routes to
+      // it by then, and what it routed to the wide one came first on the connection), or a while:
+      // dropped at once, events on their way to it would be lost.
       const wide = this.unsubscribes.splice(0);
-      // The narrow subscription is sent before the wide one is dropped: nothing falls between.
-      this.unsubscribes.push(broadcast!.subscribe<LiveRunEvent>(runEventStreamSubject(userId, run.id), (event) => this.hear(event)));
-      for (const stop of wide) stop();
+      let dropped = false;
+      const dropWide = () => {
+        if (dropped) return;
+        dropped = true;
+        clearTimeout(timer);
+        for (const stop of wide) stop();
+      };
+      const timer = setTimeout(dropWide, this.idleMs);
+      timer.unref();
+      this.unsubscribes.push(
+        dropWide,
+        broadcast!.subscribe<LiveRunEvent>(runEventStreamSubject(userId, run.id), (event) => {
+          dropWide();
+          this.hear(event);
+        }),
+      );
     }
     for (const event of early) this.hear(event);
     // Its first events may predate the subscription: read them rather than wait for a gap to show.
@@ -137,7 +153,10 @@ export class RunEventFeed {
     }
   }
 
-  /** The events in order, each once, until the run's last one (it ended, or waits for the caller) or `stop`. */
+  /**
+   * The events in order, each once, until the run's last one (it ended, or waits for the caller:
+   * a read says so, or the live event that settled it is heard) or `stop`.
+   */
   async *events(stop: Promise<unknown>): AsyncGenerator<RunEventView> {
     let stopped = false;
     void stop.then(() => {
@@ -163,12 +182,14 @@ export class RunEventFeed {
       for (;;) {
         if (stopped || this.closed) return;
         if (failure) throw failure.error;
-        // What the table said first, then what was heard, from the next number on.
+        // What the table said first, then what was heard, from the next number on. A stored
+        // history goes on past a wait for the caller that was answered (requires_action, then
+        // run.resumed): the read says where the run's events end.
         for (let read = this.stored.shift(); read; read = this.stored.shift()) {
           if (read.seq <= this.after) continue;
           this.after = read.seq;
           yield read;
-          if (isSettlingRunEvent(read.type) || stopped) return;
+          if (stopped) return;
         }
         for (let next = this.pending.get(this.after + 1); next; next = this.pending.get(this.after + 1)) {
           this.pending.delete(next.seq);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AccountContracts, type AgentSnapshot, ConfigCacheContracts, type Envelope, MemoryContracts, RunWriteContracts } from '#contracts';
+import { AccountContracts, type AgentSnapshot, ConfigCacheContracts, type Envelope, type LiveRunEvent, MemoryContracts, RUN_EVENT_STREAM_PREFIX, RunWriteContracts } from '#contracts';
 import { loadConfig } from '#config';
 import { InProcessBus } from '#messaging';
 import { type RunningService, Runtime, startBusService } from '#service-kit';
@@ -169,6 +169,25 @@ describe('agent runs', () => {
     expect(sent.messages.at(-1)).toEqual({ role: 'user', content: 'What is the answer?' });
     expect(sent.tools.map((t: { function: { name: string } }) => t.function.name).sort()).toEqual(['calculator', 'current_time']);
     expect(fake.completions[0].headers.authorization).toBe('Bearer sk-platform-env-key');
+  });
+
+  it("publishes every stored event live on its owner's and run's subject, as stored, once committed", async () => {
+    const owner = randomUUID();
+    const heard: LiveRunEvent[] = [];
+    const stop = runtime.createBroadcast().subscribe<LiveRunEvent>(`${RUN_EVENT_STREAM_PREFIX}.${owner}.*`, (event) => heard.push(event));
+    try {
+      fake.replyText(['Live ', 'and ', 'stored.']);
+      const run = await start(owner, newAgent(owner), { message: 'Say it' });
+      await waitFor(run.id);
+      const stored = (await readEvents(run.id)).map((e) => ({ runId: run.id, seq: e.seq, type: e.type, data: e.data, createdAt: e.createdAt.toISOString() }));
+      // The run's end is published after its commit: give it a moment.
+      for (let i = 0; i < 50 && !heard.some((e) => e.type === 'run.completed'); i++) await sleep(20);
+      const bySeq = new Map(heard.map((e) => [e.seq, e]));
+      expect([...bySeq.values()].sort((a, b) => a.seq - b.seq)).toEqual(stored);
+      expect(heard.every((e) => e.runId === run.id)).toBe(true);
+    } finally {
+      stop();
+    }
   });
 
   it('runs the loop model -> tool -> model, each call a step, and the model reads the tool result', async () => {

@@ -1,7 +1,7 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { AccessTokens } from '#auth';
 import { ConfigModule, loadIdentityConfig, type PlatformConfig } from '#config';
-import { type Broadcast, BUS_CLIENT, type BusClient } from '#messaging';
+import { BROADCAST, type Broadcast, BUS_CLIENT, type BusClient } from '#messaging';
 import { AuthGuard } from './http/auth.guard.js';
 import { CredentialCache } from './http/credential-cache.js';
 import { SuperuserGuard } from './http/superuser.guard.js';
@@ -13,24 +13,25 @@ import { SuperuserGuard } from './http/superuser.guard.js';
  */
 const IDENTITY_CONFIG_CHECK = Symbol('IDENTITY_CONFIG_CHECK');
 
-/** What every HTTP feature module of the gateway injects: the bus client and authentication. */
+/** What every HTTP feature module of the gateway injects: the bus client, the broadcasts it hears (when given) and authentication. */
 @Global()
 @Module({})
 export class GatewayCoreModule {
-  /** `broadcast`: identity's credential hints; without it every request asks identity (no cache). */
+  /** `broadcast`: identity's credential hints and runs' live events; without it every request asks identity (no cache) and runs are long-polled. */
   static forRoot(config: PlatformConfig, bus: BusClient, broadcast?: Broadcast): DynamicModule {
     return {
       module: GatewayCoreModule,
       imports: [ConfigModule.forRoot(config)],
       providers: [
         { provide: BUS_CLIENT, useValue: bus },
+        ...(broadcast ? [{ provide: BROADCAST, useValue: broadcast }] : []),
         { provide: AccessTokens, useValue: new AccessTokens(config.jwtSecret ?? '', config.accessTokenTtlSeconds) },
         { provide: IDENTITY_CONFIG_CHECK, useFactory: () => loadIdentityConfig() },
         { provide: CredentialCache, useFactory: () => new CredentialCache(config.credentialCacheMs, broadcast) },
         AuthGuard,
         SuperuserGuard,
       ],
-      exports: [BUS_CLIENT, AccessTokens, CredentialCache, AuthGuard, SuperuserGuard, ConfigModule],
+      exports: [BUS_CLIENT, ...(broadcast ? [BROADCAST] : []), AccessTokens, CredentialCache, AuthGuard, SuperuserGuard, ConfigModule],
     };
   }
 }

@@ -1,5 +1,5 @@
 import { AccountContracts } from './identity/index.js';
-import { BUS_IDENTITIES, BUS_PERMISSIONS, mayBroadcast, mayCall, mayConsume, mayPublishEvent, mayServe, subjectOwner } from './bus-permissions.js';
+import { BUS_IDENTITIES, BUS_PERMISSIONS, mayBroadcast, mayCall, mayConsume, mayHear, mayPublishEvent, mayServe, subjectMatches, subjectOwner } from './bus-permissions.js';
 import { SERVICE_NAMES } from './common/services.js';
 
 const callers = (subject: string) => BUS_IDENTITIES.filter((identity) => BUS_PERMISSIONS[identity].calls.some((c) => c.subject === subject));
@@ -66,5 +66,23 @@ describe('the bus permission table', () => {
     expect(mayServe('testsvc', 'testsvc.things.echo')).toBe(true);
     expect(mayServe('testsvc', 'identity.auth.login')).toBe(false);
     expect(mayCall('testsvc', 'identity.auth.login')).toBe(false);
+  });
+
+  it("lets the gateway hear runs' live events, per user or per run, and no other service's broadcasts", () => {
+    expect(mayHear('gateway', 'execution.run-events.u1.r1')).toBe(true);
+    expect(mayHear('gateway', 'execution.run-events.u1.*')).toBe(true);
+    expect(mayHear('gateway', 'execution.run-events.u1')).toBe(false);
+    expect(mayHear('gateway', 'execution.run-events.u1.r1.x')).toBe(false);
+    expect(mayHear('gateway', 'execution.runs.events')).toBe(false);
+    expect(mayHear('agent', 'execution.run-events.u1.r1')).toBe(false);
+  });
+
+  it('matches subjects as NATS does: * for one token, a last > for one or more', () => {
+    expect(subjectMatches('a.*.c', 'a.b.c')).toBe(true);
+    expect(subjectMatches('a.*.c', 'a.b.d')).toBe(false);
+    expect(subjectMatches('a.*', 'a.b.c')).toBe(false);
+    expect(subjectMatches('a.>', 'a.b.c')).toBe(true);
+    expect(subjectMatches('a.>', 'a')).toBe(false);
+    expect(subjectMatches('a.b', 'a.b')).toBe(true);
   });
 });

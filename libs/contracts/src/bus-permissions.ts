@@ -17,7 +17,7 @@ import {
   WizardContracts,
 } from './agent/index.js';
 import { AttachmentContracts, ConversationContracts, MemoryContracts, MessageContracts, RunWriteContracts, SearchContracts } from './conversation/index.js';
-import { EmbeddingContracts, RunContracts, RunWebhookContracts, SessionContracts, UsageContracts } from './execution/index.js';
+import { EmbeddingContracts, RUN_EVENT_STREAM_PATTERN, RunContracts, RunWebhookContracts, SessionContracts, UsageContracts } from './execution/index.js';
 import { PublicLinkContracts, ScheduleContracts, WebhookContracts, WebhookReceived, WorkflowContracts, WorkflowResolveContracts } from './workflow/index.js';
 import {
   ConnectionContracts,
@@ -208,8 +208,9 @@ export const BUS_PERMISSIONS: Readonly<Record<BusIdentity, BusGrant>> = {
     ],
     consumes: [],
     // Identity's word that a credential changed or a user's request budget is spent: the
-    // credential cache drops what it kept, on every replica (the next request asks again).
-    hears: [CREDENTIALS_CHANGED, REQUEST_BUDGET_SPENT],
+    // credential cache drops what it kept, on every replica (the next request asks again). And
+    // runs' live events: a stream subscribes to its own user's run only (run-event-stream.ts).
+    hears: [CREDENTIALS_CHANGED, REQUEST_BUDGET_SPENT, RUN_EVENT_STREAM_PATTERN],
   },
   identity: {
     calls: [],
@@ -311,5 +312,16 @@ export function mayBroadcast(service: string, subject: string): boolean {
 /** May this identity listen to the broadcast `subject`: its own, or another app's the table lets it hear. */
 export function mayHear(identity: string, subject: string): boolean {
   if (!isBusIdentity(identity)) return true;
-  return mayBroadcast(identity, subject) || (BUS_PERMISSIONS[identity].hears ?? []).includes(subject);
+  return mayBroadcast(identity, subject) || (BUS_PERMISSIONS[identity].hears ?? []).some((granted) => subjectMatches(granted, subject));
+}
+
+/** NATS subject matching: `*` stands for one token, a last `>` for one or more. */
+export function subjectMatches(pattern: string, subject: string): boolean {
+  const want = pattern.split('.');
+  const have = subject.split('.');
+  for (let i = 0; i < want.length; i++) {
+    if (want[i] === '>' && i === want.length - 1) return have.length > i;
+    if (i >= have.length || (want[i] !== '*' && want[i] !== have[i])) return false;
+  }
+  return want.length === have.length;
 }

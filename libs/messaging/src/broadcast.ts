@@ -1,6 +1,6 @@
 import { AsyncResource } from 'node:async_hooks';
 import type { Subscription } from '@nats-io/nats-core';
-import { mayBroadcast, mayHear } from '#contracts';
+import { mayBroadcast, mayHear, subjectMatches } from '#contracts';
 import { describeError, rootLogger } from '#observability';
 import type { NatsLink } from './nats-connection.js';
 import { decodeJson, encodeJson, type Namespace } from './wire.js';
@@ -62,15 +62,22 @@ export class NatsBroadcast implements Broadcast {
  * The single-process twin: same JSON round trip, delivered asynchronously like a network hop, and
  * in the listener's own async context (the one it subscribed in), never the publisher's: a hint
  * published inside a transaction must not hand that transaction (or its request id) to the listener.
+ * A subscription with NATS wildcards (`*`, a last `>`) hears what they match, as on NATS.
  */
 export class InProcessBroadcast implements Broadcast {
   private readonly listeners = new Map<string, Set<BroadcastListener<unknown>>>();
+  /** The subscribed subjects with wildcards, matched against every publish. */
+  private readonly patterns = new Set<string>();
 
   publish<T>(subject: string, data: T): void {
-    const listeners = this.listeners.get(subject);
-    if (!listeners || listeners.size === 0) return;
-    const wire = JSON.stringify(data ?? null);
-    for (const listener of listeners) queueMicrotask(() => deliver(listener, JSON.parse(wire) as unknown, subject));
+    let wire: string | undefined;
+    const send = (listeners: Set<BroadcastListener<unknown>> | undefined) => {
+      if (!listeners || listeners.size === 0) return;
+      const message = (wire ??= JSON.stringify(data ?? null));
+      for (const listener of listeners) queueMicrotask(() => deliver(listener, JSON.parse(message) as unknown, subject));
+    };
+    send(this.listeners.get(subject));
+    for (const pattern of this.patterns) if (subjectMatches(pattern, subject)) send(this.listeners.get(pattern));
   }
 
   subscribe<T>(subject: string, listener: BroadcastListener<T>): () => void {
@@ -78,8 +85,20 @@ export class InProcessBroadcast implements Broadcast {
     const own = AsyncResource.bind(listener as BroadcastListener<unknown>);
     set.add(own);
     this.listeners.set(subject, set);
-    return () => set.delete(own);
+    if (isWildcard(subject)) this.patterns.add(subject);
+    return () => {
+      set.delete(own);
+      // Per-run subjects come and go: an emptied one is dropped, not kept for ever.
+      if (set.size === 0 && this.listeners.get(subject) === set) {
+        this.listeners.delete(subject);
+        this.patterns.delete(subject);
+      }
+    };
   }
+}
+
+function isWildcard(subject: string): boolean {
+  return subject.includes('*') || subject.endsWith('>');
 }
 
 /**

@@ -32,10 +32,10 @@ describe('the NATS users generated from the bus permission table', () => {
     }
   });
 
-  it("gives the gateway requests, its inbox and identity's credential broadcasts only: no events, no stream, no broadcasting", () => {
+  it("gives the gateway requests, its inbox, identity's credential broadcasts and runs' live events only: no events, no stream, no broadcasting", () => {
     const gateway = natsUserPermissions('gateway');
-    expect(gateway.subscribe).toEqual(['_INBOX.gateway.>', 'identity.credentials.changed', 'identity.request-budget.spent']);
-    expect(natsUserPermissions('gateway', 'acme').subscribe).toEqual(['_INBOX.gateway.>', 'acme.identity.credentials.changed', 'acme.identity.request-budget.spent']);
+    expect(gateway.subscribe).toEqual(['_INBOX.gateway.>', 'identity.credentials.changed', 'identity.request-budget.spent', 'execution.run-events.*.*']);
+    expect(natsUserPermissions('gateway', 'acme').subscribe).toEqual(['_INBOX.gateway.>', 'acme.identity.credentials.changed', 'acme.identity.request-budget.spent', 'acme.execution.run-events.*.*']);
     // No other app hears those: they are identity's, and the gateway's cache is their one listener.
     expect(natsUserPermissions('agent').subscribe.filter((s) => s.startsWith('identity.'))).toEqual([]);
     expect(gateway.publish.every((s) => s.startsWith('rpc.gateway.'))).toBe(true);

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { RunErrorInfo, RunKind, RunStatus, StepType } from '#contracts';
 import { Database, newId } from '#persistence';
 import { In } from 'typeorm';
-import type { Fence } from '../run-events/run-events.service.js';
+import { type Fence, type StoredRunEvent, storedEvent } from '../run-events/run-events.service.js';
 import type { ModelUsage } from '../usage/usage.service.js';
 import { RunStepEntity, type StepStatus } from './run-step.entity.js';
 import { RunEntity, type RunUsage } from './run.entity.js';
@@ -63,6 +63,12 @@ export interface RunListFilter {
   limit: number;
 }
 
+/** A step's fenced write and the event it added to the run's stream. */
+export interface StepWrite {
+  step: RunStepEntity;
+  event: StoredRunEvent;
+}
+
 /** A run's completed tool and model calls: what its session and the daily usage count when it ends. */
 export interface CompletedCalls {
   /** Tool name -> calls. */
@@ -76,7 +82,7 @@ const ACTIVE: RunStatus[] = ['pending', 'running', 'requires_action'];
 
 /** The attempt that holds a run, checked (and held shared) inside a step's write. */
 const FENCE = `"fence" AS (
-  SELECT "id" FROM "execution"."runs" WHERE "id" = $1 AND "attempt" = $2 AND "lease_owner" = $3 AND "status" = 'running' FOR SHARE)`;
+  SELECT "id", "owner_id" FROM "execution"."runs" WHERE "id" = $1 AND "attempt" = $2 AND "lease_owner" = $3 AND "status" = 'running' FOR SHARE)`;
 
 /**
  * The event a step's write adds to the run's stream in the same statement (a CTE after "step",
@@ -89,8 +95,14 @@ function stepEvent(type: string, data: string): string {
          INSERT INTO "execution"."run_events" ("run_id", "seq", "type", "data")
          SELECT $1, COALESCE((SELECT MAX("seq") FROM "execution"."run_events" WHERE "run_id" = $1), 0) + 1, ${type},
                 ${data}::jsonb || jsonb_build_object('step', "step"."seq", 'key', "step"."step_key")
-         FROM "step")`;
+         FROM "step"
+         RETURNING "seq", "type", "data", "created_at")`;
 }
+
+/** The columns of "step" and, prefixed `event_`, of "event" and the run's owner: the step and its event in one row. */
+const STEP_AND_EVENT = `SELECT "step".*, "event"."seq" AS "event_seq", "event"."type" AS "event_type", "event"."data" AS "event_data",
+              "event"."created_at" AS "event_created_at", "fence"."owner_id" AS "event_owner_id"
+       FROM "step", "event", "fence"`;
 
 /**
  * The runs table (which is the queue) and the step journal. The queue's claims, leases, fenced
@@ -469,16 +481,15 @@ export class RunEngineRepository {
    * Plain SQL, a fenced write: the step, numbered next, and its step.started event (numbered next
    * in the run's stream), in one statement, only while the attempt holds the run.
    */
-  startStep(fence: Fence, step: { key: string; name: string; type: StepType; input: unknown; model?: string }): Promise<RunStepEntity | null> {
-    return this.database.row(
-      RunStepEntity,
+  async startStep(fence: Fence, step: { key: string; name: string; type: StepType; input: unknown; model?: string }): Promise<StepWrite | null> {
+    const [row] = await this.database.query<Record<string, unknown>>(
       `WITH ${FENCE},
        "step" AS (
          INSERT INTO "execution"."run_steps" ("id", "run_id", "seq", "step_key", "step_name", "step_type", "status", "input", "attempt", "model")
          SELECT $4, $1, COALESCE((SELECT MAX("seq") FROM "execution"."run_steps" WHERE "run_id" = $1), 0) + 1, $5, $6, $7, 'running', $8, $2, $9 FROM "fence"
          RETURNING *),
        ${stepEvent('$10', '$11')}
-       SELECT * FROM "step"`,
+       ${STEP_AND_EVENT}`,
       [
         fence.runId,
         fence.attempt,
@@ -493,20 +504,20 @@ export class RunEngineRepository {
         JSON.stringify({ name: step.name, type: step.type }),
       ],
     );
+    return row ? this.stepWrite(fence.runId, row) : null;
   }
 
   /**
    * Plain SQL, a fenced write: the step's end and its event (`eventType`, with `eventData` beside
    * the step's number and key), in one statement, only while the attempt holds the run.
    */
-  endStep(
+  async endStep(
     fence: Fence,
     stepId: string,
     end: { status: 'completed' | 'failed'; output: unknown; error: RunErrorInfo | null; usage: RunUsage },
     event: { type: string; data: Record<string, unknown> },
-  ): Promise<RunStepEntity | null> {
-    return this.database.row(
-      RunStepEntity,
+  ): Promise<StepWrite | null> {
+    const [row] = await this.database.query<Record<string, unknown>>(
       `WITH ${FENCE},
        "step" AS (
          UPDATE "execution"."run_steps"
@@ -514,7 +525,7 @@ export class RunEngineRepository {
          WHERE "id" = $4 AND "attempt" = $2 AND "status" = 'running' AND EXISTS (SELECT 1 FROM "fence")
          RETURNING *),
        ${stepEvent('$11', '$12')}
-       SELECT * FROM "step"`,
+       ${STEP_AND_EVENT}`,
       [
         fence.runId,
         fence.attempt,
@@ -530,6 +541,18 @@ export class RunEngineRepository {
         JSON.stringify(event.data),
       ],
     );
+    return row ? this.stepWrite(fence.runId, row) : null;
+  }
+
+  private stepWrite(runId: string, row: Record<string, unknown>): StepWrite {
+    const event = storedEvent(runId, {
+      seq: row.event_seq as number,
+      type: row.event_type as string,
+      data: row.event_data,
+      created_at: row.event_created_at as Date,
+      owner_id: row.event_owner_id as string,
+    });
+    return { step: this.database.hydrate(RunStepEntity, row), event };
   }
 
 

@@ -1,7 +1,7 @@
 import { type RunErrorInfo, storable } from '#contracts';
 import type { Fence, RunEventsService } from '../run-events/run-events.service.js';
 import { LeaseLostError } from './run-engine.errors.js';
-import type { RunEngineRepository } from './run-engine.repository.js';
+import type { RunEngineRepository, StepWrite } from './run-engine.repository.js';
 import type { StepFinish, StepJournal, StepStart } from './run-executor.js';
 import type { RunStepEntity } from './run-step.entity.js';
 import type { RunUsage } from './run.entity.js';
@@ -69,7 +69,7 @@ export class FencedStepJournal implements StepJournal {
   startStep(step: StepStart): Promise<RunStepEntity> {
     return this.write(async () => {
       // The step.started event is written by the same statement.
-      return this.repository.startStep(this.fence, { key: step.key, name: step.name, type: step.type, input: storable(step.input).value, model: step.model });
+      return this.published(await this.repository.startStep(this.fence, { key: step.key, name: step.name, type: step.type, input: storable(step.input).value, model: step.model }));
     });
   }
 
@@ -80,11 +80,13 @@ export class FencedStepJournal implements StepJournal {
       // Text from outside (model output, tool results, fetched pages) is stored with its unstorable
       // characters replaced, and the step says how many.
       const stored = replaced > 0 && isPlainObject(output) ? { ...output, replacedCharacters: replaced } : output;
-      const ended = await this.repository.endStep(
-        this.fence,
-        step.id,
-        { status: 'completed', output: stored, error: finish.error ? storable(finish.error).value : null, usage },
-        { type: 'step.completed', data: { usage, ...(replaced > 0 ? { replacedCharacters: replaced } : {}) } },
+      const ended = this.published(
+        await this.repository.endStep(
+          this.fence,
+          step.id,
+          { status: 'completed', output: stored, error: finish.error ? storable(finish.error).value : null, usage },
+          { type: 'step.completed', data: { usage, ...(replaced > 0 ? { replacedCharacters: replaced } : {}) } },
+        ),
       );
       if (!ended) return null;
       this.done.set(ended.key, ended);
@@ -94,7 +96,9 @@ export class FencedStepJournal implements StepJournal {
 
   async failStep(step: RunStepEntity, error: RunErrorInfo): Promise<void> {
     await this.write(async () => {
-      return this.repository.endStep(this.fence, step.id, { status: 'failed', output: null, error: storable(error).value, usage: NO_USAGE }, { type: 'step.failed', data: { error: storable(error).value } });
+      return this.published(
+        await this.repository.endStep(this.fence, step.id, { status: 'failed', output: null, error: storable(error).value, usage: NO_USAGE }, { type: 'step.failed', data: { error: storable(error).value } }),
+      );
     });
   }
 
@@ -127,6 +131,13 @@ export class FencedStepJournal implements StepJournal {
     this.partial = { value: output };
   }
 
+  /** A step's write: its event goes out live (it committed: a fenced write is a statement of its own); null when the fence was gone. */
+  private published(written: StepWrite | null): RunStepEntity | null {
+    if (!written) return null;
+    this.events.publishAfterCommit(written.event);
+    return written.step;
+  }
+
   /** Serialises writes; a write that finds the fence gone (null) revokes the journal and throws. */
   private write<T>(work: () => Promise<T | null>): Promise<T> {
     const next = this.queue.then(async () => {
@@ -137,7 +148,7 @@ export class FencedStepJournal implements StepJournal {
         this.lost = true;
         throw new LeaseLostError(this.fence.runId, this.fence.attempt);
       }
-      this.events.notify(this.fence.runId);
+      this.events.notify(this.fence.runId, true);
       return result;
     });
     this.queue = next.catch(() => undefined);

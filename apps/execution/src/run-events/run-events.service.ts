@@ -1,12 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { isSettlingRunEvent, LIVE_RUN_EVENT_MAX_DATA, type LiveRunEvent, RUN_EVENTS_PAGE, runEventStreamSubject } from '#contracts';
 import { BROADCAST, type Broadcast } from '#messaging';
+import { describeError, rootLogger } from '#observability';
+import { Database } from '#persistence';
 import type { Fence } from './fence.js';
 import type { RunEventEntity } from './run-event.entity.js';
 import { RunEventsRepository } from './run-events.repository.js';
+import type { StoredRunEvent } from './stored-run-event.js';
 
 export type { Fence } from './fence.js';
 export type { RunEventEntity } from './run-event.entity.js';
+export { type StoredRow, type StoredRunEvent, storedEvent } from './stored-run-event.js';
 
 /** Broadcast after a run's events or state changed (committed): readers waiting on the run look again. */
 export const RUN_EVENTS_SUBJECT = 'execution.runs.events';
@@ -20,23 +25,39 @@ interface RunEventsHint {
 /** How often a waiting reader looks at the database on its own: the hint may be lost, the table never is. */
 const RECHECK_MS = 500;
 /** The most events one read answers: a shorter batch of an ended run holds its last event. */
-export const EVENTS_PAGE = 1000;
+export const EVENTS_PAGE = RUN_EVENTS_PAGE;
+/** The most events one catch-up publishes (a commit adds a few; a reader reads any gap from the table). */
+const CATCH_UP_LIMIT = 50;
+/** Runs whose last published number is remembered, at most (the oldest is forgotten first). */
+const REMEMBERED_RUNS = 10_000;
 
 /**
  * A run's stored event stream, and live reading of it for readers on any replica: the writer
  * notifies after its commit, which wakes this replica's readers of the run and, by a broadcast,
  * every other replica's; they read the table. Readers also look on their own every half second,
  * so a lost hint costs latency, never an event.
+ *
+ * Every committed event is also published on its run's live subject (run-event-stream.ts), which
+ * the gateway's streams subscribe to, so an event reaches the client without a read of the table;
+ * the table serves replays and whatever the live path lost. The hot writes (a running attempt's
+ * fenced ones: tokens, steps) publish what they stored as they commit; any other commit that
+ * notifies is caught up by reading what it added (queue, claim, cancel, end: their own statements).
  */
 @Injectable()
 export class RunEventsService implements OnModuleInit, OnModuleDestroy {
   private readonly waiters = new Map<string, Set<() => void>>();
   private readonly origin = randomUUID();
   private unsubscribe: (() => void) | undefined;
+  private readonly log = rootLogger().child({ component: 'run-events' });
+  /** The highest number this replica published live, per run it published for (bounded; dropped once the run settled). */
+  private readonly publishedUpTo = new Map<string, number>();
+  /** Catch-ups in flight, per run; `again` when another commit notified meanwhile. */
+  private readonly catchingUp = new Map<string, { again: boolean }>();
 
   constructor(
     private readonly repository: RunEventsRepository,
     @Inject(BROADCAST) private readonly broadcast: Broadcast,
+    private readonly database: Database,
   ) {}
 
   onModuleInit(): void {
@@ -55,9 +76,20 @@ export class RunEventsService implements OnModuleInit, OnModuleDestroy {
     return this.repository.appendLocked(runId, type, data);
   }
 
-  /** Appends only while `fence` holds the run; null otherwise. */
-  appendFenced(fence: Fence, type: string, data: unknown): Promise<number | null> {
-    return this.repository.appendFenced(fence, type, data);
+  /** Appends only while `fence` holds the run; null otherwise. Published live as soon as it committed (it is a statement of its own). */
+  async appendFenced(fence: Fence, type: string, data: unknown): Promise<number | null> {
+    const stored = await this.repository.appendFenced(fence, type, data);
+    if (stored) this.publishAfterCommit(stored);
+    return stored?.seq ?? null;
+  }
+
+  /**
+   * Publishes a stored event on its run's live subject once its transaction committed (at once
+   * outside one), never before: a client must not see what a rollback takes back. For writers that
+   * have what they stored at hand (a step's write); they notify with `published`.
+   */
+  publishAfterCommit(event: StoredRunEvent): void {
+    this.database.afterCommit(() => this.publishLive(event));
   }
 
   /** Retention: a batch of the events of runs that ended before `endedBefore`; how many went. */
@@ -65,10 +97,55 @@ export class RunEventsService implements OnModuleInit, OnModuleDestroy {
     return this.repository.deleteEventsOfRunsEndedBefore(endedBefore, batch);
   }
 
-  /** Call after a commit that added events to the run or changed its state. */
-  notify(runId: string): void {
+  /**
+   * Call after a commit that added events to the run or changed its state. `published`: its events
+   * went out live as written (publishAfterCommit); otherwise what the commit added is read and published.
+   */
+  notify(runId: string, published = false): void {
     this.wakeLocal(runId);
     this.broadcast.publish<RunEventsHint>(RUN_EVENTS_SUBJECT, { runId, from: this.origin });
+    if (!published) void this.catchUp(runId);
+  }
+
+  /** Publishes the run's events after the last this replica published (the last few, for a run it has not published for). */
+  private async catchUp(runId: string): Promise<void> {
+    const running = this.catchingUp.get(runId);
+    if (running) {
+      running.again = true;
+      return;
+    }
+    const state = { again: true };
+    this.catchingUp.set(runId, state);
+    try {
+      while (state.again) {
+        state.again = false;
+        for (const event of await this.repository.latest(runId, this.publishedUpTo.get(runId) ?? 0, CATCH_UP_LIMIT)) this.publishLive(event);
+      }
+    } catch (err) {
+      // Readers find it in the table (a gap, or their own look after a silence).
+      this.log.warn({ ...describeError(err), runId }, 'could not publish a run\'s new events live');
+    } finally {
+      this.catchingUp.delete(runId);
+    }
+  }
+
+  private publishLive(event: StoredRunEvent): void {
+    if (event.ownerId === null) return;
+    const header = { runId: event.runId, seq: event.seq, type: event.type, createdAt: new Date(event.createdAt).toISOString() };
+    let live: LiveRunEvent = { ...header, data: event.data ?? {} };
+    // Too large to send whole: the readers read it from the table.
+    if (JSON.stringify(live.data).length > LIVE_RUN_EVENT_MAX_DATA) live = header;
+    try {
+      this.broadcast.publish(runEventStreamSubject(event.ownerId, event.runId), live);
+    } catch (err) {
+      // The table has it: a reader that misses it reads it there.
+      this.log.warn({ ...describeError(err), runId: event.runId, seq: event.seq }, 'could not publish a run event live');
+    }
+    const before = this.publishedUpTo.get(event.runId) ?? 0;
+    this.publishedUpTo.delete(event.runId);
+    if (isSettlingRunEvent(event.type)) return;
+    this.publishedUpTo.set(event.runId, Math.max(before, event.seq));
+    if (this.publishedUpTo.size > REMEMBERED_RUNS) this.publishedUpTo.delete(this.publishedUpTo.keys().next().value as string);
   }
 
   /** Events after `afterSeq`, oldest first; when there are none yet, waits up to `waitMs` for the first. */

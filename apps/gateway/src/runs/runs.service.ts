@@ -1,14 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
 import { type Actor, AppError, ErrorCode, isSettledRunStatus, RunContracts, type RunEventView, type RunModeQuery, type RunView, type StartRunRequest, type StartWorkflowRunRequest } from '#contracts';
-import { BUS_CLIENT, type BusClient } from '#messaging';
+import { BROADCAST, type Broadcast, BUS_CLIENT, type BusClient } from '#messaging';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SseStream } from '../http/sse.js';
-
-/** How long one long poll (wait or events) asks the execution service to hold on. */
-export const LONG_POLL_MS = 15_000;
-/** The bus gets this much longer than the poll itself before it calls the service late. */
-const BUS_SLACK_MS = 10_000;
+import { BUS_SLACK_MS, LONG_POLL_MS, RunEventFeed } from './run-event-feed.js';
 
 export type RunMode = 'wait' | 'stream' | 'background';
 
@@ -29,10 +25,15 @@ export const IdempotencyKeyHeader = ApiHeader({ name: 'Idempotency-Key', require
 /**
  * Runs over HTTP: starting one and answering in the mode asked (wait, background or stream), and
  * following one as Server-Sent Events. Every route that starts or follows a run goes through here.
+ * A run is followed through a RunEventFeed: its live events, with the table for replays and gaps.
  */
 @Injectable()
 export class RunsService {
-  constructor(@Inject(BUS_CLIENT) private readonly bus: BusClient) {}
+  constructor(
+    @Inject(BUS_CLIENT) private readonly bus: BusClient,
+    /** Runs' live events; without it runs are followed by long polls alone. */
+    @Optional() @Inject(BROADCAST) private readonly broadcast?: Broadcast,
+  ) {}
 
   /** The mode a RunModeQuery asks for; both stream and background is a 400. */
   modeOf(query: RunModeQuery): RunMode {
@@ -63,74 +64,74 @@ export class RunsService {
    * once it settled (wait), or its events as SSE (stream). A failure to start is always problem+json.
    */
   async start(actor: Actor, request: FastifyRequest, reply: FastifyReply, start: StartRunRequest, mode: RunMode): Promise<void> {
-    const run = await this.bus.request(RunContracts.start, { ...start, background: mode === 'background' }, { actor });
-    await this.answer(actor, request, reply, run, mode);
+    await this.startAndAnswer(actor, request, reply, mode, () => this.bus.request(RunContracts.start, { ...start, background: mode === 'background' }, { actor }));
   }
 
   /** Starts a workflow run and answers in the mode asked, as start does. */
   async startWorkflow(actor: Actor, request: FastifyRequest, reply: FastifyReply, start: StartWorkflowRunRequest, mode: RunMode): Promise<void> {
-    const run = await this.bus.request(RunContracts.startWorkflow, { ...start, background: mode === 'background' }, { actor });
-    await this.answer(actor, request, reply, run, mode);
+    await this.startAndAnswer(actor, request, reply, mode, () => this.bus.request(RunContracts.startWorkflow, { ...start, background: mode === 'background' }, { actor }));
   }
 
-  private async answer(actor: Actor, request: FastifyRequest, reply: FastifyReply, run: RunView, mode: RunMode): Promise<void> {
+  /** A stream's feed listens before the start is sent, so the run's events are heard from its first one. */
+  private async startAndAnswer(actor: Actor, request: FastifyRequest, reply: FastifyReply, mode: RunMode, send: () => Promise<RunView>): Promise<void> {
+    const feed = mode === 'stream' ? RunEventFeed.beforeStart(this.bus, this.broadcast, actor) : undefined;
+    let run: RunView;
+    try {
+      run = await send();
+    } catch (err) {
+      feed?.close();
+      throw err;
+    }
+    if (feed) {
+      feed.bind(this.broadcast, run);
+      const stream = new SseStream(request, reply);
+      stream.open();
+      await this.pump(feed, run.id, stream);
+      return;
+    }
     if (mode === 'background') {
       void reply.status(202).header('location', `/api/v1/runs/${run.id}`).send(run);
       return;
     }
-    if (mode === 'stream') {
-      const stream = new SseStream(request, reply);
-      stream.open();
-      await this.pumpEvents(actor, run.id, 0, stream);
-      return;
-    }
-    void reply.status(200).send(await this.waitFor(actor, run, reply));
+    const client = clientGone(reply);
+    void reply.status(200).send(await this.settle(actor, run, client.promise.then(() => (client.gone() ? undefined : NEVER))));
   }
 
   /** The run's events after `afterSeq` as SSE: replayed, then followed until the run's last event. */
   async follow(actor: Actor, runId: string, afterSeq: number, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    // The first read does not wait: an unknown run or a bad id is still answered as problem+json.
-    const first = await this.bus.request(RunContracts.events, { id: runId, afterSeq, waitMs: 0 }, { actor });
+    const feed = RunEventFeed.forRun(this.bus, this.broadcast, actor, runId, afterSeq);
+    try {
+      // The first read does not wait: an unknown run or a bad id is still answered as problem+json.
+      await feed.read(0);
+    } catch (err) {
+      feed.close();
+      throw err;
+    }
     const stream = new SseStream(request, reply);
     stream.open();
-    const last = writeEvents(stream, runId, first.items, afterSeq);
-    if (first.ended) {
-      stream.end();
-      return;
-    }
-    await this.pumpEvents(actor, runId, last, stream);
+    await this.pump(feed, runId, stream);
+  }
+
+  /** Writes the run's events after `afterSeq` to an open stream, as follow does once it checked the run. */
+  pumpEvents(actor: Actor, runId: string, afterSeq: number, stream: SseStream): Promise<void> {
+    return this.pump(RunEventFeed.forRun(this.bus, this.broadcast, actor, runId, afterSeq), runId, stream);
   }
 
   /**
-   * Writes the run's events after `afterSeq` to an open stream, long-polling for more, until the
-   * run's last event was sent or the client went away; an error ends the stream with an `error` event.
+   * Writes a feed's events to an open stream until the run's last event was sent or the client
+   * went away; an error ends the stream with an `error` event.
    */
-  async pumpEvents(actor: Actor, runId: string, afterSeq: number, stream: SseStream): Promise<void> {
-    let after = afterSeq;
+  private async pump(feed: RunEventFeed, runId: string, stream: SseStream): Promise<void> {
     try {
-      while (!stream.closed) {
-        const batch = await Promise.race([
-          this.bus.request(RunContracts.events, { id: runId, afterSeq: after, waitMs: LONG_POLL_MS }, { actor, timeoutMs: LONG_POLL_MS + BUS_SLACK_MS }),
-          stream.whenClosed().then(() => undefined),
-        ]);
-        if (batch === undefined || stream.closed) return;
-        after = writeEvents(stream, runId, batch.items, after);
-        if (batch.ended) break;
-      }
+      for await (const item of feed.events(stream.whenClosed())) writeEvent(stream, runId, item);
       stream.end();
     } catch (err) {
       stream.fail(err);
     }
   }
 
-  /** Long-polls the run until it settles (or the client goes away: then stops asking). */
-  private async waitFor(actor: Actor, initial: RunView, reply: FastifyReply): Promise<RunView> {
-    const client = clientGone(reply);
-    return this.settle(actor, initial, client.promise.then(() => (client.gone() ? undefined : NEVER)));
-  }
-
   /**
-   * Long-polls the run until it settles (ends, or waits for the caller), or until `stop` resolves;
+   * Waits until the run settles (ends, or waits for the caller), or until `stop` resolves;
    * answers the run as last seen. For faces that answer in their own shape (OpenAI, MCP).
    */
   async settle(actor: Actor, initial: RunView, stop: Promise<unknown>): Promise<RunView> {
@@ -151,29 +152,12 @@ export class RunsService {
   }
 
   /**
-   * The run's events after `afterSeq`, replayed then followed (long polls) until its last one
-   * (the run ended, or waits for the caller), or until `stop` resolves. For faces that write
-   * events in their own shape (OpenAI chunks, MCP progress).
+   * The run's events after `afterSeq`, replayed then followed until its last one (the run ended,
+   * or waits for the caller), or until `stop` resolves. For faces that write events in their own
+   * shape (OpenAI chunks, MCP progress).
    */
-  async *events(actor: Actor, runId: string, afterSeq: number, stop: Promise<unknown>): AsyncGenerator<RunEventView> {
-    let after = afterSeq;
-    let stopped = false;
-    const stopping = stop.then(() => {
-      stopped = true;
-    });
-    while (!stopped) {
-      const batch = await Promise.race([
-        this.bus.request(RunContracts.events, { id: runId, afterSeq: after, waitMs: LONG_POLL_MS }, { actor, timeoutMs: LONG_POLL_MS + BUS_SLACK_MS }),
-        stopping.then(() => undefined),
-      ]);
-      if (batch === undefined) return;
-      for (const item of batch.items) {
-        if (item.seq <= after) continue;
-        after = item.seq;
-        yield item;
-      }
-      if (batch.ended) return;
-    }
+  events(actor: Actor, runId: string, afterSeq: number, stop: Promise<unknown>): AsyncGenerator<RunEventView> {
+    return RunEventFeed.forRun(this.bus, this.broadcast, actor, runId, afterSeq).events(stop);
   }
 
   /** The sequence number of the run's last stored event (the run must be settled, or more may follow). */
@@ -204,14 +188,8 @@ function clientGone(reply: FastifyReply): { promise: Promise<void>; gone: () => 
   return { promise, gone: () => gone };
 }
 
-/** Writes events as SSE frames; answers the last sequence number written. */
-function writeEvents(stream: SseStream, runId: string, items: ReadonlyArray<{ seq: number; type: string; data: unknown }>, after: number): number {
-  let last = after;
-  for (const item of items) {
-    if (item.seq <= last) continue;
-    const data = typeof item.data === 'object' && item.data !== null && !Array.isArray(item.data) ? item.data : item.data === undefined || item.data === null ? {} : { value: item.data };
-    stream.event(item.seq, item.type, { runId, seq: item.seq, ...data });
-    last = item.seq;
-  }
-  return last;
+/** Writes one event as an SSE frame: its data's fields beside runId and seq. */
+function writeEvent(stream: SseStream, runId: string, item: RunEventView): void {
+  const data = typeof item.data === 'object' && item.data !== null && !Array.isArray(item.data) ? item.data : item.data === undefined || item.data === null ? {} : { value: item.data };
+  stream.event(item.seq, item.type, { runId, seq: item.seq, ...data });
 }

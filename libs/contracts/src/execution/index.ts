@@ -4,3 +4,4 @@ export * from './runs.contracts.js';
 export * from './builtin-tools.js';
 export * from './webhooks.contracts.js';
 export * from './embeddings.contracts.js';
+export * from './run-event-stream.js';

@@ -40,7 +40,11 @@ describe('NatsLink', () => {
   it('sends what separate callbacks of one event-loop turn publish in one socket write, and delivers all of it in order', async () => {
     const subject = `nats-connection-spec.${randomUUID()}`;
     const received: string[] = [];
-    const sub = observer.subscribe(subject, { callback: (_err, msg) => received.push(msg.string()) });
+    const sub = observer.subscribe(subject, {
+      callback: (_err, msg) => {
+        received.push(msg.string());
+      },
+    });
     await observer.flush();
 
     const writes = await socketWrites(link, async () => {

@@ -214,6 +214,7 @@ async function startPlatform(dbUrl, ts, extraEnv = {}) {
       cwd: ROOT,
       env: { ...common, PORT: String(appPort), ...(logins[app] ? { DATABASE_URL: logins[app] } : {}) },
     });
+    procs[app].profiling = prof.length > 0;
   }
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + READY_TIMEOUT_MS;

@@ -85,6 +85,8 @@ export function tailOf(child, max = 4000) {
 /** Kills one tracked child by pid: SIGTERM, then SIGKILL after `graceMs`. */
 export async function killChild(child, graceMs = 4000) {
   if (!children.has(child) || child.exitCode !== null || child.signalCode !== null) return;
+  // A profiled app writes its profile on a graceful stop only, which takes longer on a busy machine.
+  if (child.profiling) graceMs = Math.max(graceMs, 20_000);
   try {
     process.kill(child.pid, 'SIGTERM');
   } catch {

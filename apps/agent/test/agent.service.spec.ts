@@ -101,7 +101,7 @@ describe('agent service', () => {
   });
 
   describe('successful', () => {
-    it('creates an agent with defaults, version 1 and an agent.created event in one transaction', async () => {
+    it('creates an agent with defaults, version 1 and an agent.created event in one statement', async () => {
       const owner = newUser();
       const agent = await createAgent(owner, { name: 'Minimal', modelProvider: undefined, modelName: undefined, systemPrompt: undefined });
       expect(agent).toMatchObject({

@@ -40,6 +40,7 @@ export class NatsLink {
       // Per-request stack capture costs more than the request itself (bench/nats-client.bench.mjs).
       noAsyncTraces: true,
     });
+    coalesceWrites(nc);
     return new NatsLink(nc, inboxPrefix);
   }
 
@@ -63,4 +64,43 @@ export class NatsLink {
   async close(): Promise<void> {
     if (!this.nc.isClosed()) await this.nc.drain().catch(() => this.nc.close());
   }
+}
+
+/** The part of nats.js' protocol handler (@nats-io/nats-core's ProtocolHandler, not exported) that batches outgoing bytes. */
+interface OutboundBatching {
+  outbound: { fill(first: Uint8Array, ...more: Uint8Array[]): void; length(): number; size(): number };
+  pendingLimit: number;
+  flushPending(): void;
+  sendCommand(cmd: string | Uint8Array, ...payloads: Uint8Array[]): void;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * nats.js writes to the socket at the end of the microtask checkpoint in which something was sent,
+ * so a busy process makes one write per I/O callback that sends: one per HTTP request on the
+ * gateway, one per reply on a service. Those writes (a system call that wakes the NATS server)
+ * were the largest single cost in the gateway's and the agent service's profiles under load.
+ * Here the connection writes once per turn of the event loop instead (setImmediate runs after the
+ * turn's I/O callbacks): what every request of the turn sent goes in one write. The limit past
+ * which nats.js writes at once is kept. Should the library's internals differ from what this
+ * expects, the connection is left as it is.
+ */
+function coalesceWrites(nc: NatsConnection): void {
+  const protocol = (nc as unknown as { protocol?: Partial<OutboundBatching> }).protocol;
+  if (!protocol || typeof protocol.sendCommand !== 'function' || typeof protocol.flushPending !== 'function' || typeof protocol.outbound?.fill !== 'function') return;
+  const handler = protocol as OutboundBatching;
+  let scheduled = false;
+  const flush = (): void => {
+    scheduled = false;
+    handler.flushPending();
+  };
+  handler.sendCommand = (cmd, ...payloads) => {
+    handler.outbound.fill(typeof cmd === 'string' ? encoder.encode(cmd) : cmd, ...payloads);
+    if (handler.outbound.size() >= handler.pendingLimit) handler.flushPending();
+    else if (!scheduled) {
+      scheduled = true;
+      setImmediate(flush);
+    }
+  };
 }

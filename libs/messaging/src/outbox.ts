@@ -5,6 +5,16 @@ import { RequestContext } from '#observability';
 /** Marks a transaction as having written events, so the relay is nudged when it commits. */
 export const OUTBOX_DIRTY = 'outboxDirty';
 
+/** One event as its outbox row: what a statement that writes the event itself inserts (see Outbox.row). */
+export interface OutboxRow {
+  /** The outbox table as SQL (`"schema"."outbox"`), whose columns are "id", "subject" and "envelope". */
+  table: string;
+  id: string;
+  subject: string;
+  /** The envelope as JSON text, for the jsonb column. */
+  envelope: string;
+}
+
 /**
  * Writes a domain event in the caller's transaction. Nothing is published here: the relay
  * publishes after commit, so an event exists if and only if its change was committed.
@@ -13,16 +23,31 @@ export class Outbox {
   constructor(
     private readonly schema: string,
     private readonly database: Database,
+    /** Wakes this service's relay (see written()); without it, the relay finds such rows on its next poll. */
+    private readonly wake: () => void = () => undefined,
   ) {}
 
   /** Writes the event in the transaction this call runs in (Database.transaction); outside one it throws. */
   async add<T>(contract: EventContract<T>, data: T, actor?: Actor): Promise<string> {
-    // Its NATS user may publish only events.<service>.…: fail in the transaction, not in the relay.
-    if (!mayPublishEvent(this.schema, contract.subject)) throw new Error(`the ${this.schema} service may publish only its own events, not ${contract.subject}`);
+    this.refuseForeign(contract);
     const manager = this.database.manager;
     if (!manager.queryRunner?.isTransactionActive) {
       throw new Error(`outbox writes for ${contract.subject} must run inside a transaction`);
     }
+    const row = this.row(contract, data, actor);
+    await manager.query(`INSERT INTO ${row.table} ("id", "subject", "envelope") VALUES ($1, $2, $3)`, [row.id, row.subject, row.envelope]);
+    this.written();
+    return row.id;
+  }
+
+  /**
+   * The event as a row, for a change written in one statement together with its event (e.g. a
+   * CTE that inserts the change and `INSERT INTO row.table ... SELECT ... FROM` it): atomic without
+   * a transaction of its own, so one round trip where add() takes four (BEGIN, change, event,
+   * COMMIT). Call written() once that statement has run.
+   */
+  row<T>(contract: EventContract<T>, data: T, actor?: Actor): OutboxRow {
+    this.refuseForeign(contract);
     const id = newId();
     const envelope: EventEnvelope<T> = {
       id,
@@ -32,12 +57,21 @@ export class Outbox {
       actor,
       data,
     };
-    await manager.query(`INSERT INTO "${this.schema}"."outbox" ("id", "subject", "envelope") VALUES ($1, $2, $3)`, [
-      id,
-      contract.subject,
-      JSON.stringify(envelope),
-    ]);
-    manager.queryRunner.data = { ...manager.queryRunner.data, [OUTBOX_DIRTY]: true };
-    return id;
+    return { table: `"${this.schema}"."outbox"`, id, subject: contract.subject, envelope: JSON.stringify(envelope) };
+  }
+
+  /**
+   * Says that event rows were written by the statement that just ran: in a transaction, the relay
+   * is nudged when it commits; outside one the statement has committed, so the relay is woken now.
+   */
+  written(): void {
+    const runner = this.database.manager.queryRunner;
+    if (runner?.isTransactionActive) runner.data = { ...runner.data, [OUTBOX_DIRTY]: true };
+    else this.wake();
+  }
+
+  /** Its NATS user may publish only events.<service>.…: fail before the write, not in the relay. */
+  private refuseForeign(contract: EventContract<unknown>): void {
+    if (!mayPublishEvent(this.schema, contract.subject)) throw new Error(`the ${this.schema} service may publish only its own events, not ${contract.subject}`);
   }
 }

@@ -242,6 +242,41 @@ describe.each(TRANSPORTS)('outbox, relay and inbox over the %s transport', (kind
     expect(await streamMessages()).toBe(messagesBefore);
   });
 
+  it('publishes once an event written in the same statement as its change, outside a transaction, and wakes the relay when it ran', async () => {
+    let wakes = 0;
+    const statementOutbox = new Outbox(SERVICE, service.database, () => wakes++);
+    const data = thing('one-statement');
+    const row = RequestContext.run('req-one-statement', () => statementOutbox.row(ThingHappenedEvent, data));
+    // As a repository writes it: the event's INSERT is part of the one statement (a CTE) that makes the change.
+    await service.database.query(`WITH "e" AS (INSERT INTO ${row.table} ("id", "subject", "envelope") VALUES ($1, $2, $3) RETURNING "id") SELECT "id" FROM "e"`, [
+      row.id,
+      row.subject,
+      row.envelope,
+    ]);
+    expect(wakes).toBe(0);
+    statementOutbox.written();
+    expect(wakes).toBe(1);
+
+    expect(await relayPass()).toBe(1);
+    expect(await eventually(() => seen(data.name), (r) => r.length > 0)).toEqual([expect.objectContaining({ event_id: row.id, request_id: 'req-one-statement' })]);
+    expect(await inboxRows(row.id)).toEqual([{ subject: ThingHappenedEvent.subject, outcome: 'handled' }]);
+  });
+
+  it('leaves the wake-up to the commit when a statement-written event is inside a transaction, and writes nothing if it rolls back', async () => {
+    let wakes = 0;
+    const statementOutbox = new Outbox(SERVICE, service.database, () => wakes++);
+    const row = statementOutbox.row(ThingHappenedEvent, thing('one-statement-rolledback'));
+    await expect(
+      service.database.transaction(async () => {
+        await service.database.query(`INSERT INTO ${row.table} ("id", "subject", "envelope") VALUES ($1, $2, $3)`, [row.id, row.subject, row.envelope]);
+        statementOutbox.written();
+        throw new Error('the change failed after the event was written');
+      }),
+    ).rejects.toThrow('the change failed');
+    expect(wakes).toBe(0);
+    expect(await outboxRow(row.id)).toBeUndefined();
+  });
+
   it('records an event whose payload fails validation as rejected, and does not retry it', async () => {
     const name = `invalid-${kind}-${randomUUID().slice(0, 8)}`;
     const id = await emit({ thingId: 'not-a-uuid', name });

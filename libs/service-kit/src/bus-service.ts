@@ -1,7 +1,7 @@
 import { type INestMicroservice, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { ServiceName } from '#contracts';
-import { type BusServer, EventDispatcher, OutboxCommitSubscriber, OutboxRelay, RpcPassthroughFilter } from '#messaging';
+import { type BusServer, EventDispatcher, Outbox, OutboxCommitSubscriber, OutboxRelay, RpcPassthroughFilter } from '#messaging';
 import { describeError, JsonLogger, Metrics, rootLogger } from '#observability';
 import { canMigrate, createServiceDataSource, Database, migrateSchema } from '#persistence';
 import type { DataSource, MixedList } from 'typeorm';
@@ -80,8 +80,9 @@ export async function startBusService(
   dataSource.subscribers.push(commitHook);
   const relay = new OutboxRelay(dataSource, name, runtime.createPublisher());
   commitHook.bind(relay);
+  const outbox = new Outbox(name, database, () => relay.nudge());
 
-  @Module({ imports: [ServiceCoreModule.forService(name, database, runtime), definition.module] })
+  @Module({ imports: [ServiceCoreModule.forService(name, database, runtime, outbox), definition.module] })
   class ServiceRootModule {}
 
   const server = runtime.createServer(name);

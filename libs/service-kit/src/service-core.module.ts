@@ -1,6 +1,6 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { ConfigModule } from '#config';
-import { BROADCAST, BUS_CLIENT, Outbox } from '#messaging';
+import { BROADCAST, BUS_CLIENT, type Outbox } from '#messaging';
 import { Database } from '#persistence';
 import type { Runtime } from './runtime.js';
 import { OUTBOX } from './tokens.js';
@@ -9,14 +9,14 @@ import { OUTBOX } from './tokens.js';
 @Global()
 @Module({})
 export class ServiceCoreModule {
-  static forService(schema: string, database: Database, runtime: Runtime): DynamicModule {
+  static forService(schema: string, database: Database, runtime: Runtime, outbox: Outbox): DynamicModule {
     return {
       module: ServiceCoreModule,
       imports: [ConfigModule.forRoot(runtime.config)],
       providers: [
         { provide: Database, useValue: database },
         { provide: BUS_CLIENT, useValue: runtime.clientFor(schema) },
-        { provide: OUTBOX, useValue: new Outbox(schema, database) },
+        { provide: OUTBOX, useValue: outbox },
         { provide: BROADCAST, useValue: runtime.createBroadcast(schema) },
       ],
       exports: [Database, BUS_CLIENT, OUTBOX, BROADCAST, ConfigModule],

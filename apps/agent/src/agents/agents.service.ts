@@ -109,7 +109,7 @@ export class AgentsService {
     return this.createAgent(actor, { fields: merged, templateName: template ?? null });
   }
 
-  /** Creates an agent and its version 1 in one transaction with the created event. */
+  /** Creates an agent and its version 1 together with the created event (atomically: one statement). */
   async createAgent(actor: Actor, input: NewAgent): Promise<AgentCreatedReply> {
     const ownerId = requireUserId(actor);
     const f = input.fields;
@@ -148,11 +148,9 @@ export class AgentsService {
       currentVersion: 1,
       deletedAt: null,
     } satisfies Omit<AgentEntity, 'createdAt' | 'updatedAt' | 'assignId'>);
-    const saved = await this.database.transaction(async () => {
-      const inserted = await this.agents.insert(agent, currentVersionOf(agent, ownerId));
-      await this.outbox.add(AgentCreated, { agentId: inserted.id, ownerId, version: 1 }, actor);
-      return inserted;
-    });
+    // One statement writes all three rows: no transaction needed, so none is opened (one round trip).
+    const saved = await this.agents.insert(agent, currentVersionOf(agent, ownerId), this.outbox.row(AgentCreated, { agentId: agent.id, ownerId, version: 1 }, actor));
+    this.outbox.written();
     return { ...toAgentView(saved), authUrls: await this.toolOwnership.authUrls(ownerId, saved.id, saved.tools) };
   }
 

@@ -241,7 +241,12 @@ describe('per-service database roles and row-level security', () => {
     expect((await cluster.api.get(`/api/v1/agents/${mine}/versions`, alice.accessToken)).body.items.map((v: { version: number }) => v.version)).toEqual([1, 2]);
     await expectOwnRowsOnly('agent', 'agent.agent_versions', alice, bob, ['agent.agents', 'agent_id']);
     await inTransaction(login('agent'), { userId: alice.id }, async (c) => {
-      await expect(c.query(`INSERT INTO agent.agent_versions (id, agent_id, version, snapshot) VALUES (gen_random_uuid(), $1, 99, '{}')`, [theirs])).rejects.toThrow(/row-level security/);
+      // A version carries its agent's owner: filled with the acting user, it does not match the agent's.
+      await expect(c.query(`INSERT INTO agent.agent_versions (id, agent_id, version, snapshot) VALUES (gen_random_uuid(), $1, 99, '{}')`, [theirs])).rejects.toThrow(/agent_versions_parent_owner_fk/);
+    });
+    await inTransaction(login('agent'), { userId: alice.id }, async (c) => {
+      // Naming the agent's owner is refused by the policy.
+      await expect(c.query(`INSERT INTO agent.agent_versions (id, agent_id, version, snapshot, owner_id) VALUES (gen_random_uuid(), $1, 99, '{}', $2)`, [theirs, bob.id])).rejects.toThrow(/row-level security/);
     });
   });
 
@@ -407,7 +412,10 @@ describe('per-service database roles and row-level security', () => {
     }
     // An event or step written for another user's run is refused.
     await inTransaction(login('execution'), { userId: alice.id }, async (c) => {
-      await expect(c.query(`INSERT INTO execution.run_events (run_id, seq, type) VALUES ($1, 1000, 'planted')`, [runs[bob.id]])).rejects.toThrow(/row-level security/);
+      await expect(c.query(`INSERT INTO execution.run_events (run_id, seq, type) VALUES ($1, 1000, 'planted')`, [runs[bob.id]])).rejects.toThrow(/run_events_parent_owner_fk/);
+    });
+    await inTransaction(login('execution'), { userId: alice.id }, async (c) => {
+      await expect(c.query(`INSERT INTO execution.run_events (run_id, seq, type, owner_id) VALUES ($1, 1000, 'planted', $2)`, [runs[bob.id], bob.id])).rejects.toThrow(/row-level security/);
     });
     await inTransaction(login('execution'), { userId: alice.id }, async (c) => {
       await expect(

@@ -59,3 +59,48 @@ export async function disableParentRowSecurity(q: QueryRunner, schema: string, t
   await q.query(`DROP POLICY IF EXISTS "${table}_parent_rls" ON ${name}`);
   await q.query(`ALTER TABLE ${name} DISABLE ROW LEVEL SECURITY`);
 }
+
+/**
+ * Row-level security on a child table whose rows may be written by the statement that writes
+ * their parent (an agent with its first version, a run with its first events): a parent-following
+ * policy (enableParentRowSecurity) refuses those, because a statement does not see its own
+ * inserts. Such a table carries its parent's owner in an `owner_id` column of its own instead:
+ * - filled on insert when not given, with the acting user, else (a named system path) the parent's
+ *   owner;
+ * - bound to the parent's owner by a foreign key on (parent, owner), which PostgreSQL checks at the
+ *   statement's end, when the parent is there: a row for another user's parent is refused;
+ * - under the owner policies of enableOwnerRowSecurity.
+ * Existing rows get their parent's owner (the table's user triggers, such as an immutability
+ * guard, are off for that one update).
+ */
+export async function enableCarriedOwnerRowSecurity(q: QueryRunner, schema: string, table: string, parentColumn: string, parentTable: string): Promise<void> {
+  const name = `"${schema}"."${table}"`;
+  const parent = `"${schema}"."${parentTable}"`;
+  await q.query(`ALTER TABLE ${name} ADD COLUMN "owner_id" uuid`);
+  await q.query(`ALTER TABLE ${name} DISABLE TRIGGER USER`);
+  await q.query(`UPDATE ${name} c SET "owner_id" = p."owner_id" FROM ${parent} p WHERE p."id" = c."${parentColumn}"`);
+  await q.query(`ALTER TABLE ${name} ENABLE TRIGGER USER`);
+  await q.query(`ALTER TABLE ${name} ALTER COLUMN "owner_id" SET NOT NULL`);
+  await q.query(`CREATE UNIQUE INDEX "${parentTable}_id_owner_uq" ON ${parent} ("id", "owner_id")`);
+  await q.query(`ALTER TABLE ${name} ADD CONSTRAINT "${table}_parent_owner_fk" FOREIGN KEY ("${parentColumn}", "owner_id") REFERENCES ${parent} ("id", "owner_id")`);
+  await q.query(`
+    CREATE FUNCTION "${schema}"."${table}_fill_owner"() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF NEW."owner_id" IS NULL THEN
+        NEW."owner_id" := coalesce(${ACTING_USER}, (SELECT p."owner_id" FROM ${parent} p WHERE p."id" = NEW."${parentColumn}"));
+      END IF;
+      RETURN NEW;
+    END $$`);
+  await q.query(`CREATE TRIGGER "${table}_fill_owner" BEFORE INSERT ON ${name} FOR EACH ROW EXECUTE FUNCTION "${schema}"."${table}_fill_owner"()`);
+  await enableOwnerRowSecurity(q, schema, table);
+}
+
+export async function disableCarriedOwnerRowSecurity(q: QueryRunner, schema: string, table: string, parentTable: string): Promise<void> {
+  const name = `"${schema}"."${table}"`;
+  await disableOwnerRowSecurity(q, schema, table);
+  await q.query(`DROP TRIGGER IF EXISTS "${table}_fill_owner" ON ${name}`);
+  await q.query(`DROP FUNCTION IF EXISTS "${schema}"."${table}_fill_owner"()`);
+  await q.query(`ALTER TABLE ${name} DROP CONSTRAINT IF EXISTS "${table}_parent_owner_fk"`);
+  await q.query(`DROP INDEX IF EXISTS "${schema}"."${parentTable}_id_owner_uq"`);
+  await q.query(`ALTER TABLE ${name} DROP COLUMN IF EXISTS "owner_id"`);
+}

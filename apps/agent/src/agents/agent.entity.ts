@@ -9,6 +9,8 @@ import { BaseEntity } from '#persistence';
 @Check('agents_published_version_ck', `"published_version" IS NULL OR "published_version" BETWEEN 1 AND "current_version"`)
 // Lists page by id (time-ordered) within one owner; the migration orders "id" DESC, which @Index cannot say.
 @Index('agents_owner_id_id_idx', ['ownerId', 'id'])
+// What the versions' (agent, owner) foreign key refers to (row-level security).
+@Index('agents_id_owner_uq', ['id', 'ownerId'], { unique: true })
 @Index('agents_project_id_idx', ['projectId'], { where: '"project_id" IS NOT NULL' })
 export class AgentEntity extends BaseEntity {
   /** A user of the identity service; no foreign key across schemas (user.deleted cleans up). */

@@ -54,6 +54,8 @@ export class RunUsageColumns implements RunUsage {
 @Index('runs_claim_lease_idx', ['leaseExpiresAt'], { where: `"status" = 'running'` })
 // The migration orders created_at and id DESC (the list's order); TypeORM indexes carry no column order.
 @Index('runs_owner_created_idx', ['ownerId', 'createdAt', 'id'])
+// What the events' (run, owner) foreign key refers to (row-level security).
+@Index('runs_id_owner_uq', ['id', 'ownerId'], { unique: true })
 @Index('runs_conversation_id_idx', ['conversationId', 'createdAt'], { where: `"conversation_id" IS NOT NULL` })
 @Index('runs_agent_id_idx', ['agentId'], { where: `"agent_id" IS NOT NULL` })
 // Active runs per owner (the concurrency cap) and per conversation (one writer per branch).

@@ -114,10 +114,6 @@ describe('the playground page', () => {
   describeInBrowser(chromiumInstalled() ? 'in a real browser' : `in a real browser: SKIPPED, no Chromium at ${CHROMIUM_PATH} (apt-get install -y chromium, or set CHROMIUM_PATH)`, () => {
     let browser: { context: BrowserContext; close: () => Promise<void> };
     let page: Page;
-    // The problem-codes test has failed 2 times in 5 full `npm test` runs (never alone), waiting for
-    // the PROVIDER_ERROR notice; the cause is not found yet. One retry, with the failure logged and
-    // its diagnostics (the page's alerts, the composer, the user's runs) printed, until it is.
-    jest.retryTimes(1, { logErrorsBeforeRetry: true });
 
     beforeAll(async () => {
       browser = await launchChromium();

@@ -100,6 +100,10 @@ export function ChatScreen({ conversationId, agentId, onConversationsChanged }: 
   // Load the conversation (or the agent of a new one), and pick up an answer a reload interrupted.
   useEffect(() => {
     let gone = false;
+    // An answer a reload interrupted is the one saved when the screen opened: read now, since a
+    // message sent while the conversation still loads saves its own (which must not be resumed
+    // over the request that is sending it).
+    const interrupted = conversationId ? savedLiveRun() : null;
     const load = async () => {
       try {
         if (conversationId) {
@@ -108,8 +112,8 @@ export function ChatScreen({ conversationId, agentId, onConversationsChanged }: 
           setConversation(conv);
           const [branch] = await Promise.all([loadBranch(conversationId), conv.agentId ? api.get<Agent>(`/agents/${conv.agentId}`).then((a) => !gone && setAgent(a)) : null]);
           if (gone) return;
-          const saved = savedLiveRun();
-          if (saved && saved.conversationId === conversationId && !saved.ended) {
+          const saved = interrupted;
+          if (saved && saved.conversationId === conversationId && !saved.ended && follower.current === null) {
             announced.current = saved.text.length;
             setLive(saved);
             attach(saved);

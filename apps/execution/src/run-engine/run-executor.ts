@@ -33,9 +33,9 @@ export interface StepJournal {
   /**
    * The step's earlier output when it completed before (in this attempt or an earlier one),
    * otherwise starts it, runs `work` and records what it returns. The idiom for "never repeat a
-   * completed model or tool call". A model call (`llm_call`) is sent while its start is being
-   * written (a call that never completed is made again by a later attempt anyway); any other step
-   * runs only once its start is stored, so a later attempt knows it may have taken effect.
+   * completed model or tool call". The work runs only once its start is stored: an attempt that
+   * no longer holds the run learns it there and spends nothing (a model call sent while the start
+   * was written cost two paid calls for one run under load, in the scale-out e2e).
    */
   step<T>(step: StepStart, work: () => Promise<{ output: T; usage?: Partial<RunUsage>; error?: RunErrorInfo }>): Promise<T>;
   /** Appends an event to the run's stored stream; returns its sequence number. */

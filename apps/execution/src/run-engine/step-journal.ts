@@ -105,20 +105,16 @@ export class FencedStepJournal implements StepJournal {
   async step<T>(step: StepStart, work: () => Promise<{ output: T; usage?: Partial<RunUsage>; error?: RunErrorInfo }>): Promise<T> {
     const earlier = this.done.get(step.key);
     if (earlier) return earlier.output as T;
-    const starting = this.startStep(step);
-    // Handled where it is awaited below; this keeps a failure while the model call runs from going unhandled.
-    starting.catch(() => undefined);
-    // A model call goes out while its start is written (one round trip less before it); see StepJournal.step.
-    if (step.type !== 'llm_call') await starting;
+    // The start is stored before the work: an attempt that no longer holds the run stops here, before it spends.
+    const started = await this.startStep(step);
     let result: { output: T; usage?: Partial<RunUsage>; error?: RunErrorInfo };
     try {
       result = await work();
     } catch (err) {
-      const started = await starting.catch(() => undefined);
-      if (started && !(err instanceof LeaseLostError)) await this.failStep(started, { code: 'STEP_FAILED', message: err instanceof Error ? err.message : String(err) }).catch(() => undefined);
+      if (!(err instanceof LeaseLostError)) await this.failStep(started, { code: 'STEP_FAILED', message: err instanceof Error ? err.message : String(err) }).catch(() => undefined);
       throw err;
     }
-    const ended = await this.finishStep(await starting, { output: result.output, usage: result.usage, error: result.error });
+    const ended = await this.finishStep(started, { output: result.output, usage: result.usage, error: result.error });
     // What was stored, so this attempt goes on with exactly what a later attempt would replay.
     return ended.output as T;
   }

@@ -1,6 +1,6 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { ApiClient, AppProcess, Cluster, createTestDatabase, FakeOidcProvider, query, registerUser, testEnv, uniqueNamespace, userInput, type ApiResponse, type TestUser } from '#testing';
+import { ApiClient, AppProcess, Cluster, createTestDatabase, FakeOidcProvider, listenPort, query, registerUser, testEnv, uniqueNamespace, userInput, type ApiResponse, type TestUser } from '#testing';
 import { expectProblem, fieldsOf } from './support/problems.js';
 
 /**
@@ -57,7 +57,7 @@ describe('access over NATS: keys, sessions, limits, admin, audit, OIDC', () => {
     };
     const namespace = uniqueNamespace('accesshttp');
     cluster = await Cluster.start({ databaseUrl, natsUrl: testEnv().natsUrl, namespace, env });
-    const port = 40_000 + Math.floor(Math.random() * 20_000);
+    const port = listenPort();
     replica = AppProcess.forApp('gateway', { ...env, DATABASE_URL: databaseUrl, NATS_URL: testEnv().natsUrl, BUS_NAMESPACE: namespace, LOG_LEVEL: 'info', PORT: String(port) }).start();
     await replica.waitForOutput(/gateway listening/);
     api2 = new ApiClient(`http://127.0.0.1:${port}`);

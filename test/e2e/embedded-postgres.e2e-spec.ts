@@ -1,7 +1,7 @@
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AppProcess } from '#testing';
+import { AppProcess, listenPort } from '#testing';
 
 /** What `npm start` does when it is not the only one: a killed predecessor, a second platform. */
 describe('the embedded PostgreSQL of single-process mode', () => {
@@ -13,7 +13,7 @@ describe('the embedded PostgreSQL of single-process mode', () => {
     dirs.push(dir);
     return dir;
   };
-  const httpPort = () => 40_000 + Math.floor(Math.random() * 10_000);
+  const httpPort = () => listenPort();
   const start = (env: Record<string, string>) => {
     const app = AppProcess.forApp('standalone', { LOG_LEVEL: 'info', ...env }).start();
     running.push(app);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
-import { ApiClient, AppProcess, createTestDatabase, FakeOpenAiServer, registerUser, type TestUser } from '#testing';
+import { ApiClient, AppProcess, createTestDatabase, FakeOpenAiServer, listenPort, registerUser, type TestUser } from '#testing';
 import {
   CHROMIUM_PATH,
   chromiumInstalled,
@@ -24,7 +24,7 @@ const KEY = 'sk-playground-test-key-0001';
  * HTTP and SSE. The platform has no key of its own: runs use the key each user stores.
  */
 describe('the playground page', () => {
-  const port = 40_000 + Math.floor(Math.random() * 10_000);
+  const port = listenPort();
   const base = `http://localhost:${port}`;
   const api = new ApiClient(`http://127.0.0.1:${port}`);
   const dataDir = mkdtempSync(join(tmpdir(), 'ap-playground-'));

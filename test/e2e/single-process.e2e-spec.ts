@@ -1,15 +1,15 @@
 import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApiClient, AppProcess, FakeOpenAiServer, query, registerUser } from '#testing';
+import { ApiClient, AppProcess, FakeOpenAiServer, listenPort, query, registerUser } from '#testing';
 
 /** `npm start` with nothing configured: embedded PostgreSQL under DATA_DIR, the in-process bus. */
 describe('single-process mode', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'ap-standalone-'));
   // As root, the embedded PostgreSQL runs as `postgres` and must be able to enter DATA_DIR.
   chmodSync(dataDir, 0o755);
-  const pgPort = 30_000 + Math.floor(Math.random() * 10_000);
-  const port = 40_000 + Math.floor(Math.random() * 10_000);
+  const pgPort = listenPort();
+  const port = listenPort();
   let platform: AppProcess;
   let model: FakeOpenAiServer;
   const api = new ApiClient(`http://127.0.0.1:${port}`);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { derivedRoleName, generatedPassword, urlWithLogin } from '#persistence';
 import { AppProcess } from './app-process.js';
 import { ApiClient } from './http-client.js';
+import { listenPort } from './test-env.js';
 
 export const BUS_SERVICES = ['identity', 'agent', 'workflow', 'conversation', 'integration', 'execution'] as const;
 
@@ -201,9 +202,7 @@ export class Cluster {
     const env = { ...(this.envs.get(name) as Record<string, string>) };
     let port: number | undefined;
     if (name === 'gateway') {
-      // Below the kernel's ephemeral range (32768 and up), where HEALTH_PORT=0 and outgoing
-      // connections take their ports.
-      port = 20_000 + Math.floor(Math.random() * 12_000);
+      port = listenPort();
       env.PORT = String(port);
     }
     const app = AppProcess.forApp(name, env);

@@ -46,3 +46,12 @@ export async function query<T = Record<string, unknown>>(databaseUrl: string, sq
     await client.end();
   }
 }
+
+/**
+ * A port for a server a test starts on a fixed port (the platform's PORT, EMBEDDED_PG_PORT).
+ * It lies below the kernel's ephemeral range (32768 and up), where outgoing connections and
+ * `listen(0)` take theirs, so a connection another spec opens cannot be holding it.
+ */
+export function listenPort(): number {
+  return 20_000 + Math.floor(Math.random() * 12_000);
+}

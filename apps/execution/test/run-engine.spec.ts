@@ -229,10 +229,7 @@ describe('run queue and workers', () => {
     const eventsBefore = await readEvents(run.id);
     g.release();
     await sleep(300);
-    const repository = services[0].app.get(RunEngineRepository);
-    const late = await services[0].database.transaction(() =>
-      repository.finish(run.id, { runId: run.id, attempt: 1, leaseOwner: workerA.id }, { status: 'failed', error: { code: 'LATE', message: 'late write' } }),
-    );
+    const late = await services[0].app.get(RunEndings).end(run.id, { runId: run.id, attempt: 1, leaseOwner: workerA.id }, { status: 'failed', error: { code: 'LATE', message: 'late write' } });
     expect(late).toBeNull();
     expect(await services[0].app.get(RunEventsService).appendFenced({ runId: run.id, attempt: 1, leaseOwner: workerA.id }, 'late', {})).toBeNull();
     expect(await queue.get(run.id)).toMatchObject({ status: 'completed', attempt: 2, output: { answer: 's1-out,s2-out,s3-out' }, updatedAt: finished.updatedAt });

@@ -61,6 +61,16 @@ export class Outbox {
   }
 
   /**
+   * row(), for a statement that computes the event's data from the rows it writes (say, the ids of
+   * a row it updates): the envelope has no `data`, and the statement sets it
+   * (`envelope::jsonb || jsonb_build_object('data', ...)`) to what the contract's type describes.
+   */
+  rowWithoutData(contract: EventContract<unknown>, actor?: Actor): OutboxRow {
+    // JSON.stringify leaves out a key whose value is undefined.
+    return this.row(contract, undefined, actor);
+  }
+
+  /**
    * Says that event rows were written by the statement that just ran: in a transaction, the relay
    * is nudged when it commits; outside one the statement has committed, so the relay is woken now.
    */

@@ -1,13 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { NotificationRequested, type RunFinishedEvent, RunCancelled, RunCompleted, RunFailed, storable } from '#contracts';
+import { NotificationRequested, RunCancelled, RunCompleted, RunFailed, type SessionStatus, storable } from '#contracts';
 import type { Outbox } from '#messaging';
 import { Metrics } from '#observability';
 import { Database } from '#persistence';
 import { OUTBOX } from '#service-kit';
-import type { Fence } from '../run-events/run-events.service.js';
+import { type Fence, RunEventsService } from '../run-events/run-events.service.js';
 import { RunWebhooksService } from '../run-webhooks/run-webhooks.service.js';
-import { SessionsService } from '../sessions/sessions.service.js';
-import { UsageService } from '../usage/usage.service.js';
 import { type FinishPatch, RunEngineRepository } from './run-engine.repository.js';
 import type { RunEntity } from './run.entity.js';
 
@@ -18,51 +16,71 @@ const NOTIFICATION_TITLES: Record<string, string> = {
   cancelled: 'Your run was cancelled',
 };
 
+/** The session status a run's ending leaves its session in. */
+const SESSION_STATUS: Record<FinishPatch['status'], SessionStatus> = {
+  requires_action: 'paused',
+  completed: 'completed',
+  cancelled: 'completed',
+  failed: 'failed',
+  expired: 'failed',
+};
+
+/** What the caller knows of the run before it ends it: whether the ending writes more than its one statement. */
+export type EndingRun = Pick<RunEntity, 'background' | 'webhookUrl'>;
+
 /**
  * Moves a run to a final state (or requires_action) with its stream's event, its session and the
- * daily usage, the outbox event for final states, the run's webhook delivery and a notification for background runs, all in
- * the caller's transaction. Null when the fence no longer holds or the run had already ended.
+ * daily usage, and the outbox event for final states, in one statement (RunEngineRepository.finish);
+ * then the run's webhook delivery and, for background runs, a notification, in the same transaction.
+ * Null when the fence no longer holds or the run had already ended. The run's event goes out live
+ * once committed.
  */
 @Injectable()
 export class RunEndings {
   constructor(
     private readonly repository: RunEngineRepository,
-    private readonly sessions: SessionsService,
-    private readonly usage: UsageService,
     private readonly webhooks: RunWebhooksService,
+    private readonly events: RunEventsService,
     @Inject(OUTBOX) private readonly outbox: Outbox,
     private readonly database: Database,
   ) {}
 
-  async end(runId: string, fence: Fence | null, patch: FinishPatch): Promise<RunEntity | null> {
+  /**
+   * `known`: the run as its caller holds it. When it has neither a webhook nor a background
+   * notification to write, the ending is its one statement, with no transaction around it;
+   * otherwise (or unknown) the writes share a transaction (the caller's, if it has one).
+   */
+  end(runId: string, fence: Fence | null, patch: FinishPatch, known?: EndingRun): Promise<RunEntity | null> {
+    const alone = known !== undefined && !known.background && known.webhookUrl === null;
+    return alone ? this.write(runId, fence, patch) : this.database.transaction(() => this.write(runId, fence, patch));
+  }
+
+  private async write(runId: string, fence: Fence | null, patch: FinishPatch): Promise<RunEntity | null> {
     // An output or error carrying text from outside (a model, a tool, a page) must not make the
     // ending itself fail, or the run would be retried and its billed calls repeated.
-    // The run's event, and for a final end its cut-off steps (a cancelled model call) marked
-    // abandoned and its calls counted, come with the update: one statement.
-    const ended = await this.repository.finish(runId, fence, storable(patch).value);
+    const stored = storable(patch).value;
+    const final = patch.status !== 'requires_action';
+    const contract = patch.status === 'completed' ? RunCompleted : patch.status === 'cancelled' ? RunCancelled : RunFailed;
+    const sessionError =
+      (patch.status === 'failed' || patch.status === 'expired') && stored.error
+        ? { runId, code: stored.error.code, message: stored.error.message, at: new Date().toISOString() }
+        : null;
+    const ended = await this.repository.finish(runId, fence, stored, {
+      sessionStatus: SESSION_STATUS[patch.status],
+      sessionError,
+      // The RunFinishedEvent's data (run and owner ids, status, agent, workflow, conversation, error) comes from the ended row.
+      ...(final ? { outbox: this.outbox.rowWithoutData(contract) } : {}),
+    });
     if (!ended) return null;
-    const { run, calls } = ended;
-    const { kind, status } = run;
+    const { run, event } = ended;
+    if (final) this.outbox.written();
+    this.events.publishAfterCommit(event);
     const seconds = ((run.completedAt ?? new Date()).getTime() - run.createdAt.getTime()) / 1000;
-    this.database.afterCommit(() => Metrics.runEnded(kind, status, seconds));
-    const final = run.status !== 'requires_action';
-    if (run.sessionId) await this.sessions.runEnded({ sessionId: run.sessionId, runId: run.id, status: run.status, conversationId: run.conversationId, error: run.error, toolCalls: calls.tools });
-    if (run.agentId && final) await this.usage.runEnded({ ownerId: run.ownerId, agentId: run.agentId, status: run.status, models: calls.models });
+    this.database.afterCommit(() => Metrics.runEnded(run.kind, run.status, seconds));
     if (!final) {
       if (run.background) await this.notify(run, 'run.requires_action', 'Your run is waiting for input');
       return run;
     }
-    const event: RunFinishedEvent = {
-      runId: run.id,
-      ownerId: run.ownerId,
-      status: run.status,
-      ...(run.agentId ? { agentId: run.agentId } : {}),
-      ...(run.workflowId ? { workflowId: run.workflowId } : {}),
-      ...(run.conversationId ? { conversationId: run.conversationId } : {}),
-      ...(run.error ? { error: run.error } : {}),
-    };
-    const contract = run.status === 'completed' ? RunCompleted : run.status === 'cancelled' ? RunCancelled : RunFailed;
-    await this.outbox.add(contract, event);
     // The run's webhook, if it named one: a delivery row written with the ending, so none is lost.
     await this.webhooks.runEnded(run);
     if (run.background) await this.notify(run, `run.${run.status}`, NOTIFICATION_TITLES[run.status] ?? 'Your run ended');

@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import type { RunErrorInfo, RunKind, RunStatus, StepType } from '#contracts';
+import type { RunErrorInfo, RunKind, RunStatus, SessionStatus, StepType } from '#contracts';
+import type { OutboxRow } from '#messaging';
 import { Database, newId } from '#persistence';
 import { In } from 'typeorm';
 import { type Fence, type StoredRunEvent, storedEvent } from '../run-events/run-events.service.js';
+import { MAX_SESSION_ERROR_LOGS, type SessionErrorLog } from '../sessions/sessions.service.js';
 import type { ModelUsage } from '../usage/usage.service.js';
 import { RunStepEntity, type StepStatus } from './run-step.entity.js';
 import { RunEntity, type RunUsage } from './run.entity.js';
@@ -67,6 +69,16 @@ export interface RunListFilter {
 export interface StepWrite {
   step: RunStepEntity;
   event: StoredRunEvent;
+}
+
+/** What an ending writes beside the run (see finish). */
+export interface EndingWrites {
+  /** The status its session takes. */
+  sessionStatus: SessionStatus;
+  /** The entry the session's error log gains, if any. */
+  sessionError: SessionErrorLog | null;
+  /** The outbox row of its event for other services (final ends); the statement fills the envelope's data. */
+  outbox?: OutboxRow;
 }
 
 /** A run's completed tool and model calls: what its session and the daily usage count when it ends. */
@@ -368,14 +380,20 @@ export class RunEngineRepository {
 
   /**
    * Plain SQL, one statement (fenced, usage summed over the steps): ends a run, or parks it in
-   * requires_action, with its `run.<status>` event (numbered next, under the row lock the update
-   * takes or the caller holds); a final end also marks the steps still running abandoned (cut off
-   * by the ending) and answers the completed tool calls per tool and model calls per model (the
-   * sums read only completed steps, which the marking leaves alone). With a fence, only the holder
-   * of that attempt can do it (null when it no longer holds the run); without one the caller holds
-   * the row lock.
+   * requires_action, with everything its ending writes, so it needs no transaction of its own:
+   * - its `run.<status>` event, numbered next (under the row lock the update takes or the caller holds);
+   * - for a final end, its steps still running marked abandoned (cut off by the ending);
+   * - its session in step with it (status, runs, messages, tools used, the error log);
+   * - for a final end of an agent's run, the day's usage per model it called (the run counted on
+   *   the model it called most), rows taken in model order so two endings cannot deadlock;
+   * - `outbox`: the event for other services, its data (the run's ids, status and error) filled
+   *   from the ended row.
+   * Answers the run, its event and its completed tool and model calls (the sums read only
+   * completed steps, which the marking leaves alone). With a fence, only the holder of that
+   * attempt can do it (null when it no longer holds the run); without one the caller holds the
+   * row lock.
    */
-  async finish(runId: string, fence: Fence | null, patch: FinishPatch): Promise<{ run: RunEntity; calls: CompletedCalls } | null> {
+  async finish(runId: string, fence: Fence | null, patch: FinishPatch, also: EndingWrites): Promise<{ run: RunEntity; event: StoredRunEvent; calls: CompletedCalls } | null> {
     const final = patch.status !== 'requires_action';
     const [row] = await this.database.query<Record<string, unknown> & { calls: CallRow[] }>(
       `WITH "ended" AS (
@@ -398,18 +416,63 @@ export class RunEngineRepository {
                 || CASE WHEN e."error" IS NOT NULL AND jsonb_typeof(e."error") <> 'null' THEN jsonb_build_object('error', e."error") ELSE '{}'::jsonb END
                 || CASE WHEN e."status" = 'requires_action' THEN jsonb_build_object('action', e."required_action") ELSE '{}'::jsonb END
                 || jsonb_build_object('usage', jsonb_build_object('promptTokens', e."prompt_tokens", 'completionTokens', e."completion_tokens", 'costMicros', e."cost_micros"))
-         FROM "ended" e),
+         FROM "ended" e
+         RETURNING "seq", "type", "data", "created_at"),
        "abandoned" AS (
          UPDATE "execution"."run_steps" SET "status" = 'abandoned', "updated_at" = now()
-         WHERE "run_id" = $1 AND "status" = 'running' AND $9 AND EXISTS (SELECT 1 FROM "ended"))
-       SELECT "ended".*, (
-         SELECT COALESCE(jsonb_agg(c ORDER BY c."calls" DESC, c."name"), '[]'::jsonb) FROM (
-           SELECT "step_type" AS "type", CASE WHEN "step_type" = 'tool' THEN "step_name" ELSE COALESCE("model", '') END AS "name", count(*) AS "calls",
-                  SUM("prompt_tokens") AS "prompt_tokens", SUM("completion_tokens") AS "completion_tokens", SUM("cost_micros") AS "cost_micros"
-           FROM "execution"."run_steps"
-           WHERE "run_id" = $1 AND "status" = 'completed' AND "step_type" IN ('tool', 'llm_call') AND $9
-           GROUP BY 1, 2) c) AS "calls"
-       FROM "ended"`,
+         WHERE "run_id" = $1 AND "status" = 'running' AND $9 AND EXISTS (SELECT 1 FROM "ended")),
+       "calls" AS (
+         SELECT "step_type" AS "type", CASE WHEN "step_type" = 'tool' THEN "step_name" ELSE COALESCE("model", '') END AS "name", count(*) AS "calls",
+                SUM("prompt_tokens") AS "prompt_tokens", SUM("completion_tokens") AS "completion_tokens", SUM("cost_micros") AS "cost_micros"
+         FROM "execution"."run_steps"
+         WHERE "run_id" = $1 AND "status" = 'completed' AND "step_type" IN ('tool', 'llm_call') AND $9 AND EXISTS (SELECT 1 FROM "ended")
+         GROUP BY 1, 2),
+       "session" AS (
+         UPDATE "execution"."sessions" s
+         SET "status" = $13,
+             "run_count" = s."run_count" + CASE WHEN $9 THEN 1 ELSE 0 END,
+             "messages_count" = s."messages_count" + CASE WHEN e."status" = 'completed' AND e."conversation_id" IS NOT NULL THEN 2 ELSE 0 END,
+             "tools_used" = (
+               SELECT COALESCE(jsonb_object_agg("name", "calls"), '{}'::jsonb)
+               FROM (SELECT "name", SUM("calls")::int AS "calls"
+                     FROM (SELECT "key" AS "name", ("value")::int AS "calls" FROM jsonb_each_text(s."tools_used")
+                           UNION ALL
+                           SELECT "name", "calls"::int FROM "calls" WHERE "type" = 'tool') t
+                     GROUP BY "name") m),
+             "error_logs" = CASE WHEN $14::jsonb IS NULL THEN s."error_logs" ELSE (
+               SELECT COALESCE(jsonb_agg("x" ORDER BY "n"), '[]'::jsonb)
+               FROM (SELECT "x", "n" FROM jsonb_array_elements(s."error_logs" || jsonb_build_array($14::jsonb)) WITH ORDINALITY AS l("x", "n")
+                     ORDER BY "n" DESC LIMIT $15) kept) END,
+             "last_active_at" = now(),
+             "completed_at" = CASE WHEN $9 THEN now() ELSE NULL END,
+             "updated_at" = now()
+         FROM "ended" e
+         WHERE s."id" = e."session_id"),
+       "usage" AS (
+         INSERT INTO "execution"."usage_daily" AS u ("owner_id", "day", "agent_id", "model", "request_count", "run_count", "prompt_tokens", "completion_tokens", "cost_micros")
+         SELECT e."owner_id", (now() AT TIME ZONE 'UTC')::date, e."agent_id", c."name", c."calls", CASE WHEN c."rank" = 1 THEN 1 ELSE 0 END,
+                c."prompt_tokens", c."completion_tokens", c."cost_micros"
+         FROM "ended" e,
+              (SELECT *, row_number() OVER (ORDER BY "calls" DESC, "name") AS "rank" FROM "calls" WHERE "type" = 'llm_call') c
+         WHERE e."agent_id" IS NOT NULL
+         ORDER BY c."name"
+         ON CONFLICT ("owner_id", "day", "agent_id", "model") DO UPDATE
+         SET "request_count" = u."request_count" + EXCLUDED."request_count", "run_count" = u."run_count" + EXCLUDED."run_count",
+             "prompt_tokens" = u."prompt_tokens" + EXCLUDED."prompt_tokens", "completion_tokens" = u."completion_tokens" + EXCLUDED."completion_tokens",
+             "cost_micros" = u."cost_micros" + EXCLUDED."cost_micros", "updated_at" = now()),
+       "outbox" AS (
+         INSERT INTO "execution"."outbox" ("id", "subject", "envelope")
+         SELECT $16::uuid, $17, $18::jsonb || jsonb_build_object('data',
+                  jsonb_build_object('runId', e."id", 'ownerId', e."owner_id", 'status', e."status")
+                  || CASE WHEN e."agent_id" IS NOT NULL THEN jsonb_build_object('agentId', e."agent_id") ELSE '{}'::jsonb END
+                  || CASE WHEN e."workflow_id" IS NOT NULL THEN jsonb_build_object('workflowId', e."workflow_id") ELSE '{}'::jsonb END
+                  || CASE WHEN e."conversation_id" IS NOT NULL THEN jsonb_build_object('conversationId', e."conversation_id") ELSE '{}'::jsonb END
+                  || CASE WHEN e."error" IS NOT NULL AND jsonb_typeof(e."error") <> 'null' THEN jsonb_build_object('error', e."error") ELSE '{}'::jsonb END)
+         FROM "ended" e
+         WHERE $16::uuid IS NOT NULL)
+       SELECT "ended".*, (SELECT COALESCE(jsonb_agg(c ORDER BY c."calls" DESC, c."name"), '[]'::jsonb) FROM "calls" c) AS "calls",
+              "event"."seq" AS "event_seq", "event"."type" AS "event_type", "event"."data" AS "event_data", "event"."created_at" AS "event_created_at"
+       FROM "ended", "event"`,
       [
         runId,
         fence?.attempt ?? null,
@@ -423,10 +486,18 @@ export class RunEngineRepository {
         patch.usage?.promptTokens ?? null,
         patch.usage?.completionTokens ?? null,
         patch.usage?.costMicros ?? null,
+        also.sessionStatus,
+        also.sessionError ? JSON.stringify(also.sessionError) : null,
+        MAX_SESSION_ERROR_LOGS,
+        also.outbox?.id ?? null,
+        also.outbox?.subject ?? null,
+        also.outbox?.envelope ?? null,
       ],
     );
     if (!row) return null;
-    return { run: this.database.hydrate(RunEntity, row), calls: completedCalls(row.calls) };
+    const run = this.database.hydrate(RunEntity, row);
+    const event = storedEvent(runId, { seq: Number(row.event_seq), type: row.event_type as string, data: row.event_data, created_at: row.event_created_at as Date, owner_id: run.ownerId });
+    return { run, event, calls: completedCalls(row.calls) };
   }
 
   /** Plain SQL (fenced, counted): a failed attempt that may be retried: back in the queue after a pause. */

@@ -322,7 +322,12 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
     const { run, fence, journal } = entry;
     const partial = journal.partialOutput;
     const withPartial = partial ? { output: partial.value, outputPartial: true } : {};
-    const end = (patch: FinishPatch) => this.database.transaction(() => this.endings.end(run.id, fence, patch));
+    // An ending publishes its own event live: no catch-up read after it.
+    let published = false;
+    const end = async (patch: FinishPatch) => {
+      await this.endings.end(run.id, fence, patch, run);
+      published = true;
+    };
     this.stages.mark(run.id, 'settle.begun');
     try {
       if (outcome.kind === 'aborted') {
@@ -357,7 +362,7 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
       // The lease will expire and another worker takes the run over; nothing is stuck.
       this.log.warn({ ...describeError(err), runId: run.id, attempt: run.attempt }, 'could not record how the run ended');
     } finally {
-      this.events.notify(run.id);
+      this.events.notify(run.id, { published });
       this.stages.ended(run.id);
     }
   }

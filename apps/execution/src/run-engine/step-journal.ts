@@ -144,7 +144,8 @@ export class FencedStepJournal implements StepJournal {
         this.lost = true;
         throw new LeaseLostError(this.fence.runId, this.fence.attempt);
       }
-      this.events.notify(this.fence.runId, true);
+      // A step's or token's write: the run's status is as it was.
+      this.events.notify(this.fence.runId, { published: true, stateChanged: false });
       return result;
     });
     this.queue = next.catch(() => undefined);

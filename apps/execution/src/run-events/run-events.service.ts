@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { isSettlingRunEvent, LIVE_RUN_EVENT_MAX_DATA, type LiveRunEvent, RUN_EVENTS_PAGE, runEventStreamSubject } from '#contracts';
+import { LIVE_RUN_EVENT_MAX_DATA, type LiveRunEvent, RUN_EVENTS_PAGE, runEventStreamSubject } from '#contracts';
 import { BROADCAST, type Broadcast } from '#messaging';
 import { describeError, rootLogger } from '#observability';
 import { Database } from '#persistence';
@@ -20,7 +20,12 @@ interface RunEventsHint {
   runId: string;
   /** The service instance that sent it: its own readers were woken in process and skip the echo. */
   from?: string;
+  /** False when only events were added (a step's write): readers of the run's state need not look. */
+  state?: boolean;
 }
+
+/** What a waiting reader looks at: the run's events (any commit that added one), or its state (status changes only). */
+export type Watched = 'events' | 'state';
 
 /** How often a waiting reader looks at the database on its own: the hint may be lost, the table never is. */
 const RECHECK_MS = 500;
@@ -45,11 +50,11 @@ const REMEMBERED_RUNS = 10_000;
  */
 @Injectable()
 export class RunEventsService implements OnModuleInit, OnModuleDestroy {
-  private readonly waiters = new Map<string, Set<() => void>>();
+  private readonly waiters: Record<Watched, Map<string, Set<() => void>>> = { events: new Map(), state: new Map() };
   private readonly origin = randomUUID();
   private unsubscribe: (() => void) | undefined;
   private readonly log = rootLogger().child({ component: 'run-events' });
-  /** The highest number this replica published live, per run it published for (bounded; dropped once the run settled). */
+  /** The highest number this replica published live, per run it published for (bounded: the least recently published run is forgotten first). */
   private readonly publishedUpTo = new Map<string, number>();
   /** Catch-ups in flight, per run; `again` when another commit notified meanwhile. */
   private readonly catchingUp = new Map<string, { again: boolean }>();
@@ -62,13 +67,13 @@ export class RunEventsService implements OnModuleInit, OnModuleDestroy {
 
   onModuleInit(): void {
     this.unsubscribe = this.broadcast.subscribe<RunEventsHint>(RUN_EVENTS_SUBJECT, (hint) => {
-      if (typeof hint?.runId === 'string' && hint.from !== this.origin) this.wakeLocal(hint.runId);
+      if (typeof hint?.runId === 'string' && hint.from !== this.origin) this.wakeLocal(hint.runId, hint.state !== false);
     });
   }
 
   onModuleDestroy(): void {
     this.unsubscribe?.();
-    for (const runId of [...this.waiters.keys()]) this.wakeLocal(runId);
+    for (const runId of [...this.waiters.events.keys(), ...this.waiters.state.keys()]) this.wakeLocal(runId, true);
   }
 
   /** Appends in the caller's transaction, which holds the run's row lock (queue, cancel, claim, end): the next number is safe to take. */
@@ -99,12 +104,15 @@ export class RunEventsService implements OnModuleInit, OnModuleDestroy {
 
   /**
    * Call after a commit that added events to the run or changed its state. `published`: its events
-   * went out live as written (publishAfterCommit); otherwise what the commit added is read and published.
+   * went out live as written (publishAfterCommit); otherwise what the commit added is read and
+   * published. `stateChanged: false` (a running attempt's step and token writes): the run's status
+   * is as it was, so readers waiting for a status (wait, cancel) are not woken to read it again.
    */
-  notify(runId: string, published = false): void {
-    this.wakeLocal(runId);
-    this.broadcast.publish<RunEventsHint>(RUN_EVENTS_SUBJECT, { runId, from: this.origin });
-    if (!published) void this.catchUp(runId);
+  notify(runId: string, how: { published?: boolean; stateChanged?: boolean } = {}): void {
+    const state = how.stateChanged ?? true;
+    this.wakeLocal(runId, state);
+    this.broadcast.publish<RunEventsHint>(RUN_EVENTS_SUBJECT, state ? { runId, from: this.origin } : { runId, from: this.origin, state });
+    if (!how.published) void this.catchUp(runId);
   }
 
   /** Publishes the run's events after the last this replica published (the last few, for a run it has not published for). */
@@ -141,9 +149,9 @@ export class RunEventsService implements OnModuleInit, OnModuleDestroy {
       // The table has it: a reader that misses it reads it there.
       this.log.warn({ ...describeError(err), runId: event.runId, seq: event.seq }, 'could not publish a run event live');
     }
+    // Kept after the run settled too (a later catch-up then finds nothing new), newest last.
     const before = this.publishedUpTo.get(event.runId) ?? 0;
     this.publishedUpTo.delete(event.runId);
-    if (isSettlingRunEvent(event.type)) return;
     this.publishedUpTo.set(event.runId, Math.max(before, event.seq));
     if (this.publishedUpTo.size > REMEMBERED_RUNS) this.publishedUpTo.delete(this.publishedUpTo.keys().next().value as string);
   }
@@ -160,27 +168,27 @@ export class RunEventsService implements OnModuleInit, OnModuleDestroy {
 
   /**
    * What `look()` answers once `done` holds, or as it is after `waitMs`: looked at again on every
-   * notify of the run (from any replica) and at least every RECHECK_MS.
+   * notify of the run (from any replica) that concerns what is watched, and at least every RECHECK_MS.
    */
-  async watch<T>(runId: string, waitMs: number, look: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  async watch<T>(runId: string, waitMs: number, look: () => Promise<T>, done: (value: T) => boolean, watched: Watched = 'events'): Promise<T> {
     const deadline = Date.now() + waitMs;
     for (;;) {
       const value = await look();
       const left = deadline - Date.now();
       if (done(value) || left <= 0) return value;
-      await this.waitForHint(runId, Math.min(left, RECHECK_MS));
+      await this.waitForHint(runId, Math.min(left, RECHECK_MS), this.waiters[watched]);
     }
   }
 
-  private waitForHint(runId: string, ms: number): Promise<void> {
+  private waitForHint(runId: string, ms: number, all: Map<string, Set<() => void>>): Promise<void> {
     return new Promise((resolve) => {
-      let set = this.waiters.get(runId);
-      if (!set) this.waiters.set(runId, (set = new Set()));
+      let set = all.get(runId);
+      if (!set) all.set(runId, (set = new Set()));
       const waiters = set;
       const wake = () => {
         clearTimeout(timer);
         waiters.delete(wake);
-        if (waiters.size === 0 && this.waiters.get(runId) === waiters) this.waiters.delete(runId);
+        if (waiters.size === 0 && all.get(runId) === waiters) all.delete(runId);
         resolve();
       };
       const timer = setTimeout(wake, ms);
@@ -188,8 +196,11 @@ export class RunEventsService implements OnModuleInit, OnModuleDestroy {
     });
   }
 
-  private wakeLocal(runId: string): void {
-    const set = this.waiters.get(runId);
-    if (set) for (const wake of [...set]) wake();
+  /** Wakes the run's readers of its events, and of its state when that changed. */
+  private wakeLocal(runId: string, stateChanged: boolean): void {
+    for (const all of stateChanged ? [this.waiters.events, this.waiters.state] : [this.waiters.events]) {
+      const set = all.get(runId);
+      if (set) for (const wake of [...set]) wake();
+    }
   }
 }

@@ -437,6 +437,7 @@ export class RunsService {
       waitMs,
       () => this.engine.get(id, ownerId),
       (run) => run === null || done(run),
+      'state',
     );
   }
 

@@ -1,28 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { type Actor, AppError, FINAL_RUN_STATUSES, requireUserId, type RunErrorInfo, type RunStatus, type SessionStatus, type SessionView } from '#contracts';
+import { type Actor, AppError, requireUserId, type SessionView } from '#contracts';
 import { isUniqueViolation, newId } from '#persistence';
-import type { SessionErrorLog } from './session.entity.js';
 import { toSessionView } from './session.mapper.js';
 import { SessionsRepository } from './sessions.repository.js';
 
-/** What a run's ending tells its session. */
-export interface SessionRunEnded {
-  sessionId: string;
-  runId: string;
-  status: RunStatus;
-  conversationId: string | null;
-  error: RunErrorInfo | null;
-  /** Tool name -> completed calls of the run (asked for only when the run is final). */
-  toolCalls: Record<string, number>;
-}
-
-const SESSION_STATUS: Partial<Record<RunStatus, SessionStatus>> = {
-  requires_action: 'paused',
-  completed: 'completed',
-  cancelled: 'completed',
-  failed: 'failed',
-  expired: 'failed',
-};
+export type { SessionErrorLog } from './session.entity.js';
+export { MAX_SESSION_ERROR_LOGS } from './sessions.repository.js';
 
 /** Sessions follow their runs: one per agent and conversation across its runs, or a standalone run's own. */
 @Injectable()
@@ -64,26 +47,6 @@ export class SessionsService {
   /** A standalone run's own session, written with its run (the id is chosen before the run's insert). */
   startStandalone(session: { id: string; ownerId: string; agentId: string; variables: Record<string, string> }): Promise<void> {
     return this.repository.insert({ ...session, status: 'running' });
-  }
-
-  /** Keeps the session in step with its run, in the run's ending transaction. */
-  async runEnded(ended: SessionRunEnded): Promise<void> {
-    const status = SESSION_STATUS[ended.status];
-    if (!status) return;
-    const final = FINAL_RUN_STATUSES.includes(ended.status);
-    const error: SessionErrorLog | null =
-      (ended.status === 'failed' || ended.status === 'expired') && ended.error
-        ? { runId: ended.runId, code: ended.error.code, message: ended.error.message, at: new Date().toISOString() }
-        : null;
-    await this.repository.applyRunEnded(ended.sessionId, {
-      status,
-      final,
-      // The user's message and the assistant's answer; a run that did not complete wrote no answer.
-      messagesAdded: ended.status === 'completed' && ended.conversationId ? 2 : 0,
-      // Counted once, at the end: a run parked in requires_action is counted when it finishes.
-      toolCalls: final ? ended.toolCalls : {},
-      error,
-    });
   }
 
   /** For account deletion, in the caller's transaction. */

@@ -33,19 +33,6 @@ const GROUP_KEYS: Record<UsageGroup, string> = {
 export class UsageRepository {
   constructor(private readonly database: Database) {}
 
-  /** Plain SQL: an upsert that adds to today's (UTC) row of the owner, agent and model. */
-  async add(key: { ownerId: string; agentId: string }, usage: ModelUsage, runs: number): Promise<void> {
-    await this.database.query(
-      `INSERT INTO "execution"."usage_daily" AS u ("owner_id", "day", "agent_id", "model", "request_count", "run_count", "prompt_tokens", "completion_tokens", "cost_micros")
-       VALUES ($1, (now() AT TIME ZONE 'UTC')::date, $2, $3, $4, $5, $6, $7, $8)
-       ON CONFLICT ("owner_id", "day", "agent_id", "model") DO UPDATE
-       SET "request_count" = u."request_count" + EXCLUDED."request_count", "run_count" = u."run_count" + EXCLUDED."run_count",
-           "prompt_tokens" = u."prompt_tokens" + EXCLUDED."prompt_tokens", "completion_tokens" = u."completion_tokens" + EXCLUDED."completion_tokens",
-           "cost_micros" = u."cost_micros" + EXCLUDED."cost_micros", "updated_at" = now()`,
-      [key.ownerId, key.agentId, usage.model, usage.calls, runs, usage.promptTokens, usage.completionTokens, usage.costMicros],
-    );
-  }
-
   /** Plain SQL: sums per group (the Repository API has no GROUP BY). The owner's totals over [from, to] (UTC days, inclusive), ordered by key. */
   async report(ownerId: string, from: string, to: string, groupBy: UsageGroup): Promise<UsageTotals[]> {
     const rows = await this.database.query<{ key: string; requests: string; runs: string; prompt_tokens: string; completion_tokens: string; cost_micros: string }>(

@@ -26,6 +26,7 @@ import {
   RunFailure,
   RunStages,
   type RunUsage,
+  type StepFinish,
   type StepJournal,
 } from '../run-engine/run-engine.service.js';
 import { ResolvedAgentsService } from '../resolved-agents/resolved-agents.service.js';
@@ -331,7 +332,7 @@ export class AgentLoopService implements RunExecutor, OnModuleInit {
     choice: ModelChoice,
     journal: StepJournal,
     signal: AbortSignal,
-  ): Promise<{ output: ModelStepOutput; usage?: Partial<RunUsage> }> {
+  ): Promise<{ output: ModelStepOutput } & Omit<StepFinish, 'output'>> {
     // GenAI semantic conventions: a `chat {model}` span with its usage, and the model call counted on /metrics.
     return GenAiTelemetry.chat(choice, transcript, async () => {
       this.stages.mark(run.id, 'model.called');
@@ -346,7 +347,8 @@ export class AgentLoopService implements RunExecutor, OnModuleInit {
             journal.reportPartial({ content: text });
           } else if (delta.type === 'done') {
             this.stages.mark(run.id, 'model.done');
-            await tokens.flush();
+            // The last tokens are stored by the step's end, in its statement.
+            const rest = await tokens.rest();
             const result = delta.result;
             const toolCalls: RequiredToolCall[] = [
               ...result.toolCalls.map((c) => ({ id: c.id, name: c.name, arguments: JSON.stringify(c.args) })),
@@ -358,6 +360,7 @@ export class AgentLoopService implements RunExecutor, OnModuleInit {
             return {
               output: { content: result.text, toolCalls, finishReason: result.finishReason ?? null, model: result.responseModel ?? null, priceKnown: cost.priceKnown },
               usage: usage ? { promptTokens: usage.inputTokens, completionTokens: usage.outputTokens, costMicros: cost.costMicros } : undefined,
+              ...(rest.length > 0 ? { pending: { type: 'token', data: { step: n, text: rest } } } : {}),
             };
           }
         }

@@ -48,6 +48,22 @@ describe('TokenStream', () => {
     expect(writes.map((w) => w.text)).toEqual(['first', ' rest']);
   });
 
+  it('rest answers what no write took, after the write in flight, and writes nothing more', async () => {
+    const { journal: j, writes } = journal(20);
+    const stream = new TokenStream(j, 1, 10_000);
+    stream.push('first');
+    await sleep(5);
+    // The first write is still in flight, and the next waits out the interval.
+    stream.push(' second');
+    stream.push(' third');
+    const before = Date.now();
+    expect(await stream.rest()).toBe(' second third');
+    expect(Date.now() - before).toBeLessThan(1000);
+    stream.push(' late');
+    await sleep(30);
+    expect(writes.map((w) => w.text)).toEqual(['first']);
+  });
+
   it('reports a failed write on flush and stops writing', async () => {
     const lost = new Error('lease lost');
     const { journal: j, writes } = journal(0, lost);

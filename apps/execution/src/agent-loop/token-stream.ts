@@ -15,6 +15,8 @@ export class TokenStream {
   private failure: unknown;
   private lastWriteAt = 0;
   private flushing = false;
+  /** rest() was called: what is pending is the caller's to store. */
+  private closed = false;
   /** Ends the pause between writes early (flush). */
   private wakeUp: (() => void) | undefined;
 
@@ -25,9 +27,24 @@ export class TokenStream {
   ) {}
 
   push(text: string): void {
-    if (text.length === 0 || this.failure !== undefined) return;
+    if (text.length === 0 || this.failure !== undefined || this.closed) return;
     this.pending += text;
     if (!this.inFlight) this.pump();
+  }
+
+  /**
+   * Ends the stream without writing what is still pending: resolves, once the write in flight is
+   * stored, to the text no write took, for the caller to store with the step's end (one statement
+   * rather than two). Rejects with the first write's failure, as flush() does.
+   */
+  async rest(): Promise<string> {
+    this.closed = true;
+    this.wakeUp?.();
+    while (this.inFlight) await this.inFlight;
+    if (this.failure !== undefined) throw this.failure;
+    const text = this.pending;
+    this.pending = '';
+    return text;
   }
 
   /** Resolves when everything pushed is stored; rejects with the first write's failure (e.g. the lease was lost). */
@@ -41,7 +58,7 @@ export class TokenStream {
 
   private pump(): void {
     this.inFlight = (async () => {
-      while (this.pending.length > 0 && this.failure === undefined) {
+      while (this.pending.length > 0 && this.failure === undefined && !this.closed) {
         const wait = this.lastWriteAt + this.intervalMs - Date.now();
         if (wait > 0 && !this.flushing) {
           await new Promise<void>((resolve) => {
@@ -52,6 +69,7 @@ export class TokenStream {
             };
           });
           this.wakeUp = undefined;
+          if (this.closed) break;
         }
         const text = this.pending;
         this.pending = '';
@@ -64,7 +82,7 @@ export class TokenStream {
       }
     })().finally(() => {
       this.inFlight = undefined;
-      if (this.pending.length > 0 && this.failure === undefined) this.pump();
+      if (this.pending.length > 0 && this.failure === undefined && !this.closed) this.pump();
     });
   }
 }

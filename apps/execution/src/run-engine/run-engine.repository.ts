@@ -33,6 +33,15 @@ export type NewRun = Pick<
   | 'agentSnapshot'
 >;
 
+/** The session a run's insert writes with it: a new one, or the existing one of its conversation, running again. */
+export interface RunSessionWrite {
+  id: string;
+  existing: boolean;
+  agentId: string;
+  /** The start's variables, merged over the session's earlier ones. */
+  variables: Record<string, string>;
+}
+
 /** A row the claim query locked, before this worker decides what to do with it. */
 export interface ClaimCandidate {
   id: string;
@@ -65,10 +74,11 @@ export interface RunListFilter {
   limit: number;
 }
 
-/** A step's fenced write and the event it added to the run's stream. */
+/** A step's fenced write and the event it added to the run's stream (after `before`, when it stored one too). */
 export interface StepWrite {
   step: RunStepEntity;
   event: StoredRunEvent;
+  before?: StoredRunEvent;
 }
 
 /** What an ending writes beside the run (see finish). */
@@ -133,12 +143,15 @@ export class RunEngineRepository {
   }
 
   /**
-   * Plain SQL, one statement: the run and its first event (run.queued, number 1: the row is new);
+   * Plain SQL, one statement: the run and its first event (run.queued, number 1: the row is new),
+   * under `lock` (a transaction-scoped lock taken before the row is written, see advisoryLock);
    * the insert answers the stored row (defaults and timestamps included). Pending; or, given a
    * lease, already running as that worker's first attempt (lease, start and deadline as a claim
-   * would write them) with its run.started event.
+   * would write them) with its run.started event. With `session`, the run's session too: a new
+   * one written running, or the existing one running again with the start's variables merged over
+   * its earlier ones (jsonb ||, so two starts at once keep each other's).
    */
-  async insert(run: NewRun, lease?: { owner: string; leaseMs: number }): Promise<RunEntity> {
+  async insert(run: NewRun, lock: string, lease?: { owner: string; leaseMs: number }, session?: RunSessionWrite): Promise<RunEntity> {
     const { table, columns, params } = this.database.columnsOf(RunEntity, { id: newId(), ...run });
     const values = params.map((_, i) => `$${i + 1}`);
     if (lease) {
@@ -148,14 +161,37 @@ export class RunEngineRepository {
       columns.push('"status"', '"attempt"', '"lease_owner"', '"lease_expires_at"', '"started_at"', '"deadline_at"');
       values.push(`'running'`, '1', `$${owner}`, `now() + $${leaseMs} * interval '1 millisecond'`, 'now()', `now() + $${timeoutMs} * interval '1 millisecond'`);
     }
+    const locked = params.push(lock);
+    let sessionWrite = '';
+    if (session) {
+      const id = params.push(session.id);
+      const variables = params.push(JSON.stringify(session.variables));
+      if (session.existing) {
+        sessionWrite = `,
+       "session" AS (
+         UPDATE "execution"."sessions"
+         SET "status" = 'running', "variables" = "variables" || $${variables}::jsonb, "last_active_at" = now(), "completed_at" = NULL, "updated_at" = now()
+         WHERE "id" = $${id})`;
+      } else {
+        const owner = params.push(run.ownerId);
+        const agent = params.push(session.agentId);
+        sessionWrite = `,
+       "session" AS (
+         INSERT INTO "execution"."sessions" ("id", "owner_id", "agent_id", "status", "variables")
+         VALUES ($${id}, $${owner}, $${agent}, 'running', $${variables}::jsonb))`;
+      }
+    }
     const inserted = await this.database.row(
       RunEntity,
-      `WITH "run" AS (INSERT INTO ${table} (${columns.join(', ')}) VALUES (${values.join(', ')}) RETURNING *),
+      `WITH "run" AS (
+         INSERT INTO ${table} (${columns.join(', ')})
+         SELECT ${values.join(', ')} FROM (SELECT pg_advisory_xact_lock(hashtextextended($${locked}, 0))) AS "turn"
+         RETURNING *),
        "event" AS (
          INSERT INTO "execution"."run_events" ("run_id", "seq", "type", "data")
          SELECT "id", 1, 'run.queued', '{"status": "pending"}'::jsonb FROM "run"
          UNION ALL
-         SELECT "id", 2, 'run.started', jsonb_build_object('status', 'running', 'attempt', "attempt") FROM "run" WHERE "status" = 'running')
+         SELECT "id", 2, 'run.started', jsonb_build_object('status', 'running', 'attempt', "attempt") FROM "run" WHERE "status" = 'running')${sessionWrite}
        SELECT * FROM "run"`,
       params,
     );
@@ -580,13 +616,15 @@ export class RunEngineRepository {
 
   /**
    * Plain SQL, a fenced write: the step's end and its event (`eventType`, with `eventData` beside
-   * the step's number and key), in one statement, only while the attempt holds the run.
+   * the step's number and key), in one statement, only while the attempt holds the run. `before`:
+   * an event of the step that is stored first, numbered just before the step's (its last tokens).
    */
   async endStep(
     fence: Fence,
     stepId: string,
     end: { status: 'completed' | 'failed'; output: unknown; error: RunErrorInfo | null; usage: RunUsage },
     event: { type: string; data: Record<string, unknown> },
+    before?: { type: string; data: unknown },
   ): Promise<StepWrite | null> {
     const [row] = await this.database.query<Record<string, unknown>>(
       `WITH ${FENCE},
@@ -595,8 +633,21 @@ export class RunEngineRepository {
          SET "status" = $5, "output" = $6, "error" = $7, "prompt_tokens" = $8, "completion_tokens" = $9, "cost_micros" = $10, "completed_at" = now(), "updated_at" = now()
          WHERE "id" = $4 AND "attempt" = $2 AND "status" = 'running' AND EXISTS (SELECT 1 FROM "fence")
          RETURNING *),
-       ${stepEvent('$11', '$12')}
-       ${STEP_AND_EVENT}`,
+       "before" AS (
+         INSERT INTO "execution"."run_events" ("run_id", "seq", "type", "data")
+         SELECT $1, COALESCE((SELECT MAX("seq") FROM "execution"."run_events" WHERE "run_id" = $1), 0) + 1, $13, $14::jsonb
+         FROM "step" WHERE $13::text IS NOT NULL
+         RETURNING "seq", "type", "data", "created_at"),
+       "event" AS (
+         INSERT INTO "execution"."run_events" ("run_id", "seq", "type", "data")
+         SELECT $1, COALESCE((SELECT MAX("seq") FROM "execution"."run_events" WHERE "run_id" = $1), 0) + 1 + (SELECT count(*) FROM "before"), $11,
+                $12::jsonb || jsonb_build_object('step', "step"."seq", 'key', "step"."step_key")
+         FROM "step"
+         RETURNING "seq", "type", "data", "created_at")
+       SELECT "step".*, "event"."seq" AS "event_seq", "event"."type" AS "event_type", "event"."data" AS "event_data",
+              "event"."created_at" AS "event_created_at", "fence"."owner_id" AS "event_owner_id",
+              "before"."seq" AS "before_seq", "before"."type" AS "before_type", "before"."data" AS "before_data", "before"."created_at" AS "before_created_at"
+       FROM "step" CROSS JOIN "event" CROSS JOIN "fence" LEFT JOIN "before" ON true`,
       [
         fence.runId,
         fence.attempt,
@@ -610,20 +661,23 @@ export class RunEngineRepository {
         end.usage.costMicros,
         event.type,
         JSON.stringify(event.data),
+        before?.type ?? null,
+        before ? JSON.stringify(before.data ?? null) : null,
       ],
     );
     return row ? this.stepWrite(fence.runId, row) : null;
   }
 
   private stepWrite(runId: string, row: Record<string, unknown>): StepWrite {
-    const event = storedEvent(runId, {
-      seq: row.event_seq as number,
-      type: row.event_type as string,
-      data: row.event_data,
-      created_at: row.event_created_at as Date,
-      owner_id: row.event_owner_id as string,
-    });
-    return { step: this.database.hydrate(RunStepEntity, row), event };
+    const stored = (prefix: 'event' | 'before') =>
+      storedEvent(runId, {
+        seq: Number(row[`${prefix}_seq`]),
+        type: row[`${prefix}_type`] as string,
+        data: row[`${prefix}_data`],
+        created_at: row[`${prefix}_created_at`] as Date,
+        owner_id: row.event_owner_id as string,
+      });
+    return { step: this.database.hydrate(RunStepEntity, row), event: stored('event'), ...(row.before_seq != null ? { before: stored('before') } : {}) };
   }
 
 

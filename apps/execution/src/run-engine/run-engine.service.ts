@@ -10,7 +10,7 @@ import { EphemeralKeys } from './ephemeral-keys.js';
 import { ExecutorRegistry } from './executor-registry.js';
 import { RunEndings } from './run-endings.js';
 import { RunErrors } from './run-engine.errors.js';
-import { RunEngineRepository, type RunListFilter } from './run-engine.repository.js';
+import { RunEngineRepository, type RunListFilter, type RunSessionWrite } from './run-engine.repository.js';
 import type { RunExecutor } from './run-executor.js';
 import { RUNS_CANCEL_SUBJECT, RUNS_WAKE_SUBJECT, type RunCancelHint, type RunWakeHint } from './run-hints.js';
 import type { RunStepEntity } from './run-step.entity.js';
@@ -18,8 +18,8 @@ import type { RunEntity, RunLimits } from './run.entity.js';
 import { RunWorker } from './run-worker.js';
 
 export { LeaseLostError, RunErrors, RunFailure } from './run-engine.errors.js';
-export type { FinishPatch } from './run-engine.repository.js';
-export type { ExecutorResult, RunContext, RunExecutor, StepJournal } from './run-executor.js';
+export type { FinishPatch, RunSessionWrite } from './run-engine.repository.js';
+export type { ExecutorResult, RunContext, RunExecutor, StepFinish, StepJournal } from './run-executor.js';
 export type { RunStepEntity } from './run-step.entity.js';
 export type { RunEntity, RunLimits, RunUsage } from './run.entity.js';
 export { RunStages } from './run-stages.js';
@@ -111,9 +111,13 @@ export class RunEngineService {
     return this.repository.findByIdempotencyKey(ownerId, key);
   }
 
-  /** In the caller's transaction: concurrent starts of one owner decide one after another, each seeing the others' runs. */
+  /**
+   * In the caller's transaction: concurrent starts of one owner decide one after another, each
+   * seeing the others' runs (insert takes it too, so a start that decides nothing before its insert
+   * needs no statement of its own for it).
+   */
   lockOwner(ownerId: string): Promise<void> {
-    return this.repository.advisoryLock(`execution.runs.owner:${ownerId}`);
+    return this.repository.advisoryLock(ownerLock(ownerId));
   }
 
   /** In the caller's transaction: takes the conversation's turn (starts in it decide one after another) and answers its runs that have not ended, locked, oldest first. */
@@ -122,17 +126,18 @@ export class RunEngineService {
     return this.repository.lockActiveByConversation(conversationId);
   }
 
-  /** The owner's runs pending or running: what counts against the concurrency cap. */
+  /** The owner's runs pending or running: what counts against the concurrency cap (in the starting transaction, its own new run too). */
   countActive(ownerId: string): Promise<number> {
     return this.repository.countActiveByOwner(ownerId);
   }
 
   /**
-   * In the caller's transaction: the run, pending, with its run.queued event (one statement).
-   * With `leased` (a slot reserveSlot() held), it is written running, leased to this process's
-   * worker, which executes it after the commit without claiming it. Announce it after the commit.
+   * In the caller's transaction, under the owner's lock (lockOwner): the run, pending, with its
+   * run.queued event and its session (one statement). With `leased` (a slot reserveSlot() held),
+   * it is written running, leased to this process's worker, which executes it after the commit
+   * without claiming it. Announce it after the commit.
    */
-  insert(request: EnqueueRunRequest, leased = false): Promise<RunEntity> {
+  insert(request: EnqueueRunRequest, leased = false, session?: RunSessionWrite): Promise<RunEntity> {
     const timeoutMs = this.timeoutFor(request.limits?.timeoutMs);
     const target = request.target;
     return this.repository.insert({
@@ -155,7 +160,7 @@ export class RunEngineService {
       agentSnapshot: target.kind === 'agent' ? (request.targetSnapshot ?? null) : null,
       workflowSnapshot: target.kind === 'workflow' ? (request.targetSnapshot ?? null) : null,
       webhookUrl: request.webhookUrl ?? null,
-    }, leased ? { owner: this.worker.id, leaseMs: this.config.leaseMs } : undefined);
+    }, ownerLock(request.ownerId), leased ? { owner: this.worker.id, leaseMs: this.config.leaseMs } : undefined, session);
   }
 
   /**
@@ -329,4 +334,9 @@ export class RunEngineService {
     if (!Number.isSafeInteger(requested) || requested <= 0) throw RunErrors.badInput('limits.timeoutMs must be a positive integer');
     return Math.min(requested, capMs);
   }
+}
+
+/** The name of the lock under which one owner's starts decide one after another. */
+function ownerLock(ownerId: string): string {
+  return `execution.runs.owner:${ownerId}`;
 }

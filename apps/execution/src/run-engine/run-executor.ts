@@ -15,6 +15,8 @@ export interface StepFinish {
   usage?: Partial<RunUsage>;
   /** A step that completed with a known problem (e.g. TOOL_OUTCOME_UNKNOWN): it is done and is not redone. */
   error?: RunErrorInfo;
+  /** An event of the step not stored yet (a model call's last tokens): stored by the step's end, just before its own event. */
+  pending?: { type: string; data: unknown };
 }
 
 /**
@@ -37,7 +39,7 @@ export interface StepJournal {
    * no longer holds the run learns it there and spends nothing (a model call sent while the start
    * was written cost two paid calls for one run under load, in the scale-out e2e).
    */
-  step<T>(step: StepStart, work: () => Promise<{ output: T; usage?: Partial<RunUsage>; error?: RunErrorInfo }>): Promise<T>;
+  step<T>(step: StepStart, work: () => Promise<{ output: T } & Omit<StepFinish, 'output'>>): Promise<T>;
   /** Appends an event to the run's stored stream; returns its sequence number. */
   append(type: string, data?: unknown): Promise<number>;
   /** The answer so far, kept (marked partial) if the run is cancelled, expires or fails. */

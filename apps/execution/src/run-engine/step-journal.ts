@@ -86,6 +86,7 @@ export class FencedStepJournal implements StepJournal {
           step.id,
           { status: 'completed', output: stored, error: finish.error ? storable(finish.error).value : null, usage },
           { type: 'step.completed', data: { usage, ...(replaced > 0 ? { replacedCharacters: replaced } : {}) } },
+          finish.pending && { type: finish.pending.type, data: storable(finish.pending.data).value },
         ),
       );
       if (!ended) return null;
@@ -102,19 +103,19 @@ export class FencedStepJournal implements StepJournal {
     });
   }
 
-  async step<T>(step: StepStart, work: () => Promise<{ output: T; usage?: Partial<RunUsage>; error?: RunErrorInfo }>): Promise<T> {
+  async step<T>(step: StepStart, work: () => Promise<{ output: T } & Omit<StepFinish, 'output'>>): Promise<T> {
     const earlier = this.done.get(step.key);
     if (earlier) return earlier.output as T;
     // The start is stored before the work: an attempt that no longer holds the run stops here, before it spends.
     const started = await this.startStep(step);
-    let result: { output: T; usage?: Partial<RunUsage>; error?: RunErrorInfo };
+    let result: { output: T } & Omit<StepFinish, 'output'>;
     try {
       result = await work();
     } catch (err) {
       if (!(err instanceof LeaseLostError)) await this.failStep(started, { code: 'STEP_FAILED', message: err instanceof Error ? err.message : String(err) }).catch(() => undefined);
       throw err;
     }
-    const ended = await this.finishStep(started, { output: result.output, usage: result.usage, error: result.error });
+    const ended = await this.finishStep(started, result);
     // What was stored, so this attempt goes on with exactly what a later attempt would replay.
     return ended.output as T;
   }
@@ -127,9 +128,10 @@ export class FencedStepJournal implements StepJournal {
     this.partial = { value: output };
   }
 
-  /** A step's write: its event goes out live (it committed: a fenced write is a statement of its own); null when the fence was gone. */
+  /** A step's write: its events go out live (it committed: a fenced write is a statement of its own); null when the fence was gone. */
   private published(written: StepWrite | null): RunStepEntity | null {
     if (!written) return null;
+    if (written.before) this.events.publishAfterCommit(written.before);
     this.events.publishAfterCommit(written.event);
     return written.step;
   }

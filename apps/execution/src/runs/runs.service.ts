@@ -37,7 +37,7 @@ import { RequestContext, Tracing } from '#observability';
 import { ActingUser, Database, decodeCursor, encodeCursor, newId, pageOf } from '#persistence';
 import { type AgentRunInput, approvalStepKey, type ClientToolCallsAction, type ToolApprovalAction, toolStepKey } from '../agent-loop/agent-loop.service.js';
 import { EXECUTION_CONFIG } from '../execution-config.module.js';
-import { type CancelOutcome, type EnqueueRunRequest, type Queued, type RunEntity, RunEngineService, type RunLimits, RunStages } from '../run-engine/run-engine.service.js';
+import { type CancelOutcome, type EnqueueRunRequest, type Queued, type RunEntity, RunEngineService, type RunLimits, type RunSessionWrite, RunStages } from '../run-engine/run-engine.service.js';
 import { EVENTS_PAGE, RunEventsService } from '../run-events/run-events.service.js';
 import { ResolvedAgentsService } from '../resolved-agents/resolved-agents.service.js';
 import { RunWebhooksService } from '../run-webhooks/run-webhooks.service.js';
@@ -63,13 +63,6 @@ function smallest(...values: Array<number | undefined>): number | undefined {
   return set.length === 0 ? undefined : Math.min(...set);
 }
 
-/** The session a queued agent run writes: the conversation's (existing), or a new one of its own. */
-interface QueuedSession {
-  id: string;
-  existing: boolean;
-  agentId: string;
-  variables: Record<string, string>;
-}
 
 interface Started extends Queued {
   /** The conversation's runs this start cancelled (policy interrupt): announced once the new run is committed. */
@@ -237,7 +230,7 @@ export class RunsService {
    */
   private async queue(
     run: EnqueueRunRequest,
-    how: { conversationId?: string; onActiveRun?: ActiveRunPolicy; session?: QueuedSession; apiKey?: string },
+    how: { conversationId?: string; onActiveRun?: ActiveRunPolicy; session?: RunSessionWrite; apiKey?: string },
   ): Promise<Started> {
     const { ownerId } = run;
     const slot = this.engine.reserveSlot(run.target.kind);
@@ -246,13 +239,16 @@ export class RunsService {
       started = await this.database.transaction(async (): Promise<Started> => {
         const twin = await this.engine.lockIdempotencyKey(ownerId, run.idempotencyKey);
         if (twin) return { run: twin, created: false, interrupted: [] };
-        await this.engine.lockOwner(ownerId);
-        const turn = how.conversationId ? await this.takeConversationTurn(how.conversationId, ownerId, how.onActiveRun ?? 'reject') : { interrupted: [], behind: false };
+        let turn: { interrupted: CancelOutcome[]; behind: boolean } = { interrupted: [], behind: false };
+        if (how.conversationId) {
+          await this.engine.lockOwner(ownerId);
+          turn = await this.takeConversationTurn(how.conversationId, ownerId, how.onActiveRun ?? 'reject');
+        }
+        // The insert takes the owner's lock first (when not taken above), then the count that
+        // follows it sees every run of the owner's that committed before, and this one.
+        const inserted = await this.engine.insert(run, slot && !turn.behind, how.session);
         await this.checkActiveRunCap(ownerId);
-        const session = how.session;
-        if (session?.existing) await this.sessions.runQueued(session.id, session.variables);
-        else if (session) await this.sessions.startStandalone({ id: session.id, ownerId, agentId: session.agentId, variables: session.variables });
-        return { run: await this.engine.insert(run, slot && !turn.behind), created: true, interrupted: turn.interrupted };
+        return { run: inserted, created: true, interrupted: turn.interrupted };
       });
     } catch (err) {
       // A twin with the same key committed first (the key's unique index refused this one): it is the run.
@@ -458,10 +454,10 @@ export class RunsService {
     return { interrupted, behind: true };
   }
 
-  /** Past the operator's cap of runs pending or running per user, a start is refused. */
+  /** Past the operator's cap of runs pending or running per user, a start is refused: counted after its own run's insert, which the refusal rolls back. */
   private async checkActiveRunCap(ownerId: string): Promise<void> {
-    const active = await this.engine.countActive(ownerId);
-    if (active >= this.config.maxActiveRunsPerUser) throw RunsErrors.tooManyActive(active, this.config.maxActiveRunsPerUser);
+    const before = (await this.engine.countActive(ownerId)) - 1;
+    if (before >= this.config.maxActiveRunsPerUser) throw RunsErrors.tooManyActive(before, this.config.maxActiveRunsPerUser);
   }
 
   /** The agent run a start queues, with its bounds, its input (never the key itself) and its trace id. */

@@ -7,7 +7,11 @@ import { SessionsRepository } from './sessions.repository.js';
 export type { SessionErrorLog } from './session.entity.js';
 export { MAX_SESSION_ERROR_LOGS } from './sessions.repository.js';
 
-/** Sessions follow their runs: one per agent and conversation across its runs, or a standalone run's own. */
+/**
+ * Sessions follow their runs: one per agent and conversation across its runs, or a standalone run's
+ * own. A run's start and its ending write its session in their own statements (RunEngineRepository
+ * insert and finish).
+ */
 @Injectable()
 export class SessionsService {
   constructor(private readonly repository: SessionsRepository) {}
@@ -37,16 +41,6 @@ export class SessionsService {
     const winner = await this.repository.findOfConversation(agentId, conversationId);
     if (!winner) throw new Error('session neither inserted nor found');
     return winner;
-  }
-
-  /** A run of the session was queued: it is running again, with the request's variables over the earlier ones. */
-  runQueued(id: string, variables: Record<string, string>): Promise<void> {
-    return this.repository.markStarted(id, variables);
-  }
-
-  /** A standalone run's own session, written with its run (the id is chosen before the run's insert). */
-  startStandalone(session: { id: string; ownerId: string; agentId: string; variables: Record<string, string> }): Promise<void> {
-    return this.repository.insert({ ...session, status: 'running' });
   }
 
   /** For account deletion, in the caller's transaction. */

@@ -3,7 +3,7 @@ import type { RunErrorInfo, RunKind, RunStatus, SessionStatus, StepType } from '
 import type { OutboxRow } from '#messaging';
 import { Database, newId } from '#persistence';
 import { In } from 'typeorm';
-import { type Fence, type StoredRunEvent, storedEvent } from '../run-events/run-events.service.js';
+import { type Fence, type StoredRow, type StoredRunEvent, storedEvent } from '../run-events/run-events.service.js';
 import { MAX_SESSION_ERROR_LOGS, type SessionErrorLog } from '../sessions/sessions.service.js';
 import type { ModelUsage } from '../usage/usage.service.js';
 import { RunStepEntity, type StepStatus } from './run-step.entity.js';
@@ -147,11 +147,11 @@ export class RunEngineRepository {
    * under `lock` (a transaction-scoped lock taken before the row is written, see advisoryLock);
    * the insert answers the stored row (defaults and timestamps included). Pending; or, given a
    * lease, already running as that worker's first attempt (lease, start and deadline as a claim
-   * would write them) with its run.started event. With `session`, the run's session too: a new
+   * would write them) with its run.started event; answers the run and the events. With `session`, the run's session too: a new
    * one written running, or the existing one running again with the start's variables merged over
    * its earlier ones (jsonb ||, so two starts at once keep each other's).
    */
-  async insert(run: NewRun, lock: string, lease?: { owner: string; leaseMs: number }, session?: RunSessionWrite): Promise<RunEntity> {
+  async insert(run: NewRun, lock: string, lease?: { owner: string; leaseMs: number }, session?: RunSessionWrite): Promise<{ run: RunEntity; events: StoredRunEvent[] }> {
     const { table, columns, params } = this.database.columnsOf(RunEntity, { id: newId(), ...run });
     const values = params.map((_, i) => `$${i + 1}`);
     if (lease) {
@@ -181,8 +181,7 @@ export class RunEngineRepository {
          VALUES ($${id}, $${owner}, $${agent}, 'running', $${variables}::jsonb))`;
       }
     }
-    const inserted = await this.database.row(
-      RunEntity,
+    const [row] = await this.database.query(
       `WITH "run" AS (
          INSERT INTO ${table} (${columns.join(', ')})
          SELECT ${values.join(', ')} FROM (SELECT pg_advisory_xact_lock(hashtextextended($${locked}, 0))) AS "turn"
@@ -191,12 +190,15 @@ export class RunEngineRepository {
          INSERT INTO "execution"."run_events" ("run_id", "seq", "type", "data")
          SELECT "id", 1, 'run.queued', '{"status": "pending"}'::jsonb FROM "run"
          UNION ALL
-         SELECT "id", 2, 'run.started', jsonb_build_object('status', 'running', 'attempt', "attempt") FROM "run" WHERE "status" = 'running')${sessionWrite}
-       SELECT * FROM "run"`,
+         SELECT "id", 2, 'run.started', jsonb_build_object('status', 'running', 'attempt', "attempt") FROM "run" WHERE "status" = 'running'
+         RETURNING "seq", "type", "data", "created_at")${sessionWrite}
+       SELECT "run".*, (SELECT jsonb_agg("event" ORDER BY "seq") FROM "event") AS "events" FROM "run"`,
       params,
     );
-    if (!inserted) throw new Error('a run insert answered no row');
-    return inserted;
+    if (!row) throw new Error('a run insert answered no row');
+    const inserted = this.database.hydrate(RunEntity, row);
+    const events = (row.events as Array<Omit<StoredRow, 'owner_id'>>).map((e) => storedEvent(inserted.id, { ...e, created_at: new Date(e.created_at), owner_id: inserted.ownerId }));
+    return { run: inserted, events };
   }
 
   /** Plain SQL (every run's path: polled while a caller waits). With an owner, another owner's run is not found. */

@@ -135,12 +135,12 @@ export class RunEngineService {
    * In the caller's transaction, under the owner's lock (lockOwner): the run, pending, with its
    * run.queued event and its session (one statement). With `leased` (a slot reserveSlot() held),
    * it is written running, leased to this process's worker, which executes it after the commit
-   * without claiming it. Announce it after the commit.
+   * without claiming it. Its events go out live once committed. Announce it after the commit.
    */
-  insert(request: EnqueueRunRequest, leased = false, session?: RunSessionWrite): Promise<RunEntity> {
+  async insert(request: EnqueueRunRequest, leased = false, session?: RunSessionWrite): Promise<RunEntity> {
     const timeoutMs = this.timeoutFor(request.limits?.timeoutMs);
     const target = request.target;
-    return this.repository.insert({
+    const { run, events } = await this.repository.insert({
       ownerId: request.ownerId,
       kind: target.kind,
       agentId: target.kind === 'agent' ? target.agentId : null,
@@ -161,6 +161,8 @@ export class RunEngineService {
       workflowSnapshot: target.kind === 'workflow' ? (request.targetSnapshot ?? null) : null,
       webhookUrl: request.webhookUrl ?? null,
     }, ownerLock(request.ownerId), leased ? { owner: this.worker.id, leaseMs: this.config.leaseMs } : undefined, session);
+    for (const event of events) this.events.publishAfterCommit(event);
+    return run;
   }
 
   /**
@@ -176,7 +178,8 @@ export class RunEngineService {
 
   /**
    * After the commit of a queued run: idle workers look now (their poll finds it if the hint is
-   * lost), and its readers too. A run written leased to this process's worker starts there.
+   * lost), and its readers too (its events went out live with the commit). A run written leased
+   * to this process's worker starts there.
    */
   announceQueued(run: RunEntity): void {
     if (run.status === 'running' && run.leaseOwner === this.worker.id) {
@@ -184,7 +187,7 @@ export class RunEngineService {
       return;
     }
     this.wakeWorkers(run.id);
-    this.events.notify(run.id);
+    this.events.notify(run.id, { published: true });
   }
 
   /** Holds a slot of this process's worker for a run the caller will insert leased (see insert); false when it has none free. */

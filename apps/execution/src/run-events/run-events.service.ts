@@ -169,11 +169,14 @@ export class RunEventsService implements OnModuleInit, OnModuleDestroy {
   /**
    * What `look()` answers once `done` holds, or as it is after `waitMs`: looked at again on every
    * notify of the run (from any replica) that concerns what is watched, and at least every RECHECK_MS.
+   * `known`: what look() would answer now (the caller just wrote it): the first look is skipped.
    */
-  async watch<T>(runId: string, waitMs: number, look: () => Promise<T>, done: (value: T) => boolean, watched: Watched = 'events'): Promise<T> {
+  async watch<T>(runId: string, waitMs: number, look: () => Promise<T>, done: (value: T) => boolean, watched: Watched = 'events', known?: T): Promise<T> {
     const deadline = Date.now() + waitMs;
+    let first = known;
     for (;;) {
-      const value = await look();
+      const value = first ?? (await look());
+      first = undefined;
       const left = deadline - Date.now();
       if (done(value) || left <= 0) return value;
       await this.waitForHint(runId, Math.min(left, RECHECK_MS), this.waiters[watched]);

@@ -108,7 +108,7 @@ export class RunsService {
     this.stages.mark(started.run.id, 'start.received', received);
     this.stages.mark(started.run.id, 'start.resolved', resolved);
     this.stages.mark(started.run.id, 'start.committed');
-    return toRunView(started.run);
+    return toRunView(await this.settleWithin(started.run, request.waitMs));
   }
 
   /** A run of one of the caller's workflows: its version pinned, its inputs checked against the declared ones, then queued. */
@@ -118,7 +118,7 @@ export class RunsService {
     const workflow = await this.resolveWorkflow(actor, request.workflowId, request.version);
     if (workflow.ownerId !== ownerId) throw AppError.notFound('workflow');
     const run = this.workflowRunToQueue(ownerId, workflow, { inputs: workflowInputs(workflow.definition, request.inputs) }, request);
-    return toRunView((await this.queue(run, {})).run);
+    return toRunView(await this.settleWithin((await this.queue(run, {})).run, request.waitMs));
   }
 
   /**
@@ -138,7 +138,7 @@ export class RunsService {
       ...(request.parentId !== undefined ? { parentId: request.parentId } : {}),
     };
     const run = { ...this.workflowRunToQueue(ownerId, workflow, input, request), conversationId: conversation.id };
-    return toRunView((await this.queue(run, { conversationId: conversation.id, onActiveRun: request.onActiveRun })).run);
+    return toRunView(await this.settleWithin((await this.queue(run, { conversationId: conversation.id, onActiveRun: request.onActiveRun })).run, request.waitMs));
   }
 
   /** A workflow run the caller starts, with its bounds, its key, its webhook and its trace id; the pinned version travels with it. */
@@ -427,14 +427,26 @@ export class RunsService {
   }
 
   /** The owner's run once `done` holds, or as it is after `waitMs`; null when it does not exist (for this owner). */
-  private watch(id: string, ownerId: string, waitMs: number, done: (run: RunEntity) => boolean): Promise<RunEntity | null> {
+  private watch(id: string, ownerId: string, waitMs: number, done: (run: RunEntity) => boolean, known?: RunEntity): Promise<RunEntity | null> {
     return this.runEvents.watch(
       id,
       waitMs,
       () => this.engine.get(id, ownerId),
       (run) => run === null || done(run),
       'state',
+      known,
     );
+  }
+
+  /**
+   * A run a start just queued, once settled (ended, or waiting for the caller) or as it is after
+   * `waitMs` (none: at once). Its row is not read again until it changes.
+   */
+  private async settleWithin(run: RunEntity, waitMs: number | undefined): Promise<RunEntity> {
+    if (!waitMs || isSettledRunStatus(run.status)) return run;
+    const settled = await this.watch(run.id, run.ownerId, waitMs, (r) => isSettledRunStatus(r.status), run);
+    if (settled) this.stages.mark(run.id, 'wait.answered');
+    return settled ?? run;
   }
 
   /**

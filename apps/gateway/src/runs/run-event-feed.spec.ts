@@ -122,6 +122,30 @@ describe('RunEventFeed', () => {
     expect(exec.requests).toEqual([]);
   });
 
+  it('follows a run its start wrote already running (a free worker slot) from what it heard, reading nothing', async () => {
+    const broadcast = new InProcessBroadcast();
+    const exec = execution();
+    const feed = RunEventFeed.beforeStart(exec.bus, broadcast, alice, 60_000);
+    publish(broadcast, ALICE, event(1, 'run.queued'));
+    publish(broadcast, ALICE, event(2, 'run.started'));
+    await tick();
+    feed.bind(broadcast, runView('running'));
+    const seen = collect(feed);
+    publish(broadcast, ALICE, event(3, 'token', { text: 'hi' }));
+    publish(broadcast, ALICE, event(4, 'run.completed'));
+    expect(await seqs(seen)).toEqual([1, 2, 3, 4]);
+    expect(exec.requests).toEqual([]);
+  });
+
+  it('reads at once the stored events of a settled run a start answered (an idempotency key\'s twin)', async () => {
+    const broadcast = new InProcessBroadcast();
+    const exec = execution([event(1, 'run.queued'), event(2, 'run.started'), event(3, 'run.completed')]);
+    const feed = RunEventFeed.beforeStart(exec.bus, broadcast, alice, 60_000);
+    feed.bind(broadcast, runView('completed'));
+    expect(await seqs(collect(feed))).toEqual([1, 2, 3]);
+    expect(exec.requests).toHaveLength(1);
+  });
+
   it('replays a stored stream with holes (compacted tokens) as it is', async () => {
     const exec = execution([event(1, 'run.queued'), event(2, 'run.started'), event(9, 'step.completed'), event(10, 'run.completed')]);
     const feed = RunEventFeed.forRun(exec.bus, new InProcessBroadcast(), alice, RUN, 0, 60_000);

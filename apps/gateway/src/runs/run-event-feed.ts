@@ -1,5 +1,6 @@
 import {
   type Actor,
+  isSettledRunStatus,
   isSettlingRunEvent,
   type LiveRunEvent,
   RUN_EVENT_STREAM_PREFIX,
@@ -125,8 +126,12 @@ export class RunEventFeed {
       );
     }
     for (const event of early) this.hear(event);
-    // Its first events may predate the subscription: read them rather than wait for a gap to show.
-    if (run.status !== 'pending') this.stale = true;
+    // A new run's first events are published once its start committed, after this subscription:
+    // they were heard (a lost one shows as a gap). A run the start did not make (an idempotency
+    // key's twin) may have events from before it; a settled twin has no more to come that would
+    // show the gap: read the table at once. A running twin's are read at its next event or after
+    // LIVE_IDLE_MS without one.
+    if (isSettledRunStatus(run.status)) this.stale = true;
   }
 
   close(): void {

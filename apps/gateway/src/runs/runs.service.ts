@@ -64,17 +64,19 @@ export class RunsService {
    * once it settled (wait), or its events as SSE (stream). A failure to start is always problem+json.
    */
   async start(actor: Actor, request: FastifyRequest, reply: FastifyReply, start: StartRunRequest, mode: RunMode): Promise<void> {
-    await this.startAndAnswer(actor, request, reply, mode, () => this.bus.request(RunContracts.start, { ...start, background: mode === 'background' }, { actor }));
+    await this.startAndAnswer(actor, request, reply, mode, () => this.bus.request(RunContracts.start, { ...start, ...startMode(mode) }, { actor, ...startTimeout(mode) }));
   }
 
   /** Starts a workflow run and answers in the mode asked, as start does. */
   async startWorkflow(actor: Actor, request: FastifyRequest, reply: FastifyReply, start: StartWorkflowRunRequest, mode: RunMode): Promise<void> {
-    await this.startAndAnswer(actor, request, reply, mode, () => this.bus.request(RunContracts.startWorkflow, { ...start, background: mode === 'background' }, { actor }));
+    await this.startAndAnswer(actor, request, reply, mode, () => this.bus.request(RunContracts.startWorkflow, { ...start, ...startMode(mode) }, { actor, ...startTimeout(mode) }));
   }
 
   /** A stream's feed listens before the start is sent, so the run's events are heard from its first one. */
   private async startAndAnswer(actor: Actor, request: FastifyRequest, reply: FastifyReply, mode: RunMode, send: () => Promise<RunView>): Promise<void> {
     const feed = mode === 'stream' ? RunEventFeed.beforeStart(this.bus, this.broadcast, actor) : undefined;
+    // Listened for before the start, which waits for the run (startMode) while the client may hang up.
+    const client = mode === 'wait' ? clientGone(reply) : undefined;
     let run: RunView;
     try {
       run = await send();
@@ -93,8 +95,9 @@ export class RunsService {
       void reply.status(202).header('location', `/api/v1/runs/${run.id}`).send(run);
       return;
     }
-    const client = clientGone(reply);
-    void reply.status(200).send(await this.settle(actor, run, client.promise.then(() => (client.gone() ? undefined : NEVER))));
+    // The start waited for the run already (startMode); a run that has not settled yet is waited for here.
+    const gone = client!;
+    void reply.status(200).send(await this.settle(actor, run, gone.promise.then(() => (gone.gone() ? undefined : NEVER))));
   }
 
   /** The run's events after `afterSeq` as SSE: replayed, then followed until the run's last event. */
@@ -171,6 +174,16 @@ export class RunsService {
       if (batch.ended) return after;
     }
   }
+}
+
+/** How a start asks for its mode: in the background, or (wait) answered once the run settled, up to a long poll's time. */
+function startMode(mode: RunMode): { background: boolean; waitMs?: number } {
+  return mode === 'wait' ? { background: false, waitMs: LONG_POLL_MS } : { background: mode === 'background' };
+}
+
+/** A start that waits for its run gets a long poll's time on the bus. */
+function startTimeout(mode: RunMode): { timeoutMs?: number } {
+  return mode === 'wait' ? { timeoutMs: LONG_POLL_MS + BUS_SLACK_MS } : {};
 }
 
 /** A promise that never settles: a stop signal that never comes. */

@@ -168,6 +168,13 @@ export class StartWorkflowRunRequest extends StartWorkflowRunBody {
   @IsBoolean()
   background?: boolean;
 
+  /** The wait mode: the reply waits up to this long for the run to settle (one request where a start and a wait would be two). */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(20_000)
+  waitMs?: number;
+
   @IsOptional()
   @IsString()
   @IsNotEmpty()
@@ -282,6 +289,13 @@ export class StartRunRequest extends RunOptionsBody {
   @IsOptional()
   @IsBoolean()
   background?: boolean;
+
+  /** The wait mode: the reply waits up to this long for the run to settle (one request where a start and a wait would be two). */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(20_000)
+  waitMs?: number;
 
   @IsOptional()
   @IsString()

@@ -1,8 +1,8 @@
 import { describeError, rootLogger } from '#observability';
-import type { DataSource, EntitySubscriberInterface, TransactionCommitEvent } from 'typeorm';
+import type { DataSource, EntitySubscriberInterface, TransactionCommitEvent, TransactionRollbackEvent } from 'typeorm';
 import type { EventEnvelope } from '#contracts';
 import type { EventPublisher } from './event-publisher.js';
-import { OUTBOX_DIRTY } from './outbox.js';
+import { OUTBOX_DIRTY, type WrittenEvent } from './outbox.js';
 
 export interface OutboxRelayOptions {
   pollIntervalMs?: number;
@@ -16,6 +16,12 @@ export interface OutboxRelayOptions {
  * replicas share the work, and marked published only after the publisher confirms; a crash in
  * between re-publishes the row, which JetStream drops as a duplicate (Nats-Msg-Id = row id) and
  * inboxes drop if it comes later than JetStream's duplicate window.
+ *
+ * The rows this process commits are handed to it (committed()) and published from memory, then
+ * marked with one statement: no read of the table, no transaction. Only while the table is known
+ * to hold nothing older (the last scan found it empty and nothing failed since), so the order
+ * holds; and the table is still scanned every poll interval for rows nobody handed over (another
+ * replica's that crashed, a failed publish).
  */
 export class OutboxRelay {
   private timer: NodeJS.Timeout | undefined;
@@ -23,6 +29,11 @@ export class OutboxRelay {
   private again = false;
   private stopped = true;
   private lastPurge = 0;
+  /** Rows committed by this process, not yet published. */
+  private fresh: WrittenEvent[] = [];
+  /** The last scan found no row left and no publish failed since: fresh rows may go out ahead of a scan. */
+  private clear = false;
+  private lastScanAt = 0;
   private readonly log = rootLogger().child({ component: 'outbox-relay' });
   private readonly pollIntervalMs: number;
   private readonly batchSize: number;
@@ -48,6 +59,12 @@ export class OutboxRelay {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.running;
+  }
+
+  /** Rows this process committed: published in the next pass (now, or right after the current one). */
+  committed(rows: readonly WrittenEvent[]): void {
+    if (!this.stopped) this.fresh.push(...rows);
+    this.nudge();
   }
 
   /** Runs a pass now (or right after the current one). */
@@ -81,20 +98,59 @@ export class OutboxRelay {
     return { pending: row?.pending ?? 0, oldestAgeSeconds: Math.max(0, row?.age ?? 0) };
   }
 
-  /** One pass: publish batches until the outbox is empty or a publish fails. */
+  /**
+   * One pass: the rows handed over, when nothing older waits; then, unless a scan ran within the
+   * poll interval, batches from the table until it is empty or a publish fails.
+   */
   async pass(): Promise<number> {
     let published = 0;
     try {
+      const fresh = this.fresh.splice(0);
+      if (fresh.length > 0 && this.clear) {
+        const { count, complete } = await this.publishFresh(fresh);
+        published += count;
+        // What failed is in the table, in order: the scan below takes it from there.
+        if (!complete) this.clear = false;
+        if (complete && Date.now() - this.lastScanAt < this.pollIntervalMs) return published;
+      }
+      this.clear = false;
+      this.lastScanAt = Date.now();
       for (;;) {
         const { count, complete } = await this.publishBatch();
         published += count;
-        if (!complete || count < this.batchSize) break;
+        if (!complete) break;
+        if (count < this.batchSize) {
+          this.clear = true;
+          break;
+        }
       }
       await this.purge();
     } catch (err) {
+      this.clear = false;
       this.log.warn(describeError(err), 'outbox relay pass failed; will retry');
     }
     return published;
+  }
+
+  /** Publishes rows known committed, in their order, then marks those that went out (one statement); stops at the first failure. */
+  private async publishFresh(rows: readonly WrittenEvent[]): Promise<{ count: number; complete: boolean }> {
+    const done: string[] = [];
+    let complete = true;
+    for (const row of rows) {
+      const envelope = JSON.parse(row.envelope) as EventEnvelope;
+      try {
+        await this.publisher.publish(envelope);
+        done.push(row.id);
+      } catch (err) {
+        complete = false;
+        this.log.warn({ ...describeError(err), eventId: row.id, subject: envelope.subject }, 'event not published yet; will retry');
+        break;
+      }
+    }
+    if (done.length > 0) {
+      await this.dataSource.query(`UPDATE "${this.schema}"."outbox" SET "published_at" = now(), "updated_at" = now() WHERE "id" = ANY($1::uuid[]) AND "published_at" IS NULL`, [done]);
+    }
+    return { count: done.length, complete };
   }
 
   private async publishBatch(): Promise<{ count: number; complete: boolean }> {
@@ -135,7 +191,7 @@ export class OutboxRelay {
   }
 }
 
-/** A TypeORM subscriber that nudges the relay whenever a transaction that wrote events commits. */
+/** A TypeORM subscriber that hands the relay the event rows a transaction wrote, once it commits. */
 export class OutboxCommitSubscriber implements EntitySubscriberInterface {
   private relay: OutboxRelay | undefined;
 
@@ -145,9 +201,16 @@ export class OutboxCommitSubscriber implements EntitySubscriberInterface {
 
   afterTransactionCommit(event: TransactionCommitEvent): void {
     const data = event.queryRunner.data as Record<string, unknown> | undefined;
-    if (data?.[OUTBOX_DIRTY]) {
-      event.queryRunner.data = { ...data, [OUTBOX_DIRTY]: false };
-      this.relay?.nudge();
+    const rows = data?.[OUTBOX_DIRTY];
+    if (Array.isArray(rows) && rows.length > 0) {
+      event.queryRunner.data = { ...data, [OUTBOX_DIRTY]: [] };
+      this.relay?.committed(rows as WrittenEvent[]);
     }
+  }
+
+  /** A rollback drops what its transaction wrote. */
+  afterTransactionRollback(event: TransactionRollbackEvent): void {
+    const data = event.queryRunner.data as Record<string, unknown> | undefined;
+    if (data?.[OUTBOX_DIRTY]) event.queryRunner.data = { ...data, [OUTBOX_DIRTY]: [] };
   }
 }

@@ -2,8 +2,11 @@ import { type Actor, type EventContract, type EventEnvelope, mayPublishEvent } f
 import { type Database, newId } from '#persistence';
 import { RequestContext } from '#observability';
 
-/** Marks a transaction as having written events, so the relay is nudged when it commits. */
+/** Marks a transaction as having written events (these rows), so the relay is handed them when it commits. */
 export const OUTBOX_DIRTY = 'outboxDirty';
+
+/** A written event as the relay publishes it: its row's id and its envelope (JSON text). */
+export type WrittenEvent = Pick<OutboxRow, 'id' | 'envelope'>;
 
 /** One event as its outbox row: what a statement that writes the event itself inserts (see Outbox.row). */
 export interface OutboxRow {
@@ -23,8 +26,8 @@ export class Outbox {
   constructor(
     private readonly schema: string,
     private readonly database: Database,
-    /** Wakes this service's relay (see written()); without it, the relay finds such rows on its next poll. */
-    private readonly wake: () => void = () => undefined,
+    /** Hands committed rows to this service's relay (see written()); without it, the relay finds them on its next poll. */
+    private readonly wake: (written: readonly WrittenEvent[]) => void = () => undefined,
   ) {}
 
   /** Writes the event in the transaction this call runs in (Database.transaction); outside one it throws. */
@@ -36,7 +39,7 @@ export class Outbox {
     }
     const row = this.row(contract, data, actor);
     await manager.query(`INSERT INTO ${row.table} ("id", "subject", "envelope") VALUES ($1, $2, $3)`, [row.id, row.subject, row.envelope]);
-    this.written();
+    this.written(row);
     return row.id;
   }
 
@@ -44,7 +47,7 @@ export class Outbox {
    * The event as a row, for a change written in one statement together with its event (e.g. a
    * CTE that inserts the change and `INSERT INTO row.table ... SELECT ... FROM` it): atomic without
    * a transaction of its own, so one round trip where add() takes four (BEGIN, change, event,
-   * COMMIT). Call written() once that statement has run.
+   * COMMIT). Call written(row) once that statement has run.
    */
   row<T>(contract: EventContract<T>, data: T, actor?: Actor): OutboxRow {
     this.refuseForeign(contract);
@@ -63,7 +66,8 @@ export class Outbox {
   /**
    * row(), for a statement that computes the event's data from the rows it writes (say, the ids of
    * a row it updates): the envelope has no `data`, and the statement sets it
-   * (`envelope::jsonb || jsonb_build_object('data', ...)`) to what the contract's type describes.
+   * (`envelope::jsonb || jsonb_build_object('data', ...)`) to what the contract's type describes;
+   * pass written() the envelope the statement stored (RETURNING), not this one.
    */
   rowWithoutData(contract: EventContract<unknown>, actor?: Actor): OutboxRow {
     // JSON.stringify leaves out a key whose value is undefined.
@@ -71,13 +75,16 @@ export class Outbox {
   }
 
   /**
-   * Says that event rows were written by the statement that just ran: in a transaction, the relay
-   * is nudged when it commits; outside one the statement has committed, so the relay is woken now.
+   * Says that these event rows were written by the statement that just ran: in a transaction, the
+   * relay is handed them when it commits; outside one the statement has committed, so at once.
+   * The relay publishes them without reading the table (and its poll finds any it could not).
    */
-  written(): void {
+  written(...rows: WrittenEvent[]): void {
     const runner = this.database.manager.queryRunner;
-    if (runner?.isTransactionActive) runner.data = { ...runner.data, [OUTBOX_DIRTY]: true };
-    else this.wake();
+    if (runner?.isTransactionActive) {
+      const earlier = (runner.data as Record<string, unknown> | undefined)?.[OUTBOX_DIRTY];
+      runner.data = { ...runner.data, [OUTBOX_DIRTY]: [...(Array.isArray(earlier) ? (earlier as WrittenEvent[]) : []), ...rows] };
+    } else this.wake(rows);
   }
 
   /** Its NATS user may publish only events.<service>.…: fail before the write, not in the relay. */

@@ -80,7 +80,7 @@ export async function startBusService(
   dataSource.subscribers.push(commitHook);
   const relay = new OutboxRelay(dataSource, name, runtime.createPublisher());
   commitHook.bind(relay);
-  const outbox = new Outbox(name, database, () => relay.nudge());
+  const outbox = new Outbox(name, database, (rows) => relay.committed(rows));
 
   @Module({ imports: [ServiceCoreModule.forService(name, database, runtime, outbox), definition.module] })
   class ServiceRootModule {}

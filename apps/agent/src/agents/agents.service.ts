@@ -149,8 +149,9 @@ export class AgentsService {
       deletedAt: null,
     } satisfies Omit<AgentEntity, 'createdAt' | 'updatedAt' | 'assignId'>);
     // One statement writes all three rows: no transaction needed, so none is opened (one round trip).
-    const saved = await this.agents.insert(agent, currentVersionOf(agent, ownerId), this.outbox.row(AgentCreated, { agentId: agent.id, ownerId, version: 1 }, actor));
-    this.outbox.written();
+    const created = this.outbox.row(AgentCreated, { agentId: agent.id, ownerId, version: 1 }, actor);
+    const saved = await this.agents.insert(agent, currentVersionOf(agent, ownerId), created);
+    this.outbox.written(created);
     return { ...toAgentView(saved), authUrls: await this.toolOwnership.authUrls(ownerId, saved.id, saved.tools) };
   }
 

@@ -65,15 +65,12 @@ export class RunEndings {
       (patch.status === 'failed' || patch.status === 'expired') && stored.error
         ? { runId, code: stored.error.code, message: stored.error.message, at: new Date().toISOString() }
         : null;
-    const ended = await this.repository.finish(runId, fence, stored, {
-      sessionStatus: SESSION_STATUS[patch.status],
-      sessionError,
-      // The RunFinishedEvent's data (run and owner ids, status, agent, workflow, conversation, error) comes from the ended row.
-      ...(final ? { outbox: this.outbox.rowWithoutData(contract) } : {}),
-    });
+    // The RunFinishedEvent's data (run and owner ids, status, agent, workflow, conversation, error) comes from the ended row.
+    const outbox = final ? this.outbox.rowWithoutData(contract) : undefined;
+    const ended = await this.repository.finish(runId, fence, stored, { sessionStatus: SESSION_STATUS[patch.status], sessionError, ...(outbox ? { outbox } : {}) });
     if (!ended) return null;
     const { run, event } = ended;
-    if (final) this.outbox.written();
+    if (outbox) this.outbox.written({ id: outbox.id, envelope: JSON.stringify(ended.outboxEnvelope) });
     this.events.publishAfterCommit(event);
     const seconds = ((run.completedAt ?? new Date()).getTime() - run.createdAt.getTime()) / 1000;
     this.database.afterCommit(() => Metrics.runEnded(run.kind, run.status, seconds));

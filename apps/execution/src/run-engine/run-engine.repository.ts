@@ -426,12 +426,17 @@ export class RunEngineRepository {
    *   the model it called most), rows taken in model order so two endings cannot deadlock;
    * - `outbox`: the event for other services, its data (the run's ids, status and error) filled
    *   from the ended row.
-   * Answers the run, its event and its completed tool and model calls (the sums read only
+   * Answers the run, its event, the outbox envelope as stored, and its completed tool and model calls (the sums read only
    * completed steps, which the marking leaves alone). With a fence, only the holder of that
    * attempt can do it (null when it no longer holds the run); without one the caller holds the
    * row lock.
    */
-  async finish(runId: string, fence: Fence | null, patch: FinishPatch, also: EndingWrites): Promise<{ run: RunEntity; event: StoredRunEvent; calls: CompletedCalls } | null> {
+  async finish(
+    runId: string,
+    fence: Fence | null,
+    patch: FinishPatch,
+    also: EndingWrites,
+  ): Promise<{ run: RunEntity; event: StoredRunEvent; calls: CompletedCalls; outboxEnvelope: unknown } | null> {
     const final = patch.status !== 'requires_action';
     const [row] = await this.database.query<Record<string, unknown> & { calls: CallRow[] }>(
       `WITH "ended" AS (
@@ -507,8 +512,10 @@ export class RunEngineRepository {
                   || CASE WHEN e."conversation_id" IS NOT NULL THEN jsonb_build_object('conversationId', e."conversation_id") ELSE '{}'::jsonb END
                   || CASE WHEN e."error" IS NOT NULL AND jsonb_typeof(e."error") <> 'null' THEN jsonb_build_object('error', e."error") ELSE '{}'::jsonb END)
          FROM "ended" e
-         WHERE $16::uuid IS NOT NULL)
+         WHERE $16::uuid IS NOT NULL
+         RETURNING "envelope")
        SELECT "ended".*, (SELECT COALESCE(jsonb_agg(c ORDER BY c."calls" DESC, c."name"), '[]'::jsonb) FROM "calls" c) AS "calls",
+              (SELECT "envelope" FROM "outbox") AS "outbox_envelope",
               "event"."seq" AS "event_seq", "event"."type" AS "event_type", "event"."data" AS "event_data", "event"."created_at" AS "event_created_at"
        FROM "ended", "event"`,
       [
@@ -535,7 +542,7 @@ export class RunEngineRepository {
     if (!row) return null;
     const run = this.database.hydrate(RunEntity, row);
     const event = storedEvent(runId, { seq: Number(row.event_seq), type: row.event_type as string, data: row.event_data, created_at: row.event_created_at as Date, owner_id: run.ownerId });
-    return { run, event, calls: completedCalls(row.calls) };
+    return { run, event, calls: completedCalls(row.calls), outboxEnvelope: row.outbox_envelope ?? null };
   }
 
   /** Plain SQL (fenced, counted): a failed attempt that may be retried: back in the queue after a pause. */

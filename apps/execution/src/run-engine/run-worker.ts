@@ -160,7 +160,8 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
   /** Executes a committed run written leased to this worker, in the slot reserve() held. */
   adopt(run: RunEntity, remainingMs: number): void {
     this.release();
-    this.events.notify(run.id);
+    // Its insert published its first events live.
+    this.events.notify(run.id, { published: true });
     this.stages.mark(run.id, 'adopted');
     void this.executeLeased([{ run, remainingMs }]).catch((err: unknown) => this.log.error({ ...describeError(err), runId: run.id }, 'could not start a run'));
   }

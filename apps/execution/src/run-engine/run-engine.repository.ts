@@ -143,15 +143,25 @@ export class RunEngineRepository {
   }
 
   /**
-   * Plain SQL, one statement: the run and its first event (run.queued, number 1: the row is new),
-   * under `lock` (a transaction-scoped lock taken before the row is written, see advisoryLock);
-   * the insert answers the stored row (defaults and timestamps included). Pending; or, given a
-   * lease, already running as that worker's first attempt (lease, start and deadline as a claim
-   * would write them) with its run.started event; answers the run and the events. With `session`, the run's session too: a new
-   * one written running, or the existing one running again with the start's variables merged over
-   * its earlier ones (jsonb ||, so two starts at once keep each other's).
+   * Plain SQL, one statement: the owner's turn, then the run with its first events and its session.
+   * - The turn: `lock` (a transaction-scoped lock, see advisoryLock) taken before anything is
+   *   counted or written, then the owner's runs pending or running counted (a function, so the
+   *   count sees every run committed by whoever held the lock before). At `cap` or more, nothing
+   *   is written and the answer is the count alone.
+   * - The run, pending with its run.queued event (number 1: the row is new); or, given a lease,
+   *   already running as that worker's first attempt (lease, start and deadline as a claim would
+   *   write them) with its run.started event.
+   * - With `session`, the run's session: a new one written running, or the existing one running
+   *   again with the start's variables merged over its earlier ones (jsonb ||, so two starts at
+   *   once keep each other's).
+   * Answers the run and its events, and how many runs were active before it.
    */
-  async insert(run: NewRun, lock: string, lease?: { owner: string; leaseMs: number }, session?: RunSessionWrite): Promise<{ run: RunEntity; events: StoredRunEvent[] }> {
+  async insert(
+    run: NewRun,
+    turn: { lock: string; cap: number },
+    lease?: { owner: string; leaseMs: number },
+    session?: RunSessionWrite,
+  ): Promise<{ run: RunEntity | null; events: StoredRunEvent[]; activeBefore: number }> {
     const { table, columns, params } = this.database.columnsOf(RunEntity, { id: newId(), ...run });
     const values = params.map((_, i) => `$${i + 1}`);
     if (lease) {
@@ -161,7 +171,9 @@ export class RunEngineRepository {
       columns.push('"status"', '"attempt"', '"lease_owner"', '"lease_expires_at"', '"started_at"', '"deadline_at"');
       values.push(`'running'`, '1', `$${owner}`, `now() + $${leaseMs} * interval '1 millisecond'`, 'now()', `now() + $${timeoutMs} * interval '1 millisecond'`);
     }
-    const locked = params.push(lock);
+    const lock = params.push(turn.lock);
+    const owner = params.push(run.ownerId);
+    const cap = params.push(turn.cap);
     let sessionWrite = '';
     if (session) {
       const id = params.push(session.id);
@@ -171,20 +183,20 @@ export class RunEngineRepository {
        "session" AS (
          UPDATE "execution"."sessions"
          SET "status" = 'running', "variables" = "variables" || $${variables}::jsonb, "last_active_at" = now(), "completed_at" = NULL, "updated_at" = now()
-         WHERE "id" = $${id})`;
+         WHERE "id" = $${id} AND EXISTS (SELECT 1 FROM "run"))`;
       } else {
-        const owner = params.push(run.ownerId);
         const agent = params.push(session.agentId);
         sessionWrite = `,
        "session" AS (
          INSERT INTO "execution"."sessions" ("id", "owner_id", "agent_id", "status", "variables")
-         VALUES ($${id}, $${owner}, $${agent}, 'running', $${variables}::jsonb))`;
+         SELECT $${id}, $${owner}, $${agent}, 'running', $${variables}::jsonb FROM "run")`;
       }
     }
-    const [row] = await this.database.query(
-      `WITH "run" AS (
+    const [row] = await this.database.query<Record<string, unknown>>(
+      `WITH "turn" AS (SELECT "execution"."active_runs_after_lock"($${lock}, $${owner}::uuid) AS "active"),
+       "run" AS (
          INSERT INTO ${table} (${columns.join(', ')})
-         SELECT ${values.join(', ')} FROM (SELECT pg_advisory_xact_lock(hashtextextended($${locked}, 0))) AS "turn"
+         SELECT ${values.join(', ')} FROM "turn" WHERE "turn"."active" < $${cap}
          RETURNING *),
        "event" AS (
          INSERT INTO "execution"."run_events" ("run_id", "seq", "type", "data")
@@ -192,13 +204,15 @@ export class RunEngineRepository {
          UNION ALL
          SELECT "id", 2, 'run.started', jsonb_build_object('status', 'running', 'attempt', "attempt") FROM "run" WHERE "status" = 'running'
          RETURNING "seq", "type", "data", "created_at")${sessionWrite}
-       SELECT "run".*, (SELECT jsonb_agg("event" ORDER BY "seq") FROM "event") AS "events" FROM "run"`,
+       SELECT "run".*, (SELECT jsonb_agg("event" ORDER BY "seq") FROM "event") AS "events", "turn"."active" AS "active_before"
+       FROM "turn" LEFT JOIN "run" ON true`,
       params,
     );
-    if (!row) throw new Error('a run insert answered no row');
+    const activeBefore = Number(row.active_before);
+    if (row.id === null) return { run: null, events: [], activeBefore };
     const inserted = this.database.hydrate(RunEntity, row);
     const events = (row.events as Array<Omit<StoredRow, 'owner_id'>>).map((e) => storedEvent(inserted.id, { ...e, created_at: new Date(e.created_at), owner_id: inserted.ownerId }));
-    return { run: inserted, events };
+    return { run: inserted, events, activeBefore };
   }
 
   /** Plain SQL (every run's path: polled while a caller waits). With an owner, another owner's run is not found. */
@@ -226,15 +240,6 @@ export class RunEngineRepository {
    */
   async advisoryLock(name: string): Promise<void> {
     await this.database.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [name]);
-  }
-
-  /** Plain SQL (every start): runs that count against the owner's concurrency cap. */
-  async countActiveByOwner(ownerId: string): Promise<number> {
-    const [row] = await this.database.query<{ count: string }>(
-      `SELECT count(*) AS "count" FROM "execution"."runs" WHERE "owner_id" = $1 AND "status" IN ('pending', 'running')`,
-      [ownerId],
-    );
-    return Number(row.count);
   }
 
   /** A conversation's runs that have not ended, oldest first, locked for the caller's transaction. */

@@ -90,7 +90,10 @@ export class RunEngineService {
     try {
       queued = await this.database.transaction(async () => {
         const twin = await this.lockIdempotencyKey(request.ownerId, request.idempotencyKey);
-        return twin ? { run: twin, created: false } : { run: await this.insert(request), created: true };
+        if (twin) return { run: twin, created: false };
+        const { run } = await this.insert(request);
+        if (!run) throw new Error('a run insert without a cap wrote no run');
+        return { run, created: true };
       });
     } catch (err) {
       queued = { run: await this.twinAfterRace(err, request.ownerId, request.idempotencyKey), created: false };
@@ -126,43 +129,50 @@ export class RunEngineService {
     return this.repository.lockActiveByConversation(conversationId);
   }
 
-  /** The owner's runs pending or running: what counts against the concurrency cap (in the starting transaction, its own new run too). */
-  countActive(ownerId: string): Promise<number> {
-    return this.repository.countActiveByOwner(ownerId);
-  }
-
   /**
-   * In the caller's transaction, under the owner's lock (lockOwner): the run, pending, with its
-   * run.queued event and its session (one statement). With `leased` (a slot reserveSlot() held),
-   * it is written running, leased to this process's worker, which executes it after the commit
-   * without claiming it. Its events go out live once committed. Announce it after the commit.
+   * The owner's turn, then the run with its run.queued event and its session, in one statement
+   * (see RunEngineRepository.insert): atomic without a transaction, or in the caller's. Refused
+   * (null, nothing written) when the owner already has `cap` runs pending or running; answers how
+   * many there were. With `leased` (a slot reserveSlot() held), it is written running, leased to
+   * this process's worker, which executes it after the commit without claiming it. Its events go
+   * out live once committed. Announce it after the commit.
    */
-  async insert(request: EnqueueRunRequest, leased = false, session?: RunSessionWrite): Promise<RunEntity> {
+  async insert(
+    request: EnqueueRunRequest,
+    leased = false,
+    session?: RunSessionWrite,
+    cap = Number.MAX_SAFE_INTEGER,
+  ): Promise<{ run: RunEntity | null; activeBefore: number }> {
     const timeoutMs = this.timeoutFor(request.limits?.timeoutMs);
     const target = request.target;
-    const { run, events } = await this.repository.insert({
-      ownerId: request.ownerId,
-      kind: target.kind,
-      agentId: target.kind === 'agent' ? target.agentId : null,
-      agentVersion: target.kind === 'agent' ? target.agentVersion : null,
-      workflowId: target.kind === 'workflow' ? target.workflowId : null,
-      workflowVersion: target.kind === 'workflow' ? target.workflowVersion : null,
-      conversationId: request.conversationId ?? null,
-      sessionId: request.sessionId ?? null,
-      input: request.input,
-      limits: { ...request.limits, timeoutMs },
-      timeoutMs,
-      idempotencyKey: request.idempotencyKey ?? null,
-      traceId: request.traceId ?? null,
-      traceParent: Tracing.traceparent() ?? null,
-      background: request.background ?? false,
-      keyHolder: request.keyHolder ?? null,
-      agentSnapshot: target.kind === 'agent' ? (request.targetSnapshot ?? null) : null,
-      workflowSnapshot: target.kind === 'workflow' ? (request.targetSnapshot ?? null) : null,
-      webhookUrl: request.webhookUrl ?? null,
-    }, ownerLock(request.ownerId), leased ? { owner: this.worker.id, leaseMs: this.config.leaseMs } : undefined, session);
+    const { run, events, activeBefore } = await this.repository.insert(
+      {
+        ownerId: request.ownerId,
+        kind: target.kind,
+        agentId: target.kind === 'agent' ? target.agentId : null,
+        agentVersion: target.kind === 'agent' ? target.agentVersion : null,
+        workflowId: target.kind === 'workflow' ? target.workflowId : null,
+        workflowVersion: target.kind === 'workflow' ? target.workflowVersion : null,
+        conversationId: request.conversationId ?? null,
+        sessionId: request.sessionId ?? null,
+        input: request.input,
+        limits: { ...request.limits, timeoutMs },
+        timeoutMs,
+        idempotencyKey: request.idempotencyKey ?? null,
+        traceId: request.traceId ?? null,
+        traceParent: Tracing.traceparent() ?? null,
+        background: request.background ?? false,
+        keyHolder: request.keyHolder ?? null,
+        agentSnapshot: target.kind === 'agent' ? (request.targetSnapshot ?? null) : null,
+        workflowSnapshot: target.kind === 'workflow' ? (request.targetSnapshot ?? null) : null,
+        webhookUrl: request.webhookUrl ?? null,
+      },
+      { lock: ownerLock(request.ownerId), cap },
+      leased ? { owner: this.worker.id, leaseMs: this.config.leaseMs } : undefined,
+      session,
+    );
     for (const event of events) this.events.publishAfterCommit(event);
-    return run;
+    return { run, activeBefore };
   }
 
   /**

@@ -221,12 +221,14 @@ export class RunsService {
   }
 
   /**
-   * Decides and queues in one transaction: the idempotency key first (a twin's run is the answer,
-   * whatever the rules would say now), then, under the owner's and the conversation's locks so
-   * concurrent starts decide one after another, the conversation's active runs, the owner's cap,
-   * the session and the run. Only after the commit are workers, readers and cancelled runs'
-   * holders told. When this process's worker has a free slot and nothing in the conversation runs
-   * before it, the run is written leased to that worker and starts here at once, without a claim.
+   * Decides and queues: the idempotency key first (a twin's run is the answer, whatever the rules
+   * would say now), then, under the owner's and the conversation's locks so concurrent starts
+   * decide one after another, the conversation's active runs, then the owner's cap, the session
+   * and the run (one statement, see RunEngineService.insert). In one transaction; a start with
+   * neither key nor conversation is that one statement alone. Only after the commit are workers,
+   * readers and cancelled runs' holders told. When this process's worker has a free slot and
+   * nothing in the conversation runs before it, the run is written leased to that worker and
+   * starts here at once, without a claim.
    */
   private async queue(
     run: EnqueueRunRequest,
@@ -234,22 +236,30 @@ export class RunsService {
   ): Promise<Started> {
     const { ownerId } = run;
     const slot = this.engine.reserveSlot(run.target.kind);
+    const cap = this.config.maxActiveRunsPerUser;
+    /** The run, its events and its session in one statement, which takes the owner's turn and refuses past the cap. */
+    const insert = async (leased: boolean): Promise<RunEntity> => {
+      const { run: inserted, activeBefore } = await this.engine.insert(run, leased, how.session, cap);
+      if (!inserted) throw RunsErrors.tooManyActive(activeBefore, cap);
+      return inserted;
+    };
     let started: Started;
     try {
-      started = await this.database.transaction(async (): Promise<Started> => {
-        const twin = await this.engine.lockIdempotencyKey(ownerId, run.idempotencyKey);
-        if (twin) return { run: twin, created: false, interrupted: [] };
-        let turn: { interrupted: CancelOutcome[]; behind: boolean } = { interrupted: [], behind: false };
-        if (how.conversationId) {
-          await this.engine.lockOwner(ownerId);
-          turn = await this.takeConversationTurn(how.conversationId, ownerId, how.onActiveRun ?? 'reject');
-        }
-        // The insert takes the owner's lock first (when not taken above), then the count that
-        // follows it sees every run of the owner's that committed before, and this one.
-        const inserted = await this.engine.insert(run, slot && !turn.behind, how.session);
-        await this.checkActiveRunCap(ownerId);
-        return { run: inserted, created: true, interrupted: turn.interrupted };
-      });
+      if (run.idempotencyKey === undefined && !how.conversationId) {
+        // Nothing to decide before the insert: one statement, no transaction.
+        started = { run: await insert(slot), created: true, interrupted: [] };
+      } else {
+        started = await this.database.transaction(async (): Promise<Started> => {
+          const twin = await this.engine.lockIdempotencyKey(ownerId, run.idempotencyKey);
+          if (twin) return { run: twin, created: false, interrupted: [] };
+          let turn: { interrupted: CancelOutcome[]; behind: boolean } = { interrupted: [], behind: false };
+          if (how.conversationId) {
+            await this.engine.lockOwner(ownerId);
+            turn = await this.takeConversationTurn(how.conversationId, ownerId, how.onActiveRun ?? 'reject');
+          }
+          return { run: await insert(slot && !turn.behind), created: true, interrupted: turn.interrupted };
+        });
+      }
     } catch (err) {
       // A twin with the same key committed first (the key's unique index refused this one): it is the run.
       started = { run: await this.engine.twinAfterRace(err, ownerId, run.idempotencyKey).catch((thrown: unknown) => {
@@ -464,12 +474,6 @@ export class RunsService {
     const interrupted: CancelOutcome[] = [];
     for (const run of active) interrupted.push(await this.engine.cancel(run.id, ownerId));
     return { interrupted, behind: true };
-  }
-
-  /** Past the operator's cap of runs pending or running per user, a start is refused: counted after its own run's insert, which the refusal rolls back. */
-  private async checkActiveRunCap(ownerId: string): Promise<void> {
-    const before = (await this.engine.countActive(ownerId)) - 1;
-    if (before >= this.config.maxActiveRunsPerUser) throw RunsErrors.tooManyActive(before, this.config.maxActiveRunsPerUser);
   }
 
   /** The agent run a start queues, with its bounds, its input (never the key itself) and its trace id. */

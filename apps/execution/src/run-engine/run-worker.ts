@@ -323,10 +323,12 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
     const { run, fence, journal } = entry;
     const partial = journal.partialOutput;
     const withPartial = partial ? { output: partial.value, outputPartial: true } : {};
-    // An ending publishes its own event live: no catch-up read after it.
+    // An ending publishes its own event live (no catch-up read after it), and this replica's
+    // waiters for the run's state take the ended row from it (no read either).
     let published = false;
+    let state: RunEntity | undefined;
     const end = async (patch: FinishPatch) => {
-      await this.endings.end(run.id, fence, patch, run);
+      state = (await this.endings.end(run.id, fence, patch, run)) ?? undefined;
       published = true;
     };
     this.stages.mark(run.id, 'settle.begun');
@@ -363,7 +365,7 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
       // The lease will expire and another worker takes the run over; nothing is stuck.
       this.log.warn({ ...describeError(err), runId: run.id, attempt: run.attempt }, 'could not record how the run ended');
     } finally {
-      this.events.notify(run.id, { published });
+      this.events.notify(run.id, { published, ...(state ? { state } : {}) });
       this.stages.ended(run.id);
     }
   }

@@ -50,7 +50,7 @@ const REMEMBERED_RUNS = 10_000;
  */
 @Injectable()
 export class RunEventsService implements OnModuleInit, OnModuleDestroy {
-  private readonly waiters: Record<Watched, Map<string, Set<() => void>>> = { events: new Map(), state: new Map() };
+  private readonly waiters: Record<Watched, Map<string, Set<(state?: unknown) => void>>> = { events: new Map(), state: new Map() };
   private readonly origin = randomUUID();
   private unsubscribe: (() => void) | undefined;
   private readonly log = rootLogger().child({ component: 'run-events' });
@@ -107,10 +107,12 @@ export class RunEventsService implements OnModuleInit, OnModuleDestroy {
    * went out live as written (publishAfterCommit); otherwise what the commit added is read and
    * published. `stateChanged: false` (a running attempt's step and token writes): the run's status
    * is as it was, so readers waiting for a status (wait, cancel) are not woken to read it again.
+   * `state`: the run's row as the committed change left it; this replica's readers of its state
+   * take it as what they would read (other replicas read it).
    */
-  notify(runId: string, how: { published?: boolean; stateChanged?: boolean } = {}): void {
+  notify(runId: string, how: { published?: boolean; stateChanged?: boolean; state?: unknown } = {}): void {
     const state = how.stateChanged ?? true;
-    this.wakeLocal(runId, state);
+    this.wakeLocal(runId, state, how.state);
     this.broadcast.publish<RunEventsHint>(RUN_EVENTS_SUBJECT, state ? { runId, from: this.origin } : { runId, from: this.origin, state });
     if (!how.published) void this.catchUp(runId);
   }
@@ -169,41 +171,43 @@ export class RunEventsService implements OnModuleInit, OnModuleDestroy {
   /**
    * What `look()` answers once `done` holds, or as it is after `waitMs`: looked at again on every
    * notify of the run (from any replica) that concerns what is watched, and at least every RECHECK_MS.
-   * `known`: what look() would answer now (the caller just wrote it): the first look is skipped.
+   * `known`: what look() would answer now (the caller just wrote it): the first look is skipped;
+   * so is a look after a notify of this replica that said what the state became (watched 'state').
    */
   async watch<T>(runId: string, waitMs: number, look: () => Promise<T>, done: (value: T) => boolean, watched: Watched = 'events', known?: T): Promise<T> {
     const deadline = Date.now() + waitMs;
-    let first = known;
+    let given = known;
     for (;;) {
-      const value = first ?? (await look());
-      first = undefined;
+      const value = given ?? (await look());
       const left = deadline - Date.now();
       if (done(value) || left <= 0) return value;
-      await this.waitForHint(runId, Math.min(left, RECHECK_MS), this.waiters[watched]);
+      given = (await this.waitForHint(runId, Math.min(left, RECHECK_MS), this.waiters[watched])) as T | undefined;
     }
   }
 
-  private waitForHint(runId: string, ms: number, all: Map<string, Set<() => void>>): Promise<void> {
+  /** Resolves on the run's next hint (with the state it carried, if any) or after `ms`. */
+  private waitForHint(runId: string, ms: number, all: Map<string, Set<(state?: unknown) => void>>): Promise<unknown> {
     return new Promise((resolve) => {
       let set = all.get(runId);
       if (!set) all.set(runId, (set = new Set()));
       const waiters = set;
-      const wake = () => {
+      const wake = (state?: unknown) => {
         clearTimeout(timer);
         waiters.delete(wake);
         if (waiters.size === 0 && all.get(runId) === waiters) all.delete(runId);
-        resolve();
+        resolve(state);
       };
       const timer = setTimeout(wake, ms);
       waiters.add(wake);
     });
   }
 
-  /** Wakes the run's readers of its events, and of its state when that changed. */
-  private wakeLocal(runId: string, stateChanged: boolean): void {
-    for (const all of stateChanged ? [this.waiters.events, this.waiters.state] : [this.waiters.events]) {
-      const set = all.get(runId);
-      if (set) for (const wake of [...set]) wake();
-    }
+  /** Wakes the run's readers of its events, and of its state when that changed (with the state, when known). */
+  private wakeLocal(runId: string, stateChanged: boolean, state?: unknown): void {
+    const events = this.waiters.events.get(runId);
+    if (events) for (const wake of [...events]) wake();
+    if (!stateChanged) return;
+    const states = this.waiters.state.get(runId);
+    if (states) for (const wake of [...states]) wake(state);
   }
 }

@@ -27,7 +27,8 @@ describe('TokenStream', () => {
     }
     const elapsed = Date.now() - started;
     await stream.flush();
-    expect(writes[0]).toEqual({ at: expect.any(Number) as number, text: 'a' });
+    // The first write takes what came in the same turn ('a' and the loop's first '0'), at once.
+    expect(writes[0]).toEqual({ at: expect.any(Number) as number, text: 'a0' });
     expect(writes[0].at - started).toBeLessThan(10);
     expect(writes.map((w) => w.text).join('')).toBe('a' + Array.from({ length: 20 }, (_, i) => String(i % 10)).join(''));
     // 21 deltas, 3 ms apart: the first, then one write per 30 ms at most, then the flush.
@@ -62,6 +63,16 @@ describe('TokenStream', () => {
     stream.push(' late');
     await sleep(30);
     expect(writes.map((w) => w.text)).toEqual(['first']);
+  });
+
+  it('leaves a whole answer that came in one read to rest, writing nothing itself', async () => {
+    const { journal: j, writes } = journal();
+    const stream = new TokenStream(j, 1, 25);
+    stream.push('Hello ');
+    stream.push('world');
+    expect(await stream.rest()).toBe('Hello world');
+    await sleep(30);
+    expect(writes).toEqual([]);
   });
 
   it('reports a failed write on flush and stops writing', async () => {

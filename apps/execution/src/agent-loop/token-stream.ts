@@ -5,7 +5,8 @@ export const TOKEN_WRITE_INTERVAL_MS = 25;
 
 /**
  * Streams a model call's text into the run's stored events without slowing the model down: the
- * first delta is written at once (time to first token); after that, deltas are gathered and
+ * first delta is written at once (time to first token: after the deltas that came in the same
+ * read, which is no wait); after that, deltas are gathered and
  * written together at most every TOKEN_WRITE_INTERVAL_MS, so a fast model costs a few dozen
  * writes a second per run rather than one per token. flush() writes what is left at once.
  */
@@ -69,6 +70,11 @@ export class TokenStream {
             };
           });
           this.wakeUp = undefined;
+          if (this.closed) break;
+        } else if (this.lastWriteAt === 0 && !this.flushing) {
+          // The first write waits for the rest of what arrived with it (one read of the model's
+          // stream): a model that answered whole ends here, and its text goes with the step's end.
+          await new Promise<void>((resolve) => setImmediate(resolve));
           if (this.closed) break;
         }
         const text = this.pending;

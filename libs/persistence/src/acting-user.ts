@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 
 /** Whose rows the database work in scope may see: a user's, or (named) every user's. */
@@ -45,6 +46,14 @@ function wanted(): string {
 const SET = `SELECT set_config('app.user_id', $1, false), set_config('app.system', $2, false)`;
 
 /**
+ * Starts the text of a statement to be prepared once per connection (see Database.query's
+ * `prepare`): its parse and plan are then not paid again on every call. Only for statements whose
+ * result columns are listed (no `*`), so that a column added by a migration cannot change them
+ * under a connection that prepared them.
+ */
+export const PREPARED_MARKER = '/* prepared */ ';
+
+/**
  * node-postgres' client, telling the server who acts before each statement whose scope differs
  * from what the session last heard: a pooled connection used for one user after another costs one
  * more round trip, one used for the same user again costs nothing. Session-level (not
@@ -70,8 +79,24 @@ export class ActingUserClient extends pg.Client {
       });
     }
     const text: unknown = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: unknown } | undefined)?.text;
+    if (typeof args[0] === 'string' && args[0].startsWith(PREPARED_MARKER) && Array.isArray(args[1])) {
+      // node-postgres parses a named statement once per connection and reuses it after.
+      args = [{ name: preparedName(args[0]), text: args[0], values: args[1] }, ...args.slice(2)];
+    }
     const result: unknown = (super.query as (...a: unknown[]) => unknown)(...args);
     if (typeof text === 'string' && /^\s*ROLLBACK/i.test(text)) this.applied = undefined;
     return result;
   }
+}
+
+const preparedNames = new Map<string, string>();
+
+/** A prepared statement's name: one per distinct text, the same in every connection. */
+function preparedName(text: string): string {
+  let name = preparedNames.get(text);
+  if (!name) {
+    name = `ap_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    preparedNames.set(text, name);
+  }
+  return name;
 }

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DataSource, EntityManager, EntityMetadata, EntityTarget, ObjectLiteral, Repository } from 'typeorm';
+import { PREPARED_MARKER } from './acting-user.js';
 
 /**
  * Column types whose values TypeORM's PostgreSQL driver hydrates as node-postgres answers them
@@ -61,6 +62,7 @@ export class Database {
   /** What afterCommit() was given, per open transaction. */
   private readonly committed = new WeakMap<EntityManager, Array<() => void>>();
   private readonly plans = new Map<EntityMetadata, HydrationStep[]>();
+  private readonly columnLists = new Map<EntityMetadata, Map<string, string>>();
 
   constructor(readonly dataSource: DataSource) {}
 
@@ -115,10 +117,12 @@ export class Database {
   /**
    * Plain SQL for the statements the repository API cannot say (row locks with SKIP LOCKED,
    * fenced writes, set-based updates) or where a benchmark shows it pays. Answers the rows, also
-   * for UPDATE/DELETE ... RETURNING, which TypeORM answers as [rows, count].
+   * for UPDATE/DELETE ... RETURNING, which TypeORM answers as [rows, count]. `prepare`: a hot
+   * statement, prepared once per connection (no parse and plan per call); its result columns must
+   * be listed, never `*` (see columnList).
    */
-  async query<T = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-    const result: unknown = await this.manager.query(sql, params as unknown[]);
+  async query<T = Record<string, unknown>>(sql: string, params: readonly unknown[] = [], options: { prepare?: boolean } = {}): Promise<T[]> {
+    const result: unknown = await this.manager.query(options.prepare ? PREPARED_MARKER + sql : sql, params as unknown[]);
     if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
     return Array.isArray(result) ? (result as T[]) : [];
   }
@@ -172,6 +176,20 @@ export class Database {
       this.plans.set(metadata, plan);
     }
     return plan;
+  }
+
+  /** The entity's columns as a SQL list (`"id", "owner_id", ...`, each prefixed `alias.` when given): a result that names its columns. */
+  columnList<E extends ObjectLiteral>(entity: EntityTarget<E>, alias?: string): string {
+    const metadata = this.dataSource.getMetadata(entity);
+    let lists = this.columnLists.get(metadata);
+    if (!lists) this.columnLists.set(metadata, (lists = new Map()));
+    const key = alias ?? '';
+    let list = lists.get(key);
+    if (list === undefined) {
+      list = metadata.columns.map((c) => `${alias ? `${alias}.` : ''}"${c.databaseName}"`).join(', ');
+      lists.set(key, list);
+    }
+    return list;
   }
 
   /**

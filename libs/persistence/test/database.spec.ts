@@ -64,3 +64,44 @@ describe('Database.afterCommit', () => {
     expect(calls).toEqual(['now']);
   });
 });
+
+/** Database.query's `prepare`: a hot statement parsed and planned once per connection. */
+describe('Database.query with prepare', () => {
+  let dataSource: DataSource;
+  let database: Database;
+
+  beforeAll(async () => {
+    const url = await createTestDatabase('prepared');
+    // One connection: every statement below meets the statement it prepared.
+    dataSource = createServiceDataSource({ url, schema: 'public', entities: [], migrations: [], poolSize: 1 });
+    await dataSource.initialize();
+    await dataSource.query(`CREATE TABLE "public"."items" ("id" serial PRIMARY KEY, "name" text NOT NULL)`);
+    database = new Database(dataSource);
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+  });
+
+  const insert = (name: string) => database.query<{ id: number; name: string }>(`INSERT INTO "public"."items" ("name") VALUES ($1) RETURNING "id", "name"`, [name], { prepare: true });
+  const prepared = async () =>
+    ((await dataSource.query(`SELECT "statement" FROM pg_prepared_statements WHERE "statement" LIKE '%"public"."items"%'`)) as Array<{ statement: string }>).map((r) => r.statement);
+
+  it('prepares the statement once on its connection and answers its rows every time', async () => {
+    expect(await insert('a')).toEqual([{ id: 1, name: 'a' }]);
+    expect(await insert('b')).toEqual([{ id: 2, name: 'b' }]);
+    const statements = await prepared();
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toContain('INSERT INTO "public"."items"');
+    // Without prepare, nothing more is prepared.
+    await database.query(`INSERT INTO "public"."items" ("name") VALUES ($1) RETURNING "id"`, ['c']);
+    expect(await prepared()).toHaveLength(1);
+  });
+
+  it('keeps working after a migration adds a column to its table (its result columns are listed)', async () => {
+    // Enough calls for PostgreSQL to have settled on a generic plan.
+    for (let i = 0; i < 6; i++) await insert(`before-${i}`);
+    await dataSource.query(`ALTER TABLE "public"."items" ADD COLUMN "note" text`);
+    expect(await insert('after')).toEqual([{ id: expect.any(Number) as number, name: 'after' }]);
+  });
+});

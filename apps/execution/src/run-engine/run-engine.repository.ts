@@ -197,7 +197,7 @@ export class RunEngineRepository {
        "run" AS (
          INSERT INTO ${table} (${columns.join(', ')})
          SELECT ${values.join(', ')} FROM "turn" WHERE "turn"."active" < $${cap}
-         RETURNING *),
+         RETURNING ${this.database.columnList(RunEntity)}),
        "event" AS (
          INSERT INTO "execution"."run_events" ("run_id", "seq", "type", "data")
          SELECT "id", 1, 'run.queued', '{"status": "pending"}'::jsonb FROM "run"
@@ -207,6 +207,7 @@ export class RunEngineRepository {
        SELECT "run".*, (SELECT jsonb_agg("event" ORDER BY "seq") FROM "event") AS "events", "turn"."active" AS "active_before"
        FROM "turn" LEFT JOIN "run" ON true`,
       params,
+      { prepare: true },
     );
     const activeBefore = Number(row.active_before);
     if (row.id === null) return { run: null, events: [], activeBefore };
@@ -455,7 +456,7 @@ export class RunEngineRepository {
                FROM "execution"."run_steps" WHERE "run_id" = $1 AND "status" = 'completed') s
          WHERE r."id" = $1 AND ($2::int IS NULL OR (r."attempt" = $2 AND r."lease_owner" = $3::text AND r."status" = 'running'))
            AND r."status" NOT IN ('completed', 'failed', 'cancelled', 'expired')
-         RETURNING r.*),
+         RETURNING ${this.database.columnList(RunEntity, 'r')}),
        "event" AS (
          INSERT INTO "execution"."run_events" ("run_id", "seq", "type", "data")
          SELECT $1, COALESCE((SELECT MAX("seq") FROM "execution"."run_events" WHERE "run_id" = $1), 0) + 1, 'run.' || e."status",
@@ -543,6 +544,7 @@ export class RunEngineRepository {
         also.outbox?.subject ?? null,
         also.outbox?.envelope ?? null,
       ],
+      { prepare: true },
     );
     if (!row) return null;
     const run = this.database.hydrate(RunEntity, row);
@@ -608,7 +610,7 @@ export class RunEngineRepository {
        "step" AS (
          INSERT INTO "execution"."run_steps" ("id", "run_id", "seq", "step_key", "step_name", "step_type", "status", "input", "attempt", "model")
          SELECT $4, $1, COALESCE((SELECT MAX("seq") FROM "execution"."run_steps" WHERE "run_id" = $1), 0) + 1, $5, $6, $7, 'running', $8, $2, $9 FROM "fence"
-         RETURNING *),
+         RETURNING ${this.database.columnList(RunStepEntity)}),
        ${stepEvent('$10', '$11')}
        ${STEP_AND_EVENT}`,
       [
@@ -624,6 +626,7 @@ export class RunEngineRepository {
         'step.started',
         JSON.stringify({ name: step.name, type: step.type }),
       ],
+      { prepare: true },
     );
     return row ? this.stepWrite(fence.runId, row) : null;
   }
@@ -646,7 +649,7 @@ export class RunEngineRepository {
          UPDATE "execution"."run_steps"
          SET "status" = $5, "output" = $6, "error" = $7, "prompt_tokens" = $8, "completion_tokens" = $9, "cost_micros" = $10, "completed_at" = now(), "updated_at" = now()
          WHERE "id" = $4 AND "attempt" = $2 AND "status" = 'running' AND EXISTS (SELECT 1 FROM "fence")
-         RETURNING *),
+         RETURNING ${this.database.columnList(RunStepEntity)}),
        "before" AS (
          INSERT INTO "execution"."run_events" ("run_id", "seq", "type", "data")
          SELECT $1, COALESCE((SELECT MAX("seq") FROM "execution"."run_events" WHERE "run_id" = $1), 0) + 1, $13, $14::jsonb
@@ -678,6 +681,7 @@ export class RunEngineRepository {
         before?.type ?? null,
         before ? JSON.stringify(before.data ?? null) : null,
       ],
+      { prepare: true },
     );
     return row ? this.stepWrite(fence.runId, row) : null;
   }

@@ -30,6 +30,7 @@ export class RunEventsRepository {
          RETURNING "seq", "type", "data", "created_at")
        SELECT "event".*, "fence"."owner_id" FROM "event", "fence"`,
       [fence.runId, fence.attempt, fence.leaseOwner, type, JSON.stringify(data ?? {})],
+      { prepare: true },
     );
     return row ? storedEvent(fence.runId, row) : null;
   }

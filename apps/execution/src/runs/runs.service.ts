@@ -63,7 +63,6 @@ function smallest(...values: Array<number | undefined>): number | undefined {
   return set.length === 0 ? undefined : Math.min(...set);
 }
 
-
 interface Started extends Queued {
   /** The conversation's runs this start cancelled (policy interrupt): announced once the new run is committed. */
   interrupted: CancelOutcome[];

@@ -75,8 +75,8 @@ export class RunsService {
   /** A stream's feed listens before the start is sent, so the run's events are heard from its first one. */
   private async startAndAnswer(actor: Actor, request: FastifyRequest, reply: FastifyReply, mode: RunMode, send: () => Promise<RunView>): Promise<void> {
     const feed = mode === 'stream' ? RunEventFeed.beforeStart(this.bus, this.broadcast, actor) : undefined;
-    // Listened for before the start, which waits for the run (startMode) while the client may hang up.
-    const client = mode === 'wait' ? clientGone(reply) : undefined;
+    // Listened for before the start, which in wait mode waits for the run (startMode) while the client may hang up.
+    const client = clientGone(reply);
     let run: RunView;
     try {
       run = await send();
@@ -96,8 +96,7 @@ export class RunsService {
       return;
     }
     // The start waited for the run already (startMode); a run that has not settled yet is waited for here.
-    const gone = client!;
-    void reply.status(200).send(await this.settle(actor, run, gone.promise.then(() => (gone.gone() ? undefined : NEVER))));
+    void reply.status(200).send(await this.settle(actor, run, client.promise.then(() => (client.gone() ? undefined : NEVER))));
   }
 
   /** The run's events after `afterSeq` as SSE: replayed, then followed until the run's last event. */

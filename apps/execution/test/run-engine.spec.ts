@@ -6,6 +6,7 @@ import { createTestDatabase, query, testEnv, uniqueNamespace } from '#testing';
 import { executionApp } from '../src/execution.app.js';
 import { ExecutorRegistry } from '../src/run-engine/executor-registry.js';
 import { RunEndings } from '../src/run-engine/run-endings.js';
+import { LeaseLostError } from '../src/run-engine/run-engine.errors.js';
 import { RunEngineRepository } from '../src/run-engine/run-engine.repository.js';
 import {
   type EnqueueRunRequest,
@@ -18,6 +19,7 @@ import {
 } from '../src/run-engine/run-engine.service.js';
 import { RunWorker } from '../src/run-engine/run-worker.js';
 import { RunStages } from '../src/run-engine/run-stages.js';
+import { FencedStepJournal } from '../src/run-engine/step-journal.js';
 import { RunEventsService } from '../src/run-events/run-events.service.js';
 
 type Script = 'steps' | 'throw' | 'limit' | 'stream' | 'action';
@@ -25,6 +27,8 @@ interface ScriptInput {
   script: Script;
   /** Attempt 1 stops inside step s2 until the test lets it go. */
   hang?: boolean;
+  /** Attempt 1 stops after s1, before s2 starts, until the test lets it go. */
+  pauseBeforeS2?: boolean;
 }
 
 interface Gate {
@@ -64,6 +68,11 @@ class ScriptedExecutor implements RunExecutor {
       case 'steps': {
         const outputs: string[] = [];
         for (const key of ['s1', 's2', 's3']) {
+          const paused = this.gates.get(run.id);
+          if (key === 's2' && input.pauseBeforeS2 && run.attempt === 1 && paused) {
+            paused.arrive();
+            await paused.released;
+          }
           outputs.push(
             await journal.step({ key, name: `model call ${key}`, type: 'llm_call', input: { key } }, async () => {
               this.stepWork.set(`${run.id}/${key}`, (this.stepWork.get(`${run.id}/${key}`) ?? 0) + 1);
@@ -236,6 +245,41 @@ describe('run queue and workers', () => {
     expect(await queue.steps(run.id)).toEqual(steps);
     expect(await readEvents(run.id)).toEqual(eventsBefore);
     workerA.start();
+  });
+
+  it('sends no model call from a worker that wakes after its run was taken over, though a fresh lease sends it while its start is written', async () => {
+    await workerB.stop();
+    const g = gate();
+    const { run } = await queue.enqueue(agentRun(randomUUID(), { script: 'steps', pauseBeforeS2: true }));
+    executor.gates.set(run.id, g);
+    workerA.wake();
+    await g.reached; // attempt 1 stored s1 and has not started s2
+    workerA.abandon();
+    workerB.start();
+    const finished = await waitFor(run.id, ended);
+    expect(finished).toMatchObject({ status: 'completed', attempt: 2, output: { answer: 's1-out,s2-out,s3-out' } });
+
+    // Its lease is long gone by its own clock: s2's start is stored first, finds the run taken, and nothing is sent.
+    g.release();
+    await sleep(300);
+    expect(['s1', 's2', 's3'].map((k) => executor.stepWork.get(`${run.id}/${k}`))).toEqual([1, 1, 1]);
+    workerA.start();
+  });
+
+  it('aborts a model call sent while its start was written when that start finds the run gone; any other step waits for its start', async () => {
+    const repository = services[0].app.get(RunEngineRepository);
+    const events = services[0].app.get(RunEventsService);
+    // A fence no run matches: the start's write finds the run gone.
+    const journal = (leaseHeld: boolean) => new FencedStepJournal(repository, events, { runId: randomUUID(), attempt: 1, leaseOwner: 'gone' }, [], () => undefined, () => leaseHeld);
+    const sent: string[] = [];
+    const work = (name: string) => (startFailed: AbortSignal) => {
+      sent.push(name);
+      return new Promise<never>((_, reject) => startFailed.addEventListener('abort', () => reject(new Error(`${name} aborted`)), { once: true }));
+    };
+    await expect(journal(true).step({ key: 'llm:1', name: 'model', type: 'llm_call', input: {} }, work('model, fresh lease'))).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(journal(false).step({ key: 'llm:1', name: 'model', type: 'llm_call', input: {} }, work('model, old lease'))).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(journal(true).step({ key: 'tool:1', name: 'tool', type: 'tool', input: {} }, work('tool'))).rejects.toBeInstanceOf(LeaseLostError);
+    expect(sent).toEqual(['model, fresh lease']);
   });
 
   it('fails a run whose executor keeps throwing after the configured attempts, with the reason', async () => {

@@ -150,7 +150,7 @@ export class AgentLoopService implements RunExecutor, OnModuleInit {
     const transcript: BaseMessage[] = [...(request.system ? [new SystemMessage(request.system)] : []), new HumanMessage(request.prompt)];
     const reply = await journal.step<ModelStepOutput>(
       { key: request.key, name: `${request.model.provider}/${request.model.model}`, type: 'llm_call', model: request.model.model, input: stepInput(transcript.length, transcript) },
-      async () => this.callModel(await this.createModel(run, false, request.model), transcript, [], 1, run, request.model, journal, signal),
+      async (startFailed) => this.callModel(await this.createModel(run, false, request.model), transcript, [], 1, run, request.model, journal, AbortSignal.any([signal, startFailed])),
     );
     countSpent(request.spent, journal.completed(request.key)?.usage);
     return reply.content;
@@ -174,7 +174,7 @@ export class AgentLoopService implements RunExecutor, OnModuleInit {
       lastMessageCount = transcript.length;
       const reply = await journal.step<ModelStepOutput>(
         { key, name: `${agent.snapshot.modelProvider}/${agent.snapshot.modelName}`, type: 'llm_call', model: agent.snapshot.modelName, input: stepInput(transcript.length, newMessages) },
-        () => this.callModel(model, transcript, openAiTools, n, run, modelOf(agent), journal, signal),
+        (startFailed) => this.callModel(model, transcript, openAiTools, n, run, modelOf(agent), journal, AbortSignal.any([signal, startFailed])),
       );
       const usage = journal.completed(key)?.usage;
       countSpent(spent, usage);
@@ -336,12 +336,13 @@ export class AgentLoopService implements RunExecutor, OnModuleInit {
     // GenAI semantic conventions: a `chat {model}` span with its usage, and the model call counted on /metrics.
     return GenAiTelemetry.chat(choice, transcript, async () => {
       this.stages.mark(run.id, 'model.called');
-      const tokens = new TokenStream(journal, n);
+      const tokens = new TokenStream(journal, n, { firstStored: () => this.stages.mark(run.id, 'token.stored') });
       let text = '';
       try {
         const stream = streamChat(model, transcript, { ...(tools.length > 0 ? { tools } : {}), signal });
         for await (const delta of stream) {
           if (delta.type === 'text') {
+            if (text.length === 0) this.stages.mark(run.id, 'model.first.token');
             text += delta.text;
             tokens.push(delta.text);
             journal.reportPartial({ content: text });

@@ -18,7 +18,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('TokenStream', () => {
   it('writes the first delta at once, then gathers what comes while waiting, and loses nothing', async () => {
     const { journal: j, writes } = journal(2);
-    const stream = new TokenStream(j, 1, 30);
+    const stream = new TokenStream(j, 1, { intervalMs: 30 });
     const started = Date.now();
     stream.push('a');
     for (let i = 0; i < 20; i++) {
@@ -39,7 +39,7 @@ describe('TokenStream', () => {
 
   it('flush writes what is left without waiting out the interval', async () => {
     const { journal: j, writes } = journal();
-    const stream = new TokenStream(j, 1, 10_000);
+    const stream = new TokenStream(j, 1, { intervalMs: 10_000 });
     stream.push('first');
     await sleep(5);
     stream.push(' rest');
@@ -51,7 +51,7 @@ describe('TokenStream', () => {
 
   it('rest answers what no write took, after the write in flight, and writes nothing more', async () => {
     const { journal: j, writes } = journal(20);
-    const stream = new TokenStream(j, 1, 10_000);
+    const stream = new TokenStream(j, 1, { intervalMs: 10_000 });
     stream.push('first');
     await sleep(5);
     // The first write is still in flight, and the next waits out the interval.
@@ -67,7 +67,7 @@ describe('TokenStream', () => {
 
   it('leaves a whole answer that came in one read to rest, writing nothing itself', async () => {
     const { journal: j, writes } = journal();
-    const stream = new TokenStream(j, 1, 25);
+    const stream = new TokenStream(j, 1, { intervalMs: 25 });
     stream.push('Hello ');
     stream.push('world');
     expect(await stream.rest()).toBe('Hello world');
@@ -78,7 +78,7 @@ describe('TokenStream', () => {
   it('reports a failed write on flush and stops writing', async () => {
     const lost = new Error('lease lost');
     const { journal: j, writes } = journal(0, lost);
-    const stream = new TokenStream(j, 1, 0);
+    const stream = new TokenStream(j, 1, { intervalMs: 0 });
     stream.push('x');
     await sleep(5);
     stream.push('y');

@@ -21,11 +21,18 @@ export class TokenStream {
   /** Ends the pause between writes early (flush). */
   private wakeUp: (() => void) | undefined;
 
+  private readonly intervalMs: number;
+  /** Told once, when the first write is stored (the bench's stages). */
+  private firstStored: (() => void) | undefined;
+
   constructor(
     private readonly journal: StepJournal,
     private readonly step: number,
-    private readonly intervalMs = TOKEN_WRITE_INTERVAL_MS,
-  ) {}
+    options: { intervalMs?: number; firstStored?: () => void } = {},
+  ) {
+    this.intervalMs = options.intervalMs ?? TOKEN_WRITE_INTERVAL_MS;
+    this.firstStored = options.firstStored;
+  }
 
   push(text: string): void {
     if (text.length === 0 || this.failure !== undefined || this.closed) return;
@@ -82,6 +89,8 @@ export class TokenStream {
         this.lastWriteAt = Date.now();
         try {
           await this.journal.append('token', { step: this.step, text });
+          this.firstStored?.();
+          this.firstStored = undefined;
         } catch (err) {
           this.failure = err;
         }

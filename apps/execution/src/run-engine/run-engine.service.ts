@@ -189,11 +189,12 @@ export class RunEngineService {
   /**
    * After the commit of a queued run: idle workers look now (their poll finds it if the hint is
    * lost), and its readers too (its events went out live with the commit). A run written leased
-   * to this process's worker starts there.
+   * to this process's worker starts there; `leasedAt` is performance.now() read before the
+   * statement that wrote the lease was sent (unknown: the lease counts as old).
    */
-  announceQueued(run: RunEntity): void {
+  announceQueued(run: RunEntity, leasedAt = Number.NEGATIVE_INFINITY): void {
     if (run.status === 'running' && run.leaseOwner === this.worker.id) {
-      this.worker.adopt(run, run.timeoutMs);
+      this.worker.adopt(run, run.timeoutMs, leasedAt);
       return;
     }
     this.wakeWorkers(run.id);

@@ -35,11 +35,15 @@ export interface StepJournal {
   /**
    * The step's earlier output when it completed before (in this attempt or an earlier one),
    * otherwise starts it, runs `work` and records what it returns. The idiom for "never repeat a
-   * completed model or tool call". The work runs only once its start is stored: an attempt that
-   * no longer holds the run learns it there and spends nothing (a model call sent while the start
-   * was written cost two paid calls for one run under load, in the scale-out e2e).
+   * completed model or tool call". The work runs once its start is stored, so an attempt that no
+   * longer holds the run learns it there and spends nothing (a model call sent while the start
+   * was written, with no other check, cost two paid calls for one run under load in the scale-out
+   * e2e). The one exception is a model call (`llm_call`) while the attempt's lease was taken or
+   * renewed less than half a lease ago: no other worker can hold the run then, so the call goes out
+   * while its start is written, and `startFailed` aborts when that write fails (a cancel is heard
+   * as before, by the run's signal).
    */
-  step<T>(step: StepStart, work: () => Promise<{ output: T } & Omit<StepFinish, 'output'>>): Promise<T>;
+  step<T>(step: StepStart, work: (startFailed: AbortSignal) => Promise<{ output: T } & Omit<StepFinish, 'output'>>): Promise<T>;
   /** Appends an event to the run's stored stream; returns its sequence number. */
   append(type: string, data?: unknown): Promise<number>;
   /** The answer so far, kept (marked partial) if the run is cancelled, expires or fails. */

@@ -18,9 +18,22 @@ import { RUNS_CANCEL_SUBJECT, RUNS_WAKE_SUBJECT, type RunCancelHint, type RunWak
 import type { RunEntity } from './run.entity.js';
 import { FencedStepJournal } from './step-journal.js';
 
+/**
+ * A run this worker leased: `leasedAt` is this process's monotonic clock (performance.now()) read
+ * before the statement that set the lease was sent, so the lease cannot end before leasedAt plus
+ * the lease's length, whatever the database's clock says.
+ */
+interface Leased {
+  run: RunEntity;
+  remainingMs: number;
+  leasedAt: number;
+}
+
 interface ActiveRun {
   run: RunEntity;
   fence: Fence;
+  /** When the lease was last taken or renewed (see Leased). */
+  leasedAt: number;
   journal: FencedStepJournal;
   controller: AbortController;
   deadline: NodeJS.Timeout;
@@ -158,12 +171,12 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
   }
 
   /** Executes a committed run written leased to this worker, in the slot reserve() held. */
-  adopt(run: RunEntity, remainingMs: number): void {
+  adopt(run: RunEntity, remainingMs: number, leasedAt: number): void {
     this.release();
     // Its insert published its first events live.
     this.events.notify(run.id, { published: true });
     this.stages.mark(run.id, 'adopted');
-    void this.executeLeased([{ run, remainingMs }]).catch((err: unknown) => this.log.error({ ...describeError(err), runId: run.id }, 'could not start a run'));
+    void this.executeLeased([{ run, remainingMs, leasedAt }]).catch((err: unknown) => this.log.error({ ...describeError(err), runId: run.id }, 'could not start a run'));
   }
 
   private halt(): void {
@@ -192,7 +205,8 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
   /** One statement: leases runs ready to start (with their run.started events), then executes them. Returns how many it took. */
   private async claimReady(kinds: RunKind[], limit: number): Promise<number> {
     const begun = this.stages.now();
-    const leased = await this.repository.claimReady(kinds, limit, this.id, this.config.leaseMs, this.config.maxAttempts);
+    const leasedAt = performance.now();
+    const leased = (await this.repository.claimReady(kinds, limit, this.id, this.config.leaseMs, this.config.maxAttempts)).map((l) => ({ ...l, leasedAt }));
     for (const { run } of leased) this.events.notify(run.id);
     for (const { run } of leased) {
       this.stages.mark(run.id, 'claim.begun', begun);
@@ -205,7 +219,8 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
   /** One transaction: lock candidates, end those that must not run again, lease the rest. Returns how many rows it looked at. */
   private async claimBatch(kinds: RunKind[], limit: number): Promise<number> {
     const begun = this.stages.now();
-    const leased: Array<{ run: RunEntity; remainingMs: number }> = [];
+    const leasedAt = performance.now();
+    const leased: Leased[] = [];
     let examined = 0;
     const touched: string[] = [];
     await this.database.transaction(async () => {
@@ -223,7 +238,7 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
         } else {
           // Writes the run.started event too.
           const taken = await this.repository.takeLease(checked, this.id, this.config.leaseMs);
-          leased.push(taken);
+          leased.push({ ...taken, leasedAt });
         }
       }
     });
@@ -237,14 +252,14 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
   }
 
   /** Starts executing what a claim leased, each as its owner; a worker stopped meanwhile hands them back. */
-  private async executeLeased(leased: ReadonlyArray<{ run: RunEntity; remainingMs: number }>): Promise<void> {
-    for (const { run, remainingMs } of leased) {
+  private async executeLeased(leased: readonly Leased[]): Promise<void> {
+    for (const { run, remainingMs, leasedAt } of leased) {
       if (!this.started) {
         await this.repository.release({ runId: run.id, attempt: run.attempt, leaseOwner: this.id });
         continue;
       }
       // A run is executed as its owner: what it reads and writes here is the owner's.
-      const execution = ActingUser.run(run.ownerId, () => this.execute(run, remainingMs)).catch((err: unknown) => this.log.error({ ...describeError(err), runId: run.id }, 'run execution crashed'));
+      const execution = ActingUser.run(run.ownerId, () => this.execute(run, remainingMs, leasedAt)).catch((err: unknown) => this.log.error({ ...describeError(err), runId: run.id }, 'run execution crashed'));
       this.executions.add(execution);
       void execution.finally(() => this.executions.delete(execution));
     }
@@ -260,7 +275,7 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
     };
   }
 
-  private async execute(run: RunEntity, remainingMs: number): Promise<void> {
+  private async execute(run: RunEntity, remainingMs: number, leasedAt: number): Promise<void> {
     const fence: Fence = { runId: run.id, attempt: run.attempt, leaseOwner: this.id };
     const controller = new AbortController();
     const deadline = setTimeout(() => this.abort(run.id, 'timeout'), remainingMs);
@@ -275,8 +290,8 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
       await this.repository.release(fence);
       return;
     }
-    const journal = new FencedStepJournal(this.repository, this.events, fence, earlier, () => this.abort(run.id, 'lease-lost'));
-    const entry: ActiveRun = { run, fence, journal, controller, deadline };
+    const journal = new FencedStepJournal(this.repository, this.events, fence, earlier, () => this.abort(run.id, 'lease-lost'), () => this.leaseHeld(entry));
+    const entry: ActiveRun = { run, fence, leasedAt, journal, controller, deadline };
     this.stages.mark(run.id, 'execute.begun');
     this.active.set(run.id, entry);
     try {
@@ -377,21 +392,35 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
     entry.controller.abort(reason);
   }
 
+  /**
+   * No other worker can hold the run: its lease was taken or renewed less than half a lease ago
+   * (the heartbeat, at most half a lease apart, renews it before then), and the attempt goes on.
+   */
+  private leaseHeld(entry: ActiveRun): boolean {
+    return performance.now() - entry.leasedAt < this.config.leaseMs / 2 && !entry.controller.signal.aborted;
+  }
+
   private async beat(): Promise<void> {
     const held = [...this.active.values()].map((e) => ({ runId: e.fence.runId, attempt: e.fence.attempt }));
     if (held.length === 0) {
       this.lastBeatAt = Date.now();
       return;
     }
+    const renewedAt = performance.now();
     try {
       const kept = await ActingUser.system('run worker: renew the leases it holds', () => this.repository.heartbeat(this.id, held, this.config.leaseMs));
       this.lastBeatAt = Date.now();
       const keptIds = new Map(kept.map((k) => [k.runId, k.cancelRequested]));
       for (const { runId, attempt } of held) {
-        if (this.active.get(runId)?.fence.attempt !== attempt) continue;
+        const entry = this.active.get(runId);
+        if (entry?.fence.attempt !== attempt) continue;
         const cancelRequested = keptIds.get(runId);
-        if (cancelRequested === undefined) this.abort(runId, 'lease-lost');
-        else if (cancelRequested) this.abort(runId, 'cancelled');
+        if (cancelRequested === undefined) {
+          this.abort(runId, 'lease-lost');
+          continue;
+        }
+        entry.leasedAt = renewedAt;
+        if (cancelRequested) this.abort(runId, 'cancelled');
       }
     } catch (err) {
       this.log.warn(describeError(err), 'heartbeat failed');

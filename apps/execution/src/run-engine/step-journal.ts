@@ -30,6 +30,11 @@ export class FencedStepJournal implements StepJournal {
     earlier: readonly RunStepEntity[],
     /** Told once when a write finds the attempt no longer holds the run (the worker stops the attempt's work). */
     private readonly onLost: () => void = () => undefined,
+    /**
+     * Whether no other worker can hold the run yet: the attempt's lease was taken or renewed less
+     * than half a lease ago, by this process's monotonic clock (see RunWorker). Never, when not told.
+     */
+    private readonly leaseHeld: () => boolean = () => false,
   ) {
     for (const step of earlier) {
       if (step.status === 'completed') this.done.set(step.key, step);
@@ -103,19 +108,29 @@ export class FencedStepJournal implements StepJournal {
     });
   }
 
-  async step<T>(step: StepStart, work: () => Promise<{ output: T } & Omit<StepFinish, 'output'>>): Promise<T> {
+  async step<T>(step: StepStart, work: (startFailed: AbortSignal) => Promise<{ output: T } & Omit<StepFinish, 'output'>>): Promise<T> {
     const earlier = this.done.get(step.key);
     if (earlier) return earlier.output as T;
-    // The start is stored before the work: an attempt that no longer holds the run stops here, before it spends.
-    const started = await this.startStep(step);
+    const starting = this.startStep(step);
+    const startFailed = new AbortController();
+    if (step.type === 'llm_call' && this.leaseHeld()) {
+      // Sent while its start is written (a round trip less before the first token): no other worker
+      // can have taken the run over, and a start that finds the run gone stops the call at once.
+      starting.catch((err: unknown) => startFailed.abort(err));
+    } else {
+      // Stored before the work: an attempt that no longer holds the run stops here, before it spends.
+      await starting;
+    }
     let result: { output: T } & Omit<StepFinish, 'output'>;
     try {
-      result = await work();
+      result = await work(startFailed.signal);
     } catch (err) {
+      // A start that failed is the error that counts (the work was stopped for it).
+      const started = await starting;
       if (!(err instanceof LeaseLostError)) await this.failStep(started, { code: 'STEP_FAILED', message: err instanceof Error ? err.message : String(err) }).catch(() => undefined);
       throw err;
     }
-    const ended = await this.finishStep(started, result);
+    const ended = await this.finishStep(await starting, result);
     // What was stored, so this attempt goes on with exactly what a later attempt would replay.
     return ended.output as T;
   }

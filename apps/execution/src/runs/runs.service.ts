@@ -235,6 +235,8 @@ export class RunsService {
   ): Promise<Started> {
     const { ownerId } = run;
     const slot = this.engine.reserveSlot(run.target.kind);
+    // Before anything is sent: the lease a leased insert writes cannot end before this plus its length.
+    const leasedAt = performance.now();
     const cap = this.config.maxActiveRunsPerUser;
     /** The run, its events and its session in one statement, which takes the owner's turn and refuses past the cap. */
     const insert = async (leased: boolean): Promise<RunEntity> => {
@@ -272,7 +274,7 @@ export class RunsService {
     if (how.apiKey !== undefined) this.engine.holdProviderKey(started.run, how.apiKey);
 
     if (started.created) {
-      this.engine.announceQueued(started.run);
+      this.engine.announceQueued(started.run, leasedAt);
       for (const cancel of started.interrupted) this.engine.announceCancel(cancel);
     }
     return started;

@@ -6,6 +6,7 @@ import type { Broadcast, BusClient } from '#messaging';
 import { acceptRequestId, JsonLogger, Metrics, rootLogger } from '#observability';
 import { GatewayModule } from './gateway.module.js';
 import { finishOpenApiDocument, operationIdOf } from './http/openapi.js';
+import { runInRequestContext } from './http/request-context.js';
 import { traceRequests } from './http/request-telemetry.js';
 import { keepRawBodies } from './http/raw-body.js';
 import { MCP_ROUTES } from './mcp/mcp.module.js';
@@ -52,6 +53,7 @@ export async function createGateway(config: PlatformConfig, bus: BusClient, broa
     return payload;
   });
   traceRequests(fastify);
+  runInRequestContext(fastify);
   fastify.addHook('onResponse', async (request, reply) => {
     // The route template (never the path, which holds ids); requests no route matched share one label.
     Metrics.httpRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);

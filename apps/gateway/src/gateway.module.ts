@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import type { PlatformConfig } from '#config';
 import type { Broadcast, BusClient } from '#messaging';
 import { AdminModule } from './admin/admin.module.js';
@@ -14,7 +14,6 @@ import { GatewayCoreModule } from './gateway-core.module.js';
 import { HealthModule } from './health/health.module.js';
 import { ContractValidationPipe } from './http/contract-validation.pipe.js';
 import { ProblemFilter } from './http/problem.filter.js';
-import { RequestContextInterceptor } from './http/request-context.interceptor.js';
 import { KnowledgeBasesModule } from './knowledge-bases/knowledge-bases.module.js';
 import { MeModule } from './me/me.module.js';
 import { MessagesModule } from './messages/messages.module.js';
@@ -87,7 +86,6 @@ export class GatewayModule {
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_PIPE, useClass: ContractValidationPipe },
-        { provide: APP_INTERCEPTOR, useClass: RequestContextInterceptor },
       ],
     };
   }

@@ -179,6 +179,44 @@ describe('ModelProviders', () => {
     });
   });
 
+  describe('reuse', () => {
+    it('answers the same model for the same endpoint, key and settings, and a new one when any differs', async () => {
+      const registry = providers();
+      const spec = { provider: 'openai' as const, model: 'gpt-4o-mini', apiKey: REQUEST_KEY, temperature: 0.2 };
+      const first = await registry.create(spec);
+      expect(await registry.create({ ...spec })).toBe(first);
+      expect(await registry.create({ ...spec, temperature: 0.3 })).not.toBe(first);
+      expect(await registry.create({ ...spec, model: 'gpt-4o' })).not.toBe(first);
+      expect(await registry.create({ ...spec, maxRetries: 0 })).not.toBe(first);
+      const otherKey = await registry.create({ ...spec, apiKey: `${REQUEST_KEY}-other` });
+      expect(otherKey).not.toBe(first);
+      await completeChat(otherKey, 'hi');
+      expect(authorizationOfLastCall()).toBe(`Bearer ${REQUEST_KEY}-other`);
+    });
+
+    it("looks the stored key up on every call, so a user's new key is used at once", async () => {
+      const registry = providers();
+      storedKeys.set('rotating-user', 'sk-stored-old-0123456789');
+      const before = await registry.create({ provider: 'openai', model: 'gpt-4o-mini', userId: 'rotating-user' });
+      storedKeys.set('rotating-user', 'sk-stored-new-0123456789');
+      const after = await registry.create({ provider: 'openai', model: 'gpt-4o-mini', userId: 'rotating-user' });
+      expect(lookups).toHaveLength(2);
+      expect(after).not.toBe(before);
+      await completeChat(after, 'hi');
+      expect(authorizationOfLastCall()).toBe('Bearer sk-stored-new-0123456789');
+      storedKeys.delete('rotating-user');
+    });
+
+    it('makes a model again once the reuse window has passed', async () => {
+      const registry = ModelProviders.fromEnv({ OPENAI_BASE_URL: server.baseUrl }, { modelReuseMs: 30 });
+      const spec = { provider: 'openai' as const, model: 'gpt-4o-mini', apiKey: REQUEST_KEY };
+      const first = await registry.create(spec);
+      expect(await registry.create(spec)).toBe(first);
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      expect(await registry.create(spec)).not.toBe(first);
+    });
+  });
+
   describe('secrecy', () => {
     it('never shows the key when the endpoint or the model is serialised or inspected', async () => {
       const registry = providers({ OPENAI_API_KEY: ENV_KEY });

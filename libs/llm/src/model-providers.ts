@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ChatAnthropic } from '@langchain/anthropic';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { ChatOpenAI, ChatOpenAICompletions } from '@langchain/openai';
@@ -150,6 +151,16 @@ export function callSettingsOf(model: BaseChatModel): { secrets: string[]; timeo
   return { secrets: entry?.secrets ?? [], timeoutMs: entry?.timeoutMs ?? DEFAULT_TIMEOUT_MS };
 }
 
+/**
+ * Made models kept for reuse, at most this many: a LangChain chat model holds no state between
+ * calls (each call brings its own messages, tools and signal), while making one (and its SDK
+ * client, built on its first call) costs about half a millisecond of CPU before every call.
+ */
+const MODEL_CACHE_SIZE = 256;
+
+/** How long a made model is reused by default: a rotated or revoked key does not stay in memory past this. */
+const MODEL_REUSE_MS = 5 * 60_000;
+
 /** Sent to local servers that need no key: the OpenAI SDK refuses to run without one. */
 const NO_KEY = 'not-needed';
 
@@ -170,16 +181,20 @@ const ANTHROPIC_SDK_TIMEOUT_MS = 600_000;
  * `<PROVIDER>_BASE_URL` (`OPENAI_BASE_URL` for openai), else the provider's default.
  */
 export class ModelProviders {
+  /** Made models by everything that makes them differ (the key as a hash), oldest first. */
+  private readonly made = new Map<string, { model: BaseChatModel; madeAt: number }>();
+
   private constructor(
     private readonly env: Readonly<Env>,
     private readonly lookupStoredKey: StoredKeyLookup | undefined,
+    private readonly modelReuseMs: number,
   ) {}
 
   /**
    * Reads the provider variables once; a base URL that is not http(s) throws ConfigError naming
    * the variable (never its value: it may embed credentials).
    */
-  static fromEnv(env: Env = process.env, options: { lookupStoredKey?: StoredKeyLookup } = {}): ModelProviders {
+  static fromEnv(env: Env = process.env, options: { lookupStoredKey?: StoredKeyLookup; modelReuseMs?: number } = {}): ModelProviders {
     const problems: string[] = [];
     const snapshot: Env = {};
     for (const provider of MODEL_PROVIDERS) {
@@ -192,7 +207,7 @@ export class ModelProviders {
       }
     }
     if (problems.length > 0) throw new ConfigError(problems);
-    return new ModelProviders(snapshot, options.lookupStoredKey);
+    return new ModelProviders(snapshot, options.lookupStoredKey, options.modelReuseMs ?? MODEL_REUSE_MS);
   }
 
   /** Finds the endpoint and key for a call without making a model. */
@@ -247,18 +262,32 @@ export class ModelProviders {
     return new ResolvedEndpoint(provider, baseUrl.replace(/\/+$/, ''), keySource, apiKey);
   }
 
-  /** A LangChain chat model for the spec, with the key resolved for this user and request. */
+  /**
+   * A LangChain chat model for the spec, with the key resolved for this user and request. The key
+   * is resolved on every call; the model made for the same endpoint, key and settings in the last
+   * few minutes is answered again.
+   */
   async create(input: CreateModelInput): Promise<BaseChatModel> {
     validateSettings(input);
     const endpoint = await this.resolveEndpoint(input);
-    const profile = this.profileOf(input.provider);
     const apiKey = endpoint.revealApiKey();
+    const key = madeModelKey(input, endpoint, apiKey);
+    const now = Date.now();
+    const kept = this.made.get(key);
+    this.made.delete(key);
+    if (kept && now - kept.madeAt < this.modelReuseMs) {
+      this.made.set(key, kept);
+      return kept.model;
+    }
+    const profile = this.profileOf(input.provider);
     const model = profile.kind === 'anthropic' ? anthropicModel(input, endpoint.baseUrl, apiKey ?? NO_KEY) : openAiModel(input, profile, endpoint, apiKey);
     registered.set(model, {
       info: { provider: input.provider, model: input.model, baseUrl: endpoint.baseUrl, keySource: endpoint.keySource },
       secrets: apiKey === undefined ? [] : [apiKey],
       timeoutMs: input.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     });
+    this.made.set(key, { model, madeAt: now });
+    if (this.made.size > MODEL_CACHE_SIZE) this.made.delete(this.made.keys().next().value as string);
     return model;
   }
 
@@ -291,6 +320,24 @@ export class ModelProviders {
     }
     return profile;
   }
+}
+
+/** What makes two made models differ: the endpoint, the key (hashed: never kept as text here), and every setting. */
+function madeModelKey(input: CreateModelInput, endpoint: ResolvedEndpoint, apiKey: string | undefined): string {
+  const keyHash = apiKey === undefined ? null : createHash('sha256').update(apiKey).digest('base64url');
+  return JSON.stringify([
+    input.provider,
+    input.model,
+    endpoint.baseUrl,
+    endpoint.keySource,
+    keyHash,
+    input.temperature ?? null,
+    input.maxTokens ?? null,
+    input.topP ?? null,
+    input.stop ?? null,
+    input.timeoutMs ?? null,
+    input.maxRetries ?? null,
+  ]);
 }
 
 function openAiModel(input: CreateModelInput, profile: ProviderProfile, endpoint: ResolvedEndpoint, apiKey: string | undefined): BaseChatModel {

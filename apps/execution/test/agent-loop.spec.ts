@@ -1,7 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AccountContracts, type AgentSnapshot, ConfigCacheContracts, type Envelope, type LiveRunEvent, MemoryContracts, RUN_EVENT_STREAM_PREFIX, RunWriteContracts } from '#contracts';
+import pg from 'pg';
+import {
+  AccountContracts,
+  type Actor,
+  type AgentSnapshot,
+  ConfigCacheContracts,
+  type Envelope,
+  type LiveRunEvent,
+  MemoryContracts,
+  RUN_EVENT_STREAM_PREFIX,
+  RunContracts,
+  RunWriteContracts,
+  type StartRunRequest,
+} from '#contracts';
 import { loadConfig } from '#config';
 import { InProcessBus } from '#messaging';
 import { type RunningService, Runtime, startBusService } from '#service-kit';
@@ -12,6 +25,7 @@ import { EphemeralKeys } from '../src/run-engine/ephemeral-keys.js';
 import { type RunEntity, RunEngineService, type RunLimits } from '../src/run-engine/run-engine.service.js';
 import { RunEventsCompaction } from '../src/run-events/run-events-compaction.js';
 import { RunEventsService } from '../src/run-events/run-events.service.js';
+import { outcomeOf } from './support/execution-spec.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A conversation the stand-in conversation service says does not exist (deleted after the run was queued). */
@@ -314,6 +328,106 @@ describe('agent runs', () => {
     expect(done.outputPartial).toBe(true);
     expect((done.output as { content: string }).content).toMatch(/^w0 w1 /);
     expect(await steps(run.id)).toEqual([{ key: 'llm:1', type: 'llm_call', status: 'abandoned' }]);
+  });
+
+  describe('a run started while it is written (the run API, an owner far from the cap)', () => {
+    const newUser = (): Actor & { userId: string } => ({ kind: 'user', userId: randomUUID(), scopes: ['full'] });
+    const startRun = (actor: Actor, agentId: string, input: string) =>
+      runtime.client.request(RunContracts.start, { agentId, input } as StartRunRequest, { actor, timeoutMs: 20_000 });
+    const runsOf = async (ownerId: string) => (await query<{ n: number }>(databaseUrl, `SELECT count(*)::int AS n FROM execution.runs WHERE owner_id = $1`, [ownerId]))[0].n;
+    /** The model server's `count`th call, within five seconds (a start that waits for its insert first never makes it). */
+    const callNumber = async (count: number) => {
+      await Promise.race([fake.waitForCompletions(count), sleep(5000).then(() => Promise.reject(new Error(`no model call number ${count} while the insert waited`)))]);
+      return fake.completions[count - 1];
+    };
+    /** Takes the owner's turn as another start of theirs deciding would: their next insert waits until `release`. */
+    const holdTurn = async (ownerId: string) => {
+      const client = new pg.Client({ connectionString: databaseUrl });
+      await client.connect();
+      await client.query('BEGIN');
+      await client.query(`SELECT execution.active_runs_after_lock($1, $2)`, [`execution.runs.owner:${ownerId}`, ownerId]);
+      return {
+        client,
+        release: async () => {
+          await client.query('COMMIT');
+          await client.end();
+        },
+      };
+    };
+
+    it('sends the first model call while the insert waits for its turn, and stores the run whole and in order once written', async () => {
+      const actor = newUser();
+      const agentId = newAgent(actor.userId, { tools: [], memory: { strategy: 'none' } });
+      fake.setDefaultReply({ kind: 'text', text: ['Hello ', 'there.'] });
+      // The owner's first start here learns how many runs they have; it waits for its insert.
+      const first = await startRun(actor, agentId, 'first');
+      expect(await waitFor(first.id)).toMatchObject({ status: 'completed' });
+      expect(fake.completions).toHaveLength(1);
+
+      const turn = await holdTurn(actor.userId);
+      let answered = false;
+      const starting = startRun(actor, agentId, 'second').finally(() => (answered = true));
+      const call = await callNumber(2);
+      // The call is out; the run is not written and the start has not answered.
+      expect(call.body.messages.at(-1)).toMatchObject({ role: 'user', content: 'second' });
+      expect(answered).toBe(false);
+      expect(await runsOf(actor.userId)).toBe(1);
+      await turn.release();
+
+      const second = await starting;
+      expect(await waitFor(second.id)).toMatchObject({ status: 'completed', output: { content: 'Hello there.' }, attempt: 1, failureCount: 0 });
+      expect(fake.completions).toHaveLength(2);
+      expect(await steps(second.id)).toEqual([{ key: 'llm:1', type: 'llm_call', status: 'completed' }]);
+      const events = await readEvents(second.id);
+      expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+      const types = events.map((e) => e.type);
+      expect(types.slice(0, 3)).toEqual(['run.queued', 'run.started', 'step.started']);
+      expect(types.slice(-2)).toEqual(['step.completed', 'run.completed']);
+      expect(new Set(types.slice(3, -2))).toEqual(new Set(['token']));
+    });
+
+    it('stops the call it began when the cap refuses the run, leaves nothing of it, and begins no later start before it is written', async () => {
+      const actor = newUser();
+      const agentId = newAgent(actor.userId, { tools: [], memory: { strategy: 'none' } });
+      fake.setDefaultReply({ kind: 'text', text: ['ok'] });
+      const first = await startRun(actor, agentId, 'first');
+      await waitFor(first.id);
+
+      // While the next start waits for the turn, ten runs of the owner's are committed (queued for
+      // later, so no worker takes them): with them the owner is at the cap of 10.
+      const turn = await holdTurn(actor.userId);
+      await turn.client.query(
+        `INSERT INTO execution.runs (id, owner_id, kind, agent_id, agent_version, timeout_ms, available_at)
+         SELECT gen_random_uuid(), $1, 'agent', $2, 1, 60000, now() + interval '1 hour' FROM generate_series(1, 10)`,
+        [actor.userId, agentId],
+      );
+      fake.setDefaultReply({ kind: 'text', text: Array.from({ length: 20 }, (_, i) => `w${i} `), chunkDelayMs: 200 });
+      const refused = outcomeOf(startRun(actor, agentId, 'one too many'));
+      const call = await callNumber(2);
+      await turn.release();
+      expect(await refused).toMatchObject({ code: 'RATE_LIMITED', details: { limit: 10 } });
+      await fake.waitForDisconnect(call);
+      expect(call.finished).toBe(false);
+      // Nothing of the refused run: the owner's runs are the first and the ten, and only the first has steps.
+      expect(await runsOf(actor.userId)).toBe(11);
+      const [written] = await query<{ steps: number; events: number }>(
+        databaseUrl,
+        `SELECT (SELECT count(*)::int FROM execution.run_steps s JOIN execution.runs r ON r.id = s.run_id WHERE r.owner_id = $1) AS steps,
+                (SELECT count(*)::int FROM execution.run_events e JOIN execution.runs r ON r.id = e.run_id WHERE r.owner_id = $1 AND r.id <> $2) AS events`,
+        [actor.userId, first.id],
+      );
+      expect(written).toEqual({ steps: 1, events: 0 });
+
+      // The refusal told this process the owner has no room: their next start waits for its insert first.
+      await query(databaseUrl, `DELETE FROM execution.runs WHERE owner_id = $1 AND status = 'pending'`, [actor.userId]);
+      fake.setDefaultReply({ kind: 'text', text: ['fine'] });
+      const again = await holdTurn(actor.userId);
+      const next = startRun(actor, agentId, 'next');
+      await sleep(300);
+      expect(fake.completions).toHaveLength(2);
+      await again.release();
+      expect(await waitFor((await next).id)).toMatchObject({ status: 'completed', output: { content: 'fine' } });
+    });
   });
 
   it('in a conversation: writes the user message, reads the history, and writes the answer after the user message', async () => {

@@ -157,12 +157,12 @@ export class RunEngineRepository {
    * Answers the run and its events, and how many runs were active before it.
    */
   async insert(
-    run: NewRun,
+    run: NewRun & { id: string },
     turn: { lock: string; cap: number },
     lease?: { owner: string; leaseMs: number },
     session?: RunSessionWrite,
   ): Promise<{ run: RunEntity | null; events: StoredRunEvent[]; activeBefore: number }> {
-    const { table, columns, params } = this.database.columnsOf(RunEntity, { id: newId(), ...run });
+    const { table, columns, params } = this.database.columnsOf(RunEntity, run);
     const values = params.map((_, i) => `$${i + 1}`);
     if (lease) {
       const owner = params.push(lease.owner);

@@ -3,18 +3,18 @@ import type { ExecutionConfig } from '#config';
 import { FINAL_RUN_STATUSES, type RunKind, type RunStatus } from '#contracts';
 import { BROADCAST, type Broadcast } from '#messaging';
 import { Tracing } from '#observability';
-import { Database, isUniqueViolation } from '#persistence';
+import { Database, isUniqueViolation, newId } from '#persistence';
 import { EXECUTION_CONFIG } from '../execution-config.module.js';
 import { RunEventsService } from '../run-events/run-events.service.js';
 import { EphemeralKeys } from './ephemeral-keys.js';
 import { ExecutorRegistry } from './executor-registry.js';
 import { RunEndings } from './run-endings.js';
 import { RunErrors } from './run-engine.errors.js';
-import { RunEngineRepository, type RunListFilter, type RunSessionWrite } from './run-engine.repository.js';
+import { type NewRun, RunEngineRepository, type RunListFilter, type RunSessionWrite } from './run-engine.repository.js';
 import type { RunExecutor } from './run-executor.js';
 import { RUNS_CANCEL_SUBJECT, RUNS_WAKE_SUBJECT, type RunCancelHint, type RunWakeHint } from './run-hints.js';
 import type { RunStepEntity } from './run-step.entity.js';
-import type { RunEntity, RunLimits } from './run.entity.js';
+import { RunEntity, type RunLimits } from './run.entity.js';
 import { RunWorker } from './run-worker.js';
 
 export { LeaseLostError, RunErrors, RunFailure } from './run-engine.errors.js';
@@ -143,31 +143,104 @@ export class RunEngineService {
     session?: RunSessionWrite,
     cap = Number.MAX_SAFE_INTEGER,
   ): Promise<{ run: RunEntity | null; activeBefore: number }> {
+    return this.write(this.newRunOf(request), leased, session, cap);
+  }
+
+  /**
+   * insert() leased to this process's worker, in a slot reserveSlot() held, with the run started
+   * at once rather than after the commit: its statement and the run's first work (equipping it,
+   * sending its first model call) go at the same time. `leasedAt` as for announceQueued. Until
+   * the statement commits nothing of the run is written (the journal's writes and the run's end
+   * wait for it) and no lease is renewed; if it is refused or fails, the run's work is stopped at
+   * once (its model call with it) and nothing of it is written. The key sent with the request is
+   * held for the run meanwhile. Answers as insert() does; announce nothing after it.
+   */
+  insertStarted(
+    request: EnqueueRunRequest,
+    leasedAt: number,
+    session: RunSessionWrite | undefined,
+    cap: number,
+    apiKey?: string,
+  ): Promise<{ run: RunEntity | null; activeBefore: number }> {
+    const fields = this.newRunOf(request);
+    const run = this.unwritten(fields);
+    if (apiKey !== undefined) this.holdProviderKey(run, apiKey);
+    const writing = this.write(fields, true, session, cap);
+    const written = writing.then(
+      (answer) => answer.run,
+      () => null,
+    );
+    void written.then((row) => {
+      if (!row) this.forgetProviderKey(run.id);
+    });
+    this.worker.adopt(run, run.timeoutMs, leasedAt, written);
+    return writing;
+  }
+
+  /** The row a leased insert of `fields` writes, as known before it is written: what executing it first reads is exact; the rest (timestamps) is replaced by the row once committed. */
+  private unwritten(fields: NewRun & { id: string }): RunEntity {
+    const now = new Date();
+    const later = (ms: number) => new Date(now.getTime() + ms);
+    return Object.assign(new RunEntity(), {
+      ...fields,
+      createdAt: now,
+      updatedAt: now,
+      status: 'running' as const,
+      output: null,
+      outputPartial: false,
+      requiredAction: null,
+      error: null,
+      lastError: null,
+      usage: { promptTokens: 0, completionTokens: 0, costMicros: 0 },
+      deadlineAt: later(fields.timeoutMs),
+      leaseOwner: this.worker.id,
+      leaseExpiresAt: later(this.config.leaseMs),
+      attempt: 1,
+      failureCount: 0,
+      availableAt: now,
+      cancelRequestedAt: null,
+      startedAt: now,
+      completedAt: null,
+    });
+  }
+
+  /** The columns a run is written with, its id chosen here. */
+  private newRunOf(request: EnqueueRunRequest): NewRun & { id: string } {
     const timeoutMs = this.timeoutFor(request.limits?.timeoutMs);
     const target = request.target;
+    return {
+      id: newId(),
+      ownerId: request.ownerId,
+      kind: target.kind,
+      agentId: target.kind === 'agent' ? target.agentId : null,
+      agentVersion: target.kind === 'agent' ? target.agentVersion : null,
+      workflowId: target.kind === 'workflow' ? target.workflowId : null,
+      workflowVersion: target.kind === 'workflow' ? target.workflowVersion : null,
+      conversationId: request.conversationId ?? null,
+      sessionId: request.sessionId ?? null,
+      input: request.input,
+      limits: { ...request.limits, timeoutMs },
+      timeoutMs,
+      idempotencyKey: request.idempotencyKey ?? null,
+      traceId: request.traceId ?? null,
+      traceParent: Tracing.traceparent() ?? null,
+      background: request.background ?? false,
+      keyHolder: request.keyHolder ?? null,
+      agentSnapshot: target.kind === 'agent' ? (request.targetSnapshot ?? null) : null,
+      workflowSnapshot: target.kind === 'workflow' ? (request.targetSnapshot ?? null) : null,
+      webhookUrl: request.webhookUrl ?? null,
+    };
+  }
+
+  private async write(
+    fields: NewRun & { id: string },
+    leased: boolean,
+    session: RunSessionWrite | undefined,
+    cap: number,
+  ): Promise<{ run: RunEntity | null; activeBefore: number }> {
     const { run, events, activeBefore } = await this.repository.insert(
-      {
-        ownerId: request.ownerId,
-        kind: target.kind,
-        agentId: target.kind === 'agent' ? target.agentId : null,
-        agentVersion: target.kind === 'agent' ? target.agentVersion : null,
-        workflowId: target.kind === 'workflow' ? target.workflowId : null,
-        workflowVersion: target.kind === 'workflow' ? target.workflowVersion : null,
-        conversationId: request.conversationId ?? null,
-        sessionId: request.sessionId ?? null,
-        input: request.input,
-        limits: { ...request.limits, timeoutMs },
-        timeoutMs,
-        idempotencyKey: request.idempotencyKey ?? null,
-        traceId: request.traceId ?? null,
-        traceParent: Tracing.traceparent() ?? null,
-        background: request.background ?? false,
-        keyHolder: request.keyHolder ?? null,
-        agentSnapshot: target.kind === 'agent' ? (request.targetSnapshot ?? null) : null,
-        workflowSnapshot: target.kind === 'workflow' ? (request.targetSnapshot ?? null) : null,
-        webhookUrl: request.webhookUrl ?? null,
-      },
-      { lock: ownerLock(request.ownerId), cap },
+      fields,
+      { lock: ownerLock(fields.ownerId), cap },
       leased ? { owner: this.worker.id, leaseMs: this.config.leaseMs } : undefined,
       session,
     );

@@ -68,4 +68,5 @@ export interface RunExecutor {
   execute(context: RunContext): Promise<ExecutorResult>;
 }
 
-export type AbortReason = 'cancelled' | 'timeout' | 'lease-lost' | 'shutdown';
+/** Why an attempt stops; 'unwritten': the run was started before its row was written, and the row never was (refused, or the insert failed). */
+export type AbortReason = 'cancelled' | 'timeout' | 'lease-lost' | 'shutdown' | 'unwritten';

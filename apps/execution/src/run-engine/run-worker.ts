@@ -27,6 +27,8 @@ interface Leased {
   run: RunEntity;
   remainingMs: number;
   leasedAt: number;
+  /** Set when the run starts before the statement that writes it has committed: the row once it is, null if it never is. */
+  written?: Promise<RunEntity | null>;
 }
 
 interface ActiveRun {
@@ -37,6 +39,10 @@ interface ActiveRun {
   journal: FencedStepJournal;
   controller: AbortController;
   deadline: NodeJS.Timeout;
+  /** Whether the run's row is written: false until its insert commits (see Leased.written); then nothing renews the lease. */
+  written: boolean;
+  /** For a run started before it was written: whether it ever is (its end waits for this). */
+  writing?: Promise<boolean>;
 }
 
 type Outcome = { kind: 'result'; result: ExecutorResult } | { kind: 'error'; error: unknown } | { kind: 'aborted'; reason: AbortReason };
@@ -170,13 +176,17 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
     this.reserved = Math.max(0, this.reserved - 1);
   }
 
-  /** Executes a committed run written leased to this worker, in the slot reserve() held. */
-  adopt(run: RunEntity, remainingMs: number, leasedAt: number): void {
+  /**
+   * Executes a run written leased to this worker, in the slot reserve() held: a committed one, or
+   * one whose insert is still on its way (`written`, see Leased).
+   */
+  adopt(run: RunEntity, remainingMs: number, leasedAt: number, written?: Promise<RunEntity | null>): void {
     this.release();
     // Its insert published its first events live.
-    this.events.notify(run.id, { published: true });
+    if (written) void written.then((row) => row && this.events.notify(run.id, { published: true }));
+    else this.events.notify(run.id, { published: true });
     this.stages.mark(run.id, 'adopted');
-    void this.executeLeased([{ run, remainingMs, leasedAt }]).catch((err: unknown) => this.log.error({ ...describeError(err), runId: run.id }, 'could not start a run'));
+    void this.executeLeased([{ run, remainingMs, leasedAt, written }]).catch((err: unknown) => this.log.error({ ...describeError(err), runId: run.id }, 'could not start a run'));
   }
 
   private halt(): void {
@@ -253,13 +263,13 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
 
   /** Starts executing what a claim leased, each as its owner; a worker stopped meanwhile hands them back. */
   private async executeLeased(leased: readonly Leased[]): Promise<void> {
-    for (const { run, remainingMs, leasedAt } of leased) {
+    for (const { run, remainingMs, leasedAt, written } of leased) {
       if (!this.started) {
-        await this.repository.release({ runId: run.id, attempt: run.attempt, leaseOwner: this.id });
+        if (!written || (await written)) await this.repository.release({ runId: run.id, attempt: run.attempt, leaseOwner: this.id });
         continue;
       }
       // A run is executed as its owner: what it reads and writes here is the owner's.
-      const execution = ActingUser.run(run.ownerId, () => this.execute(run, remainingMs, leasedAt)).catch((err: unknown) => this.log.error({ ...describeError(err), runId: run.id }, 'run execution crashed'));
+      const execution = ActingUser.run(run.ownerId, () => this.execute(run, remainingMs, leasedAt, written)).catch((err: unknown) => this.log.error({ ...describeError(err), runId: run.id }, 'run execution crashed'));
       this.executions.add(execution);
       void execution.finally(() => this.executions.delete(execution));
     }
@@ -275,7 +285,7 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
     };
   }
 
-  private async execute(run: RunEntity, remainingMs: number, leasedAt: number): Promise<void> {
+  private async execute(run: RunEntity, remainingMs: number, leasedAt: number, written?: Promise<RunEntity | null>): Promise<void> {
     const fence: Fence = { runId: run.id, attempt: run.attempt, leaseOwner: this.id };
     const controller = new AbortController();
     const deadline = setTimeout(() => this.abort(run.id, 'timeout'), remainingMs);
@@ -287,11 +297,20 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
     if (!this.started) {
       // Stopped while this run was being set up: hand it back rather than run it without a heartbeat.
       clearTimeout(deadline);
-      await this.repository.release(fence);
+      if (!written || (await written)) await this.repository.release(fence);
       return;
     }
-    const journal = new FencedStepJournal(this.repository, this.events, fence, earlier, () => this.abort(run.id, 'lease-lost'), () => this.leaseHeld(entry));
-    const entry: ActiveRun = { run, fence, leasedAt, journal, controller, deadline };
+    // A run started before its row is written: once it is, the run is the row (its timestamps);
+    // if it never is, the run stops at once and nothing of it is written.
+    const writing = written?.then((row) => {
+      if (row) {
+        Object.assign(run, row);
+        entry.written = true;
+      } else this.abort(run.id, 'unwritten');
+      return row !== null;
+    });
+    const journal = new FencedStepJournal(this.repository, this.events, fence, earlier, () => this.abort(run.id, 'lease-lost'), () => this.leaseHeld(entry), writing);
+    const entry: ActiveRun = { run, fence, leasedAt, journal, controller, deadline, written: !written, writing };
     this.stages.mark(run.id, 'execute.begun');
     this.active.set(run.id, entry);
     try {
@@ -348,11 +367,13 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
     };
     this.stages.mark(run.id, 'settle.begun');
     try {
+      // A run never written has nothing to end.
+      if (entry.writing && !(await entry.writing)) return;
       if (outcome.kind === 'aborted') {
         if (outcome.reason === 'cancelled') await end({ status: 'cancelled', ...withPartial });
         else if (outcome.reason === 'timeout') await end({ status: 'expired', error: timeoutError(run.timeoutMs), ...withPartial });
         else if (outcome.reason === 'shutdown') await this.repository.release(fence);
-        return; // lease-lost: someone else owns it now; nothing of ours may be written.
+        return; // lease-lost: someone else owns it now; nothing of ours may be written (unwritten: nothing is).
       }
       if (outcome.kind === 'result') {
         const result = outcome.result;
@@ -401,7 +422,8 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
   }
 
   private async beat(): Promise<void> {
-    const held = [...this.active.values()].map((e) => ({ runId: e.fence.runId, attempt: e.fence.attempt }));
+    // A run whose row is not written yet has no lease to renew (its insert wrote a fresh one).
+    const held = [...this.active.values()].filter((e) => e.written).map((e) => ({ runId: e.fence.runId, attempt: e.fence.attempt }));
     if (held.length === 0) {
       this.lastBeatAt = Date.now();
       return;

@@ -35,7 +35,14 @@ export class FencedStepJournal implements StepJournal {
      * than half a lease ago, by this process's monotonic clock (see RunWorker). Never, when not told.
      */
     private readonly leaseHeld: () => boolean = () => false,
+    /** For a run started before its row is written: whether it is (see RunWorker.adopt). Every write waits for it; if false, none is made. */
+    written?: Promise<boolean>,
   ) {
+    if (written) {
+      this.queue = written.then((ok) => {
+        if (!ok) this.lost = true;
+      });
+    }
     for (const step of earlier) {
       if (step.status === 'completed') this.done.set(step.key, step);
       else if (step.status === 'abandoned') this.unfinished.add(step.key);

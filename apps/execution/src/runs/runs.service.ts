@@ -57,6 +57,11 @@ const isFinal = (status: RunStatus) => FINAL_RUN_STATUSES.includes(status);
 /** How long a cancel waits for the worker to end a running run (it takes milliseconds; the heartbeat is the fallback). */
 const CANCEL_WAIT_MS = 3000;
 
+/** How long what a start learnt of its owner's active runs is used to decide whether the next start may begin before it is written. */
+const ROOM_KNOWN_MS = 60_000;
+/** Owners whose active runs are remembered, at most (the longest unheard of are forgotten first). */
+const ROOM_OWNERS = 10_000;
+
 /** The smallest of the bounds that are set; undefined when none is. */
 function smallest(...values: Array<number | undefined>): number | undefined {
   const set = values.filter((v): v is number => v !== undefined);
@@ -71,6 +76,9 @@ interface Started extends Queued {
 /** The gateway's run routes over the queue: who may start what, with which bounds, and reading runs back. */
 @Injectable()
 export class RunsService {
+  /** Per owner, how many runs were active after their last start here, and when (see queue). */
+  private readonly room = new Map<string, { active: number; at: number }>();
+
   constructor(
     private readonly engine: RunEngineService,
     private readonly runEvents: RunEventsService,
@@ -227,7 +235,12 @@ export class RunsService {
    * neither key nor conversation is that one statement alone. Only after the commit are workers,
    * readers and cancelled runs' holders told. When this process's worker has a free slot and
    * nothing in the conversation runs before it, the run is written leased to that worker and
-   * starts here at once, without a claim.
+   * starts here at once, without a claim. An agent run that decides nothing before its insert
+   * starts even before the insert commits (its first model call goes out meanwhile, see
+   * RunEngineService.insertStarted) when its owner is known to be far from the cap: at most half
+   * of it in use after their last start here, in the last minute. A start the cap refuses then
+   * stops the call it began within the statement's round trip, and only that owner's first start
+   * after it can meet the cap this way.
    */
   private async queue(
     run: EnqueueRunRequest,
@@ -239,14 +252,21 @@ export class RunsService {
     const leasedAt = performance.now();
     const cap = this.config.maxActiveRunsPerUser;
     /** The run, its events and its session in one statement, which takes the owner's turn and refuses past the cap. */
-    const insert = async (leased: boolean): Promise<RunEntity> => {
-      const { run: inserted, activeBefore } = await this.engine.insert(run, leased, how.session, cap);
-      if (!inserted) throw RunsErrors.tooManyActive(activeBefore, cap);
-      return inserted;
+    const counted = (answer: { run: RunEntity | null; activeBefore: number }): RunEntity => {
+      this.noteRoom(ownerId, answer.run ? answer.activeBefore + 1 : answer.activeBefore);
+      if (!answer.run) throw RunsErrors.tooManyActive(answer.activeBefore, cap);
+      return answer.run;
     };
+    const insert = async (leased: boolean): Promise<RunEntity> => counted(await this.engine.insert(run, leased, how.session, cap));
+    const decidesNothing = run.idempotencyKey === undefined && !how.conversationId;
+    if (slot && decidesNothing && run.target.kind === 'agent' && this.roomFor(ownerId, cap)) {
+      // Started while it is written: the worker has it already; nothing to announce or give back.
+      const inserted = counted(await this.engine.insertStarted(run, leasedAt, how.session, cap, how.apiKey));
+      return { run: inserted, created: true, interrupted: [] };
+    }
     let started: Started;
     try {
-      if (run.idempotencyKey === undefined && !how.conversationId) {
+      if (decidesNothing) {
         // Nothing to decide before the insert: one statement, no transaction.
         started = { run: await insert(slot), created: true, interrupted: [] };
       } else {
@@ -278,6 +298,19 @@ export class RunsService {
       for (const cancel of started.interrupted) this.engine.announceCancel(cancel);
     }
     return started;
+  }
+
+  /** What the owner's last start here learnt: `active` runs pending or running, counting its own. */
+  private noteRoom(ownerId: string, active: number): void {
+    this.room.delete(ownerId);
+    this.room.set(ownerId, { active, at: Date.now() });
+    if (this.room.size > ROOM_OWNERS) this.room.delete(this.room.keys().next().value as string);
+  }
+
+  /** The owner used at most half the cap at their last start here, in the last minute. */
+  private roomFor(ownerId: string, cap: number): boolean {
+    const known = this.room.get(ownerId);
+    return known !== undefined && Date.now() - known.at < ROOM_KNOWN_MS && known.active * 2 <= cap;
   }
 
   /** A workflow's pinned version; another owner's (or a missing) workflow is the workflow service's 404. */

@@ -337,7 +337,15 @@ describe('agent runs', () => {
     const runsOf = async (ownerId: string) => (await query<{ n: number }>(databaseUrl, `SELECT count(*)::int AS n FROM execution.runs WHERE owner_id = $1`, [ownerId]))[0].n;
     /** The model server's `count`th call, within five seconds (a start that waits for its insert first never makes it). */
     const callNumber = async (count: number) => {
-      await Promise.race([fake.waitForCompletions(count), sleep(5000).then(() => Promise.reject(new Error(`no model call number ${count} while the insert waited`)))]);
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no model call number ${count} while the insert waited`)), 5000);
+      });
+      try {
+        await Promise.race([fake.waitForCompletions(count), late]);
+      } finally {
+        clearTimeout(timer);
+      }
       return fake.completions[count - 1];
     };
     /** Takes the owner's turn as another start of theirs deciding would: their next insert waits until `release`. */

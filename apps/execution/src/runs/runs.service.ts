@@ -238,9 +238,9 @@ export class RunsService {
    * starts here at once, without a claim. An agent run that decides nothing before its insert
    * starts even before the insert commits (its first model call goes out meanwhile, see
    * RunEngineService.insertStarted) when its owner is known to be far from the cap: at most half
-   * of it in use after their last start here, in the last minute. A start the cap refuses then
-   * stops the call it began within the statement's round trip, and only that owner's first start
-   * after it can meet the cap this way.
+   * of it in use after their last start here, in the last minute. A start the cap refuses anyway
+   * stops the call it began within the statement's round trip, and the refusal makes that owner's
+   * next starts wait for their insert again.
    */
   private async queue(
     run: EnqueueRunRequest,

@@ -44,6 +44,8 @@ function wanted(): string {
 }
 
 const SET = `SELECT set_config('app.user_id', $1, false), set_config('app.system', $2, false)`;
+/** The setting statement is prepared once per connection: it goes out before most statements of a new scope. */
+const SET_NAME = 'acting_user_set';
 
 /**
  * Starts the text of a statement to be prepared once per connection (see Database.query's
@@ -74,7 +76,7 @@ export class ActingUserClient extends pg.Client {
       ActingUserClient.sent++;
       const acting = storage.getStore();
       this.applied = scope;
-      (super.query(SET, [acting?.userId ?? '', acting?.system ?? '']) as Promise<unknown>).catch(() => {
+      (super.query({ name: SET_NAME, text: SET, values: [acting?.userId ?? '', acting?.system ?? ''] }) as Promise<unknown>).catch(() => {
         this.applied = undefined;
       });
     }

@@ -1,11 +1,17 @@
 #!/usr/bin/env node
 // Floor responder: plain nats.js queue subscriptions on `bench-floor.me`,
 // `bench-floor.agent-get` and `bench-floor.agent-create`, each running exactly
-// one PostgreSQL query per request and replying with JSON.
+// one PostgreSQL query per request and replying with JSON; and
+// `bench-floor.run-start`, a streamed run with nothing but what a durable one
+// must do: reply, write the run's row while the model is called (plain fetch,
+// no SDK), store each batch of tokens (one INSERT, after the row) and only
+// then publish it, the first at once, the rest as they come while a write is
+// in flight.
 // Started by bench/run.mjs as its own process (IPC channel: reports
 // readiness, exits when the parent goes away).
 //
-// Env: NATS_URL, DATABASE_URL, FLOOR_SUBJECT (subject prefix, default bench-floor)
+// Env: NATS_URL, DATABASE_URL, FLOOR_SUBJECT (subject prefix, default bench-floor),
+//      FLOOR_MODEL_URL (an OpenAI-compatible base URL, for runs)
 import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
 
@@ -13,6 +19,7 @@ const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const DATABASE_URL = process.env.DATABASE_URL;
 const PREFIX = process.env.FLOOR_SUBJECT ?? 'bench-floor';
 const QUEUE = 'bench-floor';
+const MODEL_URL = process.env.FLOOR_MODEL_URL;
 
 if (!DATABASE_URL) {
   console.error('floor-responder: DATABASE_URL is required');
@@ -72,6 +79,80 @@ for (const [name, handler] of Object.entries(HANDLERS)) {
     },
   });
 }
+/** The run's events: each stored, then published on the run's subject, in order. */
+async function streamRun({ runId, userId, agentId, input }) {
+  const subject = `${PREFIX}.run-events.${runId}`;
+  const row = pool.query('INSERT INTO bench_floor.runs (id, owner_id, agent_id, input) VALUES ($1, $2, $3, $4)', [runId, userId, agentId, JSON.stringify({ input })]);
+  row.catch(() => {});
+  let seq = 0;
+  let pending = '';
+  let writing;
+  const store = async (type, data) => {
+    seq += 1;
+    await pool.query('INSERT INTO bench_floor.run_events (run_id, seq, data) VALUES ($1, $2, $3)', [runId, seq, JSON.stringify({ type, ...data })]);
+    nc.publish(subject, JSON.stringify({ type, seq, ...data }));
+  };
+  const writeTokens = async () => {
+    await row;
+    while (pending) {
+      const text = pending;
+      pending = '';
+      await store('token', { text });
+    }
+  };
+  const push = (text) => {
+    pending += text;
+    writing ??= writeTokens().finally(() => {
+      writing = undefined;
+    });
+  };
+  try {
+    const res = await fetch(`${MODEL_URL}/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer sk-floor' },
+      body: JSON.stringify({ model: 'gpt-4o-mini', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'system', content: 'You are a helpful assistant.' }, { role: 'user', content: String(input) }] }),
+    });
+    const decoder = new TextDecoder();
+    let buffered = '';
+    for await (const chunk of res.body) {
+      buffered += decoder.decode(chunk, { stream: true });
+      const lines = buffered.split('\n');
+      buffered = lines.pop();
+      for (const line of lines) {
+        if (!line.startsWith('data: ') || line === 'data: [DONE]') continue;
+        const text = JSON.parse(line.slice(6)).choices?.[0]?.delta?.content;
+        if (text) push(text);
+      }
+    }
+    await writing;
+    await writeTokens();
+    await store('run.completed', {});
+  } catch (err) {
+    console.error('floor-responder: run failed', err.message);
+    nc.publish(subject, JSON.stringify({ type: 'run.completed', seq: seq + 1, error: err.message }));
+  }
+}
+
+nc.subscribe(`${PREFIX}.run-start`, {
+  queue: QUEUE,
+  callback: (err, msg) => {
+    if (err) return;
+    let start;
+    try {
+      start = msg.json();
+    } catch {
+      msg.respond(JSON.stringify({ status: 400, error: 'bad request' }));
+      return;
+    }
+    if (!MODEL_URL) {
+      msg.respond(JSON.stringify({ status: 503, error: 'FLOOR_MODEL_URL is not set' }));
+      return;
+    }
+    msg.respond(JSON.stringify({ status: 200, body: { runId: start.runId } }));
+    void streamRun(start);
+  },
+});
+
 await nc.flush();
 // Fail fast if the table is missing rather than at load time.
 await pool.query('SELECT 1 FROM bench_floor.users, bench_floor.agents LIMIT 1');

@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // Floor HTTP server: the least work that can serve the platform's
 // `GET /api/v1/me`, `GET /api/v1/agents/:id` and `POST /api/v1/agents` over
-// the same topology (HTTP -> NATS request/reply -> service -> PostgreSQL).
+// the same topology (HTTP -> NATS request/reply -> service -> PostgreSQL),
+// and a streamed run, `POST /api/v1/agents/:id/runs?stream=true`: the run's
+// events come from the responder over NATS (each one stored before it is
+// sent) and go out as Server-Sent Events.
 // node:http, no framework, no body validation and NO JWT verification (the
 // bearer token is only required to be present; the user id comes from
 // FLOOR_USER_ID), so it is a lower bound for the platform, which does verify
@@ -10,6 +13,7 @@
 //
 // Env: PORT (0 = any free port), NATS_URL, FLOOR_USER_ID, FLOOR_SUBJECT
 //      (prefix of the subjects: <prefix>.me, <prefix>.agent-get, <prefix>.agent-create)
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { connect } from '@nats-io/transport-node';
 
@@ -47,6 +51,66 @@ function forward(res, subject, payload) {
 }
 
 const AGENT_PATH = /^\/api\/v1\/agents\/([0-9a-f-]{36})$/;
+const RUN_PATH = /^\/api\/v1\/agents\/([0-9a-f-]{36})\/runs$/;
+
+/** A request's body as JSON; a 400 when it is not. */
+function readJson(req, res, then) {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    let body;
+    try {
+      body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    } catch {
+      send(res, 400, { statusCode: 400, message: 'bad JSON' });
+      return;
+    }
+    then(body);
+  });
+}
+
+/**
+ * A streamed run: listens to the run's events, asks the responder to start it (one NATS request),
+ * then writes each event as SSE until the run's last one. Events heard before the start's reply
+ * are held until the stream is open.
+ */
+function streamRun(res, agentId, body) {
+  const runId = randomUUID();
+  let open = false;
+  const early = [];
+  const write = (event) => {
+    res.write(`id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify({ runId, ...event })}\n\n`);
+    if (event.type === 'run.completed') {
+      sub.unsubscribe();
+      res.end();
+    }
+  };
+  const sub = nc.subscribe(`${PREFIX}.run-events.${runId}`, {
+    callback: (err, msg) => {
+      if (err) return;
+      const event = msg.json();
+      if (open) write(event);
+      else early.push(event);
+    },
+  });
+  nc.request(`${PREFIX}.run-start`, JSON.stringify({ userId: USER_ID, agentId, runId, input: body.input }), { timeout: 5000 }).then(
+    (msg) => {
+      const reply = msg.json();
+      if (reply.status >= 300) {
+        sub.unsubscribe();
+        send(res, reply.status, { statusCode: reply.status, message: reply.error });
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      open = true;
+      for (const event of early.splice(0)) write(event);
+    },
+    (err) => {
+      sub.unsubscribe();
+      send(res, 502, { statusCode: 502, message: err.message });
+    },
+  );
+}
 
 const server = http.createServer((req, res) => {
   const path = req.url.split('?', 1)[0];
@@ -66,19 +130,12 @@ const server = http.createServer((req, res) => {
     return;
   }
   if (req.method === 'POST' && path === '/api/v1/agents') {
-    if (!authorised()) return;
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      let body;
-      try {
-        body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-      } catch {
-        send(res, 400, { statusCode: 400, message: 'bad JSON' });
-        return;
-      }
-      forward(res, 'agent-create', JSON.stringify({ userId: USER_ID, body }));
-    });
+    if (authorised()) readJson(req, res, (body) => forward(res, 'agent-create', JSON.stringify({ userId: USER_ID, body })));
+    return;
+  }
+  const run = req.method === 'POST' ? RUN_PATH.exec(path) : null;
+  if (run) {
+    if (authorised()) readJson(req, res, (body) => streamRun(res, run[1], body));
     return;
   }
   if (req.method === 'GET' && path === '/health') {

@@ -166,11 +166,11 @@ for (const key of SCENARIO_KEYS) {
 
 const log = (...a) => console.log('[bench]', ...a);
 
-async function startFloor(dbUrl, ts) {
+async function startFloor(dbUrl, ts, modelUrl) {
   const row = await setupFloorTable(dbUrl, `floor-${ts}@example.com`);
   onCleanup(() => dropFloorTable(dbUrl));
   // Subjects of this run only: another bench on the same NATS must not answer our floor.
-  const env = { NATS_URL, DATABASE_URL: dbUrl, FLOOR_SUBJECT: `bench-floor-${ts}` };
+  const env = { NATS_URL, DATABASE_URL: dbUrl, FLOOR_SUBJECT: `bench-floor-${ts}`, ...(modelUrl ? { FLOOR_MODEL_URL: modelUrl } : {}) };
   const responder = spawnNode('floor-responder', [join(HERE, 'floor-responder.mjs')], { env, ipc: true });
   await waitForMessage(responder, (m) => m?.ready, 20_000);
   const server = spawnNode('floor-server', [join(HERE, 'floor-server.mjs')], {
@@ -361,8 +361,9 @@ async function main() {
     log(`model server (instant fake OpenAI) at ${model.baseUrl}`);
   }
   const targets = {};
-  if (LOAD_KEYS.length > 0) {
-    const floor = await startFloor(dbUrl, ts);
+  // run-ttft measures a streamed run on the floor too (floor-server.mjs).
+  if (LOAD_KEYS.length > 0 || RUN_KEYS.some((k) => SCENARIOS[k].ttft)) {
+    const floor = await startFloor(dbUrl, ts, model?.baseUrl);
     targets.floor = { base: `http://127.0.0.1:${floor.port}`, agentId: floor.agentId, procs: floor.procs };
     log(`floor up on port ${floor.port} (server pid ${floor.procs.server.pid}, responder pid ${floor.procs.responder.pid})`);
   }
@@ -407,18 +408,21 @@ async function main() {
     for (const key of RUN_KEYS) {
       const scenario = SCENARIOS[key];
       console.log(`\n==== ${scenario.label}`);
-      runs[key] = { label: scenario.label, ...(await measureRuns({ base: targets.platform.base, token, agentId: runAgent, model, count: RUN_REQUESTS, ttft: scenario.ttft, stages })) };
+      const floor = scenario.ttft ? { base: targets.floor.base, agentId: targets.floor.agentId } : undefined;
+      runs[key] = { label: scenario.label, ...(await measureRuns({ base: targets.platform.base, token, agentId: runAgent, model, count: RUN_REQUESTS, ttft: scenario.ttft, stages, floor })) };
       const r = runs[key];
       if (r.stages) console.log(stageTable(r.stages));
       log(`${key}: platform p50 ${fmt(r.platform.p50, 1)} ms p95 ${fmt(r.platform.p95, 1)} ms; direct p50 ${fmt(r.direct.p50, 1)} ms p95 ${fmt(r.direct.p95, 1)} ms; failures ${r.failures}`);
+      if (r.floor) log(`${key}: floor p50 ${fmt(r.floor.platform.p50, 1)} ms p95 ${fmt(r.floor.platform.p95, 1)} ms, its overhead p50 ${fmt(r.floor.overhead.p50, 1)} ms p95 ${fmt(r.floor.overhead.p95, 1)} ms; failures ${r.floor.failures}`);
     }
     console.log('\n==== Agent runs, one client, sequential, interleaved with the direct model call');
     console.log(
       table(
-        ['scenario', 'runs', 'platform p50 ms', 'platform p95 ms', 'direct p50 ms', 'direct p95 ms', 'overhead p50 ms', 'overhead p95 ms', 'p50 ratio', 'failures'],
+        ['scenario', 'runs', 'platform p50 ms', 'platform p95 ms', 'direct p50 ms', 'direct p95 ms', 'overhead p50 ms', 'overhead p95 ms', 'p50 ratio', 'floor overhead p50 ms', 'overhead / floor overhead p50', 'failures'],
         RUN_KEYS.map((k) => {
           const r = runs[k];
-          return [k, r.requests, fmt(r.platform.p50, 1), fmt(r.platform.p95, 1), fmt(r.direct.p50, 1), fmt(r.direct.p95, 1), fmt(r.overhead.p50, 1), fmt(r.overhead.p95, 1), fmt(r.platform.p50 / r.direct.p50, 2), r.failures];
+          const floor = r.floor ? [fmt(r.floor.overhead.p50, 1), fmt(r.overhead.p50 / r.floor.overhead.p50, 2)] : ['-', '-'];
+          return [k, r.requests, fmt(r.platform.p50, 1), fmt(r.platform.p95, 1), fmt(r.direct.p50, 1), fmt(r.direct.p95, 1), fmt(r.overhead.p50, 1), fmt(r.overhead.p95, 1), fmt(r.platform.p50 / r.direct.p50, 2), ...floor, r.failures + (r.floor?.failures ?? 0)];
         }),
       ),
     );

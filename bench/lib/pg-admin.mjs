@@ -43,7 +43,9 @@ export function dropRoles(adminUrl, database) {
 /**
  * Creates bench_floor.users with one row and bench_floor.agents with one agent
  * of that user (the floor's GET /api/v1/agents/:id reads it, its POST
- * /api/v1/agents inserts more); returns the user row and the agent id.
+ * /api/v1/agents inserts more), and bench_floor.runs and run_events (the
+ * floor's streamed run writes its row and its token events there); returns the
+ * user row and the agent id.
  */
 export function setupFloorTable(dbUrl, email) {
   return withClient(dbUrl, async (c) => {
@@ -53,6 +55,12 @@ export function setupFloorTable(dbUrl, email) {
     );
     await c.query(
       'CREATE TABLE IF NOT EXISTS bench_floor.agents (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), owner_id uuid NOT NULL, name text NOT NULL, body jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now())',
+    );
+    await c.query(
+      'CREATE TABLE IF NOT EXISTS bench_floor.runs (id uuid PRIMARY KEY, owner_id uuid NOT NULL, agent_id uuid NOT NULL, input jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now())',
+    );
+    await c.query(
+      'CREATE TABLE IF NOT EXISTS bench_floor.run_events (run_id uuid NOT NULL REFERENCES bench_floor.runs (id), seq int NOT NULL, data jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (run_id, seq))',
     );
     const { rows } = await c.query('INSERT INTO bench_floor.users (email) VALUES ($1) RETURNING id, email', [email]);
     const agent = await c.query(

@@ -9,7 +9,10 @@
 //             client, steps, events, run end with outbox, session and usage).
 // run-ttft  : POST /api/v1/agents/:id/runs?stream=true until the first
 //             `event: token`, vs the first content chunk of the same call
-//             straight to the model server (which streams 20 chunks 20 ms apart).
+//             straight to the model server (which streams 20 chunks 20 ms apart),
+//             and vs the same route on the floor (floor-server.mjs): the hops a
+//             durable streamed run takes (HTTP in, a NATS request, the model
+//             call, the token stored, a NATS publish, SSE out) with nothing else.
 //
 // The model server is libs/testing's FakeOpenAiServer (from dist/), in this
 // process: real HTTP with SSE, the same bytes OpenAI's API sends.
@@ -113,20 +116,24 @@ export function summary(times) {
 }
 
 /**
- * Sequential, interleaved: one platform run, then one direct model call, `count` times after a
- * warm-up. Overhead per run is reported as the difference of the two distributions' percentiles.
+ * Sequential, interleaved: one platform run, then (given `floor`, a streamed run) the same run on
+ * the floor, then one direct model call, `count` times after a warm-up. Overhead per run is
+ * reported as the difference of the distributions' percentiles; the floor's as `floor`.
  */
-export async function measureRuns({ base, token, agentId, model, count, ttft, stages }) {
+export async function measureRuns({ base, token, agentId, model, count, ttft, stages, floor }) {
   model.setDefaultReply(ttft ? STREAMED_REPLY : INSTANT_REPLY);
   const warmup = Math.min(20, count);
   for (let i = 0; i < warmup; i++) {
     await platformRun(base, token, agentId, ttft);
+    if (floor) await platformRun(floor.base, 'floor', floor.agentId, ttft);
     await directCall(model, ttft);
   }
   const platform = [];
+  const floorTimes = [];
   const direct = [];
   const timed = [];
   let failures = 0;
+  let floorFailures = 0;
   for (let i = 0; i < count; i++) {
     const run = await platformRun(base, token, agentId, ttft);
     if (!run.ok) failures++;
@@ -134,10 +141,16 @@ export async function measureRuns({ base, token, agentId, model, count, ttft, st
       platform.push(run.ms);
       timed.push(run);
     }
+    if (floor) {
+      const floorRun = await platformRun(floor.base, 'floor', floor.agentId, ttft);
+      if (floorRun.ok) floorTimes.push(floorRun.ms);
+      else floorFailures++;
+    }
     direct.push(await directCall(model, ttft));
     if (i % 50 === 49) await sleep(10);
   }
   const result = comparison({ count, failures, platform, direct });
+  if (floor) result.floor = comparison({ count, failures: floorFailures, platform: floorTimes, direct });
   if (stages) {
     await sleep(500); // the execution service writes a run's stages shortly after it ends
     result.stages = stageBreakdown(timed, stages, ttft ? 'first token' : 'answer');

@@ -2,11 +2,12 @@
 // Floor responder: plain nats.js queue subscriptions on `bench-floor.me`,
 // `bench-floor.agent-get` and `bench-floor.agent-create`, each running exactly
 // one PostgreSQL query per request and replying with JSON; and
-// `bench-floor.run-start`, a streamed run with nothing but what a durable one
-// must do: reply, write the run's row while the model is called (plain fetch,
-// no SDK), store each batch of tokens (one INSERT, after the row) and only
-// then publish it, the first at once, the rest as they come while a write is
-// in flight.
+// `bench-floor.run-start`, a run with nothing but what a durable one must do:
+// the run's row written while the model is called (plain fetch, no SDK), then
+// either (`wait`) the answer stored with the run's end (one UPDATE, after the
+// row) and replied, or (streamed) a reply at once and each batch of tokens
+// stored (one INSERT, after the row) and only then published, the first at
+// once, the rest as they come while a write is in flight.
 // Started by bench/run.mjs as its own process (IPC channel: reports
 // readiness, exits when the parent goes away).
 //
@@ -79,11 +80,51 @@ for (const [name, handler] of Object.entries(HANDLERS)) {
     },
   });
 }
-/** The run's events: each stored, then published on the run's subject, in order. */
-async function streamRun({ runId, userId, agentId, input }) {
-  const subject = `${PREFIX}.run-events.${runId}`;
+/** The run's row, written while the model is called. */
+function insertRun({ runId, userId, agentId, input }) {
   const row = pool.query('INSERT INTO bench_floor.runs (id, owner_id, agent_id, input) VALUES ($1, $2, $3, $4)', [runId, userId, agentId, JSON.stringify({ input })]);
   row.catch(() => {});
+  return row;
+}
+
+/** The model's streamed answer, each piece of text handed to `onText` as it comes. */
+async function callModel(input, onText) {
+  const res = await fetch(`${MODEL_URL}/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer sk-floor' },
+    body: JSON.stringify({ model: 'gpt-4o-mini', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'system', content: 'You are a helpful assistant.' }, { role: 'user', content: String(input) }] }),
+  });
+  const decoder = new TextDecoder();
+  let buffered = '';
+  for await (const chunk of res.body) {
+    buffered += decoder.decode(chunk, { stream: true });
+    const lines = buffered.split('\n');
+    buffered = lines.pop();
+    for (const line of lines) {
+      if (!line.startsWith('data: ') || line === 'data: [DONE]') continue;
+      const text = JSON.parse(line.slice(6)).choices?.[0]?.delta?.content;
+      if (text) onText(text);
+    }
+  }
+}
+
+/** A run answered once it ended: its answer stored with its end, then the reply. */
+async function waitRun(start) {
+  const row = insertRun(start);
+  let content = '';
+  await callModel(start.input, (text) => {
+    content += text;
+  });
+  await row;
+  await pool.query('UPDATE bench_floor.runs SET output = $2, completed_at = now() WHERE id = $1', [start.runId, JSON.stringify({ content })]);
+  return { status: 200, body: { id: start.runId, status: 'completed', output: { content } } };
+}
+
+/** The run's events: each stored, then published on the run's subject, in order. */
+async function streamRun(start) {
+  const { runId, input } = start;
+  const subject = `${PREFIX}.run-events.${runId}`;
+  const row = insertRun(start);
   let seq = 0;
   let pending = '';
   let writing;
@@ -107,23 +148,7 @@ async function streamRun({ runId, userId, agentId, input }) {
     });
   };
   try {
-    const res = await fetch(`${MODEL_URL}/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: 'Bearer sk-floor' },
-      body: JSON.stringify({ model: 'gpt-4o-mini', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'system', content: 'You are a helpful assistant.' }, { role: 'user', content: String(input) }] }),
-    });
-    const decoder = new TextDecoder();
-    let buffered = '';
-    for await (const chunk of res.body) {
-      buffered += decoder.decode(chunk, { stream: true });
-      const lines = buffered.split('\n');
-      buffered = lines.pop();
-      for (const line of lines) {
-        if (!line.startsWith('data: ') || line === 'data: [DONE]') continue;
-        const text = JSON.parse(line.slice(6)).choices?.[0]?.delta?.content;
-        if (text) push(text);
-      }
-    }
+    await callModel(input, push);
     await writing;
     await writeTokens();
     await store('run.completed', {});
@@ -146,6 +171,16 @@ nc.subscribe(`${PREFIX}.run-start`, {
     }
     if (!MODEL_URL) {
       msg.respond(JSON.stringify({ status: 503, error: 'FLOOR_MODEL_URL is not set' }));
+      return;
+    }
+    if (start.wait) {
+      waitRun(start).then(
+        (reply) => msg.respond(JSON.stringify(reply)),
+        (e) => {
+          console.error('floor-responder: run failed', e.message);
+          msg.respond(JSON.stringify({ status: 500, error: 'run failed' }));
+        },
+      );
       return;
     }
     msg.respond(JSON.stringify({ status: 200, body: { runId: start.runId } }));

@@ -2,9 +2,10 @@
 // Floor HTTP server: the least work that can serve the platform's
 // `GET /api/v1/me`, `GET /api/v1/agents/:id` and `POST /api/v1/agents` over
 // the same topology (HTTP -> NATS request/reply -> service -> PostgreSQL),
-// and a streamed run, `POST /api/v1/agents/:id/runs?stream=true`: the run's
-// events come from the responder over NATS (each one stored before it is
-// sent) and go out as Server-Sent Events.
+// and a run, `POST /api/v1/agents/:id/runs`: answered once it ended (one NATS
+// request), or with `?stream=true` streamed: the run's events come from the
+// responder over NATS (each one stored before it is sent) and go out as
+// Server-Sent Events.
 // node:http, no framework, no body validation and NO JWT verification (the
 // bearer token is only required to be present; the user id comes from
 // FLOOR_USER_ID), so it is a lower bound for the platform, which does verify
@@ -135,7 +136,8 @@ const server = http.createServer((req, res) => {
   }
   const run = req.method === 'POST' ? RUN_PATH.exec(path) : null;
   if (run) {
-    if (authorised()) readJson(req, res, (body) => streamRun(res, run[1], body));
+    const stream = /[?&]stream=true(&|$)/.test(req.url);
+    if (authorised()) readJson(req, res, (body) => (stream ? streamRun(res, run[1], body) : forward(res, 'run-start', JSON.stringify({ userId: USER_ID, agentId: run[1], runId: randomUUID(), input: body.input, wait: true }))));
     return;
   }
   if (req.method === 'GET' && path === '/health') {

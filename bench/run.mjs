@@ -361,8 +361,8 @@ async function main() {
     log(`model server (instant fake OpenAI) at ${model.baseUrl}`);
   }
   const targets = {};
-  // run-ttft measures a streamed run on the floor too (floor-server.mjs).
-  if (LOAD_KEYS.length > 0 || RUN_KEYS.some((k) => SCENARIOS[k].ttft)) {
+  // The run scenarios measure the same runs on the floor too (floor-server.mjs).
+  if (LOAD_KEYS.length > 0 || RUN_KEYS.length > 0) {
     const floor = await startFloor(dbUrl, ts, model?.baseUrl);
     targets.floor = { base: `http://127.0.0.1:${floor.port}`, agentId: floor.agentId, procs: floor.procs };
     log(`floor up on port ${floor.port} (server pid ${floor.procs.server.pid}, responder pid ${floor.procs.responder.pid})`);
@@ -408,7 +408,7 @@ async function main() {
     for (const key of RUN_KEYS) {
       const scenario = SCENARIOS[key];
       console.log(`\n==== ${scenario.label}`);
-      const floor = scenario.ttft ? { base: targets.floor.base, agentId: targets.floor.agentId } : undefined;
+      const floor = { base: targets.floor.base, agentId: targets.floor.agentId };
       runs[key] = { label: scenario.label, ...(await measureRuns({ base: targets.platform.base, token, agentId: runAgent, model, count: RUN_REQUESTS, ttft: scenario.ttft, stages, floor })) };
       const r = runs[key];
       if (r.stages) console.log(stageTable(r.stages));

@@ -44,7 +44,7 @@ export function dropRoles(adminUrl, database) {
  * Creates bench_floor.users with one row and bench_floor.agents with one agent
  * of that user (the floor's GET /api/v1/agents/:id reads it, its POST
  * /api/v1/agents inserts more), and bench_floor.runs and run_events (the
- * floor's streamed run writes its row and its token events there); returns the
+ * floor's runs write their row, and their token events or their answer, there); returns the
  * user row and the agent id.
  */
 export function setupFloorTable(dbUrl, email) {
@@ -57,7 +57,7 @@ export function setupFloorTable(dbUrl, email) {
       'CREATE TABLE IF NOT EXISTS bench_floor.agents (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), owner_id uuid NOT NULL, name text NOT NULL, body jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now())',
     );
     await c.query(
-      'CREATE TABLE IF NOT EXISTS bench_floor.runs (id uuid PRIMARY KEY, owner_id uuid NOT NULL, agent_id uuid NOT NULL, input jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now())',
+      'CREATE TABLE IF NOT EXISTS bench_floor.runs (id uuid PRIMARY KEY, owner_id uuid NOT NULL, agent_id uuid NOT NULL, input jsonb NOT NULL, output jsonb, created_at timestamptz NOT NULL DEFAULT now(), completed_at timestamptz)',
     );
     await c.query(
       'CREATE TABLE IF NOT EXISTS bench_floor.run_events (run_id uuid NOT NULL REFERENCES bench_floor.runs (id), seq int NOT NULL, data jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (run_id, seq))',

@@ -7,10 +7,13 @@
 //             its end. The difference is the platform's own time per run
 //             (gateway, identity check, queue row, claim, agent resolve, model
 //             client, steps, events, run end with outbox, session and usage).
+//             Also vs the same route on the floor (floor-server.mjs): HTTP in,
+//             a NATS request, the run's row written during the model call, the
+//             answer stored with the run's end, the reply.
 // run-ttft  : POST /api/v1/agents/:id/runs?stream=true until the first
 //             `event: token`, vs the first content chunk of the same call
 //             straight to the model server (which streams 20 chunks 20 ms apart),
-//             and vs the same route on the floor (floor-server.mjs): the hops a
+//             and vs the same route on the floor: the hops a
 //             durable streamed run takes (HTTP in, a NATS request, the model
 //             call, the token stored, a NATS publish, SSE out) with nothing else.
 //
@@ -116,8 +119,8 @@ export function summary(times) {
 }
 
 /**
- * Sequential, interleaved: one platform run, then (given `floor`, a streamed run) the same run on
- * the floor, then one direct model call, `count` times after a warm-up. Overhead per run is
+ * Sequential, interleaved: one platform run, then (given `floor`) the same run on the floor, then
+ * one direct model call, `count` times after a warm-up. Overhead per run is
  * reported as the difference of the distributions' percentiles; the floor's as `floor`.
  */
 export async function measureRuns({ base, token, agentId, model, count, ttft, stages, floor }) {

@@ -80,6 +80,7 @@ for (const [name, handler] of Object.entries(HANDLERS)) {
     },
   });
 }
+
 /** The run's row, written while the model is called. */
 function insertRun({ runId, userId, agentId, input }) {
   const row = pool.query('INSERT INTO bench_floor.runs (id, owner_id, agent_id, input) VALUES ($1, $2, $3, $4)', [runId, userId, agentId, JSON.stringify({ input })]);
@@ -190,7 +191,7 @@ nc.subscribe(`${PREFIX}.run-start`, {
 
 await nc.flush();
 // Fail fast if the table is missing rather than at load time.
-await pool.query('SELECT 1 FROM bench_floor.users, bench_floor.agents LIMIT 1');
+await pool.query('SELECT 1 FROM bench_floor.users, bench_floor.agents, bench_floor.runs, bench_floor.run_events LIMIT 1');
 
 let stopping = false;
 async function stop(code = 0) {

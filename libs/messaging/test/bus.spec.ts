@@ -92,7 +92,11 @@ class ThingsHandler {
 @Module({ controllers: [ThingsHandler] })
 class ThingsModule {}
 
-const TIMEOUT_MS = 500;
+/**
+ * The suite's default request timeout. Every request here gets it, so it stays well above what a
+ * request that is answered can take on a loaded CI machine (500 ms once timed out an answered one).
+ */
+const TIMEOUT_MS = 2000;
 const Migration = schemaMigration(SERVICE, 1763999000000);
 
 function definition() {
@@ -191,7 +195,7 @@ describe.each(TRANSPORTS)('request/reply over the %s transport', (kind) => {
   it('fails with UPSTREAM_TIMEOUT (reason timeout) when the handler is slower than the timeout', async () => {
     const finishedBefore = slowFinished;
     const started = Date.now();
-    const err = await appErrorOf(runtime.client.request(Slow, { ms: 650 }, { actor: USER }));
+    const err = await appErrorOf(runtime.client.request(Slow, { ms: TIMEOUT_MS + 300 }, { actor: USER }));
     const elapsed = Date.now() - started;
 
     expect(err.code).toBe(ErrorCode.UPSTREAM_TIMEOUT);
@@ -205,9 +209,9 @@ describe.each(TRANSPORTS)('request/reply over the %s transport', (kind) => {
   });
 
   it('waits longer than the default when the caller passes its own timeoutMs', async () => {
-    const reply = await runtime.client.request(Slow, { ms: 700 }, { actor: USER, timeoutMs: 3000 });
+    const reply = await runtime.client.request(Slow, { ms: TIMEOUT_MS + 300 }, { actor: USER, timeoutMs: 3 * TIMEOUT_MS });
 
-    expect(reply).toEqual({ slept: 700 });
+    expect(reply).toEqual({ slept: TIMEOUT_MS + 300 });
   });
 
   it('fails with UPSTREAM_TIMEOUT (reason no_responders) after about the timeout when nothing serves the subject', async () => {

@@ -316,7 +316,7 @@ describe('agent service start-up configuration', () => {
   it('refuses to start with a bad AGENT_CACHE_TTL and names it', async () => {
     const agent = AppProcess.forApp('agent', { DATABASE_URL: testEnv().databaseUrl, NATS_URL: testEnv().natsUrl, AGENT_CACHE_TTL: 'forever' });
     agent.start();
-    await agent.waitForOutput(/Invalid configuration/, 10_000);
+    await agent.waitForOutput(/Invalid configuration/);
     while (agent.running) await new Promise((r) => setTimeout(r, 20));
     expect(agent.exitCode).toBe(78);
     expect(agent.output).toMatch(/AGENT_CACHE_TTL must be an integer/);

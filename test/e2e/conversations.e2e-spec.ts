@@ -394,7 +394,7 @@ describe('conversation service start-up configuration', () => {
   it('refuses to start with a bad CONVERSATION_ATTACHMENT_MAX_BYTES and names it', async () => {
     const app = AppProcess.forApp('conversation', { DATABASE_URL: testEnv().databaseUrl, NATS_URL: testEnv().natsUrl, CONVERSATION_ATTACHMENT_MAX_BYTES: '5000000' });
     app.start();
-    await app.waitForOutput(/Invalid configuration/, 10_000);
+    await app.waitForOutput(/Invalid configuration/);
     while (app.running) await new Promise((r) => setTimeout(r, 20));
     expect(app.exitCode).toBe(78);
     expect(app.output).toMatch(/CONVERSATION_ATTACHMENT_MAX_BYTES must be an integer between 1 and 700000/);

@@ -131,7 +131,7 @@ describe('start-up configuration', () => {
   it('refuses to start with a bad variable and names it', async () => {
     const gateway = AppProcess.forApp('gateway', { PORT: 'eighty', NATS_URL: 'nats://127.0.0.1:4222', JWT_SECRET: 'x'.repeat(40), LOG_LEVEL: 'loud' });
     gateway.start();
-    await gateway.waitForOutput(/Invalid configuration/, 10_000);
+    await gateway.waitForOutput(/Invalid configuration/);
     while (gateway.running) await new Promise((r) => setTimeout(r, 20));
     expect(gateway.exitCode).toBe(78);
     expect(gateway.output).toMatch(/PORT must be an integer/);
@@ -141,7 +141,7 @@ describe('start-up configuration', () => {
   it('single-process mode checks every service\'s settings before starting anything', async () => {
     const platform = AppProcess.forApp('standalone', { AGENT_CACHE_TTL: 'forever', DATA_DIR: tmpdir() });
     platform.start();
-    await platform.waitForOutput(/Invalid configuration/, 10_000);
+    await platform.waitForOutput(/Invalid configuration/);
     while (platform.running) await new Promise((r) => setTimeout(r, 20));
     expect(platform.exitCode).toBe(78);
     expect(platform.output).toContain('AGENT_CACHE_TTL');
@@ -151,7 +151,7 @@ describe('start-up configuration', () => {
   it('a service started alone says which required variables are missing', async () => {
     const identity = AppProcess.forApp('identity', {});
     identity.start();
-    await identity.waitForOutput(/Invalid configuration/, 10_000);
+    await identity.waitForOutput(/Invalid configuration/);
     while (identity.running) await new Promise((r) => setTimeout(r, 20));
     expect(identity.exitCode).toBe(78);
     for (const name of ['DATABASE_URL', 'NATS_URL', 'JWT_SECRET']) expect(identity.output).toContain(name);

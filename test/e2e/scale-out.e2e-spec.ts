@@ -154,6 +154,19 @@ describe('scale-out: two replicas of every app', () => {
     }
   }
 
+  /** Every run paid at most one finished model call per attempt, and every unfinished one was cut by its client; answers the calls beyond one per run. */
+  function expectAtMostOneCallPerAttempt(markers: string[], runs: FinalRun[]): number {
+    let extra = 0;
+    for (const [i, run] of runs.entries()) {
+      const calls = fake.completions.filter((r) => markerOf(r) === markers[i]);
+      const finished = calls.filter((r) => r.finished).length;
+      const streaming = calls.filter((r) => !r.finished && !r.clientDisconnected).length;
+      expect({ marker: markers[i], finishedWithinAttempts: finished <= run.attempt, streaming }).toEqual({ marker: markers[i], finishedWithinAttempts: true, streaming: 0 });
+      extra += calls.length - 1;
+    }
+    return extra;
+  }
+
   /** How many rows the database holds for these markers: one run per Idempotency-Key. */
   async function runsInDatabase(markers: string[]): Promise<number> {
     const rows = await query<{ count: string }>(databaseUrl, `SELECT count(*) FROM "execution"."runs" WHERE "idempotency_key" = ANY($1)`, [markers]);
@@ -181,7 +194,11 @@ describe('scale-out: two replicas of every app', () => {
     await sampler;
 
     expectEachRunOnce(markers, ids, runs);
-    expect(fake.completions.filter((r) => markers.includes(markerOf(r) ?? ''))).toHaveLength(RUNS);
+    // Nothing is killed here, but a machine this loaded may fail an attempt (a bus or database
+    // timeout) and the run is retried: each attempt may pay one model call, never more, and a call
+    // left unfinished is one the platform cut (the client went away), not one still streaming.
+    const extra = expectAtMostOneCallPerAttempt(markers, runs);
+    say(`first phase: ${runs.filter((r) => r.attempt > 1).length} runs retried, ${extra} model calls beyond one per run`);
     expect(await runsInDatabase(markers)).toBe(RUNS);
     // Both execution processes held runs.
     const executionPids = cluster.replicas('execution').map((p) => String(p.pid));

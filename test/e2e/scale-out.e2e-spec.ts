@@ -198,7 +198,8 @@ describe('scale-out: two replicas of every app', () => {
     // timeout) and the run is retried: each attempt may pay one model call, never more, and a call
     // left unfinished is one the platform cut (the client went away), not one still streaming.
     const extra = expectAtMostOneCallPerAttempt(markers, runs);
-    say(`first phase: ${runs.filter((r) => r.attempt > 1).length} runs retried, ${extra} model calls beyond one per run`);
+    const retried = runs.filter((r) => r.attempt > 1);
+    say(`first phase: ${retried.length} runs retried, ${extra} model calls beyond one per run${retried.length > 0 ? `; last errors: ${retried.map((r) => r.error).join(' | ').slice(0, 1000)}` : ''}`);
     expect(await runsInDatabase(markers)).toBe(RUNS);
     // Both execution processes held runs.
     const executionPids = cluster.replicas('execution').map((p) => String(p.pid));

@@ -27,6 +27,7 @@ export function createServiceDataSource(options: ServiceDataSourceOptions): Data
     extra: {
       // Tells the server which user each statement acts for (row-level security, see ActingUser).
       Client: ActingUserClient,
+      pipeline: true,
       max: options.poolSize ?? 10,
       connectionTimeoutMillis: 3000,
       // Without this a dropped server leaves idle sockets that fail the next query.

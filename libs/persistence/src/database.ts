@@ -37,6 +37,23 @@ const PASS_THROUGH: ReadonlySet<string> = new Set([
   'tsvector',
 ]);
 
+/** A statement to send with others (Database.batch), with how its rows are read. */
+export interface Statement<T> {
+  sql: string;
+  params: readonly unknown[];
+  /** As Database.query's `prepare`. */
+  prepare?: boolean;
+  read(rows: Array<Record<string, unknown>>): T;
+}
+
+/** What each statement of a batch answers, in order. */
+type Answers<T extends readonly Statement<unknown>[]> = { [K in keyof T]: T[K] extends Statement<infer R> ? R : never };
+
+/** node-postgres' client as a query runner holds it: what batch() sends on. */
+interface PgClient {
+  query(sql: string, params?: unknown[]): Promise<{ rows: Array<Record<string, unknown>> }>;
+}
+
 interface HydrationStep {
   column: EntityMetadata['columns'][number];
   /** Whether TypeORM's driver conversion (and the column's transformer) must run. */
@@ -125,6 +142,37 @@ export class Database {
     const result: unknown = await this.manager.query(options.prepare ? PREPARED_MARKER + sql : sql, params as unknown[]);
     if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
     return Array.isArray(result) ? (result as T[]) : [];
+  }
+
+  /** Sends one statement and reads its rows (see Statement). */
+  async run<T>(statement: Statement<T>): Promise<T> {
+    return statement.read(await this.query<Record<string, unknown>>(statement.sql, statement.params, { prepare: statement.prepare }));
+  }
+
+  /**
+   * Sends statements that must take effect together in one round trip (the pool's connections
+   * pipeline): each sees what those before it wrote, and either all commit or none does. Outside
+   * a transaction they are sent between a BEGIN and a COMMIT; inside one, on its connection, and
+   * the transaction's end decides. Rejects with the first statement's failure (those after it
+   * then fail too, and a COMMIT after a failure rolls back).
+   */
+  async batch<T extends readonly Statement<unknown>[]>(statements: readonly [...T]): Promise<Answers<T>> {
+    const open = this.scope.getStore();
+    const runner = open?.queryRunner ?? this.dataSource.createQueryRunner();
+    const client = (await runner.connect()) as PgClient;
+    try {
+      // Called one after the other with no await between: the connection sends them in this order.
+      const begun = open ? [] : [client.query('BEGIN')];
+      const texts = statements.map((s) => client.query(s.prepare ? PREPARED_MARKER + s.sql : s.sql, [...s.params]));
+      const sent = open ? texts : [...begun, ...texts, client.query('COMMIT')];
+      const settled = await Promise.allSettled(sent);
+      const failed = settled.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
+      const results = (open ? settled : settled.slice(1, -1)) as Array<PromiseFulfilledResult<{ rows: Array<Record<string, unknown>> }>>;
+      return statements.map((s, i) => s.read(results[i].value.rows)) as Answers<T>;
+    } finally {
+      if (!open) await runner.release();
+    }
   }
 
   /**

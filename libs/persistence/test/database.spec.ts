@@ -1,4 +1,4 @@
-import { createServiceDataSource, Database } from '#persistence';
+import { createServiceDataSource, Database, type Statement } from '#persistence';
 import { createTestDatabase } from '#testing';
 import type { DataSource } from 'typeorm';
 
@@ -103,5 +103,65 @@ describe('Database.query with prepare', () => {
     for (let i = 0; i < 6; i++) await insert(`before-${i}`);
     await dataSource.query(`ALTER TABLE "public"."items" ADD COLUMN "note" text`);
     expect(await insert('after')).toEqual([{ id: expect.any(Number) as number, name: 'after' }]);
+  });
+});
+
+/** Database.batch: statements that take effect together, sent at once. */
+describe('Database.batch', () => {
+  let dataSource: DataSource;
+  let database: Database;
+  const names = async (): Promise<string[]> => ((await dataSource.query(`SELECT "name" FROM "public"."notes" ORDER BY "id"`)) as Array<{ name: string }>).map((r) => r.name);
+  const add = (name: string): Statement<string[]> => ({
+    sql: `INSERT INTO "public"."notes" ("name") VALUES ($1) RETURNING "name"`,
+    params: [name],
+    prepare: true,
+    read: (rows) => rows.map((r) => r.name as string),
+  });
+  const count: Statement<number> = { sql: `SELECT count(*)::int AS "n" FROM "public"."notes"`, params: [], read: ([row]) => row.n as number };
+
+  beforeAll(async () => {
+    const url = await createTestDatabase('batch');
+    dataSource = createServiceDataSource({ url, schema: 'public', entities: [], migrations: [], poolSize: 2 });
+    await dataSource.initialize();
+    await dataSource.query(`CREATE TABLE "public"."notes" ("id" serial PRIMARY KEY, "name" text NOT NULL CHECK ("name" <> ''))`);
+    database = new Database(dataSource);
+  });
+
+  beforeEach(async () => {
+    await dataSource.query(`TRUNCATE "public"."notes"`);
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+  });
+
+  it("answers each statement's rows in order, each statement seeing what those before it wrote", async () => {
+    const [first, seenAfterFirst, second, seenAfterSecond] = await database.batch([add('a'), count, add('b'), count]);
+    expect([first, seenAfterFirst, second, seenAfterSecond]).toEqual([['a'], 1, ['b'], 2]);
+    expect(await names()).toEqual(['a', 'b']);
+  });
+
+  it('writes nothing when one statement fails, rejects with its error, and leaves the connection usable', async () => {
+    await expect(database.batch([add('kept?'), add(''), add('after')])).rejects.toThrow(/notes_name_check/);
+    expect(await names()).toEqual([]);
+    // Both pooled connections are still good for the next statements.
+    await Promise.all([database.batch([add('x')]), database.batch([add('y')])]);
+    expect((await names()).sort()).toEqual(['x', 'y']);
+  });
+
+  it("joins an open transaction: its statements go with the transaction's commit or rollback", async () => {
+    await expect(
+      database.transaction(async () => {
+        await database.batch([add('inside')]);
+        expect(await database.run(count)).toBe(1);
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    expect(await names()).toEqual([]);
+    await database.transaction(async () => {
+      await database.query(`INSERT INTO "public"."notes" ("name") VALUES ('before')`);
+      await database.batch([add('batched')]);
+    });
+    expect(await names()).toEqual(['before', 'batched']);
   });
 });

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { RunErrorInfo, RunKind, RunStatus, SessionStatus, StepType } from '#contracts';
 import type { OutboxRow } from '#messaging';
-import { Database, newId } from '#persistence';
+import { Database, newId, type Statement } from '#persistence';
 import { In } from 'typeorm';
 import { type Fence, type StoredRow, type StoredRunEvent, storedEvent } from '../run-events/run-events.service.js';
 import { MAX_SESSION_ERROR_LOGS, type SessionErrorLog } from '../sessions/sessions.service.js';
@@ -79,6 +79,23 @@ export interface StepWrite {
   step: RunStepEntity;
   event: StoredRunEvent;
   before?: StoredRunEvent;
+}
+
+/** A step's end, as endStep writes it: held by a journal until it is written (see FencedStepJournal). */
+export interface StepEnd {
+  stepId: string;
+  end: { status: 'completed' | 'failed'; output: unknown; error: RunErrorInfo | null; usage: RunUsage };
+  event: { type: string; data: Record<string, unknown> };
+  /** An event of the step stored first, numbered just before the step's (its last tokens). */
+  before?: { type: string; data: unknown };
+}
+
+/** A run's ending as written (see finish): the ended run, its event, its completed calls and its outbox envelope. */
+export interface Ended {
+  run: RunEntity;
+  event: StoredRunEvent;
+  calls: CompletedCalls;
+  outboxEnvelope: unknown;
 }
 
 /** What an ending writes beside the run (see finish). */
@@ -437,15 +454,15 @@ export class RunEngineRepository {
    * attempt can do it (null when it no longer holds the run); without one the caller holds the
    * row lock.
    */
-  async finish(
-    runId: string,
-    fence: Fence | null,
-    patch: FinishPatch,
-    also: EndingWrites,
-  ): Promise<{ run: RunEntity; event: StoredRunEvent; calls: CompletedCalls; outboxEnvelope: unknown } | null> {
+  finish(runId: string, fence: Fence | null, patch: FinishPatch, also: EndingWrites): Promise<Ended | null> {
+    return this.database.run(this.finishStatement(runId, fence, patch, also));
+  }
+
+  /** finish() as a statement to send with others (Database.batch). */
+  finishStatement(runId: string, fence: Fence | null, patch: FinishPatch, also: EndingWrites): Statement<Ended | null> {
     const final = patch.status !== 'requires_action';
-    const [row] = await this.database.query<Record<string, unknown> & { calls: CallRow[] }>(
-      `WITH "ended" AS (
+    return {
+      sql: `WITH "ended" AS (
          UPDATE "execution"."runs" r
          SET "status" = $4, "output" = COALESCE($5::jsonb, r."output"), "output_partial" = $6, "required_action" = $7, "error" = $8,
              "lease_owner" = NULL, "lease_expires_at" = NULL, "completed_at" = CASE WHEN $9 THEN now() ELSE NULL END, "updated_at" = now(),
@@ -524,7 +541,7 @@ export class RunEngineRepository {
               (SELECT "envelope" FROM "outbox") AS "outbox_envelope",
               "event"."seq" AS "event_seq", "event"."type" AS "event_type", "event"."data" AS "event_data", "event"."created_at" AS "event_created_at"
        FROM "ended", "event"`,
-      [
+      params: [
         runId,
         fence?.attempt ?? null,
         fence?.leaseOwner ?? null,
@@ -544,12 +561,14 @@ export class RunEngineRepository {
         also.outbox?.subject ?? null,
         also.outbox?.envelope ?? null,
       ],
-      { prepare: true },
-    );
-    if (!row) return null;
-    const run = this.database.hydrate(RunEntity, row);
-    const event = storedEvent(runId, { seq: Number(row.event_seq), type: row.event_type as string, data: row.event_data, created_at: row.event_created_at as Date, owner_id: run.ownerId });
-    return { run, event, calls: completedCalls(row.calls), outboxEnvelope: row.outbox_envelope ?? null };
+      prepare: true,
+      read: ([row]) => {
+        if (!row) return null;
+        const run = this.database.hydrate(RunEntity, row);
+        const event = storedEvent(runId, { seq: Number(row.event_seq), type: row.event_type as string, data: row.event_data, created_at: row.event_created_at as Date, owner_id: run.ownerId });
+        return { run, event, calls: completedCalls(row.calls as CallRow[]), outboxEnvelope: row.outbox_envelope ?? null };
+      },
+    };
   }
 
   /** Plain SQL (fenced, counted): a failed attempt that may be retried: back in the queue after a pause. */
@@ -636,15 +655,14 @@ export class RunEngineRepository {
    * the step's number and key), in one statement, only while the attempt holds the run. `before`:
    * an event of the step that is stored first, numbered just before the step's (its last tokens).
    */
-  async endStep(
-    fence: Fence,
-    stepId: string,
-    end: { status: 'completed' | 'failed'; output: unknown; error: RunErrorInfo | null; usage: RunUsage },
-    event: { type: string; data: Record<string, unknown> },
-    before?: { type: string; data: unknown },
-  ): Promise<StepWrite | null> {
-    const [row] = await this.database.query<Record<string, unknown>>(
-      `WITH ${FENCE},
+  endStep(fence: Fence, step: StepEnd): Promise<StepWrite | null> {
+    return this.database.run(this.endStepStatement(fence, step));
+  }
+
+  /** endStep() as a statement to send with others (Database.batch). */
+  endStepStatement(fence: Fence, { stepId, end, event, before }: StepEnd): Statement<StepWrite | null> {
+    return {
+      sql: `WITH ${FENCE},
        "step" AS (
          UPDATE "execution"."run_steps"
          SET "status" = $5, "output" = $6, "error" = $7, "prompt_tokens" = $8, "completion_tokens" = $9, "cost_micros" = $10, "completed_at" = now(), "updated_at" = now()
@@ -665,7 +683,7 @@ export class RunEngineRepository {
               "event"."created_at" AS "event_created_at", "fence"."owner_id" AS "event_owner_id",
               "before"."seq" AS "before_seq", "before"."type" AS "before_type", "before"."data" AS "before_data", "before"."created_at" AS "before_created_at"
        FROM "step" CROSS JOIN "event" CROSS JOIN "fence" LEFT JOIN "before" ON true`,
-      [
+      params: [
         fence.runId,
         fence.attempt,
         fence.leaseOwner,
@@ -681,9 +699,9 @@ export class RunEngineRepository {
         before?.type ?? null,
         before ? JSON.stringify(before.data ?? null) : null,
       ],
-      { prepare: true },
-    );
-    return row ? this.stepWrite(fence.runId, row) : null;
+      prepare: true,
+      read: ([row]) => (row ? this.stepWrite(fence.runId, row) : null),
+    };
   }
 
   private stepWrite(runId: string, row: Record<string, unknown>): StepWrite {

@@ -341,7 +341,9 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
       journal.revoke();
       // An abort can come while a journal write is on its way: the ending numbers its event after that one.
       await journal.drained();
-      await this.settle(entry, outcome);
+      // A step's end that could not be written: the run does not end as if it were stored.
+      const failed = outcome.kind === 'result' && journal.heldFailure !== undefined;
+      await this.settle(entry, failed ? { kind: 'error', error: journal.heldFailure } : outcome);
     } finally {
       clearTimeout(deadline);
       if (this.active.get(run.id) === entry) this.active.delete(run.id);
@@ -362,7 +364,8 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
     let published = false;
     let state: RunEntity | undefined;
     const end = async (patch: FinishPatch) => {
-      state = (await this.endings.end(run.id, fence, patch, run)) ?? undefined;
+      // The ends of steps the journal held back are written with the ending, in one round trip.
+      state = (await this.endings.end(run.id, fence, patch, run, journal.takeHeld())) ?? undefined;
       published = true;
     };
     this.stages.mark(run.id, 'settle.begun');
@@ -372,7 +375,11 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
       if (outcome.kind === 'aborted') {
         if (outcome.reason === 'cancelled') await end({ status: 'cancelled', ...withPartial });
         else if (outcome.reason === 'timeout') await end({ status: 'expired', error: timeoutError(run.timeoutMs), ...withPartial });
-        else if (outcome.reason === 'shutdown') await this.repository.release(fence);
+        else if (outcome.reason === 'shutdown') {
+          // What completed stays completed: the next attempt replays it.
+          await journal.writeHeld();
+          await this.repository.release(fence);
+        }
         return; // lease-lost: someone else owns it now; nothing of ours may be written (unwritten: nothing is).
       }
       if (outcome.kind === 'result') {
@@ -393,6 +400,7 @@ export class RunWorker implements OnApplicationBootstrap, OnApplicationShutdown 
         await end({ status: 'failed', error: gaveUp(failures, info), ...withPartial });
         return;
       }
+      await journal.writeHeld();
       await this.database.transaction(async () => {
         const released = await this.repository.releaseForRetry(fence, info, this.config.retryDelayMs);
         if (released) await this.events.append(run.id, 'run.retrying', { attempt: run.attempt, error: info, retryInMs: this.config.retryDelayMs });

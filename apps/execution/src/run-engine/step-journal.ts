@@ -1,7 +1,7 @@
 import { type RunErrorInfo, storable } from '#contracts';
 import type { Fence, RunEventsService } from '../run-events/run-events.service.js';
 import { LeaseLostError } from './run-engine.errors.js';
-import type { RunEngineRepository, StepWrite } from './run-engine.repository.js';
+import type { RunEngineRepository, StepEnd, StepWrite } from './run-engine.repository.js';
 import type { StepFinish, StepJournal, StepStart } from './run-executor.js';
 import type { RunStepEntity } from './run-step.entity.js';
 import type { RunUsage } from './run.entity.js';
@@ -19,6 +19,10 @@ export class FencedStepJournal implements StepJournal {
   /** Keys of steps an earlier attempt started and never finished (abandoned): their outcome is unknown. */
   private readonly unfinished = new Set<string>();
   private partial: { value: unknown } | undefined;
+  /** Ends of completed steps not written yet, in the order the steps ended (see step()). */
+  private held: StepEnd[] = [];
+  /** Why a held end could not be written (not a lost fence): the attempt must not end the run as if it were. */
+  heldFailure: unknown;
   private lost = false;
 
   constructor(
@@ -87,20 +91,7 @@ export class FencedStepJournal implements StepJournal {
 
   finishStep(step: RunStepEntity, finish: StepFinish): Promise<RunStepEntity> {
     return this.write(async () => {
-      const usage = { ...NO_USAGE, ...finish.usage };
-      const { value: output, replaced } = storable(finish.output);
-      // Text from outside (model output, tool results, fetched pages) is stored with its unstorable
-      // characters replaced, and the step says how many.
-      const stored = replaced > 0 && isPlainObject(output) ? { ...output, replacedCharacters: replaced } : output;
-      const ended = this.published(
-        await this.repository.endStep(
-          this.fence,
-          step.id,
-          { status: 'completed', output: stored, error: finish.error ? storable(finish.error).value : null, usage },
-          { type: 'step.completed', data: { usage, ...(replaced > 0 ? { replacedCharacters: replaced } : {}) } },
-          finish.pending && { type: finish.pending.type, data: storable(finish.pending.data).value },
-        ),
-      );
+      const ended = this.published(await this.repository.endStep(this.fence, endOf(step, finish)));
       if (!ended) return null;
       this.done.set(ended.key, ended);
       return ended;
@@ -110,7 +101,11 @@ export class FencedStepJournal implements StepJournal {
   async failStep(step: RunStepEntity, error: RunErrorInfo): Promise<void> {
     await this.write(async () => {
       return this.published(
-        await this.repository.endStep(this.fence, step.id, { status: 'failed', output: null, error: storable(error).value, usage: NO_USAGE }, { type: 'step.failed', data: { error: storable(error).value } }),
+        await this.repository.endStep(this.fence, {
+          stepId: step.id,
+          end: { status: 'failed', output: null, error: storable(error).value, usage: NO_USAGE },
+          event: { type: 'step.failed', data: { error: storable(error).value } },
+        }),
       );
     });
   }
@@ -137,9 +132,38 @@ export class FencedStepJournal implements StepJournal {
       if (!(err instanceof LeaseLostError)) await this.failStep(started, { code: 'STEP_FAILED', message: err instanceof Error ? err.message : String(err) }).catch(() => undefined);
       throw err;
     }
-    const ended = await this.finishStep(await starting, result);
-    // What was stored, so this attempt goes on with exactly what a later attempt would replay.
+    // Its end is held to this turn of the event loop: if the attempt ends the run in it (an
+    // answer with no tool call), the end goes with the run's end in one round trip (takeHeld);
+    // otherwise it is written at the turn's end, or first in the attempt's next write if that
+    // comes sooner. The step is done for this attempt now, and goes on with its output as it is
+    // stored (what a later attempt would replay).
+    const end = endOf(await starting, result);
+    const ended = completedLocally(await starting, end);
+    this.held.push(end);
+    this.done.set(ended.key, ended);
+    setImmediate(() => {
+      // Revoked: the attempt is over, and whoever ends it takes what is held.
+      if (this.held.length > 0 && !this.lost) this.write(async () => true).catch(() => undefined);
+    });
     return ended.output as T;
+  }
+
+  /**
+   * The ends of completed steps not written yet, handed over (no longer the journal's to write)
+   * to be written with the run's end; called after drained(), so nothing queued comes before them.
+   */
+  takeHeld(): StepEnd[] {
+    const held = this.held;
+    this.held = [];
+    return held;
+  }
+
+  /**
+   * Writes the ends held, for an attempt that stops without ending the run (after drained(); the
+   * fence still decides, revoked or not). Resolves whether or not they were written.
+   */
+  async writeHeld(): Promise<void> {
+    await this.wroteHeld();
   }
 
   append(type: string, data?: unknown): Promise<number> {
@@ -150,19 +174,36 @@ export class FencedStepJournal implements StepJournal {
     this.partial = { value: output };
   }
 
+  /**
+   * Writes the ends held, one statement each; false when the fence was gone. A write that fails
+   * otherwise fails every later write, and the attempt (heldFailure): the step its caller took as
+   * done is not stored.
+   */
+  private async wroteHeld(): Promise<boolean> {
+    for (const end of this.takeHeld()) {
+      try {
+        if (!this.published(await this.repository.endStep(this.fence, end))) return false;
+      } catch (err) {
+        this.heldFailure ??= err;
+        throw err;
+      }
+    }
+    return true;
+  }
+
   /** A step's write: its events go out live (it committed: a fenced write is a statement of its own); null when the fence was gone. */
   private published(written: StepWrite | null): RunStepEntity | null {
-    if (!written) return null;
-    if (written.before) this.events.publishAfterCommit(written.before);
-    this.events.publishAfterCommit(written.event);
-    return written.step;
+    return publishStepWrite(this.events, written);
   }
 
   /** Serialises writes; a write that finds the fence gone (null) revokes the journal and throws. */
   private write<T>(work: () => Promise<T | null>): Promise<T> {
     const next = this.queue.then(async () => {
+      if (this.heldFailure !== undefined) throw this.heldFailure;
       if (this.lost) throw new LeaseLostError(this.fence.runId, this.fence.attempt);
-      const result = await work();
+      // Steps' ends held back are written first, so events keep the order they were made in.
+      let result: T | null = null;
+      if (await this.wroteHeld()) result = await work();
       if (result === null) {
         if (!this.lost) this.onLost();
         this.lost = true;
@@ -175,6 +216,40 @@ export class FencedStepJournal implements StepJournal {
     this.queue = next.catch(() => undefined);
     return next;
   }
+}
+
+/** Publishes a step write's events once committed (its last tokens first); the step, or null when the fence was gone. */
+export function publishStepWrite(events: RunEventsService, written: StepWrite | null): RunStepEntity | null {
+  if (!written) return null;
+  if (written.before) events.publishAfterCommit(written.before);
+  events.publishAfterCommit(written.event);
+  return written.step;
+}
+
+/** A completed step's end as endStep writes it: its output and error made storable, its usage whole. */
+function endOf(step: RunStepEntity, finish: StepFinish): StepEnd {
+  const usage = { ...NO_USAGE, ...finish.usage };
+  const { value: output, replaced } = storable(finish.output);
+  // Text from outside (model output, tool results, fetched pages) is stored with its unstorable
+  // characters replaced, and the step says how many.
+  const stored = replaced > 0 && isPlainObject(output) ? { ...output, replacedCharacters: replaced } : output;
+  return {
+    stepId: step.id,
+    end: { status: 'completed', output: stored, error: finish.error ? storable(finish.error).value : null, usage },
+    event: { type: 'step.completed', data: { usage, ...(replaced > 0 ? { replacedCharacters: replaced } : {}) } },
+    ...(finish.pending ? { before: { type: finish.pending.type, data: storable(finish.pending.data).value } } : {}),
+  };
+}
+
+/** The started step as its end will store it (its output as JSON, as the database gives it back). */
+function completedLocally(step: RunStepEntity, { end }: StepEnd): RunStepEntity {
+  return Object.assign(Object.create(Object.getPrototypeOf(step) as object) as RunStepEntity, step, {
+    status: 'completed',
+    output: end.output === undefined ? null : (JSON.parse(JSON.stringify(end.output)) as unknown),
+    error: end.error,
+    usage: { ...step.usage, ...end.usage },
+    completedAt: new Date(),
+  });
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -1,4 +1,5 @@
 import { describeError, rootLogger } from '#observability';
+import { PREPARED_MARKER } from '#persistence';
 import type { DataSource, EntitySubscriberInterface, TransactionCommitEvent, TransactionRollbackEvent } from 'typeorm';
 import type { EventEnvelope } from '#contracts';
 import type { EventPublisher } from './event-publisher.js';
@@ -148,7 +149,8 @@ export class OutboxRelay {
       }
     }
     if (done.length > 0) {
-      await this.dataSource.query(`UPDATE "${this.schema}"."outbox" SET "published_at" = now(), "updated_at" = now() WHERE "id" = ANY($1::uuid[]) AND "published_at" IS NULL`, [done]);
+      // Once per event written (every run's end): prepared once per connection, not parsed each time.
+      await this.dataSource.query(`${PREPARED_MARKER}UPDATE "${this.schema}"."outbox" SET "published_at" = now(), "updated_at" = now() WHERE "id" = ANY($1::uuid[]) AND "published_at" IS NULL`, [done]);
     }
     return { count: done.length, complete };
   }

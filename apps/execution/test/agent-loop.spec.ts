@@ -380,12 +380,22 @@ describe('agent runs', () => {
       expect(call.body.messages.at(-1)).toMatchObject({ role: 'user', content: 'second' });
       expect(answered).toBe(false);
       expect(await runsOf(actor.userId)).toBe(1);
+      // The whole answer is in before the run is written: the step's start could not be sent before
+      // it, and goes with the step's end and the run's end.
+      for (let i = 0; i < 250 && !call.finished; i++) await sleep(20);
+      expect(call.finished).toBe(true);
+      await sleep(100); // and read to its end by the run
       await turn.release();
 
       const second = await starting;
-      expect(await waitFor(second.id)).toMatchObject({ status: 'completed', output: { content: 'Hello there.' }, attempt: 1, failureCount: 0 });
+      const done = await waitFor(second.id);
+      expect(done).toMatchObject({ status: 'completed', output: { content: 'Hello there.' }, attempt: 1, failureCount: 0 });
       expect(fake.completions).toHaveLength(2);
       expect(await steps(second.id)).toEqual([{ key: 'llm:1', type: 'llm_call', status: 'completed' }]);
+      // The run's usage is its step's, counted at its end.
+      const [step] = await queue.steps(second.id);
+      expect(step.usage.promptTokens).toBeGreaterThan(0);
+      expect(done.usage).toEqual({ promptTokens: step.usage.promptTokens, completionTokens: step.usage.completionTokens, costMicros: step.usage.costMicros });
       const events = await readEvents(second.id);
       expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
       const types = events.map((e) => e.type);

@@ -6,7 +6,7 @@ import { Database } from '#persistence';
 import { OUTBOX } from '#service-kit';
 import { type Fence, RunEventsService } from '../run-events/run-events.service.js';
 import { RunWebhooksService } from '../run-webhooks/run-webhooks.service.js';
-import { type Ended, type FinishPatch, RunEngineRepository, type StepEnd, type StepWrite } from './run-engine.repository.js';
+import { type Ended, type FinishPatch, RunEngineRepository, type HeldStepWrite, type StepWrite } from './run-engine.repository.js';
 import type { RunEntity } from './run.entity.js';
 import { publishStepWrite } from './step-journal.js';
 
@@ -50,15 +50,15 @@ export class RunEndings {
    * `known`: the run as its caller holds it. When it has neither a webhook nor a background
    * notification to write, the ending is its one statement, with no transaction around it;
    * otherwise (or unknown) the writes share a transaction (the caller's, if it has one).
-   * `steps`: ends of the attempt's steps its journal held back (with a fence): written first, in
-   * the same round trip and transaction as the ending (Database.batch).
+   * `steps`: the attempt's step writes its journal held back (with a fence): written first, in the
+   * same round trip and transaction as the ending (Database.batch).
    */
-  end(runId: string, fence: Fence | null, patch: FinishPatch, known?: EndingRun, steps: readonly StepEnd[] = []): Promise<RunEntity | null> {
+  end(runId: string, fence: Fence | null, patch: FinishPatch, known?: EndingRun, steps: readonly HeldStepWrite[] = []): Promise<RunEntity | null> {
     const alone = known !== undefined && !known.background && known.webhookUrl === null;
     return alone ? this.write(runId, fence, patch, steps) : this.database.transaction(() => this.write(runId, fence, patch, steps));
   }
 
-  private async write(runId: string, fence: Fence | null, patch: FinishPatch, steps: readonly StepEnd[]): Promise<RunEntity | null> {
+  private async write(runId: string, fence: Fence | null, patch: FinishPatch, steps: readonly HeldStepWrite[]): Promise<RunEntity | null> {
     // An output or error carrying text from outside (a model, a tool, a page) must not make the
     // ending itself fail, or the run would be retried and its billed calls repeated.
     const stored = storable(patch).value;
@@ -73,7 +73,7 @@ export class RunEndings {
     const ending = this.repository.finishStatement(runId, fence, stored, { sessionStatus: SESSION_STATUS[patch.status], sessionError, ...(outbox ? { outbox } : {}) });
     let ended: Ended | null;
     if (fence && steps.length > 0) {
-      const written = await this.database.batch([...steps.map((step) => this.repository.endStepStatement(fence, step)), ending]);
+      const written = await this.database.batch([...steps.map((step) => this.repository.heldStatement(fence, step)), ending]);
       ended = written.pop() as Ended | null;
       // Under the same fence as the ending: all were written, or (the fence gone) none.
       for (const step of written as Array<StepWrite | null>) publishStepWrite(this.events, step);

@@ -81,6 +81,16 @@ export interface StepWrite {
   before?: StoredRunEvent;
 }
 
+/** A step's start, as startStep writes it (its id chosen by the caller, so its end can name it before it is written). */
+export interface StepBegin {
+  id: string;
+  key: string;
+  name: string;
+  type: StepType;
+  input: unknown;
+  model?: string;
+}
+
 /** A step's end, as endStep writes it: held by a journal until it is written (see FencedStepJournal). */
 export interface StepEnd {
   stepId: string;
@@ -97,6 +107,9 @@ export interface Ended {
   calls: CompletedCalls;
   outboxEnvelope: unknown;
 }
+
+/** A step's write a journal held back, to be sent with others: the step's start or its end. */
+export type HeldStepWrite = { start: StepBegin } | { end: StepEnd };
 
 /** What an ending writes beside the run (see finish). */
 export interface EndingWrites {
@@ -623,20 +636,25 @@ export class RunEngineRepository {
    * Plain SQL, a fenced write: the step, numbered next, and its step.started event (numbered next
    * in the run's stream), in one statement, only while the attempt holds the run.
    */
-  async startStep(fence: Fence, step: { key: string; name: string; type: StepType; input: unknown; model?: string }): Promise<StepWrite | null> {
-    const [row] = await this.database.query<Record<string, unknown>>(
-      `WITH ${FENCE},
+  startStep(fence: Fence, step: StepBegin): Promise<StepWrite | null> {
+    return this.database.run(this.startStepStatement(fence, step));
+  }
+
+  /** startStep() as a statement to send with others (Database.batch). */
+  startStepStatement(fence: Fence, step: StepBegin): Statement<StepWrite | null> {
+    return {
+      sql: `WITH ${FENCE},
        "step" AS (
          INSERT INTO "execution"."run_steps" ("id", "run_id", "seq", "step_key", "step_name", "step_type", "status", "input", "attempt", "model")
          SELECT $4, $1, COALESCE((SELECT MAX("seq") FROM "execution"."run_steps" WHERE "run_id" = $1), 0) + 1, $5, $6, $7, 'running', $8, $2, $9 FROM "fence"
          RETURNING ${this.database.columnList(RunStepEntity)}),
        ${stepEvent('$10', '$11')}
        ${STEP_AND_EVENT}`,
-      [
+      params: [
         fence.runId,
         fence.attempt,
         fence.leaseOwner,
-        newId(),
+        step.id,
         step.key,
         step.name,
         step.type,
@@ -645,9 +663,20 @@ export class RunEngineRepository {
         'step.started',
         JSON.stringify({ name: step.name, type: step.type }),
       ],
-      { prepare: true },
-    );
-    return row ? this.stepWrite(fence.runId, row) : null;
+      prepare: true,
+      read: ([row]) => (row ? this.stepWrite(fence.runId, row) : null),
+    };
+  }
+
+  /** A held step write as a statement (startStepStatement or endStepStatement). */
+  heldStatement(fence: Fence, write: HeldStepWrite): Statement<StepWrite | null> {
+    return 'start' in write ? this.startStepStatement(fence, write.start) : this.endStepStatement(fence, write.end);
+  }
+
+  /** Held step writes, in order, in one round trip when there are several (Database.batch): each answers null when the fence was gone. */
+  async writeHeld(fence: Fence, writes: readonly HeldStepWrite[]): Promise<Array<StepWrite | null>> {
+    if (writes.length === 1) return [await this.database.run(this.heldStatement(fence, writes[0]))];
+    return this.database.batch(writes.map((w) => this.heldStatement(fence, w)));
   }
 
   /**

@@ -41,7 +41,9 @@ export interface StepJournal {
    * e2e). The one exception is a model call (`llm_call`) while the attempt's lease was taken or
    * renewed less than half a lease ago: no other worker can hold the run then, so the call goes out
    * while its start is written, and `startFailed` aborts when that write fails (a cancel is heard
-   * as before, by the run's signal).
+   * as before, by the run's signal). What the step returns is recorded by the end of the event
+   * loop's turn it returned in, or with the run's end if the attempt ends the run in that turn
+   * (one round trip for both).
    */
   step<T>(step: StepStart, work: (startFailed: AbortSignal) => Promise<{ output: T } & Omit<StepFinish, 'output'>>): Promise<T>;
   /** Appends an event to the run's stored stream; returns its sequence number. */

@@ -1,9 +1,10 @@
 import { type RunErrorInfo, storable } from '#contracts';
+import { newId } from '#persistence';
 import type { Fence, RunEventsService } from '../run-events/run-events.service.js';
 import { LeaseLostError } from './run-engine.errors.js';
-import type { RunEngineRepository, StepEnd, StepWrite } from './run-engine.repository.js';
+import type { HeldStepWrite, RunEngineRepository, StepBegin, StepEnd, StepWrite } from './run-engine.repository.js';
 import type { StepFinish, StepJournal, StepStart } from './run-executor.js';
-import type { RunStepEntity } from './run-step.entity.js';
+import { RunStepEntity } from './run-step.entity.js';
 import type { RunUsage } from './run.entity.js';
 
 const NO_USAGE: RunUsage = { promptTokens: 0, completionTokens: 0, costMicros: 0 };
@@ -19,8 +20,8 @@ export class FencedStepJournal implements StepJournal {
   /** Keys of steps an earlier attempt started and never finished (abandoned): their outcome is unknown. */
   private readonly unfinished = new Set<string>();
   private partial: { value: unknown } | undefined;
-  /** Ends of completed steps not written yet, in the order the steps ended (see step()). */
-  private held: StepEnd[] = [];
+  /** Step writes not sent yet, in the order they were made (see step()). */
+  private held: HeldStepWrite[] = [];
   /** Why a held end could not be written (not a lost fence): the attempt must not end the run as if it were. */
   heldFailure: unknown;
   private lost = false;
@@ -83,10 +84,9 @@ export class FencedStepJournal implements StepJournal {
   }
 
   startStep(step: StepStart): Promise<RunStepEntity> {
-    return this.write(async () => {
-      // The step.started event is written by the same statement.
-      return this.published(await this.repository.startStep(this.fence, { key: step.key, name: step.name, type: step.type, input: storable(step.input).value, model: step.model }));
-    });
+    const begin = beginOf(step);
+    // The step.started event is written by the same statement.
+    return this.write(async () => this.published(await this.repository.startStep(this.fence, begin)));
   }
 
   finishStep(step: RunStepEntity, finish: StepFinish): Promise<RunStepEntity> {
@@ -113,9 +113,20 @@ export class FencedStepJournal implements StepJournal {
   async step<T>(step: StepStart, work: (startFailed: AbortSignal) => Promise<{ output: T } & Omit<StepFinish, 'output'>>): Promise<T> {
     const earlier = this.done.get(step.key);
     if (earlier) return earlier.output as T;
-    const starting = this.startStep(step);
+    const begin = beginOf(step);
+    const parallel = step.type === 'llm_call' && this.leaseHeld();
+    let workSettled = false;
+    const starting = this.write(async () => {
+      if (workSettled) {
+        // The call was answered before its start could be sent (a run started while its row was
+        // being written): the start is held with the step's end, and written with it.
+        this.held.push({ start: begin });
+        return startedLocally(begin, this.fence);
+      }
+      return this.published(await this.repository.startStep(this.fence, begin));
+    });
     const startFailed = new AbortController();
-    if (step.type === 'llm_call' && this.leaseHeld()) {
+    if (parallel) {
       // Sent while its start is written (a round trip less before the first token): no other worker
       // can have taken the run over, and a start that finds the run gone stops the call at once.
       starting.catch((err: unknown) => startFailed.abort(err));
@@ -126,7 +137,9 @@ export class FencedStepJournal implements StepJournal {
     let result: { output: T } & Omit<StepFinish, 'output'>;
     try {
       result = await work(startFailed.signal);
+      workSettled = parallel;
     } catch (err) {
+      workSettled = parallel;
       // A start that failed is the error that counts (the work was stopped for it).
       const started = await starting;
       if (!(err instanceof LeaseLostError)) await this.failStep(started, { code: 'STEP_FAILED', message: err instanceof Error ? err.message : String(err) }).catch(() => undefined);
@@ -137,9 +150,10 @@ export class FencedStepJournal implements StepJournal {
     // otherwise it is written at the turn's end, or first in the attempt's next write if that
     // comes sooner. The step is done for this attempt now, and goes on with its output as it is
     // stored (what a later attempt would replay).
-    const end = endOf(await starting, result);
-    const ended = completedLocally(await starting, end);
-    this.held.push(end);
+    const started = await starting;
+    const end = endOf(started, result);
+    const ended = completedLocally(started, end);
+    this.held.push({ end });
     this.done.set(ended.key, ended);
     setImmediate(() => {
       // Revoked: the attempt is over, and whoever ends it takes what is held.
@@ -149,18 +163,19 @@ export class FencedStepJournal implements StepJournal {
   }
 
   /**
-   * The ends of completed steps not written yet, handed over (no longer the journal's to write)
-   * to be written with the run's end; called after drained(), so nothing queued comes before them.
+   * The step writes not sent yet (ends of completed steps, and the starts of those answered before
+   * their start was sent), handed over (no longer the journal's to write) to be written with the
+   * run's end; called after drained(), so nothing queued comes before them.
    */
-  takeHeld(): StepEnd[] {
+  takeHeld(): HeldStepWrite[] {
     const held = this.held;
     this.held = [];
     return held;
   }
 
   /**
-   * Writes the ends held, for an attempt that stops without ending the run (after drained(); the
-   * fence still decides, revoked or not). Resolves whether or not they were written.
+   * Writes what is held, for an attempt that stops without ending the run (after drained(); the
+   * fence still decides, revoked or not). Resolves whether or not it was written.
    */
   async writeHeld(): Promise<void> {
     await this.wroteHeld();
@@ -175,20 +190,22 @@ export class FencedStepJournal implements StepJournal {
   }
 
   /**
-   * Writes the ends held, one statement each; false when the fence was gone. A write that fails
+   * Writes what is held, in one round trip; false when the fence was gone. A write that fails
    * otherwise fails every later write, and the attempt (heldFailure): the step its caller took as
    * done is not stored.
    */
   private async wroteHeld(): Promise<boolean> {
-    for (const end of this.takeHeld()) {
-      try {
-        if (!this.published(await this.repository.endStep(this.fence, end))) return false;
-      } catch (err) {
-        this.heldFailure ??= err;
-        throw err;
-      }
+    const held = this.takeHeld();
+    if (held.length === 0) return true;
+    let written: Array<StepWrite | null>;
+    try {
+      written = await this.repository.writeHeld(this.fence, held);
+    } catch (err) {
+      this.heldFailure ??= err;
+      throw err;
     }
-    return true;
+    // Under one fence: all were written, or none.
+    return written.map((w) => this.published(w)).every((step) => step !== null);
   }
 
   /** A step's write: its events go out live (it committed: a fenced write is a statement of its own); null when the fence was gone. */
@@ -239,6 +256,36 @@ function endOf(step: RunStepEntity, finish: StepFinish): StepEnd {
     event: { type: 'step.completed', data: { usage, ...(replaced > 0 ? { replacedCharacters: replaced } : {}) } },
     ...(finish.pending ? { before: { type: finish.pending.type, data: storable(finish.pending.data).value } } : {}),
   };
+}
+
+/** A step's start as startStep writes it, with its id chosen now. */
+function beginOf(step: StepStart): StepBegin {
+  return { id: newId(), key: step.key, name: step.name, type: step.type, input: storable(step.input).value, model: step.model };
+}
+
+/** A step whose start is held, as startStep would answer it once written (its number is the database's to give: 0 until then). */
+function startedLocally(begin: StepBegin, fence: Fence): RunStepEntity {
+  const step = new RunStepEntity();
+  const now = new Date();
+  return Object.assign(step, {
+    id: begin.id,
+    runId: fence.runId,
+    seq: 0,
+    key: begin.key,
+    name: begin.name,
+    type: begin.type,
+    model: begin.model ?? null,
+    status: 'running',
+    input: begin.input === undefined ? null : (JSON.parse(JSON.stringify(begin.input)) as unknown),
+    output: null,
+    error: null,
+    usage: { ...NO_USAGE },
+    attempt: fence.attempt,
+    startedAt: now,
+    completedAt: null,
+    createdAt: now,
+    updatedAt: now,
+  });
 }
 
 /** The started step as its end will store it (its output as JSON, as the database gives it back). */

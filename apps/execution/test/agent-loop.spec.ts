@@ -215,6 +215,20 @@ describe('agent runs', () => {
       { key: 'tool:call_calc', type: 'tool', status: 'completed' },
       { key: 'llm:2', type: 'llm_call', status: 'completed' },
     ]);
+    // Each step's end goes with what follows it (the next step's start, the run's end): the
+    // stream still has every step's events, numbered in the order they happened.
+    const events = await readEvents(run.id);
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    const stepEvents = events.filter((e) => e.type.startsWith('step.')).map((e) => `${e.type} ${(e.data as { key: string }).key}`);
+    expect(stepEvents).toEqual([
+      'step.started llm:1',
+      'step.completed llm:1',
+      'step.started tool:call_calc',
+      'step.completed tool:call_calc',
+      'step.started llm:2',
+      'step.completed llm:2',
+    ]);
+    expect(events.at(-1)?.type).toBe('run.completed');
     const second = fake.completions[1].body.messages;
     expect(second.at(-1)).toEqual({ role: 'tool', content: '42', tool_call_id: 'call_calc' });
     expect(second.at(-2)).toMatchObject({ role: 'assistant', tool_calls: [{ id: 'call_calc', function: { name: 'calculator' } }] });

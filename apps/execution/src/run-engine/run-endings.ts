@@ -31,7 +31,7 @@ export type EndingRun = Pick<RunEntity, 'background' | 'webhookUrl'>;
 
 /**
  * Moves a run to a final state (or requires_action) with its stream's event, its session and the
- * daily usage, and the outbox event for final states, in one statement (RunEngineRepository.finish);
+ * daily usage, and the outbox event for final states, in one statement (RunEngineRepository.finishStatement);
  * then the run's webhook delivery and, for background runs, a notification, in the same transaction.
  * Null when the fence no longer holds or the run had already ended. The run's event goes out live
  * once committed.

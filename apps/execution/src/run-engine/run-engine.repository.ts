@@ -81,7 +81,7 @@ export interface StepWrite {
   before?: StoredRunEvent;
 }
 
-/** A step's start, as startStep writes it (its id chosen by the caller, so its end can name it before it is written). */
+/** A step's start, as startStepStatement writes it (its id chosen by the caller, so its end can name it before it is written). */
 export interface StepBegin {
   id: string;
   key: string;
@@ -91,7 +91,7 @@ export interface StepBegin {
   model?: string;
 }
 
-/** A step's end, as endStep writes it: held by a journal until it is written (see FencedStepJournal). */
+/** A step's end, as endStepStatement writes it: held by a journal until it is written (see FencedStepJournal). */
 export interface StepEnd {
   stepId: string;
   end: { status: 'completed' | 'failed'; output: unknown; error: RunErrorInfo | null; usage: RunUsage };
@@ -100,7 +100,7 @@ export interface StepEnd {
   before?: { type: string; data: unknown };
 }
 
-/** A run's ending as written (see finish): the ended run, its event, its completed calls and its outbox envelope. */
+/** A run's ending as written (see finishStatement): the ended run, its event, its completed calls and its outbox envelope. */
 export interface Ended {
   run: RunEntity;
   event: StoredRunEvent;
@@ -111,7 +111,7 @@ export interface Ended {
 /** A step's write a journal held back, to be sent with others: the step's start or its end. */
 export type HeldStepWrite = { start: StepBegin } | { end: StepEnd };
 
-/** What an ending writes beside the run (see finish). */
+/** What an ending writes beside the run (see finishStatement). */
 export interface EndingWrites {
   /** The status its session takes. */
   sessionStatus: SessionStatus;
@@ -467,11 +467,6 @@ export class RunEngineRepository {
    * attempt can do it (null when it no longer holds the run); without one the caller holds the
    * row lock.
    */
-  finish(runId: string, fence: Fence | null, patch: FinishPatch, also: EndingWrites): Promise<Ended | null> {
-    return this.database.run(this.finishStatement(runId, fence, patch, also));
-  }
-
-  /** finish() as a statement to send with others (Database.batch). */
   finishStatement(runId: string, fence: Fence | null, patch: FinishPatch, also: EndingWrites): Statement<Ended | null> {
     const final = patch.status !== 'requires_action';
     return {
@@ -636,11 +631,6 @@ export class RunEngineRepository {
    * Plain SQL, a fenced write: the step, numbered next, and its step.started event (numbered next
    * in the run's stream), in one statement, only while the attempt holds the run.
    */
-  startStep(fence: Fence, step: StepBegin): Promise<StepWrite | null> {
-    return this.database.run(this.startStepStatement(fence, step));
-  }
-
-  /** startStep() as a statement to send with others (Database.batch). */
   startStepStatement(fence: Fence, step: StepBegin): Statement<StepWrite | null> {
     return {
       sql: `WITH ${FENCE},
@@ -684,11 +674,6 @@ export class RunEngineRepository {
    * the step's number and key), in one statement, only while the attempt holds the run. `before`:
    * an event of the step that is stored first, numbered just before the step's (its last tokens).
    */
-  endStep(fence: Fence, step: StepEnd): Promise<StepWrite | null> {
-    return this.database.run(this.endStepStatement(fence, step));
-  }
-
-  /** endStep() as a statement to send with others (Database.batch). */
   endStepStatement(fence: Fence, { stepId, end, event, before }: StepEnd): Statement<StepWrite | null> {
     return {
       sql: `WITH ${FENCE},

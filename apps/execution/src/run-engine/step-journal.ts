@@ -86,28 +86,24 @@ export class FencedStepJournal implements StepJournal {
   startStep(step: StepStart): Promise<RunStepEntity> {
     const begin = beginOf(step);
     // The step.started event is written by the same statement.
-    return this.write(async () => this.published(await this.repository.startStep(this.fence, begin)));
+    return this.write(() => this.sentWithHeld({ start: begin }), false);
   }
 
   finishStep(step: RunStepEntity, finish: StepFinish): Promise<RunStepEntity> {
     return this.write(async () => {
-      const ended = this.published(await this.repository.endStep(this.fence, endOf(step, finish)));
-      if (!ended) return null;
-      this.done.set(ended.key, ended);
+      const ended = await this.sentWithHeld({ end: endOf(step, finish) });
+      if (ended) this.done.set(ended.key, ended);
       return ended;
-    });
+    }, false);
   }
 
   async failStep(step: RunStepEntity, error: RunErrorInfo): Promise<void> {
-    await this.write(async () => {
-      return this.published(
-        await this.repository.endStep(this.fence, {
-          stepId: step.id,
-          end: { status: 'failed', output: null, error: storable(error).value, usage: NO_USAGE },
-          event: { type: 'step.failed', data: { error: storable(error).value } },
-        }),
-      );
-    });
+    const end: StepEnd = {
+      stepId: step.id,
+      end: { status: 'failed', output: null, error: storable(error).value, usage: NO_USAGE },
+      event: { type: 'step.failed', data: { error: storable(error).value } },
+    };
+    await this.write(() => this.sentWithHeld({ end }), false);
   }
 
   async step<T>(step: StepStart, work: (startFailed: AbortSignal) => Promise<{ output: T } & Omit<StepFinish, 'output'>>): Promise<T> {
@@ -123,8 +119,8 @@ export class FencedStepJournal implements StepJournal {
         this.held.push({ start: begin });
         return startedLocally(begin, this.fence);
       }
-      return this.published(await this.repository.startStep(this.fence, begin));
-    });
+      return this.sentWithHeld({ start: begin });
+    }, false);
     const startFailed = new AbortController();
     if (parallel) {
       // Sent while its start is written (a round trip less before the first token): no other worker
@@ -189,23 +185,37 @@ export class FencedStepJournal implements StepJournal {
     this.partial = { value: output };
   }
 
-  /**
-   * Writes what is held, in one round trip; false when the fence was gone. A write that fails
-   * otherwise fails every later write, and the attempt (heldFailure): the step its caller took as
-   * done is not stored.
-   */
+  /** Writes what is held, in one round trip; false when the fence was gone. */
   private async wroteHeld(): Promise<boolean> {
     const held = this.takeHeld();
-    if (held.length === 0) return true;
+    return held.length === 0 || (await this.sent(held, held.length)) !== null;
+  }
+
+  /**
+   * A step's write, sent after what is held in one round trip (Database.batch): a model step's end
+   * and the next tool step's start, say. The step written, or null when the fence was gone.
+   */
+  private sentWithHeld(write: HeldStepWrite): Promise<RunStepEntity | null> {
+    const held = this.takeHeld();
+    return this.sent([...held, write], held.length);
+  }
+
+  /**
+   * Sends step writes in one round trip, their events published once committed; the last step
+   * written, or null when the fence was gone (under one fence, all were written or none). A
+   * failure other than the fence, with `held` of them held, fails every later write and the
+   * attempt (heldFailure): steps its caller took as done are not stored.
+   */
+  private async sent(writes: HeldStepWrite[], held: number): Promise<RunStepEntity | null> {
     let written: Array<StepWrite | null>;
     try {
-      written = await this.repository.writeHeld(this.fence, held);
+      written = await this.repository.writeHeld(this.fence, writes);
     } catch (err) {
-      this.heldFailure ??= err;
+      if (held > 0) this.heldFailure ??= err;
       throw err;
     }
-    // Under one fence: all were written, or none.
-    return written.map((w) => this.published(w)).every((step) => step !== null);
+    const steps = written.map((w) => this.published(w));
+    return steps.every((step) => step !== null) ? steps[steps.length - 1] : null;
   }
 
   /** A step's write: its events go out live (it committed: a fenced write is a statement of its own); null when the fence was gone. */
@@ -213,14 +223,17 @@ export class FencedStepJournal implements StepJournal {
     return publishStepWrite(this.events, written);
   }
 
-  /** Serialises writes; a write that finds the fence gone (null) revokes the journal and throws. */
-  private write<T>(work: () => Promise<T | null>): Promise<T> {
+  /**
+   * Serialises writes; a write that finds the fence gone (null) revokes the journal and throws.
+   * What is held is written first, so events keep the order they were made in: here, or by `work`
+   * itself (`flushHeld` false: a step's write, which sends it in the same round trip).
+   */
+  private write<T>(work: () => Promise<T | null>, flushHeld = true): Promise<T> {
     const next = this.queue.then(async () => {
       if (this.heldFailure !== undefined) throw this.heldFailure;
       if (this.lost) throw new LeaseLostError(this.fence.runId, this.fence.attempt);
-      // Steps' ends held back are written first, so events keep the order they were made in.
       let result: T | null = null;
-      if (await this.wroteHeld()) result = await work();
+      if (!flushHeld || (await this.wroteHeld())) result = await work();
       if (result === null) {
         if (!this.lost) this.onLost();
         this.lost = true;
@@ -243,7 +256,7 @@ export function publishStepWrite(events: RunEventsService, written: StepWrite | 
   return written.step;
 }
 
-/** A completed step's end as endStep writes it: its output and error made storable, its usage whole. */
+/** A completed step's end as endStepStatement writes it: its output and error made storable, its usage whole. */
 function endOf(step: RunStepEntity, finish: StepFinish): StepEnd {
   const usage = { ...NO_USAGE, ...finish.usage };
   const { value: output, replaced } = storable(finish.output);
@@ -258,7 +271,7 @@ function endOf(step: RunStepEntity, finish: StepFinish): StepEnd {
   };
 }
 
-/** A step's start as startStep writes it, with its id chosen now. */
+/** A step's start as startStepStatement writes it, with its id chosen now. */
 function beginOf(step: StepStart): StepBegin {
   return { id: newId(), key: step.key, name: step.name, type: step.type, input: storable(step.input).value, model: step.model };
 }

@@ -399,6 +399,7 @@ describe('agent runs', () => {
       for (let i = 0; i < 250 && !call.finished; i++) await sleep(20);
       expect(call.finished).toBe(true);
       await sleep(100); // and read to its end by the run
+      const releasedAt = Date.now();
       await turn.release();
 
       const second = await starting;
@@ -410,6 +411,10 @@ describe('agent runs', () => {
       const [step] = await queue.steps(second.id);
       expect(step.usage.promptTokens).toBeGreaterThan(0);
       expect(done.usage).toEqual({ promptTokens: step.usage.promptTokens, completionTokens: step.usage.completionTokens, costMicros: step.usage.costMicros });
+      // Its start, written after the release, is stamped with when the step began: before it.
+      expect(step.startedAt.getTime()).toBeLessThan(releasedAt);
+      expect(step.startedAt.getTime()).toBeLessThanOrEqual(step.completedAt!.getTime());
+      expect(step.completedAt!.getTime()).toBeLessThanOrEqual(done.completedAt!.getTime());
       const events = await readEvents(second.id);
       expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
       const types = events.map((e) => e.type);

@@ -84,6 +84,8 @@ export interface StepWrite {
 /** A step's start, as startStepStatement writes it (its id chosen by the caller, so its end can name it before it is written). */
 export interface StepBegin {
   id: string;
+  /** When the step started, by this process's monotonic clock: a start written later (held) keeps that time as its started_at. */
+  startedAt: number;
   key: string;
   name: string;
   type: StepType;
@@ -98,6 +100,11 @@ export interface StepEnd {
   event: { type: string; data: Record<string, unknown> };
   /** An event of the step stored first, numbered just before the step's (its last tokens). */
   before?: { type: string; data: unknown };
+  /**
+   * When the step ended, by this process's monotonic clock (performance.now()), for an end written
+   * later (held): its completed_at is the database's now() less the time since, not the time it was written.
+   */
+  endedAt?: number;
 }
 
 /** A run's ending as written (see finishStatement): the ended run, its event, its completed calls and its outbox envelope. */
@@ -635,8 +642,9 @@ export class RunEngineRepository {
     return {
       sql: `WITH ${FENCE},
        "step" AS (
-         INSERT INTO "execution"."run_steps" ("id", "run_id", "seq", "step_key", "step_name", "step_type", "status", "input", "attempt", "model")
-         SELECT $4, $1, COALESCE((SELECT MAX("seq") FROM "execution"."run_steps" WHERE "run_id" = $1), 0) + 1, $5, $6, $7, 'running', $8, $2, $9 FROM "fence"
+         INSERT INTO "execution"."run_steps" ("id", "run_id", "seq", "step_key", "step_name", "step_type", "status", "input", "attempt", "model", "started_at")
+         SELECT $4, $1, COALESCE((SELECT MAX("seq") FROM "execution"."run_steps" WHERE "run_id" = $1), 0) + 1, $5, $6, $7, 'running', $8, $2, $9,
+                now() - $12::float8 * interval '1 millisecond' FROM "fence"
          RETURNING ${this.database.columnList(RunStepEntity)}),
        ${stepEvent('$10', '$11')}
        ${STEP_AND_EVENT}`,
@@ -652,6 +660,7 @@ export class RunEngineRepository {
         step.model ?? null,
         'step.started',
         JSON.stringify({ name: step.name, type: step.type }),
+        Math.max(0, performance.now() - step.startedAt),
       ],
       prepare: true,
       read: ([row]) => (row ? this.stepWrite(fence.runId, row) : null),
@@ -674,12 +683,13 @@ export class RunEngineRepository {
    * the step's number and key), in one statement, only while the attempt holds the run. `before`:
    * an event of the step that is stored first, numbered just before the step's (its last tokens).
    */
-  endStepStatement(fence: Fence, { stepId, end, event, before }: StepEnd): Statement<StepWrite | null> {
+  endStepStatement(fence: Fence, { stepId, end, event, before, endedAt }: StepEnd): Statement<StepWrite | null> {
     return {
       sql: `WITH ${FENCE},
        "step" AS (
          UPDATE "execution"."run_steps"
-         SET "status" = $5, "output" = $6, "error" = $7, "prompt_tokens" = $8, "completion_tokens" = $9, "cost_micros" = $10, "completed_at" = now(), "updated_at" = now()
+         SET "status" = $5, "output" = $6, "error" = $7, "prompt_tokens" = $8, "completion_tokens" = $9, "cost_micros" = $10,
+             "completed_at" = now() - $15::float8 * interval '1 millisecond', "updated_at" = now()
          WHERE "id" = $4 AND "attempt" = $2 AND "status" = 'running' AND EXISTS (SELECT 1 FROM "fence")
          RETURNING ${this.database.columnList(RunStepEntity)}),
        "before" AS (
@@ -712,6 +722,7 @@ export class RunEngineRepository {
         JSON.stringify(event.data),
         before?.type ?? null,
         before ? JSON.stringify(before.data ?? null) : null,
+        endedAt === undefined ? 0 : Math.max(0, performance.now() - endedAt),
       ],
       prepare: true,
       read: ([row]) => (row ? this.stepWrite(fence.runId, row) : null),

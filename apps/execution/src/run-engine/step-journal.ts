@@ -268,12 +268,13 @@ function endOf(step: RunStepEntity, finish: StepFinish): StepEnd {
     end: { status: 'completed', output: stored, error: finish.error ? storable(finish.error).value : null, usage },
     event: { type: 'step.completed', data: { usage, ...(replaced > 0 ? { replacedCharacters: replaced } : {}) } },
     ...(finish.pending ? { before: { type: finish.pending.type, data: storable(finish.pending.data).value } } : {}),
+    endedAt: performance.now(),
   };
 }
 
 /** A step's start as startStepStatement writes it, with its id chosen now. */
 function beginOf(step: StepStart): StepBegin {
-  return { id: newId(), key: step.key, name: step.name, type: step.type, input: storable(step.input).value, model: step.model };
+  return { id: newId(), startedAt: performance.now(), key: step.key, name: step.name, type: step.type, input: storable(step.input).value, model: step.model };
 }
 
 /** A step whose start is held, as startStep would answer it once written (its number is the database's to give: 0 until then). */
